@@ -1,0 +1,209 @@
+//! The command line: the only place that knows about arguments, terminals, the user's paths and exit statuses.
+
+mod diff;
+mod policy;
+mod schema;
+mod show;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::policy::{Policy, PolicyError};
+use crate::report::{RenderOptions, Status};
+use crate::snapshot::{self, Snapshot};
+
+/// Exit statuses, the contract scripts rely on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Parity holds: nothing at or above `--fail-on`.
+    Parity = 0,
+    /// Violations at or above `--fail-on`.
+    Violations = 1,
+    /// Bad invocation or bad input (config, policy, snapshot).
+    BadInput = 2,
+    /// Incomplete data: something could not be read, so no verdict is given. Outranks 1.
+    Incomplete = 3,
+}
+
+impl From<Status> for Exit {
+    fn from(status: Status) -> Exit {
+        match status {
+            Status::Parity => Exit::Parity,
+            Status::Violations => Exit::Violations,
+            Status::Incomplete => Exit::Incomplete,
+        }
+    }
+}
+
+const AFTER_HELP: &str = "\
+Exit status: 0 parity, 1 violations at or above --fail-on, 2 bad invocation or input, 3 incomplete data.
+
+Examples:
+  envparity diff snapshots/staging.json snapshots/prod.json
+  envparity diff staging.json prod.json --policy my-policy.toml --format markdown >> \"$GITHUB_STEP_SUMMARY\"
+  envparity diff last-week.json today.json --policy drift
+  envparity show snapshots/prod.json --kind 'aws.rds.*'
+  envparity policy check my-policy.toml";
+
+/// Proves that a staging environment mirrors production, or shows exactly where it does not.
+#[derive(Debug, Parser)]
+#[command(name = "envparity", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// When to colour output: auto colours a terminal unless NO_COLOR is set.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Judge the differences between two snapshots under a policy.
+    Diff(diff::Args),
+    /// Show what a snapshot holds: sources, gaps, counts by kind and its resources.
+    Show(show::Args),
+    /// Work with policy files.
+    #[command(subcommand)]
+    Policy(policy::Command),
+    /// Print the JSON Schema of a file format.
+    Schema(schema::Args),
+}
+
+/// Runs the command line and returns the process exit status.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { Exit::BadInput as u8 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let color = cli.color;
+    let exit = match run(cli) {
+        Ok(exit) => exit,
+        Err(err) => {
+            report_error(&err, color);
+            Exit::BadInput
+        }
+    };
+    ExitCode::from(exit as u8)
+}
+
+fn run(cli: Cli) -> anyhow::Result<Exit> {
+    let ctx = Context {
+        color: cli.color,
+    };
+    match cli.command {
+        Command::Diff(args) => diff::run(args, &ctx),
+        Command::Show(args) => show::run(args, &ctx),
+        Command::Policy(cmd) => policy::run(cmd, &ctx),
+        Command::Schema(args) => schema::run(args, &ctx),
+    }
+}
+
+/// What every subcommand may need to know about how it was called.
+struct Context {
+    color: ColorChoice,
+}
+
+impl Context {
+    /// Whether to colour output written to stdout.
+    fn color_stdout(&self) -> bool {
+        self.wants_color(std::io::stdout().is_terminal())
+    }
+
+    fn color_stderr(&self) -> bool {
+        self.wants_color(std::io::stderr().is_terminal())
+    }
+
+    fn wants_color(&self, terminal: bool) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+
+    /// Render options for stdout: colour as chosen, tables wrapped to the terminal's width.
+    fn render_options(&self) -> RenderOptions {
+        let width = std::io::stdout()
+            .is_terminal()
+            .then(|| comfy_table::Table::new().width())
+            .flatten();
+        RenderOptions {
+            color: self.color_stdout(),
+            width,
+        }
+    }
+}
+
+fn report_error(err: &anyhow::Error, color: ColorChoice) {
+    let ctx = Context { color };
+    let mut stderr = std::io::stderr().lock();
+    if let Some(policy_error) = err.downcast_ref::<PolicyError>() {
+        let _ = writeln!(stderr, "{}", policy_error.render(ctx.color_stderr()));
+        return;
+    }
+    let prefix = if ctx.color_stderr() { "\x1b[1;31merror\x1b[0m" } else { "error" };
+    let _ = writeln!(stderr, "{prefix}: {err:#}");
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("cannot write to stdout"),
+        _ => Ok(()),
+    }
+}
+
+fn read_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
+    Ok(snapshot::read(path)?)
+}
+
+/// Loads `--policy`: a file if one exists at that path, else a shipped policy by name, else the default.
+fn load_policy(arg: Option<&Path>) -> anyhow::Result<Policy> {
+    let Some(path) = arg else {
+        return Ok(Policy::builtin("default").expect("the default policy is shipped"));
+    };
+    if !path.exists() {
+        if let Some(policy) = path.to_str().and_then(Policy::builtin) {
+            return Ok(policy);
+        }
+    }
+    let text = std::fs::read_to_string(path).with_context(|| {
+        let names: Vec<&str> = crate::policy::BUILTIN.iter().map(|(n, _)| *n).collect();
+        format!(
+            "cannot read policy {} (give a policy file, or a shipped policy: {})",
+            path.display(),
+            names.join(", ")
+        )
+    })?;
+    Ok(Policy::parse(&text, &path.display().to_string())?)
+}
+
+/// Today's date in UTC: the day waivers are judged against unless `--as-of` says otherwise.
+fn today_utc() -> jiff::civil::Date {
+    jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+}
+
+/// Writes `text` to `--output` atomically, or prints it.
+fn emit(text: &str, output: Option<&PathBuf>) -> anyhow::Result<()> {
+    match output {
+        Some(path) => crate::atomic::write(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display())),
+        None => print(text),
+    }
+}

@@ -1,0 +1,256 @@
+//! Comparators: how one attribute of a staging resource is judged against the same attribute in prod.
+//!
+//! Every comparator answers [`Outcome::Pass`], [`Outcome::Fail`] with a short reason, or [`Outcome::Unknown`]
+//! when the data cannot decide (a secret without a fingerprint). Unknown is never a pass.
+
+mod family;
+mod version;
+
+use serde_json::Value;
+
+use crate::snapshot::{is_redacted, redacted_fingerprint};
+
+pub use family::instance_family;
+pub use version::Granularity;
+
+/// The comparison a rule asks for (`expect = "..."` in a policy).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Comparator {
+    /// Staging and prod must hold the same value.
+    Equal,
+    /// The attribute is never judged.
+    Ignore,
+    /// Staging and prod must not hold the same value (a secret reused in staging).
+    Differ,
+    /// Versions must agree down to the granularity; the less specific side decides how deep to look.
+    Version(Granularity),
+    /// Instance classes must be of one family (`m6i.large` and `m6i.2xlarge`); lists compare as sets of families.
+    SameFamily,
+    /// Staging's number must not exceed prod's.
+    StagingAtMostProd,
+    /// staging / prod must lie within the bounds.
+    Ratio { min: Option<f64>, max: Option<f64> },
+    /// Lists must hold the same elements, in any order.
+    SetEqual,
+    /// Every element of staging's list must be in prod's.
+    Subset,
+}
+
+/// The names accepted by `expect`, for messages.
+pub const COMPARATOR_NAMES: &[&str] = &[
+    "equal",
+    "ignore",
+    "differ",
+    "version",
+    "same_family",
+    "staging_at_most_prod",
+    "ratio",
+    "set_equal",
+    "subset",
+];
+
+/// The verdict on one attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Pass,
+    /// Fails, with what exactly differs when the two values alone do not say it (may be empty).
+    Fail(String),
+    Unknown(String),
+}
+
+const NO_FINGERPRINT: &str =
+    "a secret without a fingerprint cannot be compared: collect with ENVPARITY_FINGERPRINT_KEY set";
+
+impl Comparator {
+    /// Judges the attribute; `None` means the attribute is absent on that side.
+    pub fn judge(&self, staging: Option<&Value>, prod: Option<&Value>) -> Outcome {
+        let (s, p) = match (self, staging, prod) {
+            (Comparator::Ignore, _, _) | (_, None, None) => return Outcome::Pass,
+            (Comparator::Differ, Some(s), Some(p)) => return differ(s, p),
+            (Comparator::Differ, _, _) => return Outcome::Pass,
+            (_, None, Some(_)) => return Outcome::Fail("absent in staging".into()),
+            (_, Some(_), None) => return Outcome::Fail("absent in prod".into()),
+            (_, Some(s), Some(p)) => (s, p),
+        };
+        match self {
+            Comparator::Equal => match same_value(s, p) {
+                Some(true) => Outcome::Pass,
+                Some(false) => Outcome::Fail(mismatch(s, p)),
+                None => Outcome::Unknown(NO_FINGERPRINT.into()),
+            },
+            Comparator::Version(granularity) => version::judge(*granularity, s, p),
+            Comparator::SameFamily => family::judge(s, p),
+            Comparator::StagingAtMostProd => match numbers(s, p) {
+                Ok((s, p)) if s <= p => Outcome::Pass,
+                Ok((s, p)) => Outcome::Fail(format!("staging {s} exceeds prod {p}")),
+                Err(why) => Outcome::Fail(why),
+            },
+            Comparator::Ratio { min, max } => ratio(s, p, *min, *max),
+            Comparator::SetEqual => match lists(s, p) {
+                Ok((s, p)) => {
+                    let extra = missing_from(s, p);
+                    let missing = missing_from(p, s);
+                    if extra.is_empty() && missing.is_empty() {
+                        return Outcome::Pass;
+                    }
+                    let mut parts = Vec::new();
+                    if !missing.is_empty() {
+                        parts.push(format!("missing in staging: {}", join(&missing)));
+                    }
+                    if !extra.is_empty() {
+                        parts.push(format!("only in staging: {}", join(&extra)));
+                    }
+                    Outcome::Fail(parts.join("; "))
+                }
+                Err(why) => Outcome::Fail(why),
+            },
+            Comparator::Subset => match lists(s, p) {
+                Ok((s, p)) => match missing_from(s, p) {
+                    extra if extra.is_empty() => Outcome::Pass,
+                    extra => Outcome::Fail(format!("not in prod: {}", join(&extra))),
+                },
+                Err(why) => Outcome::Fail(why),
+            },
+            Comparator::Ignore | Comparator::Differ => unreachable!("handled above"),
+        }
+    }
+}
+
+/// Judges a value that one environment must hold itself (`prod = true`).
+pub fn expect_value(expected: &Value, actual: &Value) -> Outcome {
+    match same_value(expected, actual) {
+        Some(true) => Outcome::Pass,
+        Some(false) => Outcome::Fail(format!("expected {}, found {}", short(expected), short(actual))),
+        None => Outcome::Unknown(NO_FINGERPRINT.into()),
+    }
+}
+
+/// Value equality where numbers compare by value (`1` equals `1.0`) and secrets by fingerprint.
+/// `None` when a secret has no fingerprint, so equality cannot be told.
+pub fn same_value(a: &Value, b: &Value) -> Option<bool> {
+    match (is_redacted(a), is_redacted(b)) {
+        (true, true) => match (redacted_fingerprint(a), redacted_fingerprint(b)) {
+            (Some(fa), Some(fb)) => Some(fa == fb),
+            _ => None,
+        },
+        (false, false) => Some(plain_equal(a, b)),
+        _ => Some(false),
+    }
+}
+
+fn plain_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| plain_equal(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, va), (kb, vb))| ka == kb && plain_equal(va, vb))
+        }
+        _ => a == b,
+    }
+}
+
+fn differ(s: &Value, p: &Value) -> Outcome {
+    match same_value(s, p) {
+        Some(false) => Outcome::Pass,
+        Some(true) if is_redacted(s) => Outcome::Fail("the same secret on both sides".into()),
+        Some(true) => Outcome::Fail("the same value on both sides".into()),
+        None => Outcome::Unknown(NO_FINGERPRINT.into()),
+    }
+}
+
+fn mismatch(s: &Value, p: &Value) -> String {
+    let (ts, tp) = (type_name(s), type_name(p));
+    if ts == tp {
+        String::new() // The two values say it all.
+    } else {
+        format!("staging holds {ts}, prod holds {tp}")
+    }
+}
+
+/// The JSON type of a value, with an article, for messages.
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) if is_redacted(v) => "a secret",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn numbers(s: &Value, p: &Value) -> Result<(f64, f64), String> {
+    match (s.as_f64(), p.as_f64()) {
+        (Some(s), Some(p)) => Ok((s, p)),
+        _ => Err(format!(
+            "expected numbers, staging holds {}, prod holds {}",
+            type_name(s),
+            type_name(p)
+        )),
+    }
+}
+
+fn ratio(s: &Value, p: &Value, min: Option<f64>, max: Option<f64>) -> Outcome {
+    let (s, p) = match numbers(s, p) {
+        Ok(pair) => pair,
+        Err(why) => return Outcome::Fail(why),
+    };
+    if p == 0.0 {
+        return if s == 0.0 {
+            Outcome::Pass
+        } else {
+            Outcome::Fail(format!("prod is 0, staging is {s}"))
+        };
+    }
+    let r = s / p;
+    let shown = (r * 1000.0).round() / 1000.0;
+    match (min, max) {
+        (Some(min), _) if r < min => Outcome::Fail(format!("staging/prod is {shown}, below {min}")),
+        (_, Some(max)) if r > max => Outcome::Fail(format!("staging/prod is {shown}, above {max}")),
+        _ => Outcome::Pass,
+    }
+}
+
+fn lists<'v>(s: &'v Value, p: &'v Value) -> Result<(&'v [Value], &'v [Value]), String> {
+    match (s, p) {
+        (Value::Array(s), Value::Array(p)) => Ok((s, p)),
+        _ => Err(format!(
+            "expected lists, staging holds {}, prod holds {}",
+            type_name(s),
+            type_name(p)
+        )),
+    }
+}
+
+/// The elements of `a` not found in `b`, each once.
+fn missing_from<'v>(a: &'v [Value], b: &[Value]) -> Vec<&'v Value> {
+    let mut out: Vec<&Value> = Vec::new();
+    for x in a {
+        if !b.iter().any(|y| plain_equal(x, y)) && !out.iter().any(|y| plain_equal(x, y)) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+fn join(values: &[&Value]) -> String {
+    values.iter().map(|v| short(v)).collect::<Vec<_>>().join(", ")
+}
+
+/// A value in one line for a message: strings bare, secrets as `<redacted>`.
+pub fn short(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        _ if is_redacted(v) => "<redacted>".into(),
+        _ => v.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

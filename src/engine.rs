@@ -1,0 +1,527 @@
+//! The engine: two snapshots, paired, judged under a policy -> findings.
+//!
+//! Rules never print and reporters never decide: this module only produces [`Finding`]s.
+
+use std::collections::{BTreeMap, HashMap};
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::compare::{Outcome, expect_value, same_value, short};
+use crate::matching::{self, KeyRule, Pairing};
+use crate::policy::{Check, Level, Policy, Rule, Severity, Waiver, builtin_rule};
+use crate::snapshot::{Resource, Snapshot, flatten, is_redacted};
+
+/// One judged difference (or one thing that could not be judged), as report v1 carries it.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Finding {
+    /// Stable across runs: a hash of rule, kind, key, field (and side, for per-environment checks).
+    pub fingerprint: String,
+    /// The policy rule's id, or one of envparity's own: `missing-in-staging`, `extra-in-staging`,
+    /// `unlisted-difference`, `ambiguous-key`, `incomplete`, `waiver-expired`, `waiver-unused`.
+    pub rule: String,
+    #[schemars(with = "String")]
+    #[serde(serialize_with = "serialize_severity")]
+    pub severity: Severity,
+    pub kind: String,
+    pub key: String,
+    /// The attribute path; null for findings about a whole resource.
+    pub field: Option<String>,
+    /// Staging's value; absent when staging has no such attribute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staging: Option<Value>,
+    /// Prod's value; absent when prod has no such attribute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prod: Option<Value>,
+    /// For a check of one environment's own value (`prod = true`): which environment, `staging` or `prod`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<String>,
+    /// Why this matters: the rule's `why`.
+    pub message: String,
+    /// What exactly differs, in a phrase.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    pub waived: bool,
+    /// The waiver that silenced this finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverNote>,
+}
+
+/// Who waived a finding, why, and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct WaiverNote {
+    pub reason: String,
+    pub owner: String,
+    pub expires: String,
+}
+
+fn serialize_severity<S: serde::Serializer>(s: &Severity, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s.as_str())
+}
+
+/// What the engine needs besides the snapshots and the policy.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub staging_keys: KeyRule,
+    pub prod_keys: KeyRule,
+    /// The date waivers are judged against.
+    pub today: jiff::civil::Date,
+}
+
+impl Options {
+    /// Keys from each snapshot's environment name, waivers judged on `today`.
+    pub fn for_snapshots(staging: &Snapshot, prod: &Snapshot, today: jiff::civil::Date) -> Self {
+        Options {
+            staging_keys: KeyRule::for_environment(&staging.environment),
+            prod_keys: KeyRule::for_environment(&prod.environment),
+            today,
+        }
+    }
+}
+
+/// The engine's output: findings in report order, and how the resources paired.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    pub findings: Vec<Finding>,
+    pub paired: usize,
+    pub only_in_staging: usize,
+    pub only_in_prod: usize,
+    pub ambiguous: usize,
+}
+
+/// Which side a per-environment finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Staging,
+    Prod,
+}
+
+impl Side {
+    fn name(self) -> &'static str {
+        match self {
+            Side::Staging => "staging",
+            Side::Prod => "prod",
+        }
+    }
+}
+
+/// Pairs the snapshots and judges every difference under the policy.
+pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &Options) -> Evaluation {
+    let staging_keys = matching::keys_of(staging, &options.staging_keys);
+    let prod_keys = matching::keys_of(prod, &options.prod_keys);
+    let pairing = matching::pair(staging, &staging_keys, prod, &prod_keys);
+
+    let mut judge = Judge {
+        policy,
+        findings: Vec::new(),
+        comparison_cache: HashMap::new(),
+    };
+    judge.gaps(staging, Side::Staging);
+    judge.gaps(prod, Side::Prod);
+    judge.presence(&pairing, staging, prod);
+    for pair in &pairing.paired {
+        let s = flatten(&pair.staging.attributes);
+        let p = flatten(&pair.prod.attributes);
+        judge.attributes(&pair.staging.kind, pair.key, &s, &p);
+        judge.expectations(pair.staging, pair.key, Side::Staging, Some(&s));
+        judge.expectations(pair.prod, pair.key, Side::Prod, Some(&p));
+    }
+    for u in &pairing.only_in_staging {
+        judge.expectations(u.resource, u.key, Side::Staging, None);
+    }
+    for u in &pairing.only_in_prod {
+        judge.expectations(u.resource, u.key, Side::Prod, None);
+    }
+
+    let mut findings = judge.findings;
+    apply_waivers(&mut findings, &policy.waivers, options.today);
+    findings.sort_by(|a, b| {
+        (a.severity, &a.kind, &a.key, &a.field, &a.rule, &a.fingerprint)
+            .cmp(&(b.severity, &b.kind, &b.key, &b.field, &b.rule, &b.fingerprint))
+    });
+    Evaluation {
+        findings,
+        paired: pairing.paired.len(),
+        only_in_staging: pairing.only_in_staging.len(),
+        only_in_prod: pairing.only_in_prod.len(),
+        ambiguous: pairing.ambiguous.len(),
+    }
+}
+
+struct Judge<'p> {
+    policy: &'p Policy,
+    findings: Vec<Finding>,
+    /// Rule lookups repeat for every resource of a kind: (kind, path, is secret) -> rule index.
+    comparison_cache: HashMap<(String, String, bool), Option<usize>>,
+}
+
+/// The parts of a finding that vary; the rest is filled in by [`Judge::push`].
+struct Draft<'a> {
+    rule: &'a str,
+    severity: Severity,
+    kind: &'a str,
+    key: &'a str,
+    field: Option<&'a str>,
+    side: Option<Side>,
+    staging: Option<&'a Value>,
+    prod: Option<&'a Value>,
+    message: String,
+    detail: Option<String>,
+}
+
+impl<'p> Judge<'p> {
+    fn push(&mut self, d: Draft<'_>) {
+        self.findings.push(Finding {
+            fingerprint: fingerprint(d.rule, d.kind, d.key, d.field, d.side),
+            rule: d.rule.to_owned(),
+            severity: d.severity,
+            kind: d.kind.to_owned(),
+            key: d.key.to_owned(),
+            field: d.field.map(str::to_owned),
+            staging: d.staging.cloned(),
+            prod: d.prod.cloned(),
+            side: d.side.filter(|_| d.field.is_some()).map(|s| s.name().to_owned()),
+            message: d.message,
+            detail: d.detail,
+            waived: false,
+            waiver: None,
+        });
+    }
+
+    /// Every kind a gap names is unknown on that side: an `incomplete` finding, never a pass.
+    fn gaps(&mut self, snapshot: &Snapshot, side: Side) {
+        for gap in &snapshot.gaps {
+            let place = [gap.account.as_deref(), gap.region.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let key = format!("{}:{}", side.name(), if place.is_empty() { "*" } else { &place });
+            for kind in &gap.kinds {
+                self.push(Draft {
+                    rule: builtin_rule::INCOMPLETE,
+                    severity: Severity::Incomplete,
+                    kind,
+                    key: &key,
+                    field: None,
+                    side: Some(side),
+                    staging: None,
+                    prod: None,
+                    message: "Could not be read, so it is unknown, not absent: a gate cannot pass on what it did not see."
+                        .into(),
+                    detail: Some(format!(
+                        "{} {} in {}{}: {}",
+                        gap.provider,
+                        gap.service,
+                        side.name(),
+                        if place.is_empty() { String::new() } else { format!(" ({place})") },
+                        gap.error
+                    )),
+                });
+            }
+        }
+    }
+
+    fn presence(&mut self, pairing: &Pairing<'_>, staging: &Snapshot, prod: &Snapshot) {
+        let defaults = self.policy.defaults;
+        if let Level::Report(severity) = defaults.missing_in_staging {
+            for u in &pairing.only_in_prod {
+                // Not seen is not missing: a gap in staging for this kind makes it unknown.
+                if staging.has_gap_for(&u.resource.kind) {
+                    continue;
+                }
+                self.push(Draft {
+                    rule: builtin_rule::MISSING_IN_STAGING,
+                    severity,
+                    kind: &u.resource.kind,
+                    key: u.key,
+                    field: None,
+                    side: None,
+                    staging: None,
+                    prod: None,
+                    message: "Present in prod, absent in staging.".into(),
+                    detail: Some(format!("prod has {}", u.resource.label())),
+                });
+            }
+        }
+        if let Level::Report(severity) = defaults.extra_in_staging {
+            for u in &pairing.only_in_staging {
+                if prod.has_gap_for(&u.resource.kind) {
+                    continue;
+                }
+                self.push(Draft {
+                    rule: builtin_rule::EXTRA_IN_STAGING,
+                    severity,
+                    kind: &u.resource.kind,
+                    key: u.key,
+                    field: None,
+                    side: None,
+                    staging: None,
+                    prod: None,
+                    message: "Present in staging, absent in prod.".into(),
+                    detail: Some(format!("staging has {}", u.resource.label())),
+                });
+            }
+        }
+        if let Level::Report(severity) = defaults.ambiguous_key {
+            for a in &pairing.ambiguous {
+                let names = |rs: &[&Resource]| rs.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
+                self.push(Draft {
+                    rule: builtin_rule::AMBIGUOUS_KEY,
+                    severity,
+                    kind: a.kind,
+                    key: a.key,
+                    field: None,
+                    side: None,
+                    staging: None,
+                    prod: None,
+                    message: "Several resources share this key on one side, so they were not compared; \
+                              give them distinct names or a key tag."
+                        .into(),
+                    detail: Some(format!(
+                        "staging: [{}]; prod: [{}]",
+                        names(&a.staging),
+                        names(&a.prod)
+                    )),
+                });
+            }
+        }
+    }
+
+    fn comparison_rule(&mut self, kind: &str, path: &str, secret: bool) -> Option<&'p Rule> {
+        let policy = self.policy;
+        let index = *self
+            .comparison_cache
+            .entry((kind.to_owned(), path.to_owned(), secret))
+            .or_insert_with(|| {
+                policy
+                    .comparison_for(kind, path, secret)
+                    .and_then(|(rule, _)| policy.rules.iter().position(|r| std::ptr::eq(r, rule)))
+            });
+        index.map(|i| &policy.rules[i])
+    }
+
+    /// Compares every attribute path present on either side of a pair.
+    fn attributes(
+        &mut self,
+        kind: &str,
+        key: &str,
+        staging: &BTreeMap<String, &Value>,
+        prod: &BTreeMap<String, &Value>,
+    ) {
+        let mut paths: Vec<&String> = staging.keys().chain(prod.keys()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        for path in paths {
+            let (s, p) = (staging.get(path).copied(), prod.get(path).copied());
+            let secret = s.is_some_and(is_redacted) || p.is_some_and(is_redacted);
+            match self.comparison_rule(kind, path, secret) {
+                Some(rule) => {
+                    let Check::Compare(comparator) = &rule.check else {
+                        unreachable!("comparison_for returns comparison rules")
+                    };
+                    let outcome = comparator.judge(s, p);
+                    self.outcome(rule, outcome, kind, key, path, None, s, p);
+                }
+                None => self.unlisted(kind, key, path, s, p),
+            }
+        }
+    }
+
+    fn unlisted(&mut self, kind: &str, key: &str, path: &str, s: Option<&Value>, p: Option<&Value>) {
+        let Level::Report(severity) = self.policy.defaults.unlisted_difference else {
+            return;
+        };
+        let detail = match (s, p) {
+            (Some(a), Some(b)) => match same_value(a, b) {
+                // Equal, or two secrets without fingerprints: nothing is known to differ.
+                Some(true) | None => return,
+                Some(false) => None,
+            },
+            (None, Some(_)) => Some("absent in staging".to_owned()),
+            (Some(_), None) => Some("absent in prod".to_owned()),
+            (None, None) => return,
+        };
+        self.push(Draft {
+            rule: builtin_rule::UNLISTED_DIFFERENCE,
+            severity,
+            kind,
+            key,
+            field: Some(path),
+            side: None,
+            staging: s,
+            prod: p,
+            message: "No rule covers this attribute, and it differs.".into(),
+            detail,
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn outcome(
+        &mut self,
+        rule: &Rule,
+        outcome: Outcome,
+        kind: &str,
+        key: &str,
+        path: &str,
+        side: Option<Side>,
+        s: Option<&Value>,
+        p: Option<&Value>,
+    ) {
+        let (severity, detail) = match outcome {
+            Outcome::Pass => return,
+            Outcome::Fail(detail) => (rule.severity, detail),
+            Outcome::Unknown(detail) => (Severity::Incomplete, detail),
+        };
+        self.push(Draft {
+            rule: &rule.id,
+            severity,
+            kind,
+            key,
+            field: Some(path),
+            side,
+            staging: s,
+            prod: p,
+            message: rule.why.clone().unwrap_or_else(|| format!("Rule {} is not met.", rule.id)),
+            detail: (!detail.is_empty()).then_some(detail),
+        });
+    }
+
+    /// Checks the values one environment must hold itself, wherever the field exists.
+    fn expectations(
+        &mut self,
+        resource: &Resource,
+        key: &str,
+        side: Side,
+        flat: Option<&BTreeMap<String, &Value>>,
+    ) {
+        let policy = self.policy;
+        let mut owned = None;
+        for rule in &policy.rules {
+            let Check::Expect { staging, prod } = &rule.check else {
+                continue;
+            };
+            let Some(expected) = (match side {
+                Side::Staging => staging,
+                Side::Prod => prod,
+            }) else {
+                continue;
+            };
+            if !rule.covers_kind(&resource.kind) {
+                continue;
+            }
+            let flat = match flat {
+                Some(f) => f,
+                None => owned.get_or_insert_with(|| flatten(&resource.attributes)),
+            };
+            for (path, actual) in flat.iter().filter(|(path, _)| rule.covers_field(path)) {
+                if rule.secrets_only && !is_redacted(actual) {
+                    continue;
+                }
+                let outcome = expect_value(expected, actual);
+                let (s, p) = match side {
+                    Side::Staging => (Some(*actual), None),
+                    Side::Prod => (None, Some(*actual)),
+                };
+                let outcome = match outcome {
+                    Outcome::Fail(_) => Outcome::Fail(format!(
+                        "{} must be {}, is {}",
+                        side.name(),
+                        short(expected),
+                        short(actual)
+                    )),
+                    other => other,
+                };
+                self.outcome(rule, outcome, &resource.kind, key, path, Some(side), s, p);
+            }
+        }
+    }
+}
+
+/// A stable identity for a finding, so a later run can tell what is new.
+fn fingerprint(rule: &str, kind: &str, key: &str, field: Option<&str>, side: Option<Side>) -> String {
+    let mut h = Sha256::new();
+    for part in [rule, kind, key, field.unwrap_or(""), side.map_or("", Side::name)] {
+        h.update(part.as_bytes());
+        h.update([0x1f]);
+    }
+    let digest = h.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Marks waived findings; reports expired waivers and waivers that matched nothing.
+fn apply_waivers(findings: &mut Vec<Finding>, waivers: &[Waiver], today: jiff::civil::Date) {
+    let mut used = vec![false; waivers.len()];
+    for f in findings.iter_mut() {
+        if f.severity == Severity::Incomplete {
+            continue; // What was not seen cannot be waived.
+        }
+        let matching = waivers.iter().enumerate().filter(|(_, w)| {
+            w.rule == f.rule
+                && w.key.matches(&f.key)
+                && w.kind.as_ref().is_none_or(|k| k.matches(&f.kind))
+                && w.field
+                    .as_ref()
+                    .is_none_or(|g| f.field.as_deref().is_some_and(|field| g.covers(field)))
+        });
+        let mut in_force = None;
+        for (i, w) in matching {
+            used[i] = true;
+            if in_force.is_none() && w.in_force(today) {
+                in_force = Some(w);
+            }
+        }
+        if let Some(w) = in_force {
+            f.waived = true;
+            f.waiver = Some(WaiverNote {
+                reason: w.reason.clone(),
+                owner: w.owner.clone(),
+                expires: w.expires.to_string(),
+            });
+        }
+    }
+    for (w, used) in waivers.iter().zip(used) {
+        let (rule, message) = if !w.in_force(today) {
+            (
+                builtin_rule::WAIVER_EXPIRED,
+                format!(
+                    "The waiver of {} on {} expired on {}{}; renew it or fix what it waived.",
+                    w.rule,
+                    w.key.as_str(),
+                    w.expires,
+                    if used { "" } else { " and no longer matches anything" },
+                ),
+            )
+        } else if !used {
+            (
+                builtin_rule::WAIVER_UNUSED,
+                format!(
+                    "The waiver of {} on {} matched no finding; remove it.",
+                    w.rule,
+                    w.key.as_str()
+                ),
+            )
+        } else {
+            continue;
+        };
+        let kind = "policy.waiver";
+        let key = format!("{}@{}", w.rule, w.key.as_str());
+        findings.push(Finding {
+            fingerprint: fingerprint(rule, kind, &key, None, None),
+            rule: rule.to_owned(),
+            severity: Severity::Warning,
+            kind: kind.to_owned(),
+            key,
+            field: None,
+            staging: None,
+            prod: None,
+            side: None,
+            message,
+            detail: Some(format!("owner {}: {}", w.owner, w.reason)),
+            waived: false,
+            waiver: None,
+        });
+    }
+}

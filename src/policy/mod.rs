@@ -1,0 +1,227 @@
+//! Policies: which differences matter, how much, and which are waived.
+//!
+//! A policy is TOML (`[policy]`, `[defaults]`, `[[rule]]`, `[[waiver]]`). Rules are tried in file order and the
+//! first rule whose `kinds` and `fields` cover an attribute decides how it is compared; a policy that
+//! `extends` a shipped one has its own rules tried before the shipped rules. Rules that set `staging` or
+//! `prod` values assert what one environment must hold and are all checked, independently of comparisons.
+
+mod diagnostic;
+mod parse;
+
+use serde_json::Value;
+
+use crate::compare::Comparator;
+use crate::glob::{DottedGlob, Wildcard};
+
+pub use diagnostic::{Diagnostic, PolicyError};
+
+/// The shipped policies, embedded so they work from any folder: (name, TOML).
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("default", include_str!("../../policies/default.toml")),
+    ("drift", include_str!("../../policies/drift.toml")),
+];
+
+/// Rule ids the engine itself gives to findings; waivers may name them.
+pub mod builtin_rule {
+    pub const MISSING_IN_STAGING: &str = "missing-in-staging";
+    pub const EXTRA_IN_STAGING: &str = "extra-in-staging";
+    pub const UNLISTED_DIFFERENCE: &str = "unlisted-difference";
+    pub const AMBIGUOUS_KEY: &str = "ambiguous-key";
+    pub const INCOMPLETE: &str = "incomplete";
+    pub const WAIVER_EXPIRED: &str = "waiver-expired";
+    pub const WAIVER_UNUSED: &str = "waiver-unused";
+    /// The ids a waiver can name besides the policy's own rules.
+    pub const WAIVABLE: &[&str] = &[MISSING_IN_STAGING, EXTRA_IN_STAGING, UNLISTED_DIFFERENCE, AMBIGUOUS_KEY];
+}
+
+/// A parsed, validated policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub name: String,
+    pub fail_on: FailOn,
+    pub defaults: Defaults,
+    pub rules: Vec<Rule>,
+    pub waivers: Vec<Waiver>,
+}
+
+/// From which severity on a run fails (exit status 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
+
+impl FailOn {
+    pub const NAMES: &[&str] = &["error", "warning", "never"];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "error" => Some(FailOn::Error),
+            "warning" => Some(FailOn::Warning),
+            "never" => Some(FailOn::Never),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    /// True when a finding of this severity fails the run.
+    pub fn fails_on(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Never => false,
+            FailOn::Error => severity == Severity::Error,
+            FailOn::Warning => matches!(severity, Severity::Error | Severity::Warning),
+        }
+    }
+}
+
+/// How serious a finding is. `incomplete` is not a policy choice: it marks what could not be judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Incomplete,
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Incomplete => "incomplete",
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A severity a policy assigns to a class of differences, or `ignore` to report nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Report(Severity),
+    Ignore,
+}
+
+impl Level {
+    pub const NAMES: &[&str] = &["error", "warning", "ignore"];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "error" => Some(Level::Report(Severity::Error)),
+            "warning" => Some(Level::Report(Severity::Warning)),
+            "ignore" => Some(Level::Ignore),
+            _ => None,
+        }
+    }
+}
+
+/// What happens to differences no rule names, and to resources found on one side only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Defaults {
+    pub unlisted_difference: Level,
+    pub missing_in_staging: Level,
+    pub extra_in_staging: Level,
+    pub ambiguous_key: Level,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults {
+            unlisted_difference: Level::Report(Severity::Warning),
+            missing_in_staging: Level::Report(Severity::Error),
+            extra_in_staging: Level::Report(Severity::Warning),
+            ambiguous_key: Level::Report(Severity::Error),
+        }
+    }
+}
+
+/// One `[[rule]]`.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub kinds: Vec<DottedGlob>,
+    pub fields: Vec<DottedGlob>,
+    pub check: Check,
+    pub severity: Severity,
+    pub why: Option<String>,
+    /// Applies only to values stored redacted (secrets).
+    pub secrets_only: bool,
+}
+
+/// What a rule checks.
+#[derive(Debug, Clone)]
+pub enum Check {
+    /// Compares staging with prod.
+    Compare(Comparator),
+    /// Each environment given must itself hold this value, wherever the field exists.
+    Expect {
+        staging: Option<Value>,
+        prod: Option<Value>,
+    },
+}
+
+impl Rule {
+    /// True when the rule names this kind.
+    pub fn covers_kind(&self, kind: &str) -> bool {
+        self.kinds.iter().any(|k| k.matches(kind))
+    }
+
+    /// True when the rule names this attribute path (or one of its ancestors).
+    pub fn covers_field(&self, path: &str) -> bool {
+        self.fields.iter().any(|f| f.covers(path))
+    }
+}
+
+/// One `[[waiver]]`: silences the findings of one rule on matching keys until it expires.
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    pub rule: String,
+    pub key: Wildcard,
+    pub kind: Option<DottedGlob>,
+    pub field: Option<DottedGlob>,
+    pub reason: String,
+    pub owner: String,
+    pub expires: jiff::civil::Date,
+}
+
+impl Waiver {
+    /// True when the waiver is still in force on `today` (it lapses the day after `expires`).
+    pub fn in_force(&self, today: jiff::civil::Date) -> bool {
+        today <= self.expires
+    }
+}
+
+impl Policy {
+    /// Parses and validates policy text; `path` names the file in diagnostics.
+    pub fn parse(text: &str, path: &str) -> Result<Policy, PolicyError> {
+        parse::parse(text).map_err(|diagnostics| PolicyError {
+            path: path.to_owned(),
+            source_text: text.to_owned(),
+            diagnostics,
+        })
+    }
+
+    /// One of the shipped policies by name (`default`, `drift`).
+    pub fn builtin(name: &str) -> Option<Policy> {
+        let (_, text) = BUILTIN.iter().find(|(n, _)| *n == name)?;
+        Some(Policy::parse(text, &format!("builtin:{name}")).expect("shipped policies are valid"))
+    }
+
+    /// The first comparison rule that covers this attribute, in policy order.
+    pub fn comparison_for(&self, kind: &str, path: &str, secret: bool) -> Option<(&Rule, &Comparator)> {
+        self.rules.iter().find_map(|rule| match &rule.check {
+            Check::Compare(c)
+                if (secret || !rule.secrets_only)
+                    && rule.covers_kind(kind)
+                    && rule.covers_field(path) =>
+            {
+                Some((rule, c))
+            }
+            _ => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

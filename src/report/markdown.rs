@@ -1,0 +1,158 @@
+//! The markdown format: a CI step summary or a pull-request comment.
+
+use std::fmt::Write;
+
+use super::{Report, Status, rule_reasons, shown_values, value_diff, verdict_line};
+use crate::engine::Finding;
+use crate::policy::Severity;
+
+pub(super) fn render(report: &Report) -> String {
+    let s = &report.summary;
+    let (staging_label, prod_label) = report.side_labels();
+    let mut out = String::new();
+    let headline = match s.status {
+        Status::Parity => "✅ parity",
+        Status::Violations => "❌ violations",
+        Status::Incomplete => "⚠️ incomplete: some data could not be read",
+    };
+    writeln!(out, "## envparity: {headline}\n").unwrap();
+    writeln!(
+        out,
+        "**{}** (`{}`) vs **{}** (`{}`), policy `{}`, fails on `{}`\n",
+        escape(&report.staging.environment),
+        report.staging.collected_at,
+        escape(&report.prod.environment),
+        report.prod.collected_at,
+        escape(&report.policy),
+        report.fail_on
+    )
+    .unwrap();
+    out.push_str("| errors | warnings | incomplete | waived | paired | only in staging | only in prod | ambiguous |\n");
+    out.push_str("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} | {} | {} |",
+        s.errors, s.warnings, s.incomplete, s.waived, s.paired, s.only_in_staging, s.only_in_prod, s.ambiguous
+    )
+    .unwrap();
+
+    let (incomplete, findings): (Vec<&Finding>, Vec<&Finding>) = report
+        .findings
+        .iter()
+        .filter(|f| !f.waived)
+        .partition(|f| f.severity == Severity::Incomplete);
+
+    let mut diffs = Vec::new();
+    if !findings.is_empty() {
+        writeln!(out, "\n### Findings\n").unwrap();
+        writeln!(out, "| severity | kind | key | field | {} | {} | rule | detail |", escape(&staging_label), escape(&prod_label)).unwrap();
+        out.push_str("|---|---|---|---|---|---|---|---|\n");
+        for f in findings {
+            let (sv, pv) = match shown_values(f) {
+                Some((sv, pv)) => (code_or_empty(&sv), code_or_empty(&pv)),
+                None => {
+                    diffs.push(f);
+                    let note = format!("see diff {}", diffs.len());
+                    (note.clone(), note)
+                }
+            };
+            writeln!(
+                out,
+                "| {} | `{}` | {} | {} | {sv} | {pv} | `{}` | {} |",
+                icon(f.severity),
+                f.kind,
+                code(&f.key),
+                f.field.as_deref().map(code).unwrap_or_default(),
+                f.rule,
+                escape(f.detail.as_deref().unwrap_or("")),
+            )
+            .unwrap();
+        }
+    }
+    for (i, f) in diffs.iter().enumerate() {
+        writeln!(
+            out,
+            "\n<details><summary>diff {}: <code>{}</code> <code>{}</code> <code>{}</code></summary>\n\n```diff\n{}```\n\n</details>",
+            i + 1,
+            html(&f.kind),
+            html(&f.key),
+            html(f.field.as_deref().unwrap_or("")),
+            value_diff(f.staging.as_ref(), f.prod.as_ref(), (&staging_label, &prod_label)),
+        )
+        .unwrap();
+    }
+
+    if !incomplete.is_empty() {
+        writeln!(out, "\n### Incomplete\n\nThese kinds could not be read; nothing is claimed about them.\n").unwrap();
+        out.push_str("| kind | where | error |\n|---|---|---|\n");
+        for f in incomplete {
+            writeln!(out, "| `{}` | {} | {} |", f.kind, code(&f.key), escape(f.detail.as_deref().unwrap_or(""))).unwrap();
+        }
+    }
+
+    let waived: Vec<&Finding> = report.findings.iter().filter(|f| f.waived).collect();
+    if !waived.is_empty() {
+        writeln!(out, "\n### Waived\n").unwrap();
+        out.push_str("| rule | kind | key | field | owner | expires | reason |\n|---|---|---|---|---|---|---|\n");
+        for f in waived {
+            let w = f.waiver.as_ref().expect("a waived finding names its waiver");
+            writeln!(
+                out,
+                "| `{}` | `{}` | {} | {} | {} | {} | {} |",
+                f.rule,
+                f.kind,
+                code(&f.key),
+                f.field.as_deref().map(code).unwrap_or_default(),
+                escape(&w.owner),
+                w.expires,
+                escape(&w.reason)
+            )
+            .unwrap();
+        }
+    }
+
+    let reasons = rule_reasons(report);
+    if !reasons.is_empty() {
+        writeln!(out, "\n### Why these rules matter\n").unwrap();
+        for (rule, why) in reasons {
+            writeln!(out, "- `{rule}`: {}", escape(why)).unwrap();
+        }
+    }
+    writeln!(out, "\n{}", escape(&verdict_line(report))).unwrap();
+    out
+}
+
+fn icon(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "🔴 error",
+        Severity::Warning => "🟡 warning",
+        Severity::Incomplete => "⚪ incomplete",
+    }
+}
+
+/// Text safe inside a table cell.
+fn escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\n', " ")
+}
+
+/// An inline code span that survives any backticks and pipes in the text.
+fn code(text: &str) -> String {
+    let text = text.replace('|', "\\|").replace('\n', " ");
+    if text.contains('`') {
+        format!("`` {text} ``")
+    } else {
+        format!("`{text}`")
+    }
+}
+
+fn code_or_empty(text: &str) -> String {
+    if text.is_empty() { String::new() } else { code(text) }
+}
+
+fn html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}

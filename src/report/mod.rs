@@ -1,0 +1,249 @@
+//! Reports, schema `envparity/report/v1`: the findings and the verdict, rendered in one of several formats.
+//!
+//! Renderers only render: every decision (severity, waived, status) was made by the engine and [`Report::new`].
+
+mod markdown;
+mod table;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::compare::short;
+use crate::engine::{Evaluation, Finding};
+use crate::policy::{FailOn, Severity};
+use crate::snapshot::Snapshot;
+
+/// The schema string of the JSON report.
+pub const SCHEMA: &str = "envparity/report/v1";
+
+/// The verdict on two snapshots under a policy.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(title = "envparity report v1")]
+pub struct Report {
+    /// Always `envparity/report/v1`.
+    pub schema: String,
+    pub staging: SnapshotRef,
+    pub prod: SnapshotRef,
+    /// The policy's name.
+    pub policy: String,
+    /// The severity from which the run fails: `error`, `warning` or `never`.
+    pub fail_on: String,
+    pub summary: Summary,
+    /// Sorted by severity (incomplete, error, warning), then kind, key, field and rule.
+    pub findings: Vec<Finding>,
+}
+
+/// Which snapshot a side of the report came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct SnapshotRef {
+    pub environment: String,
+    pub collected_at: String,
+}
+
+/// Counts and the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Summary {
+    pub status: Status,
+    /// Findings not waived, by severity.
+    pub errors: usize,
+    pub warnings: usize,
+    pub incomplete: usize,
+    pub waived: usize,
+    pub paired: usize,
+    pub only_in_staging: usize,
+    pub only_in_prod: usize,
+    pub ambiguous: usize,
+}
+
+/// `parity` (exit 0), `violations` (exit 1) or `incomplete` (exit 3, outranks violations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Parity,
+    Violations,
+    Incomplete,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Parity => "parity",
+            Status::Violations => "violations",
+            Status::Incomplete => "incomplete",
+        }
+    }
+}
+
+impl Report {
+    /// Builds the report and its verdict: incomplete if anything could not be judged, else violations if an
+    /// unwaived finding is at or above `fail_on`, else parity.
+    pub fn new(
+        staging: &Snapshot,
+        prod: &Snapshot,
+        policy_name: &str,
+        fail_on: FailOn,
+        evaluation: Evaluation,
+    ) -> Report {
+        let live = || evaluation.findings.iter().filter(|f| !f.waived);
+        let count = |s: Severity| live().filter(|f| f.severity == s).count();
+        let incomplete = count(Severity::Incomplete);
+        let status = if incomplete > 0 {
+            Status::Incomplete
+        } else if live().any(|f| fail_on.fails_on(f.severity)) {
+            Status::Violations
+        } else {
+            Status::Parity
+        };
+        let summary = Summary {
+            status,
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            incomplete,
+            waived: evaluation.findings.iter().filter(|f| f.waived).count(),
+            paired: evaluation.paired,
+            only_in_staging: evaluation.only_in_staging,
+            only_in_prod: evaluation.only_in_prod,
+            ambiguous: evaluation.ambiguous,
+        };
+        Report {
+            schema: SCHEMA.to_owned(),
+            staging: SnapshotRef {
+                environment: staging.environment.clone(),
+                collected_at: staging.collected_at.clone(),
+            },
+            prod: SnapshotRef {
+                environment: prod.environment.clone(),
+                collected_at: prod.collected_at.clone(),
+            },
+            policy: policy_name.to_owned(),
+            fail_on: fail_on.as_str().to_owned(),
+            summary,
+            findings: evaluation.findings,
+        }
+    }
+
+    /// The column headings for the two sides: the environment names, made distinct when they are equal
+    /// (one environment against its own earlier snapshot).
+    pub fn side_labels(&self) -> (String, String) {
+        if self.staging.environment == self.prod.environment {
+            (
+                format!("{} {}", self.staging.environment, self.staging.collected_at),
+                format!("{} {}", self.prod.environment, self.prod.collected_at),
+            )
+        } else {
+            (self.staging.environment.clone(), self.prod.environment.clone())
+        }
+    }
+}
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for people at a terminal or reading a CI log.
+    Table,
+    /// Report v1, the contract for scripts.
+    Json,
+    /// For a CI step summary or a pull-request comment.
+    Markdown,
+}
+
+/// How to render, decided by the caller (only the command line knows about terminals).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    pub color: bool,
+    /// Wrap the table to this many columns.
+    pub width: Option<u16>,
+}
+
+/// Renders the report; the text ends with a newline.
+pub fn render(report: &Report, format: Format, options: RenderOptions) -> String {
+    match format {
+        Format::Table => table::render(report, options),
+        Format::Json => {
+            let mut out = serde_json::to_string_pretty(report).expect("a report always serializes");
+            out.push('\n');
+            out
+        }
+        Format::Markdown => markdown::render(report),
+    }
+}
+
+/// Values longer than this, or spanning lines, are shown as a unified diff instead of inline.
+const INLINE_LIMIT: usize = 40;
+
+/// The staging and prod cells of a finding, or `None` when a value is too long to show inline and goes to a
+/// diff below the findings. Whole-resource findings show no values; per-environment checks show one side.
+fn shown_values(f: &Finding) -> Option<(String, String)> {
+    if f.field.is_none() {
+        return Some((String::new(), String::new()));
+    }
+    match f.side.as_deref() {
+        Some("staging") => Some((inline(f.staging.as_ref())?, String::new())),
+        Some("prod") => Some((String::new(), inline(f.prod.as_ref())?)),
+        _ => Some((inline(f.staging.as_ref())?, inline(f.prod.as_ref())?)),
+    }
+}
+
+/// A value as one short line, or `None` when it is too long or structured to show inline.
+fn inline(value: Option<&Value>) -> Option<String> {
+    match value {
+        None => Some("(absent)".into()),
+        Some(v @ (Value::Array(_) | Value::Object(_))) if !crate::snapshot::is_redacted(v) => {
+            let s = v.to_string();
+            (s.len() <= INLINE_LIMIT).then_some(s)
+        }
+        Some(v) => {
+            let s = short(v);
+            (s.len() <= INLINE_LIMIT && !s.contains('\n')).then_some(s)
+        }
+    }
+}
+
+/// A unified diff of two values, pretty-printed, for values too long to show inline.
+fn value_diff(staging: Option<&Value>, prod: Option<&Value>, labels: (&str, &str)) -> String {
+    let text = |v: Option<&Value>| match v {
+        None => String::new(),
+        Some(Value::String(s)) => format!("{s}\n"),
+        Some(v) => format!("{}\n", serde_json::to_string_pretty(v).expect("values serialize")),
+    };
+    let (a, b) = (text(staging), text(prod));
+    similar::TextDiff::from_lines(&a, &b)
+        .unified_diff()
+        .context_radius(3)
+        .header(labels.0, labels.1)
+        .to_string()
+}
+
+/// The one-line verdict that closes every human-readable report.
+fn verdict_line(report: &Report) -> String {
+    let s = &report.summary;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}: {}, {}, {} waived, {} incomplete; {} paired, {} only in staging, {} only in prod{}",
+        match s.status {
+            Status::Parity => "PARITY",
+            Status::Violations => "VIOLATIONS",
+            Status::Incomplete => "INCOMPLETE",
+        },
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+        s.waived,
+        s.incomplete,
+        s.paired,
+        s.only_in_staging,
+        s.only_in_prod,
+        if s.ambiguous > 0 { format!(", {} ambiguous", s.ambiguous) } else { String::new() },
+    )
+}
+
+/// The distinct failing rules with their reasons, in order of first appearance.
+fn rule_reasons(report: &Report) -> Vec<(&str, &str)> {
+    let mut out: Vec<(&str, &str)> = Vec::new();
+    for f in report.findings.iter().filter(|f| !f.waived) {
+        if !out.iter().any(|(r, _)| *r == f.rule) {
+            out.push((&f.rule, &f.message));
+        }
+    }
+    out
+}

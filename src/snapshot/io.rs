@@ -1,0 +1,213 @@
+//! Reading (with validation) and writing (deterministic, atomic) of snapshot files.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{SCHEMA, Snapshot, is_valid_kind};
+
+/// Why a snapshot file could not be used. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("{path}: cannot read snapshot: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: the file is empty; expected an envparity snapshot (JSON)")]
+    Empty { path: PathBuf },
+    #[error("{path}:{line}:{column}: not valid JSON: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}:{line}:{column}: at {json_path}: {message}")]
+    Shape {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        json_path: String,
+        message: String,
+    },
+    #[error(
+        "{path}: schema is {found:?}, but this envparity reads {SCHEMA:?}{hint}",
+        hint = schema_hint(found)
+    )]
+    Schema { path: PathBuf, found: String },
+    #[error("{path}: at {json_path}: {message}")]
+    Invalid {
+        path: PathBuf,
+        json_path: String,
+        message: String,
+    },
+}
+
+fn schema_hint(found: &str) -> &'static str {
+    match found.strip_prefix("envparity/snapshot/v") {
+        Some(v) if v.parse::<u32>().is_ok_and(|v| v > 1) => {
+            " (written by a newer envparity: upgrade envparity to read it)"
+        }
+        _ => "",
+    }
+}
+
+/// Reads and validates the snapshot at `path`.
+pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
+    let bytes = std::fs::read(path).map_err(|source| SnapshotError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(&bytes, path)
+}
+
+/// Parses and validates snapshot bytes; `path` only names the file in errors.
+pub fn parse(bytes: &[u8], path: &Path) -> Result<Snapshot, SnapshotError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(SnapshotError::Empty {
+            path: path.to_owned(),
+        });
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let snapshot: Snapshot = match serde_path_to_error::deserialize(&mut de) {
+        Ok(s) => s,
+        Err(err) => return Err(shape_error(bytes, path, err)),
+    };
+    if let Err(e) = de.end() {
+        return Err(SnapshotError::Syntax {
+            path: path.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            message: strip_position(&e.to_string()),
+        });
+    }
+    validate(snapshot, path)
+}
+
+/// Names the most useful cause: a foreign schema outranks a type error it probably caused.
+fn shape_error(
+    bytes: &[u8],
+    path: &Path,
+    err: serde_path_to_error::Error<serde_json::Error>,
+) -> SnapshotError {
+    #[derive(Deserialize)]
+    struct Probe {
+        schema: Option<String>,
+    }
+    if let Ok(Probe { schema: Some(found) }) = serde_json::from_slice::<Probe>(bytes) {
+        if found != SCHEMA {
+            return SnapshotError::Schema {
+                path: path.to_owned(),
+                found,
+            };
+        }
+    }
+    let json_path = err.path().to_string();
+    let inner = err.into_inner();
+    let (line, column) = (inner.line(), inner.column());
+    let message = strip_position(&inner.to_string());
+    if inner.is_syntax() || inner.is_eof() {
+        SnapshotError::Syntax {
+            path: path.to_owned(),
+            line,
+            column,
+            message,
+        }
+    } else {
+        SnapshotError::Shape {
+            path: path.to_owned(),
+            line,
+            column,
+            json_path: if json_path == "." { "the top level".into() } else { json_path },
+            message,
+        }
+    }
+}
+
+/// serde_json appends " at line L column C"; the error already says where.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+fn validate(mut snapshot: Snapshot, path: &Path) -> Result<Snapshot, SnapshotError> {
+    let invalid = |json_path: String, message: String| SnapshotError::Invalid {
+        path: path.to_owned(),
+        json_path,
+        message,
+    };
+    if snapshot.schema != SCHEMA {
+        return Err(SnapshotError::Schema {
+            path: path.to_owned(),
+            found: snapshot.schema,
+        });
+    }
+    if snapshot.environment.trim().is_empty() {
+        return Err(invalid("environment".into(), "must not be empty".into()));
+    }
+    if snapshot.collected_at.parse::<jiff::Timestamp>().is_err() {
+        return Err(invalid(
+            "collected_at".into(),
+            format!(
+                "{:?} is not an RFC 3339 time such as \"2026-11-27T12:00:00Z\"",
+                snapshot.collected_at
+            ),
+        ));
+    }
+    for (i, gap) in snapshot.gaps.iter().enumerate() {
+        if let Some(kind) = gap.kinds.iter().find(|k| !is_valid_kind(k)) {
+            return Err(invalid(format!("gaps[{i}].kinds"), bad_kind(kind)));
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for (i, r) in snapshot.resources.iter().enumerate() {
+        if !is_valid_kind(&r.kind) {
+            return Err(invalid(format!("resources[{i}].kind"), bad_kind(&r.kind)));
+        }
+        if r.key.is_none() && r.name.is_none() {
+            return Err(invalid(
+                format!("resources[{i}]"),
+                "a resource needs a `key` or a `name` to be paired".into(),
+            ));
+        }
+        // The same resource listed twice; equal keys are not duplicates but ambiguities, found by pairing.
+        let identity = (
+            r.kind.as_str(),
+            r.account.as_deref(),
+            r.region.as_deref(),
+            r.id.as_deref(),
+            r.name.as_deref().or(r.key.as_deref()),
+        );
+        if !seen.insert(identity) {
+            return Err(invalid(
+                format!("resources[{i}]"),
+                format!("duplicate resource: {} {:?} appears twice", r.kind, r.label()),
+            ));
+        }
+    }
+    drop(seen);
+    snapshot.normalize();
+    Ok(snapshot)
+}
+
+fn bad_kind(kind: &str) -> String {
+    format!("{kind:?} is not a kind of the form provider.service.type in lowercase, such as \"aws.rds.instance\"")
+}
+
+/// The canonical bytes of a snapshot: normalized order, pretty JSON, trailing newline.
+pub fn to_json(snapshot: &mut Snapshot) -> String {
+    snapshot.normalize();
+    let mut out = serde_json::to_string_pretty(snapshot).expect("a snapshot always serializes");
+    out.push('\n');
+    out
+}
+
+/// Writes the snapshot to `path` atomically in its canonical form.
+pub fn write(path: &Path, snapshot: &mut Snapshot) -> std::io::Result<()> {
+    crate::atomic::write(path, to_json(snapshot).as_bytes())
+}

@@ -1,0 +1,222 @@
+//! The snapshot model, schema `envparity/snapshot/v1`: what one environment looked like at one moment.
+
+mod io;
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use io::{SnapshotError, parse, read, to_json, write};
+
+/// The schema string this version of envparity reads and writes.
+pub const SCHEMA: &str = "envparity/snapshot/v1";
+
+/// One environment's resources, the sources they came from, and the gaps where collection failed.
+///
+/// Unknown fields are ignored, so that a v1 snapshot written by a newer envparity with extra fields still reads;
+/// a snapshot of another schema version is refused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "envparity snapshot v1")]
+pub struct Snapshot {
+    /// Always `envparity/snapshot/v1`.
+    pub schema: String,
+    /// The environment's name, such as `staging` or `prod`.
+    pub environment: String,
+    /// When collection finished, RFC 3339 in UTC.
+    pub collected_at: String,
+    /// Where the resources came from, one entry per (provider, service, account, region) read completely.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    /// What could not be read. Kinds named here are unknown, never absent.
+    #[serde(default)]
+    pub gaps: Vec<Gap>,
+    /// The resources, sorted by kind, key, account, region and id.
+    #[serde(default)]
+    pub resources: Vec<Resource>,
+}
+
+/// A (provider, service, account, region) that was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Source {
+    pub provider: String,
+    pub service: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// `complete` when every call succeeded.
+    pub status: SourceStatus,
+    /// How many resources this source produced.
+    #[serde(default)]
+    pub resources: u64,
+    /// How many API calls collecting it took.
+    #[serde(default)]
+    pub api_calls: u64,
+}
+
+/// Whether a source was read completely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceStatus {
+    Complete,
+    Incomplete,
+}
+
+/// A part of the environment that could not be read: its kinds are unknown on this side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Gap {
+    pub provider: String,
+    pub service: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The kinds this gap leaves unknown.
+    pub kinds: Vec<String>,
+    /// The error that caused it, with its provider error code.
+    pub error: String,
+}
+
+/// One normalized resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Resource {
+    /// `provider.service.type`, such as `aws.rds.instance`.
+    pub kind: String,
+    /// The logical key that pairs this resource with its counterpart; derived from `name` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The provider's identifier (an ARN, a file path). Never compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// Normalized, comparable values: scalars, sorted arrays for sets, and objects.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, Value>,
+}
+
+impl Resource {
+    /// The best human label: the name, else the key, else the id.
+    pub fn label(&self) -> &str {
+        self.name
+            .as_deref()
+            .or(self.key.as_deref())
+            .or(self.id.as_deref())
+            .unwrap_or("")
+    }
+}
+
+impl Snapshot {
+    /// An empty snapshot of `environment` taken at `collected_at`.
+    pub fn new(environment: impl Into<String>, collected_at: impl Into<String>) -> Self {
+        Snapshot {
+            schema: SCHEMA.to_owned(),
+            environment: environment.into(),
+            collected_at: collected_at.into(),
+            sources: Vec::new(),
+            gaps: Vec::new(),
+            resources: Vec::new(),
+        }
+    }
+
+    /// Puts sources, gaps and resources in their canonical order, so equal content gives equal bytes.
+    pub fn normalize(&mut self) {
+        self.sources.sort_by(|a, b| {
+            (&a.provider, &a.service, &a.account, &a.region)
+                .cmp(&(&b.provider, &b.service, &b.account, &b.region))
+        });
+        for gap in &mut self.gaps {
+            gap.kinds.sort();
+            gap.kinds.dedup();
+        }
+        self.gaps.sort_by(|a, b| {
+            (&a.provider, &a.service, &a.account, &a.region, &a.kinds)
+                .cmp(&(&b.provider, &b.service, &b.account, &b.region, &b.kinds))
+        });
+        self.resources.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    }
+
+    /// True when the kind is named by one of this snapshot's gaps.
+    pub fn has_gap_for(&self, kind: &str) -> bool {
+        self.gaps.iter().any(|gap| gap.kinds.iter().any(|k| k == kind))
+    }
+}
+
+fn sort_key(r: &Resource) -> (&str, &str, &Option<String>, &Option<String>, &Option<String>) {
+    (&r.kind, r.key.as_deref().or(r.name.as_deref()).unwrap_or(""), &r.account, &r.region, &r.id)
+}
+
+/// A value a collector stored in place of a secret: `{"redacted": true}` plus, when a key was set, an HMAC.
+pub fn is_redacted(value: &Value) -> bool {
+    value
+        .as_object()
+        .is_some_and(|o| o.get("redacted") == Some(&Value::Bool(true)))
+}
+
+/// The fingerprint of a redacted value, if it carries one.
+pub fn redacted_fingerprint(value: &Value) -> Option<&str> {
+    value.get("fingerprint").and_then(Value::as_str)
+}
+
+/// Attributes flattened to dotted paths: objects are walked, arrays and redacted secrets are leaves.
+///
+/// `{"parameters": {"max_connections": "200"}}` gives `parameters.max_connections`.
+pub fn flatten(attributes: &BTreeMap<String, Value>) -> BTreeMap<String, &Value> {
+    fn walk<'a>(prefix: &mut String, value: &'a Value, out: &mut BTreeMap<String, &'a Value>) {
+        match value {
+            Value::Object(map) if !map.is_empty() && !is_redacted(value) => {
+                for (k, v) in map {
+                    let len = prefix.len();
+                    prefix.push('.');
+                    prefix.push_str(k);
+                    walk(prefix, v, out);
+                    prefix.truncate(len);
+                }
+            }
+            _ => {
+                out.insert(prefix.clone(), value);
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (k, v) in attributes {
+        let mut prefix = k.clone();
+        walk(&mut prefix, v, &mut out);
+    }
+    out
+}
+
+/// True for `provider.service.type` (or `provider.type`, as in `file.config`) in lowercase letters, digits and
+/// underscores.
+pub fn is_valid_kind(kind: &str) -> bool {
+    let segments: Vec<&str> = kind.split('.').collect();
+    (2..=3).contains(&segments.len())
+        && segments.iter().all(|s| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        })
+}
+
+/// The kinds envparity's collectors produce. Policies are checked against this list to catch typos.
+pub const KNOWN_KINDS: &[&str] = &[
+    "aws.autoscaling.group",
+    "aws.ec2.instance",
+    "aws.ec2.launch_template",
+    "aws.elasticache.replication_group",
+    "aws.elbv2.load_balancer",
+    "aws.elbv2.target_group",
+    "aws.rds.cluster",
+    "aws.rds.instance",
+    "aws.rds.parameter_group",
+    "aws.ssm.parameter",
+    "file.config",
+];
