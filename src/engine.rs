@@ -138,8 +138,14 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
     let mut findings = judge.findings;
     apply_waivers(&mut findings, &policy.waivers, options.today);
     findings.sort_by(|a, b| {
-        (a.severity, &a.kind, &a.key, &a.field, &a.rule, &a.fingerprint)
-            .cmp(&(b.severity, &b.kind, &b.key, &b.field, &b.rule, &b.fingerprint))
+        (a.severity, &a.kind, &a.key, &a.field, &a.rule, &a.fingerprint).cmp(&(
+            b.severity,
+            &b.kind,
+            &b.key,
+            &b.field,
+            &b.rule,
+            &b.fingerprint,
+        ))
     });
     Evaluation {
         findings,
@@ -384,7 +390,10 @@ impl<'p> Judge<'p> {
             side,
             staging: s,
             prod: p,
-            message: rule.why.clone().unwrap_or_else(|| format!("Rule {} is not met.", rule.id)),
+            message: rule
+                .why
+                .clone()
+                .unwrap_or_else(|| format!("Rule {} is not met.", rule.id)),
             detail: (!detail.is_empty()).then_some(detail),
         });
     }
@@ -491,7 +500,11 @@ fn apply_waivers(findings: &mut Vec<Finding>, waivers: &[Waiver], today: jiff::c
                     w.rule,
                     w.key.as_str(),
                     w.expires,
-                    if used { "" } else { " and no longer matches anything" },
+                    if used {
+                        ""
+                    } else {
+                        " and no longer matches anything"
+                    },
                 ),
             )
         } else if !used {

@@ -38,7 +38,10 @@ impl DottedGlob {
         if source.is_empty() {
             return Err(GlobError::Empty);
         }
-        if let Some(c) = source.chars().find(|c| matches!(c, '?' | '[' | ']' | '{' | '}' | '!')) {
+        if let Some(c) = source
+            .chars()
+            .find(|c| matches!(c, '?' | '[' | ']' | '{' | '}' | '!'))
+        {
             return Err(GlobError::Unsupported(c));
         }
         let segments = source

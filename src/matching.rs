@@ -142,11 +142,7 @@ pub fn pair<'a>(
     let mut pairing = Pairing::default();
     for ((kind, key), (s, p)) in groups {
         match (s.as_slice(), p.as_slice()) {
-            ([staging], [prod]) => pairing.paired.push(Pair {
-                key,
-                staging,
-                prod,
-            }),
+            ([staging], [prod]) => pairing.paired.push(Pair { key, staging, prod }),
             ([resource], []) => pairing.only_in_staging.push(Unpaired { key, resource }),
             ([], [resource]) => pairing.only_in_prod.push(Unpaired { key, resource }),
             _ => pairing.ambiguous.push(Ambiguity {
@@ -174,7 +170,10 @@ mod tests {
         let prod = tokens(&["prod", "production", "prd"]);
         assert_eq!(derive_key("orders-staging-db", &staging), "orders-{env}-db");
         assert_eq!(derive_key("orders-prod-db", &prod), "orders-{env}-db");
-        assert_eq!(derive_key("/orders/staging/DB_POOL", &staging), "/orders/{env}/DB_POOL");
+        assert_eq!(
+            derive_key("/orders/staging/DB_POOL", &staging),
+            "/orders/{env}/DB_POOL"
+        );
         assert_eq!(derive_key("/orders/PROD/DB_POOL", &prod), "/orders/{env}/DB_POOL");
         assert_eq!(derive_key("web_stg.alb", &staging), "web_{env}.alb");
     }

@@ -102,9 +102,7 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<Exit> {
-    let ctx = Context {
-        color: cli.color,
-    };
+    let ctx = Context { color: cli.color };
     match cli.command {
         Command::Diff(args) => diff::run(args, &ctx),
         Command::Show(args) => show::run(args, &ctx),
@@ -156,7 +154,11 @@ fn report_error(err: &anyhow::Error, color: ColorChoice) {
         let _ = writeln!(stderr, "{}", policy_error.render(ctx.color_stderr()));
         return;
     }
-    let prefix = if ctx.color_stderr() { "\x1b[1;31merror\x1b[0m" } else { "error" };
+    let prefix = if ctx.color_stderr() {
+        "\x1b[1;31merror\x1b[0m"
+    } else {
+        "error"
+    };
     let _ = writeln!(stderr, "{prefix}: {err:#}");
 }
 
@@ -196,7 +198,9 @@ fn load_policy(arg: Option<&Path>) -> anyhow::Result<Policy> {
 
 /// Today's date in UTC: the day waivers are judged against unless `--as-of` says otherwise.
 fn today_utc() -> jiff::civil::Date {
-    jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+    jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
 }
 
 /// Writes `text` to `--output` atomically, or prints it.

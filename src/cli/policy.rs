@@ -21,7 +21,11 @@ pub(super) fn run(cmd: Command, _ctx: &Context) -> anyhow::Result<Exit> {
     let Command::Check { file, as_of } = cmd;
     let policy = load_policy(Some(&file))?;
     let today = as_of.unwrap_or_else(today_utc);
-    let comparisons = policy.rules.iter().filter(|r| matches!(r.check, Check::Compare(_))).count();
+    let comparisons = policy
+        .rules
+        .iter()
+        .filter(|r| matches!(r.check, Check::Compare(_)))
+        .count();
     let expired = policy.waivers.iter().filter(|w| !w.in_force(today)).count();
     let mut text = format!(
         "{}: ok: policy {:?}, fails on {}, {} rules ({} comparisons, {} per-environment checks), {} waivers",

@@ -31,9 +31,12 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     let width = ctx.render_options().width;
     let table = |header: &[&str]| {
         let mut t = Table::new();
-        t.load_style(UTF8_FULL_CONDENSED).force_no_tty().set_header(header.to_vec());
+        t.load_style(UTF8_FULL_CONDENSED)
+            .force_no_tty()
+            .set_header(header.to_vec());
         if let Some(w) = width {
-            t.set_content_arrangement(ContentArrangement::Dynamic).set_width(w);
+            t.set_content_arrangement(ContentArrangement::Dynamic)
+                .set_width(w);
         }
         t
     };
@@ -50,7 +53,15 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     )?;
 
     if !snapshot.sources.is_empty() {
-        let mut t = table(&["provider", "service", "account", "region", "status", "resources", "api calls"]);
+        let mut t = table(&[
+            "provider",
+            "service",
+            "account",
+            "region",
+            "status",
+            "resources",
+            "api calls",
+        ]);
         for s in &snapshot.sources {
             t.add_row(vec![
                 s.provider.clone(),
@@ -65,7 +76,14 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
         writeln!(out, "\nsources\n{t}")?;
     }
     if !snapshot.gaps.is_empty() {
-        let mut t = table(&["provider", "service", "account", "region", "unknown kinds", "error"]);
+        let mut t = table(&[
+            "provider",
+            "service",
+            "account",
+            "region",
+            "unknown kinds",
+            "error",
+        ]);
         for g in &snapshot.gaps {
             t.add_row(vec![
                 g.provider.clone(),

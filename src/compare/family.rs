@@ -19,11 +19,9 @@ pub fn instance_family(class: &str) -> &str {
 pub(super) fn judge(s: &Value, p: &Value) -> Outcome {
     match (families(s), families(p)) {
         (Some(fs), Some(fp)) if fs == fp => Outcome::Pass,
-        (Some(fs), Some(fp)) => Outcome::Fail(format!(
-            "family {} in staging, {} in prod",
-            show(&fs),
-            show(&fp)
-        )),
+        (Some(fs), Some(fp)) => {
+            Outcome::Fail(format!("family {} in staging, {} in prod", show(&fs), show(&fp)))
+        }
         _ => Outcome::Fail(format!(
             "expected instance classes, staging holds {}, prod holds {}",
             type_name(s),

@@ -13,7 +13,10 @@ fn fails(o: &Outcome) -> bool {
 #[test]
 fn equal_compares_numbers_by_value_and_names_type_mismatches() {
     assert_eq!(judge(Comparator::Equal, json!(1), json!(1.0)), Outcome::Pass);
-    assert_eq!(judge(Comparator::Equal, json!({"a": [1]}), json!({"a": [1.0]})), Outcome::Pass);
+    assert_eq!(
+        judge(Comparator::Equal, json!({"a": [1]}), json!({"a": [1.0]})),
+        Outcome::Pass
+    );
     assert_eq!(
         judge(Comparator::Equal, json!("15"), json!(15)),
         Outcome::Fail("staging holds a string, prod holds a number".into())
@@ -34,8 +37,16 @@ fn absence_on_one_side_fails_every_comparator_but_ignore_and_differ() {
         Comparator::Subset,
         Comparator::Ratio { min: None, max: None },
     ] {
-        assert_eq!(c.judge(None, Some(&v)), Outcome::Fail("absent in staging".into()), "{c:?}");
-        assert_eq!(c.judge(Some(&v), None), Outcome::Fail("absent in prod".into()), "{c:?}");
+        assert_eq!(
+            c.judge(None, Some(&v)),
+            Outcome::Fail("absent in staging".into()),
+            "{c:?}"
+        );
+        assert_eq!(
+            c.judge(Some(&v), None),
+            Outcome::Fail("absent in prod".into()),
+            "{c:?}"
+        );
     }
     assert_eq!(Comparator::Ignore.judge(None, Some(&v)), Outcome::Pass);
     assert_eq!(Comparator::Differ.judge(None, Some(&v)), Outcome::Pass);
@@ -48,7 +59,10 @@ fn version_granularity_and_less_specific_sides() {
     let patch = Comparator::Version(Granularity::Patch);
     assert_eq!(judge(major.clone(), json!("15"), json!("15.6")), Outcome::Pass);
     assert_eq!(judge(minor.clone(), json!("15"), json!("15.6")), Outcome::Pass);
-    assert_eq!(judge(minor.clone(), json!("15.6"), json!("15.6.2")), Outcome::Pass);
+    assert_eq!(
+        judge(minor.clone(), json!("15.6"), json!("15.6.2")),
+        Outcome::Pass
+    );
     assert_eq!(judge(major.clone(), json!("15.2"), json!("15.6")), Outcome::Pass);
     assert_eq!(
         judge(minor.clone(), json!("15.2"), json!("15.6")),
@@ -59,7 +73,10 @@ fn version_granularity_and_less_specific_sides() {
         Outcome::Fail("14.11 and 15.6 differ at major version".into())
     );
     assert!(fails(&judge(patch.clone(), json!("7.1.0"), json!("7.1.2"))));
-    assert_eq!(judge(patch.clone(), json!("v8.0.04"), json!("8.0.4")), Outcome::Pass);
+    assert_eq!(
+        judge(patch.clone(), json!("v8.0.04"), json!("8.0.4")),
+        Outcome::Pass
+    );
     assert_eq!(judge(minor.clone(), json!(7.1), json!("7.1")), Outcome::Pass);
     assert!(fails(&judge(minor.clone(), json!(true), json!("7.1"))));
     assert!(fails(&judge(minor, json!(""), json!("7.1"))));
@@ -72,25 +89,57 @@ fn version_granularity_and_less_specific_sides() {
 
 #[test]
 fn same_family_for_ec2_rds_and_elasticache_classes() {
-    assert_eq!(judge(Comparator::SameFamily, json!("m6i.large"), json!("m6i.2xlarge")), Outcome::Pass);
-    assert_eq!(judge(Comparator::SameFamily, json!("db.r6g.large"), json!("db.r6g.4xlarge")), Outcome::Pass);
     assert_eq!(
-        judge(Comparator::SameFamily, json!("cache.t4g.small"), json!("cache.r7g.large")),
+        judge(Comparator::SameFamily, json!("m6i.large"), json!("m6i.2xlarge")),
+        Outcome::Pass
+    );
+    assert_eq!(
+        judge(
+            Comparator::SameFamily,
+            json!("db.r6g.large"),
+            json!("db.r6g.4xlarge")
+        ),
+        Outcome::Pass
+    );
+    assert_eq!(
+        judge(
+            Comparator::SameFamily,
+            json!("cache.t4g.small"),
+            json!("cache.r7g.large")
+        ),
         Outcome::Fail("family t4g in staging, r7g in prod".into())
     );
     assert_eq!(
-        judge(Comparator::SameFamily, json!(["m6i.large", "m6i.xlarge"]), json!(["m6i.4xlarge"])),
+        judge(
+            Comparator::SameFamily,
+            json!(["m6i.large", "m6i.xlarge"]),
+            json!(["m6i.4xlarge"])
+        ),
         Outcome::Pass
     );
-    assert!(fails(&judge(Comparator::SameFamily, json!(["m6i.large", "c6i.large"]), json!(["m6i.large"]))));
-    assert!(fails(&judge(Comparator::SameFamily, json!(3), json!("m6i.large"))));
+    assert!(fails(&judge(
+        Comparator::SameFamily,
+        json!(["m6i.large", "c6i.large"]),
+        json!(["m6i.large"])
+    )));
+    assert!(fails(&judge(
+        Comparator::SameFamily,
+        json!(3),
+        json!("m6i.large")
+    )));
     assert_eq!(instance_family("db.serverless"), "serverless");
 }
 
 #[test]
 fn staging_at_most_prod_and_ratio() {
-    assert_eq!(judge(Comparator::StagingAtMostProd, json!(2), json!(12)), Outcome::Pass);
-    assert_eq!(judge(Comparator::StagingAtMostProd, json!(12), json!(12)), Outcome::Pass);
+    assert_eq!(
+        judge(Comparator::StagingAtMostProd, json!(2), json!(12)),
+        Outcome::Pass
+    );
+    assert_eq!(
+        judge(Comparator::StagingAtMostProd, json!(12), json!(12)),
+        Outcome::Pass
+    );
     assert_eq!(
         judge(Comparator::StagingAtMostProd, json!(13), json!(12)),
         Outcome::Fail("staging 13 exceeds prod 12".into())
@@ -99,7 +148,10 @@ fn staging_at_most_prod_and_ratio() {
         judge(Comparator::StagingAtMostProd, json!("2"), json!(12)),
         Outcome::Fail("expected numbers, staging holds a string, prod holds a number".into())
     );
-    let ratio = Comparator::Ratio { min: Some(0.1), max: Some(0.5) };
+    let ratio = Comparator::Ratio {
+        min: Some(0.1),
+        max: Some(0.5),
+    };
     assert_eq!(judge(ratio.clone(), json!(2), json!(10)), Outcome::Pass);
     assert_eq!(
         judge(ratio.clone(), json!(1), json!(20)),
@@ -112,12 +164,18 @@ fn staging_at_most_prod_and_ratio() {
 
 #[test]
 fn set_equal_and_subset() {
-    assert_eq!(judge(Comparator::SetEqual, json!(["a", "b"]), json!(["b", "a", "a"])), Outcome::Pass);
+    assert_eq!(
+        judge(Comparator::SetEqual, json!(["a", "b"]), json!(["b", "a", "a"])),
+        Outcome::Pass
+    );
     assert_eq!(
         judge(Comparator::SetEqual, json!(["a", "c"]), json!(["a", "b"])),
         Outcome::Fail("missing in staging: b; only in staging: c".into())
     );
-    assert_eq!(judge(Comparator::Subset, json!(["a"]), json!(["a", "b"])), Outcome::Pass);
+    assert_eq!(
+        judge(Comparator::Subset, json!(["a"]), json!(["a", "b"])),
+        Outcome::Pass
+    );
     assert_eq!(judge(Comparator::Subset, json!([]), json!(["a"])), Outcome::Pass);
     assert_eq!(
         judge(Comparator::Subset, json!(["a", "z"]), json!(["a"])),
@@ -136,8 +194,14 @@ fn secrets_compare_by_fingerprint_and_never_pass_without_one() {
         judge(Comparator::Differ, a.clone(), a.clone()),
         Outcome::Fail("the same secret on both sides".into())
     );
-    assert!(matches!(judge(Comparator::Differ, bare.clone(), a.clone()), Outcome::Unknown(_)));
-    assert!(matches!(judge(Comparator::Equal, bare.clone(), bare.clone()), Outcome::Unknown(_)));
+    assert!(matches!(
+        judge(Comparator::Differ, bare.clone(), a.clone()),
+        Outcome::Unknown(_)
+    ));
+    assert!(matches!(
+        judge(Comparator::Equal, bare.clone(), bare.clone()),
+        Outcome::Unknown(_)
+    ));
     assert!(fails(&judge(Comparator::Equal, a, b)));
     assert_eq!(
         judge(Comparator::Differ, json!("x"), json!("x")),

@@ -28,7 +28,10 @@ impl Diagnostic {
                     Some(close) => format!("did you mean `{close}`? expected one of: {}", allowed.join(", ")),
                     None => format!("expected one of: {}", allowed.join(", ")),
                 };
-                let others = keys[1..].iter().map(|(k, _)| format!("`{k}`")).collect::<Vec<_>>();
+                let others = keys[1..]
+                    .iter()
+                    .map(|(k, _)| format!("`{k}`"))
+                    .collect::<Vec<_>>();
                 let message = if others.is_empty() {
                     format!("unknown key `{key}`")
                 } else {
@@ -76,7 +79,7 @@ pub struct PolicyError {
 impl PolicyError {
     /// The 1-based line and column of a byte offset.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
-        let before = &self.source_text[..offset.min(self.source_text.len())];
+        let before = &self.source_text[..floor_boundary(&self.source_text, offset)];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         (line, column)
@@ -84,22 +87,30 @@ impl PolicyError {
 
     /// Every diagnostic with its source line and a caret, as rustc and ruff show them.
     pub fn render(&self, color: bool) -> String {
-        let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
         let mut out = String::new();
         for d in &self.diagnostics {
             let title = Level::ERROR.primary_title(&d.message);
             let mut report = Vec::new();
             match d.span {
                 Some(span) => {
-                    let span = clamp(span, self.source_text.len());
-                    report.push(title.element(
-                        Snippet::source(&self.source_text)
-                            .path(&self.path)
-                            .annotation(AnnotationKind::Primary.span(span.start..span.end)),
-                    ));
+                    let span = clamp(span, &self.source_text);
+                    report.push(
+                        title.element(
+                            Snippet::source(&self.source_text)
+                                .path(&self.path)
+                                .annotation(AnnotationKind::Primary.span(span.start..span.end)),
+                        ),
+                    );
                 }
                 None => {
-                    report.push(Group::with_title(Level::ERROR.primary_title(format!("{}: {}", self.path, d.message))));
+                    report.push(Group::with_title(
+                        Level::ERROR.primary_title(format!("{}: {}", self.path, d.message)),
+                    ));
                 }
             }
             if let Some(help) = &d.help {
@@ -118,12 +129,29 @@ impl PolicyError {
     }
 }
 
-fn clamp(span: Span, len: usize) -> Span {
-    let start = span.start.min(len);
+/// The span inside the text and widened to whole characters (the TOML parser may point inside one).
+pub(super) fn clamp(span: Span, text: &str) -> Span {
+    let start = floor_boundary(text, span.start);
     Span {
         start,
-        end: span.end.clamp(start, len),
+        end: ceil_boundary(text, span.end.max(start)),
     }
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 impl fmt::Display for PolicyError {

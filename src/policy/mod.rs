@@ -31,7 +31,12 @@ pub mod builtin_rule {
     pub const WAIVER_EXPIRED: &str = "waiver-expired";
     pub const WAIVER_UNUSED: &str = "waiver-unused";
     /// The ids a waiver can name besides the policy's own rules.
-    pub const WAIVABLE: &[&str] = &[MISSING_IN_STAGING, EXTRA_IN_STAGING, UNLISTED_DIFFERENCE, AMBIGUOUS_KEY];
+    pub const WAIVABLE: &[&str] = &[
+        MISSING_IN_STAGING,
+        EXTRA_IN_STAGING,
+        UNLISTED_DIFFERENCE,
+        AMBIGUOUS_KEY,
+    ];
 }
 
 /// A parsed, validated policy.
@@ -212,9 +217,7 @@ impl Policy {
     pub fn comparison_for(&self, kind: &str, path: &str, secret: bool) -> Option<(&Rule, &Comparator)> {
         self.rules.iter().find_map(|rule| match &rule.check {
             Check::Compare(c)
-                if (secret || !rule.secrets_only)
-                    && rule.covers_kind(kind)
-                    && rule.covers_field(path) =>
+                if (secret || !rule.secrets_only) && rule.covers_kind(kind) && rule.covers_field(path) =>
             {
                 Some((rule, c))
             }

@@ -15,6 +15,7 @@ pub(super) fn parse(text: &str) -> Result<Policy, Vec<Diagnostic>> {
     let mut parser = Parser {
         text,
         diagnostics: Vec::new(),
+        rule_ids: Vec::new(),
     };
     let policy = parser.document(&mut root);
     match policy {
@@ -30,12 +31,8 @@ pub(super) fn parse(text: &str) -> Result<Policy, Vec<Diagnostic>> {
 struct Parser<'t> {
     text: &'t str,
     diagnostics: Vec<Diagnostic>,
-}
-
-/// A rule while its file is read: the id's span is kept to point waivers and duplicates at it.
-struct ParsedRule {
-    rule: Rule,
-    id_span: Span,
+    /// Every rule id in the file, also of rules with other mistakes, for duplicates and waivers.
+    rule_ids: Vec<Spanned<String>>,
 }
 
 impl<'t> Parser<'t> {
@@ -78,7 +75,11 @@ impl<'t> Parser<'t> {
                 if let Some(mut t) = self.table(&mut value, "[policy]") {
                     name = t.optional::<String>("name");
                     if name.is_none() && !t.contains("name") {
-                        self.error(value.span, "[policy] needs a `name`", Some("name = \"staging-mirrors-prod\"".into()));
+                        self.error(
+                            value.span,
+                            "[policy] needs a `name`",
+                            Some("name = \"staging-mirrors-prod\"".into()),
+                        );
                     }
                     if let Some(extends) = t.optional_s::<String>("extends") {
                         base = self.extends(&extends);
@@ -110,18 +111,20 @@ impl<'t> Parser<'t> {
                 }
             }
         }
-        self.check_duplicate_ids(&rules);
+        self.check_rule_ids();
 
-        let mut all_rules: Vec<Rule> = rules.into_iter().map(|r| r.rule).collect();
+        let mut all_rules = rules;
         let mut waivers = Vec::new();
         if let Some((_, mut value)) = top.take("waiver") {
             let base_rules = base.as_ref().map(|b| b.rules.as_slice()).unwrap_or_default();
-            let known: Vec<&str> = all_rules
+            let known: Vec<String> = self
+                .rule_ids
                 .iter()
-                .chain(base_rules)
-                .map(|r| r.id.as_str())
-                .chain(WAIVABLE.iter().copied())
+                .map(|id| id.value.clone())
+                .chain(base_rules.iter().map(|r| r.id.clone()))
+                .chain(WAIVABLE.iter().map(|s| s.to_string()))
                 .collect();
+            let known: Vec<&str> = known.iter().map(String::as_str).collect();
             for mut item in self.array(&mut value, "[[waiver]]") {
                 if let Some(w) = self.waiver(&mut item, &known) {
                     waivers.push(w);
@@ -164,7 +167,11 @@ impl<'t> Parser<'t> {
             Some(close) => format!("did you mean `{close}`? expected one of: {}", allowed.join(", ")),
             None => format!("expected one of: {}", allowed.join(", ")),
         };
-        self.error(found.span, format!("unknown {what} `{}`", found.value), Some(help));
+        self.error(
+            found.span,
+            format!("unknown {what} `{}`", found.value),
+            Some(help),
+        );
     }
 
     fn choice<T>(
@@ -218,7 +225,7 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn rule(&mut self, value: &mut Value<'_>) -> Option<ParsedRule> {
+    fn rule(&mut self, value: &mut Value<'_>) -> Option<Rule> {
         let span = value.span;
         let mut t = self.table(value, "a [[rule]]")?;
         let id = t.required_s::<String>("id").ok();
@@ -248,20 +255,15 @@ impl<'t> Parser<'t> {
         let check = self.check(span, expect, granularity, min, max, staging, prod);
 
         let id = id?;
-        if id.value.trim().is_empty() {
-            self.error(id.span, "a rule id must not be empty", None);
-        }
-        Some(ParsedRule {
-            id_span: id.span,
-            rule: Rule {
-                id: id.value,
-                kinds: kinds??,
-                fields: fields??,
-                check: check?,
-                severity: severity?,
-                why,
-                secrets_only,
-            },
+        self.rule_ids.push(id.clone());
+        Some(Rule {
+            id: id.value,
+            kinds: kinds??,
+            fields: fields??,
+            check: check?,
+            severity: severity?,
+            why,
+            secrets_only,
         })
     }
 
@@ -279,11 +281,19 @@ impl<'t> Parser<'t> {
         let is_version = expect.as_ref().is_some_and(|e| e.value == "version");
         let is_ratio = expect.as_ref().is_some_and(|e| e.value == "ratio");
         if let (Some(g), false) = (&granularity, is_version) {
-            self.error(g.span, "`granularity` applies only to `expect = \"version\"`", None);
+            self.error(
+                g.span,
+                "`granularity` applies only to `expect = \"version\"`",
+                None,
+            );
         }
         for bound in [&min, &max].into_iter().flatten() {
             if !is_ratio {
-                self.error(bound.span, "`min` and `max` apply only to `expect = \"ratio\"`", None);
+                self.error(
+                    bound.span,
+                    "`min` and `max` apply only to `expect = \"ratio\"`",
+                    None,
+                );
             }
         }
         let asserts = staging.is_some() || prod.is_some();
@@ -322,12 +332,20 @@ impl<'t> Parser<'t> {
             "ratio" => {
                 let (min, max) = (min.map(|m| m.value), max.map(|m| m.value));
                 if min.is_none() && max.is_none() {
-                    self.error(expect.span, "`expect = \"ratio\"` needs `min`, `max` or both", None);
+                    self.error(
+                        expect.span,
+                        "`expect = \"ratio\"` needs `min`, `max` or both",
+                        None,
+                    );
                     return None;
                 }
                 if let (Some(lo), Some(hi)) = (min, max) {
                     if lo > hi {
-                        self.error(expect.span, format!("ratio bounds are reversed: min {lo} > max {hi}"), None);
+                        self.error(
+                            expect.span,
+                            format!("ratio bounds are reversed: min {lo} > max {hi}"),
+                            None,
+                        );
                         return None;
                     }
                 }
@@ -347,9 +365,16 @@ impl<'t> Parser<'t> {
         let span = value.span;
         match value.take() {
             ValueInner::Float(f) => Some(Spanned { value: f, span }),
-            ValueInner::Integer(i) => Some(Spanned { value: i as f64, span }),
+            ValueInner::Integer(i) => Some(Spanned {
+                value: i as f64,
+                span,
+            }),
             other => {
-                self.error(span, format!("`{key}` must be a number, found {}", other.type_str()), None);
+                self.error(
+                    span,
+                    format!("`{key}` must be a number, found {}", other.type_str()),
+                    None,
+                );
                 None
             }
         }
@@ -357,7 +382,11 @@ impl<'t> Parser<'t> {
 
     fn globs(&mut self, patterns: Spanned<Vec<Spanned<String>>>, what: &str) -> Option<Vec<DottedGlob>> {
         if patterns.value.is_empty() {
-            self.error(patterns.span, format!("`{what}` must name at least one pattern"), None);
+            self.error(
+                patterns.span,
+                format!("`{what}` must name at least one pattern"),
+                None,
+            );
             return None;
         }
         let mut out = Vec::new();
@@ -393,15 +422,27 @@ impl<'t> Parser<'t> {
         self.globs(patterns, "fields")
     }
 
-    fn check_duplicate_ids(&mut self, rules: &[ParsedRule]) {
-        for (i, r) in rules.iter().enumerate() {
-            if rules[..i].iter().any(|earlier| earlier.rule.id == r.rule.id) {
-                self.error(r.id_span, format!("duplicate rule id `{}`", r.rule.id), Some("rule ids must be unique: waivers and fingerprints name them".into()));
-            }
-            if WAIVABLE.contains(&r.rule.id.as_str()) || r.rule.id.starts_with("waiver-") || r.rule.id == super::builtin_rule::INCOMPLETE {
-                self.error(r.id_span, format!("rule id `{}` is reserved for envparity's own findings", r.rule.id), None);
+    fn check_rule_ids(&mut self) {
+        let ids = std::mem::take(&mut self.rule_ids);
+        for (i, id) in ids.iter().enumerate() {
+            let name = id.value.as_str();
+            if name.trim().is_empty() {
+                self.error(id.span, "a rule id must not be empty", None);
+            } else if ids[..i].iter().any(|earlier| earlier.value == name) {
+                let help = "rule ids must be unique: waivers and fingerprints name them";
+                self.error(id.span, format!("duplicate rule id `{name}`"), Some(help.into()));
+            } else if WAIVABLE.contains(&name)
+                || name.starts_with("waiver-")
+                || name == super::builtin_rule::INCOMPLETE
+            {
+                self.error(
+                    id.span,
+                    format!("rule id `{name}` is reserved for envparity's own findings"),
+                    None,
+                );
             }
         }
+        self.rule_ids = ids;
     }
 
     fn waiver(&mut self, value: &mut Value<'_>, known_rules: &[&str]) -> Option<Waiver> {
@@ -426,7 +467,11 @@ impl<'t> Parser<'t> {
                 Some(s) => match DottedGlob::new(&s.value) {
                     Ok(g) => Some(Some(g)),
                     Err(e) => {
-                        self.error(s.span, format!("bad glob `{}` in waiver `{what}`: {e}", s.value), None);
+                        self.error(
+                            s.span,
+                            format!("bad glob `{}` in waiver `{what}`: {e}", s.value),
+                            None,
+                        );
                         None
                     }
                 },
@@ -492,8 +537,12 @@ pub(super) fn closest<'a>(found: &str, allowed: &[&'a str]) -> Option<&'a str> {
 
 /// The span cut to its first line, so a diagnostic on a whole table points at its header.
 pub(super) fn first_line(text: &str, span: Span) -> Span {
-    let end = text[span.start..span.end.min(text.len())]
+    let span = super::diagnostic::clamp(span, text);
+    let end = text[span.start..span.end]
         .find('\n')
         .map_or(span.end, |i| span.start + i);
-    Span { start: span.start, end }
+    Span {
+        start: span.start,
+        end,
+    }
 }

@@ -27,12 +27,21 @@ pub(super) fn render(report: &Report) -> String {
         report.fail_on
     )
     .unwrap();
-    out.push_str("| errors | warnings | incomplete | waived | paired | only in staging | only in prod | ambiguous |\n");
+    out.push_str(
+        "| errors | warnings | incomplete | waived | paired | only in staging | only in prod | ambiguous |\n",
+    );
     out.push_str("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     writeln!(
         out,
         "| {} | {} | {} | {} | {} | {} | {} | {} |",
-        s.errors, s.warnings, s.incomplete, s.waived, s.paired, s.only_in_staging, s.only_in_prod, s.ambiguous
+        s.errors,
+        s.warnings,
+        s.incomplete,
+        s.waived,
+        s.paired,
+        s.only_in_staging,
+        s.only_in_prod,
+        s.ambiguous
     )
     .unwrap();
 
@@ -45,7 +54,13 @@ pub(super) fn render(report: &Report) -> String {
     let mut diffs = Vec::new();
     if !findings.is_empty() {
         writeln!(out, "\n### Findings\n").unwrap();
-        writeln!(out, "| severity | kind | key | field | {} | {} | rule | detail |", escape(&staging_label), escape(&prod_label)).unwrap();
+        writeln!(
+            out,
+            "| severity | kind | key | field | {} | {} | rule | detail |",
+            escape(&staging_label),
+            escape(&prod_label)
+        )
+        .unwrap();
         out.push_str("|---|---|---|---|---|---|---|---|\n");
         for f in findings {
             let (sv, pv) = match shown_values(f) {
@@ -83,17 +98,30 @@ pub(super) fn render(report: &Report) -> String {
     }
 
     if !incomplete.is_empty() {
-        writeln!(out, "\n### Incomplete\n\nThese kinds could not be read; nothing is claimed about them.\n").unwrap();
+        writeln!(
+            out,
+            "\n### Incomplete\n\nThese kinds could not be read; nothing is claimed about them.\n"
+        )
+        .unwrap();
         out.push_str("| kind | where | error |\n|---|---|---|\n");
         for f in incomplete {
-            writeln!(out, "| `{}` | {} | {} |", f.kind, code(&f.key), escape(f.detail.as_deref().unwrap_or(""))).unwrap();
+            writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                f.kind,
+                code(&f.key),
+                escape(f.detail.as_deref().unwrap_or(""))
+            )
+            .unwrap();
         }
     }
 
     let waived: Vec<&Finding> = report.findings.iter().filter(|f| f.waived).collect();
     if !waived.is_empty() {
         writeln!(out, "\n### Waived\n").unwrap();
-        out.push_str("| rule | kind | key | field | owner | expires | reason |\n|---|---|---|---|---|---|---|\n");
+        out.push_str(
+            "| rule | kind | key | field | owner | expires | reason |\n|---|---|---|---|---|---|---|\n",
+        );
         for f in waived {
             let w = f.waiver.as_ref().expect("a waived finding names its waiver");
             writeln!(
@@ -150,9 +178,15 @@ fn code(text: &str) -> String {
 }
 
 fn code_or_empty(text: &str) -> String {
-    if text.is_empty() { String::new() } else { code(text) }
+    if text.is_empty() {
+        String::new()
+    } else {
+        code(text)
+    }
 }
 
 fn html(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

@@ -233,7 +233,11 @@ fn verdict_line(report: &Report) -> String {
         s.paired,
         s.only_in_staging,
         s.only_in_prod,
-        if s.ambiguous > 0 { format!(", {} ambiguous", s.ambiguous) } else { String::new() },
+        if s.ambiguous > 0 {
+            format!(", {} ambiguous", s.ambiguous)
+        } else {
+            String::new()
+        },
     )
 }
 

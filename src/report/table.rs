@@ -28,7 +28,16 @@ pub(super) fn render(report: &Report, options: RenderOptions) -> String {
         out.push_str("\nNo findings.\n");
     } else {
         let mut table = new_table(options);
-        table.set_header(["severity", "kind", "key", "field", &staging_label, &prod_label, "rule", "detail"]);
+        table.set_header([
+            "severity",
+            "kind",
+            "key",
+            "field",
+            &staging_label,
+            &prod_label,
+            "rule",
+            "detail",
+        ]);
         for f in &live {
             let (s, p) = shown_values(f).unwrap_or_else(|| {
                 diffs.push(*f);
@@ -78,7 +87,15 @@ pub(super) fn render(report: &Report, options: RenderOptions) -> String {
         table.set_header(["waived", "kind", "key", "field", "owner", "expires", "reason"]);
         for f in waived {
             let w = f.waiver.as_ref().expect("a waived finding names its waiver");
-            table.add_row([&f.rule, &f.kind, &f.key, f.field.as_deref().unwrap_or(""), &w.owner, &w.expires, &w.reason]);
+            table.add_row([
+                &f.rule,
+                &f.kind,
+                &f.key,
+                f.field.as_deref().unwrap_or(""),
+                &w.owner,
+                &w.expires,
+                &w.reason,
+            ]);
         }
         writeln!(out, "\n{table}").unwrap();
     }

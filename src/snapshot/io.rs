@@ -25,6 +25,8 @@ pub enum SnapshotError {
         column: usize,
         message: String,
     },
+    #[error("{path}: expected a JSON object (an envparity snapshot), found {found}")]
+    NotAnObject { path: PathBuf, found: &'static str },
     #[error("{path}:{line}:{column}: at {json_path}: {message}")]
     Shape {
         path: PathBuf,
@@ -105,6 +107,14 @@ fn shape_error(
             };
         }
     }
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        if !value.is_object() {
+            return SnapshotError::NotAnObject {
+                path: path.to_owned(),
+                found: crate::compare::type_name(&value),
+            };
+        }
+    }
     let json_path = err.path().to_string();
     let inner = err.into_inner();
     let (line, column) = (inner.line(), inner.column());
@@ -121,7 +131,11 @@ fn shape_error(
             path: path.to_owned(),
             line,
             column,
-            json_path: if json_path == "." { "the top level".into() } else { json_path },
+            json_path: if json_path == "." {
+                "the top level".into()
+            } else {
+                json_path
+            },
             message,
         }
     }
@@ -196,7 +210,9 @@ fn validate(mut snapshot: Snapshot, path: &Path) -> Result<Snapshot, SnapshotErr
 }
 
 fn bad_kind(kind: &str) -> String {
-    format!("{kind:?} is not a kind of the form provider.service.type in lowercase, such as \"aws.rds.instance\"")
+    format!(
+        "{kind:?} is not a kind of the form provider.service.type in lowercase, such as \"aws.rds.instance\""
+    )
 }
 
 /// The canonical bytes of a snapshot: normalized order, pretty JSON, trailing newline.

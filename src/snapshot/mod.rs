@@ -130,16 +130,25 @@ impl Snapshot {
     /// Puts sources, gaps and resources in their canonical order, so equal content gives equal bytes.
     pub fn normalize(&mut self) {
         self.sources.sort_by(|a, b| {
-            (&a.provider, &a.service, &a.account, &a.region)
-                .cmp(&(&b.provider, &b.service, &b.account, &b.region))
+            (&a.provider, &a.service, &a.account, &a.region).cmp(&(
+                &b.provider,
+                &b.service,
+                &b.account,
+                &b.region,
+            ))
         });
         for gap in &mut self.gaps {
             gap.kinds.sort();
             gap.kinds.dedup();
         }
         self.gaps.sort_by(|a, b| {
-            (&a.provider, &a.service, &a.account, &a.region, &a.kinds)
-                .cmp(&(&b.provider, &b.service, &b.account, &b.region, &b.kinds))
+            (&a.provider, &a.service, &a.account, &a.region, &a.kinds).cmp(&(
+                &b.provider,
+                &b.service,
+                &b.account,
+                &b.region,
+                &b.kinds,
+            ))
         });
         self.resources.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
     }
@@ -151,7 +160,13 @@ impl Snapshot {
 }
 
 fn sort_key(r: &Resource) -> (&str, &str, &Option<String>, &Option<String>, &Option<String>) {
-    (&r.kind, r.key.as_deref().or(r.name.as_deref()).unwrap_or(""), &r.account, &r.region, &r.id)
+    (
+        &r.kind,
+        r.key.as_deref().or(r.name.as_deref()).unwrap_or(""),
+        &r.account,
+        &r.region,
+        &r.id,
+    )
 }
 
 /// A value a collector stored in place of a secret: `{"redacted": true}` plus, when a key was set, an HMAC.

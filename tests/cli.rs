@@ -1,0 +1,379 @@
+//! The command line as a user meets it: exit statuses, stdout, stderr and the bytes of reports.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+const STAGING: &str = "snapshots/staging.json";
+const PROD: &str = "snapshots/prod.json";
+const DEMO_POLICY: &str = "snapshots/policy.toml";
+/// Waivers are judged on a fixed day so that the outputs below do not change with the calendar.
+const AS_OF: &str = "2026-12-01";
+
+fn envparity() -> Command {
+    let mut cmd = Command::cargo_bin("envparity").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env_remove("NO_COLOR");
+    cmd
+}
+
+fn demo(extra: &[&str]) -> Command {
+    let mut cmd = envparity();
+    cmd.args(["diff", STAGING, PROD, "--policy", DEMO_POLICY, "--as-of", AS_OF])
+        .args(extra);
+    cmd
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+}
+
+#[test]
+fn the_demo_prints_a_table_and_exits_1() {
+    let out = demo(&[]).assert().code(1).stderr("");
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(!text.contains('\x1b'), "no colour when stdout is not a terminal");
+    insta::assert_snapshot!("demo_table", text);
+}
+
+#[test]
+fn the_demo_without_a_policy_uses_the_embedded_default_from_any_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    Command::cargo_bin("envparity")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["diff", "--as-of", AS_OF])
+        .arg(root.join(STAGING))
+        .arg(root.join(PROD))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("policy staging-mirrors-prod"))
+        .stdout(predicate::str::contains(
+            "VIOLATIONS: 10 errors, 6 warnings, 0 waived",
+        ));
+}
+
+#[test]
+fn json_report_is_report_v1_and_validates_against_its_schema() {
+    let text = stdout_of(&mut demo(&["--format", "json"]));
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&stdout_of(envparity().args(["schema", "report"]))).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&report).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(report["schema"], "envparity/report/v1");
+    assert_eq!(report["summary"]["status"], "violations");
+    insta::assert_snapshot!("demo_json", text);
+}
+
+#[test]
+fn markdown_report() {
+    insta::assert_snapshot!("demo_markdown", stdout_of(&mut demo(&["--format", "markdown"])));
+}
+
+#[test]
+fn every_format_is_byte_identical_across_runs() {
+    for format in ["table", "json", "markdown"] {
+        let a = demo(&["--format", format]).output().unwrap().stdout;
+        let b = demo(&["--format", format]).output().unwrap().stdout;
+        assert_eq!(a, b, "{format}");
+    }
+}
+
+#[test]
+fn output_writes_the_report_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.json");
+    std::fs::write(&path, "previous").unwrap();
+    demo(&["--format", "json", "--output"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("report.json: violations"));
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(written, stdout_of(&mut demo(&["--format", "json"])));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    demo(&["--fail-on", "never"]).assert().code(0);
+    demo(&["--fail-on", "warning"]).assert().code(1);
+    // Only warnings left once the errors are ignored: an error gate passes, a warning gate fails.
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("warn.toml");
+    std::fs::write(
+        &policy,
+        "[policy]\nname = \"warn\"\n[defaults]\nunlisted_difference = \"warning\"\nmissing_in_staging = \"ignore\"\nextra_in_staging = \"ignore\"\n",
+    )
+    .unwrap();
+    let run = |fail_on: &str| {
+        let mut cmd = envparity();
+        cmd.args(["diff", STAGING, PROD, "--fail-on", fail_on, "--policy"])
+            .arg(&policy);
+        cmd.assert()
+    };
+    run("error")
+        .code(0)
+        .stdout(predicate::str::contains("PARITY: 0 errors"));
+    run("warning").code(1);
+}
+
+#[test]
+fn a_gap_exits_3_and_names_the_service_even_when_nothing_fails() {
+    for fail_on in ["error", "never"] {
+        let out = envparity()
+            .args([
+                "diff",
+                "tests/fixtures/staging-rds-denied.json",
+                PROD,
+                "--as-of",
+                AS_OF,
+                "--fail-on",
+                fail_on,
+            ])
+            .assert()
+            .code(3);
+        let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        assert!(
+            text.contains("aws rds in staging (111111111111 eu-west-1): AccessDenied"),
+            "{text}"
+        );
+        assert!(text.contains("INCOMPLETE"), "{text}");
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.contains("aws.rds") && l.contains("missing-in-staging")),
+            "rds is unknown, not missing:\n{text}"
+        );
+    }
+    let md = stdout_of(envparity().args([
+        "diff",
+        "tests/fixtures/staging-rds-denied.json",
+        PROD,
+        "--format",
+        "markdown",
+    ]));
+    assert!(md.contains("### Incomplete"), "{md}");
+}
+
+#[test]
+fn malformed_snapshots_exit_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(STAGING).unwrap();
+    let cases: &[(&str, String, &str)] = &[
+        ("empty.json", String::new(), "empty.json: the file is empty"),
+        (
+            "truncated.json",
+            good[..good.len() / 2].to_owned(),
+            "truncated.json:",
+        ),
+        (
+            "invalid.json",
+            "{\"schema\": envparity}".into(),
+            "invalid.json:1:12: not valid JSON",
+        ),
+        ("trailing.json", format!("{good}}}"), "trailing.json:"),
+        (
+            "array.json",
+            "[]".into(),
+            "array.json: expected a JSON object (an envparity snapshot), found a list",
+        ),
+        (
+            "v2.json",
+            good.replace("snapshot/v1", "snapshot/v2"),
+            "v2.json: schema is \"envparity/snapshot/v2\", but this envparity reads \"envparity/snapshot/v1\" (written by a newer envparity: upgrade envparity to read it)",
+        ),
+        (
+            "foreign.json",
+            "{\"schema\": \"something/else\", \"resources\": 3}".into(),
+            "foreign.json: schema is \"something/else\"",
+        ),
+        (
+            "types.json",
+            good.replacen("\"api_calls\": 1", "\"api_calls\": \"one\"", 1),
+            "types.json:13:24: at sources[0].api_calls: invalid type: string \"one\", expected u64",
+        ),
+        (
+            "kind.json",
+            good.replacen("aws.autoscaling.group", "AWS::AutoScaling", 1),
+            "kind.json: at resources[0].kind: \"AWS::AutoScaling\" is not a kind",
+        ),
+        (
+            "time.json",
+            good.replace("2026-11-27T06:00:00Z", "yesterday"),
+            "time.json: at collected_at: \"yesterday\" is not an RFC 3339 time",
+        ),
+        (
+            "nokey.json",
+            good.replacen(
+                "\"key\": \"orders-api-{env}-asg\",\n      \"name\": \"orders-api-staging-asg\",\n",
+                "",
+                1,
+            ),
+            "nokey.json: at resources[0]: a resource needs a `key` or a `name`",
+        ),
+    ];
+    for (name, content, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        let out = envparity().args(["diff"]).arg(&path).arg(PROD).output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(out.stdout.is_empty(), "{name}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(expected),
+            "{name}:\n got: {stderr}\nwant: {expected}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
+    }
+    envparity()
+        .args(["diff", "does-not-exist.json", PROD])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: does-not-exist.json: cannot read snapshot: No such file",
+        ));
+}
+
+#[test]
+fn a_duplicate_resource_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(STAGING).unwrap()).unwrap();
+    let first = doc["resources"][0].clone();
+    doc["resources"].as_array_mut().unwrap().push(first);
+    let path = dir.path().join("dup.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    envparity()
+        .args(["show"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "duplicate resource: aws.autoscaling.group \"orders-api-staging-asg\" appears twice",
+        ));
+}
+
+#[test]
+fn a_bad_policy_exits_2_with_every_problem_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, "[policy]\nname = \"x\"\nfail_on = \"eror\"\n\n[[rule]]\nid = \"r\"\nkinds = [\"aws.rds.*\"]\nfields = [\"engine\"]\nexpect = \"same\"\n").unwrap();
+    for args in [vec!["policy", "check"], vec!["diff", STAGING, PROD, "--policy"]] {
+        let out = envparity().args(&args).arg(&path).assert().code(2);
+        let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        assert!(stderr.contains("bad.toml:3:12"), "{stderr}");
+        assert!(stderr.contains("bad.toml:9:11"), "{stderr}");
+        assert!(stderr.contains("did you mean `error`?"), "{stderr}");
+        assert!(stderr.contains("2 problems in the policy"), "{stderr}");
+    }
+    envparity()
+        .args(["diff", STAGING, PROD, "--policy", "no-such-policy.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read policy no-such-policy.toml (give a policy file, or a shipped policy: default, drift)"));
+}
+
+#[test]
+fn policy_check_accepts_the_shipped_policies() {
+    for policy in [
+        "policies/default.toml",
+        "policies/drift.toml",
+        DEMO_POLICY,
+        "drift",
+    ] {
+        envparity()
+            .args(["policy", "check", policy, "--as-of", AS_OF])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains(": ok: policy"));
+    }
+}
+
+#[test]
+fn the_example_snapshots_validate_against_the_snapshot_schema_and_are_canonical() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&stdout_of(envparity().args(["schema", "snapshot"]))).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for path in [STAGING, PROD, "tests/fixtures/staging-rds-denied.json"] {
+        let text = std::fs::read_to_string(path).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(validator.is_valid(&doc), "{path}");
+        let mut snapshot = envparity::snapshot::parse(text.as_bytes(), path.as_ref()).unwrap();
+        assert_eq!(
+            envparity::snapshot::to_json(&mut snapshot),
+            text,
+            "{path} is in canonical form"
+        );
+    }
+}
+
+#[test]
+fn drift_compares_a_snapshot_with_an_earlier_one() {
+    // The same environment against itself: no drift at all.
+    envparity()
+        .args(["diff", PROD, PROD, "--policy", "drift"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No findings."))
+        .stdout(predicate::str::contains("PARITY"));
+}
+
+#[test]
+fn show_summarises_a_snapshot_and_filters_by_kind() {
+    let text = stdout_of(envparity().args(["show", PROD]));
+    assert!(
+        text.starts_with(
+            "snapshots/prod.json: environment prod, collected 2026-11-27T06:00:04Z, 19 resources, 0 gaps"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("aws.rds.instance"));
+    let rds = stdout_of(envparity().args(["show", PROD, "--kind", "aws.rds.*"]));
+    assert!(rds.contains("resources of kind aws.rds.* (2)"), "{rds}");
+    assert!(
+        rds.contains("orders-prod-db") && !rds.contains("/shop/prod/SESSION_SECRET"),
+        "{rds}"
+    );
+    let gaps = stdout_of(envparity().args(["show", "tests/fixtures/staging-rds-denied.json"]));
+    assert!(
+        gaps.contains("gaps: these kinds are unknown, not absent"),
+        "{gaps}"
+    );
+    envparity()
+        .args(["show", PROD, "--kind", "aws..rds"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn bad_invocations_exit_2() {
+    envparity().args(["diff", STAGING]).assert().code(2);
+    envparity()
+        .args(["diff", STAGING, PROD, "--format", "yaml"])
+        .assert()
+        .code(2);
+    envparity().args(["frobnicate"]).assert().code(2);
+    envparity()
+        .args(["diff", STAGING, PROD, "--as-of", "tomorrow"])
+        .assert()
+        .code(2);
+    envparity()
+        .arg("--help")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Exit status: 0 parity"));
+}
+
+#[test]
+fn colour_only_when_asked_and_never_with_no_color() {
+    let coloured = stdout_of(&mut demo(&["--color", "always"]));
+    assert!(coloured.contains("\x1b["));
+    let plain = stdout_of(demo(&[]).env("NO_COLOR", "1"));
+    assert!(!plain.contains("\x1b["));
+}

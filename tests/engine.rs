@@ -1,0 +1,465 @@
+//! The engine as a specification: a snapshot pair, a policy, the expected findings.
+
+use envparity::engine::{self, Evaluation, Finding, Options};
+use envparity::policy::{Policy, Severity};
+use envparity::report::{Report, Status};
+use envparity::snapshot::{self, Snapshot};
+use serde_json::{Value, json};
+
+fn snapshot(environment: &str, resources: Value, gaps: Value) -> Snapshot {
+    let doc = json!({
+        "schema": "envparity/snapshot/v1",
+        "environment": environment,
+        "collected_at": "2026-11-27T12:00:00Z",
+        "gaps": gaps,
+        "resources": resources,
+    });
+    snapshot::parse(doc.to_string().as_bytes(), "fixture.json".as_ref()).expect("fixture is valid")
+}
+
+fn rds(name: &str, attributes: Value) -> Value {
+    json!({"kind": "aws.rds.instance", "name": name, "attributes": attributes})
+}
+
+fn policy(body: &str) -> Policy {
+    Policy::parse(&format!("[policy]\nname = \"test\"\n{body}"), "test.toml").expect("policy is valid")
+}
+
+fn today() -> jiff::civil::Date {
+    jiff::civil::date(2026, 12, 1)
+}
+
+fn run(staging: &Snapshot, prod: &Snapshot, policy: &Policy) -> Evaluation {
+    engine::evaluate(
+        staging,
+        prod,
+        policy,
+        &Options::for_snapshots(staging, prod, today()),
+    )
+}
+
+/// (rule, key, field, severity, waived) of each finding, for compact assertions.
+fn brief(findings: &[Finding]) -> Vec<(String, String, Option<String>, &'static str, bool)> {
+    findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule.clone(),
+                f.key.clone(),
+                f.field.clone(),
+                f.severity.as_str(),
+                f.waived,
+            )
+        })
+        .collect()
+}
+
+fn row(
+    rule: &str,
+    key: &str,
+    field: Option<&str>,
+    severity: &'static str,
+    waived: bool,
+) -> (String, String, Option<String>, &'static str, bool) {
+    (rule.into(), key.into(), field.map(Into::into), severity, waived)
+}
+
+const VERSION_RULE: &str = r#"
+[[rule]]
+id = "db-version"
+kinds = ["aws.rds.*"]
+fields = ["engine_version"]
+expect = "version"
+granularity = "major"
+why = "Same major version."
+"#;
+
+#[test]
+fn names_pair_across_environments_and_presence_is_judged() {
+    let staging = snapshot(
+        "staging",
+        json!([
+            rds("orders-staging-db", json!({"engine_version": "14.11"})),
+            rds("debug-staging-db", json!({})),
+        ]),
+        json!([]),
+    );
+    let prod = snapshot(
+        "prod",
+        json!([
+            rds("orders-prod-db", json!({"engine_version": "15.6"})),
+            rds("reporting-production-db", json!({})),
+        ]),
+        json!([]),
+    );
+    let e = run(&staging, &prod, &policy(VERSION_RULE));
+    assert_eq!(
+        (e.paired, e.only_in_staging, e.only_in_prod, e.ambiguous),
+        (1, 1, 1, 0)
+    );
+    assert_eq!(
+        brief(&e.findings),
+        [
+            row(
+                "db-version",
+                "orders-{env}-db",
+                Some("engine_version"),
+                "error",
+                false
+            ),
+            row("missing-in-staging", "reporting-{env}-db", None, "error", false),
+            row("extra-in-staging", "debug-{env}-db", None, "warning", false),
+        ]
+    );
+    let f = &e.findings[0];
+    assert_eq!(
+        (f.staging.clone(), f.prod.clone()),
+        (Some(json!("14.11")), Some(json!("15.6")))
+    );
+    assert_eq!(f.message, "Same major version.");
+    assert_eq!(
+        f.detail.as_deref(),
+        Some("14.11 and 15.6 differ at major version")
+    );
+}
+
+#[test]
+fn duplicate_keys_are_ambiguous_and_never_paired_at_random() {
+    let staging = snapshot(
+        "staging",
+        json!([
+            {"kind": "aws.rds.instance", "name": "a", "key": "db", "attributes": {"engine_version": "14"}},
+            {"kind": "aws.rds.instance", "name": "b", "key": "db", "attributes": {"engine_version": "15"}},
+        ]),
+        json!([]),
+    );
+    let prod = snapshot(
+        "prod",
+        json!([{"kind": "aws.rds.instance", "key": "db", "name": "c", "attributes": {"engine_version": "15"}}]),
+        json!([]),
+    );
+    let e = run(&staging, &prod, &policy(VERSION_RULE));
+    assert_eq!((e.paired, e.ambiguous), (0, 1));
+    assert_eq!(
+        brief(&e.findings),
+        [row("ambiguous-key", "db", None, "error", false)]
+    );
+    assert_eq!(
+        e.findings[0].detail.as_deref(),
+        Some("staging: [a, b]; prod: [c]")
+    );
+}
+
+#[test]
+fn a_gap_makes_its_kinds_incomplete_never_missing() {
+    let gap = json!([{"provider": "aws", "service": "rds", "account": "111111111111", "region": "eu-west-1",
+                      "kinds": ["aws.rds.instance"], "error": "AccessDenied: not authorized to rds:DescribeDBInstances"}]);
+    let staging = snapshot("staging", json!([]), gap);
+    let prod = snapshot("prod", json!([rds("orders-prod-db", json!({}))]), json!([]));
+    let p = policy("");
+    let e = run(&staging, &prod, &p);
+    assert_eq!(
+        brief(&e.findings),
+        [row(
+            "incomplete",
+            "staging:111111111111 eu-west-1",
+            None,
+            "incomplete",
+            false
+        )]
+    );
+    assert!(e.findings[0].detail.as_deref().unwrap().contains("AccessDenied"));
+
+    let report = Report::new(&staging, &prod, &p.name, envparity::policy::FailOn::Never, e);
+    assert_eq!(
+        report.summary.status,
+        Status::Incomplete,
+        "even fail_on = never does not pass unseen data"
+    );
+}
+
+#[test]
+fn unlisted_differences_reach_into_nested_attributes() {
+    let staging = snapshot(
+        "staging",
+        json!([rds(
+            "a-staging",
+            json!({"parameters": {"max_connections": "200", "work_mem": "4MB"}, "tags_only": 1})
+        )]),
+        json!([]),
+    );
+    let prod = snapshot(
+        "prod",
+        json!([rds(
+            "a-prod",
+            json!({"parameters": {"max_connections": "800", "work_mem": "4MB", "extra": "x"}})
+        )]),
+        json!([]),
+    );
+    let e = run(
+        &staging,
+        &prod,
+        &policy("[defaults]\nunlisted_difference = \"error\"\n"),
+    );
+    assert_eq!(
+        brief(&e.findings),
+        [
+            row(
+                "unlisted-difference",
+                "a-{env}",
+                Some("parameters.extra"),
+                "error",
+                false
+            ),
+            row(
+                "unlisted-difference",
+                "a-{env}",
+                Some("parameters.max_connections"),
+                "error",
+                false
+            ),
+            row(
+                "unlisted-difference",
+                "a-{env}",
+                Some("tags_only"),
+                "error",
+                false
+            ),
+        ]
+    );
+    assert_eq!(e.findings[0].staging, None, "absent, not null");
+    assert_eq!(e.findings[0].detail.as_deref(), Some("absent in staging"));
+
+    let quiet = run(
+        &staging,
+        &prod,
+        &policy("[defaults]\nunlisted_difference = \"ignore\"\n"),
+    );
+    assert!(quiet.findings.is_empty());
+}
+
+#[test]
+fn waivers_active_expired_and_unused() {
+    let staging = snapshot(
+        "staging",
+        json!([
+            rds("a-staging", json!({"engine_version": "14"})),
+            rds("b-staging", json!({"engine_version": "14"}))
+        ]),
+        json!([]),
+    );
+    let prod = snapshot(
+        "prod",
+        json!([
+            rds("a-prod", json!({"engine_version": "15"})),
+            rds("b-prod", json!({"engine_version": "15"}))
+        ]),
+        json!([]),
+    );
+    let waivers = r#"
+[[waiver]]
+rule = "db-version"
+key = "a-{env}"
+reason = "upgrade in progress"
+owner = "data"
+expires = "2026-12-31"
+
+[[waiver]]
+rule = "db-version"
+key = "b-*"
+reason = "old"
+owner = "data"
+expires = "2026-11-30"
+
+[[waiver]]
+rule = "missing-in-staging"
+key = "nothing-matches"
+reason = "stale"
+owner = "ops"
+expires = "2027-06-30"
+"#;
+    let e = run(&staging, &prod, &policy(&format!("{VERSION_RULE}{waivers}")));
+    assert_eq!(
+        brief(&e.findings),
+        [
+            row("db-version", "a-{env}", Some("engine_version"), "error", true),
+            row("db-version", "b-{env}", Some("engine_version"), "error", false),
+            row("waiver-expired", "db-version@b-*", None, "warning", false),
+            row(
+                "waiver-unused",
+                "missing-in-staging@nothing-matches",
+                None,
+                "warning",
+                false
+            ),
+        ]
+    );
+    let note = e.findings[0].waiver.as_ref().unwrap();
+    assert_eq!(
+        (note.owner.as_str(), note.expires.as_str()),
+        ("data", "2026-12-31")
+    );
+
+    // The day after a waiver's date it lapses.
+    let later = engine::evaluate(
+        &staging,
+        &prod,
+        &policy(&format!("{VERSION_RULE}{waivers}")),
+        &Options::for_snapshots(&staging, &prod, jiff::civil::date(2027, 1, 1)),
+    );
+    assert!(later.findings.iter().all(|f| !f.waived));
+    assert_eq!(
+        later
+            .findings
+            .iter()
+            .filter(|f| f.rule == "waiver-expired")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn per_environment_values_are_checked_on_every_resource_where_the_field_exists() {
+    let rule = r#"
+[[rule]]
+id = "prod-deletion-protection"
+kinds = ["aws.rds.*"]
+fields = ["deletion_protection"]
+prod = true
+"#;
+    let staging = snapshot(
+        "staging",
+        json!([rds("a-staging", json!({"deletion_protection": false}))]),
+        json!([]),
+    );
+    let prod = snapshot(
+        "prod",
+        json!([
+            rds("a-prod", json!({"deletion_protection": false})),
+            rds("b-prod", json!({"deletion_protection": false})),
+            rds("c-prod", json!({"deletion_protection": true})),
+            rds("d-prod", json!({})),
+        ]),
+        json!([]),
+    );
+    let e = run(
+        &staging,
+        &prod,
+        &policy(&format!("{rule}[defaults]\nmissing_in_staging = \"ignore\"\n")),
+    );
+    assert_eq!(
+        brief(&e.findings),
+        [
+            row(
+                "prod-deletion-protection",
+                "a-{env}",
+                Some("deletion_protection"),
+                "error",
+                false
+            ),
+            row(
+                "prod-deletion-protection",
+                "b-{env}",
+                Some("deletion_protection"),
+                "error",
+                false
+            ),
+        ]
+    );
+    assert_eq!(e.findings[0].side.as_deref(), Some("prod"));
+    assert_eq!(
+        e.findings[0].detail.as_deref(),
+        Some("prod must be true, is false")
+    );
+}
+
+#[test]
+fn secrets_without_fingerprints_are_incomplete_under_differ() {
+    let param = |name: &str, value: Value| json!({"kind": "aws.ssm.parameter", "name": name, "attributes": {"type": "SecureString", "value": value}});
+    let staging = snapshot(
+        "staging",
+        json!([param("/a/staging/K", json!({"redacted": true}))]),
+        json!([]),
+    );
+    let prod = snapshot(
+        "prod",
+        json!([param("/a/prod/K", json!({"redacted": true}))]),
+        json!([]),
+    );
+    let default = Policy::builtin("default").unwrap();
+    let e = run(&staging, &prod, &default);
+    assert_eq!(
+        brief(&e.findings),
+        [row(
+            "secret-reused",
+            "/a/{env}/K",
+            Some("value"),
+            "incomplete",
+            false
+        )]
+    );
+
+    let reused = json!({"redacted": true, "fingerprint": "hmac-sha256:ab"});
+    let staging = snapshot(
+        "staging",
+        json!([param("/a/staging/K", reused.clone())]),
+        json!([]),
+    );
+    let prod = snapshot("prod", json!([param("/a/prod/K", reused)]), json!([]));
+    let e = run(&staging, &prod, &default);
+    assert_eq!(
+        brief(&e.findings),
+        [row("secret-reused", "/a/{env}/K", Some("value"), "error", false)]
+    );
+}
+
+#[test]
+fn fingerprints_are_stable_and_distinct() {
+    let staging = snapshot(
+        "staging",
+        json!([rds("a-staging", json!({"x": 1, "y": 1}))]),
+        json!([]),
+    );
+    let prod = snapshot("prod", json!([rds("a-prod", json!({"x": 2, "y": 2}))]), json!([]));
+    let p = policy("");
+    let first = run(&staging, &prod, &p);
+    let second = run(&staging, &prod, &p);
+    assert_eq!(first.findings, second.findings);
+    assert_ne!(first.findings[0].fingerprint, first.findings[1].fingerprint);
+    assert_eq!(first.findings[0].fingerprint.len(), 32);
+}
+
+#[test]
+fn a_key_tag_pairs_resources_whose_names_differ() {
+    let tagged = |name: &str| json!({"kind": "aws.rds.instance", "name": name, "tags": {"Service": "orders"}, "attributes": {}});
+    let staging = snapshot("staging", json!([tagged("orders-db-stg-2")]), json!([]));
+    let prod = snapshot("prod", json!([tagged("orders-primary")]), json!([]));
+    let mut options = Options::for_snapshots(&staging, &prod, today());
+    let e = engine::evaluate(&staging, &prod, &policy(""), &options);
+    assert_eq!(e.paired, 0);
+    options.staging_keys.key_tag = Some("Service".into());
+    options.prod_keys.key_tag = Some("Service".into());
+    let e = engine::evaluate(&staging, &prod, &policy(""), &options);
+    assert_eq!((e.paired, e.findings.len()), (1, 0));
+}
+
+#[test]
+fn the_verdict_follows_fail_on() {
+    let staging = snapshot("staging", json!([rds("a-staging", json!({"x": 1}))]), json!([]));
+    let prod = snapshot("prod", json!([rds("a-prod", json!({"x": 2}))]), json!([]));
+    let p = policy("");
+    let status = |fail_on| {
+        Report::new(&staging, &prod, "t", fail_on, run(&staging, &prod, &p))
+            .summary
+            .status
+    };
+    use envparity::policy::FailOn;
+    assert_eq!(
+        status(FailOn::Error),
+        Status::Parity,
+        "a warning does not fail an error gate"
+    );
+    assert_eq!(status(FailOn::Warning), Status::Violations);
+    assert_eq!(status(FailOn::Never), Status::Parity);
+    let _ = Severity::Warning;
+}
