@@ -44,7 +44,7 @@ Exit status: 0 parity, 1 violations at or above --fail-on, 2 bad invocation or i
 
 Examples:
   envparity diff snapshots/staging.json snapshots/prod.json
-  envparity diff staging.json prod.json --policy my-policy.toml --format markdown >> \"$GITHUB_STEP_SUMMARY\"
+  envparity diff staging.json prod.json --policy mine.toml --format markdown
   envparity diff last-week.json today.json --policy drift
   envparity show snapshots/prod.json --kind 'aws.rds.*'
   envparity policy check my-policy.toml";
