@@ -1,12 +1,13 @@
 //! envparity: proves a staging environment mirrors production, or shows exactly where it does not.
 //!
-//! The data flows one way, one module per stage:
+//! The data flows one way, one module per stage: [`collect`] (live environments into snapshots) ->
 //! [`snapshot`] (read and write) -> [`matching`] (pair resources by logical key) ->
 //! [`compare`] (comparators) under a [`policy`] -> [`engine`] (findings) -> [`report`] (render).
 //! Only [`cli`] touches the terminal, the user's paths and exit statuses.
 
 pub mod atomic;
 pub mod cli;
+pub mod collect;
 pub mod compare;
 pub mod engine;
 pub mod glob;

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use super::{Context, Exit, emit, load_policy, read_snapshot, today_utc};
 use crate::engine::{self, Options};
-use crate::matching::KeyRule;
-use crate::policy::FailOn;
+use crate::policy::{FailOn, Policy};
 use crate::report::{self, Format, Report};
+use crate::snapshot::Snapshot;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
@@ -19,9 +19,25 @@ pub struct Args {
     staging: PathBuf,
     /// The prod snapshot (or, for drift, the newer one).
     prod: PathBuf,
+    /// A tag whose value pairs resources across environments, such as Service.
+    #[arg(long, value_name = "TAG")]
+    key_tag: Option<String>,
+    /// Name segments that stand for staging's environment (comma-separated). Default: its name and common spellings.
+    #[arg(long, value_name = "TOKENS", value_delimiter = ',')]
+    staging_tokens: Option<Vec<String>>,
+    /// Name segments that stand for prod's environment (comma-separated). Default: its name and common spellings.
+    #[arg(long, value_name = "TOKENS", value_delimiter = ',')]
+    prod_tokens: Option<Vec<String>>,
+    #[command(flatten)]
+    judgement: Judgement,
+}
+
+/// How two snapshots are judged and reported: shared by `diff` and `audit`.
+#[derive(Debug, clap::Args)]
+pub struct Judgement {
     /// A policy file, or a shipped policy by name (default, drift). Default: the shipped default policy.
     #[arg(long, short)]
-    policy: Option<PathBuf>,
+    pub policy: Option<PathBuf>,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -33,45 +49,47 @@ pub struct Args {
     fail_on: Option<FailOn>,
     /// Judge waivers as of this date (YYYY-MM-DD) instead of today (UTC).
     #[arg(long, value_name = "DATE")]
-    as_of: Option<jiff::civil::Date>,
-    /// A tag whose value pairs resources across environments, such as Service.
-    #[arg(long, value_name = "TAG")]
-    key_tag: Option<String>,
-    /// Name segments that stand for staging's environment (comma-separated). Default: its name and common spellings.
-    #[arg(long, value_name = "TOKENS", value_delimiter = ',')]
-    staging_tokens: Option<Vec<String>>,
-    /// Name segments that stand for prod's environment (comma-separated). Default: its name and common spellings.
-    #[arg(long, value_name = "TOKENS", value_delimiter = ',')]
-    prod_tokens: Option<Vec<String>>,
+    pub as_of: Option<jiff::civil::Date>,
 }
 
 pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
-    let policy = load_policy(args.policy.as_deref())?;
+    let policy = load_policy(args.judgement.policy.as_deref())?;
     let staging = read_snapshot(&args.staging)?;
     let prod = read_snapshot(&args.prod)?;
-
-    let today = args.as_of.unwrap_or_else(today_utc);
+    let today = args.judgement.as_of.unwrap_or_else(today_utc);
     let mut options = Options::for_snapshots(&staging, &prod, today);
-    let configure = |rule: &mut KeyRule, tokens: Option<Vec<String>>| {
+    for (rule, tokens) in [
+        (&mut options.staging_keys, args.staging_tokens),
+        (&mut options.prod_keys, args.prod_tokens),
+    ] {
         rule.key_tag = args.key_tag.clone();
         if let Some(tokens) = tokens {
             rule.tokens = tokens;
         }
-    };
-    configure(&mut options.staging_keys, args.staging_tokens);
-    configure(&mut options.prod_keys, args.prod_tokens);
+    }
+    judge(&staging, &prod, &policy, &options, &args.judgement, ctx)
+}
 
-    let fail_on = args.fail_on.unwrap_or(policy.fail_on);
-    let evaluation = engine::evaluate(&staging, &prod, &policy, &options);
-    let report = Report::new(&staging, &prod, &policy.name, fail_on, evaluation);
+/// Evaluates, renders and writes the report; the exit status follows its verdict.
+pub(super) fn judge(
+    staging: &Snapshot,
+    prod: &Snapshot,
+    policy: &Policy,
+    options: &Options,
+    judgement: &Judgement,
+    ctx: &Context,
+) -> anyhow::Result<Exit> {
+    let fail_on = judgement.fail_on.unwrap_or(policy.fail_on);
+    let evaluation = engine::evaluate(staging, prod, policy, options);
+    let report = Report::new(staging, prod, &policy.name, fail_on, evaluation);
 
-    let render_options = match args.output {
+    let render_options = match judgement.output {
         Some(_) => report::RenderOptions::default(),
         None => ctx.render_options(),
     };
-    let text = report::render(&report, args.format, render_options);
-    emit(&text, args.output.as_ref())?;
-    if let Some(path) = &args.output {
+    let text = report::render(&report, judgement.format, render_options);
+    emit(&text, judgement.output.as_ref())?;
+    if let Some(path) = &judgement.output {
         eprintln!("wrote {}: {}", path.display(), report.summary.status.as_str());
     }
     Ok(Exit::from(report.summary.status))

@@ -1,5 +1,6 @@
 //! The command line: the only place that knows about arguments, terminals, the user's paths and exit statuses.
 
+mod collect;
 mod diff;
 mod policy;
 mod schema;
@@ -71,6 +72,10 @@ enum ColorChoice {
 enum Command {
     /// Judge the differences between two snapshots under a policy.
     Diff(diff::Args),
+    /// Collect one environment into a snapshot (exit 3 when something could not be read).
+    Collect(collect::CollectArgs),
+    /// Collect both environments concurrently, keep both snapshots, and judge them as `diff` does.
+    Audit(collect::AuditArgs),
     /// Show what a snapshot holds: sources, gaps, counts by kind and its resources.
     Show(show::Args),
     /// Work with policy files.
@@ -105,6 +110,8 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
     let ctx = Context { color: cli.color };
     match cli.command {
         Command::Diff(args) => diff::run(args, &ctx),
+        Command::Collect(args) => collect::run_collect(args, &ctx),
+        Command::Audit(args) => collect::run_audit(args, &ctx),
         Command::Show(args) => show::run(args, &ctx),
         Command::Policy(cmd) => policy::run(cmd, &ctx),
         Command::Schema(args) => schema::run(args, &ctx),

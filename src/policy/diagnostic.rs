@@ -19,7 +19,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// Converts a toml-span error, splitting "unexpected keys" into one diagnostic per key elsewhere.
-    pub(super) fn from_toml(e: toml_span::Error, text: &str) -> Diagnostic {
+    pub(crate) fn from_toml(e: toml_span::Error, text: &str) -> Diagnostic {
         let help = match &e.kind {
             ErrorKind::UnexpectedKeys { keys, expected } => {
                 let (key, span) = &keys[0];

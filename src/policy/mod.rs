@@ -14,6 +14,7 @@ use crate::compare::Comparator;
 use crate::glob::{DottedGlob, Wildcard};
 
 pub use diagnostic::{Diagnostic, PolicyError};
+pub(crate) use parse::to_json as toml_to_json;
 
 /// The shipped policies, embedded so they work from any folder: (name, TOML).
 pub const BUILTIN: &[(&str, &str)] = &[

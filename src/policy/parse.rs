@@ -509,8 +509,8 @@ impl<'t> Parser<'t> {
     }
 }
 
-/// A TOML value as JSON, for `staging`/`prod` expected values.
-fn to_json(value: &mut Value<'_>) -> serde_json::Value {
+/// A TOML value as JSON, for `staging`/`prod` expected values and TOML config files.
+pub(crate) fn to_json(value: &mut Value<'_>) -> serde_json::Value {
     match value.take() {
         ValueInner::String(s) => serde_json::Value::String(s.into_owned()),
         ValueInner::Integer(i) => i.into(),

@@ -1,0 +1,163 @@
+//! `envparity collect ENV` and `envparity audit`: snapshots of live environments.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use super::diff::{self, Judgement};
+use super::{Context, Exit};
+use crate::collect::config::Config;
+use crate::collect::{self, Options};
+use crate::snapshot::{self, Snapshot};
+
+/// The config file read when `--config` is not given.
+const DEFAULT_CONFIG: &str = "envparity.toml";
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  envparity collect staging --config envparity.toml --output staging.json")]
+pub struct CollectArgs {
+    /// The environment to collect, as named in the config file.
+    environment: String,
+    /// The config file describing the environments.
+    #[arg(long, short, default_value = DEFAULT_CONFIG)]
+    config: PathBuf,
+    /// Where to write the snapshot. Default: ENV.json in the current folder.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Read SecureString values to fingerprint them (never stored in plain text).
+    #[arg(long)]
+    decrypt_secrets: bool,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  envparity audit --config envparity.toml --snapshots audit/ --format markdown"
+)]
+pub struct AuditArgs {
+    /// The config file describing the environments.
+    #[arg(long, short, default_value = DEFAULT_CONFIG)]
+    config: PathBuf,
+    /// The environment playing staging.
+    #[arg(long, default_value = "staging")]
+    staging: String,
+    /// The environment playing prod.
+    #[arg(long, default_value = "prod")]
+    prod: String,
+    /// Where to write both snapshots (ENV.json).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    snapshots: PathBuf,
+    /// Read SecureString values to fingerprint them (never stored in plain text).
+    #[arg(long)]
+    decrypt_secrets: bool,
+    #[command(flatten)]
+    judgement: Judgement,
+}
+
+pub(super) fn run_collect(args: CollectArgs, _ctx: &Context) -> anyhow::Result<Exit> {
+    let mut config = Config::read(&args.config)?;
+    let options = options(&mut config, args.decrypt_secrets);
+    let env = config.environment(&args.environment)?;
+    let mut snapshot = runtime()?.block_on(collect::collect_environment(&config, env, &options))?;
+    let path = args
+        .output
+        .unwrap_or_else(|| PathBuf::from(format!("{}.json", env.name)));
+    write_snapshot(&path, &mut snapshot)?;
+    summarise(&snapshot, &path);
+    Ok(if snapshot.gaps.is_empty() {
+        Exit::Parity
+    } else {
+        Exit::Incomplete
+    })
+}
+
+pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> {
+    let mut config = Config::read(&args.config)?;
+    let options = options(&mut config, args.decrypt_secrets);
+    let staging_env = config.environment(&args.staging)?;
+    let prod_env = config.environment(&args.prod)?;
+    // The policy is read before anything is collected: a typo should cost nothing.
+    let policy_path = args
+        .judgement
+        .policy
+        .clone()
+        .or_else(|| config.policy.as_ref().map(|p| config.base_dir.join(p)));
+    let policy = super::load_policy(policy_path.as_deref())?;
+
+    let (staging, prod) = runtime()?.block_on(async {
+        tokio::join!(
+            collect::collect_environment(&config, staging_env, &options),
+            collect::collect_environment(&config, prod_env, &options),
+        )
+    });
+    let (mut staging, mut prod) = (staging?, prod?);
+    std::fs::create_dir_all(&args.snapshots)
+        .with_context(|| format!("cannot create {}", args.snapshots.display()))?;
+    for snapshot in [&mut staging, &mut prod] {
+        let path = args.snapshots.join(format!("{}.json", snapshot.environment));
+        write_snapshot(&path, snapshot)?;
+        summarise(snapshot, &path);
+    }
+    // Collected resources carry their keys already; the report is judged as `diff` would judge the files.
+    let today = args.judgement.as_of.unwrap_or_else(super::today_utc);
+    let options = crate::engine::Options::for_snapshots(&staging, &prod, today);
+    diff::judge(&staging, &prod, &policy, &options, &args.judgement, ctx)
+}
+
+/// The collection options that come from the command line and the process environment.
+fn options(config: &mut Config, decrypt_secrets: bool) -> Options {
+    config.collect.decrypt_secrets |= decrypt_secrets;
+    Options {
+        fingerprint_key: std::env::var("ENVPARITY_FINGERPRINT_KEY")
+            .ok()
+            .filter(|k| !k.is_empty())
+            .map(String::into_bytes),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn write_snapshot(path: &Path, snapshot: &mut Snapshot) -> anyhow::Result<()> {
+    snapshot::write(path, snapshot).with_context(|| format!("cannot write snapshot {}", path.display()))
+}
+
+/// One line per source and per gap on stderr, then where the snapshot went.
+fn summarise(snapshot: &Snapshot, path: &Path) {
+    let env = &snapshot.environment;
+    for s in &snapshot.sources {
+        let place = [s.account.as_deref(), s.region.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        eprintln!(
+            "{env}: {} {} {place}: {} resources, {} API calls",
+            s.provider, s.service, s.resources, s.api_calls
+        );
+    }
+    for g in &snapshot.gaps {
+        let place = [g.account.as_deref(), g.region.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        eprintln!(
+            "{env}: {} {} {place}: NOT COLLECTED: {}",
+            g.provider, g.service, g.error
+        );
+    }
+    eprintln!(
+        "{env}: wrote {} ({} resources{})",
+        path.display(),
+        snapshot.resources.len(),
+        if snapshot.gaps.is_empty() {
+            String::new()
+        } else {
+            format!(", {} gaps", snapshot.gaps.len())
+        }
+    );
+}

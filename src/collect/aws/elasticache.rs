@@ -1,0 +1,109 @@
+//! ElastiCache replication groups (`aws.elasticache.replication_group`).
+//!
+//! The engine version and parameter group live on the member cache clusters, read in one paginated call.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aws_sdk_elasticache::Client;
+use aws_sdk_elasticache::types::{AutomaticFailoverStatus, MultiAzStatus};
+use serde_json::Value;
+
+use super::{RegionContext, attrs, tag_map};
+use crate::collect::CollectError;
+use crate::snapshot::Resource;
+
+pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
+    let client = Client::new(&ctx.sdk);
+    let groups = ctx
+        .pages(
+            "DescribeReplicationGroups",
+            client
+                .describe_replication_groups()
+                .max_records(100)
+                .into_paginator()
+                .send(),
+        )
+        .await?;
+    let clusters = ctx
+        .pages(
+            "DescribeCacheClusters",
+            client
+                .describe_cache_clusters()
+                .max_records(100)
+                .into_paginator()
+                .send(),
+        )
+        .await?;
+    // Per replication group: (engine version, parameter group) of its first member.
+    let mut members: HashMap<&str, (Option<&str>, Option<&str>)> = HashMap::new();
+    for c in clusters.iter().flat_map(|p| p.cache_clusters()) {
+        if let Some(group) = c.replication_group_id() {
+            members.entry(group).or_insert((
+                c.engine_version(),
+                c.cache_parameter_group()
+                    .and_then(|g| g.cache_parameter_group_name()),
+            ));
+        }
+    }
+
+    let mut out = Vec::new();
+    for g in groups.iter().flat_map(|p| p.replication_groups()) {
+        let id = g.replication_group_id().unwrap_or_default();
+        let (version, parameter_group) = members.get(id).copied().unwrap_or_default();
+        let node_groups = g.node_groups();
+        let replicas = node_groups
+            .first()
+            .map(|n| n.node_group_members().len().saturating_sub(1));
+        let cluster_mode = g.cluster_mode().map(|m| m.as_str().to_owned()).or_else(|| {
+            g.cluster_enabled()
+                .map(|e| if e { "enabled".into() } else { "disabled".into() })
+        });
+        let attributes = attrs([
+            ("engine", g.engine().map(Value::from)),
+            ("engine_version", version.map(Value::from)),
+            ("node_type", g.cache_node_type().map(Value::from)),
+            ("num_node_groups", Some(Value::from(node_groups.len()))),
+            ("replicas_per_node_group", replicas.map(Value::from)),
+            (
+                "automatic_failover",
+                g.automatic_failover().map(|f| {
+                    Value::from(matches!(
+                        f,
+                        AutomaticFailoverStatus::Enabled | AutomaticFailoverStatus::Enabling
+                    ))
+                }),
+            ),
+            (
+                "multi_az",
+                g.multi_az().map(|m| Value::from(*m == MultiAzStatus::Enabled)),
+            ),
+            (
+                "at_rest_encryption",
+                g.at_rest_encryption_enabled().map(Value::from),
+            ),
+            (
+                "transit_encryption",
+                g.transit_encryption_enabled().map(Value::from),
+            ),
+            ("cluster_mode", cluster_mode.map(Value::from)),
+            (
+                "parameter_group",
+                parameter_group.map(|p| Value::from(ctx.key_of_name(p))),
+            ),
+        ]);
+        let tags = match (ctx.needs_tags, g.arn()) {
+            (true, Some(arn)) => {
+                let result = ctx
+                    .send(
+                        "ListTagsForResource",
+                        client.list_tags_for_resource().resource_name(arn).send(),
+                    )
+                    .await?;
+                tag_map(result.tag_list().iter().map(|t| (t.key(), t.value())))
+            }
+            _ => BTreeMap::new(),
+        };
+        out.push(ctx.resource("aws.elasticache.replication_group", id, g.arn(), tags, attributes));
+    }
+    Ok(out)
+}

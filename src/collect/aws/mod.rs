@@ -1,0 +1,336 @@
+//! AWS collectors: one module per service, each reading one (account, region) fully or not at all.
+//!
+//! Every list call is paginated to the end with the largest page size the API allows; a failure on any page
+//! fails the whole (service, region), which the caller records as a gap: no half-collected lists.
+
+mod autoscaling;
+mod ec2;
+mod elasticache;
+mod elbv2;
+mod rds;
+mod ssm;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_async::future::pagination_stream::PaginationStream;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde_json::Value;
+
+use super::config::{CollectSettings, Environment, RetryMode};
+use super::{CollectError, Service};
+use crate::matching::{KeyRule, derive_key};
+use crate::snapshot::Resource;
+
+/// Credentials, account and regions of one environment, resolved once.
+pub struct Session {
+    base: SdkConfig,
+    pub account: String,
+    pub regions: Vec<String>,
+}
+
+/// Why an environment could not be reached at all (bad profile, no credentials, no region).
+#[derive(Debug, thiserror::Error)]
+#[error("environment {environment}: {message}")]
+pub struct ConnectError {
+    pub environment: String,
+    pub message: String,
+}
+
+impl Session {
+    /// Loads the SDK configuration (profile, role, endpoint, retries, timeouts) and asks STS for the account.
+    pub async fn connect(env: &Environment, settings: &CollectSettings) -> Result<Session, ConnectError> {
+        let fail = |message: String| ConnectError {
+            environment: env.name.clone(),
+            message,
+        };
+        let retry = match settings.retry_mode {
+            RetryMode::Standard => RetryConfig::standard(),
+            RetryMode::Adaptive => RetryConfig::adaptive(),
+        }
+        .with_max_attempts(settings.max_attempts);
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .operation_attempt_timeout(Duration::from_secs(settings.attempt_timeout_secs))
+            .build();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(retry)
+            .timeout_config(timeouts);
+        if let Some(profile) = &env.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(url) = &env.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if let Some(region) = env.regions.first() {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        let mut base = loader.load().await;
+
+        if let Some(role_arn) = &env.role_arn {
+            let mut builder =
+                aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name("envparity");
+            if let Some(external_id) = &env.external_id {
+                builder = builder.external_id(external_id);
+            }
+            let provider = builder.configure(&base).build().await;
+            base = base
+                .into_builder()
+                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+                    provider,
+                ))
+                .build();
+        }
+
+        let regions = if env.regions.is_empty() {
+            match base.region() {
+                Some(r) => vec![r.to_string()],
+                None => {
+                    return Err(fail(
+                        "no region: set `regions` in envparity.toml or a region in the AWS profile".into(),
+                    ));
+                }
+            }
+        } else {
+            env.regions.clone()
+        };
+
+        let sts = aws_sdk_sts::Client::new(&base);
+        let identity = sts.get_caller_identity().send().await.map_err(|e| {
+            let hint = match &env.profile {
+                Some(p) => format!(" (check the AWS profile {p:?} and its credentials)"),
+                None => " (check the AWS credentials: environment, profile or role)".to_owned(),
+            };
+            fail(format!(
+                "cannot identify the AWS account: {}{hint}",
+                DisplayErrorContext(&e)
+            ))
+        })?;
+        let account = identity.account().unwrap_or_default().to_owned();
+        Ok(Session {
+            base,
+            account,
+            regions,
+        })
+    }
+
+    /// The SDK configuration for one region.
+    pub fn region_config(&self, region: &str) -> SdkConfig {
+        self.base
+            .to_builder()
+            .region(Region::new(region.to_owned()))
+            .build()
+    }
+}
+
+/// What a collector needs for one (account, region).
+pub struct RegionContext<'a> {
+    pub sdk: SdkConfig,
+    pub region: String,
+    pub account: String,
+    pub env: &'a Environment,
+    pub settings: &'a CollectSettings,
+    /// Keys for references (launch templates, target groups, parameter groups, security groups).
+    pub keys: KeyRule,
+    /// Whether resource tags must be read even where that costs extra calls (tag filter or key tag).
+    pub needs_tags: bool,
+    pub fingerprint_key: Option<&'a [u8]>,
+    calls: AtomicU64,
+}
+
+impl<'a> RegionContext<'a> {
+    pub fn new(
+        session: &Session,
+        region: &str,
+        env: &'a Environment,
+        settings: &'a CollectSettings,
+        fingerprint_key: Option<&'a [u8]>,
+    ) -> Self {
+        RegionContext {
+            sdk: session.region_config(region),
+            region: region.to_owned(),
+            account: session.account.clone(),
+            env,
+            settings,
+            keys: KeyRule {
+                key_tag: None,
+                tokens: env.tokens.clone(),
+            },
+            needs_tags: !env.tags.is_empty() || env.key_tag.is_some(),
+            fingerprint_key,
+            calls: AtomicU64::new(0),
+        }
+    }
+
+    /// Counts one API call (one page).
+    fn call(&self) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many API calls (pages) the collection made.
+    pub fn api_calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// The logical key a reference by name resolves to.
+    fn key_of_name(&self, name: &str) -> String {
+        derive_key(name, &self.keys.tokens)
+    }
+
+    /// A resource of this account and region.
+    fn resource(
+        &self,
+        kind: &str,
+        name: &str,
+        id: Option<&str>,
+        tags: BTreeMap<String, String>,
+        attributes: BTreeMap<String, Value>,
+    ) -> Resource {
+        Resource {
+            kind: kind.to_owned(),
+            key: None,
+            name: Some(name.to_owned()),
+            id: id.map(str::to_owned),
+            account: Some(self.account.clone()),
+            region: Some(self.region.clone()),
+            tags,
+            attributes,
+        }
+    }
+
+    /// Sends one call and counts it; its error becomes a [`CollectError`] naming the operation.
+    async fn send<O, E, R>(
+        &self,
+        operation: &'static str,
+        call: impl std::future::Future<Output = Result<O, SdkError<E, R>>>,
+    ) -> Result<O, CollectError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug,
+    {
+        self.call();
+        call.await.map_err(|e| sdk_error(operation, e))
+    }
+
+    /// Reads every page of a paginated call; any failed page fails the whole list.
+    async fn pages<O, E, R>(
+        &self,
+        operation: &'static str,
+        mut stream: PaginationStream<Result<O, SdkError<E, R>>>,
+    ) -> Result<Vec<O>, CollectError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug,
+    {
+        let mut pages = Vec::new();
+        while let Some(page) = stream.next().await {
+            self.call();
+            pages.push(page.map_err(|e| sdk_error(operation, e))?);
+        }
+        Ok(pages)
+    }
+}
+
+/// Keeps the AWS error code (AccessDenied, Throttling) and the message.
+fn sdk_error<E, R>(operation: &str, err: SdkError<E, R>) -> CollectError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let code = err.code().map(str::to_owned);
+    let message = match (err.message(), &code) {
+        (Some(m), _) => format!("{operation}: {m}"),
+        (None, _) => format!("{operation}: {}", DisplayErrorContext(&err)),
+    };
+    CollectError { code, message }
+}
+
+/// Runs one service's collector for one region.
+pub async fn collect(service: Service, ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
+    match service {
+        Service::Ec2 => ec2::collect(ctx).await,
+        Service::AutoScaling => autoscaling::collect(ctx).await,
+        Service::Rds => rds::collect(ctx).await,
+        Service::Elbv2 => elbv2::collect(ctx).await,
+        Service::Ssm => ssm::collect(ctx).await,
+        Service::ElastiCache => elasticache::collect(ctx).await,
+    }
+}
+
+/// AWS tags as a sorted map.
+fn tag_map<'t>(
+    pairs: impl IntoIterator<Item = (Option<&'t str>, Option<&'t str>)>,
+) -> BTreeMap<String, String> {
+    pairs
+        .into_iter()
+        .filter_map(|(k, v)| Some((k?.to_owned(), v.unwrap_or_default().to_owned())))
+        .collect()
+}
+
+/// The name part of an ARN such as `arn:aws:elasticloadbalancing:...:targetgroup/NAME/ID`.
+fn name_in_arn(arn: &str) -> &str {
+    let resource = arn.rsplit(':').next().unwrap_or(arn);
+    let mut parts = resource.split('/');
+    match (parts.next(), parts.next()) {
+        (Some(_), Some(name)) => name,
+        _ => resource,
+    }
+}
+
+/// Attributes AWS returns as strings, typed: "true" becomes true, "60" becomes 60.
+fn typed(value: &str) -> Value {
+    match value {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        _ => match value.parse::<i64>() {
+            Ok(n) if n.to_string() == value => Value::from(n),
+            _ => Value::String(value.to_owned()),
+        },
+    }
+}
+
+/// A sorted, de-duplicated JSON list of strings.
+fn string_set<I: IntoIterator<Item = String>>(items: I) -> Value {
+    let mut v: Vec<String> = items.into_iter().collect();
+    v.sort();
+    v.dedup();
+    Value::from(v)
+}
+
+/// An attribute map from `(name, value)` pairs, leaving out absent values.
+fn attrs<const N: usize>(pairs: [(&str, Option<Value>); N]) -> BTreeMap<String, Value> {
+    pairs
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.to_owned(), v?)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arn_names() {
+        assert_eq!(
+            name_in_arn(
+                "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/shop-web-prod-tg/73e2d6bc24d8a067"
+            ),
+            "shop-web-prod-tg"
+        );
+        assert_eq!(name_in_arn("arn:aws:rds:eu-west-1:1:db:orders-db"), "orders-db");
+    }
+
+    #[test]
+    fn typed_attributes() {
+        assert_eq!(typed("true"), Value::Bool(true));
+        assert_eq!(typed("60"), Value::from(60));
+        assert_eq!(typed("007"), Value::from("007"));
+        assert_eq!(typed("lb_cookie"), Value::from("lb_cookie"));
+    }
+}

@@ -1,0 +1,312 @@
+//! `envparity.toml`: the environments to collect and how. Unknown keys are errors with line and column.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use toml_span::de_helpers::TableHelper;
+use toml_span::{DeserError, Spanned, Value};
+
+use super::Service;
+use crate::policy::{Diagnostic, PolicyError};
+
+/// The whole configuration file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The folder the file is in: relative `config_files` are read from there.
+    pub base_dir: PathBuf,
+    /// The policy `audit` applies when `--policy` is not given, relative to `base_dir`.
+    pub policy: Option<PathBuf>,
+    pub collect: CollectSettings,
+    pub environments: BTreeMap<String, Environment>,
+}
+
+/// `[collect]`: what to collect and how hard to try.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollectSettings {
+    pub services: Vec<Service>,
+    /// How many (service, region) collections run at once per environment.
+    pub concurrency: usize,
+    /// Attempts per API call, including the first, for throttling and transient faults.
+    pub max_attempts: u32,
+    /// `standard` or `adaptive` retries (jittered exponential backoff; adaptive also rate-limits the client).
+    pub retry_mode: RetryMode,
+    /// The longest one (service, region) collection may take before it becomes a gap.
+    pub service_timeout_secs: u64,
+    /// The longest one API call attempt may take.
+    pub attempt_timeout_secs: u64,
+    /// Read SecureString values (to fingerprint them, never to store them).
+    pub decrypt_secrets: bool,
+}
+
+impl Default for CollectSettings {
+    fn default() -> Self {
+        CollectSettings {
+            services: Service::ALL.to_vec(),
+            concurrency: 8,
+            max_attempts: 10,
+            retry_mode: RetryMode::Standard,
+            service_timeout_secs: 300,
+            attempt_timeout_secs: 30,
+            decrypt_secrets: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryMode {
+    Standard,
+    Adaptive,
+}
+
+/// `[environments.NAME]`: where one environment lives and how to recognise its resources.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Environment {
+    pub name: String,
+    /// The AWS profile (from the shared config and credentials files).
+    pub profile: Option<String>,
+    /// A role to assume, with the profile's (or the default chain's) credentials.
+    pub role_arn: Option<String>,
+    pub external_id: Option<String>,
+    /// Regions to read; empty means the profile's region.
+    pub regions: Vec<String>,
+    /// Another endpoint for every AWS service (a local stand-in such as moto).
+    pub endpoint_url: Option<String>,
+    /// Only resources carrying all these tags belong to the environment (for environments sharing an account).
+    pub tags: BTreeMap<String, String>,
+    /// Name segments that stand for the environment in resource names.
+    pub tokens: Vec<String>,
+    /// A tag whose value is the logical key.
+    pub key_tag: Option<String>,
+    /// SSM parameter paths to read, recursively; `{env}` stands for the environment's name.
+    pub ssm_paths: Vec<String>,
+    /// Config files (.env, JSON, YAML, TOML) whose keys to compare; `{env}` stands for the environment's name.
+    pub config_files: Vec<String>,
+}
+
+impl Environment {
+    /// `{env}` in a configured path, replaced by the environment's name.
+    pub fn expand(&self, template: &str) -> String {
+        template.replace(crate::matching::ENV_PLACEHOLDER, &self.name)
+    }
+}
+
+impl Config {
+    /// Reads and validates the file at `path`.
+    pub fn read(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read config {}: {e} (create one with the keys shown in examples/envparity.toml)",
+                path.display()
+            )
+        })?;
+        let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(Config::parse(&text, &path.display().to_string(), base_dir)?)
+    }
+
+    /// Parses config text; `label` names the file in errors.
+    pub fn parse(text: &str, label: &str, base_dir: PathBuf) -> Result<Config, PolicyError> {
+        let fail = |diagnostics| PolicyError {
+            path: label.to_owned(),
+            source_text: text.to_owned(),
+            diagnostics,
+        };
+        let mut root = toml_span::parse(text).map_err(|e| fail(vec![Diagnostic::from_toml(e, text)]))?;
+        let mut reader = Reader {
+            text,
+            diagnostics: Vec::new(),
+        };
+        let config = reader.config(&mut root, base_dir);
+        match config {
+            Some(c) if reader.diagnostics.is_empty() => Ok(c),
+            _ => Err(fail(reader.diagnostics)),
+        }
+    }
+
+    /// The named environment, or an error listing the configured ones.
+    pub fn environment(&self, name: &str) -> anyhow::Result<&Environment> {
+        self.environments.get(name).ok_or_else(|| {
+            let known: Vec<&str> = self.environments.keys().map(String::as_str).collect();
+            anyhow::anyhow!(
+                "no environment named {name:?} in the config; configured: {}",
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            )
+        })
+    }
+}
+
+struct Reader<'t> {
+    text: &'t str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn error(&mut self, span: toml_span::Span, message: String, help: Option<String>) {
+        self.diagnostics.push(Diagnostic {
+            message,
+            span: Some(span),
+            help,
+        });
+    }
+
+    fn finish(&mut self, table: TableHelper<'_>) {
+        if let Err(DeserError { errors }) = table.finalize(None) {
+            for e in errors {
+                self.diagnostics.push(Diagnostic::from_toml(e, self.text));
+            }
+        }
+    }
+
+    fn table<'de>(&mut self, value: &mut Value<'de>, what: &str) -> Option<TableHelper<'de>> {
+        match TableHelper::new(value) {
+            Ok(t) => Some(t),
+            Err(_) => {
+                self.error(value.span, format!("{what} must be a table"), None);
+                None
+            }
+        }
+    }
+
+    fn config(&mut self, root: &mut Value<'_>, base_dir: PathBuf) -> Option<Config> {
+        let mut top = self.table(root, "the config file")?;
+        let policy = top.optional::<String>("policy").map(PathBuf::from);
+        let collect = match top.take("collect") {
+            Some((_, mut v)) => self.collect(&mut v),
+            None => CollectSettings::default(),
+        };
+        let mut environments = BTreeMap::new();
+        match top.take("environments") {
+            Some((_, mut v)) => {
+                if let Some(mut t) = self.table(&mut v, "[environments]") {
+                    let names: Vec<String> = t.table.keys().map(|k| k.name.to_string()).collect();
+                    for name in names {
+                        let (_, mut value) = t.table.remove_entry(name.as_str()).expect("the key was listed");
+                        if let Some(env) = self.environment(&name, &mut value) {
+                            environments.insert(name, env);
+                        }
+                    }
+                    self.finish(t);
+                }
+            }
+            None => self.diagnostics.push(Diagnostic {
+                message: "no [environments.NAME] tables: nothing to collect".into(),
+                span: None,
+                help: Some("see examples/envparity.toml".into()),
+            }),
+        }
+        self.finish(top);
+        Some(Config {
+            base_dir,
+            policy,
+            collect,
+            environments,
+        })
+    }
+
+    fn collect(&mut self, value: &mut Value<'_>) -> CollectSettings {
+        let mut s = CollectSettings::default();
+        let Some(mut t) = self.table(value, "[collect]") else {
+            return s;
+        };
+        if let Some(services) = t.optional::<Vec<Spanned<String>>>("services") {
+            s.services = services
+                .iter()
+                .filter_map(|name| {
+                    let service = Service::parse(&name.value);
+                    if service.is_none() {
+                        let all: Vec<&str> = Service::ALL.iter().map(|s| s.name()).collect();
+                        self.error(
+                            name.span,
+                            format!("unknown service `{}`", name.value),
+                            Some(format!("expected any of: {}", all.join(", "))),
+                        );
+                    }
+                    service
+                })
+                .collect();
+        }
+        let mut positive = |t: &mut TableHelper<'_>, key: &'static str| -> Option<u64> {
+            let v = t.optional_s::<u64>(key)?;
+            if v.value == 0 {
+                self.error(v.span, format!("`{key}` must be at least 1"), None);
+                return None;
+            }
+            Some(v.value)
+        };
+        if let Some(n) = positive(&mut t, "concurrency") {
+            s.concurrency = n as usize;
+        }
+        if let Some(n) = positive(&mut t, "max_attempts") {
+            s.max_attempts = n.min(u32::MAX as u64) as u32;
+        }
+        if let Some(n) = positive(&mut t, "service_timeout_seconds") {
+            s.service_timeout_secs = n;
+        }
+        if let Some(n) = positive(&mut t, "attempt_timeout_seconds") {
+            s.attempt_timeout_secs = n;
+        }
+        if let Some(mode) = t.optional_s::<String>("retry_mode") {
+            match mode.value.as_str() {
+                "standard" => s.retry_mode = RetryMode::Standard,
+                "adaptive" => s.retry_mode = RetryMode::Adaptive,
+                other => self.error(
+                    mode.span,
+                    format!("unknown retry_mode `{other}`"),
+                    Some("expected standard or adaptive".into()),
+                ),
+            }
+        }
+        if let Some(b) = t.optional::<bool>("decrypt_secrets") {
+            s.decrypt_secrets = b;
+        }
+        self.finish(t);
+        s
+    }
+
+    fn environment(&mut self, name: &str, value: &mut Value<'_>) -> Option<Environment> {
+        let mut t = self.table(value, &format!("[environments.{name}]"))?;
+        let mut env = Environment {
+            name: name.to_owned(),
+            profile: t.optional("profile"),
+            role_arn: t.optional("role_arn"),
+            external_id: t.optional("external_id"),
+            regions: t.optional("regions").unwrap_or_default(),
+            endpoint_url: t.optional("endpoint_url"),
+            tokens: t.optional("tokens").unwrap_or_default(),
+            key_tag: t.optional("key_tag"),
+            ssm_paths: t.optional("ssm_paths").unwrap_or_default(),
+            config_files: t.optional("config_files").unwrap_or_default(),
+            tags: BTreeMap::new(),
+        };
+        if let Some((_, mut tags)) = t.take("tags") {
+            if let Some(mut tt) = self.table(&mut tags, "`tags`") {
+                let keys: Vec<String> = tt.table.keys().map(|k| k.name.to_string()).collect();
+                for key in keys {
+                    let (_, mut v) = tt.table.remove_entry(key.as_str()).expect("the key was listed");
+                    match v.take_string(None) {
+                        Ok(s) => {
+                            env.tags.insert(key, s.into_owned());
+                        }
+                        Err(e) => self.diagnostics.push(Diagnostic::from_toml(e, self.text)),
+                    }
+                }
+                self.finish(tt);
+            }
+        }
+        if env.role_arn.is_none() && env.external_id.is_some() {
+            self.error(
+                toml_span::Span { start: 0, end: 0 },
+                format!("[environments.{name}] sets `external_id` without `role_arn`"),
+                None,
+            );
+        }
+        if env.tokens.is_empty() {
+            env.tokens = crate::matching::default_tokens(name);
+        }
+        self.finish(t);
+        Some(env)
+    }
+}
