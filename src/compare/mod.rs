@@ -66,6 +66,8 @@ impl Comparator {
     pub fn judge(&self, staging: Option<&Value>, prod: Option<&Value>) -> Outcome {
         let (s, p) = match (self, staging, prod) {
             (Comparator::Ignore, _, _) | (_, None, None) => return Outcome::Pass,
+            // Unset on both sides: nothing to compare.
+            (_, Some(Value::Null), Some(Value::Null)) => return Outcome::Pass,
             (Comparator::Differ, Some(s), Some(p)) => return differ(s, p),
             (Comparator::Differ, _, _) => return Outcome::Pass,
             (_, None, Some(_)) => return Outcome::Fail("absent in staging".into()),

@@ -17,9 +17,9 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::ProvideCredentials;
 use aws_smithy_async::future::pagination_stream::PaginationStream;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
 
@@ -101,15 +101,24 @@ impl Session {
             env.regions.clone()
         };
 
+        let hint = match &env.profile {
+            Some(p) => format!("check the AWS profile {p:?} in the shared config and credentials files"),
+            None => "set credentials in the environment, a profile, or a role".to_owned(),
+        };
+        let credentials = base
+            .credentials_provider()
+            .ok_or_else(|| fail(format!("no AWS credentials: {hint}")))?;
+        if let Err(e) = credentials.provide_credentials().await {
+            return Err(fail(format!(
+                "no usable AWS credentials: {}; {hint}",
+                error_chain(&e)
+            )));
+        }
         let sts = aws_sdk_sts::Client::new(&base);
         let identity = sts.get_caller_identity().send().await.map_err(|e| {
-            let hint = match &env.profile {
-                Some(p) => format!(" (check the AWS profile {p:?} and its credentials)"),
-                None => " (check the AWS credentials: environment, profile or role)".to_owned(),
-            };
             fail(format!(
-                "cannot identify the AWS account: {}{hint}",
-                DisplayErrorContext(&e)
+                "cannot identify the AWS account: {}; {hint}",
+                error_chain(&e)
             ))
         })?;
         let account = identity.account().unwrap_or_default().to_owned();
@@ -212,7 +221,7 @@ impl<'a> RegionContext<'a> {
     ) -> Result<O, CollectError>
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug,
+        R: std::fmt::Debug + 'static,
     {
         self.call();
         call.await.map_err(|e| sdk_error(operation, e))
@@ -226,7 +235,7 @@ impl<'a> RegionContext<'a> {
     ) -> Result<Vec<O>, CollectError>
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug,
+        R: std::fmt::Debug + 'static,
     {
         let mut pages = Vec::new();
         while let Some(page) = stream.next().await {
@@ -241,14 +250,28 @@ impl<'a> RegionContext<'a> {
 fn sdk_error<E, R>(operation: &str, err: SdkError<E, R>) -> CollectError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     let code = err.code().map(str::to_owned);
-    let message = match (err.message(), &code) {
-        (Some(m), _) => format!("{operation}: {m}"),
-        (None, _) => format!("{operation}: {}", DisplayErrorContext(&err)),
+    let message = match err.message() {
+        Some(m) => format!("{operation}: {m}"),
+        None => format!("{operation}: {}", error_chain(&err)),
     };
     CollectError { code, message }
+}
+
+/// An error and its sources in one line, each cause once: "dispatch failure: io error: connection refused".
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }
 
 /// Runs one service's collector for one region.

@@ -1,0 +1,393 @@
+//! Collectors, `collect` and `audit` against a real moto server, seeded through the AWS API.
+
+mod support;
+
+use serde_json::Value;
+use support::{Moto, envparity, envparity_toml, write, write_config_files};
+
+const AS_OF: &str = "2026-12-01";
+/// The value seeded into both environments' SESSION_SECRET: it must never appear in any output.
+const CANARY: &str = "canary-session-secret-do-not-leak";
+
+/// (rule, kind, key, field, severity) of every finding of a JSON report.
+fn findings(report: &Value) -> Vec<(String, String, String, String, String)> {
+    let mut out: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or("").to_owned();
+            (s("rule"), s("kind"), s("key"), s("field"), s("severity"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn row(
+    rule: &str,
+    kind: &str,
+    key: &str,
+    field: &str,
+    severity: &str,
+) -> (String, String, String, String, String) {
+    (
+        rule.into(),
+        kind.into(),
+        key.into(),
+        field.into(),
+        severity.into(),
+    )
+}
+
+/// What seed.py plants between staging and prod, judged by the default policy. A smaller fleet in staging,
+/// a smaller instance of one family and fewer cache replicas are expected and raise nothing.
+fn planted() -> Vec<(String, String, String, String, String)> {
+    let mut rows = vec![
+        row(
+            "engine-version",
+            "aws.rds.instance",
+            "orders-{env}-db",
+            "engine_version",
+            "error",
+        ),
+        row(
+            "instance-family",
+            "aws.rds.instance",
+            "orders-{env}-db",
+            "instance_class",
+            "error",
+        ),
+        row(
+            "load-balancer-setup",
+            "aws.elbv2.load_balancer",
+            "shop-{env}-alb",
+            "listeners",
+            "error",
+        ),
+        row(
+            "load-balancer-setup",
+            "aws.elbv2.target_group",
+            "shop-web-{env}-tg",
+            "health_check.interval_seconds",
+            "error",
+        ),
+        row(
+            "load-balancer-attributes",
+            "aws.elbv2.load_balancer",
+            "shop-{env}-alb",
+            "attributes.idle_timeout.timeout_seconds",
+            "warning",
+        ),
+        row(
+            "missing-in-staging",
+            "aws.ssm.parameter",
+            "/orders/{env}/FEATURE_NEW_CHECKOUT",
+            "",
+            "error",
+        ),
+        row(
+            "missing-in-staging",
+            "file.config",
+            "config/{env}/shop.yaml:features.recommendations",
+            "",
+            "error",
+        ),
+        row(
+            "secret-reused",
+            "aws.ssm.parameter",
+            "/shop/{env}/SESSION_SECRET",
+            "value",
+            "error",
+        ),
+        row(
+            "extra-in-staging",
+            "aws.ec2.instance",
+            "debug-{env}",
+            "",
+            "warning",
+        ),
+    ];
+    rows.sort();
+    rows
+}
+
+/// Seeds a scenario, runs `envparity audit` as a user would, and returns (exit status, report, stderr).
+fn audit(
+    scenario: &str,
+    staging_extra: &str,
+    prod_extra: &str,
+) -> (Option<i32>, Value, String, tempfile::TempDir) {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    moto.seed(dir.path(), scenario);
+    write_config_files(dir.path());
+    write(
+        dir.path(),
+        "envparity.toml",
+        &envparity_toml(&moto.endpoint, staging_extra, prod_extra),
+    );
+    let out = envparity(dir.path())
+        .env("ENVPARITY_FINGERPRINT_KEY", "test-key")
+        .args([
+            "audit",
+            "--decrypt-secrets",
+            "--snapshots",
+            "snapshots",
+            "--format",
+            "json",
+            "--as-of",
+            AS_OF,
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{stderr}"));
+    (out.status.code(), report, stderr, dir)
+}
+
+#[test]
+fn audit_two_accounts_finds_exactly_the_planted_differences() {
+    let (code, report, stderr, dir) = audit("two-accounts", "", "");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(findings(&report), planted(), "{stderr}");
+    assert_eq!(report["summary"]["incomplete"], 0);
+
+    // The listener difference is the TLS policy, and nothing else.
+    let listeners = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "listeners")
+        .unwrap();
+    let https = |side: &str| {
+        listeners[side]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["port"] == 443)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        https("staging")["ssl_policy"],
+        "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    );
+    assert_eq!(
+        https("prod")["ssl_policy"],
+        "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+    );
+    let mut s = https("staging");
+    s["ssl_policy"] = https("prod")["ssl_policy"].clone();
+    assert_eq!(s, https("prod"));
+
+    // Both snapshots were kept, each from its own account, complete.
+    for (env, account) in [("staging", "111111111111"), ("prod", "222222222222")] {
+        let text = std::fs::read_to_string(dir.path().join(format!("snapshots/{env}.json"))).unwrap();
+        let snapshot: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(snapshot["environment"], env);
+        assert_eq!(snapshot["gaps"], Value::Array(vec![]), "{env}");
+        let services: Vec<&str> = snapshot["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["service"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            services,
+            [
+                "autoscaling",
+                "ec2",
+                "elasticache",
+                "elbv2",
+                "rds",
+                "ssm",
+                "config"
+            ],
+            "{env}"
+        );
+        assert!(
+            snapshot["sources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| s["provider"] == "aws")
+                .all(|s| s["account"] == account)
+        );
+        assert!(!text.contains(CANARY), "a secret leaked into {env}.json");
+        assert!(
+            stderr.contains(&format!("{env}: aws rds {account} eu-west-1: 2 resources")),
+            "{stderr}"
+        );
+    }
+    assert!(!report.to_string().contains(CANARY));
+}
+
+#[test]
+fn audit_one_account_told_apart_by_tags_finds_the_same_differences() {
+    let tags = "tags = { Environment = \"staging\" }";
+    let (code, report, stderr, dir) = audit("one-account", tags, &tags.replace("staging", "prod"));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(findings(&report), planted(), "{stderr}");
+    let staging = std::fs::read_to_string(dir.path().join("snapshots/staging.json")).unwrap();
+    assert!(
+        !staging.contains("orders-prod"),
+        "no prod resource in staging's snapshot"
+    );
+    assert!(
+        staging.contains("\"orders-staging-pg\""),
+        "the parameter group staging uses is kept"
+    );
+}
+
+#[test]
+fn collect_writes_a_snapshot_of_normalized_attributes_without_ids() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    moto.seed(dir.path(), "two-accounts");
+    write_config_files(dir.path());
+    write(
+        dir.path(),
+        "envparity.toml",
+        &envparity_toml(&moto.endpoint, "", ""),
+    );
+
+    envparity(dir.path())
+        .args(["collect", "prod", "--output", "prod.json"])
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains(
+            "prod: aws ec2 222222222222 eu-west-1: 2 resources, 4 API calls",
+        ))
+        .stderr(predicates::str::contains("prod: wrote prod.json"));
+    let text = std::fs::read_to_string(dir.path().join("prod.json")).unwrap();
+    let snapshot: Value = serde_json::from_str(&text).unwrap();
+    let mut kinds: Vec<&str> = snapshot["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    kinds.dedup();
+    assert_eq!(
+        kinds,
+        [
+            "aws.autoscaling.group",
+            "aws.ec2.instance",
+            "aws.ec2.launch_template",
+            "aws.elasticache.replication_group",
+            "aws.elbv2.load_balancer",
+            "aws.elbv2.target_group",
+            "aws.rds.instance",
+            "aws.rds.parameter_group",
+            "aws.ssm.parameter",
+            "file.config",
+        ]
+    );
+    // Ids that differ by design never appear in compared attributes.
+    for r in snapshot["resources"].as_array().unwrap() {
+        let attributes = r["attributes"].to_string();
+        for id in [
+            "arn:aws",
+            "\"i-",
+            "ami-",
+            "sg-",
+            "subnet-",
+            "vpc-",
+            "lt-",
+            "222222222222",
+        ] {
+            assert!(!attributes.contains(id), "{id} in {}: {attributes}", r["key"]);
+        }
+    }
+    let by_key = |key: &str| {
+        snapshot["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == key)
+            .unwrap()["attributes"]
+            .clone()
+    };
+    let asg = by_key("shop-web-{env}-asg");
+    assert_eq!(asg["instance_types"], serde_json::json!(["m6i.xlarge"]));
+    assert_eq!(asg["instance_count"], 3);
+    assert_eq!(asg["launch_template"], "shop-web-{env}-lt");
+    assert_eq!(asg["target_groups"], serde_json::json!(["shop-web-{env}-tg"]));
+    let db = by_key("orders-{env}-db");
+    assert_eq!(db["parameters"], serde_json::json!({"max_connections": "800"}));
+    assert_eq!(db["parameter_group"], "orders-{env}-pg");
+    assert_eq!(by_key("bastion-{env}")["image"], "bastion-2026.11.14");
+    assert_eq!(
+        by_key("/shop/{env}/SESSION_SECRET")["value"],
+        serde_json::json!({"redacted": true})
+    );
+
+    // Collecting twice gives the same bytes but for the collection time.
+    envparity(dir.path())
+        .args(["collect", "prod", "--output", "again.json"])
+        .assert()
+        .code(0);
+    let again = std::fs::read_to_string(dir.path().join("again.json")).unwrap();
+    let strip = |t: &str| {
+        t.lines()
+            .filter(|l| !l.contains("collected_at"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(strip(&text), strip(&again));
+}
+
+#[test]
+fn bad_configs_and_credentials_exit_2_with_one_clear_message() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    moto.seed(dir.path(), "two-accounts");
+    let good = envparity_toml(&moto.endpoint, "", "");
+    write(dir.path(), "envparity.toml", &good);
+
+    envparity(dir.path())
+        .args(["collect", "qa"])
+        .assert()
+        .code(2)
+        .stderr("error: no environment named \"qa\" in the config; configured: prod, staging\n");
+    envparity(dir.path())
+        .args(["collect", "staging", "--config", "missing.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::starts_with(
+            "error: cannot read config missing.toml",
+        ));
+
+    write(dir.path(), "typo.toml", &good.replacen("regions", "region", 1));
+    envparity(dir.path())
+        .args(["collect", "staging", "--config", "typo.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("typo.toml:7:1"))
+        .stderr(predicates::str::contains("unknown key `region`"))
+        .stderr(predicates::str::contains("did you mean `regions`?"));
+
+    write(
+        dir.path(),
+        "profile.toml",
+        &good.replacen("profile = \"staging\"", "profile = \"stagin\"", 1),
+    );
+    envparity(dir.path())
+        .args(["collect", "staging", "--config", "profile.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::starts_with(
+            "error: environment staging: no usable AWS credentials",
+        ))
+        .stderr(predicates::str::contains("profile `stagin` was not defined"));
+
+    envparity(dir.path())
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+        .args(["collect", "staging"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::starts_with(
+            "error: environment staging: no usable AWS credentials",
+        ));
+}

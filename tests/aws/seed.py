@@ -1,0 +1,225 @@
+"""Seeds a moto server through the AWS API with the web shop of the end-to-end tests.
+
+    python seed.py ENDPOINT OUT_DIR SCENARIO
+
+SCENARIO is `two-accounts` (staging in 111111111111, prod in 222222222222) or `one-account` (both in
+333333333333, told apart by an Environment tag). Writes OUT_DIR/aws-credentials and OUT_DIR/aws-config with the
+profiles `staging` and `prod`, whose access keys moto maps to their accounts.
+
+The differences planted between staging and prod are listed in PLANTED; the test asserts exactly those.
+"""
+
+import sys
+
+import boto3
+
+REGION = "eu-west-1"
+AZS = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+
+
+def clients(endpoint, account):
+    """boto3 clients that act inside `account` (moto reads the x-moto-account-id header)."""
+
+    def add_header(request, **_):
+        request.headers["x-moto-account-id"] = account
+
+    def make(service):
+        c = boto3.client(
+            service,
+            endpoint_url=endpoint,
+            region_name=REGION,
+            aws_access_key_id="seed",
+            aws_secret_access_key="seed",
+        )
+        c.meta.events.register("before-sign.*.*", add_header)
+        return c
+
+    return make
+
+
+def profile_keys(make, user):
+    iam = make("iam")
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def seed_env(make, env, shared):
+    """One environment of the shop. `env` is staging or prod; names carry it as a token."""
+    prod = env == "prod"
+    tags = [{"Key": "Environment", "Value": env}]
+    ec2 = make("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]]
+    alb_sg = ec2.create_security_group(GroupName=f"shop-{env}-alb-sg", Description="alb", VpcId=vpc)["GroupId"]
+    bastion_sg = ec2.create_security_group(GroupName=f"bastion-{env}-sg", Description="bastion", VpcId=vpc)["GroupId"]
+
+    # AMIs with release names, made from a throwaway instance.
+    base_ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    builder = ec2.run_instances(ImageId=base_ami, MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]["InstanceId"]
+    web_ami = ec2.create_image(InstanceId=builder, Name="shop-web-2026.11.20")["ImageId"]
+    bastion_ami = ec2.create_image(InstanceId=builder, Name="bastion-2026.11.14")["ImageId"]
+    ec2.terminate_instances(InstanceIds=[builder])
+
+    ec2.create_launch_template(
+        LaunchTemplateName=f"shop-web-{env}-lt",
+        LaunchTemplateData={
+            "ImageId": web_ami,
+            "InstanceType": "m6i.xlarge" if prod else "m6i.large",  # expected: same family
+            "MetadataOptions": {"HttpTokens": "required"},
+            "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 30, "VolumeType": "gp3", "Encrypted": True}}],
+            "TagSpecifications": [],
+        },
+        TagSpecifications=[{"ResourceType": "launch-template", "Tags": tags}],
+    )
+    ec2.run_instances(
+        ImageId=bastion_ami,
+        MinCount=1,
+        MaxCount=1,
+        InstanceType="t3.micro",
+        SecurityGroupIds=[bastion_sg],
+        MetadataOptions={"HttpTokens": "required"},
+        TagSpecifications=[{"ResourceType": "instance", "Tags": tags + [{"Key": "Name", "Value": f"bastion-{env}"}]}],
+    )
+
+    elbv2 = make("elbv2")
+    tg = elbv2.create_target_group(
+        Name=f"shop-web-{env}-tg",
+        Protocol="HTTP",
+        Port=8080,
+        VpcId=vpc,
+        HealthCheckProtocol="HTTP",
+        HealthCheckPath="/healthz",
+        HealthCheckIntervalSeconds=30 if prod else 10,  # planted: health check interval
+        HealthCheckTimeoutSeconds=5,
+        HealthyThresholdCount=3,
+        UnhealthyThresholdCount=3,
+        Matcher={"HttpCode": "200"},
+        Tags=tags,
+    )["TargetGroups"][0]["TargetGroupArn"]
+    lb = elbv2.create_load_balancer(
+        Name=f"shop-{env}-alb",
+        Subnets=subnets[:2],
+        SecurityGroups=[alb_sg],
+        Scheme="internet-facing",
+        Type="application",
+        Tags=tags,
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+    elbv2.modify_load_balancer_attributes(
+        LoadBalancerArn=lb,
+        Attributes=[
+            {"Key": "idle_timeout.timeout_seconds", "Value": "120" if prod else "60"},  # planted: LB attribute
+            {"Key": "deletion_protection.enabled", "Value": "true" if prod else "false"},
+        ],
+    )
+    certificate = make("acm").request_certificate(DomainName=f"shop.{env}.example.com")["CertificateArn"]
+    elbv2.create_listener(
+        LoadBalancerArn=lb,
+        Protocol="HTTPS",
+        Port=443,
+        SslPolicy="ELBSecurityPolicy-TLS13-1-2-Res-2021-06" if prod else "ELBSecurityPolicy-TLS13-1-2-2021-06",  # planted
+        Certificates=[{"CertificateArn": certificate}],
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}],
+    )
+    elbv2.create_listener(
+        LoadBalancerArn=lb,
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}],
+    )
+
+    autoscaling = make("autoscaling")
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName=f"shop-web-{env}-asg",
+        LaunchTemplate={"LaunchTemplateName": f"shop-web-{env}-lt", "Version": "$Default"},
+        MinSize=3 if prod else 1,
+        MaxSize=6 if prod else 2,
+        DesiredCapacity=3 if prod else 1,  # expected: a smaller fleet in staging
+        AvailabilityZones=AZS[:2],
+        TargetGroupARNs=[tg],
+        HealthCheckType="ELB",
+        HealthCheckGracePeriod=120,
+        Tags=[{"Key": "Environment", "Value": env, "PropagateAtLaunch": True}],
+    )
+
+    rds = make("rds")
+    rds.create_db_parameter_group(
+        DBParameterGroupName=f"orders-{env}-pg", DBParameterGroupFamily="postgres15", Description="orders", Tags=tags
+    )
+    rds.modify_db_parameter_group(
+        DBParameterGroupName=f"orders-{env}-pg",
+        Parameters=[{"ParameterName": "max_connections", "ParameterValue": "800", "ApplyMethod": "pending-reboot"}],
+    )
+    rds.create_db_instance(
+        DBInstanceIdentifier=f"orders-{env}-db",
+        Engine="postgres",
+        EngineVersion="15.6" if prod else "14.11",  # planted: engine version
+        DBInstanceClass="db.r6g.2xlarge" if prod else "db.t4g.large",  # planted: instance family
+        AllocatedStorage=500 if prod else 100,
+        MultiAZ=prod,
+        StorageEncrypted=True,
+        DeletionProtection=prod,
+        DBParameterGroupName=f"orders-{env}-pg",
+        MasterUsername="orders",
+        MasterUserPassword="not-a-secret-1",
+        Tags=tags,
+    )
+
+    elasticache = make("elasticache")
+    elasticache.create_replication_group(
+        ReplicationGroupId=f"sessions-{env}",
+        ReplicationGroupDescription="sessions",
+        Engine="redis",
+        CacheNodeType="cache.r7g.large",
+        NumCacheClusters=3 if prod else 2,
+        AutomaticFailoverEnabled=True,
+        MultiAZEnabled=prod,
+        AtRestEncryptionEnabled=True,
+        TransitEncryptionEnabled=True,
+        Tags=tags,
+    )
+
+    ssm = make("ssm")
+    params = {
+        f"/shop/{env}/PAYMENT_API_URL": ("String", f"https://{'payments' if prod else 'sandbox.payments'}.example.com/v2"),
+        f"/shop/{env}/SESSION_SECRET": ("SecureString", "canary-session-secret-do-not-leak"),
+        f"/orders/{env}/DB_POOL_SIZE": ("String", "50" if prod else "20"),
+    }
+    if prod:
+        params[f"/orders/{env}/FEATURE_NEW_CHECKOUT"] = ("String", "on")  # planted: missing in staging
+    else:
+        ec2.run_instances(  # planted: an extra resource in staging
+            ImageId=bastion_ami,
+            MinCount=1,
+            MaxCount=1,
+            InstanceType="t3.micro",
+            MetadataOptions={"HttpTokens": "required"},
+            TagSpecifications=[{"ResourceType": "instance", "Tags": tags + [{"Key": "Name", "Value": f"debug-{env}"}]}],
+        )
+    for name, (kind, value) in params.items():
+        ssm.put_parameter(Name=name, Value=value, Type=kind)
+
+
+def main():
+    endpoint, out_dir, scenario = sys.argv[1:4]
+    if scenario == "two-accounts":
+        accounts = {"staging": "111111111111", "prod": "222222222222"}
+    elif scenario == "one-account":
+        accounts = {"staging": "333333333333", "prod": "333333333333"}
+    else:
+        sys.exit(f"unknown scenario {scenario}")
+    credentials, config = [], []
+    for env, account in accounts.items():
+        make = clients(endpoint, account)
+        seed_env(make, env, shared=accounts["staging"] == accounts["prod"])
+        key_id, secret = profile_keys(make, f"envparity-{env}")
+        credentials.append(f"[{env}]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")
+        config.append(f"[profile {env}]\nregion = {REGION}\n")
+    with open(f"{out_dir}/aws-credentials", "w") as f:
+        f.write("\n".join(credentials))
+    with open(f"{out_dir}/aws-config", "w") as f:
+        f.write("\n".join(config))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+//! A real moto server per test on a free loopback port, seeded through the AWS API, and envparity run against
+//! it as a user would run it.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A moto server that lives as long as this value.
+pub struct Moto {
+    child: Child,
+    pub endpoint: String,
+}
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `moto_server` from `ENVPARITY_MOTO_SERVER`, else from the repository's `.venv`. Never skipped: without moto
+/// the test fails and says how to get it.
+fn moto_server() -> PathBuf {
+    let path = std::env::var_os("ENVPARITY_MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest_dir().join(".venv/bin/moto_server"));
+    assert!(
+        path.exists(),
+        "moto_server not found at {}: run ./scripts/test, which installs moto into .venv",
+        path.display()
+    );
+    path
+}
+
+/// The Python of moto's virtual environment (it has boto3 for seeding).
+fn python() -> PathBuf {
+    moto_server().with_file_name("python")
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(moto_server())
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env_remove("MOTO_ACCOUNT_ID")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server starts");
+        let moto = Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !answers(port) {
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not answer on port {port} within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        moto
+    }
+
+    #[allow(dead_code)]
+    pub fn port(&self) -> u16 {
+        self.endpoint.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
+    /// Seeds a scenario of `seed.py` and writes the AWS credentials and config files into `dir`.
+    pub fn seed(&self, dir: &Path, scenario: &str) {
+        let out = Command::new(python())
+            .arg(manifest_dir().join("tests/aws/seed.py"))
+            .args([self.endpoint.as_str(), dir.to_str().unwrap(), scenario])
+            .output()
+            .expect("the seed script runs");
+        assert!(
+            out.status.success(),
+            "seeding failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn answers(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    if stream
+        .write_all(b"GET /moto-api/ HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1")
+}
+
+/// envparity with an environment holding nothing but the AWS files in `dir`.
+pub fn envparity(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("envparity").unwrap();
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "ENVPARITY_FINGERPRINT_KEY",
+        "NO_COLOR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.current_dir(dir)
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("aws-credentials"))
+        .env("AWS_CONFIG_FILE", dir.join("aws-config"))
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    cmd
+}
+
+/// Writes a file below `dir`, creating its folders.
+pub fn write(dir: &Path, relative: &str, text: &str) {
+    let path = dir.join(relative);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// The shop's config files: prod has a key staging lacks.
+pub fn write_config_files(dir: &Path) {
+    write(
+        dir,
+        "config/staging/shop.yaml",
+        "http:\n  timeout_ms: 5000\ncache:\n  ttl_seconds: 300\n",
+    );
+    write(
+        dir,
+        "config/prod/shop.yaml",
+        "http:\n  timeout_ms: 5000\ncache:\n  ttl_seconds: 300\nfeatures:\n  recommendations: true\n",
+    );
+}
+
+/// An envparity.toml for both environments of a scenario, pointing at moto.
+pub fn envparity_toml(endpoint: &str, extra_staging: &str, extra_prod: &str) -> String {
+    let env = |name: &str, extra: &str| {
+        format!(
+            "[environments.{name}]\nprofile = \"{name}\"\nregions = [\"eu-west-1\"]\nendpoint_url = \"{endpoint}\"\n\
+             ssm_paths = [\"/shop/{{env}}/\", \"/orders/{{env}}/\"]\nconfig_files = [\"config/{{env}}/shop.yaml\"]\n{extra}\n"
+        )
+    };
+    format!(
+        "[collect]\nmax_attempts = 4\nattempt_timeout_seconds = 10\n\n{}{}",
+        env("staging", extra_staging),
+        env("prod", extra_prod)
+    )
+}
