@@ -187,10 +187,10 @@ fn load_policy(arg: Option<&Path>) -> anyhow::Result<Policy> {
     let Some(path) = arg else {
         return Ok(Policy::builtin("default").expect("the default policy is shipped"));
     };
-    if !path.exists() {
-        if let Some(policy) = path.to_str().and_then(Policy::builtin) {
-            return Ok(policy);
-        }
+    if !path.exists()
+        && let Some(policy) = path.to_str().and_then(Policy::builtin)
+    {
+        return Ok(policy);
     }
     let text = std::fs::read_to_string(path).with_context(|| {
         let names: Vec<&str> = crate::policy::BUILTIN.iter().map(|(n, _)| *n).collect();

@@ -281,20 +281,20 @@ impl Reader<'_> {
             config_files: t.optional("config_files").unwrap_or_default(),
             tags: BTreeMap::new(),
         };
-        if let Some((_, mut tags)) = t.take("tags") {
-            if let Some(mut tt) = self.table(&mut tags, "`tags`") {
-                let keys: Vec<String> = tt.table.keys().map(|k| k.name.to_string()).collect();
-                for key in keys {
-                    let (_, mut v) = tt.table.remove_entry(key.as_str()).expect("the key was listed");
-                    match v.take_string(None) {
-                        Ok(s) => {
-                            env.tags.insert(key, s.into_owned());
-                        }
-                        Err(e) => self.diagnostics.push(Diagnostic::from_toml(e, self.text)),
+        if let Some((_, mut tags)) = t.take("tags")
+            && let Some(mut tt) = self.table(&mut tags, "`tags`")
+        {
+            let keys: Vec<String> = tt.table.keys().map(|k| k.name.to_string()).collect();
+            for key in keys {
+                let (_, mut v) = tt.table.remove_entry(key.as_str()).expect("the key was listed");
+                match v.take_string(None) {
+                    Ok(s) => {
+                        env.tags.insert(key, s.into_owned());
                     }
+                    Err(e) => self.diagnostics.push(Diagnostic::from_toml(e, self.text)),
                 }
-                self.finish(tt);
             }
+            self.finish(tt);
         }
         if env.role_arn.is_none() && env.external_id.is_some() {
             self.error(

@@ -200,10 +200,10 @@ impl<'t> Parser<'t> {
             ("ambiguous_key", &mut d.ambiguous_key),
         ];
         for (key, slot) in slots {
-            if let Some(s) = t.optional_s::<String>(key) {
-                if let Some(level) = self.choice(&s, key, Level::NAMES, Level::parse) {
-                    *slot = level;
-                }
+            if let Some(s) = t.optional_s::<String>(key)
+                && let Some(level) = self.choice(&s, key, Level::NAMES, Level::parse)
+            {
+                *slot = level;
             }
         }
         self.finish(t);
@@ -339,15 +339,15 @@ impl<'t> Parser<'t> {
                     );
                     return None;
                 }
-                if let (Some(lo), Some(hi)) = (min, max) {
-                    if lo > hi {
-                        self.error(
-                            expect.span,
-                            format!("ratio bounds are reversed: min {lo} > max {hi}"),
-                            None,
-                        );
-                        return None;
-                    }
+                if let (Some(lo), Some(hi)) = (min, max)
+                    && lo > hi
+                {
+                    self.error(
+                        expect.span,
+                        format!("ratio bounds are reversed: min {lo} > max {hi}"),
+                        None,
+                    );
+                    return None;
                 }
                 Comparator::Ratio { min, max }
             }
@@ -456,10 +456,10 @@ impl<'t> Parser<'t> {
         let expires = t.required_s::<String>("expires").ok();
         self.finish(t);
 
-        if let Some(r) = &rule {
-            if !known_rules.contains(&r.value.as_str()) {
-                self.unknown(r, "rule in waiver", known_rules);
-            }
+        if let Some(r) = &rule
+            && !known_rules.contains(&r.value.as_str())
+        {
+            self.unknown(r, "rule in waiver", known_rules);
         }
         let mut glob = |s: Option<Spanned<String>>, what: &str| -> Option<Option<DottedGlob>> {
             match s {

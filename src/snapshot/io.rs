@@ -99,21 +99,21 @@ fn shape_error(
     struct Probe {
         schema: Option<String>,
     }
-    if let Ok(Probe { schema: Some(found) }) = serde_json::from_slice::<Probe>(bytes) {
-        if found != SCHEMA {
-            return SnapshotError::Schema {
-                path: path.to_owned(),
-                found,
-            };
-        }
+    if let Ok(Probe { schema: Some(found) }) = serde_json::from_slice::<Probe>(bytes)
+        && found != SCHEMA
+    {
+        return SnapshotError::Schema {
+            path: path.to_owned(),
+            found,
+        };
     }
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
-        if !value.is_object() {
-            return SnapshotError::NotAnObject {
-                path: path.to_owned(),
-                found: crate::compare::type_name(&value),
-            };
-        }
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
+        && !value.is_object()
+    {
+        return SnapshotError::NotAnObject {
+            path: path.to_owned(),
+            found: crate::compare::type_name(&value),
+        };
     }
     let json_path = err.path().to_string();
     let inner = err.into_inner();

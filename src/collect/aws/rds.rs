@@ -55,13 +55,13 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
     }
     let mut cluster_parameters: HashMap<String, Value> = HashMap::new();
     for c in clusters.iter().flat_map(|p| p.db_clusters()) {
-        if let Some(name) = c.db_cluster_parameter_group().filter(|n| !is_default(n)) {
-            if !cluster_parameters.contains_key(name) {
-                cluster_parameters.insert(
-                    name.to_owned(),
-                    cluster_group_parameters(ctx, &client, name).await?,
-                );
-            }
+        if let Some(name) = c.db_cluster_parameter_group().filter(|n| !is_default(n))
+            && !cluster_parameters.contains_key(name)
+        {
+            cluster_parameters.insert(
+                name.to_owned(),
+                cluster_group_parameters(ctx, &client, name).await?,
+            );
         }
     }
 
