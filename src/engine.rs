@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::compare::{Outcome, expect_value, same_value, short};
 use crate::matching::{self, KeyRule, Pairing};
 use crate::policy::{Check, Level, Policy, Rule, Severity, Waiver, builtin_rule};
-use crate::snapshot::{Resource, Snapshot, flatten, is_redacted};
+use crate::snapshot::{Resource, Snapshot, flatten, is_redacted, place};
 
 /// One judged difference (or one thing that could not be judged), as report v1 carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -199,11 +199,7 @@ impl<'p> Judge<'p> {
     /// Every kind a gap names is unknown on that side: an `incomplete` finding, never a pass.
     fn gaps(&mut self, snapshot: &Snapshot, side: Side) {
         for gap in &snapshot.gaps {
-            let place = [gap.account.as_deref(), gap.region.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let place = place(&gap.account, &gap.region);
             let key = format!("{}:{}", side.name(), if place.is_empty() { "*" } else { &place });
             for kind in &gap.kinds {
                 self.push(Draft {

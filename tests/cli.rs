@@ -381,17 +381,39 @@ fn colour_only_when_asked_and_never_with_no_color() {
 #[test]
 fn the_example_config_documents_every_key_and_parses() {
     let text = std::fs::read_to_string("examples/envparity.toml").unwrap();
-    let config = envparity::collect::config::Config::parse(&text, "examples/envparity.toml", "examples".into())
-        .unwrap_or_else(|e| panic!("{}", e.render(false)));
+    let config =
+        envparity::collect::config::Config::parse(&text, "examples/envparity.toml", "examples".into())
+            .unwrap_or_else(|e| panic!("{}", e.render(false)));
     let staging = config.environment("staging").unwrap();
-    assert_eq!(staging.role_arn.as_deref(), Some("arn:aws:iam::111111111111:role/envparity-audit"));
+    assert_eq!(
+        staging.role_arn.as_deref(),
+        Some("arn:aws:iam::111111111111:role/envparity-audit")
+    );
     assert_eq!(config.collect.max_attempts, 10);
     // Every key the parser knows appears in the example, commented out or not.
     for key in [
-        "policy", "services", "concurrency", "max_attempts", "retry_mode", "service_timeout_seconds",
-        "attempt_timeout_seconds", "decrypt_secrets", "profile", "role_arn", "external_id", "regions",
-        "endpoint_url", "tags", "tokens", "key_tag", "ssm_paths", "config_files",
+        "policy",
+        "services",
+        "concurrency",
+        "max_attempts",
+        "retry_mode",
+        "service_timeout_seconds",
+        "attempt_timeout_seconds",
+        "decrypt_secrets",
+        "profile",
+        "role_arn",
+        "external_id",
+        "regions",
+        "endpoint_url",
+        "tags",
+        "tokens",
+        "key_tag",
+        "ssm_paths",
+        "config_files",
     ] {
-        assert!(text.contains(&format!("\n{key} =")) || text.contains(&format!("# {key} =")), "{key}");
+        assert!(
+            text.contains(&format!("\n{key} =")) || text.contains(&format!("# {key} =")),
+            "{key}"
+        );
     }
 }

@@ -8,7 +8,7 @@ use super::diff::{self, Judgement};
 use super::{Context, Exit};
 use crate::collect::config::Config;
 use crate::collect::{self, Options};
-use crate::snapshot::{self, Snapshot};
+use crate::snapshot::{self, Snapshot, place};
 
 /// The config file read when `--config` is not given.
 const DEFAULT_CONFIG: &str = "envparity.toml";
@@ -128,26 +128,27 @@ fn write_snapshot(path: &Path, snapshot: &mut Snapshot) -> anyhow::Result<()> {
 /// One line per source and per gap on stderr, then where the snapshot went.
 fn summarise(snapshot: &Snapshot, path: &Path) {
     let env = &snapshot.environment;
+    let at = |account: &Option<String>, region: &Option<String>| match place(account, region) {
+        p if p.is_empty() => String::new(),
+        p => format!(" {p}"),
+    };
     for s in &snapshot.sources {
-        let place = [s.account.as_deref(), s.region.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
         eprintln!(
-            "{env}: {} {} {place}: {} resources, {} API calls",
-            s.provider, s.service, s.resources, s.api_calls
+            "{env}: {} {}{}: {} resources, {} API calls",
+            s.provider,
+            s.service,
+            at(&s.account, &s.region),
+            s.resources,
+            s.api_calls
         );
     }
     for g in &snapshot.gaps {
-        let place = [g.account.as_deref(), g.region.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
         eprintln!(
-            "{env}: {} {} {place}: NOT COLLECTED: {}",
-            g.provider, g.service, g.error
+            "{env}: {} {}{}: NOT COLLECTED: {}",
+            g.provider,
+            g.service,
+            at(&g.account, &g.region),
+            g.error
         );
     }
     eprintln!(

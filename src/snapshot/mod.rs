@@ -169,6 +169,15 @@ fn sort_key(r: &Resource) -> (&str, &str, &Option<String>, &Option<String>, &Opt
     )
 }
 
+/// Where a source or gap is, for messages: "111111111111 eu-west-1", or "" for sources without either.
+pub fn place(account: &Option<String>, region: &Option<String>) -> String {
+    [account.as_deref(), region.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A value a collector stored in place of a secret: `{"redacted": true}` plus, when a key was set, an HMAC.
 pub fn is_redacted(value: &Value) -> bool {
     value
