@@ -98,49 +98,16 @@ pub async fn collect_environment(
 
     if !settings.services.is_empty() {
         let session = aws::Session::connect(env, settings).await?;
-        let permits = Semaphore::new(settings.concurrency);
-        let timeout = Duration::from_secs(settings.service_timeout_secs);
-        let (session, permits) = (&session, &permits);
-        let work: Vec<(Service, &String)> = session
-            .regions
-            .iter()
-            .flat_map(|region| settings.services.iter().map(move |&service| (service, region)))
-            .collect();
-        let jobs = work.into_iter().map(|(service, region)| async move {
-            let _permit = permits.acquire().await.expect("the semaphore is never closed");
-            let ctx = aws::RegionContext::new(session, region, env, settings, key);
-            let result = match tokio::time::timeout(timeout, aws::collect(service, &ctx)).await {
-                Ok(result) => result,
-                Err(_) => Err(CollectError {
-                    code: Some("Timeout".into()),
-                    message: format!("{} did not finish within {}s", service.name(), timeout.as_secs()),
-                }),
-            };
-            (service, region.clone(), ctx.api_calls(), result)
-        });
-        for (service, region, api_calls, result) in join_all(jobs).await {
-            match result {
-                Ok(resources) => {
-                    let resources = belonging_to(env, resources);
-                    snapshot.sources.push(Source {
-                        provider: "aws".into(),
-                        service: service.name().into(),
-                        account: Some(session.account.clone()),
-                        region: Some(region),
-                        status: SourceStatus::Complete,
-                        resources: resources.len() as u64,
-                        api_calls,
-                    });
-                    snapshot.resources.extend(resources);
+        match &session.account {
+            Ok(account) => {
+                collect_services(&session, account, env, settings, key, &mut snapshot).await;
+            }
+            Err(error) => {
+                for region in &session.regions {
+                    for &service in &settings.services {
+                        snapshot.gaps.push(gap(service, None, region, error));
+                    }
                 }
-                Err(error) => snapshot.gaps.push(Gap {
-                    provider: "aws".into(),
-                    service: service.name().into(),
-                    account: Some(session.account.clone()),
-                    region: Some(region),
-                    kinds: service.kinds().iter().map(|k| k.to_string()).collect(),
-                    error: error.to_string(),
-                }),
             }
         }
     }
@@ -190,6 +157,67 @@ pub async fn collect_environment(
     }
     snapshot.normalize();
     Ok(snapshot)
+}
+
+/// Every configured service in every region, concurrently but at most `collect.concurrency` at once.
+async fn collect_services(
+    session: &aws::Session,
+    account: &str,
+    env: &Environment,
+    settings: &config::CollectSettings,
+    key: Option<&[u8]>,
+    snapshot: &mut Snapshot,
+) {
+    let permits = Semaphore::new(settings.concurrency);
+    let timeout = Duration::from_secs(settings.service_timeout_secs);
+    let permits = &permits;
+    let work: Vec<(Service, &String)> = session
+        .regions
+        .iter()
+        .flat_map(|region| settings.services.iter().map(move |&service| (service, region)))
+        .collect();
+    let jobs = work.into_iter().map(|(service, region)| async move {
+        let _permit = permits.acquire().await.expect("the semaphore is never closed");
+        let ctx = aws::RegionContext::new(session, account, region, env, settings, key);
+        let result = match tokio::time::timeout(timeout, aws::collect(service, &ctx)).await {
+            Ok(result) => result,
+            Err(_) => Err(CollectError {
+                code: Some("Timeout".into()),
+                message: format!("{} did not finish within {}s", service.name(), timeout.as_secs()),
+            }),
+        };
+        (service, region, ctx.api_calls(), result)
+    });
+    for (service, region, api_calls, result) in join_all(jobs).await {
+        match result {
+            Ok(resources) => {
+                let resources = belonging_to(env, resources);
+                snapshot.sources.push(Source {
+                    provider: "aws".into(),
+                    service: service.name().into(),
+                    account: Some(account.to_owned()),
+                    region: Some(region.clone()),
+                    status: SourceStatus::Complete,
+                    resources: resources.len() as u64,
+                    api_calls,
+                });
+                snapshot.resources.extend(resources);
+            }
+            Err(error) => snapshot.gaps.push(gap(service, Some(account), region, &error)),
+        }
+    }
+}
+
+/// A (service, account, region) that could not be read: its kinds are unknown.
+fn gap(service: Service, account: Option<&str>, region: &str, error: &CollectError) -> Gap {
+    Gap {
+        provider: "aws".into(),
+        service: service.name().into(),
+        account: account.map(str::to_owned),
+        region: Some(region.to_owned()),
+        kinds: service.kinds().iter().map(|k| k.to_string()).collect(),
+        error: error.to_string(),
+    }
 }
 
 /// Kinds whose resources carry their tags in the snapshot, so a tag filter can apply to them.

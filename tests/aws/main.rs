@@ -1,5 +1,7 @@
 //! Collectors, `collect` and `audit` against a real moto server, seeded through the AWS API.
 
+mod faults;
+mod proxy;
 mod support;
 
 use serde_json::Value;

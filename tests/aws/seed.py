@@ -1,10 +1,11 @@
 """Seeds a moto server through the AWS API with the web shop of the end-to-end tests.
 
-    python seed.py ENDPOINT OUT_DIR SCENARIO
+    python seed.py ENDPOINT OUT_DIR SCENARIO [many-parameters]
 
 SCENARIO is `two-accounts` (staging in 111111111111, prod in 222222222222) or `one-account` (both in
 333333333333, told apart by an Environment tag). Writes OUT_DIR/aws-credentials and OUT_DIR/aws-config with the
-profiles `staging` and `prod`, whose access keys moto maps to their accounts.
+profiles `staging` and `prod`, whose access keys moto maps to their accounts. `many-parameters` adds 25 SSM
+parameters to each environment, so that reading them takes several pages.
 
 The differences planted between staging and prod are listed in PLANTED; the test asserts exactly those.
 """
@@ -44,7 +45,7 @@ def profile_keys(make, user):
     return key["AccessKeyId"], key["SecretAccessKey"]
 
 
-def seed_env(make, env, shared):
+def seed_env(make, env, many_parameters):
     """One environment of the shop. `env` is staging or prod; names carry it as a token."""
     prod = env == "prod"
     tags = [{"Key": "Environment", "Value": env}]
@@ -196,12 +197,16 @@ def seed_env(make, env, shared):
             MetadataOptions={"HttpTokens": "required"},
             TagSpecifications=[{"ResourceType": "instance", "Tags": tags + [{"Key": "Name", "Value": f"debug-{env}"}]}],
         )
+    if many_parameters:
+        for i in range(25):
+            params[f"/shop/{env}/FLAG_{i:02}"] = ("String", "on")
     for name, (kind, value) in params.items():
         ssm.put_parameter(Name=name, Value=value, Type=kind)
 
 
 def main():
     endpoint, out_dir, scenario = sys.argv[1:4]
+    many_parameters = sys.argv[4:] == ["many-parameters"]
     if scenario == "two-accounts":
         accounts = {"staging": "111111111111", "prod": "222222222222"}
     elif scenario == "one-account":
@@ -211,7 +216,7 @@ def main():
     credentials, config = [], []
     for env, account in accounts.items():
         make = clients(endpoint, account)
-        seed_env(make, env, shared=accounts["staging"] == accounts["prod"])
+        seed_env(make, env, many_parameters)
         key_id, secret = profile_keys(make, f"envparity-{env}")
         credentials.append(f"[{env}]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")
         config.append(f"[profile {env}]\nregion = {REGION}\n")

@@ -65,6 +65,11 @@ impl Moto {
         moto
     }
 
+    /// host:port, for the proxy.
+    pub fn address(&self) -> String {
+        self.endpoint.trim_start_matches("http://").to_owned()
+    }
+
     #[allow(dead_code)]
     pub fn port(&self) -> u16 {
         self.endpoint.rsplit(':').next().unwrap().parse().unwrap()
@@ -72,9 +77,15 @@ impl Moto {
 
     /// Seeds a scenario of `seed.py` and writes the AWS credentials and config files into `dir`.
     pub fn seed(&self, dir: &Path, scenario: &str) {
+        self.seed_with(dir, &[scenario]);
+    }
+
+    /// Seeds with more arguments of `seed.py`, such as `many-parameters`.
+    pub fn seed_with(&self, dir: &Path, args: &[&str]) {
         let out = Command::new(python())
             .arg(manifest_dir().join("tests/aws/seed.py"))
-            .args([self.endpoint.as_str(), dir.to_str().unwrap(), scenario])
+            .args([self.endpoint.as_str(), dir.to_str().unwrap()])
+            .args(args)
             .output()
             .expect("the seed script runs");
         assert!(

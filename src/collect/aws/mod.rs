@@ -31,7 +31,8 @@ use crate::snapshot::Resource;
 /// Credentials, account and regions of one environment, resolved once.
 pub struct Session {
     base: SdkConfig,
-    pub account: String,
+    /// The account the credentials belong to, or why it could not be learned.
+    pub account: Result<String, CollectError>,
     pub regions: Vec<String>,
 }
 
@@ -114,14 +115,13 @@ impl Session {
                 error_chain(&e)
             )));
         }
+        // Credentials are there; an account that cannot be asked for (endpoint unreachable, throttled past
+        // retries, unknown region) leaves the whole environment unknown, not the invocation wrong.
         let sts = aws_sdk_sts::Client::new(&base);
-        let identity = sts.get_caller_identity().send().await.map_err(|e| {
-            fail(format!(
-                "cannot identify the AWS account: {}; {hint}",
-                error_chain(&e)
-            ))
-        })?;
-        let account = identity.account().unwrap_or_default().to_owned();
+        let account = match sts.get_caller_identity().send().await {
+            Ok(identity) => Ok(identity.account().unwrap_or_default().to_owned()),
+            Err(e) => Err(sdk_error("GetCallerIdentity", e)),
+        };
         Ok(Session {
             base,
             account,
@@ -156,6 +156,7 @@ pub struct RegionContext<'a> {
 impl<'a> RegionContext<'a> {
     pub fn new(
         session: &Session,
+        account: &str,
         region: &str,
         env: &'a Environment,
         settings: &'a CollectSettings,
@@ -164,7 +165,7 @@ impl<'a> RegionContext<'a> {
         RegionContext {
             sdk: session.region_config(region),
             region: region.to_owned(),
-            account: session.account.clone(),
+            account: account.to_owned(),
             env,
             settings,
             keys: KeyRule {

@@ -1,0 +1,268 @@
+//! Faults between envparity and AWS: throttling is retried away, denials and failures become gaps for exactly
+//! the affected service, and nothing unseen is ever reported as missing or passed.
+
+use std::sync::atomic::Ordering;
+
+use serde_json::Value;
+
+use crate::proxy::{Faults, Proxy};
+use crate::support::{Moto, envparity, envparity_toml, write, write_config_files};
+
+fn read_json(path: &std::path::Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The snapshot's bytes without the collection time, which differs between any two runs.
+fn without_time(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains("\"collected_at\""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn gap_services(snapshot: &Value) -> Vec<String> {
+    snapshot["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["service"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn thirty_percent_throttled_gives_the_same_snapshot_as_no_faults() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    moto.seed_with(dir.path(), &["two-accounts", "many-parameters"]);
+    write_config_files(dir.path());
+    let proxy = Proxy::start(
+        &moto.address(),
+        Faults {
+            throttle_percent: 30,
+            ..Faults::default()
+        },
+    );
+    let config =
+        |endpoint: &str| envparity_toml(endpoint, "", "").replace("max_attempts = 4", "max_attempts = 10");
+    write(dir.path(), "direct.toml", &config(&moto.endpoint));
+    write(dir.path(), "throttled.toml", &config(&proxy.endpoint));
+
+    envparity(dir.path())
+        .args([
+            "collect",
+            "prod",
+            "--config",
+            "direct.toml",
+            "--output",
+            "direct.json",
+        ])
+        .assert()
+        .code(0);
+    envparity(dir.path())
+        .args([
+            "collect",
+            "prod",
+            "--config",
+            "throttled.toml",
+            "--output",
+            "throttled.json",
+        ])
+        .assert()
+        .code(0);
+    let throttled = proxy.counts.throttled.load(Ordering::Relaxed);
+    let requests = proxy.counts.requests.load(Ordering::Relaxed);
+    assert!(
+        throttled * 100 >= requests * 20,
+        "{throttled} of {requests} requests throttled"
+    );
+    assert_eq!(
+        without_time(&dir.path().join("direct.json")),
+        without_time(&dir.path().join("throttled.json"))
+    );
+}
+
+#[test]
+fn rds_denied_is_an_rds_gap_and_the_audit_exits_3_naming_it() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    moto.seed(dir.path(), "two-accounts");
+    write_config_files(dir.path());
+    let proxy = Proxy::start(
+        &moto.address(),
+        Faults {
+            deny: vec![("rds".into(), None)],
+            ..Faults::default()
+        },
+    );
+    write(
+        dir.path(),
+        "envparity.toml",
+        &envparity_toml(&proxy.endpoint, "", ""),
+    );
+
+    let out = envparity(dir.path())
+        .env("ENVPARITY_FINGERPRINT_KEY", "k")
+        .args([
+            "audit",
+            "--decrypt-secrets",
+            "--snapshots",
+            "s",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("staging: aws rds 111111111111 eu-west-1: NOT COLLECTED: AccessDenied"),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["status"], "incomplete");
+    let findings = report["findings"].as_array().unwrap();
+    let incomplete: Vec<(&str, &str)> = findings
+        .iter()
+        .filter(|f| f["severity"] == "incomplete")
+        .map(|f| (f["kind"].as_str().unwrap(), f["key"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        incomplete,
+        [
+            ("aws.rds.cluster", "prod:222222222222 eu-west-1"),
+            ("aws.rds.cluster", "staging:111111111111 eu-west-1"),
+            ("aws.rds.instance", "prod:222222222222 eu-west-1"),
+            ("aws.rds.instance", "staging:111111111111 eu-west-1"),
+            ("aws.rds.parameter_group", "prod:222222222222 eu-west-1"),
+            ("aws.rds.parameter_group", "staging:111111111111 eu-west-1"),
+        ]
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["severity"] == "incomplete" || !f["kind"].as_str().unwrap().starts_with("aws.rds")),
+        "nothing is claimed about RDS"
+    );
+    assert!(findings.iter().any(|f| f["rule"] == "engine-version") == false);
+    // Everything else was read completely.
+    for env in ["staging", "prod"] {
+        let snapshot = read_json(&dir.path().join(format!("s/{env}.json")));
+        assert_eq!(gap_services(&snapshot), ["rds"]);
+        assert_eq!(
+            snapshot["sources"].as_array().unwrap().len(),
+            6,
+            "5 AWS services and the config files"
+        );
+    }
+    // diff of the kept snapshots says the same.
+    envparity(dir.path())
+        .args(["diff", "s/staging.json", "s/prod.json"])
+        .assert()
+        .code(3)
+        .stdout(predicates::str::contains(
+            "aws rds in staging (111111111111 eu-west-1): AccessDenied",
+        ));
+}
+
+#[test]
+fn a_connection_cut_mid_pagination_is_a_gap_not_a_short_list() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    moto.seed_with(dir.path(), &["two-accounts", "many-parameters"]);
+    let proxy = Proxy::start(
+        &moto.address(),
+        Faults {
+            cut_next_pages: vec![("ssm".into(), "GetParametersByPath".into())],
+            ..Faults::default()
+        },
+    );
+    write(
+        dir.path(),
+        "envparity.toml",
+        &envparity_toml(&proxy.endpoint, "", "").replace("config_files", "# config_files"),
+    );
+    envparity(dir.path())
+        .args(["collect", "prod", "--output", "prod.json"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(
+            "prod: aws ssm 222222222222 eu-west-1: NOT COLLECTED: ",
+        ));
+    assert!(proxy.counts.cut.load(Ordering::Relaxed) >= 1);
+    let snapshot = read_json(&dir.path().join("prod.json"));
+    assert_eq!(gap_services(&snapshot), ["ssm"]);
+    let ssm = snapshot["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "aws.ssm.parameter")
+        .count();
+    assert_eq!(ssm, 0, "no half-collected list of parameters");
+}
+
+#[test]
+fn failing_and_unreachable_endpoints_are_gaps() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    moto.seed(dir.path(), "two-accounts");
+    let proxy = Proxy::start(
+        &moto.address(),
+        Faults {
+            fail: vec![("elasticache".into(), Some("DescribeCacheClusters".into()))],
+            ..Faults::default()
+        },
+    );
+    let config = envparity_toml(&proxy.endpoint, "", "").replace("config_files", "# config_files");
+    write(
+        dir.path(),
+        "envparity.toml",
+        &config.replace("max_attempts = 4", "max_attempts = 2"),
+    );
+    envparity(dir.path())
+        .args(["collect", "staging", "--output", "staging.json"])
+        .assert()
+        .code(3);
+    assert_eq!(
+        gap_services(&read_json(&dir.path().join("staging.json"))),
+        ["elasticache"]
+    );
+    assert_eq!(
+        proxy.counts.failed.load(Ordering::Relaxed),
+        2,
+        "retried up to max_attempts"
+    );
+
+    // Nothing listens there: every service of the environment is unknown, and the snapshot says so.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    write(
+        dir.path(),
+        "closed.toml",
+        &config.replace(&proxy.endpoint, &format!("http://127.0.0.1:{closed}")),
+    );
+    envparity(dir.path())
+        .args([
+            "collect",
+            "staging",
+            "--config",
+            "closed.toml",
+            "--output",
+            "closed.json",
+        ])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("NOT COLLECTED: GetCallerIdentity: "));
+    let snapshot = read_json(&dir.path().join("closed.json"));
+    assert_eq!(
+        gap_services(&snapshot),
+        ["autoscaling", "ec2", "elasticache", "elbv2", "rds", "ssm"]
+    );
+    assert!(snapshot["resources"].as_array().unwrap().is_empty());
+}
