@@ -417,3 +417,97 @@ fn the_example_config_documents_every_key_and_parses() {
         );
     }
 }
+
+/// A snapshot of `n` parameters whose values all differ from the other side's, as JSON text.
+fn big_snapshot(environment: &str, n: usize) -> String {
+    let mut text = format!(
+        "{{\"schema\": \"envparity/snapshot/v1\", \"environment\": \"{environment}\", \
+         \"collected_at\": \"2026-11-27T12:00:00Z\", \"resources\": ["
+    );
+    for i in 0..n {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&format!(
+            "{{\"kind\": \"aws.ssm.parameter\", \"key\": \"/app/{{env}}/P{i}\", \"attributes\": {{\"tier\": \"{environment}-{i}\"}}}}"
+        ));
+    }
+    text.push_str("]}");
+    text
+}
+
+#[test]
+fn a_run_killed_while_writing_leaves_the_previous_report_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let (staging, prod) = (dir.path().join("staging.json"), dir.path().join("prod.json"));
+    std::fs::write(&staging, big_snapshot("staging", 60_000)).unwrap();
+    std::fs::write(&prod, big_snapshot("prod", 60_000)).unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let report = out_dir.join("report.json");
+    std::fs::write(&report, "{\"previous\": true}\n").unwrap();
+
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("envparity"))
+        .args(["diff", "--format", "json", "--output"])
+        .arg(&report)
+        .arg(&staging)
+        .arg(&prod)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it as soon as the temporary file appears: mid-write or mid-fsync, before the rename.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let caught = loop {
+        let temp = std::fs::read_dir(&out_dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .any(|e| e.file_name().to_string_lossy().starts_with(".envparity-"));
+        if temp {
+            child.kill().unwrap();
+            break true;
+        }
+        if child.try_wait().unwrap().is_some() || std::time::Instant::now() > deadline {
+            break false;
+        }
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    };
+    let _ = child.wait();
+    assert!(caught, "the write was not caught in progress");
+    assert_eq!(
+        std::fs::read_to_string(&report).unwrap(),
+        "{\"previous\": true}\n"
+    );
+}
+
+#[test]
+fn unknown_fields_are_ignored_and_a_folder_is_not_a_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(STAGING).unwrap()).unwrap();
+    doc["written_by"] = "envparity 1.4".into();
+    doc["resources"][0]["annotations"] = serde_json::json!({"owner": "web"});
+    let path = dir.path().join("newer.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    envparity()
+        .args(["diff"])
+        .arg(&path)
+        .arg(STAGING)
+        .args(["--policy", "drift"])
+        .assert()
+        .code(0);
+
+    envparity()
+        .args(["diff"])
+        .arg(dir.path())
+        .arg(PROD)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read snapshot: Is a directory"));
+    envparity()
+        .args(["policy", "check"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read policy"));
+}

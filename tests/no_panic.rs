@@ -66,3 +66,19 @@ proptest! {
         }
     }
 }
+
+const CONFIG: &str = include_str!("../examples/envparity.toml");
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn config_parser_never_panics_on_mutated_configs(bytes in mutate(CONFIG)) {
+        use envparity::collect::config::Config;
+        let text = String::from_utf8_lossy(&bytes);
+        if let Err(e) = Config::parse(&text, "mutated.toml", Default::default()) {
+            prop_assert!(!e.diagnostics.is_empty());
+            let _ = e.render(false);
+        }
+    }
+}

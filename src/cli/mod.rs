@@ -57,6 +57,9 @@ pub struct Cli {
     /// When to colour output: auto colours a terminal unless NO_COLOR is set.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Log more on stderr: -v what is collected, -vv every API call, -vvv everything (RUST_LOG overrides).
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -96,6 +99,7 @@ pub fn main() -> ExitCode {
         }
     };
     let color = cli.color;
+    init_logging(cli.verbose, color);
     let exit = match run(cli) {
         Ok(exit) => exit,
         Err(err) => {
@@ -104,6 +108,24 @@ pub fn main() -> ExitCode {
         }
     };
     ExitCode::from(exit as u8)
+}
+
+/// Logs go to stderr, never stdout: reports stay parseable. `RUST_LOG` takes precedence over `-v`.
+fn init_logging(verbose: u8, color: ColorChoice) {
+    let level = match verbose {
+        0 => "envparity=warn",
+        1 => "envparity=info",
+        2 => "envparity=debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let ctx = Context { color };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ctx.color_stderr())
+        .try_init();
 }
 
 fn run(cli: Cli) -> anyhow::Result<Exit> {

@@ -118,7 +118,11 @@ impl Config {
         let config = reader.config(&mut root, base_dir);
         match config {
             Some(c) if reader.diagnostics.is_empty() => Ok(c),
-            _ => Err(fail(reader.diagnostics)),
+            _ => {
+                let mut diagnostics = reader.diagnostics;
+                diagnostics.sort_by_key(|d| d.span.map(|s| s.start));
+                Err(fail(diagnostics))
+            }
         }
     }
 
@@ -136,6 +140,17 @@ impl Config {
             )
         })
     }
+}
+
+/// `eu-west-1`, `us-gov-west-1`, `ap-southeast-2`: lowercase words joined by dashes, ending in a number.
+fn is_region_name(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].parse::<u8>().is_ok()
 }
 
 struct Reader<'t> {
@@ -266,6 +281,21 @@ impl Reader<'_> {
         s
     }
 
+    /// Region names, checked for their form; a well-formed name AWS does not know becomes a gap when collected.
+    fn regions(&mut self, t: &mut TableHelper<'_>) -> Vec<String> {
+        let regions = t.optional::<Vec<Spanned<String>>>("regions").unwrap_or_default();
+        for r in &regions {
+            if !is_region_name(&r.value) {
+                self.error(
+                    r.span,
+                    format!("`{}` is not an AWS region name", r.value),
+                    Some("region names look like eu-west-1 or us-gov-west-1".into()),
+                );
+            }
+        }
+        regions.into_iter().map(|r| r.value).collect()
+    }
+
     fn environment(&mut self, name: &str, value: &mut Value<'_>) -> Option<Environment> {
         let mut t = self.table(value, &format!("[environments.{name}]"))?;
         let mut env = Environment {
@@ -273,7 +303,7 @@ impl Reader<'_> {
             profile: t.optional("profile"),
             role_arn: t.optional("role_arn"),
             external_id: t.optional("external_id"),
-            regions: t.optional("regions").unwrap_or_default(),
+            regions: self.regions(&mut t),
             endpoint_url: t.optional("endpoint_url"),
             tokens: t.optional("tokens").unwrap_or_default(),
             key_tag: t.optional("key_tag"),
@@ -297,16 +327,66 @@ impl Reader<'_> {
             self.finish(tt);
         }
         if env.role_arn.is_none() && env.external_id.is_some() {
-            self.error(
-                toml_span::Span { start: 0, end: 0 },
-                format!("[environments.{name}] sets `external_id` without `role_arn`"),
-                None,
-            );
+            self.diagnostics.push(Diagnostic {
+                message: format!("[environments.{name}] sets `external_id` without `role_arn`"),
+                span: None,
+                help: None,
+            });
         }
         if env.tokens.is_empty() {
             env.tokens = crate::matching::default_tokens(name);
         }
         self.finish(t);
         Some(env)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_names() {
+        for ok in ["eu-west-1", "us-gov-west-1", "ap-southeast-2", "il-central-1"] {
+            assert!(is_region_name(ok), "{ok}");
+        }
+        for bad in [
+            "eu-west",
+            "EU-WEST-1",
+            "euwest1",
+            "eu_west_1",
+            "europe-west-1",
+            "eu-west-x",
+            "",
+        ] {
+            assert!(!is_region_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn config_errors_are_all_reported_with_line_and_column() {
+        let text = "[collect]\nconcurrency = 0\nservices = [\"ec3\"]\n\n[environments.staging]\nregions = [\"eu-west\"]\nprofle = \"x\"\n";
+        let e = Config::parse(text, "e.toml", PathBuf::new())
+            .unwrap_err()
+            .to_string();
+        let lines: Vec<&str> = e.lines().collect();
+        assert_eq!(lines.len(), 4, "{e}");
+        assert!(
+            lines[0].starts_with("e.toml:2:15: `concurrency` must be at least 1"),
+            "{e}"
+        );
+        assert!(lines[1].starts_with("e.toml:3:14: unknown service `ec3`"), "{e}");
+        assert!(
+            lines[2].starts_with("e.toml:6:13: `eu-west` is not an AWS region name"),
+            "{e}"
+        );
+        assert!(
+            lines[3].starts_with("e.toml:7:1: unknown key `profle` (did you mean `profile`?"),
+            "{e}"
+        );
+        let e = Config::parse("", "e.toml", PathBuf::new())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no [environments.NAME] tables"), "{e}");
     }
 }

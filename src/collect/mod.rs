@@ -189,6 +189,15 @@ async fn collect_services(
         (service, region, ctx.api_calls(), result)
     });
     for (service, region, api_calls, result) in join_all(jobs).await {
+        match &result {
+            Ok(resources) => tracing::info!(
+                environment = %env.name, service = service.name(), %region, resources = resources.len(), api_calls,
+                "collected"
+            ),
+            Err(error) => {
+                tracing::warn!(environment = %env.name, service = service.name(), %region, %error, "gap")
+            }
+        }
         match result {
             Ok(resources) => {
                 let resources = belonging_to(env, resources);

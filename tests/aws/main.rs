@@ -393,3 +393,84 @@ fn bad_configs_and_credentials_exit_2_with_one_clear_message() {
             "error: environment staging: no usable AWS credentials",
         ));
 }
+
+#[test]
+fn secrets_never_reach_a_snapshot_a_report_or_a_log() {
+    use support::FILE_CANARY;
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    moto.seed(dir.path(), "two-accounts");
+    write_config_files(dir.path());
+    write(
+        dir.path(),
+        "envparity.toml",
+        &envparity_toml(&moto.endpoint, "", ""),
+    );
+
+    let mut outputs = Vec::new();
+    let mut keyed_report = Vec::new();
+    for with_key in [false, true] {
+        let mut cmd = envparity(dir.path());
+        if with_key {
+            cmd.env("ENVPARITY_FINGERPRINT_KEY", "test-key");
+        }
+        // Trace-level logging of everything, the AWS SDK included, while secrets are decrypted.
+        let out = cmd
+            .args([
+                "-vvv",
+                "audit",
+                "--decrypt-secrets",
+                "--snapshots",
+                "s",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.stderr.len() > 10_000, "trace logging is on");
+        if with_key {
+            keyed_report = out.stdout.clone();
+        }
+        outputs.push(out.stdout);
+        outputs.push(out.stderr);
+        for format in ["table", "markdown", "json"] {
+            let out = envparity(dir.path())
+                .args([
+                    "-vvv",
+                    "diff",
+                    "s/staging.json",
+                    "s/prod.json",
+                    "--format",
+                    format,
+                ])
+                .output()
+                .unwrap();
+            outputs.push(out.stdout);
+            outputs.push(out.stderr);
+        }
+        for env in ["staging", "prod"] {
+            outputs.push(std::fs::read(dir.path().join(format!("s/{env}.json"))).unwrap());
+        }
+    }
+    for (i, bytes) in outputs.iter().enumerate() {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(
+            !text.contains(CANARY),
+            "the SSM SecureString leaked into output {i}"
+        );
+        assert!(
+            !text.contains(FILE_CANARY),
+            "the config file password leaked into output {i}"
+        );
+    }
+    // With the key, the secrets are fingerprinted: the reused SSM secret is caught, the file passwords differ.
+    let report: Value = serde_json::from_slice(&keyed_report).unwrap();
+    let secret_findings: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "secret-reused")
+        .map(|f| f["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(secret_findings, ["/shop/{env}/SESSION_SECRET"]);
+}

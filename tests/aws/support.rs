@@ -148,17 +148,21 @@ pub fn write(dir: &Path, relative: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-/// The shop's config files: prod has a key staging lacks.
+/// A secret in each environment's config file (different ones): it must never appear in any output.
+pub const FILE_CANARY: &str = "canary-file-password";
+
+/// The shop's config files: prod has a key staging lacks; each holds its own database password.
 pub fn write_config_files(dir: &Path) {
+    let common = "http:\n  timeout_ms: 5000\ncache:\n  ttl_seconds: 300\n";
     write(
         dir,
         "config/staging/shop.yaml",
-        "http:\n  timeout_ms: 5000\ncache:\n  ttl_seconds: 300\n",
+        &format!("{common}db:\n  password: {FILE_CANARY}-staging\n"),
     );
     write(
         dir,
         "config/prod/shop.yaml",
-        "http:\n  timeout_ms: 5000\ncache:\n  ttl_seconds: 300\nfeatures:\n  recommendations: true\n",
+        &format!("{common}db:\n  password: {FILE_CANARY}-prod\nfeatures:\n  recommendations: true\n"),
     );
 }
 

@@ -225,6 +225,7 @@ impl<'a> RegionContext<'a> {
         R: std::fmt::Debug + 'static,
     {
         self.call();
+        tracing::debug!(region = %self.region, operation, "call");
         call.await.map_err(|e| sdk_error(operation, e))
     }
 
@@ -241,6 +242,7 @@ impl<'a> RegionContext<'a> {
         let mut pages = Vec::new();
         while let Some(page) = stream.next().await {
             self.call();
+            tracing::debug!(region = %self.region, operation, page = pages.len() + 1, "page");
             pages.push(page.map_err(|e| sdk_error(operation, e))?);
         }
         Ok(pages)
