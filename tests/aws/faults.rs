@@ -147,7 +147,7 @@ fn rds_denied_is_an_rds_gap_and_the_audit_exits_3_naming_it() {
             .all(|f| f["severity"] == "incomplete" || !f["kind"].as_str().unwrap().starts_with("aws.rds")),
         "nothing is claimed about RDS"
     );
-    assert!(findings.iter().any(|f| f["rule"] == "engine-version") == false);
+    assert!(!findings.iter().any(|f| f["rule"] == "engine-version"));
     // Everything else was read completely.
     for env in ["staging", "prod"] {
         let snapshot = read_json(&dir.path().join(format!("s/{env}.json")));
