@@ -26,6 +26,8 @@ pub struct CollectSettings {
     pub services: Vec<Service>,
     /// How many (service, region) collections run at once per environment.
     pub concurrency: usize,
+    /// How many calls one (service, region) collection makes at once (per-resource calls such as attributes).
+    pub calls_per_service: usize,
     /// Attempts per API call, including the first, for throttling and transient faults.
     pub max_attempts: u32,
     /// `standard` or `adaptive` retries (jittered exponential backoff; adaptive also rate-limits the client).
@@ -43,6 +45,7 @@ impl Default for CollectSettings {
         CollectSettings {
             services: Service::ALL.to_vec(),
             concurrency: 8,
+            calls_per_service: 8,
             max_attempts: 10,
             retry_mode: RetryMode::Standard,
             service_timeout_secs: 300,
@@ -253,6 +256,9 @@ impl Reader<'_> {
         };
         if let Some(n) = positive(&mut t, "concurrency") {
             s.concurrency = n as usize;
+        }
+        if let Some(n) = positive(&mut t, "calls_per_service") {
+            s.calls_per_service = n as usize;
         }
         if let Some(n) = positive(&mut t, "max_attempts") {
             s.max_attempts = n.min(u32::MAX as u64) as u32;

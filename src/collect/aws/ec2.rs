@@ -36,25 +36,28 @@ struct Template {
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
     let client = Client::new(&ctx.sdk);
-    let instances = instances(ctx, &client).await?;
-    let templates = templates(ctx, &client).await?;
+    let (instances, templates) = tokio::try_join!(instances(ctx, &client), templates(ctx, &client))?;
 
     let image_ids: BTreeSet<&str> = instances
         .iter()
         .filter_map(|i| i.image_id.as_deref())
         .chain(templates.iter().filter_map(|t| t.image_id.as_deref()))
         .collect();
-    let images = image_names(ctx, &client, image_ids).await?;
     let volume_ids: BTreeSet<&str> = instances
         .iter()
         .filter_map(|i| i.root_volume_id.as_deref())
         .collect();
-    let volumes = root_volumes(ctx, &client, volume_ids).await?;
-    let template_tags = if ctx.needs_tags && !templates.is_empty() {
-        template_tags(ctx, &client).await?
-    } else {
-        HashMap::new()
+    let template_tags = async {
+        match ctx.needs_tags && !templates.is_empty() {
+            true => template_tags(ctx, &client).await,
+            false => Ok(HashMap::new()),
+        }
     };
+    let (images, volumes, template_tags) = tokio::try_join!(
+        image_names(ctx, &client, image_ids),
+        root_volumes(ctx, &client, volume_ids),
+        template_tags,
+    )?;
 
     let image = |id: &Option<String>| -> Value {
         // An AMI that can no longer be described has no name to compare: null, never its id.

@@ -5,35 +5,33 @@
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_elasticache::Client;
-use aws_sdk_elasticache::types::{AutomaticFailoverStatus, MultiAzStatus};
+use aws_sdk_elasticache::types::{AutomaticFailoverStatus, MultiAzStatus, ReplicationGroup};
 use serde_json::Value;
 
-use super::{RegionContext, attrs, tag_map};
+use super::{RegionContext, attrs, each, tag_map};
 use crate::collect::CollectError;
 use crate::snapshot::Resource;
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
     let client = Client::new(&ctx.sdk);
-    let groups = ctx
-        .pages(
+    let (groups, clusters) = tokio::try_join!(
+        ctx.pages(
             "DescribeReplicationGroups",
             client
                 .describe_replication_groups()
                 .max_records(100)
                 .into_paginator()
                 .send(),
-        )
-        .await?;
-    let clusters = ctx
-        .pages(
+        ),
+        ctx.pages(
             "DescribeCacheClusters",
             client
                 .describe_cache_clusters()
                 .max_records(100)
                 .into_paginator()
-                .send(),
-        )
-        .await?;
+                .send()
+        ),
+    )?;
     // Per replication group: (engine version, parameter group) of its first member.
     let mut members: HashMap<&str, (Option<&str>, Option<&str>)> = HashMap::new();
     for c in clusters.iter().flat_map(|p| p.cache_clusters()) {
@@ -46,8 +44,14 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         }
     }
 
+    let groups: Vec<_> = groups.iter().flat_map(|p| p.replication_groups()).collect();
+    let tags = if ctx.needs_tags {
+        tags(ctx, &client, &groups).await?
+    } else {
+        HashMap::new()
+    };
     let mut out = Vec::new();
-    for g in groups.iter().flat_map(|p| p.replication_groups()) {
+    for g in groups {
         let id = g.replication_group_id().unwrap_or_default();
         let (version, parameter_group) = members.get(id).copied().unwrap_or_default();
         let node_groups = g.node_groups();
@@ -91,19 +95,34 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
                 parameter_group.map(|p| Value::from(ctx.key_of_name(p))),
             ),
         ]);
-        let tags = match (ctx.needs_tags, g.arn()) {
-            (true, Some(arn)) => {
-                let result = ctx
-                    .send(
-                        "ListTagsForResource",
-                        client.list_tags_for_resource().resource_name(arn).send(),
-                    )
-                    .await?;
-                tag_map(result.tag_list().iter().map(|t| (t.key(), t.value())))
-            }
-            _ => BTreeMap::new(),
-        };
+        let tags = tags.get(g.arn().unwrap_or_default()).cloned().unwrap_or_default();
         out.push(ctx.resource("aws.elasticache.replication_group", id, g.arn(), tags, attributes));
     }
     Ok(out)
+}
+
+/// Tags per replication group: ElastiCache has no batch call for them, so one call per group, side by side.
+async fn tags(
+    ctx: &RegionContext<'_>,
+    client: &Client,
+    groups: &[&ReplicationGroup],
+) -> Result<HashMap<String, BTreeMap<String, String>>, CollectError> {
+    let arns: Vec<&str> = groups.iter().filter_map(|g| g.arn()).collect();
+    let results = each(ctx, &arns, |arn| {
+        ctx.send(
+            "ListTagsForResource",
+            client.list_tags_for_resource().resource_name(*arn).send(),
+        )
+    })
+    .await?;
+    Ok(arns
+        .iter()
+        .zip(results)
+        .map(|(arn, r)| {
+            (
+                arn.to_string(),
+                tag_map(r.tag_list().iter().map(|t| (t.key(), t.value()))),
+            )
+        })
+        .collect())
 }

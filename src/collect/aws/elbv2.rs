@@ -9,7 +9,7 @@ use aws_sdk_elasticloadbalancingv2::Client;
 use aws_sdk_elasticloadbalancingv2::types::{Action, Listener};
 use serde_json::{Value, json};
 
-use super::{RegionContext, attrs, name_in_arn, string_set, tag_map, typed};
+use super::{RegionContext, attrs, each, name_in_arn, string_set, tag_map, typed};
 use crate::collect::CollectError;
 use crate::snapshot::Resource;
 
@@ -18,26 +18,24 @@ const TAGS_PER_CALL: usize = 20;
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
     let client = Client::new(&ctx.sdk);
-    let lbs = ctx
-        .pages(
+    let (lbs, tgs) = tokio::try_join!(
+        ctx.pages(
             "DescribeLoadBalancers",
             client
                 .describe_load_balancers()
                 .page_size(400)
                 .into_paginator()
-                .send(),
-        )
-        .await?;
-    let tgs = ctx
-        .pages(
+                .send()
+        ),
+        ctx.pages(
             "DescribeTargetGroups",
             client
                 .describe_target_groups()
                 .page_size(400)
                 .into_paginator()
-                .send(),
-        )
-        .await?;
+                .send()
+        ),
+    )?;
     let lbs: Vec<_> = lbs.iter().flat_map(|p| p.load_balancers()).collect();
     let tgs: Vec<_> = tgs.iter().flat_map(|p| p.target_groups()).collect();
 
@@ -46,42 +44,67 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         .filter_map(|l| l.load_balancer_arn())
         .chain(tgs.iter().filter_map(|t| t.target_group_arn()))
         .collect();
-    let tags = if ctx.needs_tags {
-        tags(ctx, &client, &arns).await?
-    } else {
-        HashMap::new()
-    };
-
     let group_ids: BTreeSet<&str> = lbs
         .iter()
         .flat_map(|l| l.security_groups())
         .map(String::as_str)
         .collect();
-    let group_names = security_group_names(ctx, group_ids).await?;
+
+    // Everything below depends only on the two lists: one round of calls, run side by side.
+    let lb_details = each(ctx, &lbs, |lb| {
+        let arn = lb.load_balancer_arn().unwrap_or_default();
+        let client = &client;
+        async move {
+            tokio::try_join!(
+                ctx.send(
+                    "DescribeLoadBalancerAttributes",
+                    client
+                        .describe_load_balancer_attributes()
+                        .load_balancer_arn(arn)
+                        .send(),
+                ),
+                ctx.pages(
+                    "DescribeListeners",
+                    client
+                        .describe_listeners()
+                        .load_balancer_arn(arn)
+                        .page_size(400)
+                        .into_paginator()
+                        .send(),
+                ),
+            )
+        }
+    });
+    let tg_attributes = each(ctx, &tgs, |tg| {
+        let arn = tg.target_group_arn().unwrap_or_default();
+        let client = &client;
+        async move {
+            ctx.send(
+                "DescribeTargetGroupAttributes",
+                client
+                    .describe_target_group_attributes()
+                    .target_group_arn(arn)
+                    .send(),
+            )
+            .await
+        }
+    });
+    let tags = async {
+        match ctx.needs_tags {
+            true => tags(ctx, &client, &arns).await,
+            false => Ok(HashMap::new()),
+        }
+    };
+    let (lb_details, tg_attributes, tags, group_names) = tokio::try_join!(
+        lb_details,
+        tg_attributes,
+        tags,
+        security_group_names(ctx, group_ids)
+    )?;
 
     let mut out = Vec::new();
-    for lb in lbs {
+    for (lb, (attributes_out, listeners)) in lbs.iter().zip(lb_details) {
         let arn = lb.load_balancer_arn().unwrap_or_default();
-        let attributes_out = ctx
-            .send(
-                "DescribeLoadBalancerAttributes",
-                client
-                    .describe_load_balancer_attributes()
-                    .load_balancer_arn(arn)
-                    .send(),
-            )
-            .await?;
-        let listeners = ctx
-            .pages(
-                "DescribeListeners",
-                client
-                    .describe_listeners()
-                    .load_balancer_arn(arn)
-                    .page_size(400)
-                    .into_paginator()
-                    .send(),
-            )
-            .await?;
         let mut listeners: Vec<Value> = listeners
             .iter()
             .flat_map(|p| p.listeners())
@@ -115,17 +138,8 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         out.push(ctx.resource("aws.elbv2.load_balancer", name, Some(arn), tags, attributes));
     }
 
-    for tg in tgs {
+    for (tg, attributes_out) in tgs.iter().zip(tg_attributes) {
         let arn = tg.target_group_arn().unwrap_or_default();
-        let attributes_out = ctx
-            .send(
-                "DescribeTargetGroupAttributes",
-                client
-                    .describe_target_group_attributes()
-                    .target_group_arn(arn)
-                    .send(),
-            )
-            .await?;
         let matcher = tg.matcher().and_then(|m| m.http_code().or(m.grpc_code()));
         let health_check = json!({
             "protocol": tg.health_check_protocol().map(|p| p.as_str()),
@@ -223,18 +237,22 @@ async fn tags(
     client: &Client,
     arns: &[&str],
 ) -> Result<HashMap<String, BTreeMap<String, String>>, CollectError> {
-    let mut out = HashMap::new();
-    for chunk in arns.chunks(TAGS_PER_CALL) {
+    let chunks: Vec<&[&str]> = arns.chunks(TAGS_PER_CALL).collect();
+    let results = each(ctx, &chunks, |chunk| {
         let request = client
             .describe_tags()
             .set_resource_arns(Some(chunk.iter().map(|s| s.to_string()).collect()));
-        let result = ctx.send("DescribeTags", request.send()).await?;
-        for d in result.tag_descriptions() {
+        ctx.send("DescribeTags", request.send())
+    })
+    .await?;
+    Ok(results
+        .iter()
+        .flat_map(|r| r.tag_descriptions())
+        .map(|d| {
             let tags = tag_map(d.tags().iter().map(|t| (t.key(), t.value())));
-            out.insert(d.resource_arn().unwrap_or_default().to_owned(), tags);
-        }
-    }
-    Ok(out)
+            (d.resource_arn().unwrap_or_default().to_owned(), tags)
+        })
+        .collect())
 }
 
 /// Security group names by id, in one EC2 call, so that groups compare by key rather than by id.

@@ -249,6 +249,25 @@ impl<'a> RegionContext<'a> {
     }
 }
 
+/// Runs `call` for every item, a bounded number at a time, keeping the items' order. The first failure fails
+/// them all: no half-collected lists.
+async fn each<'i, T, O, F, Fut>(
+    ctx: &RegionContext<'_>,
+    items: &'i [T],
+    call: F,
+) -> Result<Vec<O>, CollectError>
+where
+    F: FnMut(&'i T) -> Fut,
+    Fut: std::future::Future<Output = Result<O, CollectError>>,
+{
+    use futures::{StreamExt, TryStreamExt};
+    futures::stream::iter(items)
+        .map(call)
+        .buffered(ctx.settings.calls_per_service)
+        .try_collect()
+        .await
+}
+
 /// Keeps the AWS error code (AccessDenied, Throttling) and the message.
 fn sdk_error<E, R>(operation: &str, err: SdkError<E, R>) -> CollectError
 where

@@ -4,66 +4,75 @@
 //! Instances that belong to a cluster fold into it (`member_instance_classes`, `member_count`). Parameters are
 //! the user-modified ones, read once per parameter group; `default.*` groups cannot be modified and are not read.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_rds::Client;
 use serde_json::{Value, json};
 
-use super::{RegionContext, attrs, string_set, tag_map};
+use super::{RegionContext, attrs, each, string_set, tag_map};
 use crate::collect::CollectError;
 use crate::snapshot::Resource;
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
     let client = Client::new(&ctx.sdk);
-    let instances = ctx
-        .pages(
+    let (instances, clusters, groups) = tokio::try_join!(
+        ctx.pages(
             "DescribeDBInstances",
             client
                 .describe_db_instances()
                 .max_records(100)
                 .into_paginator()
-                .send(),
-        )
-        .await?;
-    let clusters = ctx
-        .pages(
+                .send()
+        ),
+        ctx.pages(
             "DescribeDBClusters",
             client
                 .describe_db_clusters()
                 .max_records(100)
                 .into_paginator()
-                .send(),
-        )
-        .await?;
-    let groups = ctx
-        .pages(
+                .send()
+        ),
+        ctx.pages(
             "DescribeDBParameterGroups",
             client
                 .describe_db_parameter_groups()
                 .max_records(100)
                 .into_paginator()
                 .send(),
-        )
-        .await?;
+        ),
+    )?;
 
-    let mut parameters: HashMap<String, Value> = HashMap::new();
-    for g in groups.iter().flat_map(|p| p.db_parameter_groups()) {
-        let name = g.db_parameter_group_name().unwrap_or_default();
-        if !is_default(name) {
-            parameters.insert(name.to_owned(), group_parameters(ctx, &client, name).await?);
-        }
-    }
-    let mut cluster_parameters: HashMap<String, Value> = HashMap::new();
-    for c in clusters.iter().flat_map(|p| p.db_clusters()) {
-        if let Some(name) = c.db_cluster_parameter_group().filter(|n| !is_default(n))
-            && !cluster_parameters.contains_key(name)
-        {
-            cluster_parameters.insert(
-                name.to_owned(),
-                cluster_group_parameters(ctx, &client, name).await?,
-            );
-        }
-    }
+    // The modified parameters of every non-default group, instance and cluster groups side by side.
+    let group_names: Vec<&str> = groups
+        .iter()
+        .flat_map(|p| p.db_parameter_groups())
+        .filter_map(|g| g.db_parameter_group_name())
+        .filter(|n| !is_default(n))
+        .collect();
+    let cluster_group_names: Vec<&str> = clusters
+        .iter()
+        .flat_map(|p| p.db_clusters())
+        .filter_map(|c| c.db_cluster_parameter_group())
+        .filter(|n| !is_default(n))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let (group_values, cluster_group_values) = tokio::try_join!(
+        each(ctx, &group_names, |name| group_parameters(ctx, &client, name)),
+        each(ctx, &cluster_group_names, |name| cluster_group_parameters(
+            ctx, &client, name
+        )),
+    )?;
+    let parameters: HashMap<String, Value> = group_names
+        .iter()
+        .map(|n| n.to_string())
+        .zip(group_values)
+        .collect();
+    let cluster_parameters: HashMap<String, Value> = cluster_group_names
+        .iter()
+        .map(|n| n.to_string())
+        .zip(cluster_group_values)
+        .collect();
 
     let mut out = Vec::new();
     let mut member_classes: HashMap<&str, Vec<String>> = HashMap::new();

@@ -1,0 +1,140 @@
+//! The diff benchmark: envparity's end-to-end `diff` against the parse floor and against deepdiff.
+//!
+//!     ./scripts/bench            (installs deepdiff into .venv, then runs this)
+//!     cargo bench --bench diff -- 1000 10000 100000
+//!
+//! For each size N (resources per side) it generates a pair with `examples/gen_snapshots.rs`, then reports the
+//! medians of several runs of:
+//! - envparity: the release binary's `diff --policy default --format json --output FILE` (read both files, pair,
+//!   evaluate the default policy, write the JSON report), with its peak resident memory;
+//! - the floor: reading both files and parsing them into `serde_json::Value`, nothing else;
+//! - deepdiff: `benches/peer_deepdiff.py`, when deepdiff is installed in .venv.
+//! Under `cargo test` it runs once on a small pair, so that it keeps building and working, and times nothing.
+
+#[allow(dead_code)]
+#[path = "../examples/gen_snapshots.rs"]
+mod gen_snapshots;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// Runs envparity's diff once; returns its wall time and peak resident memory in bytes.
+fn envparity_diff(dir: &Path) -> (Duration, u64) {
+    let start = Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_envparity"))
+        .args(["diff", "--policy", "default", "--format", "json", "--output"])
+        .arg(dir.join("report.json"))
+        .arg(dir.join("staging.json"))
+        .arg(dir.join("prod.json"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("envparity runs");
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child; `usage` is a valid rusage to fill.
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let elapsed = start.elapsed();
+    assert_eq!(pid, child.id() as libc::pid_t);
+    assert!(
+        libc::WIFEXITED(status) && matches!(libc::WEXITSTATUS(status), 0 | 1),
+        "diff failed: {status}"
+    );
+    (elapsed, usage.ru_maxrss as u64 * 1024)
+}
+
+fn floor(dir: &Path) -> Duration {
+    let start = Instant::now();
+    for side in ["staging.json", "prod.json"] {
+        let bytes = std::fs::read(dir.join(side)).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        std::hint::black_box(value);
+    }
+    start.elapsed()
+}
+
+fn deepdiff(dir: &Path) -> Option<Duration> {
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peer_deepdiff.py");
+    let out = Command::new(python)
+        .arg(script)
+        .arg(dir.join("staging.json"))
+        .arg(dir.join("prod.json"))
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let seconds: f64 = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs_f64(seconds))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let benchmarking = args.iter().any(|a| a == "--bench");
+    let mut sizes: Vec<u64> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    if sizes.is_empty() {
+        sizes = if benchmarking {
+            vec![1_000, 10_000, 100_000]
+        } else {
+            vec![200]
+        };
+    }
+    let runs = if benchmarking { 5 } else { 1 };
+
+    println!(
+        "| resources per side | files | floor (parse to Value) | envparity diff | ratio | deepdiff | deepdiff / envparity | peak memory | memory / files |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for n in sizes {
+        let dir = tempfile::tempdir().unwrap();
+        gen_snapshots::write_pair(n, dir.path()).unwrap();
+        let files: u64 = ["staging.json", "prod.json"]
+            .iter()
+            .map(|f| std::fs::metadata(dir.path().join(f)).unwrap().len())
+            .sum();
+        let floor = median((0..runs).map(|_| floor(dir.path())).collect());
+        let mut peak = 0;
+        let diff = median(
+            (0..runs)
+                .map(|_| {
+                    let (t, m) = envparity_diff(dir.path());
+                    peak = peak.max(m);
+                    t
+                })
+                .collect(),
+        );
+        let peer = if benchmarking && n <= 100_000 {
+            deepdiff(dir.path())
+        } else {
+            None
+        };
+        println!(
+            "| {n} | {:.1} MB | {} | {} | {:.2}x | {} | {} | {:.1} MB | {:.2}x |",
+            files as f64 / 1e6,
+            ms(floor),
+            ms(diff),
+            diff.as_secs_f64() / floor.as_secs_f64(),
+            peer.map_or("not installed".into(), ms),
+            peer.map_or("-".into(), |p| format!(
+                "{:.0}x",
+                p.as_secs_f64() / diff.as_secs_f64()
+            )),
+            peak as f64 / 1e6,
+            peak as f64 / files as f64,
+        );
+    }
+}
