@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::compare::{Outcome, expect_value, same_value, short};
+use crate::compare::{Comparator, Outcome, expect_value, same_value, short};
 use crate::matching::{self, KeyRule, Pairing};
 use crate::policy::{Check, Level, Policy, Rule, Severity, Waiver, builtin_rule};
 use crate::snapshot::{Resource, Snapshot, flatten, is_redacted, place};
@@ -117,13 +117,22 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
         policy,
         findings: Vec::new(),
         comparison_cache: HashMap::new(),
+        equal_pass_cache: HashMap::new(),
     };
     judge.gaps(staging, Side::Staging);
     judge.gaps(prod, Side::Prod);
     judge.presence(&pairing, staging, prod);
     for pair in &pairing.paired {
-        let s = flatten(&pair.staging.attributes);
-        let p = flatten(&pair.prod.attributes);
+        let (staging_attributes, prod_attributes) = (&pair.staging.attributes, &pair.prod.attributes);
+        // Most pairs are identical: when no rule can object to equal values, identical text needs no parsing.
+        if staging_attributes.text() == prod_attributes.text()
+            && !staging_attributes.may_hold_secret()
+            && judge.equal_values_pass(&pair.staging.kind)
+        {
+            continue;
+        }
+        let (s, p) = (staging_attributes.parse(), prod_attributes.parse());
+        let (s, p) = (flatten(&s), flatten(&p));
         judge.attributes(&pair.staging.kind, pair.key, &s, &p);
         judge.expectations(pair.staging, pair.key, Side::Staging, Some(&s));
         judge.expectations(pair.prod, pair.key, Side::Prod, Some(&p));
@@ -161,6 +170,8 @@ struct Judge<'p> {
     findings: Vec<Finding>,
     /// Rule lookups repeat for every resource of a kind: (kind, path, is secret) -> rule index.
     comparison_cache: HashMap<(String, String, bool), Option<usize>>,
+    /// Per kind: whether equal values always pass (see [`Judge::equal_values_pass`]).
+    equal_pass_cache: HashMap<String, bool>,
 }
 
 /// The parts of a finding that vary; the rest is filled in by [`Judge::push`].
@@ -292,6 +303,25 @@ impl<'p> Judge<'p> {
         }
     }
 
+    /// True when no rule of the policy can find fault with a resource of this kind whose values are equal on both
+    /// sides and hold no secret: no per-environment check, no `differ`, no `ratio` covers the kind.
+    fn equal_values_pass(&mut self, kind: &str) -> bool {
+        if let Some(&known) = self.equal_pass_cache.get(kind) {
+            return known;
+        }
+        let passes = !self.policy.rules.iter().any(|rule| {
+            rule.covers_kind(kind)
+                && match &rule.check {
+                    Check::Expect { .. } => true,
+                    Check::Compare(Comparator::Differ) => !rule.secrets_only,
+                    Check::Compare(Comparator::Ratio { .. }) => true,
+                    Check::Compare(_) => false,
+                }
+        });
+        self.equal_pass_cache.insert(kind.to_owned(), passes);
+        passes
+    }
+
     fn comparison_rule(&mut self, kind: &str, path: &str, secret: bool) -> Option<&'p Rule> {
         let policy = self.policy;
         let index = *self
@@ -403,24 +433,34 @@ impl<'p> Judge<'p> {
         flat: Option<&BTreeMap<String, &Value>>,
     ) {
         let policy = self.policy;
-        let mut owned = None;
-        for rule in &policy.rules {
-            let Check::Expect { staging, prod } = &rule.check else {
-                continue;
-            };
-            let Some(expected) = (match side {
-                Side::Staging => staging,
-                Side::Prod => prod,
-            }) else {
-                continue;
-            };
-            if !rule.covers_kind(&resource.kind) {
-                continue;
+        let rules: Vec<(&Rule, &Value)> = policy
+            .rules
+            .iter()
+            .filter_map(|rule| match &rule.check {
+                Check::Expect { staging, prod } => {
+                    let expected = match side {
+                        Side::Staging => staging.as_ref(),
+                        Side::Prod => prod.as_ref(),
+                    }?;
+                    rule.covers_kind(&resource.kind).then_some((rule, expected))
+                }
+                Check::Compare(_) => None,
+            })
+            .collect();
+        if rules.is_empty() {
+            return;
+        }
+        let parsed;
+        let owned;
+        let flat = match flat {
+            Some(f) => f,
+            None => {
+                parsed = resource.attributes.parse();
+                owned = flatten(&parsed);
+                &owned
             }
-            let flat = match flat {
-                Some(f) => f,
-                None => owned.get_or_insert_with(|| flatten(&resource.attributes)),
-            };
+        };
+        for (rule, expected) in rules {
             for (path, actual) in flat.iter().filter(|(path, _)| rule.covers_field(path)) {
                 if rule.secrets_only && !is_redacted(actual) {
                     continue;

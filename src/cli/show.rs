@@ -120,7 +120,7 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
             r.name.clone().unwrap_or_default(),
             r.account.clone().unwrap_or_default(),
             r.region.clone().unwrap_or_default(),
-            r.attributes.len().to_string(),
+            r.attributes.parse().len().to_string(),
         ]);
     }
     match &args.kind {

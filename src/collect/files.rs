@@ -49,7 +49,7 @@ pub fn collect_file(
                 account: None,
                 region: None,
                 tags: BTreeMap::new(),
-                attributes: BTreeMap::from([("value".to_owned(), value)]),
+                attributes: BTreeMap::from([("value".to_owned(), value)]).into(),
             }
         })
         .collect())
@@ -120,7 +120,7 @@ mod tests {
         collect_file(&path, &format!("config/staging/{name}"), &tokens, Some(b"k"))
             .unwrap()
             .into_iter()
-            .map(|r| (r.key.unwrap(), r.attributes["value"].clone()))
+            .map(|r| (r.key.unwrap(), r.attributes.parse()["value"].clone()))
             .collect()
     }
 

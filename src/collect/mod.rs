@@ -256,7 +256,13 @@ fn belonging_to(env: &Environment, resources: Vec<Resource>) -> Vec<Resource> {
     let used_groups: BTreeSet<String> = kept
         .iter()
         .filter(|r| r.kind.starts_with("aws.rds.") && r.kind != "aws.rds.parameter_group")
-        .filter_map(|r| r.attributes.get("parameter_group")?.as_str().map(str::to_owned))
+        .filter_map(|r| {
+            r.attributes
+                .parse()
+                .get("parameter_group")?
+                .as_str()
+                .map(str::to_owned)
+        })
         .collect();
     let tokens = &env.tokens;
     kept.retain(|r| {

@@ -1,5 +1,6 @@
 //! The snapshot model, schema `envparity/snapshot/v1`: what one environment looked like at one moment.
 
+mod attributes;
 mod io;
 
 use std::collections::BTreeMap;
@@ -8,6 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use attributes::Attributes;
 pub use io::{SnapshotError, parse, read, to_json, write};
 
 /// The schema string this version of envparity reads and writes.
@@ -100,7 +102,7 @@ pub struct Resource {
     pub tags: BTreeMap<String, String>,
     /// Normalized, comparable values: scalars, sorted arrays for sets, and objects.
     #[serde(default)]
-    pub attributes: BTreeMap<String, Value>,
+    pub attributes: Attributes,
 }
 
 impl Resource {

@@ -210,7 +210,7 @@ impl<'a> RegionContext<'a> {
             account: Some(self.account.clone()),
             region: Some(self.region.clone()),
             tags,
-            attributes,
+            attributes: attributes.into(),
         }
     }
 
