@@ -142,7 +142,7 @@ fn resource(kind: &str, i: u64, env: &str, account: &str, prod: bool) -> Resourc
         name: Some(name),
         account: (kind != "file.config").then(|| account.to_owned()),
         region: (kind != "file.config").then(|| "eu-west-1".to_owned()),
-        tags: BTreeMap::from([("Environment".to_owned(), env.to_owned())]),
+        tags: BTreeMap::from([("Environment".to_owned(), env.to_owned())]).into(),
         attributes: attributes.into(),
     }
 }

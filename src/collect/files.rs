@@ -48,7 +48,7 @@ pub fn collect_file(
                 id: Some(shown.to_owned()),
                 account: None,
                 region: None,
-                tags: BTreeMap::new(),
+                tags: Default::default(),
                 attributes: BTreeMap::from([("value".to_owned(), value)]).into(),
             }
         })

@@ -36,6 +36,65 @@ impl Attributes {
     }
 }
 
+/// The JSON text without whitespace between tokens, or `None` when it has none.
+fn minified(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let (mut in_string, mut escaped) = (false, false);
+    let is_space = |b: u8| matches!(b, b' ' | b'\n' | b'\r' | b'\t');
+    let first_space = bytes.iter().enumerate().position(|(_, &b)| {
+        let outside = !in_string && is_space(b);
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_string = true;
+        }
+        outside
+    })?;
+    let mut out = Vec::with_capacity(text.len());
+    out.extend_from_slice(&bytes[..first_space]);
+    for &b in &bytes[first_space..] {
+        if in_string {
+            out.push(b);
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else if !is_space(b) {
+            if b == b'"' {
+                in_string = true;
+            }
+            out.push(b);
+        }
+    }
+    Some(String::from_utf8(out).expect("whitespace removed between tokens keeps UTF-8 intact"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::minified;
+
+    #[test]
+    fn minifying_keeps_strings_intact() {
+        assert_eq!(minified("{\"a\": 1}"), Some("{\"a\":1}".into()));
+        assert_eq!(minified("{\"a\":1}"), None);
+        assert_eq!(
+            minified("{\n  \"a b\": \"x \\\" y\",\n  \"c\": [1, 2]\n}"),
+            Some("{\"a b\":\"x \\\" y\",\"c\":[1,2]}".into())
+        );
+        assert_eq!(
+            minified("{\"k\": \"\\\\\", \"j\": 2}"),
+            Some("{\"k\":\"\\\\\",\"j\":2}".into())
+        );
+    }
+}
+
 impl Default for Attributes {
     fn default() -> Self {
         Attributes::from_map(&BTreeMap::new())
@@ -79,7 +138,14 @@ impl<'de> Deserialize<'de> for Attributes {
         if !raw.get().starts_with('{') {
             return Err(D::Error::custom("invalid type: attributes must be a JSON object"));
         }
-        Ok(Attributes(raw))
+        // Pretty-printed text is mostly indentation: kept compact, it costs half the memory and compares
+        // equal whatever the file's formatting.
+        match minified(raw.get()) {
+            Some(compact) => Ok(Attributes(
+                RawValue::from_string(compact).map_err(D::Error::custom)?,
+            )),
+            None => Ok(Attributes(raw)),
+        }
     }
 }
 

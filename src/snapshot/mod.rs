@@ -2,6 +2,7 @@
 
 mod attributes;
 mod io;
+mod tags;
 
 use std::collections::BTreeMap;
 
@@ -11,6 +12,7 @@ use serde_json::Value;
 
 pub use attributes::Attributes;
 pub use io::{SnapshotError, parse, read, to_json, write};
+pub use tags::Tags;
 
 /// The schema string this version of envparity reads and writes.
 pub const SCHEMA: &str = "envparity/snapshot/v1";
@@ -98,8 +100,8 @@ pub struct Resource {
     pub account: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub tags: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
     /// Normalized, comparable values: scalars, sorted arrays for sets, and objects.
     #[serde(default)]
     pub attributes: Attributes,

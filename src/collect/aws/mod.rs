@@ -209,7 +209,7 @@ impl<'a> RegionContext<'a> {
             id: id.map(str::to_owned),
             account: Some(self.account.clone()),
             region: Some(self.region.clone()),
-            tags,
+            tags: tags.into(),
             attributes: attributes.into(),
         }
     }
