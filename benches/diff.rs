@@ -25,27 +25,33 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 /// Runs envparity's diff once; returns its wall time and peak resident memory in bytes.
-fn envparity_diff(dir: &Path) -> (Duration, u64) {
-    let start = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_envparity"))
-        .args(["diff", "--policy", "default", "--format", "json", "--output"])
+///
+/// The memory comes from GNU time (`/usr/bin/time`, Debian's `time` package): a process spawned from this one
+/// would report this process's own peak too, since Linux carries the peak across fork and exec.
+fn envparity_diff(dir: &Path) -> (Duration, Option<u64>) {
+    let time = Path::new("/usr/bin/time");
+    let mut cmd = if time.exists() {
+        let mut c = Command::new(time);
+        c.args(["-f", "%M"]).arg(env!("CARGO_BIN_EXE_envparity"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_envparity"))
+    };
+    cmd.args(["diff", "--policy", "default", "--format", "json", "--output"])
         .arg(dir.join("report.json"))
         .arg(dir.join("staging.json"))
-        .arg(dir.join("prod.json"))
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("envparity runs");
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child; `usage` is a valid rusage to fill.
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+        .arg(dir.join("prod.json"));
+    let start = Instant::now();
+    let out = cmd.output().expect("envparity runs");
     let elapsed = start.elapsed();
-    assert_eq!(pid, child.id() as libc::pid_t);
     assert!(
-        libc::WIFEXITED(status) && matches!(libc::WEXITSTATUS(status), 0 | 1),
-        "diff failed: {status}"
+        matches!(out.status.code(), Some(0 | 1)),
+        "diff failed: {}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    (elapsed, usage.ru_maxrss as u64 * 1024)
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let kilobytes = stderr.lines().last().and_then(|l| l.trim().parse::<u64>().ok());
+    (elapsed, kilobytes.map(|k| k * 1024))
 }
 
 fn floor(dir: &Path) -> Duration {
@@ -107,7 +113,7 @@ fn main() {
             .map(|f| std::fs::metadata(dir.path().join(f)).unwrap().len())
             .sum();
         let floor = median((0..runs).map(|_| floor(dir.path())).collect());
-        let mut peak = 0;
+        let mut peak: Option<u64> = None;
         let diff = median(
             (0..runs)
                 .map(|_| {
@@ -123,7 +129,7 @@ fn main() {
             None
         };
         println!(
-            "| {n} | {:.1} MB | {} | {} | {:.2}x | {} | {} | {:.1} MB | {:.2}x |",
+            "| {n} | {:.1} MB | {} | {} | {:.2}x | {} | {} | {} | {} |",
             files as f64 / 1e6,
             ms(floor),
             ms(diff),
@@ -133,8 +139,11 @@ fn main() {
                 "{:.0}x",
                 p.as_secs_f64() / diff.as_secs_f64()
             )),
-            peak as f64 / 1e6,
-            peak as f64 / files as f64,
+            peak.map_or("n/a (no /usr/bin/time)".into(), |p| format!(
+                "{:.1} MB",
+                p as f64 / 1e6
+            )),
+            peak.map_or("-".into(), |p| format!("{:.2}x", p as f64 / files as f64)),
         );
     }
 }
