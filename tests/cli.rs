@@ -511,3 +511,77 @@ fn unknown_fields_are_ignored_and_a_folder_is_not_a_snapshot() {
         .code(2)
         .stderr(predicate::str::contains("cannot read policy"));
 }
+
+/// Splits a snapshot by service, as separately collected parts would be.
+fn split(path: &str, dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let part = |keep: &dyn Fn(&str) -> bool, name: &str| {
+        let mut d = doc.clone();
+        for (list, field) in [("sources", "service"), ("gaps", "service")] {
+            d[list]
+                .as_array_mut()
+                .unwrap()
+                .retain(|s| keep(s[field].as_str().unwrap()));
+        }
+        d["resources"].as_array_mut().unwrap().retain(|r| {
+            let kind = r["kind"].as_str().unwrap();
+            keep(kind.split('.').nth(1).unwrap())
+        });
+        let p = dir.join(name);
+        std::fs::write(&p, d.to_string()).unwrap();
+        p
+    };
+    let config = |s: &str| matches!(s, "ssm" | "config");
+    (part(&config, "a.json"), part(&|s| !config(s), "b.json"))
+}
+
+#[test]
+fn merge_joins_separately_collected_parts_and_refuses_overlaps() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = split(PROD, dir.path());
+    let merged = dir.path().join("merged.json");
+    envparity()
+        .args(["merge"])
+        .arg(&merged)
+        .arg(&b)
+        .arg(&a)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("19 resources from 7 sources"));
+    assert_eq!(
+        std::fs::read_to_string(&merged).unwrap(),
+        std::fs::read_to_string(PROD).unwrap()
+    );
+
+    envparity()
+        .args(["merge"])
+        .arg(dir.path().join("twice.json"))
+        .arg(&a)
+        .arg(&a)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "aws ssm 222222222222 eu-west-1 is in more than one snapshot",
+        ));
+    envparity()
+        .args(["merge"])
+        .arg(dir.path().join("mixed.json"))
+        .arg(&a)
+        .arg(STAGING)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("different environments"));
+
+    // Gaps are kept, and the merged snapshot is incomplete.
+    let gap_dir = tempfile::tempdir().unwrap();
+    let (a, b) = split("tests/fixtures/staging-rds-denied.json", gap_dir.path());
+    envparity()
+        .args(["merge"])
+        .arg(gap_dir.path().join("m.json"))
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .code(3);
+    let m = std::fs::read_to_string(gap_dir.path().join("m.json")).unwrap();
+    assert!(m.contains("AccessDenied"));
+}

@@ -2,6 +2,7 @@
 
 mod collect;
 mod diff;
+mod merge;
 mod policy;
 mod schema;
 mod show;
@@ -81,6 +82,8 @@ enum Command {
     Audit(collect::AuditArgs),
     /// Show what a snapshot holds: sources, gaps, counts by kind and its resources.
     Show(show::Args),
+    /// Merge snapshots of one environment collected separately (per account or region) into one.
+    Merge(merge::Args),
     /// Work with policy files.
     #[command(subcommand)]
     Policy(policy::Command),
@@ -135,6 +138,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Collect(args) => collect::run_collect(args, &ctx),
         Command::Audit(args) => collect::run_audit(args, &ctx),
         Command::Show(args) => show::run(args, &ctx),
+        Command::Merge(args) => merge::run(args, &ctx),
         Command::Policy(cmd) => policy::run(cmd, &ctx),
         Command::Schema(args) => schema::run(args, &ctx),
     }

@@ -2,6 +2,7 @@
 
 mod attributes;
 mod io;
+mod merge;
 mod tags;
 
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use serde_json::Value;
 
 pub use attributes::Attributes;
 pub use io::{SnapshotError, parse, read, to_json, write};
+pub use merge::{MergeError, merge};
 pub use tags::Tags;
 
 /// The schema string this version of envparity reads and writes.

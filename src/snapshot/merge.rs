@@ -1,0 +1,64 @@
+//! Merging snapshots of one environment collected separately (per account or region, as a CI matrix or
+//! Kubernetes Jobs) into one.
+
+use super::{Snapshot, SnapshotError, place};
+
+/// Why snapshots cannot be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error("nothing to merge: give at least one snapshot")]
+    Empty,
+    #[error("snapshots of different environments cannot be merged: {0:?} and {1:?}")]
+    Environments(String, String),
+    #[error(
+        "{provider} {service} {place} is in more than one snapshot: collect each (service, account, region) once"
+    )]
+    Overlap {
+        provider: String,
+        service: String,
+        place: String,
+    },
+    #[error(transparent)]
+    Invalid(#[from] SnapshotError),
+}
+
+/// Combines snapshots of one environment: sources and resources are joined, every gap is kept, and the result
+/// carries the latest collection time. A (provider, service, account, region) read, or failed, in two inputs
+/// is refused: one of them would silently win.
+pub fn merge(snapshots: Vec<Snapshot>) -> Result<Snapshot, MergeError> {
+    let mut inputs = snapshots.into_iter();
+    let mut merged = inputs.next().ok_or(MergeError::Empty)?;
+    for next in inputs {
+        if next.environment != merged.environment {
+            return Err(MergeError::Environments(merged.environment, next.environment));
+        }
+        merged.collected_at = merged.collected_at.max(next.collected_at);
+        merged.sources.extend(next.sources);
+        merged.gaps.extend(next.gaps);
+        merged.resources.extend(next.resources);
+    }
+    let mut seen = std::collections::HashSet::new();
+    let covered = merged
+        .sources
+        .iter()
+        .map(|s| (&s.provider, &s.service, &s.account, &s.region))
+        .chain(
+            merged
+                .gaps
+                .iter()
+                .map(|g| (&g.provider, &g.service, &g.account, &g.region)),
+        );
+    for (provider, service, account, region) in covered {
+        if !seen.insert((provider, service, account, region)) {
+            return Err(MergeError::Overlap {
+                provider: provider.clone(),
+                service: service.clone(),
+                place: place(account, region),
+            });
+        }
+    }
+    drop(seen);
+    // The joined resources are validated like a file read from disk (kinds, duplicates) and put in order.
+    let text = serde_json::to_vec(&merged).expect("a snapshot always serializes");
+    Ok(super::parse(&text, "merged snapshot".as_ref())?)
+}
