@@ -2,8 +2,9 @@
 
     python seed.py ENDPOINT OUT_DIR SCENARIO [many-parameters]
 
-SCENARIO is `two-accounts` (staging in 111111111111, prod in 222222222222) or `one-account` (both in
-333333333333, told apart by an Environment tag). Writes OUT_DIR/aws-credentials and OUT_DIR/aws-config with the
+SCENARIO is `two-accounts` (staging in 111111111111, prod in 222222222222), `one-account` (both in
+333333333333, told apart by an Environment tag), or `bench` (a few hundred resources in two accounts and two
+regions, for the collection benchmark). Writes OUT_DIR/aws-credentials and OUT_DIR/aws-config with the
 profiles `staging` and `prod`, whose access keys moto maps to their accounts. `many-parameters` adds 25 SSM
 parameters to each environment, so that reading them takes several pages.
 
@@ -18,7 +19,7 @@ REGION = "eu-west-1"
 AZS = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 
 
-def clients(endpoint, account):
+def clients(endpoint, account, region=REGION):
     """boto3 clients that act inside `account` (moto reads the x-moto-account-id header)."""
 
     def add_header(request, **_):
@@ -28,7 +29,7 @@ def clients(endpoint, account):
         c = boto3.client(
             service,
             endpoint_url=endpoint,
-            region_name=REGION,
+            region_name=region,
             aws_access_key_id="seed",
             aws_secret_access_key="seed",
         )
@@ -204,8 +205,74 @@ def seed_env(make, env, many_parameters):
         ssm.put_parameter(Name=name, Value=value, Type=kind)
 
 
+def seed_bench(make, env, region):
+    """A few hundred resources' worth of one environment in one region, for the collection benchmark."""
+    tags = [{"Key": "Environment", "Value": env}]
+    ec2 = make("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]]
+    ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    sg = ec2.create_security_group(GroupName=f"app-{env}-sg", Description="app", VpcId=vpc)["GroupId"]
+    for i in range(4):
+        ec2.run_instances(
+            ImageId=ami, MinCount=1, MaxCount=1, InstanceType="t3.micro", SecurityGroupIds=[sg],
+            TagSpecifications=[{"ResourceType": "instance", "Tags": tags + [{"Key": "Name", "Value": f"worker{i}-{env}"}]}],
+        )
+    for i in range(5):
+        ec2.create_launch_template(
+            LaunchTemplateName=f"svc{i}-{env}-lt", LaunchTemplateData={"ImageId": ami, "InstanceType": "m6i.large"}
+        )
+    autoscaling = make("autoscaling")
+    for i in range(3):
+        autoscaling.create_auto_scaling_group(
+            AutoScalingGroupName=f"svc{i}-{env}-asg",
+            LaunchTemplate={"LaunchTemplateName": f"svc{i}-{env}-lt", "Version": "$Default"},
+            MinSize=2, MaxSize=4, DesiredCapacity=2, AvailabilityZones=[f"{region}a"],
+        )
+    rds = make("rds")
+    for i in range(2):
+        rds.create_db_parameter_group(DBParameterGroupName=f"db{i}-{env}-pg", DBParameterGroupFamily="postgres15", Description="db")
+        rds.modify_db_parameter_group(
+            DBParameterGroupName=f"db{i}-{env}-pg",
+            Parameters=[{"ParameterName": "max_connections", "ParameterValue": "400", "ApplyMethod": "pending-reboot"}],
+        )
+    for i in range(4):
+        rds.create_db_instance(
+            DBInstanceIdentifier=f"db{i}-{env}", Engine="postgres", EngineVersion="15.6", DBInstanceClass="db.r6g.large",
+            AllocatedStorage=100, DBParameterGroupName=f"db{i % 2}-{env}-pg", MasterUsername="u", MasterUserPassword="password1",
+        )
+    elbv2 = make("elbv2")
+    for i in range(8):
+        elbv2.create_target_group(Name=f"svc{i}-{env}-tg", Protocol="HTTP", Port=8080, VpcId=vpc)
+    for i in range(6):
+        elbv2.create_load_balancer(Name=f"lb{i}-{env}", Subnets=subnets[:2], SecurityGroups=[sg], Type="application")
+    elasticache = make("elasticache")
+    for i in range(3):
+        elasticache.create_replication_group(
+            ReplicationGroupId=f"cache{i}-{env}", ReplicationGroupDescription="c", Engine="redis",
+            CacheNodeType="cache.r7g.large", NumCacheClusters=2,
+        )
+    ssm = make("ssm")
+    for path in ("shop", "orders"):
+        for i in range(20):
+            ssm.put_parameter(Name=f"/{path}/{env}/KEY_{i:02}", Value="v", Type="String")
+
+
 def main():
     endpoint, out_dir, scenario = sys.argv[1:4]
+    if scenario == "bench":
+        credentials, config = [], []
+        for env, account in {"staging": "111111111111", "prod": "222222222222"}.items():
+            for region in ("eu-west-1", "us-east-1"):
+                seed_bench(clients(endpoint, account, region), env, region)
+            key_id, secret = profile_keys(clients(endpoint, account), f"envparity-{env}")
+            credentials.append(f"[{env}]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")
+            config.append(f"[profile {env}]\nregion = {REGION}\n")
+        with open(f"{out_dir}/aws-credentials", "w") as f:
+            f.write("\n".join(credentials))
+        with open(f"{out_dir}/aws-config", "w") as f:
+            f.write("\n".join(config))
+        return
     many_parameters = sys.argv[4:] == ["many-parameters"]
     if scenario == "two-accounts":
         accounts = {"staging": "111111111111", "prod": "222222222222"}

@@ -1,0 +1,182 @@
+//! The collection benchmark: `envparity audit` of two environments in two regions against a local moto server,
+//! behind a loopback proxy that adds a fixed latency to every request.
+//!
+//!     cargo bench --bench collect
+//!
+//! Reports the wall time (median of 3 runs), the API calls per service, and the critical path: the longest chain
+//! of calls that depend on each other (a page on the page before it, a per-resource call on the list that named
+//! the resource), computed from the resources found and the page sizes and concurrency envparity uses. With
+//! every independent call side by side, the wall time approaches critical path x latency.
+//! Under `cargo test` it only says how to run it: it needs moto (./scripts/test installs it).
+
+#[allow(dead_code)]
+#[path = "../tests/aws/proxy.rs"]
+mod proxy;
+#[allow(dead_code)]
+#[path = "../tests/aws/support.rs"]
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The latencies the proxy adds, one row each: none (moto's own service time), 50 ms, 200 ms.
+const LATENCIES_MS: [u64; 3] = [0, 50, 200];
+const REGIONS: [&str; 2] = ["eu-west-1", "us-east-1"];
+/// `calls_per_service` in the benchmark's config (the default).
+const CALLS_PER_SERVICE: u64 = 8;
+
+fn pages(items: u64, page_size: u64) -> u64 {
+    items.div_ceil(page_size).max(1)
+}
+
+/// The longest chain of dependent calls of one service in one (environment, region), from what was found.
+fn chain(service: &str, count: &dyn Fn(&str) -> u64) -> u64 {
+    let rounds = |n: u64| n.div_ceil(CALLS_PER_SERVICE);
+    match service {
+        // instances | launch template versions, then AMI names | root volumes | template tags
+        "ec2" => pages(count("aws.ec2.instance"), 1000).max(pages(count("aws.ec2.launch_template"), 200)) + 1,
+        "autoscaling" => pages(count("aws.autoscaling.group"), 100),
+        // instances | clusters | parameter groups, then each group's parameters
+        "rds" => {
+            let lists = pages(count("aws.rds.instance"), 100).max(pages(count("aws.rds.cluster"), 100));
+            lists.max(pages(count("aws.rds.parameter_group"), 100))
+                + rounds(count("aws.rds.parameter_group")).max(1)
+        }
+        // load balancers | target groups, then attributes and listeners per load balancer | per target group
+        "elbv2" => {
+            let (lbs, tgs) = (count("aws.elbv2.load_balancer"), count("aws.elbv2.target_group"));
+            pages(lbs, 400).max(pages(tgs, 400)) + rounds(lbs).max(rounds(tgs)).max(1)
+        }
+        // replication groups | cache clusters
+        _ => pages(count("aws.elasticache.replication_group"), 100),
+    }
+}
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("collect: a benchmark against moto; run it with `cargo bench --bench collect`");
+        return;
+    }
+    let moto = support::Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    moto.seed(dir.path(), "bench");
+    let mut rows = Vec::new();
+    let mut baseline = None;
+    for ms in LATENCIES_MS {
+        let latency = Duration::from_millis(ms);
+        let (wall, calls, resources, critical) = measure(dir.path(), &moto, latency);
+        let base = *baseline.get_or_insert(wall);
+        let critical_time = latency * critical as u32;
+        let total: u64 = calls.values().sum();
+        let ratio = |t: Duration| match ms {
+            0 => "-".to_owned(),
+            _ => format!("{:.2}x", t.as_secs_f64() / critical_time.as_secs_f64()),
+        };
+        rows.push(format!(
+            "| {ms} ms | {resources} | {total} ({}) | {critical} calls | {} ms | {} ms | {} | {} |",
+            calls
+                .iter()
+                .map(|(s, n)| format!("{s} {n}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            critical_time.as_millis(),
+            wall.as_millis(),
+            ratio(wall),
+            ratio(wall.saturating_sub(base)),
+        ));
+    }
+    println!(
+        "| added latency | resources | API calls | critical path | critical path x latency | wall time | wall / critical | (wall - wall at 0 ms) / critical |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for row in rows {
+        println!("{row}");
+    }
+}
+
+/// Audits both environments through a proxy adding `latency`: (median wall time, calls per service, resources,
+/// critical path in calls).
+fn measure(
+    dir: &std::path::Path,
+    moto: &support::Moto,
+    latency: Duration,
+) -> (Duration, BTreeMap<String, u64>, usize, u64) {
+    let proxy = proxy::Proxy::start(
+        &moto.address(),
+        proxy::Faults {
+            delay: latency,
+            ..Default::default()
+        },
+    );
+    let env = |name: &str| {
+        format!(
+            "[environments.{name}]\nprofile = \"{name}\"\nregions = [\"eu-west-1\", \"us-east-1\"]\nendpoint_url = \"{}\"\n\
+             ssm_paths = [\"/shop/{{env}}/\", \"/orders/{{env}}/\"]\n\n",
+            proxy.endpoint
+        )
+    };
+    // Twelve (service, region) collections per environment, all at once.
+    let config = format!("[collect]\nconcurrency = 12\n\n{}{}", env("staging"), env("prod"));
+    support::write(dir, "envparity.toml", &config);
+
+    let mut walls = Vec::new();
+    for _ in 0..3 {
+        let start = Instant::now();
+        let out = support::envparity(dir)
+            .args(["audit", "--snapshots", "s", "--format", "json"])
+            .output()
+            .unwrap();
+        walls.push(start.elapsed());
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    walls.sort();
+    let wall = walls[1];
+
+    let mut calls: BTreeMap<String, u64> = BTreeMap::new();
+    let mut resources = 0;
+    let mut longest = 0;
+    for env in ["staging", "prod"] {
+        let text = std::fs::read_to_string(dir.join(format!("s/{env}.json"))).unwrap();
+        let snapshot: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            snapshot["gaps"],
+            Value::Array(vec![]),
+            "{env} collected completely"
+        );
+        for s in snapshot["sources"].as_array().unwrap() {
+            *calls
+                .entry(s["service"].as_str().unwrap().to_owned())
+                .or_default() += s["api_calls"].as_u64().unwrap();
+        }
+        let all = snapshot["resources"].as_array().unwrap();
+        resources += all.len();
+        for region in REGIONS {
+            let here: Vec<&Value> = all.iter().filter(|r| r["region"] == region).collect();
+            let count = |kind: &str| here.iter().filter(|r| r["kind"] == kind).count() as u64;
+            // SSM's page sizes are the server's to choose (moto serves 10 parameters a page where AWS serves 50,
+            // and ends with an empty page): its chain is the pages it took, metadata and values side by side.
+            let ssm_calls = snapshot["sources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["service"] == "ssm" && s["region"] == region)
+                .map_or(0, |s| s["api_calls"].as_u64().unwrap());
+            let ssm_chain = ssm_calls.div_ceil(2 * 2);
+            for service in calls.keys() {
+                longest = longest.max(if service == "ssm" {
+                    ssm_chain
+                } else {
+                    chain(service, &count)
+                });
+            }
+        }
+    }
+    // GetCallerIdentity comes first.
+    (wall, calls, resources, 1 + longest)
+}
