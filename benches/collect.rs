@@ -61,7 +61,7 @@ fn main() {
     }
     let moto = support::Moto::start();
     let dir = tempfile::tempdir().unwrap();
-    moto.seed(dir.path(), "bench");
+    moto.seed_with(dir.path(), &["bench"]);
     let mut rows = Vec::new();
     let mut baseline = None;
     for ms in LATENCIES_MS {

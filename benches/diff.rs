@@ -9,6 +9,7 @@
 //!   evaluate the default policy, write the JSON report), with its peak resident memory;
 //! - the floor: reading both files and parsing them into `serde_json::Value`, nothing else;
 //! - deepdiff: `benches/peer_deepdiff.py`, when deepdiff is installed in .venv.
+//!
 //! Under `cargo test` it runs once on a small pair, so that it keeps building and working, and times nothing.
 
 #[allow(dead_code)]

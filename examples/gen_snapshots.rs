@@ -132,7 +132,7 @@ fn resource(kind: &str, i: u64, env: &str, account: &str, prod: bool) -> Resourc
         ),
     };
     let mut attributes = attributes(kind, i, prod);
-    if prod && draw(i, 2) % 100 == 0 {
+    if prod && draw(i, 2).is_multiple_of(100) {
         plant(kind, &mut attributes);
     }
     Resource {
@@ -156,7 +156,7 @@ pub fn generate(n: u64) -> (Snapshot, Snapshot) {
         prod.resources
             .push(resource(kind, i, "prod", "222222222222", true));
         // About 0.5% exist only in prod.
-        if draw(i, 3) % 200 != 0 {
+        if !draw(i, 3).is_multiple_of(200) {
             staging
                 .resources
                 .push(resource(kind, i, "staging", "111111111111", false));

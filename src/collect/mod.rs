@@ -229,17 +229,9 @@ fn gap(service: Service, account: Option<&str>, region: &str, error: &CollectErr
     }
 }
 
-/// Kinds whose resources carry their tags in the snapshot, so a tag filter can apply to them.
-const TAGGED_KINDS: &[&str] = &[
-    "aws.autoscaling.group",
-    "aws.ec2.instance",
-    "aws.ec2.launch_template",
-    "aws.elasticache.replication_group",
-    "aws.elbv2.load_balancer",
-    "aws.elbv2.target_group",
-    "aws.rds.cluster",
-    "aws.rds.instance",
-];
+/// Kinds whose resources carry no tags in the snapshot: a tag filter cannot choose them (SSM parameters are
+/// chosen by path, files by name, parameter groups by the databases using them).
+const UNTAGGED_KINDS: &[&str] = &["aws.ssm.parameter", "aws.rds.parameter_group", "file.config"];
 
 /// With a tag filter (environments sharing an account), keeps the tagged resources that carry every filter tag,
 /// and the parameter groups that a kept database uses. Untagged kinds (SSM paths, files) are chosen by path.
@@ -250,7 +242,8 @@ fn belonging_to(env: &Environment, resources: Vec<Resource>) -> Vec<Resource> {
     let mut kept: Vec<Resource> = resources
         .into_iter()
         .filter(|r| {
-            !TAGGED_KINDS.contains(&r.kind.as_str()) || env.tags.iter().all(|(k, v)| r.tags.get(k) == Some(v))
+            UNTAGGED_KINDS.contains(&r.kind.as_str())
+                || env.tags.iter().all(|(k, v)| r.tags.get(k) == Some(v))
         })
         .collect();
     let used_groups: BTreeSet<String> = kept

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use serde_json::Value;
 
 use crate::proxy::{Faults, Proxy};
-use crate::support::{Moto, envparity, envparity_toml, write, write_config_files};
+use crate::support::{envparity, envparity_toml, seeded, write};
 
 fn read_json(path: &std::path::Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
@@ -33,10 +33,7 @@ fn gap_services(snapshot: &Value) -> Vec<String> {
 
 #[test]
 fn thirty_percent_throttled_gives_the_same_snapshot_as_no_faults() {
-    let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
-    moto.seed_with(dir.path(), &["two-accounts", "many-parameters"]);
-    write_config_files(dir.path());
+    let (moto, dir) = seeded(&["two-accounts", "many-parameters"]);
     let proxy = Proxy::start(
         &moto.address(),
         Faults {
@@ -85,10 +82,7 @@ fn thirty_percent_throttled_gives_the_same_snapshot_as_no_faults() {
 
 #[test]
 fn rds_denied_is_an_rds_gap_and_the_audit_exits_3_naming_it() {
-    let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
-    moto.seed(dir.path(), "two-accounts");
-    write_config_files(dir.path());
+    let (moto, dir) = seeded(&["two-accounts"]);
     let proxy = Proxy::start(
         &moto.address(),
         Faults {
@@ -170,9 +164,7 @@ fn rds_denied_is_an_rds_gap_and_the_audit_exits_3_naming_it() {
 
 #[test]
 fn a_connection_cut_mid_pagination_is_a_gap_not_a_short_list() {
-    let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
-    moto.seed_with(dir.path(), &["two-accounts", "many-parameters"]);
+    let (moto, dir) = seeded(&["two-accounts", "many-parameters"]);
     let proxy = Proxy::start(
         &moto.address(),
         Faults {
@@ -206,9 +198,7 @@ fn a_connection_cut_mid_pagination_is_a_gap_not_a_short_list() {
 
 #[test]
 fn failing_and_unreachable_endpoints_are_gaps() {
-    let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
-    moto.seed(dir.path(), "two-accounts");
+    let (moto, dir) = seeded(&["two-accounts"]);
     let proxy = Proxy::start(
         &moto.address(),
         Faults {

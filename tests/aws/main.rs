@@ -5,7 +5,7 @@ mod proxy;
 mod support;
 
 use serde_json::Value;
-use support::{Moto, envparity, envparity_toml, write, write_config_files};
+use support::{envparity, envparity_toml, seeded, write};
 
 const AS_OF: &str = "2026-12-01";
 /// The value seeded into both environments' SESSION_SECRET: it must never appear in any output.
@@ -120,10 +120,7 @@ fn audit(
     staging_extra: &str,
     prod_extra: &str,
 ) -> (Option<i32>, Value, String, tempfile::TempDir) {
-    let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
-    moto.seed(dir.path(), scenario);
-    write_config_files(dir.path());
+    let (moto, dir) = seeded(&[scenario]);
     write(
         dir.path(),
         "envparity.toml",
@@ -244,10 +241,7 @@ fn audit_one_account_told_apart_by_tags_finds_the_same_differences() {
 
 #[test]
 fn collect_writes_a_snapshot_of_normalized_attributes_without_ids() {
-    let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
-    moto.seed(dir.path(), "two-accounts");
-    write_config_files(dir.path());
+    let (moto, dir) = seeded(&["two-accounts"]);
     write(
         dir.path(),
         "envparity.toml",
@@ -342,9 +336,7 @@ fn collect_writes_a_snapshot_of_normalized_attributes_without_ids() {
 
 #[test]
 fn bad_configs_and_credentials_exit_2_with_one_clear_message() {
-    let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
-    moto.seed(dir.path(), "two-accounts");
+    let (moto, dir) = seeded(&["two-accounts"]);
     let good = envparity_toml(&moto.endpoint, "", "");
     write(dir.path(), "envparity.toml", &good);
 
@@ -397,10 +389,7 @@ fn bad_configs_and_credentials_exit_2_with_one_clear_message() {
 #[test]
 fn secrets_never_reach_a_snapshot_a_report_or_a_log() {
     use support::FILE_CANARY;
-    let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
-    moto.seed(dir.path(), "two-accounts");
-    write_config_files(dir.path());
+    let (moto, dir) = seeded(&["two-accounts"]);
     write(
         dir.path(),
         "envparity.toml",

@@ -75,12 +75,7 @@ impl Moto {
         self.endpoint.rsplit(':').next().unwrap().parse().unwrap()
     }
 
-    /// Seeds a scenario of `seed.py` and writes the AWS credentials and config files into `dir`.
-    pub fn seed(&self, dir: &Path, scenario: &str) {
-        self.seed_with(dir, &[scenario]);
-    }
-
-    /// Seeds with more arguments of `seed.py`, such as `many-parameters`.
+    /// Seeds with `seed.py ARGS` (a scenario, then options such as `many-parameters`).
     pub fn seed_with(&self, dir: &Path, args: &[&str]) {
         let out = Command::new(python())
             .arg(manifest_dir().join("tests/aws/seed.py"))
@@ -116,6 +111,15 @@ fn answers(port: u16) -> bool {
     }
     let mut head = [0u8; 12];
     stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1")
+}
+
+/// A moto server seeded with `seed.py ARGS` and a folder holding the AWS files and the shop's config files.
+pub fn seeded(args: &[&str]) -> (Moto, tempfile::TempDir) {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    moto.seed_with(dir.path(), args);
+    write_config_files(dir.path());
+    (moto, dir)
 }
 
 /// envparity with an environment holding nothing but the AWS files in `dir`.

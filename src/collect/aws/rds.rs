@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_rds::Client;
+use aws_sdk_rds::types::Parameter;
 use serde_json::{Value, json};
 
 use super::{RegionContext, attrs, each, string_set, tag_map};
@@ -186,24 +187,15 @@ async fn group_parameters(
     client: &Client,
     group: &str,
 ) -> Result<Value, CollectError> {
+    let request = client
+        .describe_db_parameters()
+        .db_parameter_group_name(group)
+        .source("user")
+        .max_records(100);
     let pages = ctx
-        .pages(
-            "DescribeDBParameters",
-            client
-                .describe_db_parameters()
-                .db_parameter_group_name(group)
-                .source("user")
-                .max_records(100)
-                .into_paginator()
-                .send(),
-        )
+        .pages("DescribeDBParameters", request.into_paginator().send())
         .await?;
-    Ok(pages
-        .iter()
-        .flat_map(|p| p.parameters())
-        .filter_map(|p| Some((p.parameter_name()?.to_owned(), Value::from(p.parameter_value()?))))
-        .collect::<serde_json::Map<_, _>>()
-        .into())
+    Ok(parameter_map(pages.iter().flat_map(|p| p.parameters())))
 }
 
 /// The user-modified parameters of a DB cluster parameter group, name -> value.
@@ -212,22 +204,20 @@ async fn cluster_group_parameters(
     client: &Client,
     group: &str,
 ) -> Result<Value, CollectError> {
+    let request = client
+        .describe_db_cluster_parameters()
+        .db_cluster_parameter_group_name(group)
+        .source("user")
+        .max_records(100);
     let pages = ctx
-        .pages(
-            "DescribeDBClusterParameters",
-            client
-                .describe_db_cluster_parameters()
-                .db_cluster_parameter_group_name(group)
-                .source("user")
-                .max_records(100)
-                .into_paginator()
-                .send(),
-        )
+        .pages("DescribeDBClusterParameters", request.into_paginator().send())
         .await?;
-    Ok(pages
-        .iter()
-        .flat_map(|p| p.parameters())
+    Ok(parameter_map(pages.iter().flat_map(|p| p.parameters())))
+}
+
+fn parameter_map<'p>(parameters: impl Iterator<Item = &'p Parameter>) -> Value {
+    parameters
         .filter_map(|p| Some((p.parameter_name()?.to_owned(), Value::from(p.parameter_value()?))))
         .collect::<serde_json::Map<_, _>>()
-        .into())
+        .into()
 }
