@@ -76,25 +76,6 @@ fn minified(text: &str) -> Option<String> {
     Some(String::from_utf8(out).expect("whitespace removed between tokens keeps UTF-8 intact"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::minified;
-
-    #[test]
-    fn minifying_keeps_strings_intact() {
-        assert_eq!(minified("{\"a\": 1}"), Some("{\"a\":1}".into()));
-        assert_eq!(minified("{\"a\":1}"), None);
-        assert_eq!(
-            minified("{\n  \"a b\": \"x \\\" y\",\n  \"c\": [1, 2]\n}"),
-            Some("{\"a b\":\"x \\\" y\",\"c\":[1,2]}".into())
-        );
-        assert_eq!(
-            minified("{\"k\": \"\\\\\", \"j\": 2}"),
-            Some("{\"k\":\"\\\\\",\"j\":2}".into())
-        );
-    }
-}
-
 impl Default for Attributes {
     fn default() -> Self {
         Attributes::from_map(&BTreeMap::new())
@@ -159,5 +140,24 @@ impl schemars::JsonSchema for Attributes {
             "type": "object",
             "description": "Normalized, comparable values: scalars, sorted arrays for sets, and objects."
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::minified;
+
+    #[test]
+    fn minifying_keeps_strings_intact() {
+        assert_eq!(minified("{\"a\": 1}"), Some("{\"a\":1}".into()));
+        assert_eq!(minified("{\"a\":1}"), None);
+        assert_eq!(
+            minified("{\n  \"a b\": \"x \\\" y\",\n  \"c\": [1, 2]\n}"),
+            Some("{\"a b\":\"x \\\" y\",\"c\":[1,2]}".into())
+        );
+        assert_eq!(
+            minified("{\"k\": \"\\\\\", \"j\": 2}"),
+            Some("{\"k\":\"\\\\\",\"j\":2}".into())
+        );
     }
 }
