@@ -89,6 +89,8 @@ pub struct Evaluation {
     pub only_in_staging: usize,
     pub only_in_prod: usize,
     pub ambiguous: usize,
+    /// Every (kind, key) seen on either side, sorted.
+    pub resources: Vec<(String, String)>,
 }
 
 /// Which side a per-environment finding is about.
@@ -156,7 +158,27 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
             &b.fingerprint,
         ))
     });
+    let mut resources: Vec<(String, String)> = pairing
+        .paired
+        .iter()
+        .map(|p| (p.staging.kind.clone(), p.key.to_owned()))
+        .chain(
+            pairing
+                .only_in_staging
+                .iter()
+                .chain(&pairing.only_in_prod)
+                .map(|u| (u.resource.kind.clone(), u.key.to_owned())),
+        )
+        .chain(
+            pairing
+                .ambiguous
+                .iter()
+                .map(|a| (a.kind.to_owned(), a.key.to_owned())),
+        )
+        .collect();
+    resources.sort();
     Evaluation {
+        resources,
         findings,
         paired: pairing.paired.len(),
         only_in_staging: pairing.only_in_staging.len(),

@@ -585,3 +585,71 @@ fn merge_joins_separately_collected_parts_and_refuses_overlaps() {
     let m = std::fs::read_to_string(gap_dir.path().join("m.json")).unwrap();
     assert!(m.contains("AccessDenied"));
 }
+
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema() {
+    let text = stdout_of(&mut demo(&["--format", "sarif"]));
+    let sarif: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // The OASIS schema, with the one fix its errata made: the `language` pattern had an unbalanced `]`.
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/fixtures/sarif-2.1.0.schema.json").unwrap())
+            .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let engine_version = rules.iter().find(|r| r["id"] == "engine-version").unwrap();
+    assert!(
+        engine_version["fullDescription"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Staging must run the database version")
+    );
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 16, "every finding, the waived one suppressed");
+    let waived: Vec<_> = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(waived.len(), 1);
+    assert!(
+        results
+            .iter()
+            .all(|r| r["partialFingerprints"]["envparity/v1"].as_str().unwrap().len() == 32)
+    );
+}
+
+#[test]
+fn junit_parses_back_with_a_case_per_compared_resource() {
+    let text = stdout_of(&mut demo(&["--format", "junit"]));
+    let junit = quick_junit::Report::deserialize_from_str(&text).unwrap();
+    let cases: Vec<_> = junit
+        .test_suites
+        .iter()
+        .flat_map(|s| s.test_cases.iter())
+        .collect();
+    assert_eq!(cases.len(), 20, "18 paired, 1 only in staging, 1 only in prod");
+    let status = |key: &str| {
+        let case = cases.iter().find(|c| c.name.as_str() == key).unwrap();
+        match &case.status {
+            quick_junit::TestCaseStatus::Success { .. } => "success",
+            quick_junit::TestCaseStatus::NonSuccess { kind, .. } => match kind {
+                quick_junit::NonSuccessKind::Failure => "failure",
+                quick_junit::NonSuccessKind::Error => "error",
+            },
+            quick_junit::TestCaseStatus::Skipped { .. } => "skipped",
+        }
+    };
+    assert_eq!(status("orders-{env}-db"), "failure");
+    assert_eq!(status("shop-web-{env}-asg"), "success");
+    assert_eq!(
+        status("/shop/{env}/DEBUG_TOOLBAR"),
+        "success",
+        "a warning does not fail an error gate"
+    );
+    assert_eq!(junit.failures, 9, "one per resource with an unwaived error");
+}

@@ -2,7 +2,9 @@
 //!
 //! Renderers only render: every decision (severity, waived, status) was made by the engine and [`Report::new`].
 
+mod junit;
 mod markdown;
+mod sarif;
 mod table;
 
 use schemars::JsonSchema;
@@ -32,6 +34,9 @@ pub struct Report {
     pub summary: Summary,
     /// Sorted by severity (incomplete, error, warning), then kind, key, field and rule.
     pub findings: Vec<Finding>,
+    /// Every compared (kind, key), for formats that list what passed too (JUnit). Not part of report v1.
+    #[serde(skip)]
+    pub resources: Vec<(String, String)>,
 }
 
 /// Which snapshot a side of the report came from.
@@ -120,6 +125,7 @@ impl Report {
             fail_on: fail_on.as_str().to_owned(),
             summary,
             findings: evaluation.findings,
+            resources: evaluation.resources,
         }
     }
 
@@ -146,6 +152,10 @@ pub enum Format {
     Json,
     /// For a CI step summary or a pull-request comment.
     Markdown,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// JUnit XML, for CI test result views.
+    Junit,
 }
 
 /// How to render, decided by the caller (only the command line knows about terminals).
@@ -166,6 +176,8 @@ pub fn render(report: &Report, format: Format, options: RenderOptions) -> String
             out
         }
         Format::Markdown => markdown::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Junit => junit::render(report),
     }
 }
 

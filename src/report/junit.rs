@@ -1,0 +1,66 @@
+//! JUnit XML, for CI systems that show test results: one suite per kind, one test case per compared resource.
+//! A resource with an unwaived finding at or above the report's `fail_on` fails; one whose findings are all
+//! waived is skipped; others pass. Incomplete kinds fail with an error.
+
+use std::collections::BTreeMap;
+
+use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+
+use super::Report;
+use crate::engine::Finding;
+use crate::policy::{FailOn, Severity};
+
+pub(super) fn render(report: &Report) -> String {
+    let fail_on = FailOn::parse(&report.fail_on).unwrap_or(FailOn::Error);
+    let mut by_resource: BTreeMap<(&str, &str), Vec<&Finding>> = BTreeMap::new();
+    for (kind, key) in &report.resources {
+        by_resource.entry((kind, key)).or_default();
+    }
+    for f in &report.findings {
+        by_resource.entry((&f.kind, &f.key)).or_default().push(f);
+    }
+    let mut suites: BTreeMap<&str, TestSuite> = BTreeMap::new();
+    for ((kind, key), findings) in by_resource {
+        let live: Vec<&&Finding> = findings.iter().filter(|f| !f.waived).collect();
+        let describe = |fs: &[&&Finding]| {
+            fs.iter()
+                .map(|f| {
+                    let field = f.field.as_deref().map(|x| format!(" {x}")).unwrap_or_default();
+                    let detail = f.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
+                    format!("[{}] {}{field}{detail}", f.severity.as_str(), f.rule)
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let status = if live.iter().any(|f| f.severity == Severity::Incomplete) {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+            s.set_message("could not be read: unknown, not absent");
+            s.set_description(describe(&live));
+            s
+        } else if live.iter().any(|f| fail_on.fails_on(f.severity)) {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(
+                live.iter()
+                    .map(|f| f.rule.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+            s.set_description(describe(&live));
+            s
+        } else if live.is_empty() && !findings.is_empty() {
+            let mut s = TestCaseStatus::skipped();
+            let waived: Vec<&&Finding> = findings.iter().collect();
+            s.set_message(format!("waived: {}", describe(&waived)));
+            s
+        } else {
+            TestCaseStatus::success()
+        };
+        suites
+            .entry(kind)
+            .or_insert_with(|| TestSuite::new(kind))
+            .add_test_case(TestCase::new(key, status));
+    }
+    let mut junit = quick_junit::Report::new(format!("envparity {}", report.policy));
+    junit.add_test_suites(suites.into_values());
+    junit.to_string().expect("JUnit serializes")
+}
