@@ -2,6 +2,7 @@
 //!
 //! Renderers only render: every decision (severity, waived, status) was made by the engine and [`Report::new`].
 
+mod html;
 mod junit;
 mod markdown;
 mod sarif;
@@ -156,6 +157,8 @@ pub enum Format {
     Sarif,
     /// JUnit XML, for CI test result views.
     Junit,
+    /// One self-contained HTML page to open in a browser.
+    Html,
 }
 
 /// How to render, decided by the caller (only the command line knows about terminals).
@@ -178,6 +181,7 @@ pub fn render(report: &Report, format: Format, options: RenderOptions) -> String
         Format::Markdown => markdown::render(report),
         Format::Sarif => sarif::render(report),
         Format::Junit => junit::render(report),
+        Format::Html => html::render(report),
     }
 }
 
