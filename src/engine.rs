@@ -47,6 +47,9 @@ pub struct Finding {
     /// The waiver that silenced this finding.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<WaiverNote>,
+    /// Against a baseline report (`--baseline`): `new` or `known`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
 }
 
 /// Who waived a finding, why, and until when.
@@ -226,6 +229,7 @@ impl<'p> Judge<'p> {
             detail: d.detail,
             waived: false,
             waiver: None,
+            baseline: None,
         });
     }
 
@@ -593,6 +597,7 @@ fn apply_waivers(findings: &mut Vec<Finding>, waivers: &[Waiver], today: jiff::c
             detail: Some(format!("owner {}: {}", w.owner, w.reason)),
             waived: false,
             waiver: None,
+            baseline: None,
         });
     }
 }

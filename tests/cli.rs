@@ -653,3 +653,109 @@ fn junit_parses_back_with_a_case_per_compared_resource() {
     );
     assert_eq!(junit.failures, 9, "one per resource with an unwaived error");
 }
+
+#[test]
+fn a_baseline_marks_findings_new_or_known_and_lists_what_was_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("last-week.json");
+    envparity()
+        .args([
+            "diff",
+            "tests/fixtures/staging-rds-denied.json",
+            PROD,
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+            "--output",
+        ])
+        .arg(&baseline)
+        .assert()
+        .code(3);
+    let out = demo(&["--format", "json", "--baseline"])
+        .arg(&baseline)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let state = |rule: &str, key: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule && f["key"] == key)
+            .unwrap()["baseline"]
+            .clone()
+    };
+    assert_eq!(
+        state("engine-version", "orders-{env}-db"),
+        "new",
+        "RDS was unknown last week"
+    );
+    assert_eq!(state("instance-family", "orders-api-{env}-asg"), "known");
+    let resolved: Vec<&str> = report["resolved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        resolved,
+        ["aws.rds.cluster", "aws.rds.instance", "aws.rds.parameter_group"]
+    );
+    let table = stdout_of(&mut demo(&["--baseline"]).arg(&baseline));
+    assert!(
+        table.contains("since the baseline: 3 new, 13 known, 3 resolved"),
+        "{table}"
+    );
+    assert!(table.contains("error (new)"), "{table}");
+
+    demo(&["--baseline", "no-such-report.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read baseline report"));
+    demo(&["--baseline", PROD])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not an envparity JSON report"));
+}
+
+#[test]
+fn drift_compares_the_two_newest_snapshots_in_the_history() {
+    let history = tempfile::tempdir().unwrap();
+    let folder = history.path().join("prod");
+    std::fs::create_dir_all(&folder).unwrap();
+    let text = std::fs::read_to_string(PROD).unwrap();
+    std::fs::write(
+        folder.join("2026-11-13T06-00-00Z.json"),
+        text.replace("\"15.6\"", "\"15.4\""),
+    )
+    .unwrap();
+    std::fs::write(folder.join("2026-11-20T06-00-00Z.json"), &text).unwrap();
+    // Nothing changed between the two newest: no drift.
+    std::fs::write(folder.join("2026-11-27T06-00-00Z.json"), &text).unwrap();
+    envparity()
+        .args(["drift", "prod", "--history"])
+        .arg(history.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("policy drift"))
+        .stderr(predicate::str::contains("2026-11-20T06-00-00Z.json -> "));
+    // The newest changed the database version: drift, under the shipped drift policy.
+    std::fs::write(
+        folder.join("2026-11-28T06-00-00Z.json"),
+        text.replace("\"15.6\"", "\"16.1\""),
+    )
+    .unwrap();
+    envparity()
+        .args(["drift", "prod", "--history"])
+        .arg(history.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("engine-changed"));
+    envparity()
+        .args(["drift", "staging", "--history"])
+        .arg(history.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read history folder"));
+}

@@ -49,6 +49,10 @@ pub struct AuditArgs {
     /// Read SecureString values to fingerprint them (never stored in plain text).
     #[arg(long)]
     decrypt_secrets: bool,
+    /// Also keep both snapshots and the JSON report in this folder, named by environment and time, for
+    /// `--baseline` and `envparity drift`.
+    #[arg(long, value_name = "DIR")]
+    history: Option<PathBuf>,
     #[command(flatten)]
     judgement: Judgement,
 }
@@ -100,7 +104,11 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
     // Collected resources carry their keys already; the report is judged as `diff` would judge the files.
     let today = args.judgement.as_of.unwrap_or_else(super::today_utc);
     let options = crate::engine::Options::for_snapshots(&staging, &prod, today);
-    diff::judge(&staging, &prod, &policy, &options, &args.judgement, ctx)
+    let judged = diff::judge(&staging, &prod, &policy, &options, &args.judgement, ctx)?;
+    if let Some(history) = &args.history {
+        keep_history(history, &mut [&mut staging, &mut prod], &judged.report)?;
+    }
+    Ok(judged.exit)
 }
 
 /// The collection options that come from the command line and the process environment.
@@ -112,6 +120,32 @@ fn options(config: &mut Config, decrypt_secrets: bool) -> Options {
             .filter(|k| !k.is_empty())
             .map(String::into_bytes),
     }
+}
+
+/// The history layout: `DIR/ENV/TIME.json` for snapshots, `DIR/reports/TIME.json` for reports, where TIME is
+/// the collection time with `:` replaced (file names sort by time).
+pub(super) fn history_name(collected_at: &str) -> String {
+    format!("{}.json", collected_at.replace(':', "-"))
+}
+
+fn keep_history(
+    dir: &Path,
+    snapshots: &mut [&mut Snapshot],
+    report: &crate::report::Report,
+) -> anyhow::Result<()> {
+    for snapshot in snapshots.iter_mut() {
+        let folder = dir.join(&snapshot.environment);
+        std::fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
+        write_snapshot(&folder.join(history_name(&snapshot.collected_at)), snapshot)?;
+    }
+    let folder = dir.join("reports");
+    std::fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
+    let path = folder.join(history_name(&report.prod.collected_at));
+    let text = crate::report::render(report, crate::report::Format::Json, Default::default());
+    crate::atomic::write(&path, text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!("kept history in {}", dir.display());
+    Ok(())
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -50,6 +50,9 @@ pub struct Judgement {
     /// Judge waivers as of this date (YYYY-MM-DD) instead of today (UTC).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<jiff::civil::Date>,
+    /// An earlier JSON report: mark each finding new or known, and list what was resolved since.
+    #[arg(long, value_name = "REPORT")]
+    baseline: Option<PathBuf>,
 }
 
 pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
@@ -67,7 +70,13 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
             rule.tokens = tokens;
         }
     }
-    judge(&staging, &prod, &policy, &options, &args.judgement, ctx)
+    Ok(judge(&staging, &prod, &policy, &options, &args.judgement, ctx)?.exit)
+}
+
+/// A judged pair: the report, and the exit status its verdict gives.
+pub(super) struct Judged {
+    pub report: Report,
+    pub exit: Exit,
 }
 
 /// Evaluates, renders and writes the report; the exit status follows its verdict.
@@ -78,10 +87,13 @@ pub(super) fn judge(
     options: &Options,
     judgement: &Judgement,
     ctx: &Context,
-) -> anyhow::Result<Exit> {
+) -> anyhow::Result<Judged> {
     let fail_on = judgement.fail_on.unwrap_or(policy.fail_on);
     let evaluation = engine::evaluate(staging, prod, policy, options);
-    let report = Report::new(staging, prod, &policy.name, fail_on, evaluation);
+    let mut report = Report::new(staging, prod, &policy.name, fail_on, evaluation);
+    if let Some(path) = &judgement.baseline {
+        report.mark_baseline(path)?;
+    }
 
     let render_options = match judgement.output {
         Some(_) => report::RenderOptions::default(),
@@ -92,5 +104,8 @@ pub(super) fn judge(
     if let Some(path) = &judgement.output {
         eprintln!("wrote {}: {}", path.display(), report.summary.status.as_str());
     }
-    Ok(Exit::from(report.summary.status))
+    Ok(Judged {
+        exit: Exit::from(report.summary.status),
+        report,
+    })
 }

@@ -2,6 +2,7 @@
 
 mod collect;
 mod diff;
+mod drift;
 mod merge;
 mod policy;
 mod schema;
@@ -82,6 +83,8 @@ enum Command {
     Audit(collect::AuditArgs),
     /// Show what a snapshot holds: sources, gaps, counts by kind and its resources.
     Show(show::Args),
+    /// Compare the newest snapshot of one environment with the one before it (drift policy).
+    Drift(drift::Args),
     /// Merge snapshots of one environment collected separately (per account or region) into one.
     Merge(merge::Args),
     /// Work with policy files.
@@ -139,6 +142,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Audit(args) => collect::run_audit(args, &ctx),
         Command::Show(args) => show::run(args, &ctx),
         Command::Merge(args) => merge::run(args, &ctx),
+        Command::Drift(args) => drift::run(args, &ctx),
         Command::Policy(cmd) => policy::run(cmd, &ctx),
         Command::Schema(args) => schema::run(args, &ctx),
     }

@@ -73,8 +73,13 @@ pub(super) fn render(report: &Report) -> String {
             };
             writeln!(
                 out,
-                "| {} | `{}` | {} | {} | {sv} | {pv} | `{}` | {} |",
+                "| {}{} | `{}` | {} | {} | {sv} | {pv} | `{}` | {} |",
                 icon(f.severity),
+                if f.baseline.as_deref() == Some("new") {
+                    " 🆕"
+                } else {
+                    ""
+                },
                 f.kind,
                 code(&f.key),
                 f.field.as_deref().map(code).unwrap_or_default(),
@@ -145,6 +150,9 @@ pub(super) fn render(report: &Report) -> String {
         for (rule, why) in reasons {
             writeln!(out, "- `{rule}`: {}", escape(why)).unwrap();
         }
+    }
+    if let Some(line) = report.baseline_line() {
+        writeln!(out, "\n{line}").unwrap();
     }
     writeln!(out, "\n{}", escape(&verdict_line(report))).unwrap();
     out

@@ -9,7 +9,7 @@ mod sarif;
 mod table;
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::compare::short;
@@ -35,9 +35,99 @@ pub struct Report {
     pub summary: Summary,
     /// Sorted by severity (incomplete, error, warning), then kind, key, field and rule.
     pub findings: Vec<Finding>,
+    /// Against a baseline report: its findings that are gone now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resolved: Vec<Resolved>,
     /// Every compared (kind, key), for formats that list what passed too (JUnit). Not part of report v1.
     #[serde(skip)]
     pub resources: Vec<(String, String)>,
+}
+
+/// A finding of the baseline report that this run no longer has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Resolved {
+    pub fingerprint: String,
+    pub rule: String,
+    pub kind: String,
+    pub key: String,
+    #[serde(default)]
+    pub field: Option<String>,
+}
+
+/// Why a baseline report cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    #[error("{path}: cannot read baseline report: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: not an envparity JSON report (envparity/report/v1): {message}")]
+    Invalid {
+        path: std::path::PathBuf,
+        message: String,
+    },
+}
+
+impl Report {
+    /// Marks each finding `new` or `known` against an earlier report, by fingerprint, and lists the earlier
+    /// report's findings that are gone as resolved. Waived findings count as findings on both sides.
+    pub fn mark_baseline(&mut self, path: &std::path::Path) -> Result<(), BaselineError> {
+        #[derive(Deserialize)]
+        struct Earlier {
+            schema: String,
+            findings: Vec<Resolved>,
+        }
+        let text = std::fs::read(path).map_err(|source| BaselineError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let invalid = |message: String| BaselineError::Invalid {
+            path: path.to_owned(),
+            message,
+        };
+        let earlier: Earlier = serde_json::from_slice(&text).map_err(|e| invalid(e.to_string()))?;
+        if earlier.schema != SCHEMA {
+            return Err(invalid(format!("schema is {:?}", earlier.schema)));
+        }
+        let before: std::collections::HashSet<&str> =
+            earlier.findings.iter().map(|f| f.fingerprint.as_str()).collect();
+        let now: std::collections::HashSet<&str> =
+            self.findings.iter().map(|f| f.fingerprint.as_str()).collect();
+        self.resolved = earlier
+            .findings
+            .iter()
+            .filter(|f| !now.contains(f.fingerprint.as_str()))
+            .cloned()
+            .collect();
+        for f in &mut self.findings {
+            let state = if before.contains(f.fingerprint.as_str()) {
+                "known"
+            } else {
+                "new"
+            };
+            f.baseline = Some(state.to_owned());
+        }
+        Ok(())
+    }
+
+    /// "since the baseline: 2 new, 5 known, 1 resolved", when a baseline was given.
+    pub fn baseline_line(&self) -> Option<String> {
+        let marked: Vec<&str> = self
+            .findings
+            .iter()
+            .filter_map(|f| f.baseline.as_deref())
+            .collect();
+        if marked.is_empty() && self.resolved.is_empty() {
+            return None;
+        }
+        let new = marked.iter().filter(|m| **m == "new").count();
+        Some(format!(
+            "since the baseline: {new} new, {} known, {} resolved",
+            marked.len() - new,
+            self.resolved.len()
+        ))
+    }
 }
 
 /// Which snapshot a side of the report came from.
@@ -126,6 +216,7 @@ impl Report {
             fail_on: fail_on.as_str().to_owned(),
             summary,
             findings: evaluation.findings,
+            resolved: Vec::new(),
             resources: evaluation.resources,
         }
     }

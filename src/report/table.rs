@@ -45,7 +45,7 @@ pub(super) fn render(report: &Report, options: RenderOptions) -> String {
                 (note.clone(), note)
             });
             table.add_row([
-                severity_cell(f.severity, options.color),
+                severity_cell(f.severity, f.baseline.as_deref() == Some("new"), options.color),
                 Cell::new(&f.kind),
                 Cell::new(&f.key),
                 Cell::new(f.field.as_deref().unwrap_or("")),
@@ -100,6 +100,9 @@ pub(super) fn render(report: &Report, options: RenderOptions) -> String {
         writeln!(out, "\n{table}").unwrap();
     }
 
+    if let Some(line) = report.baseline_line() {
+        writeln!(out, "\n{line}").unwrap();
+    }
     let verdict = verdict_line(report);
     let color = match report.summary.status {
         Status::Parity => "\x1b[1;32m",
@@ -134,8 +137,12 @@ fn new_table(options: RenderOptions) -> Table {
     table
 }
 
-fn severity_cell(severity: Severity, color: bool) -> Cell {
-    let cell = Cell::new(severity.as_str());
+fn severity_cell(severity: Severity, new: bool, color: bool) -> Cell {
+    let cell = Cell::new(if new {
+        format!("{} (new)", severity.as_str())
+    } else {
+        severity.as_str().to_owned()
+    });
     if !color {
         return cell;
     }

@@ -133,6 +133,8 @@ fn audit(
             "--decrypt-secrets",
             "--snapshots",
             "snapshots",
+            "--history",
+            "history",
             "--format",
             "json",
             "--as-of",
@@ -220,6 +222,12 @@ fn audit_two_accounts_finds_exactly_the_planted_differences() {
         );
     }
     assert!(!report.to_string().contains(CANARY));
+
+    // The history keeps both snapshots and the report, named by time.
+    for folder in ["history/staging", "history/prod", "history/reports"] {
+        let files = std::fs::read_dir(dir.path().join(folder)).unwrap().count();
+        assert_eq!(files, 1, "{folder}");
+    }
 }
 
 #[test]

@@ -1,0 +1,58 @@
+//! `envparity drift ENV --history DIR`: the newest snapshot of one environment against the one before it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use super::diff::{self, Judgement};
+use super::{Context, Exit, load_policy, read_snapshot, today_utc};
+use crate::engine::Options;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  envparity drift prod --history audit-history/ --format markdown")]
+pub struct Args {
+    /// The environment, as named in the history folder.
+    environment: String,
+    /// The history folder `envparity audit --history` keeps.
+    #[arg(long, value_name = "DIR")]
+    history: PathBuf,
+    #[command(flatten)]
+    judgement: Judgement,
+}
+
+pub(super) fn run(mut args: Args, ctx: &Context) -> anyhow::Result<Exit> {
+    let (earlier, newest) = two_newest(&args.history.join(&args.environment))?;
+    // Drift is judged by the shipped drift policy unless another is given.
+    args.judgement
+        .policy
+        .get_or_insert_with(|| PathBuf::from("drift"));
+    let policy = load_policy(args.judgement.policy.as_deref())?;
+    let (before, after) = (read_snapshot(&earlier)?, read_snapshot(&newest)?);
+    eprintln!(
+        "drift of {}: {} -> {}",
+        args.environment,
+        earlier.display(),
+        newest.display()
+    );
+    let today = args.judgement.as_of.unwrap_or_else(today_utc);
+    let options = Options::for_snapshots(&before, &after, today);
+    Ok(diff::judge(&before, &after, &policy, &options, &args.judgement, ctx)?.exit)
+}
+
+/// The two newest snapshots in a folder of `TIME.json` files.
+fn two_newest(folder: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
+        .with_context(|| format!("cannot read history folder {}", folder.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    match files.as_slice() {
+        [.., earlier, newest] => Ok((earlier.clone(), newest.clone())),
+        _ => anyhow::bail!(
+            "{} holds {} snapshot(s): drift needs two (run `envparity audit --history` at least twice)",
+            folder.display(),
+            files.len()
+        ),
+    }
+}
