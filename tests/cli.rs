@@ -702,7 +702,7 @@ fn a_baseline_marks_findings_new_or_known_and_lists_what_was_resolved() {
         resolved,
         ["aws.rds.cluster", "aws.rds.instance", "aws.rds.parameter_group"]
     );
-    let table = stdout_of(&mut demo(&["--baseline"]).arg(&baseline));
+    let table = stdout_of(demo(&["--baseline"]).arg(&baseline));
     assert!(
         table.contains("since the baseline: 3 new, 13 known, 3 resolved"),
         "{table}"
@@ -758,4 +758,65 @@ fn drift_compares_the_two_newest_snapshots_in_the_history() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("cannot read history folder"));
+}
+
+#[test]
+fn completions_and_the_man_page_are_generated_from_the_command_line() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let text = stdout_of(envparity().args(["completions", shell]));
+        assert!(
+            text.contains("envparity") && text.contains("audit") && text.len() > 1000,
+            "{shell}"
+        );
+    }
+    let man = stdout_of(envparity().arg("man"));
+    assert!(
+        man.starts_with(".ie \\n(.g .ds Aq") || man.contains(".TH envparity"),
+        "{}",
+        &man[..200.min(man.len())]
+    );
+    assert!(man.contains("diff") && man.contains("audit"));
+    envparity().args(["completions", "tcsh"]).assert().code(2);
+}
+
+#[test]
+fn init_writes_a_config_and_a_policy_that_work() {
+    let dir = tempfile::tempdir().unwrap();
+    envparity()
+        .args(["init", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("envparity.toml"));
+    let config = std::fs::read_to_string(dir.path().join("envparity.toml")).unwrap();
+    envparity::collect::config::Config::parse(&config, "envparity.toml", dir.path().into()).unwrap();
+    envparity()
+        .args(["policy", "check"])
+        .arg(dir.path().join("policy.toml"))
+        .assert()
+        .code(0);
+    // It never overwrites without being told to.
+    envparity()
+        .args(["init", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("exists; keep it, or pass --force"));
+    envparity()
+        .args(["init", "--force", "--quiet", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stderr("");
+}
+
+#[test]
+fn quiet_leaves_only_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(&["--quiet", "--format", "json", "--output"])
+        .arg(dir.path().join("r.json"))
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr("");
 }

@@ -57,16 +57,21 @@ pub struct AuditArgs {
     judgement: Judgement,
 }
 
-pub(super) fn run_collect(args: CollectArgs, _ctx: &Context) -> anyhow::Result<Exit> {
+pub(super) fn run_collect(args: CollectArgs, ctx: &Context) -> anyhow::Result<Exit> {
     let mut config = Config::read(&args.config)?;
-    let options = options(&mut config, args.decrypt_secrets);
+    config.environment(&args.environment)?;
+    let (options, bar) = options(&mut config, &[&args.environment], args.decrypt_secrets, ctx);
     let env = config.environment(&args.environment)?;
-    let mut snapshot = runtime()?.block_on(collect::collect_environment(&config, env, &options))?;
+    let snapshot = runtime()?.block_on(collect::collect_environment(&config, env, &options));
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let mut snapshot = snapshot?;
     let path = args
         .output
         .unwrap_or_else(|| PathBuf::from(format!("{}.json", env.name)));
     write_snapshot(&path, &mut snapshot)?;
-    summarise(&snapshot, &path);
+    summarise(&snapshot, &path, ctx);
     Ok(if snapshot.gaps.is_empty() {
         Exit::Parity
     } else {
@@ -76,9 +81,8 @@ pub(super) fn run_collect(args: CollectArgs, _ctx: &Context) -> anyhow::Result<E
 
 pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> {
     let mut config = Config::read(&args.config)?;
-    let options = options(&mut config, args.decrypt_secrets);
-    let staging_env = config.environment(&args.staging)?;
-    let prod_env = config.environment(&args.prod)?;
+    config.environment(&args.staging)?;
+    config.environment(&args.prod)?;
     // The policy is read before anything is collected: a typo should cost nothing.
     let policy_path = args
         .judgement
@@ -86,6 +90,14 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
         .clone()
         .or_else(|| config.policy.as_ref().map(|p| config.base_dir.join(p)));
     let policy = super::load_policy(policy_path.as_deref())?;
+    let (options, bar) = options(
+        &mut config,
+        &[&args.staging, &args.prod],
+        args.decrypt_secrets,
+        ctx,
+    );
+    let staging_env = config.environment(&args.staging)?;
+    let prod_env = config.environment(&args.prod)?;
 
     let (staging, prod) = runtime()?.block_on(async {
         tokio::join!(
@@ -93,33 +105,82 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
             collect::collect_environment(&config, prod_env, &options),
         )
     });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let (mut staging, mut prod) = (staging?, prod?);
     std::fs::create_dir_all(&args.snapshots)
         .with_context(|| format!("cannot create {}", args.snapshots.display()))?;
     for snapshot in [&mut staging, &mut prod] {
         let path = args.snapshots.join(format!("{}.json", snapshot.environment));
         write_snapshot(&path, snapshot)?;
-        summarise(snapshot, &path);
+        summarise(snapshot, &path, ctx);
     }
     // Collected resources carry their keys already; the report is judged as `diff` would judge the files.
     let today = args.judgement.as_of.unwrap_or_else(super::today_utc);
     let options = crate::engine::Options::for_snapshots(&staging, &prod, today);
     let judged = diff::judge(&staging, &prod, &policy, &options, &args.judgement, ctx)?;
     if let Some(history) = &args.history {
-        keep_history(history, &mut [&mut staging, &mut prod], &judged.report)?;
+        keep_history(history, &mut [&mut staging, &mut prod], &judged.report, ctx)?;
     }
     Ok(judged.exit)
 }
 
-/// The collection options that come from the command line and the process environment.
-fn options(config: &mut Config, decrypt_secrets: bool) -> Options {
+/// The collection options that come from the command line and the process environment, and the progress
+/// display (only on a terminal, never with --quiet) to clear once collection is done.
+fn options(
+    config: &mut Config,
+    environments: &[&str],
+    decrypt_secrets: bool,
+    ctx: &Context,
+) -> (Options, Option<indicatif::ProgressBar>) {
+    use std::io::IsTerminal;
     config.collect.decrypt_secrets |= decrypt_secrets;
-    Options {
-        fingerprint_key: std::env::var("ENVPARITY_FINGERPRINT_KEY")
-            .ok()
-            .filter(|k| !k.is_empty())
-            .map(String::into_bytes),
-    }
+    let fingerprint_key = std::env::var("ENVPARITY_FINGERPRINT_KEY")
+        .ok()
+        .filter(|k| !k.is_empty())
+        .map(String::into_bytes);
+    let bar = (std::io::stderr().is_terminal() && !ctx.quiet).then(|| {
+        let total: usize = environments
+            .iter()
+            .filter_map(|e| config.environments.get(*e))
+            .map(|e| e.regions.len().max(1) * config.collect.services.len())
+            .sum();
+        let bar = indicatif::ProgressBar::new(total as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} collecting {pos}/{len} (service, region) {wide_msg}",
+            )
+            .expect("the template is valid"),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    });
+    let progress = bar.clone().map(|bar| {
+        let found = std::sync::atomic::AtomicUsize::new(0);
+        std::sync::Arc::new(move |p: collect::Progress<'_>| {
+            let total = found.fetch_add(p.resources.unwrap_or(0), std::sync::atomic::Ordering::Relaxed)
+                + p.resources.unwrap_or(0);
+            let last = match p.resources {
+                Some(n) => format!("{} {} {}: {n}", p.environment, p.service.name(), p.region),
+                None => format!(
+                    "{} {} {}: NOT COLLECTED",
+                    p.environment,
+                    p.service.name(),
+                    p.region
+                ),
+            };
+            bar.set_message(format!("{total} resources; last {last}"));
+            bar.inc(1);
+        }) as std::sync::Arc<collect::ProgressFn>
+    });
+    (
+        Options {
+            fingerprint_key,
+            progress,
+        },
+        bar,
+    )
 }
 
 /// The history layout: `DIR/ENV/TIME.json` for snapshots, `DIR/reports/TIME.json` for reports, where TIME is
@@ -132,6 +193,7 @@ fn keep_history(
     dir: &Path,
     snapshots: &mut [&mut Snapshot],
     report: &crate::report::Report,
+    ctx: &Context,
 ) -> anyhow::Result<()> {
     for snapshot in snapshots.iter_mut() {
         let folder = dir.join(&snapshot.environment);
@@ -144,7 +206,7 @@ fn keep_history(
     let text = crate::report::render(report, crate::report::Format::Json, Default::default());
     crate::atomic::write(&path, text.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!("kept history in {}", dir.display());
+    note!(ctx, "kept history in {}", dir.display());
     Ok(())
 }
 
@@ -160,14 +222,15 @@ fn write_snapshot(path: &Path, snapshot: &mut Snapshot) -> anyhow::Result<()> {
 }
 
 /// One line per source and per gap on stderr, then where the snapshot went.
-fn summarise(snapshot: &Snapshot, path: &Path) {
+fn summarise(snapshot: &Snapshot, path: &Path, ctx: &Context) {
     let env = &snapshot.environment;
     let at = |account: &Option<String>, region: &Option<String>| match place(account, region) {
         p if p.is_empty() => String::new(),
         p => format!(" {p}"),
     };
     for s in &snapshot.sources {
-        eprintln!(
+        note!(
+            ctx,
             "{env}: {} {}{}: {} resources, {} API calls",
             s.provider,
             s.service,
@@ -177,7 +240,8 @@ fn summarise(snapshot: &Snapshot, path: &Path) {
         );
     }
     for g in &snapshot.gaps {
-        eprintln!(
+        note!(
+            ctx,
             "{env}: {} {}{}: NOT COLLECTED: {}",
             g.provider,
             g.service,
@@ -185,7 +249,8 @@ fn summarise(snapshot: &Snapshot, path: &Path) {
             g.error
         );
     }
-    eprintln!(
+    note!(
+        ctx,
         "{env}: wrote {} ({} resources{})",
         path.display(),
         snapshot.resources.len(),

@@ -102,7 +102,12 @@ pub(super) fn judge(
     let text = report::render(&report, judgement.format, render_options);
     emit(&text, judgement.output.as_ref())?;
     if let Some(path) = &judgement.output {
-        eprintln!("wrote {}: {}", path.display(), report.summary.status.as_str());
+        note!(
+            ctx,
+            "wrote {}: {}",
+            path.display(),
+            report.summary.status.as_str()
+        );
     }
     Ok(Judged {
         exit: Exit::from(report.summary.status),

@@ -28,7 +28,8 @@ pub(super) fn run(mut args: Args, ctx: &Context) -> anyhow::Result<Exit> {
         .get_or_insert_with(|| PathBuf::from("drift"));
     let policy = load_policy(args.judgement.policy.as_deref())?;
     let (before, after) = (read_snapshot(&earlier)?, read_snapshot(&newest)?);
-    eprintln!(
+    note!(
+        ctx,
         "drift of {}: {} -> {}",
         args.environment,
         earlier.display(),

@@ -19,7 +19,7 @@ pub struct Args {
     snapshots: Vec<PathBuf>,
 }
 
-pub(super) fn run(args: Args, _ctx: &Context) -> anyhow::Result<Exit> {
+pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     let inputs = args
         .snapshots
         .iter()
@@ -28,7 +28,8 @@ pub(super) fn run(args: Args, _ctx: &Context) -> anyhow::Result<Exit> {
     let mut merged = snapshot::merge(inputs)?;
     snapshot::write(&args.output, &mut merged)
         .with_context(|| format!("cannot write snapshot {}", args.output.display()))?;
-    eprintln!(
+    note!(
+        ctx,
         "wrote {}: {} resources from {} sources{}",
         args.output.display(),
         merged.resources.len(),

@@ -1,11 +1,21 @@
 //! The command line: the only place that knows about arguments, terminals, the user's paths and exit statuses.
 
+/// Prints an informational line on stderr, unless `--quiet`.
+macro_rules! note {
+    ($ctx:expr, $($arg:tt)*) => {
+        if !$ctx.quiet {
+            eprintln!($($arg)*);
+        }
+    };
+}
+
 mod collect;
 mod diff;
 mod drift;
 mod merge;
 mod policy;
 mod schema;
+mod setup;
 mod show;
 
 use std::io::{IsTerminal, Write};
@@ -59,6 +69,9 @@ pub struct Cli {
     /// When to colour output: auto colours a terminal unless NO_COLOR is set.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Print only the report and errors: no progress, no summaries on stderr.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     /// Log more on stderr: -v what is collected, -vv every API call, -vvv everything (RUST_LOG overrides).
     #[arg(long, short, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -92,6 +105,12 @@ enum Command {
     Policy(policy::Command),
     /// Print the JSON Schema of a file format.
     Schema(schema::Args),
+    /// Write a commented envparity.toml and a policy.toml to start from.
+    Init(setup::InitArgs),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish).
+    Completions(setup::CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
 }
 
 /// Runs the command line and returns the process exit status.
@@ -126,7 +145,7 @@ fn init_logging(verbose: u8, color: ColorChoice) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let ctx = Context { color };
+    let ctx = Context { color, quiet: false };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -135,7 +154,10 @@ fn init_logging(verbose: u8, color: ColorChoice) {
 }
 
 fn run(cli: Cli) -> anyhow::Result<Exit> {
-    let ctx = Context { color: cli.color };
+    let ctx = Context {
+        color: cli.color,
+        quiet: cli.quiet,
+    };
     match cli.command {
         Command::Diff(args) => diff::run(args, &ctx),
         Command::Collect(args) => collect::run_collect(args, &ctx),
@@ -145,12 +167,16 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Drift(args) => drift::run(args, &ctx),
         Command::Policy(cmd) => policy::run(cmd, &ctx),
         Command::Schema(args) => schema::run(args, &ctx),
+        Command::Init(args) => setup::init(args, &ctx),
+        Command::Completions(args) => setup::completions(args, &ctx),
+        Command::Man => setup::man(&ctx),
     }
 }
 
 /// What every subcommand may need to know about how it was called.
 struct Context {
     color: ColorChoice,
+    quiet: bool,
 }
 
 impl Context {
@@ -185,7 +211,7 @@ impl Context {
 }
 
 fn report_error(err: &anyhow::Error, color: ColorChoice) {
-    let ctx = Context { color };
+    let ctx = Context { color, quiet: false };
     let mut stderr = std::io::stderr().lock();
     if let Some(policy_error) = err.downcast_ref::<PolicyError>() {
         let _ = writeln!(stderr, "{}", policy_error.render(ctx.color_stderr()));

@@ -78,11 +78,34 @@ pub struct CollectError {
     pub message: String,
 }
 
+/// One (service, region) finished: what a progress display shows.
+#[derive(Debug, Clone)]
+pub struct Progress<'a> {
+    pub environment: &'a str,
+    pub service: Service,
+    pub region: &'a str,
+    /// Resources found, or `None` when it became a gap.
+    pub resources: Option<usize>,
+}
+
+/// Called as each (service, region) finishes.
+pub type ProgressFn = dyn Fn(Progress<'_>) + Send + Sync;
+
 /// What collection needs besides the configuration.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Options {
     /// The HMAC key for secret fingerprints (`ENVPARITY_FINGERPRINT_KEY`).
     pub fingerprint_key: Option<Vec<u8>>,
+    /// Told of each (service, region) as it finishes.
+    pub progress: Option<std::sync::Arc<ProgressFn>>,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("progress", &self.progress.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Collects one environment: every configured service in every region, concurrently (bounded by
@@ -100,7 +123,7 @@ pub async fn collect_environment(
         let session = aws::Session::connect(env, settings).await?;
         match &session.account {
             Ok(account) => {
-                collect_services(&session, account, env, settings, key, &mut snapshot).await;
+                collect_services(&session, account, env, settings, options, &mut snapshot).await;
             }
             Err(error) => {
                 for region in &session.regions {
@@ -165,9 +188,10 @@ async fn collect_services(
     account: &str,
     env: &Environment,
     settings: &config::CollectSettings,
-    key: Option<&[u8]>,
+    options: &Options,
     snapshot: &mut Snapshot,
 ) {
+    let key = options.fingerprint_key.as_deref();
     let permits = Semaphore::new(settings.concurrency);
     let timeout = Duration::from_secs(settings.service_timeout_secs);
     let permits = &permits;
@@ -186,6 +210,14 @@ async fn collect_services(
                 message: format!("{} did not finish within {}s", service.name(), timeout.as_secs()),
             }),
         };
+        if let Some(progress) = &options.progress {
+            progress(Progress {
+                environment: &env.name,
+                service,
+                region,
+                resources: result.as_ref().ok().map(Vec::len),
+            });
+        }
         (service, region, ctx.api_calls(), result)
     });
     for (service, region, api_calls, result) in join_all(jobs).await {
