@@ -8,7 +8,9 @@ use crate::policy::Check;
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Validate a policy file (or a shipped policy by name); every problem is reported with line and column.
-    #[command(after_help = "Examples:\n  envparity policy check policy.toml\n  envparity policy check default")]
+    #[command(
+        after_help = "Examples:\n  envparity policy check policy.toml\n  envparity policy check default"
+    )]
     Check {
         /// The policy file.
         file: PathBuf,

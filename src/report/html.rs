@@ -119,23 +119,18 @@ pub(super) fn render(report: &Report) -> String {
     )
     .unwrap();
 
-    out.push_str("<h2>Counts</h2>\n<table><tr><th>errors</th><th>warnings</th><th>incomplete</th><th>waived</th><th>paired</th><th>only in staging</th><th>only in prod</th><th>ambiguous</th></tr>\n");
+    let columns = s.columns();
     writeln!(
         out,
-        "<tr>{}</tr></table>",
-        [
-            s.errors,
-            s.warnings,
-            s.incomplete,
-            s.waived,
-            s.paired,
-            s.only_in_staging,
-            s.only_in_prod,
-            s.ambiguous
-        ]
-        .iter()
-        .map(|n| format!("<td class=\"num\">{n}</td>"))
-        .collect::<String>()
+        "<h2>Counts</h2>\n<table><tr>{}</tr>\n<tr>{}</tr></table>",
+        columns
+            .iter()
+            .map(|(name, _)| format!("<th>{name}</th>"))
+            .collect::<String>(),
+        columns
+            .iter()
+            .map(|(_, n)| format!("<td class=\"num\">{n}</td>"))
+            .collect::<String>()
     )
     .unwrap();
 

@@ -27,23 +27,12 @@ pub(super) fn render(report: &Report) -> String {
         report.fail_on
     )
     .unwrap();
-    out.push_str(
-        "| errors | warnings | incomplete | waived | paired | only in staging | only in prod | ambiguous |\n",
-    );
-    out.push_str("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    writeln!(
-        out,
-        "| {} | {} | {} | {} | {} | {} | {} | {} |",
-        s.errors,
-        s.warnings,
-        s.incomplete,
-        s.waived,
-        s.paired,
-        s.only_in_staging,
-        s.only_in_prod,
-        s.ambiguous
-    )
-    .unwrap();
+    let columns = s.columns();
+    let row =
+        |cell: &dyn Fn(&(&str, usize)) -> String| columns.iter().map(cell).collect::<Vec<_>>().join(" | ");
+    writeln!(out, "| {} |", row(&|(name, _)| name.to_string())).unwrap();
+    writeln!(out, "|{}|", columns.map(|_| "---:").join("|")).unwrap();
+    writeln!(out, "| {} |", row(&|(_, n)| n.to_string())).unwrap();
 
     let (incomplete, findings): (Vec<&Finding>, Vec<&Finding>) = report
         .findings

@@ -161,6 +161,22 @@ pub enum Status {
     Incomplete,
 }
 
+impl Summary {
+    /// The counts with their headings, in the order every format shows them.
+    pub fn columns(&self) -> [(&'static str, usize); 8] {
+        [
+            ("errors", self.errors),
+            ("warnings", self.warnings),
+            ("incomplete", self.incomplete),
+            ("waived", self.waived),
+            ("paired", self.paired),
+            ("only in staging", self.only_in_staging),
+            ("only in prod", self.only_in_prod),
+            ("ambiguous", self.ambiguous),
+        ]
+    }
+}
+
 impl Status {
     pub fn as_str(self) -> &'static str {
         match self {

@@ -260,31 +260,20 @@ def seed_bench(make, env, region):
 
 def main():
     endpoint, out_dir, scenario = sys.argv[1:4]
-    if scenario == "bench":
-        credentials, config = [], []
-        for env, account in {"staging": "111111111111", "prod": "222222222222"}.items():
-            for region in ("eu-west-1", "us-east-1"):
-                seed_bench(clients(endpoint, account, region), env, region)
-            key_id, secret = profile_keys(clients(endpoint, account), f"envparity-{env}")
-            credentials.append(f"[{env}]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")
-            config.append(f"[profile {env}]\nregion = {REGION}\n")
-        with open(f"{out_dir}/aws-credentials", "w") as f:
-            f.write("\n".join(credentials))
-        with open(f"{out_dir}/aws-config", "w") as f:
-            f.write("\n".join(config))
-        return
     many_parameters = sys.argv[4:] == ["many-parameters"]
-    if scenario == "two-accounts":
-        accounts = {"staging": "111111111111", "prod": "222222222222"}
-    elif scenario == "one-account":
-        accounts = {"staging": "333333333333", "prod": "333333333333"}
-    else:
-        sys.exit(f"unknown scenario {scenario}")
+    accounts = {
+        "two-accounts": {"staging": "111111111111", "prod": "222222222222"},
+        "bench": {"staging": "111111111111", "prod": "222222222222"},
+        "one-account": {"staging": "333333333333", "prod": "333333333333"},
+    }.get(scenario) or sys.exit(f"unknown scenario {scenario}")
     credentials, config = [], []
     for env, account in accounts.items():
-        make = clients(endpoint, account)
-        seed_env(make, env, many_parameters)
-        key_id, secret = profile_keys(make, f"envparity-{env}")
+        if scenario == "bench":
+            for region in ("eu-west-1", "us-east-1"):
+                seed_bench(clients(endpoint, account, region), env, region)
+        else:
+            seed_env(clients(endpoint, account), env, many_parameters)
+        key_id, secret = profile_keys(clients(endpoint, account), f"envparity-{env}")
         credentials.append(f"[{env}]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")
         config.append(f"[profile {env}]\nregion = {REGION}\n")
     with open(f"{out_dir}/aws-credentials", "w") as f:
