@@ -57,8 +57,13 @@ pub struct Judgement {
 
 pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     let policy = load_policy(args.judgement.policy.as_deref())?;
-    let staging = read_snapshot(&args.staging)?;
-    let prod = read_snapshot(&args.prod)?;
+    // The two files are independent: read and parse them side by side.
+    let (staging, prod) = std::thread::scope(|scope| {
+        let staging = scope.spawn(|| read_snapshot(&args.staging));
+        let prod = read_snapshot(&args.prod);
+        (staging.join().expect("reading a snapshot does not panic"), prod)
+    });
+    let (staging, prod) = (staging?, prod?);
     let today = args.judgement.as_of.unwrap_or_else(today_utc);
     let mut options = Options::for_snapshots(&staging, &prod, today);
     for (rule, tokens) in [
