@@ -475,3 +475,34 @@ fn secrets_never_reach_a_snapshot_a_report_or_a_log() {
         .collect();
     assert_eq!(secret_findings, ["/shop/{env}/SESSION_SECRET"]);
 }
+
+#[test]
+fn a_role_to_assume_reaches_the_other_account() {
+    let (moto, dir) = seeded(&["two-accounts"]);
+    let config = format!(
+        "[collect]\nservices = [\"rds\"]\n\n[environments.prod]\nprofile = \"staging\"\n\
+         role_arn = \"arn:aws:iam::222222222222:role/envparity-audit\"\nexternal_id = \"envparity\"\n\
+         regions = [\"eu-west-1\"]\nendpoint_url = \"{}\"\n",
+        moto.endpoint
+    );
+    write(dir.path(), "role.toml", &config);
+    envparity(dir.path())
+        .args([
+            "collect",
+            "prod",
+            "--config",
+            "role.toml",
+            "--output",
+            "prod.json",
+        ])
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains(
+            "prod: aws rds 222222222222 eu-west-1: 2 resources",
+        ));
+    let text = std::fs::read_to_string(dir.path().join("prod.json")).unwrap();
+    assert!(
+        text.contains("\"orders-prod-db\"") && !text.contains("orders-staging"),
+        "{text}"
+    );
+}
