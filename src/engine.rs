@@ -121,7 +121,7 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
     let mut judge = Judge {
         policy,
         findings: Vec::new(),
-        comparison_cache: HashMap::new(),
+        comparison_cache: Default::default(),
         equal_pass_cache: HashMap::new(),
     };
     judge.gaps(staging, Side::Staging);
@@ -193,8 +193,9 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
 struct Judge<'p> {
     policy: &'p Policy,
     findings: Vec<Finding>,
-    /// Rule lookups repeat for every resource of a kind: (kind, path, is secret) -> rule index.
-    comparison_cache: HashMap<(String, String, bool), Option<usize>>,
+    /// Rule lookups repeat for every resource of a kind: [plain, secret] -> kind -> path -> rule index. Looked
+    /// up by borrowed strings, so a hit allocates nothing.
+    comparison_cache: [HashMap<String, HashMap<String, Option<usize>>>; 2],
     /// Per kind: whether equal values always pass (see [`Judge::equal_values_pass`]).
     equal_pass_cache: HashMap<String, bool>,
 }
@@ -350,14 +351,17 @@ impl<'p> Judge<'p> {
 
     fn comparison_rule(&mut self, kind: &str, path: &str, secret: bool) -> Option<&'p Rule> {
         let policy = self.policy;
-        let index = *self
-            .comparison_cache
-            .entry((kind.to_owned(), path.to_owned(), secret))
-            .or_insert_with(|| {
-                policy
-                    .comparison_for(kind, path, secret)
-                    .and_then(|(rule, _)| policy.rules.iter().position(|r| std::ptr::eq(r, rule)))
-            });
+        let kinds = &mut self.comparison_cache[usize::from(secret)];
+        if !kinds.contains_key(kind) {
+            kinds.insert(kind.to_owned(), HashMap::new());
+        }
+        let paths = kinds.get_mut(kind).expect("inserted above");
+        let index = match paths.get(path) {
+            Some(&known) => known,
+            None => *paths
+                .entry(path.to_owned())
+                .or_insert(policy.comparison_for(kind, path, secret)),
+        };
         index.map(|i| &policy.rules[i])
     }
 

@@ -214,15 +214,13 @@ impl Policy {
         Some(Policy::parse(text, &format!("builtin:{name}")).expect("shipped policies are valid"))
     }
 
-    /// The first comparison rule that covers this attribute, in policy order.
-    pub fn comparison_for(&self, kind: &str, path: &str, secret: bool) -> Option<(&Rule, &Comparator)> {
-        self.rules.iter().find_map(|rule| match &rule.check {
-            Check::Compare(c)
-                if (secret || !rule.secrets_only) && rule.covers_kind(kind) && rule.covers_field(path) =>
-            {
-                Some((rule, c))
-            }
-            _ => None,
+    /// The index in `rules` of the first comparison rule that covers this attribute, in policy order.
+    pub fn comparison_for(&self, kind: &str, path: &str, secret: bool) -> Option<usize> {
+        self.rules.iter().position(|rule| {
+            matches!(rule.check, Check::Compare(_))
+                && (secret || !rule.secrets_only)
+                && rule.covers_kind(kind)
+                && rule.covers_field(path)
         })
     }
 }

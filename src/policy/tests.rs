@@ -211,7 +211,10 @@ fn first_matching_comparison_wins() {
          [[rule]]\nid = \"broad\"\nkinds = [\"aws.rds.*\"]\nfields = [\"parameters\"]\nexpect = \"equal\"\n"
     );
     let p = Policy::parse(&text, "p").unwrap();
-    let id = |kind: &str, path: &str| p.comparison_for(kind, path, false).map(|(r, _)| r.id.as_str());
+    let id = |kind: &str, path: &str| {
+        p.comparison_for(kind, path, false)
+            .map(|i| p.rules[i].id.as_str())
+    };
     assert_eq!(
         id("aws.rds.instance", "parameters.max_connections"),
         Some("narrow")
