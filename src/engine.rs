@@ -71,6 +71,8 @@ pub struct Options {
     pub prod_keys: KeyRule,
     /// The date waivers are judged against.
     pub today: jiff::civil::Date,
+    /// List every compared (kind, key) in [`Evaluation::resources`] (only formats that show passes need it).
+    pub list_resources: bool,
 }
 
 impl Options {
@@ -80,6 +82,7 @@ impl Options {
             staging_keys: KeyRule::for_environment(&staging.environment),
             prod_keys: KeyRule::for_environment(&prod.environment),
             today,
+            list_resources: false,
         }
     }
 }
@@ -92,7 +95,7 @@ pub struct Evaluation {
     pub only_in_staging: usize,
     pub only_in_prod: usize,
     pub ambiguous: usize,
-    /// Every (kind, key) seen on either side, sorted.
+    /// Every (kind, key) seen on either side, sorted, when [`Options::list_resources`] asked for it.
     pub resources: Vec<(String, String)>,
 }
 
@@ -161,24 +164,28 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
             &b.fingerprint,
         ))
     });
-    let mut resources: Vec<(String, String)> = pairing
-        .paired
-        .iter()
-        .map(|p| (p.staging.kind.clone(), p.key.to_owned()))
-        .chain(
-            pairing
-                .only_in_staging
-                .iter()
-                .chain(&pairing.only_in_prod)
-                .map(|u| (u.resource.kind.clone(), u.key.to_owned())),
-        )
-        .chain(
-            pairing
-                .ambiguous
-                .iter()
-                .map(|a| (a.kind.to_owned(), a.key.to_owned())),
-        )
-        .collect();
+    let mut resources: Vec<(String, String)> = if !options.list_resources {
+        Vec::new()
+    } else {
+        pairing
+            .paired
+            .iter()
+            .map(|p| (p.staging.kind.clone(), p.key.to_owned()))
+            .chain(
+                pairing
+                    .only_in_staging
+                    .iter()
+                    .chain(&pairing.only_in_prod)
+                    .map(|u| (u.resource.kind.clone(), u.key.to_owned())),
+            )
+            .chain(
+                pairing
+                    .ambiguous
+                    .iter()
+                    .map(|a| (a.kind.to_owned(), a.key.to_owned())),
+            )
+            .collect()
+    };
     resources.sort();
     Evaluation {
         resources,

@@ -72,11 +72,6 @@ impl DottedGlob {
         match_segments(&self.segments, &path, true)
     }
 
-    /// True when the pattern has no wildcard and so names exactly one path.
-    pub fn is_literal(&self) -> bool {
-        !self.source.contains('*')
-    }
-
     pub fn as_str(&self) -> &str {
         &self.source
     }

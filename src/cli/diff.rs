@@ -94,7 +94,11 @@ pub(super) fn judge(
     ctx: &Context,
 ) -> anyhow::Result<Judged> {
     let fail_on = judgement.fail_on.unwrap_or(policy.fail_on);
-    let evaluation = engine::evaluate(staging, prod, policy, options);
+    let options = Options {
+        list_resources: judgement.format == Format::Junit,
+        ..options.clone()
+    };
+    let evaluation = engine::evaluate(staging, prod, policy, &options);
     let mut report = Report::new(staging, prod, &policy.name, fail_on, evaluation);
     if let Some(path) = &judgement.baseline {
         report.mark_baseline(path)?;

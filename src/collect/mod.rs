@@ -301,3 +301,22 @@ fn belonging_to(env: &Environment, resources: Vec<Resource>) -> Vec<Resource> {
 fn now() -> String {
     jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::KNOWN_KINDS;
+
+    /// The policy checks kinds against the snapshot's catalogue: it must be exactly what the collectors produce.
+    #[test]
+    fn the_kind_catalogue_is_what_the_collectors_produce() {
+        let mut produced: Vec<&str> = Service::ALL
+            .iter()
+            .flat_map(|s| s.kinds().iter().copied())
+            .collect();
+        produced.push("file.config");
+        produced.sort();
+        assert_eq!(produced, KNOWN_KINDS);
+        assert!(UNTAGGED_KINDS.iter().all(|k| KNOWN_KINDS.contains(k)));
+    }
+}

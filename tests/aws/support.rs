@@ -70,11 +70,6 @@ impl Moto {
         self.endpoint.trim_start_matches("http://").to_owned()
     }
 
-    #[allow(dead_code)]
-    pub fn port(&self) -> u16 {
-        self.endpoint.rsplit(':').next().unwrap().parse().unwrap()
-    }
-
     /// Seeds with `seed.py ARGS` (a scenario, then options such as `many-parameters`).
     pub fn seed_with(&self, dir: &Path, args: &[&str]) {
         let out = Command::new(python())
