@@ -9,10 +9,10 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::compare::{Comparator, Outcome, expect_value, same_value, short};
-use crate::matching::{self, KeyRule, Pairing};
-use crate::policy::{Check, Level, Policy, Rule, Severity, Waiver, builtin_rule};
-use crate::snapshot::{Resource, Snapshot, flatten, is_redacted, place};
+use crate::compare::{Outcome, expect_value, same_value};
+use crate::matching::{self, KeyRule, Pairing, Unpaired};
+use crate::policy::{BuiltinRule, Check, Level, Origin, Policy, Rule, Severity, Waiver};
+use crate::snapshot::{Resource, Snapshot, flatten, is_redacted, place, short};
 
 /// One judged difference (or one thing that could not be judged), as report v1 carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -20,7 +20,7 @@ pub struct Finding {
     /// Stable across runs: a hash of rule, kind, key, field (and side, for per-environment checks).
     pub fingerprint: String,
     /// The policy rule's id, or one of envparity's own: `missing-in-staging`, `extra-in-staging`,
-    /// `unlisted-difference`, `ambiguous-key`, `incomplete`, `waiver-expired`, `waiver-unused`.
+    /// `unlisted-difference`, `ambiguous-key`, `incomplete`, `waiver-expired`, `waiver-unused`, `rule-unused`.
     pub rule: String,
     #[schemars(with = "String")]
     #[serde(serialize_with = "serialize_severity")]
@@ -37,7 +37,7 @@ pub struct Finding {
     pub prod: Option<Value>,
     /// For a check of one environment's own value (`prod = true`): which environment, `staging` or `prod`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub side: Option<String>,
+    pub side: Option<Side>,
     /// Why this matters: the rule's `why`.
     pub message: String,
     /// What exactly differs, in a phrase.
@@ -49,7 +49,18 @@ pub struct Finding {
     pub waiver: Option<WaiverNote>,
     /// Against a baseline report (`--baseline`): `new` or `known`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<String>,
+    pub baseline: Option<Baseline>,
+    /// The policy rule or waiver that decided this finding: its file and line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<Origin>,
+}
+
+/// Whether a finding was in the baseline report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Baseline {
+    New,
+    Known,
 }
 
 /// Who waived a finding, why, and until when.
@@ -99,15 +110,16 @@ pub struct Evaluation {
     pub resources: Vec<(String, String)>,
 }
 
-/// Which side a per-environment finding is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Side {
+/// Which environment a per-environment finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
     Staging,
     Prod,
 }
 
 impl Side {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Side::Staging => "staging",
             Side::Prod => "prod",
@@ -126,6 +138,8 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
         findings: Vec::new(),
         comparison_cache: Default::default(),
         equal_pass_cache: HashMap::new(),
+        decided: vec![false; policy.rules.len()],
+        unparsed: Vec::new(),
     };
     judge.gaps(staging, Side::Staging);
     judge.gaps(prod, Side::Prod);
@@ -137,6 +151,7 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
             && !staging_attributes.may_hold_secret()
             && judge.equal_values_pass(&pair.staging.kind)
         {
+            judge.unparsed.push(pair.staging);
             continue;
         }
         let (s, p) = (staging_attributes.parse(), prod_attributes.parse());
@@ -151,6 +166,7 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
     for u in &pairing.only_in_prod {
         judge.expectations(u.resource, u.key, Side::Prod, None);
     }
+    judge.unused_rules();
 
     let mut findings = judge.findings;
     apply_waivers(&mut findings, &policy.waivers, options.today);
@@ -197,7 +213,7 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
     }
 }
 
-struct Judge<'p> {
+struct Judge<'p, 's> {
     policy: &'p Policy,
     findings: Vec<Finding>,
     /// Rule lookups repeat for every resource of a kind: [plain, secret] -> kind -> path -> rule index. Looked
@@ -205,11 +221,25 @@ struct Judge<'p> {
     comparison_cache: [HashMap<String, HashMap<String, Option<usize>>>; 2],
     /// Per kind: whether equal values always pass (see [`Judge::equal_values_pass`]).
     equal_pass_cache: HashMap<String, bool>,
+    /// Per policy rule: whether it decided at least one attribute.
+    decided: Vec<bool>,
+    /// Paired resources known equal without being parsed: the rules they would have met are found afterwards,
+    /// and only for rules that decided nothing elsewhere.
+    unparsed: Vec<&'s Resource>,
+}
+
+/// Who decided a finding: one of envparity's own rules, a rule of the policy, or envparity about a rule of the
+/// policy that decided nothing.
+#[derive(Clone, Copy)]
+enum Decider<'p> {
+    Builtin(BuiltinRule),
+    Rule(&'p Rule),
+    Unused(&'p Rule),
 }
 
 /// The parts of a finding that vary; the rest is filled in by [`Judge::push`].
 struct Draft<'a> {
-    rule: &'a str,
+    by: Decider<'a>,
     severity: Severity,
     kind: &'a str,
     key: &'a str,
@@ -217,27 +247,62 @@ struct Draft<'a> {
     side: Option<Side>,
     staging: Option<&'a Value>,
     prod: Option<&'a Value>,
-    message: String,
     detail: Option<String>,
 }
 
-impl<'p> Judge<'p> {
+impl<'a> Draft<'a> {
+    /// A finding about a whole resource (or a whole source), with no values.
+    fn whole(by: Decider<'a>, severity: Severity, kind: &'a str, key: &'a str, detail: String) -> Self {
+        Draft {
+            by,
+            severity,
+            kind,
+            key,
+            field: None,
+            side: None,
+            staging: None,
+            prod: None,
+            detail: Some(detail),
+        }
+    }
+}
+
+impl<'p, 's> Judge<'p, 's> {
     fn push(&mut self, d: Draft<'_>) {
+        let (rule, message, decided_by) = match d.by {
+            Decider::Builtin(b) => (b.id(), b.message().to_owned(), None),
+            Decider::Rule(rule) => (
+                rule.id.as_str(),
+                rule.why
+                    .clone()
+                    .unwrap_or_else(|| format!("Rule {} is not met.", rule.id)),
+                Some(rule.origin.clone()),
+            ),
+            Decider::Unused(rule) => {
+                let unused = BuiltinRule::RuleUnused;
+                (
+                    unused.id(),
+                    unused.message().to_owned(),
+                    Some(rule.origin.clone()),
+                )
+            }
+        };
         self.findings.push(Finding {
-            fingerprint: fingerprint(d.rule, d.kind, d.key, d.field, d.side),
-            rule: d.rule.to_owned(),
+            fingerprint: fingerprint(rule, d.kind, d.key, d.field, d.side),
+            rule: rule.to_owned(),
             severity: d.severity,
             kind: d.kind.to_owned(),
             key: d.key.to_owned(),
             field: d.field.map(str::to_owned),
             staging: d.staging.cloned(),
             prod: d.prod.cloned(),
-            side: d.side.filter(|_| d.field.is_some()).map(|s| s.name().to_owned()),
-            message: d.message,
+            side: d.side.filter(|_| d.field.is_some()),
+            message,
             detail: d.detail,
             waived: false,
             waiver: None,
             baseline: None,
+            decided_by,
         });
     }
 
@@ -246,130 +311,111 @@ impl<'p> Judge<'p> {
         for gap in &snapshot.gaps {
             let place = place(&gap.account, &gap.region);
             let key = format!("{}:{}", side.name(), if place.is_empty() { "*" } else { &place });
+            let detail = format!(
+                "{} {} in {}{}: {}",
+                gap.provider,
+                gap.service,
+                side.name(),
+                if place.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({place})")
+                },
+                gap.error
+            );
             for kind in &gap.kinds {
-                self.push(Draft {
-                    rule: builtin_rule::INCOMPLETE,
-                    severity: Severity::Incomplete,
+                let mut draft = Draft::whole(
+                    Decider::Builtin(BuiltinRule::Incomplete),
+                    Severity::Incomplete,
                     kind,
-                    key: &key,
-                    field: None,
-                    side: Some(side),
-                    staging: None,
-                    prod: None,
-                    message: "Could not be read, so it is unknown, not absent: a gate cannot pass on what it did not see."
-                        .into(),
-                    detail: Some(format!(
-                        "{} {} in {}{}: {}",
-                        gap.provider,
-                        gap.service,
-                        side.name(),
-                        if place.is_empty() { String::new() } else { format!(" ({place})") },
-                        gap.error
-                    )),
-                });
+                    &key,
+                    detail.clone(),
+                );
+                draft.side = Some(side);
+                self.push(draft);
             }
         }
     }
 
     fn presence(&mut self, pairing: &Pairing<'_>, staging: &Snapshot, prod: &Snapshot) {
         let defaults = self.policy.defaults;
-        if let Level::Report(severity) = defaults.missing_in_staging {
-            for u in &pairing.only_in_prod {
-                // Not seen is not missing: a gap in staging for this kind makes it unknown.
-                if staging.has_gap_for(&u.resource.kind) {
+        let one_sided = [
+            (
+                BuiltinRule::MissingInStaging,
+                defaults.missing_in_staging,
+                &pairing.only_in_prod,
+                staging,
+                Side::Prod,
+            ),
+            (
+                BuiltinRule::ExtraInStaging,
+                defaults.extra_in_staging,
+                &pairing.only_in_staging,
+                prod,
+                Side::Staging,
+            ),
+        ];
+        for (rule, level, unpaired, other, present) in one_sided {
+            let Level::Report(severity) = level else { continue };
+            for Unpaired { key, resource } in unpaired {
+                // Not seen is not missing: a gap on the other side for this kind makes it unknown.
+                if other.has_gap_for(&resource.kind) {
                     continue;
                 }
-                self.push(Draft {
-                    rule: builtin_rule::MISSING_IN_STAGING,
+                let detail = format!("{} has {}", present.name(), resource.label());
+                self.push(Draft::whole(
+                    Decider::Builtin(rule),
                     severity,
-                    kind: &u.resource.kind,
-                    key: u.key,
-                    field: None,
-                    side: None,
-                    staging: None,
-                    prod: None,
-                    message: "Present in prod, absent in staging.".into(),
-                    detail: Some(format!("prod has {}", u.resource.label())),
-                });
-            }
-        }
-        if let Level::Report(severity) = defaults.extra_in_staging {
-            for u in &pairing.only_in_staging {
-                if prod.has_gap_for(&u.resource.kind) {
-                    continue;
-                }
-                self.push(Draft {
-                    rule: builtin_rule::EXTRA_IN_STAGING,
-                    severity,
-                    kind: &u.resource.kind,
-                    key: u.key,
-                    field: None,
-                    side: None,
-                    staging: None,
-                    prod: None,
-                    message: "Present in staging, absent in prod.".into(),
-                    detail: Some(format!("staging has {}", u.resource.label())),
-                });
+                    &resource.kind,
+                    key,
+                    detail,
+                ));
             }
         }
         if let Level::Report(severity) = defaults.ambiguous_key {
             for a in &pairing.ambiguous {
                 let names = |rs: &[&Resource]| rs.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
-                self.push(Draft {
-                    rule: builtin_rule::AMBIGUOUS_KEY,
+                let detail = format!("staging: [{}]; prod: [{}]", names(&a.staging), names(&a.prod));
+                self.push(Draft::whole(
+                    Decider::Builtin(BuiltinRule::AmbiguousKey),
                     severity,
-                    kind: a.kind,
-                    key: a.key,
-                    field: None,
-                    side: None,
-                    staging: None,
-                    prod: None,
-                    message: "Several resources share this key on one side, so they were not compared; \
-                              give them distinct names or a key tag."
-                        .into(),
-                    detail: Some(format!(
-                        "staging: [{}]; prod: [{}]",
-                        names(&a.staging),
-                        names(&a.prod)
-                    )),
-                });
+                    a.kind,
+                    a.key,
+                    detail,
+                ));
             }
         }
     }
 
-    /// True when no rule of the policy can find fault with a resource of this kind whose values are equal on both
-    /// sides and hold no secret: no per-environment check, no `differ`, no `ratio` covers the kind.
+    /// True when no rule of the policy can find fault with a resource of this kind whose values are equal on
+    /// both sides and hold no secret.
     fn equal_values_pass(&mut self, kind: &str) -> bool {
         if let Some(&known) = self.equal_pass_cache.get(kind) {
             return known;
         }
-        let passes = !self.policy.rules.iter().any(|rule| {
-            rule.covers_kind(kind)
-                && match &rule.check {
-                    Check::Expect { .. } => true,
-                    Check::Compare(Comparator::Differ) => !rule.secrets_only,
-                    Check::Compare(Comparator::Ratio { .. }) => true,
-                    Check::Compare(_) => false,
-                }
-        });
+        let passes = !self
+            .policy
+            .rules
+            .iter()
+            .any(|rule| rule.covers_kind(kind) && rule.can_fail_on_equal());
         self.equal_pass_cache.insert(kind.to_owned(), passes);
         passes
     }
 
-    fn comparison_rule(&mut self, kind: &str, path: &str, secret: bool) -> Option<&'p Rule> {
+    /// The index of the comparison rule that decides this attribute, if any.
+    fn comparison_rule(&mut self, kind: &str, path: &str, secret: bool) -> Option<usize> {
         let policy = self.policy;
         let kinds = &mut self.comparison_cache[usize::from(secret)];
         if !kinds.contains_key(kind) {
             kinds.insert(kind.to_owned(), HashMap::new());
         }
         let paths = kinds.get_mut(kind).expect("inserted above");
-        let index = match paths.get(path) {
+        match paths.get(path) {
             Some(&known) => known,
             None => *paths
                 .entry(path.to_owned())
                 .or_insert(policy.comparison_for(kind, path, secret)),
-        };
-        index.map(|i| &policy.rules[i])
+        }
     }
 
     /// Compares every attribute path present on either side of a pair.
@@ -386,16 +432,31 @@ impl<'p> Judge<'p> {
         for path in paths {
             let (s, p) = (staging.get(path).copied(), prod.get(path).copied());
             let secret = s.is_some_and(is_redacted) || p.is_some_and(is_redacted);
-            match self.comparison_rule(kind, path, secret) {
-                Some(rule) => {
-                    let Check::Compare(comparator) = &rule.check else {
-                        unreachable!("comparison_for returns comparison rules")
-                    };
-                    let outcome = comparator.judge(s, p);
-                    self.outcome(rule, outcome, kind, key, path, None, s, p);
-                }
-                None => self.unlisted(kind, key, path, s, p),
-            }
+            let Some(index) = self.comparison_rule(kind, path, secret) else {
+                self.unlisted(kind, key, path, s, p);
+                continue;
+            };
+            self.decided[index] = true;
+            let rule = &self.policy.rules[index];
+            let Check::Compare(comparator) = &rule.check else {
+                unreachable!("comparison_for returns comparison rules")
+            };
+            let outcome = comparator.judge(s, p);
+            self.judged(
+                rule,
+                outcome,
+                Draft {
+                    by: Decider::Rule(rule),
+                    severity: rule.severity,
+                    kind,
+                    key,
+                    field: Some(path),
+                    side: None,
+                    staging: s,
+                    prod: p,
+                    detail: None,
+                },
+            );
         }
     }
 
@@ -414,7 +475,7 @@ impl<'p> Judge<'p> {
             (None, None) => return,
         };
         self.push(Draft {
-            rule: builtin_rule::UNLISTED_DIFFERENCE,
+            by: Decider::Builtin(BuiltinRule::UnlistedDifference),
             severity,
             kind,
             key,
@@ -422,43 +483,21 @@ impl<'p> Judge<'p> {
             side: None,
             staging: s,
             prod: p,
-            message: "No rule covers this attribute, and it differs.".into(),
             detail,
         });
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn outcome(
-        &mut self,
-        rule: &Rule,
-        outcome: Outcome,
-        kind: &str,
-        key: &str,
-        path: &str,
-        side: Option<Side>,
-        s: Option<&Value>,
-        p: Option<&Value>,
-    ) {
+    /// Records the outcome of a rule on one attribute: nothing for a pass, the draft for a failure, an
+    /// incomplete finding when the values could not decide.
+    fn judged(&mut self, rule: &Rule, outcome: Outcome, mut draft: Draft<'_>) {
         let (severity, detail) = match outcome {
             Outcome::Pass => return,
             Outcome::Fail(detail) => (rule.severity, detail),
             Outcome::Unknown(detail) => (Severity::Incomplete, detail),
         };
-        self.push(Draft {
-            rule: &rule.id,
-            severity,
-            kind,
-            key,
-            field: Some(path),
-            side,
-            staging: s,
-            prod: p,
-            message: rule
-                .why
-                .clone()
-                .unwrap_or_else(|| format!("Rule {} is not met.", rule.id)),
-            detail: (!detail.is_empty()).then_some(detail),
-        });
+        draft.severity = severity;
+        draft.detail = (!detail.is_empty()).then_some(detail);
+        self.push(draft);
     }
 
     /// Checks the values one environment must hold itself, wherever the field exists.
@@ -470,16 +509,18 @@ impl<'p> Judge<'p> {
         flat: Option<&BTreeMap<String, &Value>>,
     ) {
         let policy = self.policy;
-        let rules: Vec<(&Rule, &Value)> = policy
+        let rules: Vec<(usize, &Rule, &Value)> = policy
             .rules
             .iter()
-            .filter_map(|rule| match &rule.check {
+            .enumerate()
+            .filter_map(|(index, rule)| match &rule.check {
                 Check::Expect { staging, prod } => {
                     let expected = match side {
                         Side::Staging => staging.as_ref(),
                         Side::Prod => prod.as_ref(),
                     }?;
-                    rule.covers_kind(&resource.kind).then_some((rule, expected))
+                    rule.covers_kind(&resource.kind)
+                        .then_some((index, rule, expected))
                 }
                 Check::Compare(_) => None,
             })
@@ -497,17 +538,13 @@ impl<'p> Judge<'p> {
                 &owned
             }
         };
-        for (rule, expected) in rules {
+        for (index, rule, expected) in rules {
             for (path, actual) in flat.iter().filter(|(path, _)| rule.covers_field(path)) {
                 if rule.secrets_only && !is_redacted(actual) {
                     continue;
                 }
-                let outcome = expect_value(expected, actual);
-                let (s, p) = match side {
-                    Side::Staging => (Some(*actual), None),
-                    Side::Prod => (None, Some(*actual)),
-                };
-                let outcome = match outcome {
+                self.decided[index] = true;
+                let outcome = match expect_value(expected, actual) {
                     Outcome::Fail(_) => Outcome::Fail(format!(
                         "{} must be {}, is {}",
                         side.name(),
@@ -516,9 +553,75 @@ impl<'p> Judge<'p> {
                     )),
                     other => other,
                 };
-                self.outcome(rule, outcome, &resource.kind, key, path, Some(side), s, p);
+                let (staging, prod) = match side {
+                    Side::Staging => (Some(*actual), None),
+                    Side::Prod => (None, Some(*actual)),
+                };
+                self.judged(
+                    rule,
+                    outcome,
+                    Draft {
+                        by: Decider::Rule(rule),
+                        severity: rule.severity,
+                        kind: &resource.kind,
+                        key,
+                        field: Some(path),
+                        side: Some(side),
+                        staging,
+                        prod,
+                        detail: None,
+                    },
+                );
             }
         }
+    }
+
+    /// Reports the rules of the policy file (not of a shipped policy it extends) that decided nothing: a rule
+    /// whose kinds or fields name nothing these snapshots hold is most likely a mistake.
+    fn unused_rules(&mut self) {
+        let policy = self.policy;
+        for (index, rule) in policy.rules.iter().enumerate() {
+            if self.decided[index] || rule.origin.is_shipped() || self.decides_unparsed(index) {
+                continue;
+            }
+            let globs =
+                |g: &[crate::glob::DottedGlob]| g.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(", ");
+            let detail = format!(
+                "{} (kinds {}; fields {}) at {}:{}",
+                rule.id,
+                globs(&rule.kinds),
+                globs(&rule.fields),
+                rule.origin.path,
+                rule.origin.line
+            );
+            self.push(Draft::whole(
+                Decider::Unused(rule),
+                Severity::Warning,
+                "policy.rule",
+                &rule.id,
+                detail,
+            ));
+        }
+    }
+
+    /// Whether the comparison rule at `index` decides an attribute of a pair that was known equal unparsed.
+    fn decides_unparsed(&mut self, index: usize) -> bool {
+        let rule = &self.policy.rules[index];
+        if !matches!(rule.check, Check::Compare(_)) {
+            return false;
+        }
+        let candidates: Vec<&Resource> = self
+            .unparsed
+            .iter()
+            .copied()
+            .filter(|r| rule.covers_kind(&r.kind))
+            .collect();
+        candidates.into_iter().any(|resource| {
+            let attributes = resource.attributes.parse();
+            flatten(&attributes).into_iter().any(|(path, value)| {
+                self.comparison_rule(&resource.kind, &path, is_redacted(value)) == Some(index)
+            })
+        })
     }
 }
 
@@ -537,8 +640,9 @@ fn fingerprint(rule: &str, kind: &str, key: &str, field: Option<&str>, side: Opt
 fn apply_waivers(findings: &mut Vec<Finding>, waivers: &[Waiver], today: jiff::civil::Date) {
     let mut used = vec![false; waivers.len()];
     for f in findings.iter_mut() {
-        if f.severity == Severity::Incomplete {
-            continue; // What was not seen cannot be waived.
+        if BuiltinRule::from_id(&f.rule).is_some_and(|b| !b.waivable()) || f.severity == Severity::Incomplete
+        {
+            continue; // What was not seen cannot be waived, and mistakes in the policy are fixed there.
         }
         let matching = waivers.iter().enumerate().filter(|(_, w)| {
             w.rule == f.rule
@@ -565,29 +669,20 @@ fn apply_waivers(findings: &mut Vec<Finding>, waivers: &[Waiver], today: jiff::c
         }
     }
     for (w, used) in waivers.iter().zip(used) {
-        let (rule, message) = if !w.in_force(today) {
+        let (rule, detail) = if !w.in_force(today) {
+            let still = if used {
+                ""
+            } else {
+                "; it no longer matches anything"
+            };
             (
-                builtin_rule::WAIVER_EXPIRED,
-                format!(
-                    "The waiver of {} on {} expired on {}{}; renew it or fix what it waived.",
-                    w.rule,
-                    w.key.as_str(),
-                    w.expires,
-                    if used {
-                        ""
-                    } else {
-                        " and no longer matches anything"
-                    },
-                ),
+                BuiltinRule::WaiverExpired,
+                format!("expired on {}{still}; owner {}: {}", w.expires, w.owner, w.reason),
             )
         } else if !used {
             (
-                builtin_rule::WAIVER_UNUSED,
-                format!(
-                    "The waiver of {} on {} matched no finding; remove it.",
-                    w.rule,
-                    w.key.as_str()
-                ),
+                BuiltinRule::WaiverUnused,
+                format!("owner {}: {}", w.owner, w.reason),
             )
         } else {
             continue;
@@ -595,8 +690,8 @@ fn apply_waivers(findings: &mut Vec<Finding>, waivers: &[Waiver], today: jiff::c
         let kind = "policy.waiver";
         let key = format!("{}@{}", w.rule, w.key.as_str());
         findings.push(Finding {
-            fingerprint: fingerprint(rule, kind, &key, None, None),
-            rule: rule.to_owned(),
+            fingerprint: fingerprint(rule.id(), kind, &key, None, None),
+            rule: rule.id().to_owned(),
             severity: Severity::Warning,
             kind: kind.to_owned(),
             key,
@@ -604,11 +699,12 @@ fn apply_waivers(findings: &mut Vec<Finding>, waivers: &[Waiver], today: jiff::c
             staging: None,
             prod: None,
             side: None,
-            message,
-            detail: Some(format!("owner {}: {}", w.owner, w.reason)),
+            message: rule.message().to_owned(),
+            detail: Some(detail),
             waived: false,
             waiver: None,
             baseline: None,
+            decided_by: Some(w.origin.clone()),
         });
     }
 }

@@ -6,9 +6,11 @@
 //! Only [`cli`] touches the terminal, the user's paths and exit statuses.
 
 pub mod atomic;
+pub mod catalog;
 pub mod cli;
 pub mod collect;
 pub mod compare;
+pub mod diagnostic;
 pub mod engine;
 pub mod glob;
 pub mod matching;

@@ -1,5 +1,6 @@
 //! The engine as a specification: a snapshot pair, a policy, the expected findings.
 
+use envparity::collect::CATALOGUE;
 use envparity::engine::{self, Evaluation, Finding, Options};
 use envparity::policy::{Policy, Severity};
 use envparity::report::{Report, Status};
@@ -22,7 +23,12 @@ fn rds(name: &str, attributes: Value) -> Value {
 }
 
 fn policy(body: &str) -> Policy {
-    Policy::parse(&format!("[policy]\nname = \"test\"\n{body}"), "test.toml").expect("policy is valid")
+    Policy::parse(
+        &format!("[policy]\nname = \"test\"\n{body}"),
+        "test.toml",
+        &CATALOGUE,
+    )
+    .expect("policy is valid")
 }
 
 fn today() -> jiff::civil::Date {
@@ -140,9 +146,13 @@ fn duplicate_keys_are_ambiguous_and_never_paired_at_random() {
     );
     let e = run(&staging, &prod, &policy(VERSION_RULE));
     assert_eq!((e.paired, e.ambiguous), (0, 1));
+    // Nothing was compared, so the version rule decided nothing, and says so.
     assert_eq!(
         brief(&e.findings),
-        [row("ambiguous-key", "db", None, "error", false)]
+        [
+            row("ambiguous-key", "db", None, "error", false),
+            row("rule-unused", "db-version", None, "warning", false)
+        ]
     );
     assert_eq!(
         e.findings[0].detail.as_deref(),
@@ -366,7 +376,7 @@ prod = true
             ),
         ]
     );
-    assert_eq!(e.findings[0].side.as_deref(), Some("prod"));
+    assert_eq!(e.findings[0].side, Some(envparity::engine::Side::Prod));
     assert_eq!(
         e.findings[0].detail.as_deref(),
         Some("prod must be true, is false")
@@ -386,7 +396,7 @@ fn secrets_without_fingerprints_are_incomplete_under_differ() {
         json!([param("/a/prod/K", json!({"redacted": true}))]),
         json!([]),
     );
-    let default = Policy::builtin("default").unwrap();
+    let default = Policy::builtin("default", &CATALOGUE).unwrap();
     let e = run(&staging, &prod, &default);
     assert_eq!(
         brief(&e.findings),

@@ -1,5 +1,6 @@
 //! No input makes the parsers panic: random, truncated and mutated snapshots and policies.
 
+use envparity::collect::CATALOGUE;
 use envparity::policy::Policy;
 use envparity::snapshot;
 use proptest::prelude::*;
@@ -42,7 +43,7 @@ proptest! {
 
     #[test]
     fn policy_parser_never_panics_on_random_text(text in "\\PC{0,300}") {
-        if let Err(e) = Policy::parse(&text, "random.toml") {
+        if let Err(e) = Policy::parse(&text, "random.toml", &CATALOGUE) {
             let _ = e.render(false);
             let _ = e.to_string();
         }
@@ -51,7 +52,7 @@ proptest! {
     #[test]
     fn policy_parser_never_panics_on_mutated_policies(bytes in mutate(POLICY)) {
         let text = String::from_utf8_lossy(&bytes);
-        if let Err(e) = Policy::parse(&text, "mutated.toml") {
+        if let Err(e) = Policy::parse(&text, "mutated.toml", &CATALOGUE) {
             prop_assert!(!e.diagnostics.is_empty());
             let _ = e.render(true);
             prop_assert!(e.to_string().starts_with("mutated.toml"));
@@ -61,7 +62,7 @@ proptest! {
     #[test]
     fn policy_parser_never_panics_on_mutated_waivers(bytes in mutate(DEMO_POLICY)) {
         let text = String::from_utf8_lossy(&bytes);
-        if let Err(e) = Policy::parse(&text, "mutated.toml") {
+        if let Err(e) = Policy::parse(&text, "mutated.toml", &CATALOGUE) {
             let _ = e.render(false);
         }
     }

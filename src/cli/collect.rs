@@ -83,13 +83,9 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
     let mut config = Config::read(&args.config)?;
     config.environment(&args.staging)?;
     config.environment(&args.prod)?;
-    // The policy is read before anything is collected: a typo should cost nothing.
-    let policy_path = args
-        .judgement
-        .policy
-        .clone()
-        .or_else(|| config.policy.as_ref().map(|p| config.base_dir.join(p)));
-    let policy = super::load_policy(policy_path.as_deref())?;
+    // The policy and the baseline are read before anything is collected: a typo should cost nothing.
+    let config_policy = config.policy.as_ref().map(|p| config.base_dir.join(p));
+    let settled = args.judgement.settle(config_policy.as_deref())?;
     let (options, bar) = options(
         &mut config,
         &[&args.staging, &args.prod],
@@ -117,9 +113,8 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
         summarise(snapshot, &path, ctx);
     }
     // Collected resources carry their keys already; the report is judged as `diff` would judge the files.
-    let today = args.judgement.as_of.unwrap_or_else(super::today_utc);
-    let options = crate::engine::Options::for_snapshots(&staging, &prod, today);
-    let judged = diff::judge(&staging, &prod, &policy, &options, &args.judgement, ctx)?;
+    let options = crate::engine::Options::for_snapshots(&staging, &prod, settled.today);
+    let judged = diff::judge(&staging, &prod, &options, &settled, ctx)?;
     if let Some(history) = &args.history {
         keep_history(history, &mut [&mut staging, &mut prod], &judged.report, ctx)?;
     }

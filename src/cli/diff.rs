@@ -2,10 +2,14 @@
 
 use std::path::PathBuf;
 
+use std::path::Path;
+
+use anyhow::Context as _;
+
 use super::{Context, Exit, emit, load_policy, read_snapshot, today_utc};
 use crate::engine::{self, Options};
 use crate::policy::{FailOn, Policy};
-use crate::report::{self, Format, Report};
+use crate::report::{self, Format, Report, Resolved};
 use crate::snapshot::Snapshot;
 
 #[derive(Debug, clap::Args)]
@@ -37,7 +41,7 @@ pub struct Args {
 pub struct Judgement {
     /// A policy file, or a shipped policy by name (default, drift). Default: the shipped default policy.
     #[arg(long, short)]
-    pub policy: Option<PathBuf>,
+    policy: Option<PathBuf>,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -49,14 +53,64 @@ pub struct Judgement {
     fail_on: Option<FailOn>,
     /// Judge waivers as of this date (YYYY-MM-DD) instead of today (UTC).
     #[arg(long, value_name = "DATE")]
-    pub as_of: Option<jiff::civil::Date>,
+    as_of: Option<jiff::civil::Date>,
     /// An earlier JSON report: mark each finding new or known, and list what was resolved since.
     #[arg(long, value_name = "REPORT")]
     baseline: Option<PathBuf>,
 }
 
+/// The judgement's flags resolved once, before any work: the policy read, the date fixed, the baseline read.
+pub(super) struct Settled {
+    pub policy: Policy,
+    pub fail_on: FailOn,
+    pub today: jiff::civil::Date,
+    format: Format,
+    output: Option<PathBuf>,
+    baseline: Option<Vec<Resolved>>,
+}
+
+impl Judgement {
+    /// Resolves the flags; `fallback_policy` applies when `--policy` is not given (the config's policy, or
+    /// `drift` for `envparity drift`).
+    pub(super) fn settle(&self, fallback_policy: Option<&Path>) -> anyhow::Result<Settled> {
+        let policy = load_policy(self.policy.as_deref().or(fallback_policy))?;
+        let baseline = self.baseline.as_deref().map(read_baseline).transpose()?;
+        Ok(Settled {
+            fail_on: self.fail_on.unwrap_or(policy.fail_on),
+            policy,
+            today: self.as_of.unwrap_or_else(today_utc),
+            format: self.format,
+            output: self.output.clone(),
+            baseline,
+        })
+    }
+}
+
+/// The findings of an earlier JSON report, for `--baseline`.
+fn read_baseline(path: &Path) -> anyhow::Result<Vec<Resolved>> {
+    #[derive(serde::Deserialize)]
+    struct Earlier {
+        schema: String,
+        findings: Vec<Resolved>,
+    }
+    let text =
+        std::fs::read(path).with_context(|| format!("cannot read baseline report {}", path.display()))?;
+    let invalid = || {
+        format!(
+            "{}: not an envparity JSON report ({})",
+            path.display(),
+            report::SCHEMA
+        )
+    };
+    let earlier: Earlier = serde_json::from_slice(&text).with_context(invalid)?;
+    if earlier.schema != report::SCHEMA {
+        anyhow::bail!("{}: schema is {:?}", invalid(), earlier.schema);
+    }
+    Ok(earlier.findings)
+}
+
 pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
-    let policy = load_policy(args.judgement.policy.as_deref())?;
+    let settled = args.judgement.settle(None)?;
     // The two files are independent: read and parse them side by side.
     let (staging, prod) = std::thread::scope(|scope| {
         let staging = scope.spawn(|| read_snapshot(&args.staging));
@@ -64,8 +118,7 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
         (staging.join().expect("reading a snapshot does not panic"), prod)
     });
     let (staging, prod) = (staging?, prod?);
-    let today = args.judgement.as_of.unwrap_or_else(today_utc);
-    let mut options = Options::for_snapshots(&staging, &prod, today);
+    let mut options = Options::for_snapshots(&staging, &prod, settled.today);
     for (rule, tokens) in [
         (&mut options.staging_keys, args.staging_tokens),
         (&mut options.prod_keys, args.prod_tokens),
@@ -75,7 +128,7 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
             rule.tokens = tokens;
         }
     }
-    Ok(judge(&staging, &prod, &policy, &options, &args.judgement, ctx)?.exit)
+    Ok(judge(&staging, &prod, &options, &settled, ctx)?.exit)
 }
 
 /// A judged pair: the report, and the exit status its verdict gives.
@@ -88,29 +141,27 @@ pub(super) struct Judged {
 pub(super) fn judge(
     staging: &Snapshot,
     prod: &Snapshot,
-    policy: &Policy,
     options: &Options,
-    judgement: &Judgement,
+    settled: &Settled,
     ctx: &Context,
 ) -> anyhow::Result<Judged> {
-    let fail_on = judgement.fail_on.unwrap_or(policy.fail_on);
     let options = Options {
-        list_resources: judgement.format == Format::Junit,
+        list_resources: settled.format == Format::Junit,
         ..options.clone()
     };
-    let evaluation = engine::evaluate(staging, prod, policy, &options);
-    let mut report = Report::new(staging, prod, &policy.name, fail_on, evaluation);
-    if let Some(path) = &judgement.baseline {
-        report.mark_baseline(path)?;
+    let evaluation = engine::evaluate(staging, prod, &settled.policy, &options);
+    let mut report = Report::new(staging, prod, &settled.policy.name, settled.fail_on, evaluation);
+    if let Some(earlier) = &settled.baseline {
+        report.mark_baseline(earlier.clone());
     }
 
-    let render_options = match judgement.output {
+    let render_options = match settled.output {
         Some(_) => report::RenderOptions::default(),
         None => ctx.render_options(),
     };
-    let text = report::render(&report, judgement.format, render_options);
-    emit(&text, judgement.output.as_ref())?;
-    if let Some(path) = &judgement.output {
+    let text = report::render(&report, settled.format, render_options);
+    emit(&text, settled.output.as_ref())?;
+    if let Some(path) = &settled.output {
         note!(
             ctx,
             "wrote {}: {}",

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use super::diff::{self, Judgement};
-use super::{Context, Exit, load_policy, read_snapshot, today_utc};
+use super::{Context, Exit, read_snapshot};
 use crate::engine::Options;
 
 #[derive(Debug, clap::Args)]
@@ -20,13 +20,10 @@ pub struct Args {
     judgement: Judgement,
 }
 
-pub(super) fn run(mut args: Args, ctx: &Context) -> anyhow::Result<Exit> {
-    let (earlier, newest) = two_newest(&args.history.join(&args.environment))?;
+pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     // Drift is judged by the shipped drift policy unless another is given.
-    args.judgement
-        .policy
-        .get_or_insert_with(|| PathBuf::from("drift"));
-    let policy = load_policy(args.judgement.policy.as_deref())?;
+    let settled = args.judgement.settle(Some(Path::new("drift")))?;
+    let (earlier, newest) = two_newest(&args.history.join(&args.environment))?;
     let (before, after) = (read_snapshot(&earlier)?, read_snapshot(&newest)?);
     note!(
         ctx,
@@ -35,9 +32,8 @@ pub(super) fn run(mut args: Args, ctx: &Context) -> anyhow::Result<Exit> {
         earlier.display(),
         newest.display()
     );
-    let today = args.judgement.as_of.unwrap_or_else(today_utc);
-    let options = Options::for_snapshots(&before, &after, today);
-    Ok(diff::judge(&before, &after, &policy, &options, &args.judgement, ctx)?.exit)
+    let options = Options::for_snapshots(&before, &after, settled.today);
+    Ok(diff::judge(&before, &after, &options, &settled, ctx)?.exit)
 }
 
 /// The two newest snapshots in a folder of `TIME.json` files.

@@ -12,6 +12,7 @@ macro_rules! note {
 mod collect;
 mod diff;
 mod drift;
+mod kinds;
 mod merge;
 mod policy;
 mod schema;
@@ -25,7 +26,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::policy::{Policy, PolicyError};
+use crate::collect::CATALOGUE;
+use crate::diagnostic::FileError;
+use crate::policy::Policy;
 use crate::report::{RenderOptions, Status};
 use crate::snapshot::{self, Snapshot};
 
@@ -103,6 +106,8 @@ enum Command {
     /// Work with policy files.
     #[command(subcommand)]
     Policy(policy::Command),
+    /// List the kinds of resources envparity collects, or one kind's fields.
+    Kinds(kinds::Args),
     /// Print the JSON Schema of a file format.
     Schema(schema::Args),
     /// Write a commented envparity.toml and a policy.toml to start from.
@@ -166,6 +171,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Merge(args) => merge::run(args, &ctx),
         Command::Drift(args) => drift::run(args, &ctx),
         Command::Policy(cmd) => policy::run(cmd, &ctx),
+        Command::Kinds(args) => kinds::run(args, &ctx),
         Command::Schema(args) => schema::run(args, &ctx),
         Command::Init(args) => setup::init(args, &ctx),
         Command::Completions(args) => setup::completions(args, &ctx),
@@ -213,7 +219,7 @@ impl Context {
 fn report_error(err: &anyhow::Error, color: ColorChoice) {
     let ctx = Context { color, quiet: false };
     let mut stderr = std::io::stderr().lock();
-    if let Some(policy_error) = err.downcast_ref::<PolicyError>() {
+    if let Some(policy_error) = err.downcast_ref::<FileError>() {
         let _ = writeln!(stderr, "{}", policy_error.render(ctx.color_stderr()));
         return;
     }
@@ -241,10 +247,10 @@ fn read_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
 /// Loads `--policy`: a file if one exists at that path, else a shipped policy by name, else the default.
 fn load_policy(arg: Option<&Path>) -> anyhow::Result<Policy> {
     let Some(path) = arg else {
-        return Ok(Policy::builtin("default").expect("the default policy is shipped"));
+        return Ok(Policy::builtin("default", &CATALOGUE).expect("the default policy is shipped"));
     };
     if !path.exists()
-        && let Some(policy) = path.to_str().and_then(Policy::builtin)
+        && let Some(policy) = path.to_str().and_then(|name| Policy::builtin(name, &CATALOGUE))
     {
         return Ok(policy);
     }
@@ -256,7 +262,7 @@ fn load_policy(arg: Option<&Path>) -> anyhow::Result<Policy> {
             names.join(", ")
         )
     })?;
-    Ok(Policy::parse(&text, &path.display().to_string())?)
+    Ok(Policy::parse(&text, &path.display().to_string(), &CATALOGUE)?)
 }
 
 /// Today's date in UTC: the day waivers are judged against unless `--as-of` says otherwise.

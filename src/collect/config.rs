@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use toml_span::de_helpers::TableHelper;
-use toml_span::{DeserError, Spanned, Value};
+use toml_span::{Spanned, Value};
 
 use super::Service;
-use crate::policy::{Diagnostic, PolicyError};
+use crate::diagnostic::{Diagnostic, FileError, Subject, TomlReader};
 
 /// The whole configuration file.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,26 +107,21 @@ impl Config {
     }
 
     /// Parses config text; `label` names the file in errors.
-    pub fn parse(text: &str, label: &str, base_dir: PathBuf) -> Result<Config, PolicyError> {
-        let fail = |diagnostics| PolicyError {
+    pub fn parse(text: &str, label: &str, base_dir: PathBuf) -> Result<Config, FileError> {
+        let read = || {
+            let mut root = TomlReader::parse(text)?;
+            let mut reader = Reader {
+                toml: TomlReader::new(text),
+            };
+            let config = reader.config(&mut root, base_dir);
+            reader.toml.into_result(config)
+        };
+        read().map_err(|diagnostics| FileError {
+            subject: Subject::Config,
             path: label.to_owned(),
             source_text: text.to_owned(),
             diagnostics,
-        };
-        let mut root = toml_span::parse(text).map_err(|e| fail(vec![Diagnostic::from_toml(e, text)]))?;
-        let mut reader = Reader {
-            text,
-            diagnostics: Vec::new(),
-        };
-        let config = reader.config(&mut root, base_dir);
-        match config {
-            Some(c) if reader.diagnostics.is_empty() => Ok(c),
-            _ => {
-                let mut diagnostics = reader.diagnostics;
-                diagnostics.sort_by_key(|d| d.span.map(|s| s.start));
-                Err(fail(diagnostics))
-            }
-        }
+        })
     }
 
     /// The named environment, or an error listing the configured ones.
@@ -157,39 +152,12 @@ fn is_region_name(name: &str) -> bool {
 }
 
 struct Reader<'t> {
-    text: &'t str,
-    diagnostics: Vec<Diagnostic>,
+    toml: TomlReader<'t>,
 }
 
 impl Reader<'_> {
-    fn error(&mut self, span: toml_span::Span, message: String, help: Option<String>) {
-        self.diagnostics.push(Diagnostic {
-            message,
-            span: Some(span),
-            help,
-        });
-    }
-
-    fn finish(&mut self, table: TableHelper<'_>) {
-        if let Err(DeserError { errors }) = table.finalize(None) {
-            for e in errors {
-                self.diagnostics.push(Diagnostic::from_toml(e, self.text));
-            }
-        }
-    }
-
-    fn table<'de>(&mut self, value: &mut Value<'de>, what: &str) -> Option<TableHelper<'de>> {
-        match TableHelper::new(value) {
-            Ok(t) => Some(t),
-            Err(_) => {
-                self.error(value.span, format!("{what} must be a table"), None);
-                None
-            }
-        }
-    }
-
     fn config(&mut self, root: &mut Value<'_>, base_dir: PathBuf) -> Option<Config> {
-        let mut top = self.table(root, "the config file")?;
+        let mut top = self.toml.table(root, "the config file")?;
         let policy = top.optional::<String>("policy").map(PathBuf::from);
         let collect = match top.take("collect") {
             Some((_, mut v)) => self.collect(&mut v),
@@ -198,7 +166,7 @@ impl Reader<'_> {
         let mut environments = BTreeMap::new();
         match top.take("environments") {
             Some((_, mut v)) => {
-                if let Some(mut t) = self.table(&mut v, "[environments]") {
+                if let Some(mut t) = self.toml.table(&mut v, "[environments]") {
                     let names: Vec<String> = t.table.keys().map(|k| k.name.to_string()).collect();
                     for name in names {
                         let (_, mut value) = t.table.remove_entry(name.as_str()).expect("the key was listed");
@@ -206,16 +174,16 @@ impl Reader<'_> {
                             environments.insert(name, env);
                         }
                     }
-                    self.finish(t);
+                    self.toml.finish(t);
                 }
             }
-            None => self.diagnostics.push(Diagnostic {
+            None => self.toml.diagnostics.push(Diagnostic {
                 message: "no [environments.NAME] tables: nothing to collect".into(),
                 span: None,
                 help: Some("see examples/envparity.toml".into()),
             }),
         }
-        self.finish(top);
+        self.toml.finish(top);
         Some(Config {
             base_dir,
             policy,
@@ -226,7 +194,7 @@ impl Reader<'_> {
 
     fn collect(&mut self, value: &mut Value<'_>) -> CollectSettings {
         let mut s = CollectSettings::default();
-        let Some(mut t) = self.table(value, "[collect]") else {
+        let Some(mut t) = self.toml.table(value, "[collect]") else {
             return s;
         };
         if let Some(services) = t.optional::<Vec<Spanned<String>>>("services") {
@@ -236,7 +204,7 @@ impl Reader<'_> {
                     let service = Service::parse(&name.value);
                     if service.is_none() {
                         let all: Vec<&str> = Service::ALL.iter().map(|s| s.name()).collect();
-                        self.error(
+                        self.toml.error(
                             name.span,
                             format!("unknown service `{}`", name.value),
                             Some(format!("expected any of: {}", all.join(", "))),
@@ -249,7 +217,8 @@ impl Reader<'_> {
         let mut positive = |t: &mut TableHelper<'_>, key: &'static str| -> Option<u64> {
             let v = t.optional_s::<u64>(key)?;
             if v.value == 0 {
-                self.error(v.span, format!("`{key}` must be at least 1"), None);
+                self.toml
+                    .error(v.span, format!("`{key}` must be at least 1"), None);
                 return None;
             }
             Some(v.value)
@@ -273,7 +242,7 @@ impl Reader<'_> {
             match mode.value.as_str() {
                 "standard" => s.retry_mode = RetryMode::Standard,
                 "adaptive" => s.retry_mode = RetryMode::Adaptive,
-                other => self.error(
+                other => self.toml.error(
                     mode.span,
                     format!("unknown retry_mode `{other}`"),
                     Some("expected standard or adaptive".into()),
@@ -283,7 +252,7 @@ impl Reader<'_> {
         if let Some(b) = t.optional::<bool>("decrypt_secrets") {
             s.decrypt_secrets = b;
         }
-        self.finish(t);
+        self.toml.finish(t);
         s
     }
 
@@ -292,7 +261,7 @@ impl Reader<'_> {
         let regions = t.optional::<Vec<Spanned<String>>>("regions").unwrap_or_default();
         for r in &regions {
             if !is_region_name(&r.value) {
-                self.error(
+                self.toml.error(
                     r.span,
                     format!("`{}` is not an AWS region name", r.value),
                     Some("region names look like eu-west-1 or us-gov-west-1".into()),
@@ -303,7 +272,7 @@ impl Reader<'_> {
     }
 
     fn environment(&mut self, name: &str, value: &mut Value<'_>) -> Option<Environment> {
-        let mut t = self.table(value, &format!("[environments.{name}]"))?;
+        let mut t = self.toml.table(value, &format!("[environments.{name}]"))?;
         let mut env = Environment {
             name: name.to_owned(),
             profile: t.optional("profile"),
@@ -318,7 +287,7 @@ impl Reader<'_> {
             tags: BTreeMap::new(),
         };
         if let Some((_, mut tags)) = t.take("tags")
-            && let Some(mut tt) = self.table(&mut tags, "`tags`")
+            && let Some(mut tt) = self.toml.table(&mut tags, "`tags`")
         {
             let keys: Vec<String> = tt.table.keys().map(|k| k.name.to_string()).collect();
             for key in keys {
@@ -327,13 +296,16 @@ impl Reader<'_> {
                     Ok(s) => {
                         env.tags.insert(key, s.into_owned());
                     }
-                    Err(e) => self.diagnostics.push(Diagnostic::from_toml(e, self.text)),
+                    Err(e) => self
+                        .toml
+                        .diagnostics
+                        .push(Diagnostic::from_toml(e, self.toml.text)),
                 }
             }
-            self.finish(tt);
+            self.toml.finish(tt);
         }
         if env.role_arn.is_none() && env.external_id.is_some() {
-            self.diagnostics.push(Diagnostic {
+            self.toml.diagnostics.push(Diagnostic {
                 message: format!("[environments.{name}] sets `external_id` without `role_arn`"),
                 span: None,
                 help: None,
@@ -342,7 +314,7 @@ impl Reader<'_> {
         if env.tokens.is_empty() {
             env.tokens = crate::matching::default_tokens(name);
         }
-        self.finish(t);
+        self.toml.finish(t);
         Some(env)
     }
 }

@@ -9,8 +9,23 @@ use serde_json::{Value, json};
 
 use super::CollectError;
 use super::secrets::{looks_secret, redact};
+use crate::catalog::{Field, FieldType, Kind};
 use crate::matching::derive_key;
 use crate::snapshot::Resource;
+
+/// The kinds this collector produces.
+pub(crate) const KINDS: &[Kind] = &[Kind {
+    name: "file.config",
+    provider: "file",
+    service: "config",
+    tagged: false,
+    doc: "One key of a configured .env, JSON, YAML or TOML file, flattened to a dotted path.",
+    fields: &[Field {
+        path: "value",
+        ty: FieldType::Secret,
+        doc: "The key's value; redacted when its name looks secret.",
+    }],
+}];
 
 /// Reads one config file into resources. `shown` is the path as configured (with `{env}` expanded).
 pub fn collect_file(
@@ -62,7 +77,7 @@ fn parse(text: &str, shown: &str) -> Result<Value, String> {
         Some("json") => serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}")),
         Some("yaml" | "yml") => serde_yaml_ng::from_str(text).map_err(|e| format!("not valid YAML: {e}")),
         Some("toml") => toml_span::parse(text)
-            .map(|mut v| crate::policy::toml_to_json(&mut v))
+            .map(|mut v| crate::diagnostic::toml_to_json(&mut v))
             .map_err(|e| format!("not valid TOML: {e}")),
         _ if name.starts_with(".env") || name.ends_with(".env") => Ok(dotenv(text)),
         _ => Err("unknown config format: use .env, .json, .yaml, .yml or .toml".into()),

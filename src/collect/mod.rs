@@ -1,7 +1,9 @@
 //! Collection: live environments into snapshots.
 //!
-//! One collector per AWS service ([`aws`]) and one for config files ([`files`]). Each (service, account, region)
-//! is read completely or recorded as a gap with its error: unknown is never absent.
+//! One collector per AWS service ([`aws`]) and one for config files ([`files`]). Each declares the kinds it
+//! produces ([`CATALOGUE`]). A unit of collection (a service in an account and region, the config files) ends
+//! as one [`Collected`], which [`Collected::record`] turns into a source with resources or into a gap: unknown
+//! is never absent.
 
 mod aws;
 pub mod config;
@@ -17,8 +19,20 @@ use tokio::sync::Semaphore;
 pub use aws::ConnectError;
 use config::{Config, Environment};
 
+use crate::catalog::Catalogue;
 use crate::matching::KeyRule;
 use crate::snapshot::{Gap, Resource, Snapshot, Source, SourceStatus};
+
+/// Every kind envparity's collectors produce, with its fields: declared by each collector beside its code.
+pub const CATALOGUE: Catalogue = Catalogue(&[
+    aws::autoscaling::KINDS,
+    aws::ec2::KINDS,
+    aws::elasticache::KINDS,
+    aws::elbv2::KINDS,
+    aws::rds::KINDS,
+    aws::ssm::KINDS,
+    files::KINDS,
+]);
 
 /// The AWS services envparity reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -56,16 +70,49 @@ impl Service {
     pub fn parse(name: &str) -> Option<Service> {
         Service::ALL.into_iter().find(|s| s.name() == name)
     }
+}
 
-    /// The kinds this service's collector produces: the kinds a gap in it leaves unknown.
-    pub fn kinds(self) -> &'static [&'static str] {
-        match self {
-            Service::AutoScaling => &["aws.autoscaling.group"],
-            Service::Ec2 => &["aws.ec2.instance", "aws.ec2.launch_template"],
-            Service::ElastiCache => &["aws.elasticache.replication_group"],
-            Service::Elbv2 => &["aws.elbv2.load_balancer", "aws.elbv2.target_group"],
-            Service::Rds => &["aws.rds.cluster", "aws.rds.instance", "aws.rds.parameter_group"],
-            Service::Ssm => &["aws.ssm.parameter"],
+/// What one unit of collection ended with: the one shape every collector's result takes on its way into the
+/// snapshot.
+#[derive(Debug)]
+pub struct Collected {
+    pub provider: &'static str,
+    pub service: &'static str,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub api_calls: u64,
+    pub result: Result<Vec<Resource>, CollectError>,
+}
+
+impl Collected {
+    /// Adds it to the snapshot: a complete source and its resources, or a gap that leaves every kind of the
+    /// service unknown.
+    pub fn record(self, snapshot: &mut Snapshot) {
+        match self.result {
+            Ok(resources) => {
+                snapshot.sources.push(Source {
+                    provider: self.provider.into(),
+                    service: self.service.into(),
+                    account: self.account,
+                    region: self.region,
+                    status: SourceStatus::Complete,
+                    resources: resources.len() as u64,
+                    api_calls: self.api_calls,
+                });
+                snapshot.resources.extend(resources);
+            }
+            Err(error) => snapshot.gaps.push(Gap {
+                kinds: CATALOGUE
+                    .kinds_of(self.provider, self.service)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+                provider: self.provider.into(),
+                service: self.service.into(),
+                account: self.account,
+                region: self.region,
+                error: error.to_string(),
+            }),
         }
     }
 }
@@ -128,7 +175,7 @@ pub async fn collect_environment(
             Err(error) => {
                 for region in &session.regions {
                     for &service in &settings.services {
-                        snapshot.gaps.push(gap(service, None, region, error));
+                        aws_collected(service, None, region, 0, Err(error.clone())).record(&mut snapshot);
                     }
                 }
             }
@@ -136,6 +183,7 @@ pub async fn collect_environment(
     }
 
     if !env.config_files.is_empty() {
+        // One unreadable file makes every config key unknown: a key missing from it is not "missing".
         let mut resources = Vec::new();
         let mut errors = Vec::new();
         for template in &env.config_files {
@@ -145,28 +193,22 @@ pub async fn collect_environment(
                 Err(e) => errors.push(e.to_string()),
             }
         }
-        if errors.is_empty() {
-            snapshot.sources.push(Source {
-                provider: "file".into(),
-                service: "config".into(),
-                account: None,
-                region: None,
-                status: SourceStatus::Complete,
-                resources: resources.len() as u64,
-                api_calls: 0,
-            });
-            snapshot.resources.extend(resources);
-        } else {
-            // One unreadable file makes every config key unknown: a key missing from it is not "missing".
-            snapshot.gaps.push(Gap {
-                provider: "file".into(),
-                service: "config".into(),
-                account: None,
-                region: None,
-                kinds: vec!["file.config".into()],
-                error: errors.join("; "),
-            });
+        let result = match errors.is_empty() {
+            true => Ok(resources),
+            false => Err(CollectError {
+                code: None,
+                message: errors.join("; "),
+            }),
+        };
+        Collected {
+            provider: "file",
+            service: "config",
+            account: None,
+            region: None,
+            api_calls: 0,
+            result,
         }
+        .record(&mut snapshot);
     }
 
     let keys = KeyRule {
@@ -230,40 +272,28 @@ async fn collect_services(
                 tracing::warn!(environment = %env.name, service = service.name(), %region, %error, "gap")
             }
         }
-        match result {
-            Ok(resources) => {
-                let resources = belonging_to(env, resources);
-                snapshot.sources.push(Source {
-                    provider: "aws".into(),
-                    service: service.name().into(),
-                    account: Some(account.to_owned()),
-                    region: Some(region.clone()),
-                    status: SourceStatus::Complete,
-                    resources: resources.len() as u64,
-                    api_calls,
-                });
-                snapshot.resources.extend(resources);
-            }
-            Err(error) => snapshot.gaps.push(gap(service, Some(account), region, &error)),
-        }
+        let result = result.map(|resources| belonging_to(env, resources));
+        aws_collected(service, Some(account), region, api_calls, result).record(snapshot);
     }
 }
 
-/// A (service, account, region) that could not be read: its kinds are unknown.
-fn gap(service: Service, account: Option<&str>, region: &str, error: &CollectError) -> Gap {
-    Gap {
-        provider: "aws".into(),
-        service: service.name().into(),
+/// One (service, account, region) of AWS, collected or not.
+fn aws_collected(
+    service: Service,
+    account: Option<&str>,
+    region: &str,
+    api_calls: u64,
+    result: Result<Vec<Resource>, CollectError>,
+) -> Collected {
+    Collected {
+        provider: "aws",
+        service: service.name(),
         account: account.map(str::to_owned),
         region: Some(region.to_owned()),
-        kinds: service.kinds().iter().map(|k| k.to_string()).collect(),
-        error: error.to_string(),
+        api_calls,
+        result,
     }
 }
-
-/// Kinds whose resources carry no tags in the snapshot: a tag filter cannot choose them (SSM parameters are
-/// chosen by path, files by name, parameter groups by the databases using them).
-const UNTAGGED_KINDS: &[&str] = &["aws.ssm.parameter", "aws.rds.parameter_group", "file.config"];
 
 /// With a tag filter (environments sharing an account), keeps the tagged resources that carry every filter tag,
 /// and the parameter groups that a kept database uses. Untagged kinds (SSM paths, files) are chosen by path.
@@ -274,7 +304,9 @@ fn belonging_to(env: &Environment, resources: Vec<Resource>) -> Vec<Resource> {
     let mut kept: Vec<Resource> = resources
         .into_iter()
         .filter(|r| {
-            UNTAGGED_KINDS.contains(&r.kind.as_str())
+            // Untagged kinds (SSM parameters by path, files by name, parameter groups by the databases that
+            // use them) cannot be chosen by tags.
+            CATALOGUE.kind(&r.kind).is_some_and(|k| !k.tagged)
                 || env.tags.iter().all(|(k, v)| r.tags.get(k) == Some(v))
         })
         .collect();
@@ -300,23 +332,4 @@ fn belonging_to(env: &Environment, resources: Vec<Resource>) -> Vec<Resource> {
 /// Now, to the second, in RFC 3339 UTC.
 fn now() -> String {
     jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::snapshot::KNOWN_KINDS;
-
-    /// The policy checks kinds against the snapshot's catalogue: it must be exactly what the collectors produce.
-    #[test]
-    fn the_kind_catalogue_is_what_the_collectors_produce() {
-        let mut produced: Vec<&str> = Service::ALL
-            .iter()
-            .flat_map(|s| s.kinds().iter().copied())
-            .collect();
-        produced.push("file.config");
-        produced.sort();
-        assert_eq!(produced, KNOWN_KINDS);
-        assert!(UNTAGGED_KINDS.iter().all(|k| KNOWN_KINDS.contains(k)));
-    }
 }

@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{Outcome, type_name};
+use super::Outcome;
+use crate::snapshot::type_name;
 
 /// The family of an EC2, RDS or ElastiCache instance class: `db.r6g.large` gives `r6g`.
 pub fn instance_family(class: &str) -> &str {

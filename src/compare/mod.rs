@@ -8,7 +8,7 @@ mod version;
 
 use serde_json::Value;
 
-use crate::snapshot::{is_redacted, redacted_fingerprint};
+use crate::snapshot::{is_redacted, redacted_fingerprint, short, type_name};
 
 pub use family::instance_family;
 pub use version::Granularity;
@@ -36,18 +36,137 @@ pub enum Comparator {
     Subset,
 }
 
-/// The names accepted by `expect`, for messages.
-pub const COMPARATOR_NAMES: &[&str] = &[
-    "equal",
-    "ignore",
-    "differ",
-    "version",
-    "same_family",
-    "staging_at_most_prod",
-    "ratio",
-    "set_equal",
-    "subset",
+/// What a comparator is, for `envparity policy explain` and for the engine: everything about one comparator
+/// besides how it judges lives here.
+#[derive(Debug)]
+pub struct Spec {
+    /// Its name in `expect = "..."`.
+    pub name: &'static str,
+    /// The options it takes besides `expect`, with their meaning.
+    pub options: &'static [(&'static str, &'static str)],
+    /// Whether two equal values can fail it. When none of a kind's rules can, identical resources are known
+    /// to pass without being parsed.
+    pub can_fail_on_equal: bool,
+    pub what: &'static str,
+    pub why: &'static str,
+    pub example: &'static str,
+}
+
+/// Every comparator, in the order `policy explain` lists them.
+pub const SPECS: &[Spec] = &[
+    Spec {
+        name: "equal",
+        options: &[],
+        can_fail_on_equal: false,
+        what: "Staging and prod must hold the same value. Numbers compare by value (1 equals 1.0); secrets by \
+               fingerprint, and without fingerprints the finding is incomplete, never a pass.",
+        why: "For settings that change behaviour whatever the size of the environment: engines, protocols, \
+              health checks, TLS policies.",
+        example: "[[rule]]\nid = \"load-balancer-setup\"\nkinds = [\"aws.elbv2.*\"]\nfields = [\"listeners\", \"health_check\"]\nexpect = \"equal\"",
+    },
+    Spec {
+        name: "ignore",
+        options: &[],
+        can_fail_on_equal: false,
+        what: "The fields are never judged, and differences in them are not reported as unlisted.",
+        why: "For values that differ by design (hostnames, config values, sizes checked elsewhere). Placed \
+              before a broader rule, it carves an exception out of it.",
+        example: "[[rule]]\nid = \"config-values\"\nkinds = [\"aws.ssm.parameter\"]\nfields = [\"value\"]\nexpect = \"ignore\"",
+    },
+    Spec {
+        name: "differ",
+        options: &[],
+        can_fail_on_equal: true,
+        what: "Staging and prod must not hold the same value. With `secrets_only = true` it applies only to \
+               values stored redacted, compared by fingerprint.",
+        why: "A production secret reused in staging gives everyone who can read staging access to production.",
+        example: "[[rule]]\nid = \"secret-reused\"\nkinds = [\"aws.ssm.parameter\"]\nfields = [\"value\"]\nsecrets_only = true\nexpect = \"differ\"",
+    },
+    Spec {
+        name: "version",
+        options: &[(
+            "granularity",
+            "major, minor (default) or patch: how deep the versions must agree",
+        )],
+        can_fail_on_equal: false,
+        what: "Versions must agree down to the granularity; the less specific side decides how deep to look, \
+               so \"15\" against \"15.6\" passes at minor.",
+        why: "A release tested on one database or runtime version can fail on another.",
+        example: "[[rule]]\nid = \"engine-version\"\nkinds = [\"aws.rds.*\"]\nfields = [\"engine_version\"]\nexpect = \"version\"\ngranularity = \"minor\"",
+    },
+    Spec {
+        name: "same_family",
+        options: &[],
+        can_fail_on_equal: false,
+        what: "Instance classes must be of one family (m6i.large and m6i.2xlarge; db.r6g.large and \
+               db.r6g.xlarge); lists compare as sets of families.",
+        why: "Staging may use smaller instances, but processor architecture and generation change behaviour.",
+        example: "[[rule]]\nid = \"instance-family\"\nkinds = [\"aws.ec2.instance\"]\nfields = [\"instance_type\"]\nexpect = \"same_family\"",
+    },
+    Spec {
+        name: "staging_at_most_prod",
+        options: &[],
+        can_fail_on_equal: false,
+        what: "Staging's number must not exceed prod's. Numeric strings (\"100\") count as numbers.",
+        why: "Staging may run smaller than prod, never larger: a larger staging hides capacity problems.",
+        example: "[[rule]]\nid = \"scale\"\nkinds = [\"aws.autoscaling.group\"]\nfields = [\"desired_capacity\"]\nexpect = \"staging_at_most_prod\"",
+    },
+    Spec {
+        name: "ratio",
+        options: &[
+            ("min", "the smallest staging/prod ratio allowed"),
+            ("max", "the largest staging/prod ratio allowed"),
+        ],
+        can_fail_on_equal: true,
+        what: "staging / prod must lie within the bounds; at least one of min and max is required.",
+        why: "For sizes that must scale together, such as a staging database at least a quarter of prod's.",
+        example: "[[rule]]\nid = \"storage-ratio\"\nkinds = [\"aws.rds.instance\"]\nfields = [\"allocated_storage\"]\nexpect = \"ratio\"\nmin = 0.25\nmax = 1",
+    },
+    Spec {
+        name: "set_equal",
+        options: &[],
+        can_fail_on_equal: false,
+        what: "Lists must hold the same elements, in any order.",
+        why: "For sets whose order carries no meaning, such as security groups or target groups.",
+        example: "[[rule]]\nid = \"security-groups\"\nkinds = [\"aws.ec2.instance\"]\nfields = [\"security_groups\"]\nexpect = \"set_equal\"",
+    },
+    Spec {
+        name: "subset",
+        options: &[],
+        can_fail_on_equal: false,
+        what: "Every element of staging's list must be in prod's.",
+        why: "Staging may run fewer of something (availability zones, instance types), never one prod lacks.",
+        example: "[[rule]]\nid = \"instance-types\"\nkinds = [\"aws.autoscaling.group\"]\nfields = [\"instance_types\"]\nexpect = \"subset\"",
+    },
 ];
+
+/// The comparator of this name, if there is one.
+pub fn spec(name: &str) -> Option<&'static Spec> {
+    SPECS.iter().find(|s| s.name == name)
+}
+
+/// The names accepted by `expect`, for messages.
+pub fn names() -> Vec<&'static str> {
+    SPECS.iter().map(|s| s.name).collect()
+}
+
+impl Comparator {
+    /// Its entry in [`SPECS`].
+    pub fn spec(&self) -> &'static Spec {
+        let name = match self {
+            Comparator::Equal => "equal",
+            Comparator::Ignore => "ignore",
+            Comparator::Differ => "differ",
+            Comparator::Version(_) => "version",
+            Comparator::SameFamily => "same_family",
+            Comparator::StagingAtMostProd => "staging_at_most_prod",
+            Comparator::Ratio { .. } => "ratio",
+            Comparator::SetEqual => "set_equal",
+            Comparator::Subset => "subset",
+        };
+        spec(name).expect("every comparator has a spec")
+    }
+}
 
 /// The verdict on one attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,8 +193,7 @@ impl Comparator {
             (_, Some(_), None) => return Outcome::Fail("absent in prod".into()),
             (_, Some(s), Some(p)) => (s, p),
         };
-        // Equal values agree under every comparator but `ratio` (its bounds may exclude 1).
-        if !matches!(self, Comparator::Ratio { .. }) && same_value(s, p) == Some(true) {
+        if !self.spec().can_fail_on_equal && same_value(s, p) == Some(true) {
             return Outcome::Pass;
         }
         match self {
@@ -178,19 +296,6 @@ fn mismatch(s: &Value, p: &Value) -> String {
     }
 }
 
-/// The JSON type of a value, with an article, for messages.
-pub fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) if is_redacted(v) => "a secret",
-        Value::Object(_) => "an object",
-    }
-}
-
 fn numbers(s: &Value, p: &Value) -> Result<(f64, f64), String> {
     match (s.as_f64(), p.as_f64()) {
         (Some(s), Some(p)) => Ok((s, p)),
@@ -247,15 +352,6 @@ fn missing_from<'v>(a: &'v [Value], b: &[Value]) -> Vec<&'v Value> {
 
 fn join(values: &[&Value]) -> String {
     values.iter().map(|v| short(v)).collect::<Vec<_>>().join(", ")
-}
-
-/// A value in one line for a message: strings bare, secrets as `<redacted>`.
-pub fn short(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        _ if is_redacted(v) => "<redacted>".into(),
-        _ => v.to_string(),
-    }
 }
 
 #[cfg(test)]

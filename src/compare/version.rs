@@ -4,7 +4,8 @@ use std::cmp::Ordering;
 
 use serde_json::Value;
 
-use super::{Outcome, type_name};
+use super::Outcome;
+use crate::snapshot::type_name;
 
 /// How deep two versions must agree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

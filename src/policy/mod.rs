@@ -5,16 +5,17 @@
 //! `extends` a shipped one has its own rules tried before the shipped rules. Rules that set `staging` or
 //! `prod` values assert what one environment must hold and are all checked, independently of comparisons.
 
-mod diagnostic;
+mod builtin;
 mod parse;
 
 use serde_json::Value;
 
+use crate::catalog::Catalogue;
 use crate::compare::Comparator;
+use crate::diagnostic::{FileError, Subject};
 use crate::glob::{DottedGlob, Wildcard};
 
-pub use diagnostic::{Diagnostic, PolicyError};
-pub(crate) use parse::to_json as toml_to_json;
+pub use builtin::BuiltinRule;
 
 /// The shipped policies, embedded so they work from any folder: (name, TOML).
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -22,22 +23,20 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("drift", include_str!("../../policies/drift.toml")),
 ];
 
-/// Rule ids the engine itself gives to findings; waivers may name them.
-pub mod builtin_rule {
-    pub const MISSING_IN_STAGING: &str = "missing-in-staging";
-    pub const EXTRA_IN_STAGING: &str = "extra-in-staging";
-    pub const UNLISTED_DIFFERENCE: &str = "unlisted-difference";
-    pub const AMBIGUOUS_KEY: &str = "ambiguous-key";
-    pub const INCOMPLETE: &str = "incomplete";
-    pub const WAIVER_EXPIRED: &str = "waiver-expired";
-    pub const WAIVER_UNUSED: &str = "waiver-unused";
-    /// The ids a waiver can name besides the policy's own rules.
-    pub const WAIVABLE: &[&str] = &[
-        MISSING_IN_STAGING,
-        EXTRA_IN_STAGING,
-        UNLISTED_DIFFERENCE,
-        AMBIGUOUS_KEY,
-    ];
+/// Where a rule or waiver was written: findings it decides point back here (SARIF, `why`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct Origin {
+    /// The policy file as given, or `builtin:NAME` for a shipped policy.
+    pub path: String,
+    /// The 1-based line of its `[[rule]]` or `[[waiver]]` header.
+    pub line: usize,
+}
+
+impl Origin {
+    /// True for rules and waivers of a shipped policy.
+    pub fn is_shipped(&self) -> bool {
+        self.path.starts_with("builtin:")
+    }
 }
 
 /// A parsed, validated policy.
@@ -51,7 +50,19 @@ pub struct Policy {
 }
 
 /// From which severity on a run fails (exit status 1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    clap::ValueEnum,
+    serde::Serialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum FailOn {
     Error,
     Warning,
@@ -153,6 +164,7 @@ pub struct Rule {
     pub why: Option<String>,
     /// Applies only to values stored redacted (secrets).
     pub secrets_only: bool,
+    pub origin: Origin,
 }
 
 /// What a rule checks.
@@ -168,6 +180,16 @@ pub enum Check {
 }
 
 impl Rule {
+    /// Whether two equal values can fail this rule, so that identical resources of its kinds must be judged.
+    pub fn can_fail_on_equal(&self) -> bool {
+        match &self.check {
+            Check::Expect { .. } => true,
+            // Limited to secrets, which are never skipped unparsed.
+            Check::Compare(Comparator::Differ) if self.secrets_only => false,
+            Check::Compare(comparator) => comparator.spec().can_fail_on_equal,
+        }
+    }
+
     /// True when the rule names this kind.
     pub fn covers_kind(&self, kind: &str) -> bool {
         self.kinds.iter().any(|k| k.matches(kind))
@@ -189,6 +211,7 @@ pub struct Waiver {
     pub reason: String,
     pub owner: String,
     pub expires: jiff::civil::Date,
+    pub origin: Origin,
 }
 
 impl Waiver {
@@ -199,9 +222,11 @@ impl Waiver {
 }
 
 impl Policy {
-    /// Parses and validates policy text; `path` names the file in diagnostics.
-    pub fn parse(text: &str, path: &str) -> Result<Policy, PolicyError> {
-        parse::parse(text).map_err(|diagnostics| PolicyError {
+    /// Parses and validates policy text against the kinds and fields of `catalogue`; `path` names the file in
+    /// diagnostics and in the origin of each rule.
+    pub fn parse(text: &str, path: &str, catalogue: &Catalogue) -> Result<Policy, FileError> {
+        parse::parse(text, path, catalogue).map_err(|diagnostics| FileError {
+            subject: Subject::Policy,
             path: path.to_owned(),
             source_text: text.to_owned(),
             diagnostics,
@@ -209,9 +234,10 @@ impl Policy {
     }
 
     /// One of the shipped policies by name (`default`, `drift`).
-    pub fn builtin(name: &str) -> Option<Policy> {
+    pub fn builtin(name: &str, catalogue: &Catalogue) -> Option<Policy> {
         let (_, text) = BUILTIN.iter().find(|(n, _)| *n == name)?;
-        Some(Policy::parse(text, &format!("builtin:{name}")).expect("shipped policies are valid"))
+        let policy = Policy::parse(text, &format!("builtin:{name}"), catalogue);
+        Some(policy.expect("shipped policies are valid"))
     }
 
     /// The index in `rules` of the first comparison rule that covers this attribute, in policy order.

@@ -1,81 +1,62 @@
-//! Policy TOML -> [`Policy`], collecting every problem in the file instead of stopping at the first.
+//! Policy TOML -> [`Policy`], in three stages: the TOML read with spans, each table validated (kinds and fields
+//! against the catalogue), then `extends` resolved. Every problem in the file is reported, not just the first.
 
-use toml_span::de_helpers::TableHelper;
 use toml_span::value::ValueInner;
-use toml_span::{DeserError, Span, Spanned, Value};
+use toml_span::{Span, Spanned, Value};
 
-use super::builtin_rule::WAIVABLE;
-use super::{BUILTIN, Check, Defaults, Diagnostic, FailOn, Level, Policy, Rule, Severity, Waiver};
-use crate::compare::{COMPARATOR_NAMES, Comparator, Granularity};
+use super::{BUILTIN, BuiltinRule, Check, Defaults, FailOn, Level, Origin, Policy, Rule, Severity, Waiver};
+use crate::catalog::{Catalogue, FieldMiss, Kind};
+use crate::compare::{self, Comparator, Granularity};
+use crate::diagnostic::{Diagnostic, TomlReader, closest, first_line, toml_to_json};
 use crate::glob::{DottedGlob, Wildcard};
-use crate::snapshot::KNOWN_KINDS;
 
-pub(super) fn parse(text: &str) -> Result<Policy, Vec<Diagnostic>> {
-    let mut root = toml_span::parse(text).map_err(|e| vec![Diagnostic::from_toml(e, text)])?;
+pub(super) fn parse(text: &str, path: &str, catalogue: &Catalogue) -> Result<Policy, Vec<Diagnostic>> {
+    let mut root = TomlReader::parse(text)?;
     let mut parser = Parser {
-        text,
-        diagnostics: Vec::new(),
+        toml: TomlReader::new(text),
+        path,
+        catalogue,
         rule_ids: Vec::new(),
     };
     let policy = parser.document(&mut root);
-    match policy {
-        Some(policy) if parser.diagnostics.is_empty() => Ok(policy),
-        _ => {
-            let mut diagnostics = parser.diagnostics;
-            diagnostics.sort_by_key(|d| d.span.map(|s| s.start));
-            Err(diagnostics)
-        }
-    }
+    parser.toml.into_result(policy)
 }
 
 struct Parser<'t> {
-    text: &'t str,
-    diagnostics: Vec<Diagnostic>,
+    toml: TomlReader<'t>,
+    path: &'t str,
+    catalogue: &'t Catalogue,
     /// Every rule id in the file, also of rules with other mistakes, for duplicates and waivers.
     rule_ids: Vec<Spanned<String>>,
 }
 
+/// The options a comparator may take, read whatever `expect` says so that misplaced ones can be reported.
+struct Options {
+    granularity: Option<Spanned<String>>,
+    min: Option<Spanned<f64>>,
+    max: Option<Spanned<f64>>,
+}
+
 impl<'t> Parser<'t> {
-    fn error(&mut self, span: Span, message: impl Into<String>, help: Option<String>) {
-        self.diagnostics.push(Diagnostic {
-            message: message.into(),
-            span: Some(span),
-            help,
-        });
-    }
-
-    fn table<'de>(&mut self, value: &mut Value<'de>, what: &str) -> Option<TableHelper<'de>> {
-        match value.as_table() {
-            Some(_) => TableHelper::new(value).ok(),
-            None => {
-                let found = value.take().type_str();
-                self.error(value.span, format!("{what} must be a table, found {found}"), None);
-                None
-            }
-        }
-    }
-
-    /// Ends a table: its unknown keys and type errors become diagnostics.
-    fn finish(&mut self, table: TableHelper<'_>) {
-        if let Err(DeserError { errors }) = table.finalize(None) {
-            for e in errors {
-                self.diagnostics.push(Diagnostic::from_toml(e, self.text));
-            }
+    fn origin(&self, span: Span) -> Origin {
+        Origin {
+            path: self.path.to_owned(),
+            line: self.toml.line_of(span.start),
         }
     }
 
     fn document(&mut self, root: &mut Value<'_>) -> Option<Policy> {
-        let mut top = self.table(root, "a policy file")?;
+        let mut top = self.toml.table(root, "a policy file")?;
 
         let mut name = None;
         let mut fail_on = None;
         let mut base: Option<Policy> = None;
         match top.take("policy") {
             Some((_, mut value)) => {
-                if let Some(mut t) = self.table(&mut value, "[policy]") {
+                if let Some(mut t) = self.toml.table(&mut value, "[policy]") {
                     name = t.optional::<String>("name");
                     if name.is_none() && !t.contains("name") {
-                        self.error(
+                        self.toml.error(
                             value.span,
                             "[policy] needs a `name`",
                             Some("name = \"staging-mirrors-prod\"".into()),
@@ -85,16 +66,15 @@ impl<'t> Parser<'t> {
                         base = self.extends(&extends);
                     }
                     if let Some(f) = t.optional_s::<String>("fail_on") {
-                        fail_on = self.choice(&f, "fail_on", FailOn::NAMES, FailOn::parse);
+                        fail_on = self.toml.choice(&f, "fail_on", FailOn::NAMES, FailOn::parse);
                     }
-                    self.finish(t);
+                    self.toml.finish(t);
                 }
             }
-            None => self.diagnostics.push(Diagnostic {
-                message: "missing the [policy] table".into(),
-                span: None,
-                help: Some("start the file with:\n[policy]\nname = \"staging-mirrors-prod\"".into()),
-            }),
+            None => self.toml.file_error(
+                "missing the [policy] table",
+                Some("start the file with:\n[policy]\nname = \"staging-mirrors-prod\"".into()),
+            ),
         }
         let base_defaults = base.as_ref().map(|b| b.defaults).unwrap_or_default();
 
@@ -105,7 +85,7 @@ impl<'t> Parser<'t> {
 
         let mut rules = Vec::new();
         if let Some((_, mut value)) = top.take("rule") {
-            for mut item in self.array(&mut value, "[[rule]]") {
+            for mut item in self.toml.array(&mut value, "[[rule]]") {
                 if let Some(rule) = self.rule(&mut item) {
                     rules.push(rule);
                 }
@@ -113,7 +93,6 @@ impl<'t> Parser<'t> {
         }
         self.check_rule_ids();
 
-        let mut all_rules = rules;
         let mut waivers = Vec::new();
         if let Some((_, mut value)) = top.take("waiver") {
             let base_rules = base.as_ref().map(|b| b.rules.as_slice()).unwrap_or_default();
@@ -122,75 +101,36 @@ impl<'t> Parser<'t> {
                 .iter()
                 .map(|id| id.value.clone())
                 .chain(base_rules.iter().map(|r| r.id.clone()))
-                .chain(WAIVABLE.iter().map(|s| s.to_string()))
+                .chain(
+                    BuiltinRule::ALL
+                        .iter()
+                        .filter(|r| r.waivable())
+                        .map(|r| r.id().to_owned()),
+                )
                 .collect();
             let known: Vec<&str> = known.iter().map(String::as_str).collect();
-            for mut item in self.array(&mut value, "[[waiver]]") {
+            for mut item in self.toml.array(&mut value, "[[waiver]]") {
                 if let Some(w) = self.waiver(&mut item, &known) {
                     waivers.push(w);
                 }
             }
         }
-        self.finish(top);
-
-        let (fail_on, base_rules, base_waivers) = match base {
-            Some(b) => (fail_on.unwrap_or(b.fail_on), b.rules, b.waivers),
-            None => (fail_on.unwrap_or(FailOn::Error), Vec::new(), Vec::new()),
-        };
-        // A local rule with a shipped rule's id replaces it.
-        let replaced: Vec<String> = all_rules.iter().map(|r| r.id.clone()).collect();
-        all_rules.extend(base_rules.into_iter().filter(|r| !replaced.contains(&r.id)));
-        waivers.extend(base_waivers);
-        Some(Policy {
-            name: name?,
-            fail_on,
-            defaults,
-            rules: all_rules,
-            waivers,
-        })
+        self.toml.finish(top);
+        Some(resolve(name?, fail_on, defaults, rules, waivers, base))
     }
 
     fn extends(&mut self, extends: &Spanned<String>) -> Option<Policy> {
         let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
-        match Policy::builtin(&extends.value) {
-            Some(p) => Some(p),
-            None => {
-                self.unknown(extends, "policy to extend", &names);
-                None
-            }
+        let base = Policy::builtin(&extends.value, self.catalogue);
+        if base.is_none() {
+            self.toml.unknown(extends, "policy to extend", &names);
         }
-    }
-
-    /// Reports a string that is not one of `allowed`, suggesting the closest.
-    fn unknown(&mut self, found: &Spanned<String>, what: &str, allowed: &[&str]) {
-        let help = match closest(&found.value, allowed) {
-            Some(close) => format!("did you mean `{close}`? expected one of: {}", allowed.join(", ")),
-            None => format!("expected one of: {}", allowed.join(", ")),
-        };
-        self.error(
-            found.span,
-            format!("unknown {what} `{}`", found.value),
-            Some(help),
-        );
-    }
-
-    fn choice<T>(
-        &mut self,
-        found: &Spanned<String>,
-        what: &str,
-        allowed: &[&str],
-        parse: impl Fn(&str) -> Option<T>,
-    ) -> Option<T> {
-        let parsed = parse(&found.value);
-        if parsed.is_none() {
-            self.unknown(found, what, allowed);
-        }
-        parsed
+        base
     }
 
     fn defaults(&mut self, value: &mut Value<'_>, base: Defaults) -> Defaults {
         let mut d = base;
-        let Some(mut t) = self.table(value, "[defaults]") else {
+        let Some(mut t) = self.toml.table(value, "[defaults]") else {
             return d;
         };
         let slots: [(&'static str, &mut Level); 4] = [
@@ -201,97 +141,93 @@ impl<'t> Parser<'t> {
         ];
         for (key, slot) in slots {
             if let Some(s) = t.optional_s::<String>(key)
-                && let Some(level) = self.choice(&s, key, Level::NAMES, Level::parse)
+                && let Some(level) = self.toml.choice(&s, key, Level::NAMES, Level::parse)
             {
                 *slot = level;
             }
         }
-        self.finish(t);
+        self.toml.finish(t);
         d
-    }
-
-    fn array<'de>(&mut self, value: &mut Value<'de>, what: &str) -> Vec<Value<'de>> {
-        match value.take() {
-            ValueInner::Array(items) => items,
-            other => {
-                let found = other.type_str();
-                self.error(
-                    value.span,
-                    format!("{what} must be an array of tables, found {found}"),
-                    Some(format!("write each entry under its own {what} header")),
-                );
-                Vec::new()
-            }
-        }
     }
 
     fn rule(&mut self, value: &mut Value<'_>) -> Option<Rule> {
         let span = value.span;
-        let mut t = self.table(value, "a [[rule]]")?;
+        let mut t = self.toml.table(value, "a [[rule]]")?;
         let id = t.required_s::<String>("id").ok();
         let kinds = t.required_s::<Vec<Spanned<String>>>("kinds").ok();
         let fields = t.required_s::<Vec<Spanned<String>>>("fields").ok();
         let expect = t.optional_s::<String>("expect");
-        let granularity = t.optional_s::<String>("granularity");
-        let min = t.take("min").and_then(|(_, mut v)| self.number(&mut v, "min"));
-        let max = t.take("max").and_then(|(_, mut v)| self.number(&mut v, "max"));
-        let staging = t.take("staging").map(|(_, mut v)| to_json(&mut v));
-        let prod = t.take("prod").map(|(_, mut v)| to_json(&mut v));
+        let options = Options {
+            granularity: t.optional_s::<String>("granularity"),
+            min: t.take("min").and_then(|(_, mut v)| self.number(&mut v, "min")),
+            max: t.take("max").and_then(|(_, mut v)| self.number(&mut v, "max")),
+        };
+        let staging = t.take("staging").map(|(_, mut v)| toml_to_json(&mut v));
+        let prod = t.take("prod").map(|(_, mut v)| toml_to_json(&mut v));
         let severity = t.optional_s::<String>("severity");
         let why = t.optional::<String>("why");
         let secrets_only = t.optional::<bool>("secrets_only").unwrap_or(false);
-        self.finish(t);
+        self.toml.finish(t);
 
-        let kinds = kinds.map(|k| self.kind_globs(k));
-        let fields = fields.map(|f| self.field_globs(f));
+        let kinds = kinds.and_then(|k| self.kind_globs(k));
+        let fields = fields.and_then(|f| self.globs(f, "fields"));
+        if let (Some(kinds), Some(fields)) = (&kinds, &fields) {
+            let covered = self.covered_kinds(kinds.iter().map(|(g, _)| g));
+            self.check_fields(&covered, fields);
+        }
         let severity = match &severity {
-            Some(s) => self.choice(s, "severity", &["error", "warning"], |n| match n {
-                "error" => Some(Severity::Error),
-                "warning" => Some(Severity::Warning),
-                _ => None,
-            }),
+            Some(s) => self
+                .toml
+                .choice(s, "severity", &["error", "warning"], |n| match n {
+                    "error" => Some(Severity::Error),
+                    "warning" => Some(Severity::Warning),
+                    _ => None,
+                }),
             None => Some(Severity::Error),
         };
-        let check = self.check(span, expect, granularity, min, max, staging, prod);
+        let check = self.check(span, expect, options, staging, prod);
 
         let id = id?;
         self.rule_ids.push(id.clone());
+        let strip = |globs: Vec<(DottedGlob, Span)>| globs.into_iter().map(|(g, _)| g).collect();
         Some(Rule {
             id: id.value,
-            kinds: kinds??,
-            fields: fields??,
+            kinds: strip(kinds?),
+            fields: strip(fields?),
             check: check?,
             severity: severity?,
             why,
             secrets_only,
+            origin: self.origin(span),
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn check(
         &mut self,
         rule_span: Span,
         expect: Option<Spanned<String>>,
-        granularity: Option<Spanned<String>>,
-        min: Option<Spanned<f64>>,
-        max: Option<Spanned<f64>>,
+        options: Options,
         staging: Option<serde_json::Value>,
         prod: Option<serde_json::Value>,
     ) -> Option<Check> {
-        let is_version = expect.as_ref().is_some_and(|e| e.value == "version");
-        let is_ratio = expect.as_ref().is_some_and(|e| e.value == "ratio");
-        if let (Some(g), false) = (&granularity, is_version) {
-            self.error(
-                g.span,
-                "`granularity` applies only to `expect = \"version\"`",
-                None,
-            );
-        }
-        for bound in [&min, &max].into_iter().flatten() {
-            if !is_ratio {
-                self.error(
-                    bound.span,
-                    "`min` and `max` apply only to `expect = \"ratio\"`",
+        // An option given to a comparator that does not take it would be silently ignored.
+        let taken =
+            compare::spec(expect.as_ref().map_or("", |e| e.value.as_str())).map_or(&[][..], |s| s.options);
+        let given = [
+            ("granularity", options.granularity.as_ref().map(|g| g.span)),
+            ("min", options.min.as_ref().map(|m| m.span)),
+            ("max", options.max.as_ref().map(|m| m.span)),
+        ];
+        for (option, span) in given {
+            let Some(span) = span else { continue };
+            if !taken.iter().any(|(name, _)| *name == option) {
+                let owner = compare::SPECS
+                    .iter()
+                    .find(|s| s.options.iter().any(|(name, _)| *name == option))
+                    .map_or("", |s| s.name);
+                self.toml.error(
+                    span,
+                    format!("`{option}` applies only to `expect = \"{owner}\"`"),
                     None,
                 );
             }
@@ -301,15 +237,15 @@ impl<'t> Parser<'t> {
             if asserts {
                 return Some(Check::Expect { staging, prod });
             }
-            self.error(
-                first_line(self.text, rule_span),
+            self.toml.error(
+                first_line(self.toml.text, rule_span),
                 "a rule needs `expect` (how staging compares with prod) or `staging`/`prod` values",
-                Some(format!("expect is one of: {}", COMPARATOR_NAMES.join(", "))),
+                Some(format!("expect is one of: {}", compare::names().join(", "))),
             );
             return None;
         };
         if asserts {
-            self.error(
+            self.toml.error(
                 expect.span,
                 "a rule either compares (`expect`) or asserts values (`staging`/`prod`), not both",
                 Some("split it into two rules".into()),
@@ -320,45 +256,49 @@ impl<'t> Parser<'t> {
             "equal" => Comparator::Equal,
             "ignore" => Comparator::Ignore,
             "differ" => Comparator::Differ,
-            "version" => {
-                let g = match &granularity {
-                    Some(g) => self.choice(g, "granularity", Granularity::NAMES, Granularity::parse)?,
-                    None => Granularity::Minor,
-                };
-                Comparator::Version(g)
-            }
+            "version" => Comparator::Version(match &options.granularity {
+                Some(g) => self
+                    .toml
+                    .choice(g, "granularity", Granularity::NAMES, Granularity::parse)?,
+                None => Granularity::Minor,
+            }),
             "same_family" => Comparator::SameFamily,
             "staging_at_most_prod" => Comparator::StagingAtMostProd,
-            "ratio" => {
-                let (min, max) = (min.map(|m| m.value), max.map(|m| m.value));
-                if min.is_none() && max.is_none() {
-                    self.error(
-                        expect.span,
-                        "`expect = \"ratio\"` needs `min`, `max` or both",
-                        None,
-                    );
-                    return None;
-                }
-                if let (Some(lo), Some(hi)) = (min, max)
-                    && lo > hi
-                {
-                    self.error(
-                        expect.span,
-                        format!("ratio bounds are reversed: min {lo} > max {hi}"),
-                        None,
-                    );
-                    return None;
-                }
-                Comparator::Ratio { min, max }
-            }
+            "ratio" => self.ratio(
+                &expect,
+                options.min.map(|m| m.value),
+                options.max.map(|m| m.value),
+            )?,
             "set_equal" => Comparator::SetEqual,
             "subset" => Comparator::Subset,
             _ => {
-                self.unknown(&expect, "comparator", COMPARATOR_NAMES);
+                self.toml.unknown(&expect, "comparator", &compare::names());
                 return None;
             }
         };
         Some(Check::Compare(comparator))
+    }
+
+    fn ratio(&mut self, expect: &Spanned<String>, min: Option<f64>, max: Option<f64>) -> Option<Comparator> {
+        if min.is_none() && max.is_none() {
+            self.toml.error(
+                expect.span,
+                "`expect = \"ratio\"` needs `min`, `max` or both",
+                None,
+            );
+            return None;
+        }
+        if let (Some(lo), Some(hi)) = (min, max)
+            && lo > hi
+        {
+            self.toml.error(
+                expect.span,
+                format!("ratio bounds are reversed: min {lo} > max {hi}"),
+                None,
+            );
+            return None;
+        }
+        Some(Comparator::Ratio { min, max })
     }
 
     fn number(&mut self, value: &mut Value<'_>, key: &str) -> Option<Spanned<f64>> {
@@ -370,7 +310,7 @@ impl<'t> Parser<'t> {
                 span,
             }),
             other => {
-                self.error(
+                self.toml.error(
                     span,
                     format!("`{key}` must be a number, found {}", other.type_str()),
                     None,
@@ -380,9 +320,13 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn globs(&mut self, patterns: Spanned<Vec<Spanned<String>>>, what: &str) -> Option<Vec<DottedGlob>> {
+    fn globs(
+        &mut self,
+        patterns: Spanned<Vec<Spanned<String>>>,
+        what: &str,
+    ) -> Option<Vec<(DottedGlob, Span)>> {
         if patterns.value.is_empty() {
-            self.error(
+            self.toml.error(
                 patterns.span,
                 format!("`{what}` must name at least one pattern"),
                 None,
@@ -396,30 +340,79 @@ impl<'t> Parser<'t> {
                 Ok(g) => out.push((g, p.span)),
                 Err(e) => {
                     ok = false;
-                    self.error(p.span, format!("bad glob `{}` in `{what}`: {e}", p.value), None);
+                    self.toml
+                        .error(p.span, format!("bad glob `{}` in `{what}`: {e}", p.value), None);
                 }
             }
         }
-        ok.then(|| out.into_iter().map(|(g, _)| g).collect())
+        ok.then_some(out)
     }
 
-    fn kind_globs(&mut self, patterns: Spanned<Vec<Spanned<String>>>) -> Option<Vec<DottedGlob>> {
-        let spans: Vec<Span> = patterns.value.iter().map(|p| p.span).collect();
+    fn kind_globs(&mut self, patterns: Spanned<Vec<Spanned<String>>>) -> Option<Vec<(DottedGlob, Span)>> {
         let globs = self.globs(patterns, "kinds")?;
-        for (glob, span) in globs.iter().zip(spans) {
-            if !KNOWN_KINDS.iter().any(|k| glob.matches(k)) {
-                let help = match closest(glob.as_str(), KNOWN_KINDS) {
+        for (glob, span) in &globs {
+            if self.catalogue.matching(glob).is_empty() {
+                let help = match self.catalogue.closest_kind(glob.as_str()) {
                     Some(close) => format!("did you mean `{close}`?"),
-                    None => format!("known kinds: {}", KNOWN_KINDS.join(", ")),
+                    None => "`envparity kinds` lists them".to_owned(),
                 };
-                self.error(span, format!("`{glob}` matches no known kind"), Some(help));
+                self.toml
+                    .error(*span, format!("`{glob}` matches no known kind"), Some(help));
             }
         }
         Some(globs)
     }
 
-    fn field_globs(&mut self, patterns: Spanned<Vec<Spanned<String>>>) -> Option<Vec<DottedGlob>> {
-        self.globs(patterns, "fields")
+    /// The catalogue's kinds that any of the globs names.
+    fn covered_kinds<'g>(&self, globs: impl Iterator<Item = &'g DottedGlob>) -> Vec<&'static Kind> {
+        let mut kinds: Vec<&'static Kind> = globs.flat_map(|g| self.catalogue.matching(g)).collect();
+        kinds.sort_by_key(|k| k.name);
+        kinds.dedup_by_key(|k| k.name);
+        kinds
+    }
+
+    /// Each field pattern must name a field of at least one of the kinds: a pattern that names none would never
+    /// match, silently.
+    fn check_fields(&mut self, kinds: &[&'static Kind], fields: &[(DottedGlob, Span)]) {
+        if kinds.is_empty() {
+            return; // The kinds were reported already.
+        }
+        for (glob, span) in fields {
+            let checks: Vec<Result<(), FieldMiss>> = kinds.iter().map(|k| k.check_field(glob)).collect();
+            if checks.iter().any(Result::is_ok) {
+                continue;
+            }
+            let misses: Vec<FieldMiss> = checks.into_iter().filter_map(Result::err).collect();
+            let (message, help) = match misses.iter().find_map(|m| match m {
+                FieldMiss::InsideSecret { field } => Some(*field),
+                FieldMiss::Unknown { .. } => None,
+            }) {
+                Some(field) => (
+                    format!(
+                        "`{glob}` names a part of a redacted secret, which is compared whole by its fingerprint"
+                    ),
+                    format!(
+                        "name the field `{field}`; add `secrets_only = true` to judge only values stored as secrets"
+                    ),
+                ),
+                None => {
+                    let suggestions: Vec<&str> = misses
+                        .iter()
+                        .filter_map(|m| match m {
+                            FieldMiss::Unknown { closest } => closest.as_deref(),
+                            FieldMiss::InsideSecret { .. } => None,
+                        })
+                        .collect();
+                    let names: Vec<&str> = kinds.iter().map(|k| k.name).collect();
+                    let help = match closest(glob.as_str(), &suggestions) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => format!("`envparity kinds {}` lists its fields", names[0]),
+                    };
+                    (format!("`{glob}` matches no field of {}", names.join(", ")), help)
+                }
+            };
+            self.toml.error(*span, message, Some(help));
+        }
     }
 
     fn check_rule_ids(&mut self) {
@@ -427,15 +420,13 @@ impl<'t> Parser<'t> {
         for (i, id) in ids.iter().enumerate() {
             let name = id.value.as_str();
             if name.trim().is_empty() {
-                self.error(id.span, "a rule id must not be empty", None);
+                self.toml.error(id.span, "a rule id must not be empty", None);
             } else if ids[..i].iter().any(|earlier| earlier.value == name) {
                 let help = "rule ids must be unique: waivers and fingerprints name them";
-                self.error(id.span, format!("duplicate rule id `{name}`"), Some(help.into()));
-            } else if WAIVABLE.contains(&name)
-                || name.starts_with("waiver-")
-                || name == super::builtin_rule::INCOMPLETE
-            {
-                self.error(
+                self.toml
+                    .error(id.span, format!("duplicate rule id `{name}`"), Some(help.into()));
+            } else if BuiltinRule::reserves(name) {
+                self.toml.error(
                     id.span,
                     format!("rule id `{name}` is reserved for envparity's own findings"),
                     None,
@@ -446,7 +437,8 @@ impl<'t> Parser<'t> {
     }
 
     fn waiver(&mut self, value: &mut Value<'_>, known_rules: &[&str]) -> Option<Waiver> {
-        let mut t = self.table(value, "a [[waiver]]")?;
+        let span = value.span;
+        let mut t = self.toml.table(value, "a [[waiver]]")?;
         let rule = t.required_s::<String>("rule").ok();
         let key = t.required_s::<String>("key").ok();
         let kind = t.optional_s::<String>("kind");
@@ -454,42 +446,33 @@ impl<'t> Parser<'t> {
         let reason = t.required::<String>("reason").ok();
         let owner = t.required::<String>("owner").ok();
         let expires = t.required_s::<String>("expires").ok();
-        self.finish(t);
+        self.toml.finish(t);
 
         if let Some(r) = &rule
             && !known_rules.contains(&r.value.as_str())
         {
-            self.unknown(r, "rule in waiver", known_rules);
+            self.toml.unknown(r, "rule in waiver", known_rules);
         }
-        let mut glob = |s: Option<Spanned<String>>, what: &str| -> Option<Option<DottedGlob>> {
-            match s {
-                None => Some(None),
-                Some(s) => match DottedGlob::new(&s.value) {
-                    Ok(g) => Some(Some(g)),
-                    Err(e) => {
-                        self.error(
-                            s.span,
-                            format!("bad glob `{}` in waiver `{what}`: {e}", s.value),
-                            None,
-                        );
-                        None
-                    }
-                },
-            }
-        };
-        let kind = glob(kind, "kind");
-        let field = glob(field, "field");
+        let kind = self.optional_glob(kind, "kind");
+        let field = self.optional_glob(field, "field");
+        if let (Some(kind), Some(Some((field, span)))) = (&kind, &field) {
+            let kinds = match kind {
+                Some((kind, _)) => self.covered_kinds(std::iter::once(kind)),
+                None => self.catalogue.kinds(),
+            };
+            self.check_fields(&kinds, &[(field.clone(), *span)]);
+        }
         let key = key.and_then(|k| match Wildcard::new(&k.value) {
             Ok(w) => Some(w),
             Err(e) => {
-                self.error(k.span, format!("bad waiver key: {e}"), None);
+                self.toml.error(k.span, format!("bad waiver key: {e}"), None);
                 None
             }
         });
         let expires = expires.and_then(|e| match e.value.parse::<jiff::civil::Date>() {
             Ok(d) => Some(d),
             Err(_) => {
-                self.error(
+                self.toml.error(
                     e.span,
                     format!("bad date `{}` in `expires`", e.value),
                     Some("write the date as YYYY-MM-DD, such as \"2027-01-31\"".into()),
@@ -500,49 +483,58 @@ impl<'t> Parser<'t> {
         Some(Waiver {
             rule: rule?.value,
             key: key?,
-            kind: kind?,
-            field: field?,
+            kind: kind?.map(|(g, _)| g),
+            field: field?.map(|(g, _)| g),
             reason: reason?,
             owner: owner?,
             expires: expires?,
+            origin: self.origin(span),
         })
     }
-}
 
-/// A TOML value as JSON, for `staging`/`prod` expected values and TOML config files.
-pub(crate) fn to_json(value: &mut Value<'_>) -> serde_json::Value {
-    match value.take() {
-        ValueInner::String(s) => serde_json::Value::String(s.into_owned()),
-        ValueInner::Integer(i) => i.into(),
-        ValueInner::Float(f) => f.into(),
-        ValueInner::Boolean(b) => b.into(),
-        ValueInner::Array(items) => items.into_iter().map(|mut v| to_json(&mut v)).collect(),
-        ValueInner::Table(table) => table
-            .into_iter()
-            .map(|(k, mut v)| (k.name.into_owned(), to_json(&mut v)))
-            .collect::<serde_json::Map<_, _>>()
-            .into(),
+    /// An optional glob: `Some(None)` when absent, `None` when present and malformed (reported).
+    fn optional_glob(
+        &mut self,
+        s: Option<Spanned<String>>,
+        what: &str,
+    ) -> Option<Option<(DottedGlob, Span)>> {
+        let Some(s) = s else { return Some(None) };
+        match DottedGlob::new(&s.value) {
+            Ok(g) => Some(Some((g, s.span))),
+            Err(e) => {
+                self.toml.error(
+                    s.span,
+                    format!("bad glob `{}` in waiver `{what}`: {e}", s.value),
+                    None,
+                );
+                None
+            }
+        }
     }
 }
 
-/// The closest allowed spelling, if one is close enough to be a typo.
-pub(super) fn closest<'a>(found: &str, allowed: &[&'a str]) -> Option<&'a str> {
-    allowed
-        .iter()
-        .map(|a| (strsim::damerau_levenshtein(found, a), *a))
-        .filter(|(d, a)| *d <= (a.len() / 3).max(2))
-        .min()
-        .map(|(_, a)| a)
-}
-
-/// The span cut to its first line, so a diagnostic on a whole table points at its header.
-pub(super) fn first_line(text: &str, span: Span) -> Span {
-    let span = super::diagnostic::clamp(span, text);
-    let end = text[span.start..span.end]
-        .find('\n')
-        .map_or(span.end, |i| span.start + i);
-    Span {
-        start: span.start,
-        end,
+/// The policy with its base merged: local rules first (a local rule with a shipped rule's id replaces it), the
+/// base's defaults and `fail_on` unless the file sets them, both sets of waivers.
+fn resolve(
+    name: String,
+    fail_on: Option<FailOn>,
+    defaults: Defaults,
+    mut rules: Vec<Rule>,
+    mut waivers: Vec<Waiver>,
+    base: Option<Policy>,
+) -> Policy {
+    let (fail_on, base_rules, base_waivers) = match base {
+        Some(b) => (fail_on.unwrap_or(b.fail_on), b.rules, b.waivers),
+        None => (fail_on.unwrap_or(FailOn::Error), Vec::new(), Vec::new()),
+    };
+    let replaced: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
+    rules.extend(base_rules.into_iter().filter(|r| !replaced.contains(&r.id)));
+    waivers.extend(base_waivers);
+    Policy {
+        name,
+        fail_on,
+        defaults,
+        rules,
+        waivers,
     }
 }

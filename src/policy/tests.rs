@@ -1,8 +1,9 @@
 use super::*;
+use crate::collect::CATALOGUE;
 use crate::compare::Granularity;
 
 fn errors(text: &str) -> Vec<String> {
-    let err = Policy::parse(text, "p.toml").expect_err("the policy should be refused");
+    let err = Policy::parse(text, "p.toml", &CATALOGUE).expect_err("the policy should be refused");
     err.to_string().lines().map(str::to_owned).collect()
 }
 
@@ -11,7 +12,7 @@ const HEAD: &str = "[policy]\nname = \"t\"\n";
 #[test]
 fn shipped_policies_parse() {
     for (name, _) in BUILTIN {
-        let p = Policy::builtin(name).unwrap();
+        let p = Policy::builtin(name, &CATALOGUE).unwrap();
         assert!(!p.rules.is_empty(), "{name}");
         assert!(
             p.rules.iter().all(|r| r.why.is_some()),
@@ -22,7 +23,7 @@ fn shipped_policies_parse() {
 
 #[test]
 fn a_minimal_policy() {
-    let p = Policy::parse(HEAD, "p.toml").unwrap();
+    let p = Policy::parse(HEAD, "p.toml", &CATALOGUE).unwrap();
     assert_eq!(p.name, "t");
     assert_eq!(p.fail_on, FailOn::Error);
     assert_eq!(p.defaults, Defaults::default());
@@ -127,7 +128,7 @@ fn missing_policy_table_and_wrong_types() {
 
 #[test]
 fn comparator_options_belong_to_their_comparator() {
-    let base = format!("{HEAD}[[rule]]\nid = \"a\"\nkinds = [\"aws.rds.*\"]\nfields = [\"x\"]\n");
+    let base = format!("{HEAD}[[rule]]\nid = \"a\"\nkinds = [\"aws.rds.*\"]\nfields = [\"engine\"]\n");
     let e = errors(&format!(
         "{base}expect = \"equal\"\ngranularity = \"major\"\nmin = 1\n"
     ));
@@ -138,7 +139,12 @@ fn comparator_options_belong_to_their_comparator() {
     assert!(e[0].contains("reversed"), "{e:?}");
     let e = errors(&format!("{base}expect = \"equal\"\nprod = true\n"));
     assert!(e[0].contains("not both"), "{e:?}");
-    let p = Policy::parse(&format!("{base}expect = \"ratio\"\nmin = 0.1\nmax = 1\n"), "p").unwrap();
+    let p = Policy::parse(
+        &format!("{base}expect = \"ratio\"\nmin = 0.1\nmax = 1\n"),
+        "p",
+        &CATALOGUE,
+    )
+    .unwrap();
     assert!(matches!(
         p.rules[0].check,
         Check::Compare(Comparator::Ratio {
@@ -151,7 +157,7 @@ fn comparator_options_belong_to_their_comparator() {
 #[test]
 fn reserved_ids_are_refused() {
     let e = errors(&format!(
-        "{HEAD}[[rule]]\nid = \"missing-in-staging\"\nkinds = [\"aws.rds.*\"]\nfields = [\"x\"]\nexpect = \"equal\"\n"
+        "{HEAD}[[rule]]\nid = \"missing-in-staging\"\nkinds = [\"aws.rds.*\"]\nfields = [\"engine\"]\nexpect = \"equal\"\n"
     ));
     assert!(e[0].contains("reserved"), "{e:?}");
 }
@@ -182,8 +188,8 @@ reason = "r"
 owner = "o"
 expires = "2027-01-01"
 "#;
-    let p = Policy::parse(text, "p.toml").unwrap();
-    let default = Policy::builtin("default").unwrap();
+    let p = Policy::parse(text, "p.toml", &CATALOGUE).unwrap();
+    let default = Policy::builtin("default", &CATALOGUE).unwrap();
     assert_eq!(p.name, "mine");
     assert_eq!(p.fail_on, FailOn::Warning);
     assert_eq!(p.defaults.extra_in_staging, Level::Ignore);
@@ -210,7 +216,7 @@ fn first_matching_comparison_wins() {
         "{HEAD}[[rule]]\nid = \"narrow\"\nkinds = [\"aws.rds.instance\"]\nfields = [\"parameters.max_connections\"]\nexpect = \"ignore\"\n\
          [[rule]]\nid = \"broad\"\nkinds = [\"aws.rds.*\"]\nfields = [\"parameters\"]\nexpect = \"equal\"\n"
     );
-    let p = Policy::parse(&text, "p").unwrap();
+    let p = Policy::parse(&text, "p", &CATALOGUE).unwrap();
     let id = |kind: &str, path: &str| {
         p.comparison_for(kind, path, false)
             .map(|i| p.rules[i].id.as_str())
@@ -226,7 +232,12 @@ fn first_matching_comparison_wins() {
 
 #[test]
 fn rendered_errors_show_the_line_and_a_caret() {
-    let err = Policy::parse("[policy]\nname = \"t\"\nfail_on = \"sometimes\"\n", "p.toml").unwrap_err();
+    let err = Policy::parse(
+        "[policy]\nname = \"t\"\nfail_on = \"sometimes\"\n",
+        "p.toml",
+        &CATALOGUE,
+    )
+    .unwrap_err();
     let text = err.render(false);
     assert!(text.contains("--> p.toml:3:12"), "{text}");
     assert!(text.contains("fail_on = \"sometimes\""), "{text}");

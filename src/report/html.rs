@@ -104,7 +104,7 @@ pub(super) fn render(report: &Report) -> String {
         esc(&report.prod.environment),
         esc(&report.prod.collected_at),
         esc(&report.policy),
-        esc(&report.fail_on)
+        esc(report.fail_on.as_str())
     )
     .unwrap();
     let verdict_class = match s.status {

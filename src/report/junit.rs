@@ -8,10 +8,10 @@ use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
 use super::Report;
 use crate::engine::Finding;
-use crate::policy::{FailOn, Severity};
+use crate::policy::Severity;
 
 pub(super) fn render(report: &Report) -> String {
-    let fail_on = FailOn::parse(&report.fail_on).unwrap_or(FailOn::Error);
+    let fail_on = report.fail_on;
     let mut by_resource: BTreeMap<(&str, &str), Vec<&Finding>> = BTreeMap::new();
     for (kind, key) in &report.resources {
         by_resource.entry((kind, key)).or_default();

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::{Report, Status, rule_reasons, shown_values, value_diff, verdict_line};
-use crate::engine::Finding;
+use crate::engine::{Baseline, Finding};
 use crate::policy::Severity;
 
 pub(super) fn render(report: &Report) -> String {
@@ -24,7 +24,7 @@ pub(super) fn render(report: &Report) -> String {
         escape(&report.prod.environment),
         report.prod.collected_at,
         escape(&report.policy),
-        report.fail_on
+        report.fail_on.as_str()
     )
     .unwrap();
     let columns = s.columns();
@@ -64,7 +64,7 @@ pub(super) fn render(report: &Report) -> String {
                 out,
                 "| {}{} | `{}` | {} | {} | {sv} | {pv} | `{}` | {} |",
                 icon(f.severity),
-                if f.baseline.as_deref() == Some("new") {
+                if f.baseline == Some(Baseline::New) {
                     " 🆕"
                 } else {
                     ""

@@ -12,10 +12,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::compare::short;
-use crate::engine::{Evaluation, Finding};
+use crate::engine::{Baseline, Evaluation, Finding, Side};
 use crate::policy::{FailOn, Severity};
 use crate::snapshot::Snapshot;
+use crate::snapshot::short;
 
 /// The schema string of the JSON report.
 pub const SCHEMA: &str = "envparity/report/v1";
@@ -31,7 +31,7 @@ pub struct Report {
     /// The policy's name.
     pub policy: String,
     /// The severity from which the run fails: `error`, `warning` or `never`.
-    pub fail_on: String,
+    pub fail_on: FailOn,
     pub summary: Summary,
     /// Sorted by severity (incomplete, error, warning), then kind, key, field and rule.
     pub findings: Vec<Finding>,
@@ -54,74 +54,35 @@ pub struct Resolved {
     pub field: Option<String>,
 }
 
-/// Why a baseline report cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum BaselineError {
-    #[error("{path}: cannot read baseline report: {source}")]
-    Io {
-        path: std::path::PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: not an envparity JSON report (envparity/report/v1): {message}")]
-    Invalid {
-        path: std::path::PathBuf,
-        message: String,
-    },
-}
-
 impl Report {
-    /// Marks each finding `new` or `known` against an earlier report, by fingerprint, and lists the earlier
-    /// report's findings that are gone as resolved. Waived findings count as findings on both sides.
-    pub fn mark_baseline(&mut self, path: &std::path::Path) -> Result<(), BaselineError> {
-        #[derive(Deserialize)]
-        struct Earlier {
-            schema: String,
-            findings: Vec<Resolved>,
-        }
-        let text = std::fs::read(path).map_err(|source| BaselineError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        let invalid = |message: String| BaselineError::Invalid {
-            path: path.to_owned(),
-            message,
-        };
-        let earlier: Earlier = serde_json::from_slice(&text).map_err(|e| invalid(e.to_string()))?;
-        if earlier.schema != SCHEMA {
-            return Err(invalid(format!("schema is {:?}", earlier.schema)));
-        }
+    /// Marks each finding `new` or `known` against an earlier report's findings, by fingerprint, and lists the
+    /// earlier findings that are gone as resolved. Waived findings count as findings on both sides.
+    pub fn mark_baseline(&mut self, earlier: Vec<Resolved>) {
         let before: std::collections::HashSet<&str> =
-            earlier.findings.iter().map(|f| f.fingerprint.as_str()).collect();
+            earlier.iter().map(|f| f.fingerprint.as_str()).collect();
+        for f in &mut self.findings {
+            f.baseline = Some(match before.contains(f.fingerprint.as_str()) {
+                true => Baseline::Known,
+                false => Baseline::New,
+            });
+        }
         let now: std::collections::HashSet<&str> =
             self.findings.iter().map(|f| f.fingerprint.as_str()).collect();
-        self.resolved = earlier
-            .findings
+        let resolved = earlier
             .iter()
             .filter(|f| !now.contains(f.fingerprint.as_str()))
             .cloned()
             .collect();
-        for f in &mut self.findings {
-            let state = if before.contains(f.fingerprint.as_str()) {
-                "known"
-            } else {
-                "new"
-            };
-            f.baseline = Some(state.to_owned());
-        }
-        Ok(())
+        self.resolved = resolved;
     }
 
     /// "since the baseline: 2 new, 5 known, 1 resolved", when a baseline was given.
     pub fn baseline_line(&self) -> Option<String> {
-        let marked: Vec<&str> = self
-            .findings
-            .iter()
-            .filter_map(|f| f.baseline.as_deref())
-            .collect();
+        let marked: Vec<Baseline> = self.findings.iter().filter_map(|f| f.baseline).collect();
         if marked.is_empty() && self.resolved.is_empty() {
             return None;
         }
-        let new = marked.iter().filter(|m| **m == "new").count();
+        let new = marked.iter().filter(|m| **m == Baseline::New).count();
         Some(format!(
             "since the baseline: {new} new, {} known, {} resolved",
             marked.len() - new,
@@ -229,7 +190,7 @@ impl Report {
                 collected_at: prod.collected_at.clone(),
             },
             policy: policy_name.to_owned(),
-            fail_on: fail_on.as_str().to_owned(),
+            fail_on,
             summary,
             findings: evaluation.findings,
             resolved: Vec::new(),
@@ -301,10 +262,10 @@ fn shown_values(f: &Finding) -> Option<(String, String)> {
     if f.field.is_none() {
         return Some((String::new(), String::new()));
     }
-    match f.side.as_deref() {
-        Some("staging") => Some((inline(f.staging.as_ref())?, String::new())),
-        Some("prod") => Some((String::new(), inline(f.prod.as_ref())?)),
-        _ => Some((inline(f.staging.as_ref())?, inline(f.prod.as_ref())?)),
+    match f.side {
+        Some(Side::Staging) => Some((inline(f.staging.as_ref())?, String::new())),
+        Some(Side::Prod) => Some((String::new(), inline(f.prod.as_ref())?)),
+        None => Some((inline(f.staging.as_ref())?, inline(f.prod.as_ref())?)),
     }
 }
 

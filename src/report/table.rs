@@ -6,6 +6,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
 
 use super::{RenderOptions, Report, Status, rule_reasons, shown_values, value_diff, verdict_line};
+use crate::engine::Baseline;
 use crate::policy::Severity;
 
 pub(super) fn render(report: &Report, options: RenderOptions) -> String {
@@ -45,7 +46,7 @@ pub(super) fn render(report: &Report, options: RenderOptions) -> String {
                 (note.clone(), note)
             });
             table.add_row([
-                severity_cell(f.severity, f.baseline.as_deref() == Some("new"), options.color),
+                severity_cell(f.severity, f.baseline == Some(Baseline::New), options.color),
                 Cell::new(&f.kind),
                 Cell::new(&f.key),
                 Cell::new(f.field.as_deref().unwrap_or("")),

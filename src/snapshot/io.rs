@@ -112,7 +112,7 @@ fn shape_error(
     {
         return SnapshotError::NotAnObject {
             path: path.to_owned(),
-            found: crate::compare::type_name(&value),
+            found: super::type_name(&value),
         };
     }
     let json_path = err.path().to_string();

@@ -4,6 +4,7 @@ mod attributes;
 mod io;
 mod merge;
 mod tags;
+mod value;
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ pub use attributes::Attributes;
 pub use io::{SnapshotError, parse, read, to_json, write};
 pub use merge::{MergeError, merge};
 pub use tags::Tags;
+pub use value::{is_redacted, redacted_fingerprint, short, type_name};
 
 /// The schema string this version of envparity reads and writes.
 pub const SCHEMA: &str = "envparity/snapshot/v1";
@@ -184,18 +186,6 @@ pub fn place(account: &Option<String>, region: &Option<String>) -> String {
         .join(" ")
 }
 
-/// A value a collector stored in place of a secret: `{"redacted": true}` plus, when a key was set, an HMAC.
-pub fn is_redacted(value: &Value) -> bool {
-    value
-        .as_object()
-        .is_some_and(|o| o.get("redacted") == Some(&Value::Bool(true)))
-}
-
-/// The fingerprint of a redacted value, if it carries one.
-pub fn redacted_fingerprint(value: &Value) -> Option<&str> {
-    value.get("fingerprint").and_then(Value::as_str)
-}
-
 /// Attributes flattened to dotted paths: objects are walked, arrays and redacted secrets are leaves.
 ///
 /// `{"parameters": {"max_connections": "200"}}` gives `parameters.max_connections`.
@@ -235,18 +225,3 @@ pub fn is_valid_kind(kind: &str) -> bool {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         })
 }
-
-/// The kinds envparity's collectors produce. Policies are checked against this list to catch typos.
-pub const KNOWN_KINDS: &[&str] = &[
-    "aws.autoscaling.group",
-    "aws.ec2.instance",
-    "aws.ec2.launch_template",
-    "aws.elasticache.replication_group",
-    "aws.elbv2.load_balancer",
-    "aws.elbv2.target_group",
-    "aws.rds.cluster",
-    "aws.rds.instance",
-    "aws.rds.parameter_group",
-    "aws.ssm.parameter",
-    "file.config",
-];

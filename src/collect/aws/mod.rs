@@ -3,12 +3,12 @@
 //! Every list call is paginated to the end with the largest page size the API allows; a failure on any page
 //! fails the whole (service, region), which the caller records as a gap: no half-collected lists.
 
-mod autoscaling;
-mod ec2;
-mod elasticache;
-mod elbv2;
-mod rds;
-mod ssm;
+pub(super) mod autoscaling;
+pub(super) mod ec2;
+pub(super) mod elasticache;
+pub(super) mod elbv2;
+pub(super) mod rds;
+pub(super) mod ssm;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};

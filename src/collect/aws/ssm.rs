@@ -10,9 +10,41 @@ use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType};
 use serde_json::Value;
 
 use super::{RegionContext, attrs, each};
+use crate::catalog::{Field, FieldType, Kind};
 use crate::collect::CollectError;
 use crate::collect::secrets::{looks_secret, redact};
 use crate::snapshot::Resource;
+
+/// The kinds this collector produces.
+pub(crate) const KINDS: &[Kind] = &[Kind {
+    name: "aws.ssm.parameter",
+    provider: "aws",
+    service: "ssm",
+    tagged: false,
+    doc: "An SSM parameter under one of the environment's ssm_paths (chosen by path, never by tags).",
+    fields: &[
+        Field {
+            path: "type",
+            ty: FieldType::String,
+            doc: "String, StringList or SecureString.",
+        },
+        Field {
+            path: "tier",
+            ty: FieldType::String,
+            doc: "Standard, Advanced or Intelligent-Tiering.",
+        },
+        Field {
+            path: "data_type",
+            ty: FieldType::String,
+            doc: "text or aws:ec2:image.",
+        },
+        Field {
+            path: "value",
+            ty: FieldType::Secret,
+            doc: "The value (a list for StringList); redacted for SecureStrings and secret-looking names.",
+        },
+    ],
+}];
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
     let client = Client::new(&ctx.sdk);

@@ -1,0 +1,114 @@
+//! `envparity kinds [KIND]`: the catalogue of kinds and their fields, as `ruff rule` lists ruff's rules.
+
+use std::fmt::Write;
+
+use super::{Context, Exit, print};
+use crate::catalog::{FieldType, Kind};
+use crate::collect::CATALOGUE;
+use crate::diagnostic::closest;
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  envparity kinds\n  envparity kinds aws.rds.instance\n  envparity kinds --format json"
+)]
+pub struct Args {
+    /// A kind whose fields to list, such as aws.rds.instance.
+    kind: Option<String>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = KindsFormat::Text)]
+    format: KindsFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum KindsFormat {
+    /// Aligned text for people.
+    Text,
+    /// JSON for scripts.
+    Json,
+    /// A markdown table, as the README shows it.
+    Markdown,
+}
+
+pub(super) fn run(args: Args, _ctx: &Context) -> anyhow::Result<Exit> {
+    let kinds: Vec<&Kind> = match &args.kind {
+        None => CATALOGUE.kinds(),
+        Some(name) => match CATALOGUE.kind(name) {
+            Some(kind) => vec![kind],
+            None => {
+                let names: Vec<&str> = CATALOGUE.kinds().iter().map(|k| k.name).collect();
+                let hint = closest(name, &names).map_or(String::new(), |c| format!(" (did you mean {c}?)"));
+                anyhow::bail!("unknown kind {name:?}{hint}; `envparity kinds` lists them");
+            }
+        },
+    };
+    let mut text = match (args.format, &args.kind) {
+        (KindsFormat::Json, None) => serde_json::to_string_pretty(&kinds)?,
+        (KindsFormat::Json, Some(_)) => serde_json::to_string_pretty(kinds[0])?,
+        (KindsFormat::Markdown, _) => markdown(&kinds),
+        (KindsFormat::Text, None) => list(&kinds),
+        (KindsFormat::Text, Some(_)) => fields(kinds[0]),
+    };
+    text.push('\n');
+    print(&text)?;
+    Ok(Exit::Parity)
+}
+
+/// One line per kind.
+fn list(kinds: &[&Kind]) -> String {
+    let width = kinds.iter().map(|k| k.name.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for k in kinds {
+        let tags = if k.tagged { "" } else { " (untagged)" };
+        writeln!(out, "{:width$}  {}{tags}", k.name, k.doc).unwrap();
+    }
+    out.push_str("\n`envparity kinds KIND` lists a kind's fields.");
+    out
+}
+
+/// One kind's fields, one per line.
+fn fields(kind: &Kind) -> String {
+    let mut out = format!(
+        "{}: {}\nprovider {}, service {}, {}\n\n",
+        kind.name,
+        kind.doc,
+        kind.provider,
+        kind.service,
+        if kind.tagged {
+            "tagged"
+        } else {
+            "untagged: a tag filter cannot choose it"
+        }
+    );
+    let width = kind.fields.iter().map(|f| f.path.len()).max().unwrap_or(0);
+    let type_width = kind.fields.iter().map(|f| f.ty.name().len()).max().unwrap_or(0);
+    for f in kind.fields {
+        writeln!(out, "{:width$}  {:type_width$}  {}", f.path, f.ty.name(), f.doc).unwrap();
+    }
+    if let Some(map) = kind.fields.iter().find(|f| matches!(f.ty, FieldType::Map(_))) {
+        let path = map.path;
+        write!(
+            out,
+            "\nA map's keys are data: `{path}.*` and `{path}.NAME` are valid paths."
+        )
+        .unwrap();
+    }
+    out.trim_end().to_owned()
+}
+
+/// The README's table: every kind with its fields.
+fn markdown(kinds: &[&Kind]) -> String {
+    let mut out = String::from("| kind | tags | fields |\n|---|---|---|\n");
+    for k in kinds {
+        let fields: Vec<String> = k.fields.iter().map(|f| format!("`{}`", f.path)).collect();
+        writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            k.name,
+            if k.tagged { "yes" } else { "no" },
+            fields.join(", ")
+        )
+        .unwrap();
+    }
+    out.pop();
+    out
+}

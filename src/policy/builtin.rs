@@ -1,0 +1,96 @@
+//! The rule ids envparity gives its own findings, with their wording: one registry, so a policy can neither
+//! shadow them nor waive the ones that must not be waived.
+
+/// A finding that no policy rule decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BuiltinRule {
+    /// A resource prod has and staging lacks.
+    MissingInStaging,
+    /// A resource staging has and prod lacks.
+    ExtraInStaging,
+    /// A differing attribute that no rule names.
+    UnlistedDifference,
+    /// Several resources of one kind share a key on one side.
+    AmbiguousKey,
+    /// Something could not be read or judged.
+    Incomplete,
+    /// A waiver past its date.
+    WaiverExpired,
+    /// A waiver that silenced nothing.
+    WaiverUnused,
+    /// A rule of the policy file that decided nothing in this run.
+    RuleUnused,
+}
+
+impl BuiltinRule {
+    pub const ALL: [BuiltinRule; 8] = [
+        BuiltinRule::MissingInStaging,
+        BuiltinRule::ExtraInStaging,
+        BuiltinRule::UnlistedDifference,
+        BuiltinRule::AmbiguousKey,
+        BuiltinRule::Incomplete,
+        BuiltinRule::WaiverExpired,
+        BuiltinRule::WaiverUnused,
+        BuiltinRule::RuleUnused,
+    ];
+
+    /// The id findings and waivers use.
+    pub fn id(self) -> &'static str {
+        match self {
+            BuiltinRule::MissingInStaging => "missing-in-staging",
+            BuiltinRule::ExtraInStaging => "extra-in-staging",
+            BuiltinRule::UnlistedDifference => "unlisted-difference",
+            BuiltinRule::AmbiguousKey => "ambiguous-key",
+            BuiltinRule::Incomplete => "incomplete",
+            BuiltinRule::WaiverExpired => "waiver-expired",
+            BuiltinRule::WaiverUnused => "waiver-unused",
+            BuiltinRule::RuleUnused => "rule-unused",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<BuiltinRule> {
+        BuiltinRule::ALL.into_iter().find(|r| r.id() == id)
+    }
+
+    /// Whether a waiver may silence it. What was not seen cannot be waived, and findings about the policy
+    /// itself are fixed in the policy.
+    pub fn waivable(self) -> bool {
+        match self {
+            BuiltinRule::MissingInStaging
+            | BuiltinRule::ExtraInStaging
+            | BuiltinRule::UnlistedDifference
+            | BuiltinRule::AmbiguousKey => true,
+            BuiltinRule::Incomplete
+            | BuiltinRule::WaiverExpired
+            | BuiltinRule::WaiverUnused
+            | BuiltinRule::RuleUnused => false,
+        }
+    }
+
+    /// Why it matters: the finding's message.
+    pub fn message(self) -> &'static str {
+        match self {
+            BuiltinRule::MissingInStaging => "Present in prod, absent in staging.",
+            BuiltinRule::ExtraInStaging => "Present in staging, absent in prod.",
+            BuiltinRule::UnlistedDifference => "No rule covers this attribute, and it differs.",
+            BuiltinRule::AmbiguousKey => {
+                "Several resources share this key on one side, so they were not compared; give them distinct \
+                 names or a key tag."
+            }
+            BuiltinRule::Incomplete => {
+                "Could not be read, so it is unknown, not absent: a gate cannot pass on what it did not see."
+            }
+            BuiltinRule::WaiverExpired => "A waiver expired; renew it or fix what it waived.",
+            BuiltinRule::WaiverUnused => "A waiver matched no finding; remove it.",
+            BuiltinRule::RuleUnused => {
+                "A rule of the policy decided no attribute in this run: its kinds or fields name nothing these \
+                 snapshots hold, or an earlier rule decides them first."
+            }
+        }
+    }
+
+    /// The ids a policy may not give its own rules: every built-in id and anything starting with `waiver-`.
+    pub fn reserves(id: &str) -> bool {
+        BuiltinRule::from_id(id).is_some() || id.starts_with("waiver-") || id.starts_with("rule-")
+    }
+}
