@@ -8,8 +8,8 @@ use serde_sarif::sarif;
 use super::Report;
 use crate::policy::Severity;
 
-/// The file results point at: findings are about environments, not source lines, so they name the
-/// configuration that describes the environments.
+/// The file a result points at when no policy file decided it (envparity's own findings, shipped rules):
+/// findings are about environments, so they name the configuration that describes the environments.
 const ARTIFACT: &str = "envparity.toml";
 
 pub(super) fn render(report: &Report) -> String {
@@ -47,11 +47,16 @@ pub(super) fn render(report: &Report) -> String {
                 Some(field) => format!("{}/{}", f.key, field),
                 None => f.key.clone(),
             };
+            // A rule or waiver of the user's policy file decided it: point at its line there.
+            let (uri, line) = match &f.decided_by {
+                Some(origin) if !origin.is_shipped() => (origin.path.as_str(), origin.line as i64),
+                _ => (ARTIFACT, 1),
+            };
             let location = sarif::Location::builder()
                 .physical_location(
                     sarif::PhysicalLocation::builder()
-                        .artifact_location(sarif::ArtifactLocation::builder().uri(ARTIFACT).build())
-                        .region(sarif::Region::builder().start_line(1).build())
+                        .artifact_location(sarif::ArtifactLocation::builder().uri(uri).build())
+                        .region(sarif::Region::builder().start_line(line).build())
                         .build(),
                 )
                 .logical_locations(vec![

@@ -820,3 +820,88 @@ fn quiet_leaves_only_the_report() {
         .stdout("")
         .stderr("");
 }
+
+#[test]
+fn sarif_results_point_at_the_policy_line_that_decided_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[policy]\nname = \"mine\"\nextends = \"default\"\n\n[[rule]]\nid = \"pool-size\"\nkinds = [\"aws.rds.*\"]\nfields = [\"parameters.max_connections\"]\nexpect = \"equal\"\n",
+    )
+    .unwrap();
+    let policy = policy.to_str().unwrap();
+    let text = stdout_of(envparity().args(["diff", STAGING, PROD, "--policy", policy, "--format", "sarif"]));
+    let sarif: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let location = |rule: &str| {
+        let result = results.iter().find(|r| r["ruleId"] == rule).unwrap();
+        let physical = &result["locations"][0]["physicalLocation"];
+        (
+            physical["artifactLocation"]["uri"].as_str().unwrap().to_owned(),
+            physical["region"]["startLine"].as_i64().unwrap(),
+        )
+    };
+    assert_eq!(
+        location("pool-size"),
+        (policy.to_owned(), 5),
+        "the [[rule]] header"
+    );
+    // Findings of a shipped rule have no file of the user's to point at.
+    assert_eq!(location("engine-version"), ("envparity.toml".to_owned(), 1));
+}
+
+#[test]
+fn policy_check_rejects_a_misspelt_field_with_the_closest_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.toml");
+    std::fs::write(
+        &policy,
+        "[policy]\nname = \"t\"\n[[rule]]\nid = \"v\"\nkinds = [\"aws.rds.*\"]\nfields = [\"engin_version\"]\nexpect = \"equal\"\n",
+    )
+    .unwrap();
+    envparity()
+        .args(["policy", "check"])
+        .arg(&policy)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`engin_version` matches no field of aws.rds.cluster",
+        ))
+        .stderr(predicate::str::contains(":6:12"))
+        .stderr(predicate::str::contains("did you mean `engine_version`?"));
+}
+
+#[test]
+fn kinds_lists_the_catalogue_and_a_kind_s_fields() {
+    let text = stdout_of(envparity().args(["kinds"]));
+    assert!(text.lines().any(|l| l.starts_with("aws.rds.instance ")), "{text}");
+    let text = stdout_of(envparity().args(["kinds", "aws.rds.instance"]));
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("engine_version ") && l.contains("string")),
+        "{text}"
+    );
+    envparity()
+        .args(["kinds", "aws.rds.instnace"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean aws.rds.instance?"));
+}
+
+#[test]
+fn policy_explain_prints_what_why_and_an_example() {
+    let text = stdout_of(envparity().args(["policy", "explain", "staging_at_most_prod"]));
+    assert!(
+        text.starts_with("expect = \"staging_at_most_prod\"\n\nWhat: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nWhy: ") && text.contains("\nExample:\n[[rule]]"),
+        "{text}"
+    );
+    envparity()
+        .args(["policy", "explain", "versoin"])
+        .assert()
+        .code(2);
+}

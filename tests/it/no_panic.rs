@@ -5,9 +5,9 @@ use envparity::policy::Policy;
 use envparity::snapshot;
 use proptest::prelude::*;
 
-const STAGING: &str = include_str!("../snapshots/staging.json");
-const POLICY: &str = include_str!("../policies/default.toml");
-const DEMO_POLICY: &str = include_str!("../snapshots/policy.toml");
+const STAGING: &str = include_str!("../../snapshots/staging.json");
+const POLICY: &str = include_str!("../../policies/default.toml");
+const DEMO_POLICY: &str = include_str!("../../snapshots/policy.toml");
 
 /// A byte string with one change: a cut, a deletion, or a replaced byte.
 fn mutate(base: &'static str) -> impl Strategy<Value = Vec<u8>> {
@@ -68,7 +68,7 @@ proptest! {
     }
 }
 
-const CONFIG: &str = include_str!("../examples/envparity.toml");
+const CONFIG: &str = include_str!("../../examples/envparity.toml");
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]

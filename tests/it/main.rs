@@ -1,0 +1,10 @@
+//! envparity's integration tests, in one binary so that the large AWS SDK is linked once: the command line,
+//! the engine as a specification, golden outputs, hostile inputs, the HTML report in a browser and the CI
+//! examples. The AWS collectors against moto are in `tests/aws/`.
+
+mod cli;
+mod engine;
+mod examples;
+mod golden;
+mod html;
+mod no_panic;
