@@ -97,13 +97,14 @@ fn fields(kind: &Kind) -> String {
 
 /// The README's table: every kind with its fields.
 fn markdown(kinds: &[&Kind]) -> String {
-    let mut out = String::from("| kind | tags | fields |\n|---|---|---|\n");
+    let mut out = String::from("| kind | what | tags | fields |\n| --- | --- | --- | --- |\n");
     for k in kinds {
         let fields: Vec<String> = k.fields.iter().map(|f| format!("`{}`", f.path)).collect();
         writeln!(
             out,
-            "| `{}` | {} | {} |",
+            "| `{}` | {} | {} | {} |",
             k.name,
+            k.doc,
             if k.tagged { "yes" } else { "no" },
             fields.join(", ")
         )

@@ -905,3 +905,23 @@ fn policy_explain_prints_what_why_and_an_example() {
         .assert()
         .code(2);
 }
+
+/// The README's table of kinds is generated from the catalogue; `ENVPARITY_BLESS=1` writes it anew.
+#[test]
+fn the_readme_lists_the_catalogue() {
+    let table = stdout_of(envparity().args(["kinds", "--format", "markdown"]));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (begin, end) = ("<!-- kinds:begin -->\n", "<!-- kinds:end -->");
+    let start = readme.find(begin).expect("the README marks the table") + begin.len();
+    let stop = readme.find(end).expect("the README marks the table's end");
+    if std::env::var_os("ENVPARITY_BLESS").is_some() {
+        std::fs::write(&path, format!("{}{table}{}", &readme[..start], &readme[stop..])).unwrap();
+        return;
+    }
+    assert_eq!(
+        &readme[start..stop],
+        table,
+        "the README's kinds differ from `envparity kinds --format markdown`: run the test with ENVPARITY_BLESS=1"
+    );
+}
