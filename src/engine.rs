@@ -251,6 +251,21 @@ struct Draft<'a> {
 }
 
 impl<'a> Draft<'a> {
+    /// A rule's finding on one attribute, at the rule's severity; values and side are set by the caller.
+    fn attribute(rule: &'a Rule, kind: &'a str, key: &'a str, path: &'a str) -> Self {
+        Draft {
+            by: Decider::Rule(rule),
+            severity: rule.severity,
+            kind,
+            key,
+            field: Some(path),
+            side: None,
+            staging: None,
+            prod: None,
+            detail: None,
+        }
+    }
+
     /// A finding about a whole resource (or a whole source), with no values.
     fn whole(by: Decider<'a>, severity: Severity, kind: &'a str, key: &'a str, detail: String) -> Self {
         Draft {
@@ -442,21 +457,12 @@ impl<'p, 's> Judge<'p, 's> {
                 unreachable!("comparison_for returns comparison rules")
             };
             let outcome = comparator.judge(s, p);
-            self.judged(
-                rule,
-                outcome,
-                Draft {
-                    by: Decider::Rule(rule),
-                    severity: rule.severity,
-                    kind,
-                    key,
-                    field: Some(path),
-                    side: None,
-                    staging: s,
-                    prod: p,
-                    detail: None,
-                },
-            );
+            let draft = Draft {
+                staging: s,
+                prod: p,
+                ..Draft::attribute(rule, kind, key, path)
+            };
+            self.judged(outcome, draft);
         }
     }
 
@@ -489,13 +495,15 @@ impl<'p, 's> Judge<'p, 's> {
 
     /// Records the outcome of a rule on one attribute: nothing for a pass, the draft for a failure, an
     /// incomplete finding when the values could not decide.
-    fn judged(&mut self, rule: &Rule, outcome: Outcome, mut draft: Draft<'_>) {
-        let (severity, detail) = match outcome {
+    fn judged(&mut self, outcome: Outcome, mut draft: Draft<'_>) {
+        let detail = match outcome {
             Outcome::Pass => return,
-            Outcome::Fail(detail) => (rule.severity, detail),
-            Outcome::Unknown(detail) => (Severity::Incomplete, detail),
+            Outcome::Fail(detail) => detail,
+            Outcome::Unknown(detail) => {
+                draft.severity = Severity::Incomplete;
+                detail
+            }
         };
-        draft.severity = severity;
         draft.detail = (!detail.is_empty()).then_some(detail);
         self.push(draft);
     }
@@ -557,21 +565,13 @@ impl<'p, 's> Judge<'p, 's> {
                     Side::Staging => (Some(*actual), None),
                     Side::Prod => (None, Some(*actual)),
                 };
-                self.judged(
-                    rule,
-                    outcome,
-                    Draft {
-                        by: Decider::Rule(rule),
-                        severity: rule.severity,
-                        kind: &resource.kind,
-                        key,
-                        field: Some(path),
-                        side: Some(side),
-                        staging,
-                        prod,
-                        detail: None,
-                    },
-                );
+                let draft = Draft {
+                    side: Some(side),
+                    staging,
+                    prod,
+                    ..Draft::attribute(rule, &resource.kind, key, path)
+                };
+                self.judged(outcome, draft);
             }
         }
     }
