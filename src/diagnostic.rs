@@ -99,10 +99,7 @@ pub struct FileError {
 impl FileError {
     /// The 1-based line and column of a byte offset.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
-        let before = &self.source_text[..floor_boundary(&self.source_text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, column)
+        line_column(&self.source_text, offset)
     }
 
     /// Every diagnostic with its source line and a caret, as rustc and ruff show them.
@@ -148,6 +145,14 @@ impl FileError {
         ));
         out
     }
+}
+
+/// The 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..floor_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }
 
 /// The span inside the text and widened to whole characters (the TOML parser may point inside one).
@@ -302,10 +307,7 @@ impl<'t> TomlReader<'t> {
 
     /// The 1-based line of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.text[..floor_boundary(self.text, offset)]
-            .matches('\n')
-            .count()
-            + 1
+        line_column(self.text, offset).0
     }
 
     /// The value read, or every problem found, sorted by position.

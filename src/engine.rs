@@ -141,6 +141,11 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
         decided: vec![false; policy.rules.len()],
         unparsed: Vec::new(),
     };
+    // Only a comparison rule of the policy file can go unused unnoticed in a pair skipped unparsed.
+    let may_report_unused = policy
+        .rules
+        .iter()
+        .any(|r| !r.origin.is_shipped() && matches!(r.check, Check::Compare(_)));
     judge.gaps(staging, Side::Staging);
     judge.gaps(prod, Side::Prod);
     judge.presence(&pairing, staging, prod);
@@ -151,7 +156,9 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
             && !staging_attributes.may_hold_secret()
             && judge.equal_values_pass(&pair.staging.kind)
         {
-            judge.unparsed.push(pair.staging);
+            if may_report_unused {
+                judge.unparsed.push(pair.staging);
+            }
             continue;
         }
         let (s, p) = (staging_attributes.parse(), prod_attributes.parse());
@@ -587,8 +594,7 @@ impl<'p, 's> Judge<'p, 's> {
             let globs =
                 |g: &[crate::glob::DottedGlob]| g.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(", ");
             let detail = format!(
-                "{} (kinds {}; fields {}) at {}:{}",
-                rule.id,
+                "kinds {}; fields {}; at {}:{}",
                 globs(&rule.kinds),
                 globs(&rule.fields),
                 rule.origin.path,
@@ -640,9 +646,9 @@ fn fingerprint(rule: &str, kind: &str, key: &str, field: Option<&str>, side: Opt
 fn apply_waivers(findings: &mut Vec<Finding>, waivers: &[Waiver], today: jiff::civil::Date) {
     let mut used = vec![false; waivers.len()];
     for f in findings.iter_mut() {
-        if BuiltinRule::from_id(&f.rule).is_some_and(|b| !b.waivable()) || f.severity == Severity::Incomplete
-        {
-            continue; // What was not seen cannot be waived, and mistakes in the policy are fixed there.
+        // What was not seen cannot be waived. (No waiver names another unwaivable id: the policy refuses it.)
+        if f.severity == Severity::Incomplete {
+            continue;
         }
         let matching = waivers.iter().enumerate().filter(|(_, w)| {
             w.rule == f.rule

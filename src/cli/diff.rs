@@ -62,8 +62,8 @@ pub struct Judgement {
 /// The judgement's flags resolved once, before any work: the policy read, the date fixed, the baseline read.
 pub(super) struct Settled {
     pub policy: Policy,
-    pub fail_on: FailOn,
     pub today: jiff::civil::Date,
+    fail_on: FailOn,
     format: Format,
     output: Option<PathBuf>,
     baseline: Option<Vec<Resolved>>,
@@ -152,7 +152,7 @@ pub(super) fn judge(
     let evaluation = engine::evaluate(staging, prod, &settled.policy, &options);
     let mut report = Report::new(staging, prod, &settled.policy.name, settled.fail_on, evaluation);
     if let Some(earlier) = &settled.baseline {
-        report.mark_baseline(earlier.clone());
+        report.mark_baseline(earlier);
     }
 
     let render_options = match settled.output {

@@ -219,8 +219,8 @@ impl Context {
 fn report_error(err: &anyhow::Error, color: ColorChoice) {
     let ctx = Context { color, quiet: false };
     let mut stderr = std::io::stderr().lock();
-    if let Some(policy_error) = err.downcast_ref::<FileError>() {
-        let _ = writeln!(stderr, "{}", policy_error.render(ctx.color_stderr()));
+    if let Some(file_error) = err.downcast_ref::<FileError>() {
+        let _ = writeln!(stderr, "{}", file_error.render(ctx.color_stderr()));
         return;
     }
     let prefix = if ctx.color_stderr() {

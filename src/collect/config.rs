@@ -344,9 +344,14 @@ mod tests {
     #[test]
     fn config_errors_are_all_reported_with_line_and_column() {
         let text = "[collect]\nconcurrency = 0\nservices = [\"ec3\"]\n\n[environments.staging]\nregions = [\"eu-west\"]\nprofle = \"x\"\n";
-        let e = Config::parse(text, "e.toml", PathBuf::new())
-            .unwrap_err()
-            .to_string();
+        let error = Config::parse(text, "e.toml", PathBuf::new()).unwrap_err();
+        // The closing line names the config, not a policy.
+        assert!(
+            error.render(false).ends_with("e.toml: 4 problems in the config"),
+            "{}",
+            error.render(false)
+        );
+        let e = error.to_string();
         let lines: Vec<&str> = e.lines().collect();
         assert_eq!(lines.len(), 4, "{e}");
         assert!(

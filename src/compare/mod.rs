@@ -54,91 +54,109 @@ pub struct Spec {
 
 /// Every comparator, in the order `policy explain` lists them.
 pub const SPECS: &[Spec] = &[
-    Spec {
-        name: "equal",
-        options: &[],
-        can_fail_on_equal: false,
-        what: "Staging and prod must hold the same value. Numbers compare by value (1 equals 1.0); secrets by \
-               fingerprint, and without fingerprints the finding is incomplete, never a pass.",
-        why: "For settings that change behaviour whatever the size of the environment: engines, protocols, \
-              health checks, TLS policies.",
-        example: "[[rule]]\nid = \"load-balancer-setup\"\nkinds = [\"aws.elbv2.*\"]\nfields = [\"listeners\", \"health_check\"]\nexpect = \"equal\"",
-    },
-    Spec {
-        name: "ignore",
-        options: &[],
-        can_fail_on_equal: false,
-        what: "The fields are never judged, and differences in them are not reported as unlisted.",
-        why: "For values that differ by design (hostnames, config values, sizes checked elsewhere). Placed \
-              before a broader rule, it carves an exception out of it.",
-        example: "[[rule]]\nid = \"config-values\"\nkinds = [\"aws.ssm.parameter\"]\nfields = [\"value\"]\nexpect = \"ignore\"",
-    },
-    Spec {
-        name: "differ",
-        options: &[],
-        can_fail_on_equal: true,
-        what: "Staging and prod must not hold the same value. With `secrets_only = true` it applies only to \
-               values stored redacted, compared by fingerprint.",
-        why: "A production secret reused in staging gives everyone who can read staging access to production.",
-        example: "[[rule]]\nid = \"secret-reused\"\nkinds = [\"aws.ssm.parameter\"]\nfields = [\"value\"]\nsecrets_only = true\nexpect = \"differ\"",
-    },
-    Spec {
-        name: "version",
-        options: &[(
-            "granularity",
-            "major, minor (default) or patch: how deep the versions must agree",
-        )],
-        can_fail_on_equal: false,
-        what: "Versions must agree down to the granularity; the less specific side decides how deep to look, \
-               so \"15\" against \"15.6\" passes at minor.",
-        why: "A release tested on one database or runtime version can fail on another.",
-        example: "[[rule]]\nid = \"engine-version\"\nkinds = [\"aws.rds.*\"]\nfields = [\"engine_version\"]\nexpect = \"version\"\ngranularity = \"minor\"",
-    },
-    Spec {
-        name: "same_family",
-        options: &[],
-        can_fail_on_equal: false,
-        what: "Instance classes must be of one family (m6i.large and m6i.2xlarge; db.r6g.large and \
-               db.r6g.xlarge); lists compare as sets of families.",
-        why: "Staging may use smaller instances, but processor architecture and generation change behaviour.",
-        example: "[[rule]]\nid = \"instance-family\"\nkinds = [\"aws.ec2.instance\"]\nfields = [\"instance_type\"]\nexpect = \"same_family\"",
-    },
-    Spec {
-        name: "staging_at_most_prod",
-        options: &[],
-        can_fail_on_equal: false,
-        what: "Staging's number must not exceed prod's. Numeric strings (\"100\") count as numbers.",
-        why: "Staging may run smaller than prod, never larger: a larger staging hides capacity problems.",
-        example: "[[rule]]\nid = \"scale\"\nkinds = [\"aws.autoscaling.group\"]\nfields = [\"desired_capacity\"]\nexpect = \"staging_at_most_prod\"",
-    },
-    Spec {
-        name: "ratio",
-        options: &[
-            ("min", "the smallest staging/prod ratio allowed"),
-            ("max", "the largest staging/prod ratio allowed"),
-        ],
-        can_fail_on_equal: true,
-        what: "staging / prod must lie within the bounds; at least one of min and max is required.",
-        why: "For sizes that must scale together, such as a staging database at least a quarter of prod's.",
-        example: "[[rule]]\nid = \"storage-ratio\"\nkinds = [\"aws.rds.instance\"]\nfields = [\"allocated_storage\"]\nexpect = \"ratio\"\nmin = 0.25\nmax = 1",
-    },
-    Spec {
-        name: "set_equal",
-        options: &[],
-        can_fail_on_equal: false,
-        what: "Lists must hold the same elements, in any order.",
-        why: "For sets whose order carries no meaning, such as security groups or target groups.",
-        example: "[[rule]]\nid = \"security-groups\"\nkinds = [\"aws.ec2.instance\"]\nfields = [\"security_groups\"]\nexpect = \"set_equal\"",
-    },
-    Spec {
-        name: "subset",
-        options: &[],
-        can_fail_on_equal: false,
-        what: "Every element of staging's list must be in prod's.",
-        why: "Staging may run fewer of something (availability zones, instance types), never one prod lacks.",
-        example: "[[rule]]\nid = \"instance-types\"\nkinds = [\"aws.autoscaling.group\"]\nfields = [\"instance_types\"]\nexpect = \"subset\"",
-    },
+    EQUAL,
+    IGNORE,
+    DIFFER,
+    VERSION,
+    SAME_FAMILY,
+    STAGING_AT_MOST_PROD,
+    RATIO,
+    SET_EQUAL,
+    SUBSET,
 ];
+
+const EQUAL: Spec = Spec {
+    name: "equal",
+    options: &[],
+    can_fail_on_equal: false,
+    what: "Staging and prod must hold the same value. Numbers compare by value (1 equals 1.0); secrets by \
+           fingerprint, and without fingerprints the finding is incomplete, never a pass.",
+    why: "For settings that change behaviour whatever the size of the environment: engines, protocols, \
+          health checks, TLS policies.",
+    example: "[[rule]]\nid = \"load-balancer-setup\"\nkinds = [\"aws.elbv2.*\"]\nfields = [\"listeners\", \"health_check\"]\nexpect = \"equal\"",
+};
+
+const IGNORE: Spec = Spec {
+    name: "ignore",
+    options: &[],
+    can_fail_on_equal: false,
+    what: "The fields are never judged, and differences in them are not reported as unlisted.",
+    why: "For values that differ by design (hostnames, config values, sizes checked elsewhere). Placed \
+          before a broader rule, it carves an exception out of it.",
+    example: "[[rule]]\nid = \"config-values\"\nkinds = [\"aws.ssm.parameter\"]\nfields = [\"value\"]\nexpect = \"ignore\"",
+};
+
+const DIFFER: Spec = Spec {
+    name: "differ",
+    options: &[],
+    can_fail_on_equal: true,
+    what: "Staging and prod must not hold the same value. With `secrets_only = true` it applies only to \
+           values stored redacted, compared by fingerprint.",
+    why: "A production secret reused in staging gives everyone who can read staging access to production.",
+    example: "[[rule]]\nid = \"secret-reused\"\nkinds = [\"aws.ssm.parameter\"]\nfields = [\"value\"]\nsecrets_only = true\nexpect = \"differ\"",
+};
+
+const VERSION: Spec = Spec {
+    name: "version",
+    options: &[(
+        "granularity",
+        "major, minor (default) or patch: how deep the versions must agree",
+    )],
+    can_fail_on_equal: false,
+    what: "Versions must agree down to the granularity; the less specific side decides how deep to look, \
+           so \"15\" against \"15.6\" passes at minor.",
+    why: "A release tested on one database or runtime version can fail on another.",
+    example: "[[rule]]\nid = \"engine-version\"\nkinds = [\"aws.rds.*\"]\nfields = [\"engine_version\"]\nexpect = \"version\"\ngranularity = \"minor\"",
+};
+
+const SAME_FAMILY: Spec = Spec {
+    name: "same_family",
+    options: &[],
+    can_fail_on_equal: false,
+    what: "Instance classes must be of one family (m6i.large and m6i.2xlarge; db.r6g.large and \
+           db.r6g.xlarge); lists compare as sets of families.",
+    why: "Staging may use smaller instances, but processor architecture and generation change behaviour.",
+    example: "[[rule]]\nid = \"instance-family\"\nkinds = [\"aws.ec2.instance\"]\nfields = [\"instance_type\"]\nexpect = \"same_family\"",
+};
+
+const STAGING_AT_MOST_PROD: Spec = Spec {
+    name: "staging_at_most_prod",
+    options: &[],
+    can_fail_on_equal: false,
+    what: "Staging's number must not exceed prod's.",
+    why: "Staging may run smaller than prod, never larger: a larger staging hides capacity problems.",
+    example: "[[rule]]\nid = \"scale\"\nkinds = [\"aws.autoscaling.group\"]\nfields = [\"desired_capacity\"]\nexpect = \"staging_at_most_prod\"",
+};
+
+const RATIO: Spec = Spec {
+    name: "ratio",
+    options: &[
+        ("min", "the smallest staging/prod ratio allowed"),
+        ("max", "the largest staging/prod ratio allowed"),
+    ],
+    can_fail_on_equal: true,
+    what: "staging / prod must lie within the bounds; at least one of min and max is required.",
+    why: "For sizes that must scale together, such as a staging database at least a quarter of prod's.",
+    example: "[[rule]]\nid = \"storage-ratio\"\nkinds = [\"aws.rds.instance\"]\nfields = [\"allocated_storage\"]\nexpect = \"ratio\"\nmin = 0.25\nmax = 1",
+};
+
+const SET_EQUAL: Spec = Spec {
+    name: "set_equal",
+    options: &[],
+    can_fail_on_equal: false,
+    what: "Lists must hold the same elements, in any order.",
+    why: "For sets whose order carries no meaning, such as security groups or target groups.",
+    example: "[[rule]]\nid = \"security-groups\"\nkinds = [\"aws.ec2.instance\"]\nfields = [\"security_groups\"]\nexpect = \"set_equal\"",
+};
+
+const SUBSET: Spec = Spec {
+    name: "subset",
+    options: &[],
+    can_fail_on_equal: false,
+    what: "Every element of staging's list must be in prod's.",
+    why: "Staging may run fewer of something (availability zones, instance types), never one prod lacks.",
+    example: "[[rule]]\nid = \"instance-types\"\nkinds = [\"aws.autoscaling.group\"]\nfields = [\"instance_types\"]\nexpect = \"subset\"",
+};
 
 /// The comparator of this name, if there is one.
 pub fn spec(name: &str) -> Option<&'static Spec> {
@@ -151,20 +169,19 @@ pub fn names() -> Vec<&'static str> {
 }
 
 impl Comparator {
-    /// Its entry in [`SPECS`].
+    /// Its entry in [`SPECS`]; the engine asks on every compared attribute, so no lookup by name.
     pub fn spec(&self) -> &'static Spec {
-        let name = match self {
-            Comparator::Equal => "equal",
-            Comparator::Ignore => "ignore",
-            Comparator::Differ => "differ",
-            Comparator::Version(_) => "version",
-            Comparator::SameFamily => "same_family",
-            Comparator::StagingAtMostProd => "staging_at_most_prod",
-            Comparator::Ratio { .. } => "ratio",
-            Comparator::SetEqual => "set_equal",
-            Comparator::Subset => "subset",
-        };
-        spec(name).expect("every comparator has a spec")
+        match self {
+            Comparator::Equal => &EQUAL,
+            Comparator::Ignore => &IGNORE,
+            Comparator::Differ => &DIFFER,
+            Comparator::Version(_) => &VERSION,
+            Comparator::SameFamily => &SAME_FAMILY,
+            Comparator::StagingAtMostProd => &STAGING_AT_MOST_PROD,
+            Comparator::Ratio { .. } => &RATIO,
+            Comparator::SetEqual => &SET_EQUAL,
+            Comparator::Subset => &SUBSET,
+        }
     }
 }
 

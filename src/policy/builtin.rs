@@ -91,6 +91,6 @@ impl BuiltinRule {
 
     /// The ids a policy may not give its own rules: every built-in id and anything starting with `waiver-`.
     pub fn reserves(id: &str) -> bool {
-        BuiltinRule::from_id(id).is_some() || id.starts_with("waiver-") || id.starts_with("rule-")
+        BuiltinRule::from_id(id).is_some() || id.starts_with("waiver-")
     }
 }

@@ -244,3 +244,64 @@ fn rendered_errors_show_the_line_and_a_caret() {
     assert!(text.contains("           ^^^^^^^^^\n"), "{text}");
     assert!(text.ends_with("p.toml: 1 problem in the policy"), "{text}");
 }
+
+/// Every comparator `policy explain` lists is one `expect` accepts, and its claim about equal values holds: the
+/// engine skips identical resources on the strength of that claim.
+#[test]
+fn every_comparator_spec_parses_and_its_equal_values_claim_holds() {
+    for spec in crate::compare::SPECS {
+        let options = match spec.name {
+            "ratio" => "min = 2\n",
+            _ => "",
+        };
+        let text = format!(
+            "{HEAD}[[rule]]\nid = \"r\"\nkinds = [\"aws.rds.*\"]\nfields = [\"engine\"]\nexpect = \"{}\"\n{options}",
+            spec.name
+        );
+        let p = Policy::parse(&text, "p.toml", &CATALOGUE).unwrap();
+        let Check::Compare(comparator) = &p.rules[0].check else {
+            panic!("{} is a comparison", spec.name)
+        };
+        assert_eq!(comparator.spec().name, spec.name);
+        let same = serde_json::json!(5);
+        let fails_on_equal = comparator.judge(Some(&same), Some(&same)) != crate::compare::Outcome::Pass;
+        assert_eq!(fails_on_equal, spec.can_fail_on_equal, "{}", spec.name);
+    }
+}
+
+#[test]
+fn a_path_inside_a_redacted_secret_is_refused_not_silently_never_matched() {
+    let e = errors(&format!(
+        "{HEAD}[[rule]]\nid = \"r\"\nkinds = [\"aws.ssm.parameter\"]\nfields = [\"value.fingerprint\"]\nexpect = \"differ\"\n"
+    ));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with("p.toml:6:12: `value.fingerprint` names a part of a redacted secret"),
+        "{e:?}"
+    );
+    assert!(e[0].contains("name the field `value`"), "{e:?}");
+}
+
+#[test]
+fn field_patterns_are_checked_in_waivers_too() {
+    let e = errors(&format!(
+        "{HEAD}[[waiver]]\nrule = \"unlisted-difference\"\nkey = \"x\"\nkind = \"aws.rds.instance\"\nfield = \"paramters\"\nreason = \"r\"\nowner = \"o\"\nexpires = \"2027-01-01\"\n"
+    ));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].contains("`paramters` matches no field of aws.rds.instance (did you mean `parameters`?)"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn rule_ids_of_a_user_may_start_with_rule() {
+    let text = format!(
+        "{HEAD}[[rule]]\nid = \"rule-of-thumb\"\nkinds = [\"aws.rds.*\"]\nfields = [\"engine\"]\nexpect = \"equal\"\n"
+    );
+    Policy::parse(&text, "p.toml", &CATALOGUE).unwrap();
+    let e = errors(&format!(
+        "{HEAD}[[rule]]\nid = \"rule-unused\"\nkinds = [\"aws.rds.*\"]\nfields = [\"engine\"]\nexpect = \"equal\"\n"
+    ));
+    assert!(e[0].contains("reserved"), "{e:?}");
+}

@@ -57,7 +57,7 @@ pub struct Resolved {
 impl Report {
     /// Marks each finding `new` or `known` against an earlier report's findings, by fingerprint, and lists the
     /// earlier findings that are gone as resolved. Waived findings count as findings on both sides.
-    pub fn mark_baseline(&mut self, earlier: Vec<Resolved>) {
+    pub fn mark_baseline(&mut self, earlier: &[Resolved]) {
         let before: std::collections::HashSet<&str> =
             earlier.iter().map(|f| f.fingerprint.as_str()).collect();
         for f in &mut self.findings {

@@ -197,7 +197,7 @@ pub(crate) const KINDS: &[Kind] = &[
         provider: "aws",
         service: "rds",
         tagged: false,
-        doc: "A non-default DB parameter group (chosen by the databases that use it, never by tags).",
+        doc: "A non-default DB parameter group, kept with the databases that use it.",
         fields: &[
             Field {
                 path: "family",

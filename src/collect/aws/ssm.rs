@@ -21,7 +21,7 @@ pub(crate) const KINDS: &[Kind] = &[Kind {
     provider: "aws",
     service: "ssm",
     tagged: false,
-    doc: "An SSM parameter under one of the environment's ssm_paths (chosen by path, never by tags).",
+    doc: "An SSM parameter under one of the environment's ssm_paths.",
     fields: &[
         Field {
             path: "type",
