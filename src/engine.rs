@@ -9,10 +9,12 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::compare::{Outcome, expect_value, same_value};
+use crate::compare::{Comparator, Outcome, expect_value, same_value};
 use crate::matching::{self, KeyRule, Pairing, Unpaired};
 use crate::policy::{BuiltinRule, Check, Level, Origin, Policy, Rule, Severity, Waiver};
-use crate::snapshot::{Resource, Snapshot, flatten, is_redacted, place, short};
+use crate::snapshot::{
+    Resource, Snapshot, SourceStatus, flatten, is_redacted, place, redacted_fingerprint, short,
+};
 
 /// One judged difference (or one thing that could not be judged), as report v1 carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -140,6 +142,8 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
         equal_pass_cache: HashMap::new(),
         decided: vec![false; policy.rules.len()],
         unparsed: Vec::new(),
+        incomparable_secrets: incomparable_secrets(staging, prod),
+        over_time: staging.environment == prod.environment,
     };
     // Only a comparison rule of the policy file can go unused unnoticed in a pair skipped unparsed.
     let may_report_unused = policy
@@ -148,6 +152,14 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
         .any(|r| !r.origin.is_shipped() && matches!(r.check, Check::Compare(_)));
     judge.gaps(staging, Side::Staging);
     judge.gaps(prod, Side::Prod);
+    judge.empty_sources(staging, Side::Staging);
+    judge.empty_sources(prod, Side::Prod);
+    judge.coverage(&pairing, staging, prod);
+    if staging.environment != prod.environment {
+        let (staging_tokens, prod_tokens) = (&options.staging_keys.tokens, &options.prod_keys.tokens);
+        judge.foreign(staging, &staging_keys, Side::Staging, staging_tokens, prod_tokens);
+        judge.foreign(prod, &prod_keys, Side::Prod, prod_tokens, staging_tokens);
+    }
     judge.presence(&pairing, staging, prod);
     for pair in &pairing.paired {
         let (staging_attributes, prod_attributes) = (&pair.staging.attributes, &pair.prod.attributes);
@@ -157,7 +169,7 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
             && judge.equal_values_pass(&pair.staging.kind)
         {
             if may_report_unused {
-                judge.unparsed.push(pair.staging);
+                judge.unparsed.push((pair.staging, pair.key));
             }
             continue;
         }
@@ -223,16 +235,45 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
 struct Judge<'p, 's> {
     policy: &'p Policy,
     findings: Vec<Finding>,
-    /// Rule lookups repeat for every resource of a kind: [plain, secret] -> kind -> path -> rule index. Looked
-    /// up by borrowed strings, so a hit allocates nothing.
-    comparison_cache: [HashMap<String, HashMap<String, Option<usize>>>; 2],
+    /// Rule lookups repeat for every resource of a kind: [plain, secret] -> kind -> path -> the rules that may
+    /// decide it (see [`Policy::comparison_candidates`]; mostly one). Looked up by borrowed strings, so a hit
+    /// allocates nothing.
+    comparison_cache: [HashMap<String, HashMap<String, Vec<usize>>>; 2],
     /// Per kind: whether equal values always pass (see [`Judge::equal_values_pass`]).
     equal_pass_cache: HashMap<String, bool>,
     /// Per policy rule: whether it decided at least one attribute.
     decided: Vec<bool>,
     /// Paired resources known equal without being parsed: the rules they would have met are found afterwards,
     /// and only for rules that decided nothing elsewhere.
-    unparsed: Vec<&'s Resource>,
+    unparsed: Vec<(&'s Resource, &'s str)>,
+    /// Why different fingerprints prove nothing here (the sides' keys differ or are unknown), if they do not.
+    incomparable_secrets: Option<String>,
+    /// Both sides are one environment, the earlier snapshot first: differences are changes since.
+    over_time: bool,
+}
+
+/// Why two fingerprints that differ cannot be taken for two different secrets: the snapshots' fingerprint keys
+/// differ, or one is unknown. `None` when both were made with one known key.
+fn incomparable_secrets(staging: &Snapshot, prod: &Snapshot) -> Option<String> {
+    let (s, p) = (&staging.fingerprint_key_id, &prod.fingerprint_key_id);
+    if s.is_some() && s == p {
+        return None;
+    }
+    let key = |id: &Option<String>| id.clone().unwrap_or_else(|| "unknown (not recorded)".into());
+    Some(format!(
+        "the fingerprints differ, but staging's were made with key {} and prod's with key {}: only fingerprints \
+         of one key tell different secrets apart; collect both with the same ENVPARITY_FINGERPRINT_KEY",
+        key(s),
+        key(p)
+    ))
+}
+
+/// True when both values are secrets with fingerprints, and the fingerprints differ.
+fn fingerprints_differ(s: Option<&Value>, p: Option<&Value>) -> bool {
+    fn fingerprint(v: Option<&Value>) -> Option<&str> {
+        v.filter(|v| is_redacted(v)).and_then(redacted_fingerprint)
+    }
+    matches!((fingerprint(s), fingerprint(p)), (Some(a), Some(b)) if a != b)
 }
 
 /// Who decided a finding: one of envparity's own rules, a rule of the policy, or envparity about a rule of the
@@ -292,6 +333,7 @@ impl<'a> Draft<'a> {
 impl<'p, 's> Judge<'p, 's> {
     fn push(&mut self, d: Draft<'_>) {
         let (rule, message, decided_by) = match d.by {
+            Decider::Builtin(b) if self.over_time => (b.id(), b.message_over_time().to_owned(), None),
             Decider::Builtin(b) => (b.id(), b.message().to_owned(), None),
             Decider::Rule(rule) => (
                 rule.id.as_str(),
@@ -359,6 +401,148 @@ impl<'p, 's> Judge<'p, 's> {
         }
     }
 
+    /// Every configured source that held nothing (a service in a region, an SSM path, a config file): a typo
+    /// looks exactly like an empty source, so it is said.
+    fn empty_sources(&mut self, snapshot: &Snapshot, side: Side) {
+        let Level::Report(severity) = self.policy.defaults.empty_source else {
+            return;
+        };
+        for source in snapshot
+            .sources
+            .iter()
+            .filter(|s| s.status == SourceStatus::Complete)
+        {
+            let place = place(&source.account, &source.region);
+            let kind = format!("{}.{}", source.provider, source.service);
+            let whole = (source.resources == 0 && source.empty.is_empty()).then_some("");
+            for scope in source.empty.iter().map(String::as_str).chain(whole) {
+                let at = [place.as_str(), scope]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>();
+                let key = format!("{}:{}", side.name(), at.join(" "));
+                let detail = match scope {
+                    "" => format!(
+                        "{} {} in {} ({place}) found nothing",
+                        source.provider,
+                        source.service,
+                        side.name()
+                    ),
+                    scope => format!(
+                        "{scope} held nothing in {}{}",
+                        side.name(),
+                        match place.is_empty() {
+                            true => String::new(),
+                            false => format!(" ({place})"),
+                        }
+                    ),
+                };
+                let mut draft = Draft::whole(
+                    Decider::Builtin(BuiltinRule::EmptySource),
+                    severity,
+                    &kind,
+                    &key,
+                    detail,
+                );
+                draft.side = Some(side);
+                self.push(draft);
+            }
+        }
+    }
+
+    /// A run that compared nothing earns no verdict: neither side holds a resource, or nothing paired although
+    /// both do. Both sides being one environment (or one snapshot) is said too.
+    fn coverage(&mut self, pairing: &Pairing<'_>, staging: &Snapshot, prod: &Snapshot) {
+        let (s, p) = (staging.resources.len(), prod.resources.len());
+        let nothing = if s == 0 && p == 0 {
+            Some("neither snapshot holds a resource".to_owned())
+        } else if pairing.paired.is_empty() && s > 0 && p > 0 {
+            Some(format!(
+                "no resource of {} ({s}) paired with one of {} ({p}): the environment tokens (--staging-tokens, \
+                 --prod-tokens) or the key tag most likely do not match the resources' names",
+                staging.environment, prod.environment
+            ))
+        } else {
+            None
+        };
+        if let Some(detail) = nothing {
+            let draft = Draft::whole(
+                Decider::Builtin(BuiltinRule::NothingCompared),
+                Severity::Incomplete,
+                "snapshot",
+                "*",
+                detail,
+            );
+            self.push(draft);
+        }
+        if staging.environment != prod.environment {
+            return;
+        }
+        let (severity, detail) = if staging.collected_at == prod.collected_at {
+            // Whatever the policy: one snapshot against itself can show no difference.
+            (
+                Severity::Warning,
+                format!(
+                    "both sides are the snapshot of {} collected at {}: nothing can differ",
+                    staging.environment, staging.collected_at
+                ),
+            )
+        } else if let Level::Report(severity) = self.policy.defaults.same_environment {
+            (
+                severity,
+                format!(
+                    "both sides are {} (collected at {} and {}): for changes over time use --policy drift",
+                    staging.environment, staging.collected_at, prod.collected_at
+                ),
+            )
+        } else {
+            return;
+        };
+        let draft = Draft::whole(
+            Decider::Builtin(BuiltinRule::SameEnvironment),
+            severity,
+            "snapshot",
+            &staging.environment,
+            detail,
+        );
+        self.push(draft);
+    }
+
+    /// Resources of one side whose name or tags carry the other side's environment token.
+    fn foreign(
+        &mut self,
+        snapshot: &Snapshot,
+        keys: &[String],
+        side: Side,
+        own: &[String],
+        other: &[String],
+    ) {
+        let Level::Report(severity) = self.policy.defaults.foreign_environment else {
+            return;
+        };
+        for (resource, key) in snapshot.resources.iter().zip(keys) {
+            let Some(mark) = matching::foreign_mark(resource, own, other) else {
+                continue;
+            };
+            let detail = format!(
+                "in the {} snapshot, its {} {} carries the other environment's token `{}`",
+                side.name(),
+                mark.place,
+                mark.text,
+                mark.token
+            );
+            let mut draft = Draft::whole(
+                Decider::Builtin(BuiltinRule::ForeignEnvironment),
+                severity,
+                &resource.kind,
+                key,
+                detail,
+            );
+            draft.side = Some(side);
+            self.push(draft);
+        }
+    }
+
     fn presence(&mut self, pairing: &Pairing<'_>, staging: &Snapshot, prod: &Snapshot) {
         let defaults = self.policy.defaults;
         let one_sided = [
@@ -384,7 +568,15 @@ impl<'p, 's> Judge<'p, 's> {
                 if other.has_gap_for(&resource.kind) {
                     continue;
                 }
-                let detail = format!("{} has {}", present.name(), resource.label());
+                let detail = match (self.over_time, present) {
+                    (true, Side::Prod) => {
+                        format!("added since {}: {}", staging.collected_at, resource.label())
+                    }
+                    (true, Side::Staging) => {
+                        format!("removed since {}: {}", staging.collected_at, resource.label())
+                    }
+                    (false, _) => format!("{} has {}", present.name(), resource.label()),
+                };
                 self.push(Draft::whole(
                     Decider::Builtin(rule),
                     severity,
@@ -424,20 +616,21 @@ impl<'p, 's> Judge<'p, 's> {
         passes
     }
 
-    /// The index of the comparison rule that decides this attribute, if any.
-    fn comparison_rule(&mut self, kind: &str, path: &str, secret: bool) -> Option<usize> {
+    /// The index of the comparison rule that decides this attribute of the resource with this key, if any.
+    fn comparison_rule(&mut self, kind: &str, key: &str, path: &str, secret: bool) -> Option<usize> {
         let policy = self.policy;
         let kinds = &mut self.comparison_cache[usize::from(secret)];
         if !kinds.contains_key(kind) {
             kinds.insert(kind.to_owned(), HashMap::new());
         }
         let paths = kinds.get_mut(kind).expect("inserted above");
-        match paths.get(path) {
-            Some(&known) => known,
-            None => *paths
-                .entry(path.to_owned())
-                .or_insert(policy.comparison_for(kind, path, secret)),
+        if !paths.contains_key(path) {
+            paths.insert(path.to_owned(), policy.comparison_candidates(kind, path, secret));
         }
+        paths[path]
+            .iter()
+            .copied()
+            .find(|&index| policy.rules[index].covers_key(key))
     }
 
     /// Compares every attribute path present on either side of a pair.
@@ -454,16 +647,21 @@ impl<'p, 's> Judge<'p, 's> {
         for path in paths {
             let (s, p) = (staging.get(path).copied(), prod.get(path).copied());
             let secret = s.is_some_and(is_redacted) || p.is_some_and(is_redacted);
-            let Some(index) = self.comparison_rule(kind, path, secret) else {
+            let Some(index) = self.comparison_rule(kind, key, path, secret) else {
                 self.unlisted(kind, key, path, s, p);
                 continue;
             };
             self.decided[index] = true;
             let rule = &self.policy.rules[index];
             let Check::Compare(comparator) = &rule.check else {
-                unreachable!("comparison_for returns comparison rules")
+                unreachable!("comparison_candidates returns comparison rules")
             };
-            let outcome = comparator.judge(s, p);
+            let outcome = match &self.incomparable_secrets {
+                Some(why) if fingerprints_differ(s, p) && *comparator != Comparator::Ignore => {
+                    Outcome::Unknown(why.clone())
+                }
+                _ => comparator.judge(s, p),
+            };
             let draft = Draft {
                 staging: s,
                 prod: p,
@@ -478,6 +676,8 @@ impl<'p, 's> Judge<'p, 's> {
             return;
         };
         let detail = match (s, p) {
+            // Fingerprints of different keys: not known to differ.
+            _ if self.incomparable_secrets.is_some() && fingerprints_differ(s, p) => return,
             (Some(a), Some(b)) => match same_value(a, b) {
                 // Equal, or two secrets without fingerprints: nothing is known to differ.
                 Some(true) | None => return,
@@ -534,7 +734,7 @@ impl<'p, 's> Judge<'p, 's> {
                         Side::Staging => staging.as_ref(),
                         Side::Prod => prod.as_ref(),
                     }?;
-                    rule.covers_kind(&resource.kind)
+                    (rule.covers_kind(&resource.kind) && rule.covers_key(key))
                         .then_some((index, rule, expected))
                 }
                 Check::Compare(_) => None,
@@ -593,8 +793,15 @@ impl<'p, 's> Judge<'p, 's> {
             }
             let globs =
                 |g: &[crate::glob::DottedGlob]| g.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(", ");
+            let keys = match rule.keys.is_empty() {
+                true => String::new(),
+                false => {
+                    let keys: Vec<&str> = rule.keys.iter().map(|k| k.as_str()).collect();
+                    format!("; keys {}", keys.join(", "))
+                }
+            };
             let detail = format!(
-                "kinds {}; fields {}; at {}:{}",
+                "kinds {}; fields {}{keys}; at {}:{}",
                 globs(&rule.kinds),
                 globs(&rule.fields),
                 rule.origin.path,
@@ -616,16 +823,16 @@ impl<'p, 's> Judge<'p, 's> {
         if !matches!(rule.check, Check::Compare(_)) {
             return false;
         }
-        let candidates: Vec<&Resource> = self
+        let candidates: Vec<(&Resource, &str)> = self
             .unparsed
             .iter()
             .copied()
-            .filter(|r| rule.covers_kind(&r.kind))
+            .filter(|(r, key)| rule.covers_kind(&r.kind) && rule.covers_key(key))
             .collect();
-        candidates.into_iter().any(|resource| {
+        candidates.into_iter().any(|(resource, key)| {
             let attributes = resource.attributes.parse();
             flatten(&attributes).into_iter().any(|(path, value)| {
-                self.comparison_rule(&resource.kind, &path, is_redacted(value)) == Some(index)
+                self.comparison_rule(&resource.kind, key, &path, is_redacted(value)) == Some(index)
             })
         })
     }

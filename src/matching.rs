@@ -85,6 +85,47 @@ fn is_separator(c: char) -> bool {
     matches!(c, '-' | '_' | '/' | '.' | ':' | ' ')
 }
 
+/// Where a resource says it belongs to another environment: its name, or a tag, holds a segment that is one of
+/// `other`'s tokens and none of `own`'s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignMark<'a> {
+    /// `name`, or `tag KEY`.
+    pub place: String,
+    /// The name or the tag's value.
+    pub text: &'a str,
+    pub token: &'a str,
+}
+
+/// The first place where `resource` carries one of `other`'s environment tokens (and not one of `own`'s).
+pub fn foreign_mark<'a>(
+    resource: &'a Resource,
+    own: &[String],
+    other: &'a [String],
+) -> Option<ForeignMark<'a>> {
+    let token_in = |text: &str| -> Option<&'a str> {
+        text.split(is_separator).find_map(|segment| {
+            let theirs = other.iter().find(|t| t.eq_ignore_ascii_case(segment))?;
+            (!own.iter().any(|t| t.eq_ignore_ascii_case(segment))).then_some(theirs.as_str())
+        })
+    };
+    let name = resource
+        .name
+        .as_deref()
+        .into_iter()
+        .map(|n| ("name".to_owned(), n));
+    let tags = resource
+        .tags
+        .iter()
+        .map(|(k, v)| (format!("tag {k}"), v.as_str()));
+    name.chain(tags).find_map(|(place, text)| {
+        Some(ForeignMark {
+            token: token_in(text)?,
+            place,
+            text,
+        })
+    })
+}
+
 /// One resource on each side with the same kind and key.
 #[derive(Debug, Clone, Copy)]
 pub struct Pair<'a> {
@@ -186,6 +227,31 @@ mod tests {
         assert_eq!(derive_key("prod", &prod), "{env}");
         assert_eq!(derive_key("a--prod--b", &prod), "a--{env}--b");
         assert_eq!(derive_key("", &prod), "");
+    }
+
+    #[test]
+    fn a_name_or_tag_with_the_other_environments_token_is_foreign() {
+        let (staging, prod) = (tokens(&["staging", "stg"]), tokens(&["prod", "production"]));
+        let mut r: Resource = serde_json::from_value(serde_json::json!({
+            "kind": "aws.autoscaling.group", "name": "shop-web-prod-asg"
+        }))
+        .unwrap();
+        let mark = foreign_mark(&r, &staging, &prod).unwrap();
+        assert_eq!((mark.place.as_str(), mark.token), ("name", "prod"));
+        r.name = Some("shop-web-staging-asg".into());
+        assert_eq!(foreign_mark(&r, &staging, &prod), None);
+        r.name = Some("products-web".into());
+        assert_eq!(foreign_mark(&r, &staging, &prod), None);
+        r.tags = [("Environment".to_owned(), "Production".to_owned())]
+            .into_iter()
+            .collect();
+        let mark = foreign_mark(&r, &staging, &prod).unwrap();
+        assert_eq!(
+            (mark.place.as_str(), mark.token),
+            ("tag Environment", "production")
+        );
+        // A token both environments use marks neither.
+        assert_eq!(foreign_mark(&r, &tokens(&["production"]), &prod), None);
     }
 
     #[test]

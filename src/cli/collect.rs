@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use super::diff::{self, Judgement};
 use super::{Context, Exit};
 use crate::collect::config::Config;
+use crate::collect::secrets::FingerprintKey;
 use crate::collect::{self, Options};
 use crate::snapshot::{self, Snapshot, place};
 
@@ -60,7 +61,7 @@ pub struct AuditArgs {
 pub(super) fn run_collect(args: CollectArgs, ctx: &Context) -> anyhow::Result<Exit> {
     let mut config = Config::read(&args.config)?;
     config.environment(&args.environment)?;
-    let (options, bar) = options(&mut config, &[&args.environment], args.decrypt_secrets, ctx);
+    let (options, bar) = options(&mut config, &[&args.environment], args.decrypt_secrets, ctx)?;
     let env = config.environment(&args.environment)?;
     let snapshot = runtime()?.block_on(collect::collect_environment(&config, env, &options));
     if let Some(bar) = bar {
@@ -91,7 +92,7 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
         &[&args.staging, &args.prod],
         args.decrypt_secrets,
         ctx,
-    );
+    )?;
     let staging_env = config.environment(&args.staging)?;
     let prod_env = config.environment(&args.prod)?;
 
@@ -122,19 +123,27 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
 }
 
 /// The collection options that come from the command line and the process environment, and the progress
-/// display (only on a terminal, never with --quiet) to clear once collection is done.
+/// display (only on a terminal, never with --quiet) to clear once collection is done. A fingerprint key too
+/// short to be safe, or decryption asked for without a key to fingerprint with, is refused before any call.
 fn options(
     config: &mut Config,
     environments: &[&str],
     decrypt_secrets: bool,
     ctx: &Context,
-) -> (Options, Option<indicatif::ProgressBar>) {
+) -> anyhow::Result<(Options, Option<indicatif::ProgressBar>)> {
     use std::io::IsTerminal;
     config.collect.decrypt_secrets |= decrypt_secrets;
-    let fingerprint_key = std::env::var("ENVPARITY_FINGERPRINT_KEY")
-        .ok()
+    let fingerprint_key = std::env::var_os("ENVPARITY_FINGERPRINT_KEY")
         .filter(|k| !k.is_empty())
-        .map(String::into_bytes);
+        .map(|k| FingerprintKey::new(k.into_encoded_bytes()))
+        .transpose()?;
+    if config.collect.decrypt_secrets && fingerprint_key.is_none() {
+        anyhow::bail!(
+            "decrypting secrets needs ENVPARITY_FINGERPRINT_KEY: a decrypted value is only ever stored as its \
+             fingerprint, and without a key there is none (set it, for instance to the output of \
+             `openssl rand -hex 32`, or drop --decrypt-secrets / decrypt_secrets)"
+        );
+    }
     let bar = (std::io::stderr().is_terminal() && !ctx.quiet).then(|| {
         let total: usize = environments
             .iter()
@@ -169,13 +178,13 @@ fn options(
             bar.inc(1);
         }) as std::sync::Arc<collect::ProgressFn>
     });
-    (
+    Ok((
         Options {
             fingerprint_key,
             progress,
         },
         bar,
-    )
+    ))
 }
 
 /// The history layout: `DIR/ENV/TIME.json` for snapshots, `DIR/reports/TIME.json` for reports, where TIME is

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::CollectError;
-use super::secrets::{looks_secret, redact};
+use super::secrets::Redactor;
 use crate::catalog::{Field, FieldType, Kind};
 use crate::matching::derive_key;
 use crate::snapshot::Resource;
@@ -23,7 +23,7 @@ pub(crate) const KINDS: &[Kind] = &[Kind {
     fields: &[Field {
         path: "value",
         ty: FieldType::Secret,
-        doc: "The key's value; redacted when its name looks secret.",
+        doc: "The key's value; redacted when its name or its content looks secret (a URL keeps all but its password).",
     }],
 }];
 
@@ -32,7 +32,7 @@ pub fn collect_file(
     path: &Path,
     shown: &str,
     tokens: &[String],
-    fingerprint_key: Option<&[u8]>,
+    redactor: &Redactor,
 ) -> Result<Vec<Resource>, CollectError> {
     let fail = |message: String| CollectError {
         code: None,
@@ -47,15 +47,7 @@ pub fn collect_file(
     Ok(leaves
         .into_iter()
         .map(|(dotted, value)| {
-            let value = if looks_secret(&dotted) {
-                let plain = match &value {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                redact(Some(&plain), fingerprint_key)
-            } else {
-                value
-            };
+            let value = redactor.value(&dotted, value);
             Resource {
                 kind: "file.config".into(),
                 key: Some(format!("{role}:{dotted}")),
@@ -132,7 +124,10 @@ mod tests {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
         let tokens = vec!["staging".to_owned()];
-        collect_file(&path, &format!("config/staging/{name}"), &tokens, Some(b"k"))
+        let redactor = Redactor::new(Some(
+            crate::collect::secrets::FingerprintKey::new("0123456789abcdef").unwrap(),
+        ));
+        collect_file(&path, &format!("config/staging/{name}"), &tokens, &redactor)
             .unwrap()
             .into_iter()
             .map(|r| (r.key.unwrap(), r.attributes.parse()["value"].clone()))
@@ -172,13 +167,25 @@ mod tests {
     #[test]
     fn unreadable_and_unknown_files_are_errors_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
-        let e = collect_file(&dir.path().join("missing.yaml"), "config/missing.yaml", &[], None).unwrap_err();
+        let e = collect_file(
+            &dir.path().join("missing.yaml"),
+            "config/missing.yaml",
+            &[],
+            &Redactor::default(),
+        )
+        .unwrap_err();
         assert!(e.message.starts_with("config/missing.yaml: "), "{e}");
         std::fs::write(dir.path().join("x.ini"), "a=1").unwrap();
-        let e = collect_file(&dir.path().join("x.ini"), "x.ini", &[], None).unwrap_err();
+        let e = collect_file(&dir.path().join("x.ini"), "x.ini", &[], &Redactor::default()).unwrap_err();
         assert!(e.message.contains("unknown config format"), "{e}");
         std::fs::write(dir.path().join("bad.json"), "{").unwrap();
-        let e = collect_file(&dir.path().join("bad.json"), "bad.json", &[], None).unwrap_err();
+        let e = collect_file(
+            &dir.path().join("bad.json"),
+            "bad.json",
+            &[],
+            &Redactor::default(),
+        )
+        .unwrap_err();
         assert!(e.message.contains("not valid JSON"), "{e}");
     }
 }

@@ -18,6 +18,7 @@ use tokio::sync::Semaphore;
 
 pub use aws::ConnectError;
 use config::{Config, Environment};
+use secrets::{FingerprintKey, Redactor};
 
 use crate::catalog::Catalogue;
 use crate::matching::KeyRule;
@@ -81,6 +82,8 @@ pub struct Collected {
     pub account: Option<String>,
     pub region: Option<String>,
     pub api_calls: u64,
+    /// The configured scopes (an SSM path, a config file) that held nothing.
+    pub empty: Vec<String>,
     pub result: Result<Vec<Resource>, CollectError>,
 }
 
@@ -98,6 +101,7 @@ impl Collected {
                     status: SourceStatus::Complete,
                     resources: resources.len() as u64,
                     api_calls: self.api_calls,
+                    empty: self.empty,
                 });
                 snapshot.resources.extend(resources);
             }
@@ -142,7 +146,7 @@ pub type ProgressFn = dyn Fn(Progress<'_>) + Send + Sync;
 #[derive(Clone, Default)]
 pub struct Options {
     /// The HMAC key for secret fingerprints (`ENVPARITY_FINGERPRINT_KEY`).
-    pub fingerprint_key: Option<Vec<u8>>,
+    pub fingerprint_key: Option<FingerprintKey>,
     /// Told of each (service, region) as it finishes.
     pub progress: Option<std::sync::Arc<ProgressFn>>,
 }
@@ -163,19 +167,30 @@ pub async fn collect_environment(
     options: &Options,
 ) -> Result<Snapshot, ConnectError> {
     let settings = &config.collect;
-    let key = options.fingerprint_key.as_deref();
+    let redactor = Redactor::new(options.fingerprint_key.clone());
     let mut snapshot = Snapshot::new(&env.name, now());
+    snapshot.fingerprint_key_id = redactor.key_id();
 
     if !settings.services.is_empty() {
         let session = aws::Session::connect(env, settings).await?;
         match &session.account {
             Ok(account) => {
-                collect_services(&session, account, env, settings, options, &mut snapshot).await;
+                collect_services(
+                    &session,
+                    account,
+                    env,
+                    settings,
+                    options,
+                    &redactor,
+                    &mut snapshot,
+                )
+                .await;
             }
             Err(error) => {
                 for region in &session.regions {
                     for &service in &settings.services {
-                        aws_collected(service, None, region, 0, Err(error.clone())).record(&mut snapshot);
+                        aws_collected(service, None, region, 0, Vec::new(), Err(error.clone()))
+                            .record(&mut snapshot);
                     }
                 }
             }
@@ -186,9 +201,11 @@ pub async fn collect_environment(
         // One unreadable file makes every config key unknown: a key missing from it is not "missing".
         let mut resources = Vec::new();
         let mut errors = Vec::new();
+        let mut empty = Vec::new();
         for template in &env.config_files {
             let shown = env.expand(template);
-            match files::collect_file(&config.base_dir.join(&shown), &shown, &env.tokens, key) {
+            match files::collect_file(&config.base_dir.join(&shown), &shown, &env.tokens, &redactor) {
+                Ok(found) if found.is_empty() => empty.push(shown),
                 Ok(found) => resources.extend(found),
                 Err(e) => errors.push(e.to_string()),
             }
@@ -206,6 +223,7 @@ pub async fn collect_environment(
             account: None,
             region: None,
             api_calls: 0,
+            empty,
             result,
         }
         .record(&mut snapshot);
@@ -231,9 +249,9 @@ async fn collect_services(
     env: &Environment,
     settings: &config::CollectSettings,
     options: &Options,
+    redactor: &Redactor,
     snapshot: &mut Snapshot,
 ) {
-    let key = options.fingerprint_key.as_deref();
     let permits = Semaphore::new(settings.concurrency);
     let timeout = Duration::from_secs(settings.service_timeout_secs);
     let permits = &permits;
@@ -244,7 +262,7 @@ async fn collect_services(
         .collect();
     let jobs = work.into_iter().map(|(service, region)| async move {
         let _permit = permits.acquire().await.expect("the semaphore is never closed");
-        let ctx = aws::RegionContext::new(session, account, region, env, settings, key);
+        let ctx = aws::RegionContext::new(session, account, region, env, settings, redactor);
         let result = match tokio::time::timeout(timeout, aws::collect(service, &ctx)).await {
             Ok(result) => result,
             Err(_) => Err(CollectError {
@@ -260,9 +278,9 @@ async fn collect_services(
                 resources: result.as_ref().ok().map(Vec::len),
             });
         }
-        (service, region, ctx.api_calls(), result)
+        (service, region, ctx.api_calls(), ctx.empty_scopes(), result)
     });
-    for (service, region, api_calls, result) in join_all(jobs).await {
+    for (service, region, api_calls, empty, result) in join_all(jobs).await {
         match &result {
             Ok(resources) => tracing::info!(
                 environment = %env.name, service = service.name(), %region, resources = resources.len(), api_calls,
@@ -273,7 +291,7 @@ async fn collect_services(
             }
         }
         let result = result.map(|resources| belonging_to(env, resources));
-        aws_collected(service, Some(account), region, api_calls, result).record(snapshot);
+        aws_collected(service, Some(account), region, api_calls, empty, result).record(snapshot);
     }
 }
 
@@ -283,6 +301,7 @@ fn aws_collected(
     account: Option<&str>,
     region: &str,
     api_calls: u64,
+    empty: Vec<String>,
     result: Result<Vec<Resource>, CollectError>,
 ) -> Collected {
     Collected {
@@ -291,6 +310,7 @@ fn aws_collected(
         account: account.map(str::to_owned),
         region: Some(region.to_owned()),
         api_calls,
+        empty,
         result,
     }
 }
@@ -312,7 +332,7 @@ fn belonging_to(env: &Environment, resources: Vec<Resource>) -> Vec<Resource> {
         .collect();
     let used_groups: BTreeSet<String> = kept
         .iter()
-        .filter(|r| r.kind.starts_with("aws.rds.") && r.kind != "aws.rds.parameter_group")
+        .filter(|r| matches!(r.kind.as_str(), "aws.rds.instance" | "aws.rds.cluster"))
         .filter_map(|r| {
             r.attributes
                 .parse()
@@ -323,8 +343,10 @@ fn belonging_to(env: &Environment, resources: Vec<Resource>) -> Vec<Resource> {
         .collect();
     let tokens = &env.tokens;
     kept.retain(|r| {
-        r.kind != "aws.rds.parameter_group"
-            || used_groups.contains(&crate::matching::derive_key(r.label(), tokens))
+        !matches!(
+            r.kind.as_str(),
+            "aws.rds.parameter_group" | "aws.rds.cluster_parameter_group"
+        ) || used_groups.contains(&crate::matching::derive_key(r.label(), tokens))
     });
     kept
 }

@@ -123,7 +123,8 @@ const STAGING_AT_MOST_PROD: Spec = Spec {
     name: "staging_at_most_prod",
     options: &[],
     can_fail_on_equal: false,
-    what: "Staging's number must not exceed prod's.",
+    what: "Staging's number must not exceed prod's. A string that holds a number counts as that number (AWS \
+           returns RDS parameters as strings).",
     why: "Staging may run smaller than prod, never larger: a larger staging hides capacity problems.",
     example: "[[rule]]\nid = \"scale\"\nkinds = [\"aws.autoscaling.group\"]\nfields = [\"desired_capacity\"]\nexpect = \"staging_at_most_prod\"",
 };
@@ -135,7 +136,8 @@ const RATIO: Spec = Spec {
         ("max", "the largest staging/prod ratio allowed"),
     ],
     can_fail_on_equal: true,
-    what: "staging / prod must lie within the bounds; at least one of min and max is required.",
+    what: "staging / prod must lie within the bounds; at least one of min and max is required. Strings that \
+           hold numbers count as numbers.",
     why: "For sizes that must scale together, such as a staging database at least a quarter of prod's.",
     example: "[[rule]]\nid = \"storage-ratio\"\nkinds = [\"aws.rds.instance\"]\nfields = [\"allocated_storage\"]\nexpect = \"ratio\"\nmin = 0.25\nmax = 1",
 };
@@ -313,8 +315,16 @@ fn mismatch(s: &Value, p: &Value) -> String {
     }
 }
 
+/// A number, or a string that holds one (AWS returns RDS parameters and many settings as strings).
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::String(s) => s.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
+        v => v.as_f64(),
+    }
+}
+
 fn numbers(s: &Value, p: &Value) -> Result<(f64, f64), String> {
-    match (s.as_f64(), p.as_f64()) {
+    match (number(s), number(p)) {
         (Some(s), Some(p)) => Ok((s, p)),
         _ => Err(format!(
             "expected numbers, staging holds {}, prod holds {}",

@@ -11,6 +11,25 @@ fn fails(o: &Outcome) -> bool {
 }
 
 #[test]
+fn numeric_strings_count_as_numbers_in_numeric_comparators() {
+    // RDS returns parameter values as strings: max_connections "100" against "400".
+    assert_eq!(
+        judge(Comparator::StagingAtMostProd, json!("100"), json!("400")),
+        Outcome::Pass
+    );
+    assert_eq!(
+        judge(Comparator::StagingAtMostProd, json!("800"), json!(" 400 ")),
+        Outcome::Fail("staging 800 exceeds prod 400".into())
+    );
+    let ratio = Comparator::Ratio {
+        min: Some(0.25),
+        max: None,
+    };
+    assert_eq!(judge(ratio.clone(), json!("100"), json!(400)), Outcome::Pass);
+    assert!(fails(&judge(ratio, json!("NaN"), json!(400))));
+}
+
+#[test]
 fn equal_compares_numbers_by_value_and_names_type_mismatches() {
     assert_eq!(judge(Comparator::Equal, json!(1), json!(1.0)), Outcome::Pass);
     assert_eq!(
@@ -145,7 +164,7 @@ fn staging_at_most_prod_and_ratio() {
         Outcome::Fail("staging 13 exceeds prod 12".into())
     );
     assert_eq!(
-        judge(Comparator::StagingAtMostProd, json!("2"), json!(12)),
+        judge(Comparator::StagingAtMostProd, json!("two"), json!(12)),
         Outcome::Fail("expected numbers, staging holds a string, prod holds a number".into())
     );
     let ratio = Comparator::Ratio {

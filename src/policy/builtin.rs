@@ -20,10 +20,18 @@ pub enum BuiltinRule {
     WaiverUnused,
     /// A rule of the policy file that decided nothing in this run.
     RuleUnused,
+    /// Neither side holds a resource, or nothing paired: no verdict can be earned.
+    NothingCompared,
+    /// A configured source (service in a region, SSM path, config file) that held nothing.
+    EmptySource,
+    /// Both snapshots are of one environment, or are one snapshot.
+    SameEnvironment,
+    /// A resource whose name or tags carry the other environment's token.
+    ForeignEnvironment,
 }
 
 impl BuiltinRule {
-    pub const ALL: [BuiltinRule; 8] = [
+    pub const ALL: [BuiltinRule; 12] = [
         BuiltinRule::MissingInStaging,
         BuiltinRule::ExtraInStaging,
         BuiltinRule::UnlistedDifference,
@@ -32,6 +40,10 @@ impl BuiltinRule {
         BuiltinRule::WaiverExpired,
         BuiltinRule::WaiverUnused,
         BuiltinRule::RuleUnused,
+        BuiltinRule::NothingCompared,
+        BuiltinRule::EmptySource,
+        BuiltinRule::SameEnvironment,
+        BuiltinRule::ForeignEnvironment,
     ];
 
     /// The id findings and waivers use.
@@ -45,6 +57,10 @@ impl BuiltinRule {
             BuiltinRule::WaiverExpired => "waiver-expired",
             BuiltinRule::WaiverUnused => "waiver-unused",
             BuiltinRule::RuleUnused => "rule-unused",
+            BuiltinRule::NothingCompared => "nothing-compared",
+            BuiltinRule::EmptySource => "empty-source",
+            BuiltinRule::SameEnvironment => "same-environment",
+            BuiltinRule::ForeignEnvironment => "foreign-environment",
         }
     }
 
@@ -59,11 +75,15 @@ impl BuiltinRule {
             BuiltinRule::MissingInStaging
             | BuiltinRule::ExtraInStaging
             | BuiltinRule::UnlistedDifference
-            | BuiltinRule::AmbiguousKey => true,
+            | BuiltinRule::AmbiguousKey
+            | BuiltinRule::EmptySource
+            | BuiltinRule::ForeignEnvironment => true,
             BuiltinRule::Incomplete
             | BuiltinRule::WaiverExpired
             | BuiltinRule::WaiverUnused
-            | BuiltinRule::RuleUnused => false,
+            | BuiltinRule::RuleUnused
+            | BuiltinRule::NothingCompared
+            | BuiltinRule::SameEnvironment => false,
         }
     }
 
@@ -86,6 +106,28 @@ impl BuiltinRule {
                 "A rule of the policy decided no attribute in this run: its kinds or fields name nothing these \
                  snapshots hold, or an earlier rule decides them first."
             }
+            BuiltinRule::NothingCompared => {
+                "Nothing was compared, so there is no verdict to give: a run that compared nothing is not parity."
+            }
+            BuiltinRule::EmptySource => {
+                "A configured source held nothing: a typo in a path, region or account looks exactly like this."
+            }
+            BuiltinRule::SameEnvironment => {
+                "Both sides are the same environment: this compares it with itself, not staging with prod."
+            }
+            BuiltinRule::ForeignEnvironment => {
+                "Its name or tags say it belongs to the other environment: a shared account or a filter that lets \
+                 the other environment's resources in."
+            }
+        }
+    }
+
+    /// The message when both sides are one environment over time (drift): the earlier snapshot plays staging.
+    pub fn message_over_time(self) -> &'static str {
+        match self {
+            BuiltinRule::MissingInStaging => "Added since the earlier snapshot.",
+            BuiltinRule::ExtraInStaging => "Removed since the earlier snapshot.",
+            other => other.message(),
         }
     }
 

@@ -140,6 +140,9 @@ pub struct Defaults {
     pub missing_in_staging: Level,
     pub extra_in_staging: Level,
     pub ambiguous_key: Level,
+    pub empty_source: Level,
+    pub same_environment: Level,
+    pub foreign_environment: Level,
 }
 
 impl Default for Defaults {
@@ -149,6 +152,9 @@ impl Default for Defaults {
             missing_in_staging: Level::Report(Severity::Error),
             extra_in_staging: Level::Report(Severity::Warning),
             ambiguous_key: Level::Report(Severity::Error),
+            empty_source: Level::Report(Severity::Warning),
+            same_environment: Level::Report(Severity::Warning),
+            foreign_environment: Level::Report(Severity::Error),
         }
     }
 }
@@ -159,6 +165,8 @@ pub struct Rule {
     pub id: String,
     pub kinds: Vec<DottedGlob>,
     pub fields: Vec<DottedGlob>,
+    /// The logical keys the rule applies to (`*` wildcards); empty for every key.
+    pub keys: Vec<Wildcard>,
     pub check: Check,
     pub severity: Severity,
     pub why: Option<String>,
@@ -193,6 +201,11 @@ impl Rule {
     /// True when the rule names this kind.
     pub fn covers_kind(&self, kind: &str) -> bool {
         self.kinds.iter().any(|k| k.matches(kind))
+    }
+
+    /// True when the rule applies to resources with this logical key.
+    pub fn covers_key(&self, key: &str) -> bool {
+        self.keys.is_empty() || self.keys.iter().any(|k| k.matches(key))
     }
 
     /// True when the rule names this attribute path (or one of its ancestors).
@@ -240,14 +253,31 @@ impl Policy {
         Some(policy.expect("shipped policies are valid"))
     }
 
-    /// The index in `rules` of the first comparison rule that covers this attribute, in policy order.
-    pub fn comparison_for(&self, kind: &str, path: &str, secret: bool) -> Option<usize> {
-        self.rules.iter().position(|rule| {
-            matches!(rule.check, Check::Compare(_))
+    /// The comparison rules that may decide this attribute, in policy order: every one that covers it, up to
+    /// and including the first that applies to every key. The first of them that covers the resource's key
+    /// decides.
+    pub fn comparison_candidates(&self, kind: &str, path: &str, secret: bool) -> Vec<usize> {
+        let mut out = Vec::new();
+        for (index, rule) in self.rules.iter().enumerate() {
+            if matches!(rule.check, Check::Compare(_))
                 && (secret || !rule.secrets_only)
                 && rule.covers_kind(kind)
                 && rule.covers_field(path)
-        })
+            {
+                out.push(index);
+                if rule.keys.is_empty() {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// The index in `rules` of the comparison rule that decides this attribute of the resource with this key.
+    pub fn comparison_for(&self, kind: &str, key: &str, path: &str, secret: bool) -> Option<usize> {
+        self.comparison_candidates(kind, path, secret)
+            .into_iter()
+            .find(|&index| self.rules[index].covers_key(key))
     }
 }
 

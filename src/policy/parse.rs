@@ -133,11 +133,14 @@ impl<'t> Parser<'t> {
         let Some(mut t) = self.toml.table(value, "[defaults]") else {
             return d;
         };
-        let slots: [(&'static str, &mut Level); 4] = [
+        let slots: [(&'static str, &mut Level); 7] = [
             ("unlisted_difference", &mut d.unlisted_difference),
             ("missing_in_staging", &mut d.missing_in_staging),
             ("extra_in_staging", &mut d.extra_in_staging),
             ("ambiguous_key", &mut d.ambiguous_key),
+            ("empty_source", &mut d.empty_source),
+            ("same_environment", &mut d.same_environment),
+            ("foreign_environment", &mut d.foreign_environment),
         ];
         for (key, slot) in slots {
             if let Some(s) = t.optional_s::<String>(key)
@@ -156,6 +159,7 @@ impl<'t> Parser<'t> {
         let id = t.required_s::<String>("id").ok();
         let kinds = t.required_s::<Vec<Spanned<String>>>("kinds").ok();
         let fields = t.required_s::<Vec<Spanned<String>>>("fields").ok();
+        let keys = t.optional::<Vec<Spanned<String>>>("keys").unwrap_or_default();
         let expect = t.optional_s::<String>("expect");
         let options = Options {
             granularity: t.optional_s::<String>("granularity"),
@@ -169,6 +173,16 @@ impl<'t> Parser<'t> {
         let secrets_only = t.optional::<bool>("secrets_only").unwrap_or(false);
         self.toml.finish(t);
 
+        let keys: Vec<Wildcard> = keys
+            .into_iter()
+            .filter_map(|k| match Wildcard::new(&k.value) {
+                Ok(w) => Some(w),
+                Err(e) => {
+                    self.toml.error(k.span, format!("bad key pattern: {e}"), None);
+                    None
+                }
+            })
+            .collect();
         let kinds = kinds.and_then(|k| self.kind_globs(k));
         let fields = fields.and_then(|f| self.globs(f, "fields"));
         if let (Some(kinds), Some(fields)) = (&kinds, &fields) {
@@ -194,6 +208,7 @@ impl<'t> Parser<'t> {
             id: id.value,
             kinds: strip(kinds?),
             fields: strip(fields?),
+            keys,
             check: check?,
             severity: severity?,
             why,

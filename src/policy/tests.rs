@@ -213,20 +213,26 @@ expires = "2027-01-01"
 #[test]
 fn first_matching_comparison_wins() {
     let text = format!(
-        "{HEAD}[[rule]]\nid = \"narrow\"\nkinds = [\"aws.rds.instance\"]\nfields = [\"parameters.max_connections\"]\nexpect = \"ignore\"\n\
+        "{HEAD}[[rule]]\nid = \"narrow\"\nkinds = [\"aws.rds.parameter_group\"]\nfields = [\"parameters.max_connections\"]\nexpect = \"ignore\"\n\
          [[rule]]\nid = \"broad\"\nkinds = [\"aws.rds.*\"]\nfields = [\"parameters\"]\nexpect = \"equal\"\n"
     );
     let p = Policy::parse(&text, "p", &CATALOGUE).unwrap();
     let id = |kind: &str, path: &str| {
-        p.comparison_for(kind, path, false)
+        p.comparison_for(kind, "any", path, false)
             .map(|i| p.rules[i].id.as_str())
     };
     assert_eq!(
-        id("aws.rds.instance", "parameters.max_connections"),
+        id("aws.rds.parameter_group", "parameters.max_connections"),
         Some("narrow")
     );
-    assert_eq!(id("aws.rds.instance", "parameters.work_mem"), Some("broad"));
-    assert_eq!(id("aws.rds.cluster", "parameters.max_connections"), Some("broad"));
+    assert_eq!(
+        id("aws.rds.parameter_group", "parameters.work_mem"),
+        Some("broad")
+    );
+    assert_eq!(
+        id("aws.rds.cluster_parameter_group", "parameters.max_connections"),
+        Some("broad")
+    );
     assert_eq!(id("aws.rds.cluster", "engine"), None);
 }
 
@@ -285,11 +291,11 @@ fn a_path_inside_a_redacted_secret_is_refused_not_silently_never_matched() {
 #[test]
 fn field_patterns_are_checked_in_waivers_too() {
     let e = errors(&format!(
-        "{HEAD}[[waiver]]\nrule = \"unlisted-difference\"\nkey = \"x\"\nkind = \"aws.rds.instance\"\nfield = \"paramters\"\nreason = \"r\"\nowner = \"o\"\nexpires = \"2027-01-01\"\n"
+        "{HEAD}[[waiver]]\nrule = \"unlisted-difference\"\nkey = \"x\"\nkind = \"aws.rds.parameter_group\"\nfield = \"paramters\"\nreason = \"r\"\nowner = \"o\"\nexpires = \"2027-01-01\"\n"
     ));
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(
-        e[0].contains("`paramters` matches no field of aws.rds.instance (did you mean `parameters`?)"),
+        e[0].contains("`paramters` matches no field of aws.rds.parameter_group (did you mean `parameters`?)"),
         "{e:?}"
     );
 }

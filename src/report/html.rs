@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::{Report, Status, verdict_line};
+use super::{Headline, Report, verdict_line};
 use crate::engine::Finding;
 use crate::policy::Severity;
 
@@ -107,10 +107,10 @@ pub(super) fn render(report: &Report) -> String {
         esc(report.fail_on.as_str())
     )
     .unwrap();
-    let verdict_class = match s.status {
-        Status::Parity => "parity",
-        Status::Violations => "violations",
-        Status::Incomplete => "incomplete",
+    let verdict_class = match report.headline() {
+        Headline::Parity => "parity",
+        Headline::NotFailing | Headline::Violations => "violations",
+        Headline::Incomplete => "incomplete",
     };
     writeln!(
         out,
@@ -119,7 +119,7 @@ pub(super) fn render(report: &Report) -> String {
     )
     .unwrap();
 
-    let columns = s.columns();
+    let columns = s.columns(report.over_time());
     writeln!(
         out,
         "<h2>Counts</h2>\n<table><tr>{}</tr>\n<tr>{}</tr></table>",

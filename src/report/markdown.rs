@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{Report, Status, rule_reasons, shown_values, value_diff, verdict_line};
+use super::{Headline, Report, rule_reasons, shown_values, value_diff, verdict_line};
 use crate::engine::{Baseline, Finding};
 use crate::policy::Severity;
 
@@ -10,10 +10,11 @@ pub(super) fn render(report: &Report) -> String {
     let s = &report.summary;
     let (staging_label, prod_label) = report.side_labels();
     let mut out = String::new();
-    let headline = match s.status {
-        Status::Parity => "✅ parity",
-        Status::Violations => "❌ violations",
-        Status::Incomplete => "⚠️ incomplete: some data could not be read",
+    let headline = match report.headline() {
+        Headline::Parity => "✅ parity",
+        Headline::NotFailing => "⚠️ errors found, not failing (fail on never)",
+        Headline::Violations => "❌ violations",
+        Headline::Incomplete => "⚠️ incomplete: some data could not be read",
     };
     writeln!(out, "## envparity: {headline}\n").unwrap();
     writeln!(
@@ -27,7 +28,7 @@ pub(super) fn render(report: &Report) -> String {
         report.fail_on.as_str()
     )
     .unwrap();
-    let columns = s.columns();
+    let columns = s.columns(report.over_time());
     let row =
         |cell: &dyn Fn(&(&str, usize)) -> String| columns.iter().map(cell).collect::<Vec<_>>().join(" | ");
     writeln!(out, "| {} |", row(&|(name, _)| name.to_string())).unwrap();

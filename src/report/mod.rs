@@ -123,18 +123,45 @@ pub enum Status {
 }
 
 impl Summary {
-    /// The counts with their headings, in the order every format shows them.
-    pub fn columns(&self) -> [(&'static str, usize); 8] {
+    /// The counts with their headings, in the order every format shows them. Over time (one environment
+    /// against its earlier snapshot), the one-sided counts are what was removed and added since.
+    pub fn columns(&self, over_time: bool) -> [(&'static str, usize); 8] {
+        let (staging, prod) = match over_time {
+            true => ("removed since", "added since"),
+            false => ("only in staging", "only in prod"),
+        };
         [
             ("errors", self.errors),
             ("warnings", self.warnings),
             ("incomplete", self.incomplete),
             ("waived", self.waived),
             ("paired", self.paired),
-            ("only in staging", self.only_in_staging),
-            ("only in prod", self.only_in_prod),
+            (staging, self.only_in_staging),
+            (prod, self.only_in_prod),
             ("ambiguous", self.ambiguous),
         ]
+    }
+}
+
+/// The verdict as people read it. It follows the status, except that errors that do not fail the run
+/// (`fail_on = never`) are never called parity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Headline {
+    Parity,
+    NotFailing,
+    Violations,
+    Incomplete,
+}
+
+impl Headline {
+    /// The headline's words, in capitals as the verdict line starts.
+    pub fn text(self) -> &'static str {
+        match self {
+            Headline::Parity => "PARITY",
+            Headline::NotFailing => "ERRORS FOUND, NOT FAILING (fail on never)",
+            Headline::Violations => "VIOLATIONS",
+            Headline::Incomplete => "INCOMPLETE",
+        }
     }
 }
 
@@ -195,6 +222,20 @@ impl Report {
             findings: evaluation.findings,
             resolved: Vec::new(),
             resources: evaluation.resources,
+        }
+    }
+
+    /// True when both sides are one environment: an earlier snapshot against a newer one (drift).
+    pub fn over_time(&self) -> bool {
+        self.staging.environment == self.prod.environment
+    }
+
+    pub(crate) fn headline(&self) -> Headline {
+        match self.summary.status {
+            Status::Parity if self.summary.errors > 0 => Headline::NotFailing,
+            Status::Parity => Headline::Parity,
+            Status::Violations => Headline::Violations,
+            Status::Incomplete => Headline::Incomplete,
         }
     }
 
@@ -303,20 +344,24 @@ fn value_diff(staging: Option<&Value>, prod: Option<&Value>, labels: (&str, &str
 fn verdict_line(report: &Report) -> String {
     let s = &report.summary;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let one_sided = match report.over_time() {
+        true => format!(
+            "{} removed and {} added since {}",
+            s.only_in_staging, s.only_in_prod, report.staging.collected_at
+        ),
+        false => format!(
+            "{} only in staging, {} only in prod",
+            s.only_in_staging, s.only_in_prod
+        ),
+    };
     format!(
-        "{}: {}, {}, {} waived, {} incomplete; {} paired, {} only in staging, {} only in prod{}",
-        match s.status {
-            Status::Parity => "PARITY",
-            Status::Violations => "VIOLATIONS",
-            Status::Incomplete => "INCOMPLETE",
-        },
+        "{}: {}, {}, {} waived, {} incomplete; {} paired, {one_sided}{}",
+        report.headline().text(),
         plural(s.errors, "error"),
         plural(s.warnings, "warning"),
         s.waived,
         s.incomplete,
         s.paired,
-        s.only_in_staging,
-        s.only_in_prod,
         if s.ambiguous > 0 {
             format!(", {} ambiguous", s.ambiguous)
         } else {

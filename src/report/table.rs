@@ -5,7 +5,7 @@ use std::fmt::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
 
-use super::{RenderOptions, Report, Status, rule_reasons, shown_values, value_diff, verdict_line};
+use super::{Headline, RenderOptions, Report, rule_reasons, shown_values, value_diff, verdict_line};
 use crate::engine::Baseline;
 use crate::policy::Severity;
 
@@ -105,10 +105,10 @@ pub(super) fn render(report: &Report, options: RenderOptions) -> String {
         writeln!(out, "\n{line}").unwrap();
     }
     let verdict = verdict_line(report);
-    let color = match report.summary.status {
-        Status::Parity => "\x1b[1;32m",
-        Status::Violations => "\x1b[1;31m",
-        Status::Incomplete => "\x1b[1;33m",
+    let color = match report.headline() {
+        Headline::Parity => "\x1b[1;32m",
+        Headline::Violations => "\x1b[1;31m",
+        Headline::NotFailing | Headline::Incomplete => "\x1b[1;33m",
     };
     if options.color {
         writeln!(out, "\n{color}{verdict}\x1b[0m").unwrap();

@@ -18,6 +18,11 @@ pub enum MergeError {
         service: String,
         place: String,
     },
+    #[error(
+        "snapshots whose secrets were fingerprinted with different keys cannot be merged ({0} and {1}): collect \
+         every part with the same ENVPARITY_FINGERPRINT_KEY"
+    )]
+    FingerprintKeys(String, String),
     #[error(transparent)]
     Invalid(#[from] SnapshotError),
 }
@@ -33,6 +38,11 @@ pub fn merge(snapshots: Vec<Snapshot>) -> Result<Snapshot, MergeError> {
             return Err(MergeError::Environments(merged.environment, next.environment));
         }
         merged.collected_at = merged.collected_at.max(next.collected_at);
+        match (&merged.fingerprint_key_id, next.fingerprint_key_id) {
+            (Some(a), Some(b)) if *a != b => return Err(MergeError::FingerprintKeys(a.clone(), b)),
+            (None, b) => merged.fingerprint_key_id = b,
+            _ => {}
+        }
         merged.sources.extend(next.sources);
         merged.gaps.extend(next.gaps);
         merged.resources.extend(next.resources);

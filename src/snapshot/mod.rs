@@ -16,7 +16,7 @@ pub use attributes::Attributes;
 pub use io::{SnapshotError, parse, read, to_json, write};
 pub use merge::{MergeError, merge};
 pub use tags::Tags;
-pub use value::{is_redacted, redacted_fingerprint, short, type_name};
+pub use value::{is_redacted, redacted_fingerprint, redacted_masked, short, type_name};
 
 /// The schema string this version of envparity reads and writes.
 pub const SCHEMA: &str = "envparity/snapshot/v1";
@@ -34,6 +34,11 @@ pub struct Snapshot {
     pub environment: String,
     /// When collection finished, RFC 3339 in UTC.
     pub collected_at: String,
+    /// An identifier of the key secrets were fingerprinted with (derived from it, revealing nothing about it);
+    /// absent when no key was set, or in snapshots written before it was recorded (an unknown key).
+    /// Fingerprints made under different or unknown keys prove equal secrets, never different ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint_key_id: Option<String>,
     /// Where the resources came from, one entry per (provider, service, account, region) read completely.
     #[serde(default)]
     pub sources: Vec<Source>,
@@ -62,6 +67,9 @@ pub struct Source {
     /// How many API calls collecting it took.
     #[serde(default)]
     pub api_calls: u64,
+    /// The configured scopes of this source that held nothing: an SSM path, a config file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub empty: Vec<String>,
 }
 
 /// Whether a source was read completely.
@@ -129,6 +137,7 @@ impl Snapshot {
             schema: SCHEMA.to_owned(),
             environment: environment.into(),
             collected_at: collected_at.into(),
+            fingerprint_key_id: None,
             sources: Vec::new(),
             gaps: Vec::new(),
             resources: Vec::new(),

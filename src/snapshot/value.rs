@@ -27,11 +27,16 @@ pub fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// A value in one line for a message: strings bare, secrets as `<redacted>`.
+/// The text of a redacted URL with its password replaced, when the secret is a password inside a URL.
+pub fn redacted_masked(value: &Value) -> Option<&str> {
+    value.get("masked").and_then(Value::as_str)
+}
+
+/// A value in one line for a message: strings bare, secrets as `<redacted>` (a URL with its password so).
 pub fn short(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        _ if is_redacted(v) => "<redacted>".into(),
+        _ if is_redacted(v) => redacted_masked(v).unwrap_or("<redacted>").to_owned(),
         _ => v.to_string(),
     }
 }

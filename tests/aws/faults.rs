@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use serde_json::Value;
 
 use crate::proxy::{Faults, Proxy};
-use crate::support::{envparity, envparity_toml, seeded, write};
+use crate::support::{TEST_KEY, envparity, envparity_toml, seeded, write};
 
 fn read_json(path: &std::path::Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
@@ -97,7 +97,7 @@ fn rds_denied_is_an_rds_gap_and_the_audit_exits_3_naming_it() {
     );
 
     let out = envparity(dir.path())
-        .env("ENVPARITY_FINGERPRINT_KEY", "k")
+        .env("ENVPARITY_FINGERPRINT_KEY", TEST_KEY)
         .args([
             "audit",
             "--decrypt-secrets",
@@ -129,6 +129,11 @@ fn rds_denied_is_an_rds_gap_and_the_audit_exits_3_naming_it() {
         [
             ("aws.rds.cluster", "prod:222222222222 eu-west-1"),
             ("aws.rds.cluster", "staging:111111111111 eu-west-1"),
+            ("aws.rds.cluster_parameter_group", "prod:222222222222 eu-west-1"),
+            (
+                "aws.rds.cluster_parameter_group",
+                "staging:111111111111 eu-west-1"
+            ),
             ("aws.rds.instance", "prod:222222222222 eu-west-1"),
             ("aws.rds.instance", "staging:111111111111 eu-west-1"),
             ("aws.rds.parameter_group", "prod:222222222222 eu-west-1"),

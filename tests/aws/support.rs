@@ -179,3 +179,6 @@ pub fn envparity_toml(endpoint: &str, extra_staging: &str, extra_prod: &str) -> 
         env("prod", extra_prod)
     )
 }
+
+/// A fingerprint key of the length envparity asks for.
+pub const TEST_KEY: &str = "test-fingerprint-key-0123456789";

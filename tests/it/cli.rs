@@ -50,7 +50,7 @@ fn the_demo_without_a_policy_uses_the_embedded_default_from_any_folder() {
         .code(1)
         .stdout(predicate::str::contains("policy staging-mirrors-prod"))
         .stdout(predicate::str::contains(
-            "VIOLATIONS: 10 errors, 6 warnings, 0 waived",
+            "VIOLATIONS: 12 errors, 6 warnings, 0 waived",
         ));
 }
 
@@ -196,7 +196,7 @@ fn malformed_snapshots_exit_2_naming_the_file() {
         (
             "types.json",
             good.replacen("\"api_calls\": 1", "\"api_calls\": \"one\"", 1),
-            "types.json:13:24: at sources[0].api_calls: invalid type: string \"one\", expected u64",
+            "types.json:14:24: at sources[0].api_calls: invalid type: string \"one\", expected u64",
         ),
         (
             "kind.json",
@@ -315,13 +315,61 @@ fn the_example_snapshots_validate_against_the_snapshot_schema_and_are_canonical(
 
 #[test]
 fn drift_compares_a_snapshot_with_an_earlier_one() {
-    // The same environment against itself: no drift at all.
+    // The same environment a day later, unchanged: no drift at all.
+    let dir = tempfile::tempdir().unwrap();
+    let later = dir.path().join("later.json");
+    let text = std::fs::read_to_string(PROD).unwrap();
+    std::fs::write(
+        &later,
+        text.replace("2026-11-27T06:00:04Z", "2026-11-28T06:00:04Z"),
+    )
+    .unwrap();
     envparity()
-        .args(["diff", PROD, PROD, "--policy", "drift"])
+        .args(["diff", PROD])
+        .arg(&later)
+        .args(["--policy", "drift"])
         .assert()
         .code(0)
         .stdout(predicate::str::contains("No findings."))
-        .stdout(predicate::str::contains("PARITY"));
+        .stdout(predicate::str::contains(
+            "PARITY: 0 errors, 0 warnings, 0 waived, 0 incomplete; 21 paired, 0 removed and 0 added since \
+             2026-11-27T06:00:04Z",
+        ));
+}
+
+#[test]
+fn diff_of_a_snapshot_with_itself_warns() {
+    for policy in ["default", "drift"] {
+        envparity()
+            .args(["diff", PROD, PROD, "--policy", policy, "--format", "json"])
+            .assert()
+            .stdout(predicate::str::contains(
+                "both sides are the snapshot of prod collected at 2026-11-27T06:00:04Z: nothing can differ",
+            ))
+            .stdout(predicate::str::contains("\"rule\": \"same-environment\""));
+    }
+}
+
+#[test]
+fn two_snapshots_of_one_environment_under_a_parity_policy_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    let later = dir.path().join("later.json");
+    let text = std::fs::read_to_string(PROD).unwrap();
+    std::fs::write(
+        &later,
+        text.replace("2026-11-27T06:00:04Z", "2026-11-28T06:00:04Z"),
+    )
+    .unwrap();
+    envparity()
+        .args(["diff", PROD])
+        .arg(&later)
+        .args(["--format", "json"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "both sides are prod (collected at 2026-11-27T06:00:04Z and 2026-11-28T06:00:04Z): for changes over \
+             time use --policy drift",
+        ));
 }
 
 #[test]
@@ -329,13 +377,13 @@ fn show_summarises_a_snapshot_and_filters_by_kind() {
     let text = stdout_of(envparity().args(["show", PROD]));
     assert!(
         text.starts_with(
-            "snapshots/prod.json: environment prod, collected 2026-11-27T06:00:04Z, 19 resources, 0 gaps"
+            "snapshots/prod.json: environment prod, collected 2026-11-27T06:00:04Z, 21 resources, 0 gaps"
         ),
         "{text}"
     );
     assert!(text.contains("aws.rds.instance"));
     let rds = stdout_of(envparity().args(["show", PROD, "--kind", "aws.rds.*"]));
-    assert!(rds.contains("resources of kind aws.rds.* (2)"), "{rds}");
+    assert!(rds.contains("resources of kind aws.rds.* (4)"), "{rds}");
     assert!(
         rds.contains("orders-prod-db") && !rds.contains("/shop/prod/SESSION_SECRET"),
         "{rds}"
@@ -486,6 +534,7 @@ fn unknown_fields_are_ignored_and_a_folder_is_not_a_snapshot() {
     let mut doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(STAGING).unwrap()).unwrap();
     doc["written_by"] = "envparity 1.4".into();
+    doc["collected_at"] = "2026-11-28T06:00:00Z".into();
     doc["resources"][0]["annotations"] = serde_json::json!({"owner": "web"});
     let path = dir.path().join("newer.json");
     std::fs::write(&path, doc.to_string()).unwrap();
@@ -547,7 +596,7 @@ fn merge_joins_separately_collected_parts_and_refuses_overlaps() {
         .arg(&a)
         .assert()
         .code(0)
-        .stderr(predicate::str::contains("19 resources from 7 sources"));
+        .stderr(predicate::str::contains("21 resources from 7 sources"));
     assert_eq!(
         std::fs::read_to_string(&merged).unwrap(),
         std::fs::read_to_string(PROD).unwrap()
@@ -610,7 +659,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
             .starts_with("Staging must run the database version")
     );
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 16, "every finding, the waived one suppressed");
+    assert_eq!(results.len(), 18, "every finding, the waived one suppressed");
     let waived: Vec<_> = results
         .iter()
         .filter(|r| r.get("suppressions").is_some())
@@ -632,7 +681,7 @@ fn junit_parses_back_with_a_case_per_compared_resource() {
         .iter()
         .flat_map(|s| s.test_cases.iter())
         .collect();
-    assert_eq!(cases.len(), 20, "18 paired, 1 only in staging, 1 only in prod");
+    assert_eq!(cases.len(), 22, "20 paired, 1 only in staging, 1 only in prod");
     let status = |key: &str| {
         let case = cases.iter().find(|c| c.name.as_str() == key).unwrap();
         match &case.status {
@@ -651,7 +700,7 @@ fn junit_parses_back_with_a_case_per_compared_resource() {
         "success",
         "a warning does not fail an error gate"
     );
-    assert_eq!(junit.failures, 9, "one per resource with an unwaived error");
+    assert_eq!(junit.failures, 11, "one per resource with an unwaived error");
 }
 
 #[test]
@@ -700,11 +749,16 @@ fn a_baseline_marks_findings_new_or_known_and_lists_what_was_resolved() {
         .collect();
     assert_eq!(
         resolved,
-        ["aws.rds.cluster", "aws.rds.instance", "aws.rds.parameter_group"]
+        [
+            "aws.rds.cluster",
+            "aws.rds.cluster_parameter_group",
+            "aws.rds.instance",
+            "aws.rds.parameter_group"
+        ]
     );
     let table = stdout_of(demo(&["--baseline"]).arg(&baseline));
     assert!(
-        table.contains("since the baseline: 3 new, 13 known, 3 resolved"),
+        table.contains("since the baseline: 5 new, 13 known, 4 resolved"),
         "{table}"
     );
     assert!(table.contains("error (new)"), "{table}");
@@ -725,14 +779,15 @@ fn drift_compares_the_two_newest_snapshots_in_the_history() {
     let folder = history.path().join("prod");
     std::fs::create_dir_all(&folder).unwrap();
     let text = std::fs::read_to_string(PROD).unwrap();
+    let at = |day: &str| text.replace("2026-11-27T06:00:04Z", &format!("2026-11-{day}T06:00:00Z"));
     std::fs::write(
         folder.join("2026-11-13T06-00-00Z.json"),
-        text.replace("\"15.6\"", "\"15.4\""),
+        at("13").replace("\"15.6\"", "\"15.4\""),
     )
     .unwrap();
-    std::fs::write(folder.join("2026-11-20T06-00-00Z.json"), &text).unwrap();
+    std::fs::write(folder.join("2026-11-20T06-00-00Z.json"), at("20")).unwrap();
     // Nothing changed between the two newest: no drift.
-    std::fs::write(folder.join("2026-11-27T06-00-00Z.json"), &text).unwrap();
+    std::fs::write(folder.join("2026-11-27T06-00-00Z.json"), at("27")).unwrap();
     envparity()
         .args(["drift", "prod", "--history"])
         .arg(history.path())
@@ -743,7 +798,7 @@ fn drift_compares_the_two_newest_snapshots_in_the_history() {
     // The newest changed the database version: drift, under the shipped drift policy.
     std::fs::write(
         folder.join("2026-11-28T06-00-00Z.json"),
-        text.replace("\"15.6\"", "\"16.1\""),
+        at("28").replace("\"15.6\"", "\"16.1\""),
     )
     .unwrap();
     envparity()

@@ -12,6 +12,7 @@ fn snapshot(environment: &str, resources: Value, gaps: Value) -> Snapshot {
         "schema": "envparity/snapshot/v1",
         "environment": environment,
         "collected_at": "2026-11-27T12:00:00Z",
+        "fingerprint_key_id": "hmac-sha256:0123456789abcdef",
         "gaps": gaps,
         "resources": resources,
     });
@@ -136,16 +137,20 @@ fn duplicate_keys_are_ambiguous_and_never_paired_at_random() {
         json!([
             {"kind": "aws.rds.instance", "name": "a", "key": "db", "attributes": {"engine_version": "14"}},
             {"kind": "aws.rds.instance", "name": "b", "key": "db", "attributes": {"engine_version": "15"}},
+            {"kind": "aws.rds.instance", "name": "x", "key": "other", "attributes": {}},
         ]),
         json!([]),
     );
     let prod = snapshot(
         "prod",
-        json!([{"kind": "aws.rds.instance", "key": "db", "name": "c", "attributes": {"engine_version": "15"}}]),
+        json!([
+            {"kind": "aws.rds.instance", "key": "db", "name": "c", "attributes": {"engine_version": "15"}},
+            {"kind": "aws.rds.instance", "name": "x", "key": "other", "attributes": {}},
+        ]),
         json!([]),
     );
     let e = run(&staging, &prod, &policy(VERSION_RULE));
-    assert_eq!((e.paired, e.ambiguous), (0, 1));
+    assert_eq!((e.paired, e.ambiguous), (1, 1));
     // Nothing was compared, so the version rule decided nothing, and says so.
     assert_eq!(
         brief(&e.findings),

@@ -24,6 +24,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
 
 use super::config::{CollectSettings, Environment, RetryMode};
+use super::secrets::Redactor;
 use super::{CollectError, Service};
 use crate::matching::{KeyRule, derive_key};
 use crate::snapshot::Resource;
@@ -149,8 +150,10 @@ pub struct RegionContext<'a> {
     pub keys: KeyRule,
     /// Whether resource tags must be read even where that costs extra calls (tag filter or key tag).
     pub needs_tags: bool,
-    pub fingerprint_key: Option<&'a [u8]>,
+    pub redactor: &'a Redactor,
     calls: AtomicU64,
+    /// The configured scopes (SSM paths) that held nothing.
+    empty: std::sync::Mutex<Vec<String>>,
 }
 
 impl<'a> RegionContext<'a> {
@@ -160,7 +163,7 @@ impl<'a> RegionContext<'a> {
         region: &str,
         env: &'a Environment,
         settings: &'a CollectSettings,
-        fingerprint_key: Option<&'a [u8]>,
+        redactor: &'a Redactor,
     ) -> Self {
         RegionContext {
             sdk: session.region_config(region),
@@ -173,8 +176,9 @@ impl<'a> RegionContext<'a> {
                 tokens: env.tokens.clone(),
             },
             needs_tags: !env.tags.is_empty() || env.key_tag.is_some(),
-            fingerprint_key,
+            redactor,
             calls: AtomicU64::new(0),
+            empty: Default::default(),
         }
     }
 
@@ -186,6 +190,16 @@ impl<'a> RegionContext<'a> {
     /// How many API calls (pages) the collection made.
     pub fn api_calls(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
+    }
+
+    /// Notes a configured scope (an SSM path) under which nothing was found: the snapshot records it.
+    fn found_nothing_in(&self, scope: &str) {
+        self.empty.lock().expect("never poisoned").push(scope.to_owned());
+    }
+
+    /// The configured scopes under which nothing was found.
+    pub fn empty_scopes(&self) -> Vec<String> {
+        self.empty.lock().expect("never poisoned").clone()
     }
 
     /// The logical key a reference by name resolves to.

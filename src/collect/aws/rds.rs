@@ -1,8 +1,9 @@
 //! RDS: instances, clusters and parameter groups (`aws.rds.instance`, `aws.rds.cluster`,
-//! `aws.rds.parameter_group`).
+//! `aws.rds.parameter_group`, `aws.rds.cluster_parameter_group`).
 //!
 //! Instances that belong to a cluster fold into it (`member_instance_classes`, `member_count`). Parameters are
-//! the user-modified ones, read once per parameter group; `default.*` groups cannot be modified and are not read.
+//! the user-modified ones, read once per parameter group and kept on the group alone (a database names its
+//! group), so that one difference is one finding; `default.*` groups cannot be modified and are not read.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -114,12 +115,7 @@ pub(crate) const KINDS: &[Kind] = &[
             Field {
                 path: "parameter_group",
                 ty: FieldType::String,
-                doc: "Its DB parameter group by logical key.",
-            },
-            Field {
-                path: "parameters",
-                ty: FieldType::Map(RDS_PARAMETERS),
-                doc: "The user-modified parameters of its group, name -> value (as AWS returns them, strings).",
+                doc: "Its DB parameter group by logical key; the parameters are compared once, on the group.",
             },
         ],
     },
@@ -183,12 +179,7 @@ pub(crate) const KINDS: &[Kind] = &[
             Field {
                 path: "parameter_group",
                 ty: FieldType::String,
-                doc: "Its cluster parameter group by logical key.",
-            },
-            Field {
-                path: "parameters",
-                ty: FieldType::Map(RDS_PARAMETERS),
-                doc: "The user-modified parameters of its cluster parameter group, name -> value.",
+                doc: "Its cluster parameter group by logical key; the parameters are compared once, on the group.",
             },
         ],
     },
@@ -207,9 +198,21 @@ pub(crate) const KINDS: &[Kind] = &[
             Field {
                 path: "parameters",
                 ty: FieldType::Map(RDS_PARAMETERS),
-                doc: "Its user-modified parameters, name -> value.",
+                doc: "Its user-modified parameters, name -> value (as AWS returns them, strings).",
             },
         ],
+    },
+    Kind {
+        name: "aws.rds.cluster_parameter_group",
+        provider: "aws",
+        service: "rds",
+        tagged: false,
+        doc: "A non-default DB cluster parameter group, kept with the clusters that use it.",
+        fields: &[Field {
+            path: "parameters",
+            ty: FieldType::Map(RDS_PARAMETERS),
+            doc: "Its user-modified parameters, name -> value (as AWS returns them, strings).",
+        }],
     },
 ];
 
@@ -268,11 +271,6 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         .map(|n| n.to_string())
         .zip(group_values)
         .collect();
-    let cluster_parameters: HashMap<String, Value> = cluster_group_names
-        .iter()
-        .map(|n| n.to_string())
-        .zip(cluster_group_values)
-        .collect();
 
     let mut out = Vec::new();
     let mut member_classes: HashMap<&str, Vec<String>> = HashMap::new();
@@ -308,14 +306,6 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
                 i.auto_minor_version_upgrade().map(Value::from),
             ),
             ("parameter_group", group.map(|g| Value::from(ctx.key_of_name(g)))),
-            (
-                "parameters",
-                Some(
-                    group
-                        .and_then(|g| parameters.get(g).cloned())
-                        .unwrap_or_else(|| json!({})),
-                ),
-            ),
         ]);
         let tags = tag_map(i.tag_list().iter().map(|t| (t.key(), t.value())));
         let name = i.db_instance_identifier().unwrap_or_default();
@@ -343,19 +333,21 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
                 c.backup_retention_period().map(Value::from),
             ),
             ("parameter_group", group.map(|g| Value::from(ctx.key_of_name(g)))),
-            (
-                "parameters",
-                Some(
-                    group
-                        .and_then(|g| cluster_parameters.get(g).cloned())
-                        .unwrap_or_else(|| json!({})),
-                ),
-            ),
         ]);
         let tags = tag_map(c.tag_list().iter().map(|t| (t.key(), t.value())));
         out.push(ctx.resource("aws.rds.cluster", name, c.db_cluster_arn(), tags, attributes));
     }
 
+    for (name, params) in cluster_group_names.iter().zip(cluster_group_values) {
+        let attributes = attrs([("parameters", Some(params))]);
+        out.push(ctx.resource(
+            "aws.rds.cluster_parameter_group",
+            name,
+            None,
+            BTreeMap::new(),
+            attributes,
+        ));
+    }
     for g in groups.iter().flat_map(|p| p.db_parameter_groups()) {
         let name = g.db_parameter_group_name().unwrap_or_default();
         let Some(params) = parameters.get(name) else {

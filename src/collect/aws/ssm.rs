@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::{RegionContext, attrs, each};
 use crate::catalog::{Field, FieldType, Kind};
 use crate::collect::CollectError;
-use crate::collect::secrets::{looks_secret, redact};
+
 use crate::snapshot::Resource;
 
 /// The kinds this collector produces.
@@ -41,7 +41,7 @@ pub(crate) const KINDS: &[Kind] = &[Kind {
         Field {
             path: "value",
             ty: FieldType::Secret,
-            doc: "The value (a list for StringList); redacted for SecureStrings and secret-looking names.",
+            doc: "The value (a list for StringList); redacted for SecureStrings and for names or contents that look secret (a URL keeps all but its password).",
         },
     ],
 }];
@@ -50,6 +50,11 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
     let client = Client::new(&ctx.sdk);
     let paths: Vec<String> = ctx.env.ssm_paths.iter().map(|p| ctx.env.expand(p)).collect();
     let per_path = each(ctx, &paths, |path| read_path(ctx, &client, path)).await?;
+    for (path, found) in paths.iter().zip(&per_path) {
+        if found.is_empty() {
+            ctx.found_nothing_in(path);
+        }
+    }
     Ok(per_path.into_iter().flatten().collect())
 }
 
@@ -101,16 +106,12 @@ async fn read_path(
         let plain = values.get(name).copied();
         let value = match kind {
             // Without decryption the value is ciphertext (or worse): never stored.
-            Some(ParameterType::SecureString) => redact(plain.filter(|_| decrypt), ctx.fingerprint_key),
-            _ if looks_secret(name) => redact(plain, ctx.fingerprint_key),
-            Some(ParameterType::StringList) => Value::from(
-                plain
-                    .unwrap_or_default()
-                    .split(',')
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>(),
-            ),
-            _ => plain.map_or(Value::Null, Value::from),
+            Some(ParameterType::SecureString) => ctx.redactor.redact(plain.filter(|_| decrypt)),
+            Some(ParameterType::StringList) => {
+                let items: Vec<&str> = plain.unwrap_or_default().split(',').collect();
+                ctx.redactor.list(name, &items)
+            }
+            _ => plain.map_or(Value::Null, |plain| ctx.redactor.text(name, plain)),
         };
         let attributes = attrs([
             ("type", kind.map(|t| Value::from(t.as_str()))),
