@@ -242,6 +242,15 @@ fn summarise(snapshot: &Snapshot, path: &Path, ctx: &Context) {
             s.resources,
             s.api_calls
         );
+        for scope in &s.empty {
+            note!(
+                ctx,
+                "{env}: {} {}{}: {scope} held nothing",
+                s.provider,
+                s.service,
+                at(&s.account, &s.region)
+            );
+        }
     }
     for g in &snapshot.gaps {
         note!(

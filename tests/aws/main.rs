@@ -3,6 +3,7 @@
 mod faults;
 mod proxy;
 mod support;
+mod trust;
 
 use predicates::prelude::*;
 use serde_json::Value;
@@ -80,6 +81,14 @@ fn planted() -> Vec<(String, String, String, String, String)> {
             "aws.elbv2.load_balancer",
             "shop-{env}-alb",
             "attributes.idle_timeout.timeout_seconds",
+            "warning",
+        ),
+        // Once, on the parameter group: the database only names its group.
+        row(
+            "database-parameters",
+            "aws.rds.parameter_group",
+            "orders-{env}-pg",
+            "parameters.max_connections",
             "warning",
         ),
         row(

@@ -3,8 +3,9 @@
     python seed.py ENDPOINT OUT_DIR SCENARIO [many-parameters]
 
 SCENARIO is `two-accounts` (staging in 111111111111, prod in 222222222222), `one-account` (both in
-333333333333, told apart by an Environment tag), or `bench` (a few hundred resources in two accounts and two
-regions, for the collection benchmark). Writes OUT_DIR/aws-credentials and OUT_DIR/aws-config with the
+333333333333, told apart by an Environment tag), `secrets` (SSM parameters only, in two accounts, whose names
+or values hold secrets), or `bench` (a few hundred resources in two accounts and two regions, for the
+collection benchmark). Writes OUT_DIR/aws-credentials and OUT_DIR/aws-config with the
 profiles `staging` and `prod`, whose access keys moto maps to their accounts. `many-parameters` adds 25 SSM
 parameters to each environment, so that reading them takes several pages.
 
@@ -150,7 +151,10 @@ def seed_env(make, env, many_parameters):
     )
     rds.modify_db_parameter_group(
         DBParameterGroupName=f"orders-{env}-pg",
-        Parameters=[{"ParameterName": "max_connections", "ParameterValue": "800", "ApplyMethod": "pending-reboot"}],
+        # planted: a parameter, compared once (on the group, not again on the database using it)
+        Parameters=[
+            {"ParameterName": "max_connections", "ParameterValue": "800" if prod else "200", "ApplyMethod": "pending-reboot"}
+        ],
     )
     rds.create_db_instance(
         DBInstanceIdentifier=f"orders-{env}-db",
@@ -203,6 +207,29 @@ def seed_env(make, env, many_parameters):
             params[f"/shop/{env}/FLAG_{i:02}"] = ("String", "on")
     for name, (kind, value) in params.items():
         ssm.put_parameter(Name=name, Value=value, Type=kind)
+
+
+# Secret by name or by content, under names that do not say `password`: none of the plain values may reach a
+# snapshot. The database password is the same in both environments (a reuse to be found).
+SECRET_PARAMETERS = {
+    "DATABASE_URL": ("String", "postgres://shop:hunter2-db-canary@orders-{env}-db.internal:5432/shop"),
+    "SECRETS": ("String", "canary-secrets-{env}"),
+    "api_keys": ("String", "canary-api-keys-{env}"),
+    "DB_PASS": ("String", "canary-db-pass-{env}"),
+    "secrets.stripe": ("String", "canary-stripe-{env}"),
+    "sessionKeys": ("String", "canary-session-keys-{env}"),
+    "accesskey": ("String", "canary-accesskey-{env}"),
+    "API_KEYS": ("StringList", "canary-list-a-{env},canary-list-b-{env}"),
+    "ALERTS": ("String", "https://hooks.slack.com/services/T0000/B0000/canaryslackwebhook{env}"),
+    "BUILD_TOKEN_HOLDER": ("String", "ghp_canary0123456789abcdefghijklmnopqrstu{env}"),
+    "LOG_LEVEL": ("String", "info"),
+}
+
+
+def seed_secrets(make, env):
+    ssm = make("ssm")
+    for name, (kind, value) in SECRET_PARAMETERS.items():
+        ssm.put_parameter(Name=f"/shop/{env}/{name}", Value=value.format(env=env), Type=kind)
 
 
 def seed_bench(make, env, region):
@@ -264,6 +291,7 @@ def main():
     accounts = {
         "two-accounts": {"staging": "111111111111", "prod": "222222222222"},
         "bench": {"staging": "111111111111", "prod": "222222222222"},
+        "secrets": {"staging": "111111111111", "prod": "222222222222"},
         "one-account": {"staging": "333333333333", "prod": "333333333333"},
     }.get(scenario) or sys.exit(f"unknown scenario {scenario}")
     credentials, config = [], []
@@ -271,6 +299,8 @@ def main():
         if scenario == "bench":
             for region in ("eu-west-1", "us-east-1"):
                 seed_bench(clients(endpoint, account, region), env, region)
+        elif scenario == "secrets":
+            seed_secrets(clients(endpoint, account), env)
         else:
             seed_env(clients(endpoint, account), env, many_parameters)
         key_id, secret = profile_keys(clients(endpoint, account), f"envparity-{env}")

@@ -7,7 +7,7 @@ use envparity::report::{Report, Status};
 use envparity::snapshot::{self, Snapshot};
 use serde_json::{Value, json};
 
-fn snapshot(environment: &str, resources: Value, gaps: Value) -> Snapshot {
+pub(crate) fn snapshot(environment: &str, resources: Value, gaps: Value) -> Snapshot {
     let doc = json!({
         "schema": "envparity/snapshot/v1",
         "environment": environment,
@@ -19,11 +19,11 @@ fn snapshot(environment: &str, resources: Value, gaps: Value) -> Snapshot {
     snapshot::parse(doc.to_string().as_bytes(), "fixture.json".as_ref()).expect("fixture is valid")
 }
 
-fn rds(name: &str, attributes: Value) -> Value {
+pub(crate) fn rds(name: &str, attributes: Value) -> Value {
     json!({"kind": "aws.rds.instance", "name": name, "attributes": attributes})
 }
 
-fn policy(body: &str) -> Policy {
+pub(crate) fn policy(body: &str) -> Policy {
     Policy::parse(
         &format!("[policy]\nname = \"test\"\n{body}"),
         "test.toml",
@@ -36,7 +36,7 @@ fn today() -> jiff::civil::Date {
     jiff::civil::date(2026, 12, 1)
 }
 
-fn run(staging: &Snapshot, prod: &Snapshot, policy: &Policy) -> Evaluation {
+pub(crate) fn run(staging: &Snapshot, prod: &Snapshot, policy: &Policy) -> Evaluation {
     engine::evaluate(
         staging,
         prod,
@@ -46,7 +46,7 @@ fn run(staging: &Snapshot, prod: &Snapshot, policy: &Policy) -> Evaluation {
 }
 
 /// (rule, key, field, severity, waived) of each finding, for compact assertions.
-fn brief(findings: &[Finding]) -> Vec<(String, String, Option<String>, &'static str, bool)> {
+pub(crate) fn brief(findings: &[Finding]) -> Vec<(String, String, Option<String>, &'static str, bool)> {
     findings
         .iter()
         .map(|f| {
@@ -61,7 +61,7 @@ fn brief(findings: &[Finding]) -> Vec<(String, String, Option<String>, &'static 
         .collect()
 }
 
-fn row(
+pub(crate) fn row(
     rule: &str,
     key: &str,
     field: Option<&str>,

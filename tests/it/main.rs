@@ -8,3 +8,4 @@ mod examples;
 mod golden;
 mod html;
 mod no_panic;
+mod trust;

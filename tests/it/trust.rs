@@ -1,0 +1,395 @@
+//! Earned parity: each case where a green verdict was given on what was not really compared, named after the
+//! case, on snapshot pairs. (The cases that come from collection are tested against moto in `tests/aws/`.)
+
+use envparity::collect::CATALOGUE;
+use envparity::policy::{FailOn, Policy};
+use envparity::report::{self, Format, RenderOptions, Report, Status};
+use envparity::snapshot::{self, Snapshot};
+use serde_json::{Value, json};
+
+use crate::engine::{brief, policy, row, run};
+
+/// A snapshot from a document; `extra` is merged into its top level (sources, key id, time).
+fn parse(environment: &str, resources: Value, extra: Value) -> Snapshot {
+    let mut doc = json!({
+        "schema": "envparity/snapshot/v1",
+        "environment": environment,
+        "collected_at": "2026-11-27T12:00:00Z",
+        "resources": resources,
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        doc[k] = v.clone();
+    }
+    snapshot::parse(doc.to_string().as_bytes(), "fixture.json".as_ref()).expect("fixture is valid")
+}
+
+fn default_policy() -> Policy {
+    Policy::builtin("default", &CATALOGUE).unwrap()
+}
+
+fn report(staging: &Snapshot, prod: &Snapshot, policy: &Policy, fail_on: FailOn) -> Report {
+    Report::new(staging, prod, &policy.name, fail_on, run(staging, prod, policy))
+}
+
+fn ssm_source(account: &str, resources: u64, empty: Value) -> Value {
+    json!([{
+        "provider": "aws", "service": "ssm", "account": account, "region": "eu-west-1",
+        "status": "complete", "resources": resources, "api_calls": 2, "empty": empty,
+    }])
+}
+
+fn secret(name: &str, fingerprint: &str) -> Value {
+    json!({
+        "kind": "aws.ssm.parameter", "name": name,
+        "attributes": {"type": "SecureString", "value": {"redacted": true, "fingerprint": fingerprint}},
+    })
+}
+
+#[test]
+fn both_environments_in_an_empty_region_is_incomplete_not_parity() {
+    let staging = parse(
+        "staging",
+        json!([]),
+        json!({"sources": ssm_source("111111111111", 0, json!([]))}),
+    );
+    let prod = parse(
+        "prod",
+        json!([]),
+        json!({"sources": ssm_source("222222222222", 0, json!([]))}),
+    );
+    let r = report(&staging, &prod, &default_policy(), FailOn::Error);
+    assert_eq!(r.summary.status, Status::Incomplete);
+    assert_eq!(
+        brief(&r.findings),
+        [
+            row("nothing-compared", "*", None, "incomplete", false),
+            row(
+                "empty-source",
+                "prod:222222222222 eu-west-1",
+                None,
+                "warning",
+                false
+            ),
+            row(
+                "empty-source",
+                "staging:111111111111 eu-west-1",
+                None,
+                "warning",
+                false
+            ),
+        ]
+    );
+    assert_eq!(
+        r.findings[0].detail.as_deref(),
+        Some("neither snapshot holds a resource")
+    );
+    assert_eq!(
+        r.findings[2].detail.as_deref(),
+        Some("aws ssm in staging (111111111111 eu-west-1) found nothing")
+    );
+}
+
+#[test]
+fn nothing_paired_while_both_sides_hold_resources_is_incomplete_and_says_why() {
+    let staging = parse(
+        "staging",
+        json!([crate::engine::rds("orders-stg2-db", json!({}))]),
+        json!({}),
+    );
+    let prod = parse(
+        "prod",
+        json!([crate::engine::rds("orders-prod-db", json!({}))]),
+        json!({}),
+    );
+    let r = report(&staging, &prod, &default_policy(), FailOn::Error);
+    assert_eq!(r.summary.status, Status::Incomplete);
+    let nothing = r.findings.iter().find(|f| f.rule == "nothing-compared").unwrap();
+    assert_eq!(
+        nothing.detail.as_deref(),
+        Some(
+            "no resource of staging (1) paired with one of prod (1): the environment tokens (--staging-tokens, \
+             --prod-tokens) or the key tag most likely do not match the resources' names"
+        )
+    );
+}
+
+#[test]
+fn an_ssm_path_with_a_typo_is_an_empty_source_naming_the_path_it_tried() {
+    let param = |name: &str| json!({"kind": "aws.ssm.parameter", "name": name, "attributes": {"type": "String", "value": "info"}});
+    let staging = parse(
+        "staging",
+        json!([param("/shop/staging/LOG_LEVEL")]),
+        json!({"sources": ssm_source("111111111111", 1, json!(["/shpo/staging/"]))}),
+    );
+    let prod = parse(
+        "prod",
+        json!([param("/shop/prod/LOG_LEVEL")]),
+        json!({"sources": ssm_source("222222222222", 1, json!([]))}),
+    );
+    let r = report(&staging, &prod, &default_policy(), FailOn::Error);
+    assert_eq!(
+        brief(&r.findings),
+        [row(
+            "empty-source",
+            "staging:111111111111 eu-west-1 /shpo/staging/",
+            None,
+            "warning",
+            false
+        )]
+    );
+    assert_eq!(
+        r.findings[0].detail.as_deref(),
+        Some("/shpo/staging/ held nothing in staging (111111111111 eu-west-1)")
+    );
+    assert_eq!(r.findings[0].kind, "aws.ssm");
+    // A policy may make it fail the gate.
+    let strict = policy("extends = \"default\"\n[defaults]\nempty_source = \"error\"\n");
+    let r = report(&staging, &prod, &strict, FailOn::Error);
+    assert_eq!(r.summary.status, Status::Violations);
+}
+
+#[test]
+fn a_password_reused_under_different_fingerprint_keys_is_incomplete_not_passed() {
+    let keys = |s: &str, p: &str| {
+        (
+            parse(
+                "staging",
+                json!([secret("/shop/staging/DB_PASSWORD", "hmac-sha256:aa")]),
+                json!({"fingerprint_key_id": s}),
+            ),
+            parse(
+                "prod",
+                json!([secret("/shop/prod/DB_PASSWORD", "hmac-sha256:bb")]),
+                json!({"fingerprint_key_id": p}),
+            ),
+        )
+    };
+    let (staging, prod) = keys("hmac-sha256:1111111111111111", "hmac-sha256:2222222222222222");
+    let r = report(&staging, &prod, &default_policy(), FailOn::Error);
+    assert_eq!(
+        brief(&r.findings),
+        [row(
+            "secret-reused",
+            "/shop/{env}/DB_PASSWORD",
+            Some("value"),
+            "incomplete",
+            false
+        )]
+    );
+    assert_eq!(r.summary.status, Status::Incomplete);
+    let detail = r.findings[0].detail.as_deref().unwrap();
+    assert!(
+        detail.contains("hmac-sha256:1111111111111111")
+            && detail.contains("hmac-sha256:2222222222222222")
+            && detail.contains("collect both with the same ENVPARITY_FINGERPRINT_KEY"),
+        "{detail}"
+    );
+    // Under one key, different fingerprints prove different secrets.
+    let (staging, prod) = keys("hmac-sha256:1111111111111111", "hmac-sha256:1111111111111111");
+    assert_eq!(brief(&run(&staging, &prod, &default_policy()).findings), []);
+}
+
+#[test]
+fn equal_fingerprints_prove_the_same_secret_whatever_the_key_ids_say() {
+    let staging = parse(
+        "staging",
+        json!([secret("/shop/staging/DB_PASSWORD", "hmac-sha256:aa")]),
+        json!({}),
+    );
+    let prod = parse(
+        "prod",
+        json!([secret("/shop/prod/DB_PASSWORD", "hmac-sha256:aa")]),
+        json!({"fingerprint_key_id": "hmac-sha256:2222222222222222"}),
+    );
+    assert_eq!(
+        brief(&run(&staging, &prod, &default_policy()).findings),
+        [row(
+            "secret-reused",
+            "/shop/{env}/DB_PASSWORD",
+            Some("value"),
+            "error",
+            false
+        )]
+    );
+}
+
+#[test]
+fn snapshots_without_a_key_id_have_an_unknown_key() {
+    // Older v1 snapshots carry no key id: their differing fingerprints prove nothing.
+    let staging = parse(
+        "staging",
+        json!([secret("/shop/staging/DB_PASSWORD", "hmac-sha256:aa")]),
+        json!({}),
+    );
+    let prod = parse(
+        "prod",
+        json!([secret("/shop/prod/DB_PASSWORD", "hmac-sha256:bb")]),
+        json!({}),
+    );
+    let e = run(&staging, &prod, &default_policy());
+    assert_eq!(
+        brief(&e.findings),
+        [row(
+            "secret-reused",
+            "/shop/{env}/DB_PASSWORD",
+            Some("value"),
+            "incomplete",
+            false
+        )]
+    );
+    assert!(
+        e.findings[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("unknown (not recorded)")
+    );
+}
+
+#[test]
+fn rds_parameters_held_as_strings_compare_as_numbers() {
+    let group = |name: &str, max: &str| {
+        json!({"kind": "aws.rds.parameter_group", "name": name,
+               "attributes": {"family": "postgres15", "parameters": {"max_connections": max}}})
+    };
+    let at_most = policy(
+        "[[rule]]\nid = \"connections\"\nkinds = [\"aws.rds.parameter_group\"]\nfields = [\"parameters.max_connections\"]\nexpect = \"staging_at_most_prod\"\n",
+    );
+    let judge = |s: &str, p: &str| {
+        let staging = parse("staging", json!([group("orders-staging-pg", s)]), json!({}));
+        let prod = parse("prod", json!([group("orders-prod-pg", p)]), json!({}));
+        let e = run(&staging, &prod, &at_most);
+        e.findings
+            .iter()
+            .map(|f| f.detail.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(judge("100", "400"), Vec::<String>::new());
+    assert_eq!(judge("800", "400"), ["staging 800 exceeds prod 400"]);
+}
+
+#[test]
+fn a_rule_scoped_to_keys_pins_one_config_key() {
+    let param = |name: &str, value: &str| json!({"kind": "aws.ssm.parameter", "name": name, "attributes": {"type": "String", "value": value}});
+    let staging = parse(
+        "staging",
+        json!([
+            param("/shop/staging/LOG_LEVEL", "debug"),
+            param("/shop/staging/API_URL", "https://a")
+        ]),
+        json!({}),
+    );
+    let prod = parse(
+        "prod",
+        json!([
+            param("/shop/prod/LOG_LEVEL", "info"),
+            param("/shop/prod/API_URL", "https://b")
+        ]),
+        json!({}),
+    );
+    let pinned = policy(
+        "extends = \"default\"\n[[rule]]\nid = \"log-level\"\nkinds = [\"aws.ssm.parameter\"]\nfields = [\"value\"]\n\
+         keys = [\"/shop/{env}/LOG_LEVEL\", \"orders-*\"]\nexpect = \"equal\"\n",
+    );
+    // LOG_LEVEL is pinned; API_URL still differs by design under the shipped config-values rule.
+    assert_eq!(
+        brief(&run(&staging, &prod, &pinned).findings),
+        [row(
+            "log-level",
+            "/shop/{env}/LOG_LEVEL",
+            Some("value"),
+            "error",
+            false
+        )]
+    );
+}
+
+#[test]
+fn a_shared_account_without_tags_reports_the_other_environments_resources() {
+    let asg = |name: &str| json!({"kind": "aws.autoscaling.group", "name": name, "attributes": {}});
+    let staging = parse(
+        "staging",
+        json!([asg("shop-web-staging-asg"), asg("shop-web-prod-asg")]),
+        json!({}),
+    );
+    let prod = parse("prod", json!([asg("shop-web-prod-asg")]), json!({}));
+    let e = run(&staging, &prod, &default_policy());
+    let foreign: Vec<_> = e
+        .findings
+        .iter()
+        .filter(|f| f.rule == "foreign-environment")
+        .collect();
+    assert_eq!(foreign.len(), 1, "{:?}", brief(&e.findings));
+    assert_eq!(foreign[0].severity.as_str(), "error");
+    assert_eq!(
+        foreign[0].detail.as_deref(),
+        Some(
+            "in the staging snapshot, its name shop-web-prod-asg carries the other environment's token `prod`"
+        )
+    );
+}
+
+#[test]
+fn errors_under_fail_on_never_are_not_called_parity() {
+    let staging = parse(
+        "staging",
+        json!([crate::engine::rds("a-staging", json!({"engine": "mysql"}))]),
+        json!({}),
+    );
+    let prod = parse(
+        "prod",
+        json!([crate::engine::rds("a-prod", json!({"engine": "postgres"}))]),
+        json!({}),
+    );
+    let r = report(&staging, &prod, &default_policy(), FailOn::Never);
+    assert_eq!(r.summary.status, Status::Parity, "exit 0: nothing fails the run");
+    let table = report::render(&r, Format::Table, RenderOptions::default());
+    let last = table.lines().last().unwrap();
+    assert!(
+        last.starts_with("ERRORS FOUND, NOT FAILING (fail on never): 1 error"),
+        "{last}"
+    );
+    let markdown = report::render(&r, Format::Markdown, RenderOptions::default());
+    assert!(
+        markdown.starts_with("## envparity: ⚠️ errors found, not failing"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn drift_speaks_of_added_and_removed_since() {
+    use crate::engine::rds;
+    let earlier = parse(
+        "prod",
+        json!([rds("old-prod-db", json!({})), rds("kept-prod-db", json!({}))]),
+        json!({}),
+    );
+    let newer = parse(
+        "prod",
+        json!([
+            rds("new-prod-db", json!({})),
+            rds("x-prod-db", json!({})),
+            rds("kept-prod-db", json!({}))
+        ]),
+        json!({"collected_at": "2026-11-28T12:00:00Z"}),
+    );
+    let drift = Policy::builtin("drift", &CATALOGUE).unwrap();
+    let r = report(&earlier, &newer, &drift, FailOn::Never);
+    let added = r.findings.iter().find(|f| f.key == "new-{env}-db").unwrap();
+    assert_eq!(added.message, "Added since the earlier snapshot.");
+    assert_eq!(
+        added.detail.as_deref(),
+        Some("added since 2026-11-27T12:00:00Z: new-prod-db")
+    );
+    let removed = r.findings.iter().find(|f| f.key == "old-{env}-db").unwrap();
+    assert_eq!(removed.message, "Removed since the earlier snapshot.");
+    let table = report::render(&r, Format::Table, RenderOptions::default());
+    assert!(
+        table.contains("1 paired, 1 removed and 2 added since 2026-11-27T12:00:00Z"),
+        "{table}"
+    );
+    assert!(
+        !table.contains("only in staging") && !table.contains("staging has"),
+        "{table}"
+    );
+}
