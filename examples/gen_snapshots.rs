@@ -46,9 +46,31 @@ fn kind_of(i: u64) -> &'static str {
     MIX[0].0
 }
 
-fn attributes(kind: &str, i: u64, prod: bool) -> BTreeMap<String, Value> {
+/// Whether resources of the kind have an endpoint that applications connect to.
+fn reachable(kind: &str) -> bool {
+    matches!(
+        kind,
+        "aws.rds.instance"
+            | "aws.rds.cluster"
+            | "aws.elbv2.load_balancer"
+            | "aws.elasticache.replication_group"
+    )
+}
+
+/// The endpoint hostname of the resource at index `i` of an environment.
+fn endpoint(i: u64, env: &str) -> String {
+    format!("res-{i}-{env}.c9akciq32.eu-west-1.rds.amazonaws.com")
+}
+
+fn attributes(kind: &str, i: u64, env: &str) -> BTreeMap<String, Value> {
+    let prod = env == "prod";
     let size = |small: &str, large: &'static str| if prod { large.to_owned() } else { small.to_owned() };
     let value = match kind {
+        // One in five points at a database of its own environment, as connection settings do.
+        "aws.ssm.parameter" if i.is_multiple_of(5) => {
+            json!({"type": "String", "tier": "Standard", "data_type": "text",
+            "value": format!("postgres://app@{}:5432/app", endpoint(i - i % 40, env))})
+        }
         "aws.ssm.parameter" => {
             json!({"type": "String", "tier": "Standard", "data_type": "text", "value": format!("v{}", i % 97)})
         }
@@ -73,13 +95,12 @@ fn attributes(kind: &str, i: u64, prod: bool) -> BTreeMap<String, Value> {
             "multi_az": prod, "storage_type": "gp3", "allocated_storage": if prod { 500 } else { 100 }, "iops": 3000,
             "storage_encrypted": true, "deletion_protection": prod, "backup_retention_period": if prod { 14 } else { 1 },
             "publicly_accessible": false, "auto_minor_version_upgrade": true, "parameter_group": format!("db{i}-{{env}}-pg"),
-            "parameters": {"max_connections": "400", "work_mem": "16MB"},
         }),
         "aws.rds.cluster" => json!({
             "engine": "aurora-postgresql", "engine_version": "15.4", "engine_mode": "provisioned",
             "member_instance_classes": [size("db.r6g.large", "db.r6g.xlarge")], "member_count": if prod { 3 } else { 1 },
             "deletion_protection": prod, "storage_encrypted": true, "backup_retention_period": 7,
-            "parameter_group": format!("cl{i}-{{env}}-pg"), "parameters": {"rds.force_ssl": "1"},
+            "parameter_group": format!("cl{i}-{{env}}-pg"),
         }),
         "aws.rds.parameter_group" => {
             json!({"family": "postgres15", "parameters": {"max_connections": "400"}})
@@ -131,18 +152,33 @@ fn resource(kind: &str, i: u64, env: &str, account: &str, prod: bool) -> Resourc
             kind.rsplit('.').next().unwrap_or("r").replace('_', "-")
         ),
     };
-    let mut attributes = attributes(kind, i, prod);
+    let mut attributes = attributes(kind, i, env);
     if prod && draw(i, 2).is_multiple_of(100) {
         plant(kind, &mut attributes);
     }
+    // About one staging parameter in a thousand points at prod's database: the breach `references-prod` finds.
+    if !prod && kind == "aws.ssm.parameter" && draw(i, 4).is_multiple_of(1000) {
+        let database = (i..).find(|&j| reachable(kind_of(j))).expect("kinds repeat");
+        let url = format!("postgres://app@{}:5432/app", endpoint(database, "prod"));
+        attributes.insert("value".into(), json!(url));
+    }
+    let service = kind.split('.').nth(1).unwrap_or("config");
     Resource {
         kind: kind.to_owned(),
         key: Some(envparity::matching::derive_key(&name, &[env.to_owned()])),
-        id: Some(format!("id-{env}-{i}")),
+        id: Some(match kind {
+            "file.config" => format!("config/{env}/app.yaml"),
+            _ => format!("arn:aws:{service}:eu-west-1:{account}:{name}"),
+        }),
         name: Some(name),
         account: (kind != "file.config").then(|| account.to_owned()),
         region: (kind != "file.config").then(|| "eu-west-1".to_owned()),
         tags: BTreeMap::from([("Environment".to_owned(), env.to_owned())]).into(),
+        identifiers: if reachable(kind) {
+            vec![endpoint(i, env)]
+        } else {
+            Vec::new()
+        },
         attributes: attributes.into(),
     }
 }

@@ -56,6 +56,7 @@ pub fn collect_file(
                 account: None,
                 region: None,
                 tags: Default::default(),
+                identifiers: Vec::new(),
                 attributes: BTreeMap::from([("value".to_owned(), value)]).into(),
             }
         })

@@ -28,10 +28,14 @@ pub enum BuiltinRule {
     SameEnvironment,
     /// A resource whose name or tags carry the other environment's token.
     ForeignEnvironment,
+    /// A staging value that names a prod resource or account.
+    ReferencesProd,
+    /// A prod value that names a staging resource or account.
+    ReferencesStaging,
 }
 
 impl BuiltinRule {
-    pub const ALL: [BuiltinRule; 12] = [
+    pub const ALL: [BuiltinRule; 14] = [
         BuiltinRule::MissingInStaging,
         BuiltinRule::ExtraInStaging,
         BuiltinRule::UnlistedDifference,
@@ -44,6 +48,8 @@ impl BuiltinRule {
         BuiltinRule::EmptySource,
         BuiltinRule::SameEnvironment,
         BuiltinRule::ForeignEnvironment,
+        BuiltinRule::ReferencesProd,
+        BuiltinRule::ReferencesStaging,
     ];
 
     /// The id findings and waivers use.
@@ -61,6 +67,8 @@ impl BuiltinRule {
             BuiltinRule::EmptySource => "empty-source",
             BuiltinRule::SameEnvironment => "same-environment",
             BuiltinRule::ForeignEnvironment => "foreign-environment",
+            BuiltinRule::ReferencesProd => "references-prod",
+            BuiltinRule::ReferencesStaging => "references-staging",
         }
     }
 
@@ -77,7 +85,9 @@ impl BuiltinRule {
             | BuiltinRule::UnlistedDifference
             | BuiltinRule::AmbiguousKey
             | BuiltinRule::EmptySource
-            | BuiltinRule::ForeignEnvironment => true,
+            | BuiltinRule::ForeignEnvironment
+            | BuiltinRule::ReferencesProd
+            | BuiltinRule::ReferencesStaging => true,
             BuiltinRule::Incomplete
             | BuiltinRule::WaiverExpired
             | BuiltinRule::WaiverUnused
@@ -118,6 +128,14 @@ impl BuiltinRule {
             BuiltinRule::ForeignEnvironment => {
                 "Its name or tags say it belongs to the other environment: a shared account or a filter that lets \
                  the other environment's resources in."
+            }
+            BuiltinRule::ReferencesProd => {
+                "A staging value points at a prod resource or account: staging would read or write prod's data, \
+                 the classic breach."
+            }
+            BuiltinRule::ReferencesStaging => {
+                "A prod value points at a staging resource or account: prod would depend on an environment built \
+                 to break."
             }
         }
     }

@@ -143,6 +143,8 @@ pub struct Defaults {
     pub empty_source: Level,
     pub same_environment: Level,
     pub foreign_environment: Level,
+    pub references_prod: Level,
+    pub references_staging: Level,
 }
 
 impl Default for Defaults {
@@ -155,6 +157,8 @@ impl Default for Defaults {
             empty_source: Level::Report(Severity::Warning),
             same_environment: Level::Report(Severity::Warning),
             foreign_environment: Level::Report(Severity::Error),
+            references_prod: Level::Report(Severity::Error),
+            references_staging: Level::Report(Severity::Error),
         }
     }
 }

@@ -114,6 +114,10 @@ pub struct Resource {
     pub region: Option<String>,
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
+    /// Where other resources and applications reach it: endpoint hostnames, DNS names, addresses, URLs. Never
+    /// compared; a value of the other environment that holds one is reported (`references-prod`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identifiers: Vec<String>,
     /// Normalized, comparable values: scalars, sorted arrays for sets, and objects.
     #[serde(default)]
     pub attributes: Attributes,

@@ -7,7 +7,8 @@ SCENARIO is `two-accounts` (staging in 111111111111, prod in 222222222222), `one
 or values hold secrets), or `bench` (a few hundred resources in two accounts and two regions, for the
 collection benchmark). Writes OUT_DIR/aws-credentials and OUT_DIR/aws-config with the
 profiles `staging` and `prod`, whose access keys moto maps to their accounts. `many-parameters` adds 25 SSM
-parameters to each environment, so that reading them takes several pages.
+parameters to each environment, so that reading them takes several pages; `staging-reads-prod` gives staging a
+DATABASE_URL that names prod's database endpoint.
 
 The differences planted between staging and prod are listed in PLANTED; the test asserts exactly those.
 """
@@ -287,7 +288,8 @@ def seed_bench(make, env, region):
 
 def main():
     endpoint, out_dir, scenario = sys.argv[1:4]
-    many_parameters = sys.argv[4:] == ["many-parameters"]
+    options = sys.argv[4:]
+    many_parameters = "many-parameters" in options
     accounts = {
         "two-accounts": {"staging": "111111111111", "prod": "222222222222"},
         "bench": {"staging": "111111111111", "prod": "222222222222"},
@@ -306,6 +308,13 @@ def main():
         key_id, secret = profile_keys(clients(endpoint, account), f"envparity-{env}")
         credentials.append(f"[{env}]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")
         config.append(f"[profile {env}]\nregion = {REGION}\n")
+    if "staging-reads-prod" in options:
+        # The classic breach: staging's connection string names prod's database endpoint.
+        db = clients(endpoint, accounts["prod"])("rds").describe_db_instances(DBInstanceIdentifier="orders-prod-db")
+        host = db["DBInstances"][0]["Endpoint"]["Address"]
+        clients(endpoint, accounts["staging"])("ssm").put_parameter(
+            Name="/orders/staging/DATABASE_URL", Value=f"postgres://orders:hunter2@{host}:5432/orders", Type="String"
+        )
     with open(f"{out_dir}/aws-credentials", "w") as f:
         f.write("\n".join(credentials))
     with open(f"{out_dir}/aws-config", "w") as f:

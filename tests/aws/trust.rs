@@ -310,3 +310,56 @@ fn a_shared_account_without_tags_reports_the_other_environments_resources() {
     );
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn staging_pointing_at_the_prod_database_is_reported() {
+    let (moto, dir) = seeded(&["two-accounts", "staging-reads-prod"]);
+    write(
+        dir.path(),
+        "envparity.toml",
+        &envparity_toml(&moto.endpoint, "", ""),
+    );
+    let out = envparity(dir.path())
+        .env("ENVPARITY_FINGERPRINT_KEY", TEST_KEY)
+        .args([
+            "audit",
+            "--decrypt-secrets",
+            "--format",
+            "json",
+            "--snapshots",
+            "s",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "references-prod")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["key"], "/orders/{env}/DATABASE_URL");
+    assert_eq!(finding["field"], "value");
+    let detail = finding["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("names prod's aws.rds.instance orders-prod-db: orders-prod-db."),
+        "{detail}"
+    );
+    // The endpoint is kept in prod's snapshot, apart from the compared attributes.
+    let prod = read_json(&dir.path().join("s/prod.json"));
+    let db = prod["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "orders-prod-db")
+        .unwrap();
+    assert!(
+        db["identifiers"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("orders-prod-db.")
+    );
+    assert!(!db["attributes"].to_string().contains("rds.amazonaws.com"));
+}

@@ -393,3 +393,61 @@ fn drift_speaks_of_added_and_removed_since() {
         "{table}"
     );
 }
+
+#[test]
+fn staging_pointing_at_prod_and_prod_pointing_at_staging_are_errors() {
+    let db = |env: &str, account: &str| {
+        json!({"kind": "aws.rds.instance", "name": format!("orders-{env}-db"), "account": account,
+               "identifiers": [format!("orders-{env}-db.abc123.eu-west-1.rds.amazonaws.com")],
+               "attributes": {"engine": "postgres"}})
+    };
+    let url = |env: &str, target: &str| {
+        json!({"kind": "aws.ssm.parameter", "name": format!("/shop/{env}/DATABASE_URL"),
+               "attributes": {"type": "String",
+                              "value": format!("postgres://app@orders-{target}-db.abc123.eu-west-1.rds.amazonaws.com/app")}})
+    };
+    let queue = |env: &str, account: &str| {
+        json!({"kind": "aws.ssm.parameter", "name": format!("/shop/{env}/QUEUE_ARN"),
+               "attributes": {"type": "String", "value": format!("arn:aws:sqs:eu-west-1:{account}:jobs")}})
+    };
+    let staging = parse(
+        "staging",
+        json!([
+            db("staging", "111111111111"),
+            url("staging", "prod"),
+            queue("staging", "111111111111")
+        ]),
+        json!({}),
+    );
+    let prod = parse(
+        "prod",
+        json!([
+            db("prod", "222222222222"),
+            url("prod", "prod"),
+            queue("prod", "111111111111")
+        ]),
+        json!({}),
+    );
+    let e = run(&staging, &prod, &default_policy());
+    let crossing: Vec<_> = e
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("references-"))
+        .map(|f| (f.rule.as_str(), f.key.as_str(), f.detail.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        crossing,
+        [
+            (
+                "references-prod",
+                "/shop/{env}/DATABASE_URL",
+                "names prod's aws.rds.instance orders-prod-db: orders-prod-db.abc123.eu-west-1.rds.amazonaws.com"
+            ),
+            (
+                "references-staging",
+                "/shop/{env}/QUEUE_ARN",
+                "names staging's account 111111111111"
+            ),
+        ]
+    );
+}

@@ -118,6 +118,8 @@ struct Instance {
     attributes: BTreeMap<String, Value>,
     image_id: Option<String>,
     root_volume_id: Option<String>,
+    /// Its public DNS name and address. (Private ones repeat across VPCs and accounts: they tell nothing apart.)
+    identifiers: [Option<String>; 2],
 }
 
 struct Template {
@@ -164,7 +166,15 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         if let Some(volume) = i.root_volume_id.as_deref().and_then(|v| volumes.get(v)) {
             i.attributes.insert("root_volume".into(), volume.clone());
         }
-        out.push(ctx.resource("aws.ec2.instance", &i.name, Some(&i.id), i.tags, i.attributes));
+        let identifiers = i.identifiers.each_ref().map(Option::as_deref);
+        out.push(ctx.reachable_resource(
+            "aws.ec2.instance",
+            &i.name,
+            Some(&i.id),
+            i.tags,
+            i.attributes,
+            identifiers,
+        ));
     }
     for mut t in templates {
         t.attributes.insert("image".into(), image(&t.image_id));
@@ -245,6 +255,7 @@ async fn instances(ctx: &RegionContext<'_>, client: &Client) -> Result<Vec<Insta
                 attributes,
                 image_id: i.image_id().map(str::to_owned),
                 root_volume_id,
+                identifiers: [i.public_dns_name(), i.public_ip_address()].map(|x| x.map(str::to_owned)),
             });
         }
     }

@@ -163,7 +163,20 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             ),
         ]);
         let tags = tags.get(g.arn().unwrap_or_default()).cloned().unwrap_or_default();
-        out.push(ctx.resource("aws.elasticache.replication_group", id, g.arn(), tags, attributes));
+        let endpoints = g.node_groups().iter().flat_map(|n| {
+            let primary = n.primary_endpoint().and_then(|e| e.address());
+            let reader = n.reader_endpoint().and_then(|e| e.address());
+            [primary, reader]
+        });
+        let configuration = g.configuration_endpoint().and_then(|e| e.address());
+        out.push(ctx.reachable_resource(
+            "aws.elasticache.replication_group",
+            id,
+            g.arn(),
+            tags,
+            attributes,
+            endpoints.chain([configuration]),
+        ));
     }
     Ok(out)
 }

@@ -290,7 +290,14 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         ]);
         let name = lb.load_balancer_name().unwrap_or_default();
         let tags = tags.get(arn).cloned().unwrap_or_default();
-        out.push(ctx.resource("aws.elbv2.load_balancer", name, Some(arn), tags, attributes));
+        out.push(ctx.reachable_resource(
+            "aws.elbv2.load_balancer",
+            name,
+            Some(arn),
+            tags,
+            attributes,
+            [lb.dns_name()],
+        ));
     }
 
     for (tg, attributes_out) in tgs.iter().zip(tg_attributes) {

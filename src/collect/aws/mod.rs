@@ -207,6 +207,30 @@ impl<'a> RegionContext<'a> {
         derive_key(name, &self.keys.tokens)
     }
 
+    /// A resource of this account and region with the endpoints other resources reach it by.
+    fn reachable_resource<'i>(
+        &self,
+        kind: &str,
+        name: &str,
+        id: Option<&str>,
+        tags: BTreeMap<String, String>,
+        attributes: BTreeMap<String, Value>,
+        identifiers: impl IntoIterator<Item = Option<&'i str>>,
+    ) -> Resource {
+        let mut identifiers: Vec<String> = identifiers
+            .into_iter()
+            .flatten()
+            .filter(|i| !i.is_empty())
+            .map(str::to_owned)
+            .collect();
+        identifiers.sort();
+        identifiers.dedup();
+        Resource {
+            identifiers,
+            ..self.resource(kind, name, id, tags, attributes)
+        }
+    }
+
     /// A resource of this account and region.
     fn resource(
         &self,
@@ -224,6 +248,7 @@ impl<'a> RegionContext<'a> {
             account: Some(self.account.clone()),
             region: Some(self.region.clone()),
             tags: tags.into(),
+            identifiers: Vec::new(),
             attributes: attributes.into(),
         }
     }

@@ -309,7 +309,14 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         ]);
         let tags = tag_map(i.tag_list().iter().map(|t| (t.key(), t.value())));
         let name = i.db_instance_identifier().unwrap_or_default();
-        out.push(ctx.resource("aws.rds.instance", name, i.db_instance_arn(), tags, attributes));
+        out.push(ctx.reachable_resource(
+            "aws.rds.instance",
+            name,
+            i.db_instance_arn(),
+            tags,
+            attributes,
+            [i.endpoint().and_then(|e| e.address())],
+        ));
     }
 
     for c in clusters.iter().flat_map(|p| p.db_clusters()) {
@@ -335,7 +342,14 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             ("parameter_group", group.map(|g| Value::from(ctx.key_of_name(g)))),
         ]);
         let tags = tag_map(c.tag_list().iter().map(|t| (t.key(), t.value())));
-        out.push(ctx.resource("aws.rds.cluster", name, c.db_cluster_arn(), tags, attributes));
+        out.push(ctx.reachable_resource(
+            "aws.rds.cluster",
+            name,
+            c.db_cluster_arn(),
+            tags,
+            attributes,
+            [c.endpoint(), c.reader_endpoint()],
+        ));
     }
 
     for (name, params) in cluster_group_names.iter().zip(cluster_group_values) {

@@ -2,6 +2,8 @@
 //!
 //! Rules never print and reporters never decide: this module only produces [`Finding`]s.
 
+mod references;
+
 use std::collections::{BTreeMap, HashMap};
 
 use schemars::JsonSchema;
@@ -159,6 +161,8 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
         let (staging_tokens, prod_tokens) = (&options.staging_keys.tokens, &options.prod_keys.tokens);
         judge.foreign(staging, &staging_keys, Side::Staging, staging_tokens, prod_tokens);
         judge.foreign(prod, &prod_keys, Side::Prod, prod_tokens, staging_tokens);
+        judge.references(staging, &staging_keys, Side::Staging, prod);
+        judge.references(prod, &prod_keys, Side::Prod, staging);
     }
     judge.presence(&pairing, staging, prod);
     for pair in &pairing.paired {
@@ -540,6 +544,53 @@ impl<'p, 's> Judge<'p, 's> {
             );
             draft.side = Some(side);
             self.push(draft);
+        }
+    }
+
+    /// Values of one side that name a resource or an account of the other: staging reading prod's database.
+    fn references(&mut self, scanned: &Snapshot, keys: &[String], side: Side, other: &Snapshot) {
+        let (rule, level) = match side {
+            Side::Staging => (BuiltinRule::ReferencesProd, self.policy.defaults.references_prod),
+            Side::Prod => (
+                BuiltinRule::ReferencesStaging,
+                self.policy.defaults.references_staging,
+            ),
+        };
+        let Level::Report(severity) = level else { return };
+        let Some(identifiers) = references::Identifiers::of(other, scanned) else {
+            return;
+        };
+        let other_name = match side {
+            Side::Staging => Side::Prod.name(),
+            Side::Prod => Side::Staging.name(),
+        };
+        for (resource, key) in scanned.resources.iter().zip(keys) {
+            let hits = identifiers.find(resource.attributes.text());
+            if hits.is_empty() {
+                continue;
+            }
+            let parsed = resource.attributes.parse();
+            let flat = flatten(&parsed);
+            for hit in hits {
+                let Some((path, value)) = flat.iter().find(|(_, v)| v.to_string().contains(hit.text)) else {
+                    continue;
+                };
+                let (staging, prod) = match side {
+                    Side::Staging => (Some(*value), None),
+                    Side::Prod => (None, Some(*value)),
+                };
+                self.push(Draft {
+                    by: Decider::Builtin(rule),
+                    severity,
+                    kind: &resource.kind,
+                    key,
+                    field: Some(path),
+                    side: Some(side),
+                    staging,
+                    prod,
+                    detail: Some(format!("names {other_name}'s {}", hit.names)),
+                });
+            }
         }
     }
 
