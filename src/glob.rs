@@ -83,17 +83,36 @@ impl fmt::Display for DottedGlob {
     }
 }
 
+/// Whether the pattern matches the path (or, with `prefix_ok`, one of its ancestors). One pass per pattern
+/// segment over the set of path positions reached so far: linear in the path's length, however many `**`.
 fn match_segments(pattern: &[Segment], path: &[&str], prefix_ok: bool) -> bool {
-    match pattern.split_first() {
-        None => path.is_empty() || prefix_ok,
-        Some((Segment::AnyDepth, rest)) => {
-            (0..=path.len()).any(|skip| match_segments(rest, &path[skip..], prefix_ok))
+    // reached[j]: the pattern's segments so far match the first j segments of the path.
+    let mut reached = vec![false; path.len() + 1];
+    reached[0] = true;
+    let mut next = vec![false; path.len() + 1];
+    for segment in pattern {
+        next.fill(false);
+        match segment {
+            Segment::AnyDepth => {
+                let mut any = false;
+                for (j, slot) in next.iter_mut().enumerate() {
+                    any |= reached[j];
+                    *slot = any;
+                }
+            }
+            Segment::Wild(seg) => {
+                for (j, part) in path.iter().enumerate() {
+                    next[j + 1] = reached[j] && wildcard_match(seg, part);
+                }
+            }
         }
-        Some((Segment::Wild(seg), rest)) => match path.split_first() {
-            Some((first, tail)) => wildcard_match(seg, first) && match_segments(rest, tail, prefix_ok),
-            None => false,
-        },
+        std::mem::swap(&mut reached, &mut next);
+        if !reached.contains(&true) {
+            return false;
+        }
     }
+    // With `prefix_ok` the pattern may end before the path does (`parameters` covers its keys).
+    reached[path.len()] || (prefix_ok && reached.contains(&true))
 }
 
 /// A pattern over whole strings where `*` matches any characters, such as `reporting-{env}-*`.
@@ -172,6 +191,21 @@ mod tests {
         assert!(g.matches("enabled"));
         assert!(g.matches("attributes.deletion_protection.enabled"));
         assert!(!g.matches("attributes.enabled_x"));
+    }
+
+    #[test]
+    fn double_stars_against_a_long_path_take_linear_time() {
+        let g = DottedGlob::new("**.**.**.zzz").unwrap();
+        let path = vec!["a"; 3000].join(".");
+        let started = std::time::Instant::now();
+        assert!(!g.matches(&path));
+        assert!(!g.covers(&path));
+        assert!(g.matches(&format!("{path}.zzz")));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

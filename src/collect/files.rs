@@ -11,7 +11,7 @@ use super::CollectError;
 use super::secrets::Redactor;
 use crate::catalog::{Field, FieldType, Kind};
 use crate::matching::derive_key;
-use crate::snapshot::Resource;
+use crate::snapshot::{Attributes, Resource};
 
 /// The kinds this collector produces.
 pub(crate) const KINDS: &[Kind] = &[Kind {
@@ -44,11 +44,14 @@ pub fn collect_file(
 
     let mut leaves = BTreeMap::new();
     flatten("", &value, &mut leaves);
-    Ok(leaves
+    leaves
         .into_iter()
         .map(|(dotted, value)| {
             let value = redactor.value(&dotted, value);
-            Resource {
+            // A value nested too deeply to be read back makes the whole file a gap, never a broken snapshot.
+            let attributes = Attributes::try_from_map(&BTreeMap::from([("value".to_owned(), value)]))
+                .map_err(|e| fail(format!("{dotted}: {e}")))?;
+            Ok(Resource {
                 kind: "file.config".into(),
                 key: Some(format!("{role}:{dotted}")),
                 name: Some(format!("{shown}:{dotted}")),
@@ -57,10 +60,10 @@ pub fn collect_file(
                 region: None,
                 tags: Default::default(),
                 identifiers: Vec::new(),
-                attributes: BTreeMap::from([("value".to_owned(), value)]).into(),
-            }
+                attributes,
+            })
         })
-        .collect())
+        .collect()
 }
 
 fn parse(text: &str, shown: &str) -> Result<Value, String> {
@@ -163,6 +166,21 @@ mod tests {
         assert_eq!(env[1], ("config/{env}/.env:B".to_owned(), json!("two")));
         assert_eq!(env[2].1["redacted"], json!(true));
         assert!(!env[2].1.to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn a_config_file_nested_too_deeply_is_an_error_not_a_broken_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = format!("{{\"a\": {}1{}}}", "[".repeat(120), "]".repeat(120));
+        std::fs::write(dir.path().join("deep.json"), deep).unwrap();
+        let e = collect_file(
+            &dir.path().join("deep.json"),
+            "deep.json",
+            &[],
+            &Redactor::default(),
+        )
+        .unwrap_err();
+        assert_eq!(e.message, "deep.json: a: nested deeper than 100 levels");
     }
 
     #[test]

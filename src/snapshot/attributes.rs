@@ -11,13 +11,26 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-/// The attributes object of a resource.
+/// The attributes object of a resource. Its text was checked when it was made or read (see [`check`]), so that
+/// every later parse succeeds.
 pub struct Attributes(Box<RawValue>);
 
+/// The deepest nesting attributes may have: they sit three levels into a snapshot, and serde_json refuses
+/// documents deeper than 128.
+pub const MAX_DEPTH: usize = 100;
+
 impl Attributes {
-    /// Attributes from a map, in canonical (sorted, compact) text.
+    /// Attributes from a map, in canonical (sorted, compact) text; `Err` when the values nest deeper than
+    /// [`MAX_DEPTH`].
+    pub fn try_from_map(map: &BTreeMap<String, Value>) -> Result<Attributes, String> {
+        let raw = serde_json::value::to_raw_value(map).expect("a map of JSON values serializes");
+        check(raw.get())?;
+        Ok(Attributes(raw))
+    }
+
+    /// Attributes from a map a collector built, which never nests deeply.
     pub fn from_map(map: &BTreeMap<String, Value>) -> Attributes {
-        Attributes(serde_json::value::to_raw_value(map).expect("a map of JSON values serializes"))
+        Attributes::try_from_map(map).expect("collectors build shallow attributes")
     }
 
     /// The attributes as a sorted map.
@@ -34,6 +47,60 @@ impl Attributes {
     pub fn may_hold_secret(&self) -> bool {
         self.0.get().contains("\"redacted\"")
     }
+}
+
+/// Checks what a raw parse lets through but a later full parse would refuse: nesting deeper than [`MAX_DEPTH`] and
+/// numbers out of the range of f64 (`1e400`). Returns whether the text holds whitespace between tokens. One
+/// pass, strings skipped with memchr.
+fn check(text: &str) -> Result<bool, String> {
+    let b = text.as_bytes();
+    let (mut i, mut depth, mut space) = (0, 0usize, false);
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &b[i..]) {
+                        // An escape: the byte after the backslash is part of the string.
+                        Some(k) if b[i + k] == b'\\' => i = (i + k + 2).min(b.len()),
+                        Some(k) => {
+                            i += k + 1;
+                            break;
+                        }
+                        None => {
+                            i = b.len();
+                            break;
+                        }
+                    }
+                }
+                continue;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(format!("nested deeper than {MAX_DEPTH} levels"));
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < b.len() && matches!(b[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
+                    i += 1;
+                }
+                let number = &text[start..i];
+                let risky = number.len() > 15 || number.contains(['e', 'E']);
+                if risky && !number.parse::<f64>().is_ok_and(f64::is_finite) {
+                    let shown: String = number.chars().take(24).collect();
+                    return Err(format!("the number {shown} is out of range"));
+                }
+                continue;
+            }
+            b' ' | b'\n' | b'\r' | b'\t' => space = true,
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(space)
 }
 
 /// The JSON text without whitespace between tokens, or `None` when it has none.
@@ -119,9 +186,10 @@ impl<'de> Deserialize<'de> for Attributes {
         if !raw.get().starts_with('{') {
             return Err(D::Error::custom("invalid type: attributes must be a JSON object"));
         }
+        let has_space = check(raw.get()).map_err(D::Error::custom)?;
         // Pretty-printed text is mostly indentation: kept compact, it costs half the memory and compares
         // equal whatever the file's formatting.
-        match minified(raw.get()) {
+        match minified(raw.get()).filter(|_| has_space) {
             Some(compact) => Ok(Attributes(
                 RawValue::from_string(compact).map_err(D::Error::custom)?,
             )),
@@ -145,7 +213,34 @@ impl schemars::JsonSchema for Attributes {
 
 #[cfg(test)]
 mod tests {
-    use super::minified;
+    use super::{check, minified};
+
+    #[test]
+    fn deep_nesting_and_out_of_range_numbers_are_refused_when_read() {
+        let deep = format!("{}1{}", "[".repeat(101), "]".repeat(101));
+        assert_eq!(check(&deep), Err("nested deeper than 100 levels".into()));
+        assert_eq!(
+            check(&format!("{}1{}", "[".repeat(100), "]".repeat(100))),
+            Ok(false)
+        );
+        assert_eq!(
+            check("{\"a\":1e400}"),
+            Err("the number 1e400 is out of range".into())
+        );
+        assert_eq!(
+            check(&format!("{{\"a\":{}}}", "9".repeat(400))).map_err(|e| e.len() < 60),
+            Err(true)
+        );
+        // Brackets and escaped quotes inside strings are text.
+        assert_eq!(
+            check(&format!("{{\"k\":\"{}\\\"{}\"}}", "[".repeat(200), "{".repeat(5))),
+            Ok(false)
+        );
+        assert_eq!(
+            check("{\"a\": [1e300, -2.5e-400, 123456789012345678901234567890]}"),
+            Ok(true)
+        );
+    }
 
     #[test]
     fn minifying_keeps_strings_intact() {

@@ -36,8 +36,25 @@ proptest! {
 
     #[test]
     fn snapshot_parser_never_panics_on_mutated_snapshots(bytes in mutate(STAGING)) {
-        if let Err(e) = snapshot::parse(&bytes, "mutated.json".as_ref()) {
-            prop_assert!(e.to_string().starts_with("mutated.json"), "{e}");
+        match snapshot::parse(&bytes, "mutated.json".as_ref()) {
+            Err(e) => prop_assert!(e.to_string().starts_with("mutated.json"), "{e}"),
+            Ok(s) => every_later_parse_succeeds(s),
+        }
+    }
+
+    #[test]
+    fn deep_nesting_and_huge_numbers_anywhere_are_refused_or_read_whole(
+        at in 0..STAGING.len(),
+        depth in 90..140usize,
+        number in prop_oneof![Just("1e400"), Just("-1e999"), Just("1e308"), Just("12345678901234567890123")],
+    ) {
+        // Inserted at any byte: most results are not JSON at all, the rest must be refused or read in full.
+        let mut text = STAGING.to_owned();
+        let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+        text.insert_str(at, &format!("{}{number}{}", "[".repeat(depth), "]".repeat(depth)));
+        match snapshot::parse(text.as_bytes(), "hostile.json".as_ref()) {
+            Err(e) => prop_assert!(e.to_string().starts_with("hostile.json"), "{e}"),
+            Ok(s) => every_later_parse_succeeds(s),
         }
     }
 
@@ -68,6 +85,15 @@ proptest! {
     }
 }
 
+/// What later commands do with a snapshot that was read: parse each resource's attributes, write it out.
+fn every_later_parse_succeeds(mut s: snapshot::Snapshot) {
+    for r in &s.resources {
+        let _ = snapshot::flatten(&r.attributes.parse());
+    }
+    let text = snapshot::to_json(&mut s);
+    snapshot::parse(text.as_bytes(), "written.json".as_ref()).expect("what was written reads back");
+}
+
 const CONFIG: &str = include_str!("../../examples/envparity.toml");
 
 proptest! {
@@ -80,6 +106,50 @@ proptest! {
         if let Err(e) = Config::parse(&text, "mutated.toml", Default::default()) {
             prop_assert!(!e.diagnostics.is_empty());
             let _ = e.render(false);
+        }
+    }
+}
+
+/// A snapshot with one attribute replaced by `value` (JSON text).
+fn hostile_snapshot(dir: &std::path::Path, name: &str, value: &str) -> std::path::PathBuf {
+    let text = STAGING.replacen("\"engine\": \"postgres\"", &format!("\"engine\": {value}"), 1);
+    assert_ne!(text, STAGING);
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_snapshot_nested_130_levels_or_holding_1e400_exits_2_in_diff_show_and_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = hostile_snapshot(
+        dir.path(),
+        "deep.json",
+        &format!("{}1{}", "[".repeat(130), "]".repeat(130)),
+    );
+    let huge = hostile_snapshot(dir.path(), "huge.json", "1e400");
+    for (path, message) in [
+        (&deep, "nested deeper than 100 levels"),
+        (&huge, "the number 1e400 is out of range"),
+    ] {
+        let out_path = dir.path().join("merged.json");
+        let runs: [Vec<&std::ffi::OsStr>; 3] = [
+            vec!["diff".as_ref(), path.as_os_str(), "snapshots/prod.json".as_ref()],
+            vec!["show".as_ref(), path.as_os_str()],
+            vec!["merge".as_ref(), out_path.as_os_str(), path.as_os_str()],
+        ];
+        for args in runs {
+            let out = assert_cmd::Command::cargo_bin("envparity")
+                .unwrap()
+                .args(&args)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(
+                stderr.starts_with("error: ") && stderr.contains(".attributes: ") && stderr.contains(message),
+                "{args:?}: {stderr}"
+            );
         }
     }
 }
