@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use super::diff::{self, Judgement};
-use super::{Context, Exit};
+use super::{Context, Exit, output};
 use crate::collect::config::Config;
 use crate::collect::secrets::FingerprintKey;
 use crate::collect::{self, Options};
@@ -60,7 +60,11 @@ pub struct AuditArgs {
 
 pub(super) fn run_collect(args: CollectArgs, ctx: &Context) -> anyhow::Result<Exit> {
     let mut config = Config::read(&args.config)?;
-    config.environment(&args.environment)?;
+    let env = config.environment(&args.environment)?;
+    let path = args
+        .output
+        .unwrap_or_else(|| PathBuf::from(format!("{}.json", env.name)));
+    output::check(&path, &[&args.config])?;
     let (options, bar) = options(&mut config, &[&args.environment], args.decrypt_secrets, ctx)?;
     let env = config.environment(&args.environment)?;
     let snapshot = runtime()?.block_on(collect::collect_environment(&config, env, &options));
@@ -68,9 +72,6 @@ pub(super) fn run_collect(args: CollectArgs, ctx: &Context) -> anyhow::Result<Ex
         bar.finish_and_clear();
     }
     let mut snapshot = snapshot?;
-    let path = args
-        .output
-        .unwrap_or_else(|| PathBuf::from(format!("{}.json", env.name)));
     write_snapshot(&path, &mut snapshot)?;
     summarise(&snapshot, &path, ctx);
     Ok(if snapshot.gaps.is_empty() {
@@ -84,9 +85,17 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
     let mut config = Config::read(&args.config)?;
     config.environment(&args.staging)?;
     config.environment(&args.prod)?;
-    // The policy and the baseline are read before anything is collected: a typo should cost nothing.
+    // The policy, the baseline and every place written to are checked before anything is collected: a typo
+    // should cost nothing.
     let config_policy = config.policy.as_ref().map(|p| config.base_dir.join(p));
-    let settled = args.judgement.settle(config_policy.as_deref())?;
+    let snapshot_paths = [&args.staging, &args.prod].map(|env| args.snapshots.join(format!("{env}.json")));
+    output::folder(&args.snapshots)?;
+    if let Some(history) = &args.history {
+        output::folder(history)?;
+    }
+    let mut inputs: Vec<&Path> = snapshot_paths.iter().map(PathBuf::as_path).collect();
+    inputs.push(&args.config);
+    let settled = args.judgement.settle(config_policy.as_deref(), &inputs)?;
     let (options, bar) = options(
         &mut config,
         &[&args.staging, &args.prod],
@@ -106,12 +115,9 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
         bar.finish_and_clear();
     }
     let (mut staging, mut prod) = (staging?, prod?);
-    std::fs::create_dir_all(&args.snapshots)
-        .with_context(|| format!("cannot create {}", args.snapshots.display()))?;
-    for snapshot in [&mut staging, &mut prod] {
-        let path = args.snapshots.join(format!("{}.json", snapshot.environment));
-        write_snapshot(&path, snapshot)?;
-        summarise(snapshot, &path, ctx);
+    for (snapshot, path) in [&mut staging, &mut prod].into_iter().zip(&snapshot_paths) {
+        write_snapshot(path, snapshot)?;
+        summarise(snapshot, path, ctx);
     }
     // Collected resources carry their keys already; the report is judged as `diff` would judge the files.
     let options = crate::engine::Options::for_snapshots(&staging, &prod, settled.today);

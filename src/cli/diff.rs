@@ -71,8 +71,18 @@ pub(super) struct Settled {
 
 impl Judgement {
     /// Resolves the flags; `fallback_policy` applies when `--policy` is not given (the config's policy, or
-    /// `drift` for `envparity drift`).
-    pub(super) fn settle(&self, fallback_policy: Option<&Path>) -> anyhow::Result<Settled> {
+    /// `drift` for `envparity drift`). `--output` is checked against `inputs` (and the policy and baseline
+    /// files): an output that would destroy an input is refused before any work.
+    pub(super) fn settle(&self, fallback_policy: Option<&Path>, inputs: &[&Path]) -> anyhow::Result<Settled> {
+        if let Some(output) = &self.output {
+            let given = [self.policy.as_deref(), self.baseline.as_deref()];
+            let inputs: Vec<&Path> = inputs
+                .iter()
+                .copied()
+                .chain(given.into_iter().flatten())
+                .collect();
+            super::output::check(output, &inputs)?;
+        }
         let policy = load_policy(self.policy.as_deref().or(fallback_policy))?;
         let baseline = self.baseline.as_deref().map(read_baseline).transpose()?;
         Ok(Settled {
@@ -110,7 +120,7 @@ fn read_baseline(path: &Path) -> anyhow::Result<Vec<Resolved>> {
 }
 
 pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
-    let settled = args.judgement.settle(None)?;
+    let settled = args.judgement.settle(None, &[&args.staging, &args.prod])?;
     // The two files are independent: read and parse them side by side.
     let (staging, prod) = std::thread::scope(|scope| {
         let staging = scope.spawn(|| read_snapshot(&args.staging));

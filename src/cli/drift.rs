@@ -22,8 +22,10 @@ pub struct Args {
 
 pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     // Drift is judged by the shipped drift policy unless another is given.
-    let settled = args.judgement.settle(Some(Path::new("drift")))?;
     let (earlier, newest) = two_newest(&args.history.join(&args.environment))?;
+    let settled = args
+        .judgement
+        .settle(Some(Path::new("drift")), &[&earlier, &newest])?;
     let (before, after) = (read_snapshot(&earlier)?, read_snapshot(&newest)?);
     note!(
         ctx,

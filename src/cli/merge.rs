@@ -1,4 +1,4 @@
-//! `envparity merge OUT SNAPSHOT...`: one environment's snapshots, collected separately, as one.
+//! `envparity merge --output OUT SNAPSHOT...`: one environment's snapshots, collected separately, as one.
 
 use std::path::PathBuf;
 
@@ -9,10 +9,11 @@ use crate::snapshot;
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  envparity merge prod.json prod-111111111111-eu-west-1.json prod-222222222222-eu-west-1.json"
+    after_help = "Example:\n  envparity merge --output prod.json prod-111111111111-eu-west-1.json prod-222222222222-eu-west-1.json"
 )]
 pub struct Args {
-    /// Where to write the merged snapshot.
+    /// Where to write the merged snapshot: never one of the parts.
+    #[arg(long, short)]
     output: PathBuf,
     /// The snapshots to merge, all of one environment.
     #[arg(required = true)]
@@ -20,6 +21,8 @@ pub struct Args {
 }
 
 pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
+    let parts: Vec<&std::path::Path> = args.snapshots.iter().map(PathBuf::as_path).collect();
+    super::output::check(&args.output, &parts)?;
     let inputs = args
         .snapshots
         .iter()

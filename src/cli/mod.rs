@@ -14,6 +14,7 @@ mod diff;
 mod drift;
 mod kinds;
 mod merge;
+mod output;
 mod policy;
 mod schema;
 mod setup;

@@ -141,6 +141,16 @@ impl Config {
 }
 
 /// `eu-west-1`, `us-gov-west-1`, `ap-southeast-2`: lowercase words joined by dashes, ending in a number.
+/// True for a name that is safe as one path component: letters, digits, `-`, `_`, `.`, not starting with `.`.
+fn is_safe_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name.len() <= 100
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 fn is_region_name(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
     parts.len() >= 3
@@ -169,7 +179,21 @@ impl Reader<'_> {
                 if let Some(mut t) = self.toml.table(&mut v, "[environments]") {
                     let names: Vec<String> = t.table.keys().map(|k| k.name.to_string()).collect();
                     for name in names {
-                        let (_, mut value) = t.table.remove_entry(name.as_str()).expect("the key was listed");
+                        let (key, mut value) =
+                            t.table.remove_entry(name.as_str()).expect("the key was listed");
+                        // The name becomes a file name (`ENV.json`) and a folder (`--history DIR/ENV/`).
+                        if !is_safe_name(&name) {
+                            self.toml.error(
+                                key.span,
+                                format!("environment name {name:?} cannot name a file"),
+                                Some(
+                                    "use letters, digits, `-`, `_` and `.`, not starting with `.` (such as \
+                                     `staging` or `prod-eu`)"
+                                        .into(),
+                                ),
+                            );
+                            continue;
+                        }
                         if let Some(env) = self.environment(&name, &mut value) {
                             environments.insert(name, env);
                         }
@@ -279,7 +303,17 @@ impl Reader<'_> {
             role_arn: t.optional("role_arn"),
             external_id: t.optional("external_id"),
             regions: self.regions(&mut t),
-            endpoint_url: t.optional("endpoint_url"),
+            endpoint_url: t.optional_s::<String>("endpoint_url").and_then(|url| {
+                if url.value.starts_with("http://") || url.value.starts_with("https://") {
+                    return Some(url.value);
+                }
+                self.toml.error(
+                    url.span,
+                    format!("endpoint_url {:?} has no scheme", url.value),
+                    Some(format!("write it as a URL: \"http://{}\"", url.value)),
+                );
+                None
+            }),
             tokens: t.optional("tokens").unwrap_or_default(),
             key_tag: t.optional("key_tag"),
             ssm_paths: t.optional("ssm_paths").unwrap_or_default(),
@@ -322,6 +356,31 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn environment_names_that_cannot_name_a_file_are_refused_with_their_line() {
+        for bad in ["\"../../x\"", "\".hidden\"", "\"a/b\"", "\"\""] {
+            let text = format!("[environments.{bad}]\nregions = [\"eu-west-1\"]\n");
+            let e = Config::parse(&text, "c.toml", PathBuf::from("."))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("c.toml:1:") && e.contains("cannot name a file"),
+                "{bad}: {e}"
+            );
+        }
+        let ok = "[environments.prod-eu_1]\nregions = [\"eu-west-1\"]\n";
+        assert!(Config::parse(ok, "c.toml", PathBuf::from(".")).is_ok());
+    }
+
+    #[test]
+    fn an_endpoint_without_a_scheme_is_refused_at_load() {
+        let text = "[environments.staging]\nendpoint_url = \"127.0.0.1:5842\"\n";
+        let e = Config::parse(text, "c.toml", PathBuf::from("."))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("c.toml:2:17") && e.contains("has no scheme"), "{e}");
+    }
 
     #[test]
     fn region_names() {

@@ -4,6 +4,8 @@
 
 mod references;
 
+use references::Crossing;
+
 use std::collections::{BTreeMap, HashMap};
 
 use schemars::JsonSchema;
@@ -133,6 +135,31 @@ impl Side {
 
 /// Pairs the snapshots and judges every difference under the policy.
 pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &Options) -> Evaluation {
+    std::thread::scope(|scope| {
+        // Cross-environment references read every value of both sides: on a thread of their own, beside the
+        // rest of the judging.
+        let defaults = policy.defaults;
+        let wanted = |level| staging.environment != prod.environment && level != Level::Ignore;
+        let directions = [
+            wanted(defaults.references_prod).then_some((staging, prod)),
+            wanted(defaults.references_staging).then_some((prod, staging)),
+        ];
+        let scan = scope.spawn(move || {
+            directions.map(|d| d.map(|(scanned, other)| references::crossings(scanned, other)))
+        });
+        let crossings = move || scan.join().expect("the reference scan does not panic");
+        judge_pair(staging, prod, policy, options, crossings)
+    })
+}
+
+/// Everything but the reference scans, whose results `crossings` waits for.
+fn judge_pair(
+    staging: &Snapshot,
+    prod: &Snapshot,
+    policy: &Policy,
+    options: &Options,
+    crossings: impl FnOnce() -> [Option<Vec<references::Crossing>>; 2],
+) -> Evaluation {
     let staging_keys = matching::keys_of(staging, &options.staging_keys);
     let prod_keys = matching::keys_of(prod, &options.prod_keys);
     let pairing = matching::pair(staging, &staging_keys, prod, &prod_keys);
@@ -161,8 +188,6 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
         let (staging_tokens, prod_tokens) = (&options.staging_keys.tokens, &options.prod_keys.tokens);
         judge.foreign(staging, &staging_keys, Side::Staging, staging_tokens, prod_tokens);
         judge.foreign(prod, &prod_keys, Side::Prod, prod_tokens, staging_tokens);
-        judge.references(staging, &staging_keys, Side::Staging, prod);
-        judge.references(prod, &prod_keys, Side::Prod, staging);
     }
     judge.presence(&pairing, staging, prod);
     for pair in &pairing.paired {
@@ -190,6 +215,14 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
         judge.expectations(u.resource, u.key, Side::Prod, None);
     }
     judge.unused_rules();
+    let [staging_crossings, prod_crossings] = crossings();
+    judge.references(
+        staging,
+        &staging_keys,
+        Side::Staging,
+        staging_crossings.unwrap_or_default(),
+    );
+    judge.references(prod, &prod_keys, Side::Prod, prod_crossings.unwrap_or_default());
 
     let mut findings = judge.findings;
     apply_waivers(&mut findings, &policy.waivers, options.today);
@@ -548,7 +581,7 @@ impl<'p, 's> Judge<'p, 's> {
     }
 
     /// Values of one side that name a resource or an account of the other: staging reading prod's database.
-    fn references(&mut self, scanned: &Snapshot, keys: &[String], side: Side, other: &Snapshot) {
+    fn references(&mut self, scanned: &Snapshot, keys: &[String], side: Side, crossings: Vec<Crossing>) {
         let (rule, level) = match side {
             Side::Staging => (BuiltinRule::ReferencesProd, self.policy.defaults.references_prod),
             Side::Prod => (
@@ -557,40 +590,27 @@ impl<'p, 's> Judge<'p, 's> {
             ),
         };
         let Level::Report(severity) = level else { return };
-        let Some(identifiers) = references::Identifiers::of(other, scanned) else {
-            return;
-        };
         let other_name = match side {
             Side::Staging => Side::Prod.name(),
             Side::Prod => Side::Staging.name(),
         };
-        for (resource, key) in scanned.resources.iter().zip(keys) {
-            let hits = identifiers.find(resource.attributes.text());
-            if hits.is_empty() {
-                continue;
-            }
-            let parsed = resource.attributes.parse();
-            let flat = flatten(&parsed);
-            for hit in hits {
-                let Some((path, value)) = flat.iter().find(|(_, v)| v.to_string().contains(hit.text)) else {
-                    continue;
-                };
-                let (staging, prod) = match side {
-                    Side::Staging => (Some(*value), None),
-                    Side::Prod => (None, Some(*value)),
-                };
-                self.push(Draft {
-                    by: Decider::Builtin(rule),
-                    severity,
-                    kind: &resource.kind,
-                    key,
-                    field: Some(path),
-                    side: Some(side),
-                    staging,
-                    prod,
-                    detail: Some(format!("names {other_name}'s {}", hit.names)),
-                });
-            }
+        for c in crossings {
+            let resource = &scanned.resources[c.index];
+            let (staging, prod) = match side {
+                Side::Staging => (Some(&c.value), None),
+                Side::Prod => (None, Some(&c.value)),
+            };
+            self.push(Draft {
+                by: Decider::Builtin(rule),
+                severity,
+                kind: &resource.kind,
+                key: &keys[c.index],
+                field: Some(&c.path),
+                side: Some(side),
+                staging,
+                prod,
+                detail: Some(format!("names {other_name}'s {}", c.names)),
+            });
         }
     }
 

@@ -1,14 +1,55 @@
 //! Staging must not point at prod: a value of one environment that names a resource or an account of the other
 //! (`references-prod`, `references-staging`). The other side's identifiers (endpoint hostnames, account ids,
 //! ARNs in shared accounts) become one Aho-Corasick automaton, run once over each resource's attribute text: the
-//! cost grows with the text, not with text x identifiers.
+//! cost grows with the text, not with text x identifiers. The automaton holds the identifiers reversed, and runs
+//! over reversed text: endpoints share long suffixes (`.eu-west-1.rds.amazonaws.com`), which reversed become
+//! shared prefixes, so the automaton has a fraction of the states and builds that much faster.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
+use serde_json::Value;
 
-use crate::snapshot::{Resource, Snapshot};
+use crate::snapshot::{Resource, Snapshot, flatten};
+
+/// A value of the scanned side that names an identifier of the other side.
+pub(super) struct Crossing {
+    /// The resource's index in its snapshot.
+    pub index: usize,
+    /// The attribute that holds the value.
+    pub path: String,
+    pub value: Value,
+    /// What it names, for the message.
+    pub names: String,
+}
+
+/// Every value of `scanned` that names an identifier of `other`, resource by resource.
+pub(super) fn crossings(scanned: &Snapshot, other: &Snapshot) -> Vec<Crossing> {
+    let Some(identifiers) = Identifiers::of(other, scanned) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (index, resource) in scanned.resources.iter().enumerate() {
+        let hits = identifiers.find(resource.attributes.text());
+        if hits.is_empty() {
+            continue;
+        }
+        let parsed = resource.attributes.parse();
+        let flat = flatten(&parsed);
+        for hit in hits {
+            if let Some((path, value)) = flat.iter().find(|(_, v)| v.to_string().contains(hit.text)) {
+                out.push(Crossing {
+                    index,
+                    path: path.clone(),
+                    value: (*value).clone(),
+                    names: hit.names,
+                });
+            }
+        }
+    }
+    out
+}
 
 /// What an identifier of the other side names.
 #[derive(Debug, Clone, Copy)]
@@ -18,7 +59,7 @@ enum Target<'s> {
 }
 
 /// The other side's identifiers that this side does not share, ready to be found in this side's values.
-pub(super) struct Identifiers<'s> {
+struct Identifiers<'s> {
     automaton: AhoCorasick,
     /// Per pattern: its text and what it names.
     patterns: Vec<(&'s str, Target<'s>)>,
@@ -28,7 +69,7 @@ pub(super) struct Identifiers<'s> {
 }
 
 /// One identifier of the other side found in a value.
-pub(super) struct Hit<'s> {
+struct Hit<'s> {
     /// The identifier as found.
     pub text: &'s str,
     /// What it names, for a message: `aws.rds.instance orders-prod-db: orders-prod-db.abc.rds.amazonaws.com`,
@@ -41,7 +82,7 @@ const MIN_LEN: usize = 8;
 
 impl<'s> Identifiers<'s> {
     /// The identifiers of `other` that `this` does not hold itself; `None` when there are none.
-    pub(super) fn of(other: &'s Snapshot, this: &'s Snapshot) -> Option<Self> {
+    fn of(other: &'s Snapshot, this: &'s Snapshot) -> Option<Self> {
         let accounts = |s: &'s Snapshot| -> BTreeSet<&'s str> {
             let sources = s.sources.iter().filter_map(|x| x.account.as_deref());
             let resources = s.resources.iter().filter_map(|r| r.account.as_deref());
@@ -75,8 +116,11 @@ impl<'s> Identifiers<'s> {
         if patterns.is_empty() {
             return None;
         }
-        let automaton = AhoCorasick::new(patterns.iter().map(|(text, _)| text))
-            .expect("identifiers are few and short enough for an automaton");
+        let reversed = patterns
+            .iter()
+            .map(|(text, _)| text.bytes().rev().collect::<Vec<u8>>());
+        let automaton =
+            AhoCorasick::new(reversed).expect("identifiers are few and short enough for an automaton");
         Some(Identifiers {
             automaton,
             patterns,
@@ -86,15 +130,15 @@ impl<'s> Identifiers<'s> {
     }
 
     /// Every distinct identifier of the other side that `text` holds as a whole word, in order of appearance.
-    pub(super) fn find(&self, text: &str) -> Vec<Hit<'s>> {
+    fn find(&self, text: &str) -> Vec<Hit<'s>> {
         let bytes = text.as_bytes();
+        let reversed: Vec<u8> = bytes.iter().rev().copied().collect();
         let mut found: Vec<usize> = Vec::new();
-        for m in self.automaton.find_overlapping_iter(text) {
-            let whole = m
-                .start()
-                .checked_sub(1)
-                .is_none_or(|i| !inside_word(bytes[i], true))
-                && bytes.get(m.end()).is_none_or(|b| !inside_word(*b, false));
+        for m in self.automaton.find_overlapping_iter(&reversed) {
+            // Back in the text's own order.
+            let (start, end) = (bytes.len() - m.end(), bytes.len() - m.start());
+            let whole = start.checked_sub(1).is_none_or(|i| !inside_word(bytes[i], true))
+                && bytes.get(end).is_none_or(|b| !inside_word(*b, false));
             if whole && !found.contains(&m.pattern().as_usize()) {
                 found.push(m.pattern().as_usize());
             }

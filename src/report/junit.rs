@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
 use super::Report;
+use super::escape::xml;
 use crate::engine::Finding;
 use crate::policy::Severity;
 
@@ -23,14 +24,16 @@ pub(super) fn render(report: &Report) -> String {
     for ((kind, key), findings) in by_resource {
         let live: Vec<&&Finding> = findings.iter().filter(|f| !f.waived).collect();
         let describe = |fs: &[&&Finding]| {
-            fs.iter()
+            let text = fs
+                .iter()
                 .map(|f| {
                     let field = f.field.as_deref().map(|x| format!(" {x}")).unwrap_or_default();
                     let detail = f.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
                     format!("[{}] {}{field}{detail}", f.severity.as_str(), f.rule)
                 })
                 .collect::<Vec<_>>()
-                .join("\n")
+                .join("\n");
+            xml(&text).into_owned()
         };
         let status = if live.iter().any(|f| f.severity == Severity::Incomplete) {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
@@ -39,12 +42,8 @@ pub(super) fn render(report: &Report) -> String {
             s
         } else if live.iter().any(|f| fail_on.fails_on(f.severity)) {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            s.set_message(
-                live.iter()
-                    .map(|f| f.rule.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            );
+            let rules: Vec<&str> = live.iter().map(|f| f.rule.as_str()).collect();
+            s.set_message(xml(&rules.join(", ")).into_owned());
             s.set_description(describe(&live));
             s
         } else if live.is_empty() && !findings.is_empty() {
@@ -57,10 +56,10 @@ pub(super) fn render(report: &Report) -> String {
         };
         suites
             .entry(kind)
-            .or_insert_with(|| TestSuite::new(kind))
-            .add_test_case(TestCase::new(key, status));
+            .or_insert_with(|| TestSuite::new(xml(kind).into_owned()))
+            .add_test_case(TestCase::new(xml(key).into_owned(), status));
     }
-    let mut junit = quick_junit::Report::new(format!("envparity {}", report.policy));
+    let mut junit = quick_junit::Report::new(xml(&format!("envparity {}", report.policy)).into_owned());
     junit.add_test_suites(suites.into_values());
     junit.to_string().expect("JUnit serializes")
 }

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::escape::{self, markdown as escape, markdown_code as code};
 use super::{Headline, Report, rule_reasons, shown_values, value_diff, verdict_line};
 use crate::engine::{Baseline, Finding};
 use crate::policy::Severity;
@@ -19,12 +20,12 @@ pub(super) fn render(report: &Report) -> String {
     writeln!(out, "## envparity: {headline}\n").unwrap();
     writeln!(
         out,
-        "**{}** (`{}`) vs **{}** (`{}`), policy `{}`, fails on `{}`\n",
+        "**{}** ({}) vs **{}** ({}), policy {}, fails on `{}`\n",
         escape(&report.staging.environment),
-        report.staging.collected_at,
+        code(&report.staging.collected_at),
         escape(&report.prod.environment),
-        report.prod.collected_at,
-        escape(&report.policy),
+        code(&report.prod.collected_at),
+        code(&report.policy),
         report.fail_on.as_str()
     )
     .unwrap();
@@ -63,17 +64,17 @@ pub(super) fn render(report: &Report) -> String {
             };
             writeln!(
                 out,
-                "| {}{} | `{}` | {} | {} | {sv} | {pv} | `{}` | {} |",
+                "| {}{} | {} | {} | {} | {sv} | {pv} | {} | {} |",
                 icon(f.severity),
                 if f.baseline == Some(Baseline::New) {
                     " 🆕"
                 } else {
                     ""
                 },
-                f.kind,
+                code(&f.kind),
                 code(&f.key),
                 f.field.as_deref().map(code).unwrap_or_default(),
-                f.rule,
+                code(&f.rule),
                 escape(f.detail.as_deref().unwrap_or("")),
             )
             .unwrap();
@@ -82,12 +83,15 @@ pub(super) fn render(report: &Report) -> String {
     for (i, f) in diffs.iter().enumerate() {
         writeln!(
             out,
-            "\n<details><summary>diff {}: <code>{}</code> <code>{}</code> <code>{}</code></summary>\n\n```diff\n{}```\n\n</details>",
+            "\n<details><summary>diff {}: <code>{}</code> <code>{}</code> <code>{}</code></summary>\n\n{}\n\n</details>",
             i + 1,
             html(&f.kind),
             html(&f.key),
             html(f.field.as_deref().unwrap_or("")),
-            value_diff(f.staging.as_ref(), f.prod.as_ref(), (&staging_label, &prod_label)),
+            escape::markdown_fence(
+                "diff",
+                &value_diff(f.staging.as_ref(), f.prod.as_ref(), (&staging_label, &prod_label))
+            ),
         )
         .unwrap();
     }
@@ -102,8 +106,8 @@ pub(super) fn render(report: &Report) -> String {
         for f in incomplete {
             writeln!(
                 out,
-                "| `{}` | {} | {} |",
-                f.kind,
+                "| {} | {} | {} |",
+                code(&f.kind),
                 code(&f.key),
                 escape(f.detail.as_deref().unwrap_or(""))
             )
@@ -121,13 +125,13 @@ pub(super) fn render(report: &Report) -> String {
             let w = f.waiver.as_ref().expect("a waived finding names its waiver");
             writeln!(
                 out,
-                "| `{}` | `{}` | {} | {} | {} | {} | {} |",
-                f.rule,
-                f.kind,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                code(&f.rule),
+                code(&f.kind),
                 code(&f.key),
                 f.field.as_deref().map(code).unwrap_or_default(),
                 escape(&w.owner),
-                w.expires,
+                escape(&w.expires),
                 escape(&w.reason)
             )
             .unwrap();
@@ -138,7 +142,7 @@ pub(super) fn render(report: &Report) -> String {
     if !reasons.is_empty() {
         writeln!(out, "\n### Why these rules matter\n").unwrap();
         for (rule, why) in reasons {
-            writeln!(out, "- `{rule}`: {}", escape(why)).unwrap();
+            writeln!(out, "- {}: {}", code(rule), escape(why)).unwrap();
         }
     }
     if let Some(line) = report.baseline_line() {
@@ -156,25 +160,6 @@ fn icon(severity: Severity) -> &'static str {
     }
 }
 
-/// Text safe inside a table cell.
-fn escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('\n', " ")
-}
-
-/// An inline code span that survives any backticks and pipes in the text.
-fn code(text: &str) -> String {
-    let text = text.replace('|', "\\|").replace('\n', " ");
-    if text.contains('`') {
-        format!("`` {text} ``")
-    } else {
-        format!("`{text}`")
-    }
-}
-
 fn code_or_empty(text: &str) -> String {
     if text.is_empty() {
         String::new()
@@ -183,8 +168,11 @@ fn code_or_empty(text: &str) -> String {
     }
 }
 
+/// Text inside the HTML of a `<summary>`: entities for markup, every control character visible.
 fn html(text: &str) -> String {
-    text.replace('&', "&amp;")
+    escape::terminal(text)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -2,6 +2,7 @@
 //!
 //! Renderers only render: every decision (severity, waived, status) was made by the engine and [`Report::new`].
 
+pub mod escape;
 mod html;
 mod junit;
 mod markdown;

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
 
+use super::escape::terminal as v;
 use super::{Headline, RenderOptions, Report, rule_reasons, shown_values, value_diff, verdict_line};
 use crate::engine::Baseline;
 use crate::policy::Severity;
@@ -15,11 +16,11 @@ pub(super) fn render(report: &Report, options: RenderOptions) -> String {
     writeln!(
         out,
         "envparity: {} ({}) vs {} ({}), policy {}",
-        report.staging.environment,
-        report.staging.collected_at,
-        report.prod.environment,
-        report.prod.collected_at,
-        report.policy
+        v(&report.staging.environment),
+        v(&report.staging.collected_at),
+        v(&report.prod.environment),
+        v(&report.prod.collected_at),
+        v(&report.policy)
     )
     .unwrap();
 
@@ -34,8 +35,8 @@ pub(super) fn render(report: &Report, options: RenderOptions) -> String {
             "kind",
             "key",
             "field",
-            &staging_label,
-            &prod_label,
+            &v(&staging_label),
+            &v(&prod_label),
             "rule",
             "detail",
         ]);
@@ -47,13 +48,13 @@ pub(super) fn render(report: &Report, options: RenderOptions) -> String {
             });
             table.add_row([
                 severity_cell(f.severity, f.baseline == Some(Baseline::New), options.color),
-                Cell::new(&f.kind),
-                Cell::new(&f.key),
-                Cell::new(f.field.as_deref().unwrap_or("")),
-                Cell::new(s),
-                Cell::new(p),
-                Cell::new(&f.rule),
-                Cell::new(f.detail.as_deref().unwrap_or("")),
+                Cell::new(v(&f.kind)),
+                Cell::new(v(&f.key)),
+                Cell::new(v(f.field.as_deref().unwrap_or(""))),
+                Cell::new(v(&s)),
+                Cell::new(v(&p)),
+                Cell::new(v(&f.rule)),
+                Cell::new(v(f.detail.as_deref().unwrap_or(""))),
             ]);
         }
         writeln!(out, "\n{table}").unwrap();
@@ -64,13 +65,14 @@ pub(super) fn render(report: &Report, options: RenderOptions) -> String {
             out,
             "\ndiff {}: {} {} {} ({})",
             i + 1,
-            f.kind,
-            f.key,
-            f.field.as_deref().unwrap_or(""),
-            f.rule
+            v(&f.kind),
+            v(&f.key),
+            v(f.field.as_deref().unwrap_or("")),
+            v(&f.rule)
         )
         .unwrap();
         let diff = value_diff(f.staging.as_ref(), f.prod.as_ref(), (&staging_label, &prod_label));
+        let diff = super::escape::visible(&diff, true);
         out.push_str(&colorize_diff(&diff, options.color));
     }
 
@@ -78,7 +80,7 @@ pub(super) fn render(report: &Report, options: RenderOptions) -> String {
     if !reasons.is_empty() {
         out.push_str("\nwhy:\n");
         for (rule, why) in reasons {
-            writeln!(out, "  {rule}: {why}").unwrap();
+            writeln!(out, "  {}: {}", v(rule), v(why)).unwrap();
         }
     }
 
@@ -88,15 +90,18 @@ pub(super) fn render(report: &Report, options: RenderOptions) -> String {
         table.set_header(["waived", "kind", "key", "field", "owner", "expires", "reason"]);
         for f in waived {
             let w = f.waiver.as_ref().expect("a waived finding names its waiver");
-            table.add_row([
-                &f.rule,
-                &f.kind,
-                &f.key,
-                f.field.as_deref().unwrap_or(""),
-                &w.owner,
-                &w.expires,
-                &w.reason,
-            ]);
+            table.add_row(
+                [
+                    &f.rule,
+                    &f.kind,
+                    &f.key,
+                    f.field.as_deref().unwrap_or(""),
+                    &w.owner,
+                    &w.expires,
+                    &w.reason,
+                ]
+                .map(|text| v(text).into_owned()),
+            );
         }
         writeln!(out, "\n{table}").unwrap();
     }
@@ -104,7 +109,7 @@ pub(super) fn render(report: &Report, options: RenderOptions) -> String {
     if let Some(line) = report.baseline_line() {
         writeln!(out, "\n{line}").unwrap();
     }
-    let verdict = verdict_line(report);
+    let verdict = v(&verdict_line(report)).into_owned();
     let color = match report.headline() {
         Headline::Parity => "\x1b[1;32m",
         Headline::Violations => "\x1b[1;31m",

@@ -24,7 +24,7 @@ impl Attributes {
     /// [`MAX_DEPTH`].
     pub fn try_from_map(map: &BTreeMap<String, Value>) -> Result<Attributes, String> {
         let raw = serde_json::value::to_raw_value(map).expect("a map of JSON values serializes");
-        check(raw.get())?;
+        compact(raw.get())?;
         Ok(Attributes(raw))
     }
 
@@ -49,12 +49,14 @@ impl Attributes {
     }
 }
 
-/// Checks what a raw parse lets through but a later full parse would refuse: nesting deeper than [`MAX_DEPTH`] and
-/// numbers out of the range of f64 (`1e400`). Returns whether the text holds whitespace between tokens. One
-/// pass, strings skipped with memchr.
-fn check(text: &str) -> Result<bool, String> {
+/// One pass over raw attribute text: refuses what a raw parse lets through but a later full parse would not
+/// (nesting deeper than [`MAX_DEPTH`], numbers out of the range of f64 such as `1e400`), and returns the text
+/// without whitespace between tokens when it had any. Strings are skipped with memchr and copied whole.
+fn compact(text: &str) -> Result<Option<String>, String> {
     let b = text.as_bytes();
-    let (mut i, mut depth, mut space) = (0, 0usize, false);
+    let mut out: Option<Vec<u8>> = None;
+    // Bytes from `kept` up to the current position are still to be copied into `out`.
+    let (mut i, mut kept, mut depth) = (0, 0, 0usize);
     while i < b.len() {
         match b[i] {
             b'"' => {
@@ -95,52 +97,23 @@ fn check(text: &str) -> Result<bool, String> {
                 }
                 continue;
             }
-            b' ' | b'\n' | b'\r' | b'\t' => space = true,
+            b' ' | b'\n' | b'\r' | b'\t' => {
+                let out = out.get_or_insert_with(|| Vec::with_capacity(b.len()));
+                out.extend_from_slice(&b[kept..i]);
+                while i < b.len() && matches!(b[i], b' ' | b'\n' | b'\r' | b'\t') {
+                    i += 1;
+                }
+                kept = i;
+                continue;
+            }
             _ => {}
         }
         i += 1;
     }
-    Ok(space)
-}
-
-/// The JSON text without whitespace between tokens, or `None` when it has none.
-fn minified(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let (mut in_string, mut escaped) = (false, false);
-    let is_space = |b: u8| matches!(b, b' ' | b'\n' | b'\r' | b'\t');
-    let first_space = bytes.iter().enumerate().position(|(_, &b)| {
-        let outside = !in_string && is_space(b);
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-        } else if b == b'"' {
-            in_string = true;
-        }
-        outside
-    })?;
-    let mut out = Vec::with_capacity(text.len());
-    out.extend_from_slice(&bytes[..first_space]);
-    for &b in &bytes[first_space..] {
-        if in_string {
-            out.push(b);
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-        } else if !is_space(b) {
-            if b == b'"' {
-                in_string = true;
-            }
-            out.push(b);
-        }
-    }
-    Some(String::from_utf8(out).expect("whitespace removed between tokens keeps UTF-8 intact"))
+    Ok(out.map(|mut out| {
+        out.extend_from_slice(&b[kept..]);
+        String::from_utf8(out).expect("whitespace removed between tokens keeps UTF-8 intact")
+    }))
 }
 
 impl Default for Attributes {
@@ -186,10 +159,9 @@ impl<'de> Deserialize<'de> for Attributes {
         if !raw.get().starts_with('{') {
             return Err(D::Error::custom("invalid type: attributes must be a JSON object"));
         }
-        let has_space = check(raw.get()).map_err(D::Error::custom)?;
         // Pretty-printed text is mostly indentation: kept compact, it costs half the memory and compares
         // equal whatever the file's formatting.
-        match minified(raw.get()).filter(|_| has_space) {
+        match compact(raw.get()).map_err(D::Error::custom)? {
             Some(compact) => Ok(Attributes(
                 RawValue::from_string(compact).map_err(D::Error::custom)?,
             )),
@@ -213,7 +185,15 @@ impl schemars::JsonSchema for Attributes {
 
 #[cfg(test)]
 mod tests {
-    use super::{check, minified};
+    use super::compact;
+
+    fn check(text: &str) -> Result<bool, String> {
+        compact(text).map(|c| c.is_some())
+    }
+
+    fn minified(text: &str) -> Option<String> {
+        compact(text).unwrap()
+    }
 
     #[test]
     fn deep_nesting_and_out_of_range_numbers_are_refused_when_read() {

@@ -590,7 +590,7 @@ fn merge_joins_separately_collected_parts_and_refuses_overlaps() {
     let (a, b) = split(PROD, dir.path());
     let merged = dir.path().join("merged.json");
     envparity()
-        .args(["merge"])
+        .args(["merge", "--output"])
         .arg(&merged)
         .arg(&b)
         .arg(&a)
@@ -603,7 +603,7 @@ fn merge_joins_separately_collected_parts_and_refuses_overlaps() {
     );
 
     envparity()
-        .args(["merge"])
+        .args(["merge", "--output"])
         .arg(dir.path().join("twice.json"))
         .arg(&a)
         .arg(&a)
@@ -613,7 +613,7 @@ fn merge_joins_separately_collected_parts_and_refuses_overlaps() {
             "aws ssm 222222222222 eu-west-1 is in more than one snapshot",
         ));
     envparity()
-        .args(["merge"])
+        .args(["merge", "--output"])
         .arg(dir.path().join("mixed.json"))
         .arg(&a)
         .arg(STAGING)
@@ -625,7 +625,7 @@ fn merge_joins_separately_collected_parts_and_refuses_overlaps() {
     let gap_dir = tempfile::tempdir().unwrap();
     let (a, b) = split("tests/fixtures/staging-rds-denied.json", gap_dir.path());
     envparity()
-        .args(["merge"])
+        .args(["merge", "--output"])
         .arg(gap_dir.path().join("m.json"))
         .arg(&a)
         .arg(&b)
@@ -633,6 +633,97 @@ fn merge_joins_separately_collected_parts_and_refuses_overlaps() {
         .code(3);
     let m = std::fs::read_to_string(gap_dir.path().join("m.json")).unwrap();
     assert!(m.contains("AccessDenied"));
+}
+
+#[test]
+fn merge_with_the_output_forgotten_refuses_to_overwrite_the_first_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = split(PROD, dir.path());
+    let before = std::fs::read(&a).unwrap();
+    // The old form `merge OUT PARTS...` with OUT forgotten: the first part would have been overwritten.
+    envparity()
+        .args(["merge"])
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--output"));
+    envparity()
+        .args(["merge", "--output"])
+        .arg(&a)
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("it is also an input of this command"));
+    assert_eq!(std::fs::read(&a).unwrap(), before);
+}
+
+#[test]
+fn an_output_that_is_an_input_is_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let staging = dir.path().join("staging.json");
+    std::fs::copy(STAGING, &staging).unwrap();
+    let before = std::fs::read(&staging).unwrap();
+    envparity()
+        .args(["diff"])
+        .arg(&staging)
+        .arg(PROD)
+        .arg("--output")
+        .arg(&staging)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("error: refusing to write"));
+    // The same file through a symlink.
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&staging, &link).unwrap();
+    envparity()
+        .args(["diff"])
+        .arg(&staging)
+        .arg(PROD)
+        .arg("--output")
+        .arg(&link)
+        .assert()
+        .code(2);
+    assert_eq!(std::fs::read(&staging).unwrap(), before);
+}
+
+#[test]
+fn output_to_dev_null_as_root_writes_through_the_device() {
+    envparity()
+        .args(["diff", STAGING, PROD, "--output", "/dev/null"])
+        .assert()
+        .code(1);
+    assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+}
+
+#[test]
+fn output_to_a_symlink_writes_its_target_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("report.md");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.path().join("latest.md");
+    std::os::unix::fs::symlink("report.md", &link).unwrap();
+    envparity()
+        .args(["diff", STAGING, PROD, "--format", "markdown", "--output"])
+        .arg(&link)
+        .assert()
+        .code(1);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::read_to_string(&target)
+            .unwrap()
+            .starts_with("## envparity")
+    );
+}
+
+#[test]
+fn an_output_in_a_missing_folder_is_refused_before_any_work() {
+    envparity()
+        .args(["diff", STAGING, PROD, "--output", "no/such/folder/report.json"])
+        .assert()
+        .code(2)
+        .stderr("error: cannot write no/such/folder/report.json: the folder no/such/folder does not exist\n");
 }
 
 #[test]

@@ -136,7 +136,12 @@ fn a_snapshot_nested_130_levels_or_holding_1e400_exits_2_in_diff_show_and_merge(
         let runs: [Vec<&std::ffi::OsStr>; 3] = [
             vec!["diff".as_ref(), path.as_os_str(), "snapshots/prod.json".as_ref()],
             vec!["show".as_ref(), path.as_os_str()],
-            vec!["merge".as_ref(), out_path.as_os_str(), path.as_os_str()],
+            vec![
+                "merge".as_ref(),
+                "--output".as_ref(),
+                out_path.as_os_str(),
+                path.as_os_str(),
+            ],
         ];
         for args in runs {
             let out = assert_cmd::Command::cargo_bin("envparity")

@@ -1,0 +1,142 @@
+//! Data from an account (names, tags, values) is attacker-controlled: each medium gets it escaped for that medium,
+//! through these functions only, so that no report can be forged by data.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// True for characters a terminal or a renderer acts on instead of showing: C0 and C1 controls (escape
+/// sequences, `\r` overwrites, backspaces), Unicode line separators and bidirectional overrides.
+fn acts(c: char, keep_newlines: bool) -> bool {
+    (c.is_control() && !(keep_newlines && c == '\n'))
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The text with every character a terminal would act on shown as `\u{1b}`: what a person at a terminal or
+/// reading a CI log sees is what the data holds. Newlines are kept when `keep_newlines`.
+pub fn visible(text: &str, keep_newlines: bool) -> Cow<'_, str> {
+    if !text.chars().any(|c| acts(c, keep_newlines)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if acts(c, keep_newlines) {
+            write!(out, "\\u{{{:x}}}", c as u32).expect("writing to a string");
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// One line of terminal text: every control character visible, newlines included.
+pub fn terminal(text: &str) -> Cow<'_, str> {
+    visible(text, false)
+}
+
+/// Text for a markdown table cell, shown literally: no markup, no HTML, no line break, no cell break.
+pub fn markdown(text: &str) -> String {
+    let text = visible(text, false);
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '|' | '`' | '[' | ']' | '!' | '*' | '_' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An inline code span for a markdown table cell: delimited by more backticks than any run inside it, pipes
+/// escaped (GitHub splits cells on them even in code), no line breaks.
+pub fn markdown_code(text: &str) -> String {
+    let text = visible(text, false).replace('|', "\\|");
+    let ticks = "`".repeat(longest_run(&text, '`') + 1);
+    // A space on each side keeps a backtick at either end apart from the delimiters (and is stripped when shown);
+    // so does text that itself begins and ends with a space.
+    let padded = text.starts_with('`')
+        || text.ends_with('`')
+        || (text.starts_with(' ') && text.ends_with(' ') && !text.trim().is_empty());
+    match padded {
+        true => format!("{ticks} {text} {ticks}"),
+        false => format!("{ticks}{text}{ticks}"),
+    }
+}
+
+/// A fenced code block for `content` (newlines kept, other controls visible), with an info string: the fence
+/// is longer than any backtick run inside, so the content cannot close it.
+pub fn markdown_fence(info: &str, content: &str) -> String {
+    let content = visible(content, true);
+    let fence = "`".repeat(longest_run(&content, '`').max(2) + 1);
+    let newline = if content.ends_with('\n') { "" } else { "\n" };
+    format!("{fence}{info}\n{content}{newline}{fence}")
+}
+
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut longest, mut current) = (0, 0);
+    for x in text.chars() {
+        current = if x == c { current + 1 } else { 0 };
+        longest = longest.max(current);
+    }
+    longest
+}
+
+/// Text XML 1.0 can hold: characters it forbids (most controls, U+FFFE, U+FFFF, lone surrogates cannot occur in
+/// a `str`) are shown as `\u{fffe}`. Escaping `<`, `&` and quotes is the XML writer's job.
+pub fn xml(text: &str) -> Cow<'_, str> {
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..);
+    if text.chars().all(allowed) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if allowed(c) {
+            out.push(c);
+        } else {
+            write!(out, "\\u{{{:x}}}", c as u32).expect("writing to a string");
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_and_overwrites_become_visible() {
+        assert_eq!(terminal("a\u{1b}[2K\u{1b}[1Ab"), "a\\u{1b}[2K\\u{1b}[1Ab");
+        assert_eq!(terminal("x\ry\u{8}"), "x\\u{d}y\\u{8}");
+        assert_eq!(visible("a\nb", true), "a\nb");
+        assert_eq!(terminal("a\nb"), "a\\u{a}b");
+        assert_eq!(terminal("\u{202e}evil"), "\\u{202e}evil");
+        assert!(matches!(terminal("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn markdown_cells_hold_no_markup() {
+        assert_eq!(markdown("a|b<img src=x>"), "a\\|b&lt;img src=x&gt;");
+        assert_eq!(markdown("![x](http://e)"), "\\!\\[x\\](http://e)");
+        assert_eq!(markdown("line\r\n## heading"), "line\\\\u{d}\\\\u{a}## heading");
+    }
+
+    #[test]
+    fn code_spans_and_fences_outlast_any_backticks_inside() {
+        assert_eq!(markdown_code("a``b"), "```a``b```");
+        assert_eq!(markdown_code("`a"), "`` `a ``");
+        assert_eq!(markdown_code("x|y"), "`x\\|y`");
+        assert_eq!(markdown_fence("diff", "a\n```\nb\n"), "````diff\na\n```\nb\n````");
+        assert_eq!(markdown_fence("diff", "plain"), "```diff\nplain\n```");
+    }
+
+    #[test]
+    fn xml_forbidden_characters_are_shown() {
+        assert_eq!(xml("a\u{fffe}b\u{ffff}\u{1}"), "a\\u{fffe}b\\u{ffff}\\u{1}");
+        assert_eq!(xml("tab\tok"), "tab\tok");
+    }
+}
