@@ -114,8 +114,9 @@ impl Catalogue {
 /// Why a field pattern names nothing a kind has.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldMiss {
-    /// Nothing close: the closest path, if any is close enough to be a typo.
-    Unknown { closest: Option<String> },
+    /// No such path. `near_miss` is a well-known map key one slip away; [`Kind::closest_path`] finds other
+    /// suggestions, only when an error is reported (it is the costly part).
+    Unknown { near_miss: Option<String> },
     /// A path inside a redacted secret (`value.fingerprint`): secrets are compared whole.
     InsideSecret { field: &'static str },
 }
@@ -147,12 +148,15 @@ impl Kind {
             }
         }
         Err(FieldMiss::Unknown {
-            closest: near_miss_path.or_else(|| {
-                let paths: Vec<String> = self.paths().collect();
-                let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
-                closest(source, &paths).map(str::to_owned)
-            }),
+            near_miss: near_miss_path,
         })
+    }
+
+    /// The path of this kind closest to `pattern`, if one is close enough to be a typo of it.
+    pub fn closest_path(&self, pattern: &str) -> Option<String> {
+        let paths: Vec<String> = self.paths().collect();
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        closest(pattern, &paths).map(str::to_owned)
     }
 
     /// Every path a policy may name: the fields, their parents, and the well-known keys of maps.
@@ -235,7 +239,7 @@ mod tests {
 
     fn suggestion(pattern: &str) -> Option<String> {
         match check(pattern) {
-            Err(FieldMiss::Unknown { closest }) => closest,
+            Err(FieldMiss::Unknown { near_miss }) => near_miss.or_else(|| RDS.closest_path(pattern)),
             other => panic!("{pattern}: {other:?}"),
         }
     }

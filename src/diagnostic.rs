@@ -210,6 +210,11 @@ pub struct TomlReader<'t> {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Text without a leading byte-order mark, which some editors write and no format here means.
+pub fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 impl<'t> TomlReader<'t> {
     pub fn new(text: &'t str) -> Self {
         TomlReader {

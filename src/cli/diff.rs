@@ -100,7 +100,6 @@ impl Judgement {
 fn read_baseline(path: &Path) -> anyhow::Result<Vec<Resolved>> {
     #[derive(serde::Deserialize)]
     struct Earlier {
-        schema: String,
         findings: Vec<Resolved>,
     }
     let text =
@@ -112,10 +111,25 @@ fn read_baseline(path: &Path) -> anyhow::Result<Vec<Resolved>> {
             report::SCHEMA
         )
     };
-    let earlier: Earlier = serde_json::from_slice(&text).with_context(invalid)?;
-    if earlier.schema != report::SCHEMA {
-        anyhow::bail!("{}: schema is {:?}", invalid(), earlier.schema);
+    let text = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&text);
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        schema: Option<String>,
     }
+    // A snapshot given where the report belongs is the likely mistake: say that, not which field is missing.
+    if let Ok(Probe { schema: Some(schema) }) = serde_json::from_slice(text)
+        && schema != report::SCHEMA
+    {
+        let what = match schema == crate::snapshot::SCHEMA {
+            true => "an envparity snapshot, not a report".to_owned(),
+            false => format!("schema {schema:?}, not an envparity report"),
+        };
+        anyhow::bail!(
+            "{}: {what}: --baseline takes the JSON report (--format json) of an earlier run",
+            path.display()
+        );
+    }
+    let earlier: Earlier = serde_json::from_slice(text).with_context(invalid)?;
     Ok(earlier.findings)
 }
 

@@ -1,10 +1,11 @@
 //! The command line: the only place that knows about arguments, terminals, the user's paths and exit statuses.
 
 /// Prints an informational line on stderr, unless `--quiet`.
+/// One line on stderr, unless `--quiet`; whatever data it holds, control characters are shown, never acted on.
 macro_rules! note {
     ($ctx:expr, $($arg:tt)*) => {
         if !$ctx.quiet {
-            eprintln!($($arg)*);
+            eprintln!("{}", $crate::report::escape::terminal(&format!($($arg)*)));
         }
     };
 }
@@ -229,7 +230,12 @@ fn report_error(err: &anyhow::Error, color: ColorChoice) {
     } else {
         "error"
     };
-    let _ = writeln!(stderr, "{prefix}: {err:#}");
+    let message = format!("{err:#}");
+    let _ = writeln!(
+        stderr,
+        "{prefix}: {}",
+        crate::report::escape::visible(&message, true)
+    );
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
@@ -263,7 +269,11 @@ fn load_policy(arg: Option<&Path>) -> anyhow::Result<Policy> {
             names.join(", ")
         )
     })?;
-    Ok(Policy::parse(&text, &path.display().to_string(), &CATALOGUE)?)
+    Ok(Policy::parse(
+        crate::diagnostic::without_bom(&text),
+        &path.display().to_string(),
+        &CATALOGUE,
+    )?)
 }
 
 /// Today's date in UTC: the day waivers are judged against unless `--as-of` says otherwise.

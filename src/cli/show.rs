@@ -9,6 +9,7 @@ use comfy_table::{ContentArrangement, Table};
 
 use super::{Context, Exit, print, read_snapshot};
 use crate::glob::DottedGlob;
+use crate::report::escape::terminal;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  envparity show snapshots/prod.json --kind 'aws.rds.*'")]
@@ -45,9 +46,9 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     writeln!(
         out,
         "{}: environment {}, collected {}, {} resources, {} gaps",
-        args.snapshot.display(),
-        snapshot.environment,
-        snapshot.collected_at,
+        terminal(&args.snapshot.display().to_string()),
+        terminal(&snapshot.environment),
+        terminal(&snapshot.collected_at),
         snapshot.resources.len(),
         snapshot.gaps.len()
     )?;
@@ -63,7 +64,7 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
             "api calls",
         ]);
         for s in &snapshot.sources {
-            t.add_row(vec![
+            t.add_row(shown_row(vec![
                 s.provider.clone(),
                 s.service.clone(),
                 s.account.clone().unwrap_or_default(),
@@ -71,7 +72,7 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
                 format!("{:?}", s.status).to_lowercase(),
                 s.resources.to_string(),
                 s.api_calls.to_string(),
-            ]);
+            ]));
         }
         writeln!(out, "\nsources\n{t}")?;
     }
@@ -85,14 +86,14 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
             "error",
         ]);
         for g in &snapshot.gaps {
-            t.add_row(vec![
+            t.add_row(shown_row(vec![
                 g.provider.clone(),
                 g.service.clone(),
                 g.account.clone().unwrap_or_default(),
                 g.region.clone().unwrap_or_default(),
-                g.kinds.join("\n"),
+                g.kinds.join(", "),
                 g.error.clone(),
-            ]);
+            ]));
         }
         writeln!(out, "\ngaps: these kinds are unknown, not absent\n{t}")?;
     }
@@ -103,7 +104,7 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     }
     let mut t = table(&["kind", "resources"]);
     for (kind, n) in &counts {
-        t.add_row(vec![kind.to_string(), n.to_string()]);
+        t.add_row(shown_row(vec![kind.to_string(), n.to_string()]));
     }
     writeln!(out, "\nkinds\n{t}")?;
 
@@ -114,19 +115,24 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
         .collect();
     let mut t = table(&["kind", "key", "name", "account", "region", "attributes"]);
     for r in &shown {
-        t.add_row(vec![
+        t.add_row(shown_row(vec![
             r.kind.clone(),
             r.key.clone().unwrap_or_default(),
             r.name.clone().unwrap_or_default(),
             r.account.clone().unwrap_or_default(),
             r.region.clone().unwrap_or_default(),
             r.attributes.parse().len().to_string(),
-        ]);
+        ]));
     }
     match &args.kind {
-        Some(k) => writeln!(out, "\nresources of kind {k} ({})\n{t}", shown.len())?,
+        Some(k) => writeln!(out, "\nresources of kind {} ({})\n{t}", terminal(k), shown.len())?,
         None => writeln!(out, "\nresources ({})\n{t}", shown.len())?,
     }
     print(&out)?;
     Ok(Exit::Parity)
+}
+
+/// A table row as a terminal may show it: every control character in the data visible.
+fn shown_row(cells: Vec<String>) -> Vec<String> {
+    cells.into_iter().map(|c| terminal(&c).into_owned()).collect()
 }

@@ -36,6 +36,10 @@ pub struct CollectSettings {
     pub service_timeout_secs: u64,
     /// The longest one API call attempt may take.
     pub attempt_timeout_secs: u64,
+    /// The longest a connection to an endpoint may take to open.
+    pub connect_timeout_secs: u64,
+    /// The longest an answer may take to start arriving once a request is sent.
+    pub read_timeout_secs: u64,
     /// Read SecureString values (to fingerprint them, never to store them).
     pub decrypt_secrets: bool,
 }
@@ -50,6 +54,8 @@ impl Default for CollectSettings {
             retry_mode: RetryMode::Standard,
             service_timeout_secs: 300,
             attempt_timeout_secs: 30,
+            connect_timeout_secs: 3,
+            read_timeout_secs: 20,
             decrypt_secrets: false,
         }
     }
@@ -103,7 +109,8 @@ impl Config {
             )
         })?;
         let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Ok(Config::parse(&text, &path.display().to_string(), base_dir)?)
+        let text = crate::diagnostic::without_bom(&text);
+        Ok(Config::parse(text, &path.display().to_string(), base_dir)?)
     }
 
     /// Parses config text; `label` names the file in errors.
@@ -261,6 +268,12 @@ impl Reader<'_> {
         }
         if let Some(n) = positive(&mut t, "attempt_timeout_seconds") {
             s.attempt_timeout_secs = n;
+        }
+        if let Some(n) = positive(&mut t, "connect_timeout_seconds") {
+            s.connect_timeout_secs = n;
+        }
+        if let Some(n) = positive(&mut t, "read_timeout_seconds") {
+            s.read_timeout_secs = n;
         }
         if let Some(mode) = t.optional_s::<String>("retry_mode") {
             match mode.value.as_str() {

@@ -39,7 +39,7 @@ pub fn collect_file(
         message: format!("{shown}: {message}"),
     };
     let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
-    let value = parse(&text, shown).map_err(fail)?;
+    let value = parse(crate::diagnostic::without_bom(&text), shown).map_err(fail)?;
     let role = derive_key(shown, tokens);
 
     let mut leaves = BTreeMap::new();
@@ -75,31 +75,96 @@ fn parse(text: &str, shown: &str) -> Result<Value, String> {
         Some("toml") => toml_span::parse(text)
             .map(|mut v| crate::diagnostic::toml_to_json(&mut v))
             .map_err(|e| format!("not valid TOML: {e}")),
-        _ if name.starts_with(".env") || name.ends_with(".env") => Ok(dotenv(text)),
+        _ if name.starts_with(".env") || name.ends_with(".env") => dotenv(text),
         _ => Err("unknown config format: use .env, .json, .yaml, .yml or .toml".into()),
     }
 }
 
-/// `KEY=VALUE` lines; `#` comments, `export ` prefixes and surrounding quotes are dropped.
-fn dotenv(text: &str) -> Value {
+/// `KEY=VALUE` lines as Docker Compose and dotenv read them: `#` comments (whole lines, and after an unquoted
+/// value), `export ` prefixes, single, double and backtick quotes, quoted values over several lines, `\n` and `\"`
+/// in double quotes. A line that is not `KEY=VALUE` is an error naming its line.
+///
+/// Hand-written rather than dotenvy's parser: dotenvy substitutes `$VAR` from the process environment, which
+/// would copy the collecting machine's own environment (its AWS keys) into the snapshot.
+fn dotenv(text: &str) -> Result<Value, String> {
     let mut map = serde_json::Map::new();
-    for line in text.lines() {
+    let mut lines = text.lines().enumerate();
+    while let Some((index, line)) = lines.next() {
+        let number = index + 1;
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         let line = line.strip_prefix("export ").unwrap_or(line);
-        if let Some((k, v)) = line.split_once('=') {
-            let v = v.trim();
-            let v = v
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
-                .unwrap_or(v);
-            map.insert(k.trim().to_owned(), json!(v));
+        let Some((key, rest)) = line.split_once('=') else {
+            return Err(format!("line {number}: expected KEY=VALUE, found {line:?}"));
+        };
+        let key = key.trim();
+        if key.is_empty()
+            || !key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        {
+            return Err(format!("line {number}: {key:?} is not a variable name"));
+        }
+        let rest = rest.trim_start();
+        let value = match rest.chars().next() {
+            Some(quote @ ('"' | '\'' | '`')) => {
+                // The value runs to the closing quote, over as many lines as it takes.
+                let mut raw = rest[1..].to_owned();
+                let end = loop {
+                    if let Some(end) = closing_quote(&raw, quote) {
+                        break end;
+                    }
+                    match lines.next() {
+                        Some((_, next)) => {
+                            raw.push('\n');
+                            raw.push_str(next);
+                        }
+                        None => {
+                            return Err(format!(
+                                "line {number}: the quoted value of {key} is never closed"
+                            ));
+                        }
+                    }
+                };
+                let after = raw[end + 1..].trim();
+                if !after.is_empty() && !after.starts_with('#') {
+                    return Err(format!(
+                        "line {number}: unexpected {after:?} after the quoted value of {key}"
+                    ));
+                }
+                let inner = &raw[..end];
+                match quote {
+                    '"' => inner
+                        .replace("\\n", "\n")
+                        .replace("\\\"", "\"")
+                        .replace("\\\\", "\\"),
+                    _ => inner.to_owned(),
+                }
+            }
+            // An unquoted value ends where a comment starts.
+            _ => match rest.find(" #").or_else(|| rest.find("\t#")) {
+                Some(at) => rest[..at].trim_end().to_owned(),
+                None => rest.trim_end().to_owned(),
+            },
+        };
+        map.insert(key.to_owned(), json!(value));
+    }
+    Ok(Value::Object(map))
+}
+
+/// Where the quote that closes a value starts, skipping backslash escapes in double quotes.
+fn closing_quote(raw: &str, quote: char) -> Option<usize> {
+    let mut escaped = false;
+    for (at, c) in raw.char_indices() {
+        match c {
+            '\\' if quote == '"' && !escaped => escaped = true,
+            c if c == quote && !escaped => return Some(at),
+            _ => escaped = false,
         }
     }
-    Value::Object(map)
+    None
 }
 
 fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, Value>) {
@@ -181,6 +246,29 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.message, "deep.json: a: nested deeper than 100 levels");
+    }
+
+    #[test]
+    fn dotenv_comments_multiline_values_and_lines_without_equals() {
+        let value = |text: &str| dotenv(text).map(|v| v.as_object().unwrap().clone());
+        let parsed = value("WORKERS=2 # note\nURL=\"a#b\" # c\nKEY=\"line1\nline2\"\nRAW='x\\ny'\n").unwrap();
+        assert_eq!(parsed["WORKERS"], json!("2"));
+        assert_eq!(parsed["URL"], json!("a#b"));
+        assert_eq!(parsed["KEY"], json!("line1\nline2"));
+        assert_eq!(parsed["RAW"], json!("x\\ny"));
+        assert_eq!(
+            value("A=1\nJUST_A_WORD\n").unwrap_err(),
+            "line 2: expected KEY=VALUE, found \"JUST_A_WORD\""
+        );
+        assert_eq!(
+            value("A=\"open\n").unwrap_err(),
+            "line 1: the quoted value of A is never closed"
+        );
+        assert_eq!(
+            value("A=$HOME").unwrap()["A"],
+            json!("$HOME"),
+            "no substitution from the environment"
+        );
     }
 
     #[test]

@@ -286,8 +286,9 @@ async fn collect_services(
                 environment = %env.name, service = service.name(), %region, resources = resources.len(), api_calls,
                 "collected"
             ),
+            // Said once, by the summary (`NOT COLLECTED`); the log line is for -v.
             Err(error) => {
-                tracing::warn!(environment = %env.name, service = service.name(), %region, %error, "gap")
+                tracing::info!(environment = %env.name, service = service.name(), %region, %error, "gap")
             }
         }
         let result = result.map(|resources| belonging_to(env, resources));

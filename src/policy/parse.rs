@@ -395,12 +395,18 @@ impl<'t> Parser<'t> {
             return; // The kinds were reported already.
         }
         for (glob, span) in fields {
-            let checks: Vec<Result<(), FieldMiss>> = kinds.iter().map(|k| k.check_field(glob)).collect();
-            if checks.iter().any(Result::is_ok) {
+            // Checked kind by kind until one has the field: most patterns name a field of the first kind.
+            let mut checks = Vec::new();
+            for kind in kinds {
+                match kind.check_field(glob) {
+                    Ok(()) => break,
+                    Err(miss) => checks.push((kind, miss)),
+                }
+            }
+            if checks.len() < kinds.len() {
                 continue;
             }
-            let misses: Vec<FieldMiss> = checks.into_iter().filter_map(Result::err).collect();
-            let (message, help) = match misses.iter().find_map(|m| match m {
+            let (message, help) = match checks.iter().find_map(|(_, m)| match m {
                 FieldMiss::InsideSecret { field } => Some(*field),
                 FieldMiss::Unknown { .. } => None,
             }) {
@@ -413,13 +419,16 @@ impl<'t> Parser<'t> {
                     ),
                 ),
                 None => {
-                    let suggestions: Vec<&str> = misses
+                    let suggestions: Vec<String> = checks
                         .iter()
-                        .filter_map(|m| match m {
-                            FieldMiss::Unknown { closest } => closest.as_deref(),
+                        .filter_map(|(kind, m)| match m {
+                            FieldMiss::Unknown { near_miss } => {
+                                near_miss.clone().or_else(|| kind.closest_path(glob.as_str()))
+                            }
                             FieldMiss::InsideSecret { .. } => None,
                         })
                         .collect();
+                    let suggestions: Vec<&str> = suggestions.iter().map(String::as_str).collect();
                     let names: Vec<&str> = kinds.iter().map(|k| k.name).collect();
                     let help = match closest(glob.as_str(), &suggestions) {
                         Some(close) => format!("did you mean `{close}`?"),

@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-/// The attributes object of a resource. Its text was checked when it was made or read (see [`check`]), so that
+/// The attributes object of a resource. Its text was checked when it was made or read (see [`compact`]), so that
 /// every later parse succeeds.
 pub struct Attributes(Box<RawValue>);
 

@@ -10,12 +10,13 @@ use super::{SCHEMA, Snapshot, is_valid_kind};
 /// Why a snapshot file could not be used. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    #[error("{path}: cannot read snapshot: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The OS error is part of the message, said once (not again as a cause).
+    #[error("{path}: cannot read snapshot: {error}")]
+    Io { path: PathBuf, error: std::io::Error },
+    #[error(
+        "{path}: not an envparity snapshot: it has no \"schema\": \"{SCHEMA}\" (envparity collect writes snapshots)"
+    )]
+    NotASnapshot { path: PathBuf },
     #[error("{path}: the file is empty; expected an envparity snapshot (JSON)")]
     Empty { path: PathBuf },
     #[error("{path}:{line}:{column}: not valid JSON: {message}")]
@@ -59,15 +60,17 @@ fn schema_hint(found: &str) -> &'static str {
 
 /// Reads and validates the snapshot at `path`.
 pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
-    let bytes = std::fs::read(path).map_err(|source| SnapshotError::Io {
+    let bytes = std::fs::read(path).map_err(|error| SnapshotError::Io {
         path: path.to_owned(),
-        source,
+        error,
     })?;
     parse(&bytes, path)
 }
 
 /// Parses and validates snapshot bytes; `path` only names the file in errors.
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Snapshot, SnapshotError> {
+    // A byte-order mark, as some editors on Windows write, is not part of the JSON.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(SnapshotError::Empty {
             path: path.to_owned(),
@@ -107,13 +110,19 @@ fn shape_error(
             found,
         };
     }
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
-        && !value.is_object()
-    {
-        return SnapshotError::NotAnObject {
-            path: path.to_owned(),
-            found: super::type_name(&value),
-        };
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        if !value.is_object() {
+            return SnapshotError::NotAnObject {
+                path: path.to_owned(),
+                found: super::type_name(&value),
+            };
+        }
+        // Valid JSON without a schema is some other document (a Terraform state, a report): say so first.
+        if value.get("schema").is_none() {
+            return SnapshotError::NotASnapshot {
+                path: path.to_owned(),
+            };
+        }
     }
     let json_path = err.path().to_string();
     let inner = err.into_inner();

@@ -261,3 +261,32 @@ fn failing_and_unreachable_endpoints_are_gaps() {
     );
     assert!(snapshot["resources"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn an_unreachable_endpoint_is_a_gap_for_every_service_within_seconds_each_said_once() {
+    let (_moto, dir) = seeded(&["two-accounts"]);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // The default retry and timeout settings, as a new user has them.
+    let config = format!(
+        "[environments.staging]\nprofile = \"staging\"\nregions = [\"eu-west-1\"]\nendpoint_url = \"http://127.0.0.1:{closed}\"\n"
+    );
+    write(dir.path(), "envparity.toml", &config);
+    let started = std::time::Instant::now();
+    let out = envparity(dir.path())
+        .args(["collect", "staging", "--output", "closed.json"])
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(elapsed < std::time::Duration::from_secs(15), "took {elapsed:?}");
+    assert_eq!(stderr.matches("NOT COLLECTED").count(), 6, "{stderr}");
+    assert!(
+        !stderr.contains("WARN"),
+        "each gap said once, without a log line: {stderr}"
+    );
+}

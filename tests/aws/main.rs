@@ -398,9 +398,10 @@ fn bad_configs_and_credentials_exit_2_with_one_clear_message() {
         .assert()
         .code(2)
         .stderr(predicates::str::starts_with(
-            "error: environment staging: no usable AWS credentials",
+            "error: environment staging: the AWS profile \"stagin\" is defined neither in ",
         ))
-        .stderr(predicates::str::contains("profile `stagin` was not defined"));
+        .stderr(predicates::str::contains("(did you mean \"staging\"?)"))
+        .stderr(predicates::str::contains("IMDS").not());
 
     envparity(dir.path())
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))

@@ -861,7 +861,7 @@ fn a_baseline_marks_findings_new_or_known_and_lists_what_was_resolved() {
     demo(&["--baseline", PROD])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("not an envparity JSON report"));
+        .stderr(predicate::str::contains("an envparity snapshot, not a report"));
 }
 
 #[test]
@@ -1070,4 +1070,41 @@ fn the_readme_lists_the_catalogue() {
         table,
         "the README's kinds differ from `envparity kinds --format markdown`: run the test with ENVPARITY_BLESS=1"
     );
+}
+
+#[test]
+fn a_terraform_state_given_as_a_snapshot_says_it_is_not_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("terraform.tfstate");
+    std::fs::write(
+        &state,
+        r#"{"version": 4, "terraform_version": "1.9.0", "resources": [{"mode": "managed"}]}"#,
+    )
+    .unwrap();
+    envparity().args(["show"]).arg(&state).assert().code(2).stderr(
+        predicate::str::starts_with("error: ").and(predicate::str::contains(
+            "terraform.tfstate: not an envparity snapshot: it has no \"schema\": \"envparity/snapshot/v1\"",
+        )),
+    );
+}
+
+#[test]
+fn a_snapshot_with_a_byte_order_mark_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bom.json");
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend(std::fs::read(STAGING).unwrap());
+    std::fs::write(&path, bytes).unwrap();
+    envparity().args(["show"]).arg(&path).assert().code(0);
+}
+
+#[test]
+fn a_folder_or_a_missing_file_names_the_os_error_once() {
+    for path in ["snapshots", "no-such-file.json"] {
+        let out = envparity().args(["show", path]).output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(stderr.matches("os error").count(), 1, "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
 }

@@ -6,6 +6,7 @@ mod cli;
 mod engine;
 mod examples;
 mod golden;
+mod hostile;
 mod html;
 mod no_panic;
 mod trust;

@@ -45,6 +45,64 @@ pub struct ConnectError {
     pub message: String,
 }
 
+/// Attempts at the first call, which tells whether the endpoint answers at all.
+const PROBE_ATTEMPTS: u32 = 2;
+
+/// Checks that a profile is defined in the AWS shared config or credentials file, before anything is asked of
+/// AWS: a misspelled profile gets a did-you-mean, not a chain of credential providers' errors.
+fn known_profile(profile: &str) -> Result<(), String> {
+    let home = std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_default();
+    let file = |var: &str, default: &str| {
+        std::env::var_os(var)
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| home.join(".aws").join(default))
+    };
+    let (config, credentials) = (
+        file("AWS_CONFIG_FILE", "config"),
+        file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+    );
+    let mut names = Vec::new();
+    for (path, prefixed) in [(&config, true), (&credentials, false)] {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        for line in text.lines() {
+            let Some(section) = line.trim().strip_prefix('[').and_then(|l| l.strip_suffix(']')) else {
+                continue;
+            };
+            let section = section.trim();
+            let name = match (prefixed, section.strip_prefix("profile ")) {
+                (true, Some(name)) => name.trim(),
+                (true, None) if section == "default" => section,
+                (true, None) => continue, // sso-session and services sections
+                (false, _) => section,
+            };
+            names.push(name.to_owned());
+        }
+    }
+    if names.iter().any(|n| n == profile) {
+        return Ok(());
+    }
+    let all: Vec<&str> = names.iter().map(String::as_str).collect();
+    let suggestion = crate::diagnostic::closest(profile, &all)
+        .map(|n| format!(" (did you mean {n:?}?)"))
+        .unwrap_or_default();
+    names.sort();
+    names.dedup();
+    Err(format!(
+        "the AWS profile {profile:?} is defined neither in {} nor in {}{suggestion}; defined: {}",
+        config.display(),
+        credentials.display(),
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        }
+    ))
+}
+
 impl Session {
     /// Loads the SDK configuration (profile, role, endpoint, retries, timeouts) and asks STS for the account.
     pub async fn connect(env: &Environment, settings: &CollectSettings) -> Result<Session, ConnectError> {
@@ -58,9 +116,13 @@ impl Session {
         }
         .with_max_attempts(settings.max_attempts);
         let timeouts = TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(10))
+            .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
+            .read_timeout(Duration::from_secs(settings.read_timeout_secs))
             .operation_attempt_timeout(Duration::from_secs(settings.attempt_timeout_secs))
             .build();
+        if let Some(profile) = &env.profile {
+            known_profile(profile).map_err(fail)?;
+        }
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .retry_config(retry)
             .timeout_config(timeouts);
@@ -118,8 +180,19 @@ impl Session {
         }
         // Credentials are there; an account that cannot be asked for (endpoint unreachable, throttled past
         // retries, unknown region) leaves the whole environment unknown, not the invocation wrong.
+        // Asked with few attempts: an endpoint that cannot answer this is down, and every service becomes a gap
+        // in seconds, not after a full round of retries.
         let sts = aws_sdk_sts::Client::new(&base);
-        let account = match sts.get_caller_identity().send().await {
+        let probe = aws_sdk_sts::config::Builder::default().retry_config(
+            RetryConfig::standard().with_max_attempts(settings.max_attempts.min(PROBE_ATTEMPTS)),
+        );
+        let account = match sts
+            .get_caller_identity()
+            .customize()
+            .config_override(probe)
+            .send()
+            .await
+        {
             Ok(identity) => Ok(identity.account().unwrap_or_default().to_owned()),
             Err(e) => Err(sdk_error("GetCallerIdentity", e)),
         };

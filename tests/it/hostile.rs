@@ -1,0 +1,215 @@
+//! Reports cannot be forged by data: hostile strings in every field of a finding and in the environment names,
+//! rendered in every format, keep each format's shape.
+
+use envparity::engine::{Evaluation, Finding, WaiverNote};
+use envparity::policy::{FailOn, Severity};
+use envparity::report::{self, Format, RenderOptions, Report};
+use envparity::snapshot::Snapshot;
+use proptest::prelude::*;
+use pulldown_cmark::{Event, Options, Parser};
+use serde_json::json;
+
+/// Pieces that break one medium or another: code span and fence closers, line breaks, cell breaks, markup,
+/// terminal escapes, characters XML cannot hold.
+const PIECES: &[&str] = &[
+    "``",
+    "```",
+    "\r",
+    "\n",
+    "|",
+    "<img src=x onerror=alert(1)>",
+    "<a href=//evil>x</a>",
+    "\u{1b}[2K\u{1b}[1A",
+    "\u{1b}]8;;http://evil\u{7}",
+    "\u{8}",
+    "\u{fffe}",
+    "\u{ffff}",
+    "\u{0}",
+    "]]>",
+    "## envparity: parity",
+    "![i](http://evil/i.png)",
+    "[l](http://evil)",
+    "\\",
+    "*",
+    "_",
+    "&amp;",
+    "\u{202e}",
+    "\"",
+    "'",
+    "x",
+];
+
+fn hostile() -> impl Strategy<Value = String> {
+    proptest::collection::vec(proptest::sample::select(PIECES), 1..6).prop_map(|p| p.concat())
+}
+
+/// The same text with every character replaced by as many `x` as its bytes, newlines kept: a benign string that
+/// takes the same layout decisions (inline or as a diff, by length and line breaks).
+fn benign(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' => "\n".to_owned(),
+            c => "x".repeat(c.len_utf8()),
+        })
+        .collect()
+}
+
+fn report_with(text: &dyn Fn(usize) -> String) -> Report {
+    let staging = Snapshot::new(text(0), "2026-11-27T12:00:00Z");
+    let prod = Snapshot::new(text(1), "2026-11-27T12:00:00Z");
+    let finding = |severity, waived: bool, i: usize| {
+        let waiver = waived.then(|| WaiverNote {
+            reason: text(i + 7),
+            owner: text(i + 8),
+            expires: "2027-01-01".into(),
+        });
+        Finding {
+            fingerprint: format!("{i:032}"),
+            // Distinct per finding on both sides, as reports list each rule's reason once.
+            rule: format!("r{i}{}", text(i + 2)),
+            severity,
+            kind: text(i + 3),
+            key: text(i + 4),
+            field: Some(text(i + 5)),
+            staging: Some(json!(text(i + 6))),
+            prod: Some(json!(text(i + 9))),
+            side: None,
+            message: text(i + 10),
+            detail: Some(text(i + 11)),
+            waived,
+            waiver,
+            baseline: None,
+            decided_by: None,
+        }
+    };
+    let evaluation = Evaluation {
+        findings: vec![
+            finding(Severity::Incomplete, false, 0),
+            finding(Severity::Error, false, 20),
+            finding(Severity::Warning, true, 40),
+        ],
+        paired: 1,
+        ..Default::default()
+    };
+    Report::new(&staging, &prod, &text(60), FailOn::Error, evaluation)
+}
+
+/// The shape of a markdown document: its block and inline structure, without the text.
+fn shape(markdown: &str) -> Vec<String> {
+    Parser::new_ext(markdown, Options::ENABLE_TABLES)
+        .filter_map(|event| match event {
+            Event::Start(tag) => Some(format!("start {tag:?}").split(['(', ' ', '{']).take(2).collect()),
+            Event::End(tag) => Some(format!("end {tag:?}")),
+            Event::Html(_) | Event::InlineHtml(_) => Some("html".to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn hostile_data_keeps_every_format_in_shape(strings in proptest::collection::vec(hostile(), 64)) {
+        let hostile = report_with(&|i| strings[i % strings.len()].clone());
+        let calm = report_with(&|i| benign(&strings[i % strings.len()]));
+        let render = |r: &Report, f| report::render(r, f, RenderOptions::default());
+
+        // Markdown: the same tables, headings, code and HTML blocks as the benign report; nothing more.
+        let (md, calm_md) = (render(&hostile, Format::Markdown), render(&calm, Format::Markdown));
+        prop_assert_eq!(shape(&md), shape(&calm_md), "{}", md);
+
+        // The terminal table: no control character but newlines.
+        let table = render(&hostile, Format::Table);
+        prop_assert!(!table.chars().any(|c| c.is_control() && c != '\n'), "{:?}", table);
+
+        // JUnit parses as XML.
+        let junit = render(&hostile, Format::Junit);
+        prop_assert!(quick_junit::Report::deserialize_from_str(&junit).is_ok(), "{}", junit);
+
+        // HTML: the page's own script and no other markup from data.
+        let html = render(&hostile, Format::Html).to_lowercase();
+        prop_assert_eq!(html.matches("<script").count(), 1);
+        prop_assert!(!html.contains("<img") && !html.contains("<a href=//evil"));
+
+        // JSON and SARIF stay JSON.
+        for format in [Format::Json, Format::Sarif] {
+            prop_assert!(serde_json::from_str::<serde_json::Value>(&render(&hostile, format)).is_ok());
+        }
+    }
+}
+
+#[test]
+fn a_key_with_two_backticks_stays_inside_its_code_span() {
+    let report = report_with(&|i| match i % 5 {
+        4 => "a``<img src=x>``b".to_owned(),
+        _ => "plain".to_owned(),
+    });
+    let md = report::render(&report, Format::Markdown, RenderOptions::default());
+    assert!(md.contains("```a``<img src=x>``b```"), "{md}");
+    assert!(
+        !Parser::new_ext(&md, Options::ENABLE_TABLES).any(|e| matches!(e, Event::InlineHtml(_))),
+        "{md}"
+    );
+}
+
+#[test]
+fn a_carriage_return_in_a_name_starts_no_markdown_block() {
+    let report = report_with(&|i| match i {
+        0 => "staging\r## envparity: parity\r![x](http://evil/x.png)".to_owned(),
+        _ => "plain".to_owned(),
+    });
+    let md = report::render(&report, Format::Markdown, RenderOptions::default());
+    let headings = Parser::new_ext(&md, Options::ENABLE_TABLES)
+        .filter(|e| matches!(e, Event::Start(pulldown_cmark::Tag::Heading { .. })))
+        .count();
+    let calm = report::render(
+        &report_with(&|_| "plain".into()),
+        Format::Markdown,
+        RenderOptions::default(),
+    );
+    let calm_headings = Parser::new_ext(&calm, Options::ENABLE_TABLES)
+        .filter(|e| matches!(e, Event::Start(pulldown_cmark::Tag::Heading { .. })))
+        .count();
+    assert_eq!(headings, calm_headings, "{md}");
+    assert!(!md.contains('\r'));
+}
+
+#[test]
+fn escape_sequences_in_a_name_are_shown_not_run_in_the_terminal() {
+    let report = report_with(&|i| match i % 4 {
+        0 => "web\u{1b}[2K\u{1b}[1A".to_owned(),
+        _ => "plain".to_owned(),
+    });
+    let table = report::render(&report, Format::Table, RenderOptions::default());
+    assert!(table.contains("web\\u{1b}[2K\\u{1b}[1A"), "{table}");
+    assert!(!table.contains('\u{1b}'));
+}
+
+#[test]
+fn a_key_with_u_fffe_gives_junit_that_parses() {
+    let report = report_with(&|i| match i % 3 {
+        0 => "key\u{fffe}\u{ffff}".to_owned(),
+        _ => "plain".to_owned(),
+    });
+    let junit = report::render(&report, Format::Junit, RenderOptions::default());
+    quick_junit::Report::deserialize_from_str(&junit).unwrap();
+}
+
+#[test]
+fn the_html_report_has_a_strict_content_security_policy() {
+    let html = report::render(
+        &report_with(&|_| "plain".into()),
+        Format::Html,
+        RenderOptions::default(),
+    );
+    let csp = html
+        .lines()
+        .find(|l| l.contains("Content-Security-Policy"))
+        .expect("a CSP meta element");
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("script-src 'sha256-"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+}
