@@ -73,18 +73,26 @@ impl FieldType {
 
 /// Every kind of every collector.
 #[derive(Debug, Clone, Copy)]
-pub struct Catalogue(pub &'static [&'static [Kind]]);
+/// Groups (one per provider) of collectors' kind lists.
+pub struct Catalogue(pub &'static [&'static [&'static [Kind]]]);
 
 impl Catalogue {
+    fn all(&self) -> impl Iterator<Item = &'static Kind> {
+        self.0
+            .iter()
+            .flat_map(|group| group.iter())
+            .flat_map(|kinds| kinds.iter())
+    }
+
     /// The kinds, sorted by name.
     pub fn kinds(&self) -> Vec<&'static Kind> {
-        let mut kinds: Vec<&'static Kind> = self.0.iter().flat_map(|k| k.iter()).collect();
+        let mut kinds: Vec<&'static Kind> = self.all().collect();
         kinds.sort_by_key(|k| k.name);
         kinds
     }
 
     pub fn kind(&self, name: &str) -> Option<&'static Kind> {
-        self.0.iter().flat_map(|k| k.iter()).find(|k| k.name == name)
+        self.all().find(|k| k.name == name)
     }
 
     /// The names of the kinds of one provider's service: what a gap in it leaves unknown.

@@ -47,7 +47,7 @@ pub struct CollectSettings {
 impl Default for CollectSettings {
     fn default() -> Self {
         CollectSettings {
-            services: Service::ALL.to_vec(),
+            services: super::SERVICES.to_vec(),
             concurrency: 8,
             calls_per_service: 8,
             max_attempts: 10,
@@ -234,7 +234,7 @@ impl Reader<'_> {
                 .filter_map(|name| {
                     let service = Service::parse(&name.value);
                     if service.is_none() {
-                        let all: Vec<&str> = Service::ALL.iter().map(|s| s.name()).collect();
+                        let all: Vec<&str> = super::SERVICES.iter().map(|s| s.name()).collect();
                         self.toml.error(
                             name.span,
                             format!("unknown service `{}`", name.value),

@@ -16,7 +16,7 @@ use std::time::Duration;
 use futures::future::join_all;
 use tokio::sync::Semaphore;
 
-pub use aws::ConnectError;
+pub use aws::{ConnectError, SERVICES, Service};
 use config::{Config, Environment};
 use secrets::{FingerprintKey, Redactor};
 
@@ -25,53 +25,7 @@ use crate::matching::KeyRule;
 use crate::snapshot::{Gap, Resource, Snapshot, Source, SourceStatus};
 
 /// Every kind envparity's collectors produce, with its fields: declared by each collector beside its code.
-pub const CATALOGUE: Catalogue = Catalogue(&[
-    aws::autoscaling::KINDS,
-    aws::ec2::KINDS,
-    aws::elasticache::KINDS,
-    aws::elbv2::KINDS,
-    aws::rds::KINDS,
-    aws::ssm::KINDS,
-    files::KINDS,
-]);
-
-/// The AWS services envparity reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Service {
-    AutoScaling,
-    Ec2,
-    ElastiCache,
-    Elbv2,
-    Rds,
-    Ssm,
-}
-
-impl Service {
-    pub const ALL: [Service; 6] = [
-        Service::AutoScaling,
-        Service::Ec2,
-        Service::ElastiCache,
-        Service::Elbv2,
-        Service::Rds,
-        Service::Ssm,
-    ];
-
-    /// The name used in snapshots and in `envparity.toml`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Service::AutoScaling => "autoscaling",
-            Service::Ec2 => "ec2",
-            Service::ElastiCache => "elasticache",
-            Service::Elbv2 => "elbv2",
-            Service::Rds => "rds",
-            Service::Ssm => "ssm",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Service> {
-        Service::ALL.into_iter().find(|s| s.name() == name)
-    }
-}
+pub const CATALOGUE: Catalogue = Catalogue(&[aws::KINDS, &[files::KINDS]]);
 
 /// What one unit of collection ended with: the one shape every collector's result takes on its way into the
 /// snapshot.

@@ -124,13 +124,14 @@ fn planted() -> Vec<(String, String, String, String, String)> {
     rows
 }
 
-/// Seeds a scenario, runs `envparity audit` as a user would, and returns (exit status, report, stderr).
+/// Seeds a scenario (`seed.py` arguments), runs `envparity audit` as a user would, with a fingerprint key and
+/// decryption, and returns (exit status, report, stderr, folder).
 fn audit(
-    scenario: &str,
+    seed: &[&str],
     staging_extra: &str,
     prod_extra: &str,
 ) -> (Option<i32>, Value, String, tempfile::TempDir) {
-    let (moto, dir) = seeded(&[scenario]);
+    let (moto, dir) = seeded(seed);
     write(
         dir.path(),
         "envparity.toml",
@@ -159,7 +160,7 @@ fn audit(
 
 #[test]
 fn audit_two_accounts_finds_exactly_the_planted_differences() {
-    let (code, report, stderr, dir) = audit("two-accounts", "", "");
+    let (code, report, stderr, dir) = audit(&["two-accounts"], "", "");
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(findings(&report), planted(), "{stderr}");
     assert_eq!(report["summary"]["incomplete"], 0);
@@ -243,7 +244,7 @@ fn audit_two_accounts_finds_exactly_the_planted_differences() {
 #[test]
 fn audit_one_account_told_apart_by_tags_finds_the_same_differences() {
     let tags = "tags = { Environment = \"staging\" }";
-    let (code, report, stderr, dir) = audit("one-account", tags, &tags.replace("staging", "prod"));
+    let (code, report, stderr, dir) = audit(&["one-account"], tags, &tags.replace("staging", "prod"));
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(findings(&report), planted(), "{stderr}");
     let staging = std::fs::read_to_string(dir.path().join("snapshots/staging.json")).unwrap();

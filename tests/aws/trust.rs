@@ -268,26 +268,7 @@ fn a_fingerprint_key_shorter_than_16_bytes_and_decryption_without_a_key_exit_2()
 
 #[test]
 fn a_shared_account_without_tags_reports_the_other_environments_resources() {
-    let (moto, dir) = seeded(&["one-account"]);
-    write(
-        dir.path(),
-        "envparity.toml",
-        &envparity_toml(&moto.endpoint, "", ""),
-    );
-    crate::support::write_config_files(dir.path());
-    let out = envparity(dir.path())
-        .env("ENVPARITY_FINGERPRINT_KEY", TEST_KEY)
-        .args([
-            "audit",
-            "--decrypt-secrets",
-            "--format",
-            "json",
-            "--snapshots",
-            "s",
-        ])
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, report, _, _dir) = crate::audit(&["one-account"], "", "");
     let foreign: Vec<(String, String, String)> = rules_of(&report)
         .into_iter()
         .filter(|(rule, _, _)| rule == "foreign-environment")
@@ -308,31 +289,13 @@ fn a_shared_account_without_tags_reports_the_other_environments_resources() {
         )),
         "{foreign:?}"
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(code, Some(1));
 }
 
 #[test]
 fn staging_pointing_at_the_prod_database_is_reported() {
-    let (moto, dir) = seeded(&["two-accounts", "staging-reads-prod"]);
-    write(
-        dir.path(),
-        "envparity.toml",
-        &envparity_toml(&moto.endpoint, "", ""),
-    );
-    let out = envparity(dir.path())
-        .env("ENVPARITY_FINGERPRINT_KEY", TEST_KEY)
-        .args([
-            "audit",
-            "--decrypt-secrets",
-            "--format",
-            "json",
-            "--snapshots",
-            "s",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, report, _, dir) = crate::audit(&["two-accounts", "staging-reads-prod"], "", "");
+    assert_eq!(code, Some(1));
     let finding = report["findings"]
         .as_array()
         .unwrap()
@@ -348,7 +311,7 @@ fn staging_pointing_at_the_prod_database_is_reported() {
         "{detail}"
     );
     // The endpoint is kept in prod's snapshot, apart from the compared attributes.
-    let prod = read_json(&dir.path().join("s/prod.json"));
+    let prod = read_json(&dir.path().join("snapshots/prod.json"));
     let db = prod["resources"]
         .as_array()
         .unwrap()

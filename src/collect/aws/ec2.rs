@@ -14,8 +14,15 @@ use crate::catalog::{Field, FieldType, Kind};
 use crate::collect::CollectError;
 use crate::snapshot::Resource;
 
+/// The collector `envparity.toml`'s `services` names `ec2`.
+pub(super) const COLLECTOR: super::Collector = super::Collector {
+    name: "ec2",
+    kinds: KINDS,
+    collect: |ctx| Box::pin(collect(ctx)),
+};
+
 /// The kinds this collector produces.
-pub(crate) const KINDS: &[Kind] = &[
+const KINDS: &[Kind] = &[
     Kind {
         name: "aws.ec2.instance",
         provider: "aws",

@@ -3,13 +3,6 @@
 //! Every list call is paginated to the end with the largest page size the API allows; a failure on any page
 //! fails the whole (service, region), which the caller records as a gap: no half-collected lists.
 
-pub(super) mod autoscaling;
-pub(super) mod ec2;
-pub(super) mod elasticache;
-pub(super) mod elbv2;
-pub(super) mod rds;
-pub(super) mod ssm;
-
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -21,13 +14,90 @@ use aws_credential_types::provider::ProvideCredentials;
 use aws_smithy_async::future::pagination_stream::PaginationStream;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
+use super::CollectError;
 use super::config::{CollectSettings, Environment, RetryMode};
 use super::secrets::Redactor;
-use super::{CollectError, Service};
+use crate::catalog::Kind;
 use crate::matching::{KeyRule, derive_key};
 use crate::snapshot::Resource;
+
+/// Declares the service modules and the registry that lists them: adding a service is its file plus its name
+/// here.
+macro_rules! services {
+    ($($service:ident),* $(,)?) => {
+        $(pub(super) mod $service;)*
+
+        /// Every AWS service envparity reads, in the order `envparity.toml` lists them by default.
+        pub const SERVICES: &[Service] = &[$(Service(&$service::COLLECTOR)),*];
+
+        /// The kinds of every AWS service, for the catalogue.
+        pub(crate) const KINDS: &[&[Kind]] = &[$($service::COLLECTOR.kinds),*];
+    };
+}
+
+services!(autoscaling, ec2, elasticache, elbv2, rds, ssm);
+
+/// One AWS service's collector: its name in snapshots and `envparity.toml`, the kinds it produces, and how it
+/// reads one (account, region) completely or fails.
+pub struct Collector {
+    pub name: &'static str,
+    pub kinds: &'static [Kind],
+    pub collect: CollectFn,
+}
+
+/// How a service reads one (account, region): its resources, or why not.
+pub type CollectFn =
+    for<'c> fn(&'c RegionContext<'c>) -> LocalBoxFuture<'c, Result<Vec<Resource>, CollectError>>;
+
+/// An AWS service envparity reads: a handle on its collector, compared by name.
+#[derive(Clone, Copy)]
+pub struct Service(&'static Collector);
+
+impl Service {
+    /// The name used in snapshots and in `envparity.toml`.
+    pub fn name(self) -> &'static str {
+        self.0.name
+    }
+
+    pub fn parse(name: &str) -> Option<Service> {
+        SERVICES.iter().copied().find(|s| s.name() == name)
+    }
+}
+
+impl PartialEq for Service {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name()
+    }
+}
+
+impl Eq for Service {}
+
+impl std::hash::Hash for Service {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name().hash(state);
+    }
+}
+
+impl PartialOrd for Service {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Service {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.name().cmp(other.name())
+    }
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// Credentials, account and regions of one environment, resolved once.
 pub struct Session {
@@ -410,14 +480,7 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
 
 /// Runs one service's collector for one region.
 pub async fn collect(service: Service, ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
-    match service {
-        Service::Ec2 => ec2::collect(ctx).await,
-        Service::AutoScaling => autoscaling::collect(ctx).await,
-        Service::Rds => rds::collect(ctx).await,
-        Service::Elbv2 => elbv2::collect(ctx).await,
-        Service::Ssm => ssm::collect(ctx).await,
-        Service::ElastiCache => elasticache::collect(ctx).await,
-    }
+    (service.0.collect)(ctx).await
 }
 
 /// AWS tags as a sorted map.

@@ -15,8 +15,15 @@ use crate::collect::CollectError;
 
 use crate::snapshot::Resource;
 
+/// The collector `envparity.toml`'s `services` names `ssm`.
+pub(super) const COLLECTOR: super::Collector = super::Collector {
+    name: "ssm",
+    kinds: KINDS,
+    collect: |ctx| Box::pin(collect(ctx)),
+};
+
 /// The kinds this collector produces.
-pub(crate) const KINDS: &[Kind] = &[Kind {
+const KINDS: &[Kind] = &[Kind {
     name: "aws.ssm.parameter",
     provider: "aws",
     service: "ssm",
