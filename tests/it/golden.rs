@@ -128,3 +128,111 @@ proptest! {
         }
     }
 }
+
+/// The findings of the engine's specification cases, one line each, so that a change of wording or of what is
+/// found shows in review: rule, severity, kind, key, field, detail and message.
+#[test]
+fn the_engine_findings_of_the_specification_cases() {
+    use crate::engine::rds;
+    use crate::trust::{default_policy, parse, secret, ssm_source};
+    use serde_json::json;
+
+    let asg = |name: &str| json!({"kind": "aws.autoscaling.group", "name": name, "attributes": {}});
+    let url = |env: &str, target: &str| {
+        json!({"kind": "aws.ssm.parameter", "name": format!("/shop/{env}/DATABASE_URL"),
+               "attributes": {"type": "String", "value": format!("postgres://app@orders-{target}-db.abc.eu-west-1.rds.amazonaws.com/app")}})
+    };
+    let db = |env: &str| {
+        json!({"kind": "aws.rds.instance", "name": format!("orders-{env}-db"),
+               "identifiers": [format!("orders-{env}-db.abc.eu-west-1.rds.amazonaws.com")],
+               "attributes": {"engine": "postgres", "engine_version": if env == "prod" { "15.6" } else { "14.11" }}})
+    };
+    let cases: Vec<(&str, Snapshot, Snapshot)> = vec![
+        (
+            "versions, presence and a reference to prod",
+            parse(
+                "staging",
+                json!([
+                    db("staging"),
+                    url("staging", "prod"),
+                    rds("debug-staging-db", json!({}))
+                ]),
+                json!({}),
+            ),
+            parse(
+                "prod",
+                json!([
+                    db("prod"),
+                    url("prod", "prod"),
+                    rds("reporting-prod-db", json!({}))
+                ]),
+                json!({}),
+            ),
+        ),
+        (
+            "an empty region",
+            parse(
+                "staging",
+                json!([]),
+                json!({"sources": ssm_source("111111111111", 0, json!(["/shpo/staging/"]))}),
+            ),
+            parse(
+                "prod",
+                json!([]),
+                json!({"sources": ssm_source("222222222222", 0, json!([]))}),
+            ),
+        ),
+        (
+            "fingerprints of different keys, a foreign resource",
+            parse(
+                "staging",
+                json!([
+                    secret("/shop/staging/DB_PASSWORD", "hmac-sha256:aa"),
+                    asg("web-prod-asg"),
+                    asg("web-staging-asg")
+                ]),
+                json!({"fingerprint_key_id": "hmac-sha256:1111111111111111"}),
+            ),
+            parse(
+                "prod",
+                json!([
+                    secret("/shop/prod/DB_PASSWORD", "hmac-sha256:bb"),
+                    asg("web-prod-asg")
+                ]),
+                json!({"fingerprint_key_id": "hmac-sha256:2222222222222222"}),
+            ),
+        ),
+        (
+            "one environment over time",
+            parse(
+                "prod",
+                json!([db("prod"), rds("old-prod-db", json!({}))]),
+                json!({}),
+            ),
+            parse(
+                "prod",
+                json!([db("prod"), rds("new-prod-db", json!({}))]),
+                json!({"collected_at": "2026-11-28T12:00:00Z"}),
+            ),
+        ),
+    ];
+    let mut out = String::new();
+    for (name, staging, prod) in &cases {
+        let options = Options::for_snapshots(staging, prod, jiff::civil::date(2026, 12, 1));
+        let evaluation = engine::evaluate(staging, prod, &default_policy(), &options);
+        out.push_str(&format!("## {name}\n"));
+        for f in evaluation.findings {
+            out.push_str(&format!(
+                "{} | {} | {} | {} | {} | {} | {}\n",
+                f.rule,
+                f.severity.as_str(),
+                f.kind,
+                f.key,
+                f.field.as_deref().unwrap_or("-"),
+                f.detail.as_deref().unwrap_or("-"),
+                f.message
+            ));
+        }
+    }
+    insta::assert_snapshot!(out);
+}

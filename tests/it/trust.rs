@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::engine::{brief, policy, row, run};
 
 /// A snapshot from a document; `extra` is merged into its top level (sources, key id, time).
-fn parse(environment: &str, resources: Value, extra: Value) -> Snapshot {
+pub(crate) fn parse(environment: &str, resources: Value, extra: Value) -> Snapshot {
     let mut doc = json!({
         "schema": "envparity/snapshot/v1",
         "environment": environment,
@@ -23,7 +23,7 @@ fn parse(environment: &str, resources: Value, extra: Value) -> Snapshot {
     snapshot::parse(doc.to_string().as_bytes(), "fixture.json".as_ref()).expect("fixture is valid")
 }
 
-fn default_policy() -> Policy {
+pub(crate) fn default_policy() -> Policy {
     Policy::builtin("default", &CATALOGUE).unwrap()
 }
 
@@ -31,14 +31,14 @@ fn report(staging: &Snapshot, prod: &Snapshot, policy: &Policy, fail_on: FailOn)
     Report::new(staging, prod, &policy.name, fail_on, run(staging, prod, policy))
 }
 
-fn ssm_source(account: &str, resources: u64, empty: Value) -> Value {
+pub(crate) fn ssm_source(account: &str, resources: u64, empty: Value) -> Value {
     json!([{
         "provider": "aws", "service": "ssm", "account": account, "region": "eu-west-1",
         "status": "complete", "resources": resources, "api_calls": 2, "empty": empty,
     }])
 }
 
-fn secret(name: &str, fingerprint: &str) -> Value {
+pub(crate) fn secret(name: &str, fingerprint: &str) -> Value {
     json!({
         "kind": "aws.ssm.parameter", "name": name,
         "attributes": {"type": "SecureString", "value": {"redacted": true, "fingerprint": fingerprint}},
