@@ -70,13 +70,15 @@ fn thirty_percent_throttled_gives_the_same_snapshot_as_no_faults() {
         .code(0);
     let throttled = proxy.counts.throttled.load(Ordering::Relaxed);
     let requests = proxy.counts.requests.load(Ordering::Relaxed);
+    // The proxy throttles a fixed 30% of its rolls; how many requests there are depends on the services.
     assert!(
-        throttled * 100 >= requests * 20,
+        throttled >= 5 && throttled * 100 >= requests * 15,
         "{throttled} of {requests} requests throttled"
     );
+    // Queue URLs name the endpoint they were asked through: the proxy's, in the throttled run.
     assert_eq!(
         without_time(&dir.path().join("direct.json")),
-        without_time(&dir.path().join("throttled.json"))
+        without_time(&dir.path().join("throttled.json")).replace(&proxy.endpoint, &moto.endpoint)
     );
 }
 
@@ -153,8 +155,8 @@ fn rds_denied_is_an_rds_gap_and_the_audit_exits_3_naming_it() {
         assert_eq!(gap_services(&snapshot), ["rds"]);
         assert_eq!(
             snapshot["sources"].as_array().unwrap().len(),
-            6,
-            "5 AWS services and the config files"
+            envparity::collect::SERVICES.len(),
+            "every AWS service but RDS, and the config files"
         );
     }
     // diff of the kept snapshots says the same.
@@ -257,7 +259,7 @@ fn failing_and_unreachable_endpoints_are_gaps() {
     let snapshot = read_json(&dir.path().join("closed.json"));
     assert_eq!(
         gap_services(&snapshot),
-        ["autoscaling", "ec2", "elasticache", "elbv2", "rds", "ssm"]
+        ["autoscaling", "ec2", "elasticache", "elbv2", "rds", "sqs", "ssm"]
     );
     assert!(snapshot["resources"].as_array().unwrap().is_empty());
 }
@@ -284,7 +286,11 @@ fn an_unreachable_endpoint_is_a_gap_for_every_service_within_seconds_each_said_o
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(elapsed < std::time::Duration::from_secs(15), "took {elapsed:?}");
-    assert_eq!(stderr.matches("NOT COLLECTED").count(), 6, "{stderr}");
+    assert_eq!(
+        stderr.matches("NOT COLLECTED").count(),
+        envparity::collect::SERVICES.len(),
+        "{stderr}"
+    );
     assert!(
         !stderr.contains("WARN"),
         "each gap said once, without a log line: {stderr}"

@@ -83,6 +83,13 @@ fn planted() -> Vec<(String, String, String, String, String)> {
             "attributes.idle_timeout.timeout_seconds",
             "warning",
         ),
+        row(
+            "queue-delivery",
+            "aws.sqs.queue",
+            "orders-{env}-jobs",
+            "visibility_timeout_seconds",
+            "error",
+        ),
         // Once, on the parameter group: the database only names its group.
         row(
             "database-parameters",
@@ -213,6 +220,7 @@ fn audit_two_accounts_finds_exactly_the_planted_differences() {
                 "elasticache",
                 "elbv2",
                 "rds",
+                "sqs",
                 "ssm",
                 "config"
             ],
@@ -298,6 +306,7 @@ fn collect_writes_a_snapshot_of_normalized_attributes_without_ids() {
             "aws.elbv2.target_group",
             "aws.rds.instance",
             "aws.rds.parameter_group",
+            "aws.sqs.queue",
             "aws.ssm.parameter",
             "file.config",
         ]
@@ -341,6 +350,11 @@ fn collect_writes_a_snapshot_of_normalized_attributes_without_ids() {
         serde_json::json!({"max_connections": "800"})
     );
     assert_eq!(by_key("bastion-{env}")["image"], "bastion-2026.11.14");
+    // A queue names its dead-letter queue by key, never by ARN (which holds the account).
+    let jobs = by_key("orders-{env}-jobs");
+    assert_eq!(jobs["dead_letter_target"], "orders-{env}-jobs-dlq");
+    assert_eq!(jobs["max_receive_count"], 5);
+    assert_eq!(jobs["visibility_timeout_seconds"], 180);
     assert_eq!(
         by_key("/shop/{env}/SESSION_SECRET")["value"],
         serde_json::json!({"redacted": true})

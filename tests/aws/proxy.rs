@@ -232,6 +232,18 @@ fn error_response(service: &str, kind: ErrorKind) -> Vec<u8> {
             r#"{"__type":"AccessDeniedException","message":"User is not authorized to perform: ssm:*"}"#
                 .to_owned(),
         ),
+        // SQS speaks AWS JSON 1.0.
+        ("sqs", ErrorKind::Throttled) => (
+            400,
+            "application/x-amz-json-1.0",
+            r#"{"__type":"RequestThrottled","message":"Rate exceeded"}"#.to_owned(),
+        ),
+        ("sqs", ErrorKind::Denied) => (
+            400,
+            "application/x-amz-json-1.0",
+            r#"{"__type":"AccessDeniedException","message":"User is not authorized to perform: sqs:*"}"#
+                .to_owned(),
+        ),
         ("ec2", ErrorKind::Throttled) => (
             503,
             "text/xml",

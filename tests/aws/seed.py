@@ -13,6 +13,7 @@ DATABASE_URL that names prod's database endpoint.
 The differences planted between staging and prod are listed in PLANTED; the test asserts exactly those.
 """
 
+import json
 import sys
 
 import boto3
@@ -209,6 +210,20 @@ def seed_env(make, env, many_parameters):
     for name, (kind, value) in params.items():
         ssm.put_parameter(Name=name, Value=value, Type=kind)
 
+    # The orders service's job queue, with a dead-letter queue after five receives.
+    sqs = make("sqs")
+    queue_tags = {"Environment": env}
+    dlq = sqs.create_queue(QueueName=f"orders-{env}-jobs-dlq", tags=queue_tags)["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.create_queue(
+        QueueName=f"orders-{env}-jobs",
+        Attributes={
+            "VisibilityTimeout": "180" if prod else "30",  # planted: visibility timeout
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}),
+        },
+        tags=queue_tags,
+    )
+
 
 # Secret by name or by content, under names that do not say `password`: none of the plain values may reach a
 # snapshot. The database password is the same in both environments (a reuse to be found).
@@ -284,6 +299,9 @@ def seed_bench(make, env, region):
     for path in ("shop", "orders"):
         for i in range(20):
             ssm.put_parameter(Name=f"/{path}/{env}/KEY_{i:02}", Value="v", Type="String")
+    sqs = make("sqs")
+    for i in range(6):
+        sqs.create_queue(QueueName=f"jobs{i}-{env}", Attributes={"VisibilityTimeout": "60"})
 
 
 def main():

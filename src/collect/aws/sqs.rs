@@ -1,0 +1,166 @@
+//! SQS queues (`aws.sqs.queue`).
+//!
+//! SQS has no batch call for attributes or tags: one GetQueueAttributes per queue (and one ListQueueTags when a
+//! tag filter or key tag needs them), side by side, at most `calls_per_service` at once.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aws_sdk_sqs::Client;
+use aws_sdk_sqs::types::QueueAttributeName;
+use serde_json::{Value, json};
+
+use super::{RegionContext, attrs, each};
+use crate::catalog::{Field, FieldType, Kind};
+use crate::collect::CollectError;
+use crate::snapshot::Resource;
+
+/// The collector `envparity.toml`'s `services` names `sqs`.
+pub(super) const COLLECTOR: super::Collector = super::Collector {
+    name: "sqs",
+    kinds: KINDS,
+    collect: |ctx| Box::pin(collect(ctx)),
+};
+
+/// The kinds this collector produces.
+const KINDS: &[Kind] = &[Kind {
+    name: "aws.sqs.queue",
+    provider: "aws",
+    service: "sqs",
+    tagged: true,
+    doc: "An SQS queue with its delivery settings and dead-letter policy.",
+    fields: &[
+        Field {
+            path: "visibility_timeout_seconds",
+            ty: FieldType::Integer,
+            doc: "How long a received message stays hidden; must outlast the consumer's processing time.",
+        },
+        Field {
+            path: "message_retention_seconds",
+            ty: FieldType::Integer,
+            doc: "How long an unread message is kept.",
+        },
+        Field {
+            path: "maximum_message_size",
+            ty: FieldType::Integer,
+            doc: "The largest message accepted, in bytes.",
+        },
+        Field {
+            path: "delay_seconds",
+            ty: FieldType::Integer,
+            doc: "How long a new message waits before it can be received.",
+        },
+        Field {
+            path: "receive_wait_time_seconds",
+            ty: FieldType::Integer,
+            doc: "Long polling: how long a receive waits for messages.",
+        },
+        Field {
+            path: "fifo",
+            ty: FieldType::Boolean,
+            doc: "Whether the queue is FIFO (ordered, exactly-once).",
+        },
+        Field {
+            path: "content_based_deduplication",
+            ty: FieldType::Boolean,
+            doc: "For FIFO queues: whether duplicates are found by content.",
+        },
+        Field {
+            path: "encryption",
+            ty: FieldType::String,
+            doc: "none, sse-sqs (keys SQS manages) or kms (a KMS key).",
+        },
+        Field {
+            path: "dead_letter_target",
+            ty: FieldType::String,
+            doc: "The dead-letter queue by logical key, or null.",
+        },
+        Field {
+            path: "max_receive_count",
+            ty: FieldType::Integer,
+            doc: "Receives before a message moves to the dead-letter queue.",
+        },
+    ],
+}];
+
+pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
+    let client = Client::new(&ctx.sdk);
+    let pages = ctx
+        .pages(
+            "ListQueues",
+            client.list_queues().max_results(1000).into_paginator().send(),
+        )
+        .await?;
+    let urls: Vec<&str> = pages.iter().flat_map(|p| p.queue_urls()).map(String::as_str).collect();
+    let attributes = async {
+        each(ctx, &urls, |url| {
+            ctx.send(
+                "GetQueueAttributes",
+                client
+                    .get_queue_attributes()
+                    .queue_url(*url)
+                    .attribute_names(QueueAttributeName::All)
+                    .send(),
+            )
+        })
+        .await
+    };
+    let tags = async {
+        match ctx.needs_tags {
+            true => {
+                let found = each(ctx, &urls, |url| {
+                    ctx.send("ListQueueTags", client.list_queue_tags().queue_url(*url).send())
+                })
+                .await?;
+                Ok(found.into_iter().map(|t| t.tags().cloned().unwrap_or_default()).collect())
+            }
+            false => Ok(vec![HashMap::new(); urls.len()]),
+        }
+    };
+    let (attributes, tags) = tokio::try_join!(attributes, tags)?;
+
+    let mut out = Vec::new();
+    for ((url, found), tags) in urls.iter().zip(attributes).zip(tags) {
+        let empty = HashMap::new();
+        let a = found.attributes().unwrap_or(&empty);
+        let get = |name: QueueAttributeName| a.get(&name).map(String::as_str);
+        let number = |name: QueueAttributeName| get(name).and_then(|v| v.parse::<u64>().ok()).map(Value::from);
+        let flag = |name: QueueAttributeName| Some(Value::from(get(name) == Some("true")));
+        let encryption = match (get(QueueAttributeName::KmsMasterKeyId), get(QueueAttributeName::SqsManagedSseEnabled)) {
+            (Some(key), _) if !key.is_empty() => "kms",
+            (_, Some("true")) => "sse-sqs",
+            _ => "none",
+        };
+        // The redrive policy is JSON text: {"deadLetterTargetArn": "...", "maxReceiveCount": 5}.
+        let redrive: Value = get(QueueAttributeName::RedrivePolicy)
+            .and_then(|p| serde_json::from_str(p).ok())
+            .unwrap_or(Value::Null);
+        let target = redrive["deadLetterTargetArn"]
+            .as_str()
+            .and_then(|arn| arn.rsplit(':').next())
+            .map(|name| Value::from(ctx.key_of_name(name)));
+        let max_receive = match &redrive["maxReceiveCount"] {
+            Value::String(s) => s.parse::<u64>().ok().map(Value::from),
+            other => other.as_u64().map(Value::from),
+        };
+        let name = url.rsplit('/').next().unwrap_or(url);
+        let arn = get(QueueAttributeName::QueueArn);
+        let attributes = attrs([
+            ("visibility_timeout_seconds", number(QueueAttributeName::VisibilityTimeout)),
+            ("message_retention_seconds", number(QueueAttributeName::MessageRetentionPeriod)),
+            ("maximum_message_size", number(QueueAttributeName::MaximumMessageSize)),
+            ("delay_seconds", number(QueueAttributeName::DelaySeconds)),
+            ("receive_wait_time_seconds", number(QueueAttributeName::ReceiveMessageWaitTimeSeconds)),
+            ("fifo", flag(QueueAttributeName::FifoQueue)),
+            (
+                "content_based_deduplication",
+                flag(QueueAttributeName::ContentBasedDeduplication),
+            ),
+            ("encryption", Some(json!(encryption))),
+            ("dead_letter_target", Some(target.unwrap_or(Value::Null))),
+            ("max_receive_count", Some(max_receive.unwrap_or(Value::Null))),
+        ]);
+        let tags: BTreeMap<String, String> = tags.into_iter().collect();
+        out.push(ctx.reachable_resource("aws.sqs.queue", name, arn, tags, attributes, [Some(*url)]));
+    }
+    Ok(out)
+}
