@@ -49,8 +49,11 @@ fn chain(service: &str, count: &dyn Fn(&str) -> u64) -> u64 {
             let (lbs, tgs) = (count("aws.elbv2.load_balancer"), count("aws.elbv2.target_group"));
             pages(lbs, 400).max(pages(tgs, 400)) + rounds(lbs).max(rounds(tgs)).max(1)
         }
+        // queues, then each queue's attributes
+        "sqs" => pages(count("aws.sqs.queue"), 1000) + rounds(count("aws.sqs.queue")),
         // replication groups | cache clusters
-        _ => pages(count("aws.elasticache.replication_group"), 100),
+        "elasticache" => pages(count("aws.elasticache.replication_group"), 100),
+        other => panic!("no chain for {other}: add the service's dependent calls here"),
     }
 }
 
@@ -129,8 +132,10 @@ fn measure(
             .output()
             .unwrap();
         walls.push(start.elapsed());
+        // The verdict is not what is measured: both regions hold the same names, so every key is ambiguous and
+        // nothing pairs (exit 3, `nothing-compared`). That collection was complete is checked below.
         assert!(
-            matches!(out.status.code(), Some(0 | 1)),
+            matches!(out.status.code(), Some(0 | 1 | 3)),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
