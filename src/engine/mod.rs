@@ -198,21 +198,21 @@ fn judge_pair(
             && judge.equal_values_pass(&pair.staging.kind)
         {
             if may_report_unused {
-                judge.unparsed.push((pair.staging, pair.key));
+                judge.unparsed.push((pair.staging, &pair.key));
             }
             continue;
         }
         let (s, p) = (staging_attributes.parse(), prod_attributes.parse());
         let (s, p) = (flatten(&s), flatten(&p));
-        judge.attributes(&pair.staging.kind, pair.key, &s, &p);
-        judge.expectations(pair.staging, pair.key, Side::Staging, Some(&s));
-        judge.expectations(pair.prod, pair.key, Side::Prod, Some(&p));
+        judge.attributes(&pair.staging.kind, &pair.key, &s, &p);
+        judge.expectations(pair.staging, &pair.key, Side::Staging, Some(&s));
+        judge.expectations(pair.prod, &pair.key, Side::Prod, Some(&p));
     }
     for u in &pairing.only_in_staging {
-        judge.expectations(u.resource, u.key, Side::Staging, None);
+        judge.expectations(u.resource, &u.key, Side::Staging, None);
     }
     for u in &pairing.only_in_prod {
-        judge.expectations(u.resource, u.key, Side::Prod, None);
+        judge.expectations(u.resource, &u.key, Side::Prod, None);
     }
     judge.unused_rules();
     let [staging_crossings, prod_crossings] = crossings();
@@ -242,13 +242,13 @@ fn judge_pair(
         pairing
             .paired
             .iter()
-            .map(|p| (p.staging.kind.clone(), p.key.to_owned()))
+            .map(|p| (p.staging.kind.clone(), p.key.to_string()))
             .chain(
                 pairing
                     .only_in_staging
                     .iter()
                     .chain(&pairing.only_in_prod)
-                    .map(|u| (u.resource.kind.clone(), u.key.to_owned())),
+                    .map(|u| (u.resource.kind.clone(), u.key.to_string())),
             )
             .chain(
                 pairing

@@ -298,7 +298,7 @@ def seed_bench(make, env, region):
     ssm = make("ssm")
     for path in ("shop", "orders"):
         for i in range(20):
-            ssm.put_parameter(Name=f"/{path}/{env}/KEY_{i:02}", Value="v", Type="String")
+            ssm.put_parameter(Name=f"/{path}/{env}/SETTING_{i:02}", Value="v", Type="String")
     sqs = make("sqs")
     for i in range(6):
         sqs.create_queue(QueueName=f"jobs{i}-{env}", Attributes={"VisibilityTimeout": "60"})

@@ -451,3 +451,49 @@ fn staging_pointing_at_prod_and_prod_pointing_at_staging_are_errors() {
         ]
     );
 }
+
+#[test]
+fn one_deployment_per_region_named_alike_pairs_region_by_region() {
+    let queue = |env: &str, region: &str, timeout: u64| {
+        json!({"kind": "aws.sqs.queue", "name": format!("jobs-{env}"), "region": region,
+               "attributes": {"visibility_timeout_seconds": timeout}})
+    };
+    let staging = parse(
+        "staging",
+        json!([
+            queue("staging", "eu-west-1", 30),
+            queue("staging", "us-east-1", 30)
+        ]),
+        json!({}),
+    );
+    let prod = parse(
+        "prod",
+        json!([
+            queue("prod", "eu-west-1", 30),
+            queue("prod", "us-east-1", 180),
+            queue("prod", "ap-south-1", 30)
+        ]),
+        json!({}),
+    );
+    let e = run(&staging, &prod, &default_policy());
+    assert_eq!((e.paired, e.only_in_prod, e.ambiguous), (2, 1, 0));
+    assert_eq!(
+        brief(&e.findings),
+        [
+            row(
+                "missing-in-staging",
+                "jobs-{env}@ap-south-1",
+                None,
+                "error",
+                false
+            ),
+            row(
+                "queue-delivery",
+                "jobs-{env}@us-east-1",
+                Some("visibility_timeout_seconds"),
+                "error",
+                false
+            ),
+        ]
+    );
+}
