@@ -60,10 +60,10 @@ pub struct AuditArgs {
 
 pub(super) fn run_collect(args: CollectArgs, ctx: &Context) -> anyhow::Result<Exit> {
     let mut config = Config::read(&args.config)?;
-    let env = config.environment(&args.environment)?;
+    config.environment(&args.environment)?;
     let path = args
         .output
-        .unwrap_or_else(|| PathBuf::from(format!("{}.json", env.name)));
+        .unwrap_or_else(|| PathBuf::from(format!("{}.json", args.environment)));
     output::check(&path, &[&args.config])?;
     let (options, bar) = options(&mut config, &[&args.environment], args.decrypt_secrets, ctx)?;
     let env = config.environment(&args.environment)?;

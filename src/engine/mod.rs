@@ -4,8 +4,6 @@
 
 mod references;
 
-use references::Crossing;
-
 use std::collections::{BTreeMap, HashMap};
 
 use schemars::JsonSchema;
@@ -19,14 +17,15 @@ use crate::policy::{BuiltinRule, Check, Level, Origin, Policy, Rule, Severity, W
 use crate::snapshot::{
     Resource, Snapshot, SourceStatus, flatten, is_redacted, place, redacted_fingerprint, short,
 };
+use references::Crossing;
 
 /// One judged difference (or one thing that could not be judged), as report v1 carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Finding {
     /// Stable across runs: a hash of rule, kind, key, field (and side, for per-environment checks).
     pub fingerprint: String,
-    /// The policy rule's id, or one of envparity's own: `missing-in-staging`, `extra-in-staging`,
-    /// `unlisted-difference`, `ambiguous-key`, `incomplete`, `waiver-expired`, `waiver-unused`, `rule-unused`.
+    /// The policy rule's id, or one of envparity's own (`missing-in-staging`, `incomplete`, `references-prod`,
+    /// ...: `BuiltinRule` lists them).
     pub rule: String,
     #[schemars(with = "String")]
     #[serde(serialize_with = "serialize_severity")]
@@ -129,6 +128,14 @@ impl Side {
         match self {
             Side::Staging => "staging",
             Side::Prod => "prod",
+        }
+    }
+
+    /// The environment on the other side.
+    pub fn other(self) -> Side {
+        match self {
+            Side::Staging => Side::Prod,
+            Side::Prod => Side::Staging,
         }
     }
 }
@@ -590,10 +597,7 @@ impl<'p, 's> Judge<'p, 's> {
             ),
         };
         let Level::Report(severity) = level else { return };
-        let other_name = match side {
-            Side::Staging => Side::Prod.name(),
-            Side::Prod => Side::Staging.name(),
-        };
+        let other_name = side.other().name();
         for c in crossings {
             let resource = &scanned.resources[c.index];
             let (staging, prod) = match side {
