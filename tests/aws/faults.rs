@@ -296,3 +296,35 @@ fn an_unreachable_endpoint_is_a_gap_for_every_service_within_seconds_each_said_o
         "each gap said once, without a log line: {stderr}"
     );
 }
+
+#[test]
+fn an_endpoint_that_stops_answering_mid_collect_is_a_gap_within_seconds() {
+    let (moto, dir) = seeded(&["two-accounts"]);
+    // It answers the account and the first few calls, then refuses every connection.
+    let proxy = Proxy::start(
+        &moto.address(),
+        Faults {
+            stop_after: Some(6),
+            ..Faults::default()
+        },
+    );
+    // The default retries: ten attempts a call, which without the breaker take about a minute to give up.
+    let config = format!(
+        "[environments.staging]\nprofile = \"staging\"\nregions = [\"eu-west-1\"]\nendpoint_url = \"{}\"\n",
+        proxy.endpoint
+    );
+    write(dir.path(), "envparity.toml", &config);
+    let started = std::time::Instant::now();
+    let out = envparity(dir.path())
+        .args(["collect", "staging", "--output", "stopped.json"])
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        elapsed < std::time::Duration::from_secs(15),
+        "took {elapsed:?}: {stderr}"
+    );
+    assert!(!gap_services(&read_json(&dir.path().join("stopped.json"))).is_empty());
+}

@@ -24,6 +24,8 @@ pub struct Faults {
     pub fail: Vec<(String, Option<String>)>,
     /// Operations whose follow-up pages (requests carrying a NextToken) get their connection cut.
     pub cut_next_pages: Vec<(String, String)>,
+    /// Stop listening after this many connections, as a server that goes away mid-collect.
+    pub stop_after: Option<u64>,
 }
 
 /// Counts of what happened, for assertions.
@@ -57,10 +59,11 @@ impl Proxy {
             sequence: Mutex::new(0),
         });
         let stop_flag = stop.clone();
+        let stop_after = state.faults.stop_after;
         std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stop_flag.load(Ordering::Relaxed) {
-                    break;
+            for (accepted, stream) in listener.incoming().enumerate() {
+                if stop_flag.load(Ordering::Relaxed) || stop_after.is_some_and(|n| accepted as u64 >= n) {
+                    break; // The listener is dropped: further connections are refused.
                 }
                 let Ok(stream) = stream else { continue };
                 let state = state.clone();

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_autoscaling::Client;
 use serde_json::{Value, json};
 
 use super::{RegionContext, attrs, name_in_arn, string_set, tag_map};
@@ -82,7 +81,7 @@ const KINDS: &[Kind] = &[Kind {
 }];
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
-    let client = Client::new(&ctx.sdk);
+    let client = client!(aws_sdk_autoscaling, ctx);
     let pages = ctx
         .pages(
             "DescribeAutoScalingGroups",
@@ -93,7 +92,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
                 .send(),
         )
         .await?;
-    let ec2 = aws_sdk_ec2::Client::new(&ctx.sdk);
+    let ec2 = client!(aws_sdk_ec2, ctx);
     let mut template_types: BTreeMap<(String, String), Option<String>> = BTreeMap::new();
     let mut out = Vec::new();
     for g in pages.iter().flat_map(|p| p.auto_scaling_groups()) {

@@ -137,7 +137,7 @@ struct Template {
 }
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
-    let client = Client::new(&ctx.sdk);
+    let client = client!(aws_sdk_ec2, ctx);
     let (instances, templates) = tokio::try_join!(instances(ctx, &client), templates(ctx, &client))?;
 
     let image_ids: BTreeSet<&str> = instances

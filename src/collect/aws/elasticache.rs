@@ -87,7 +87,7 @@ const KINDS: &[Kind] = &[Kind {
 }];
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
-    let client = Client::new(&ctx.sdk);
+    let client = client!(aws_sdk_elasticache, ctx);
     let (groups, clusters) = tokio::try_join!(
         ctx.pages(
             "DescribeReplicationGroups",

@@ -179,7 +179,7 @@ const KINDS: &[Kind] = &[
 const TAGS_PER_CALL: usize = 20;
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
-    let client = Client::new(&ctx.sdk);
+    let client = client!(aws_sdk_elasticloadbalancingv2, ctx);
     let (lbs, tgs) = tokio::try_join!(
         ctx.pages(
             "DescribeLoadBalancers",
@@ -432,7 +432,7 @@ async fn security_group_names(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let ec2 = aws_sdk_ec2::Client::new(&ctx.sdk);
+    let ec2 = client!(aws_sdk_ec2, ctx);
     let request = ec2
         .describe_security_groups()
         .set_group_ids(Some(ids.iter().map(|s| s.to_string()).collect()));

@@ -12,7 +12,11 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_smithy_async::future::pagination_stream::PaginationStream;
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority,
+};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::future::LocalBoxFuture;
 use serde_json::Value;
@@ -23,6 +27,18 @@ use super::secrets::Redactor;
 use crate::catalog::Kind;
 use crate::matching::{KeyRule, derive_key};
 use crate::snapshot::Resource;
+
+/// A service's client on the region's configuration, its retries cut short once the endpoint stops answering
+/// (see [`EndpointBreaker`]): `client!(aws_sdk_sqs, ctx)`.
+macro_rules! client {
+    ($sdk:ident, $ctx:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from(&$ctx.sdk)
+                .retry_classifier($ctx.breaker.clone())
+                .build(),
+        )
+    };
+}
 
 /// Declares the service modules and the registry that lists them: adding a service is its file plus its name
 /// here.
@@ -99,9 +115,49 @@ impl std::fmt::Debug for Service {
     }
 }
 
+/// Failed connections in a row, across every call of an environment, after which none is retried.
+const TRIP_AFTER: u32 = 6;
+
+/// Trips when an environment's endpoint stops answering: once [`TRIP_AFTER`] attempts in a row, over all of the
+/// environment's calls, failed to connect or timed out, no failed attempt is retried any more. Every remaining
+/// (service, region) then becomes a gap within seconds, instead of each waiting out its own full round of
+/// retries (a minute with the default `max_attempts`). Any answer from the endpoint, even an error, resets it.
+#[derive(Debug, Clone, Default)]
+pub struct EndpointBreaker(std::sync::Arc<std::sync::atomic::AtomicU32>);
+
+impl ClassifyRetry for EndpointBreaker {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        match ctx.output_or_error() {
+            Some(Err(e))
+                if e.as_connector_error()
+                    .is_some_and(|c| c.is_io() || c.is_timeout()) =>
+            {
+                match self.0.fetch_add(1, Ordering::Relaxed) + 1 >= TRIP_AFTER {
+                    true => RetryAction::RetryForbidden,
+                    false => RetryAction::NoActionIndicated,
+                }
+            }
+            Some(_) => {
+                self.0.store(0, Ordering::Relaxed);
+                RetryAction::NoActionIndicated
+            }
+            None => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "envparity endpoint breaker"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
+}
+
 /// Credentials, account and regions of one environment, resolved once.
 pub struct Session {
     base: SdkConfig,
+    breaker: EndpointBreaker,
     /// The account the credentials belong to, or why it could not be learned.
     pub account: Result<String, CollectError>,
     pub regions: Vec<String>,
@@ -268,6 +324,7 @@ impl Session {
         };
         Ok(Session {
             base,
+            breaker: EndpointBreaker::default(),
             account,
             regions,
         })
@@ -294,6 +351,8 @@ pub struct RegionContext<'a> {
     /// Whether resource tags must be read even where that costs extra calls (tag filter or key tag).
     pub needs_tags: bool,
     pub redactor: &'a Redactor,
+    /// Shared by every call of the environment.
+    pub breaker: EndpointBreaker,
     calls: AtomicU64,
     /// The configured scopes (SSM paths) that held nothing.
     empty: std::sync::Mutex<Vec<String>>,
@@ -320,6 +379,7 @@ impl<'a> RegionContext<'a> {
             },
             needs_tags: !env.tags.is_empty() || env.key_tag.is_some(),
             redactor,
+            breaker: session.breaker.clone(),
             calls: AtomicU64::new(0),
             empty: Default::default(),
         }

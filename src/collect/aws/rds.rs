@@ -224,7 +224,7 @@ const KINDS: &[Kind] = &[
 ];
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
-    let client = Client::new(&ctx.sdk);
+    let client = client!(aws_sdk_rds, ctx);
     let (instances, clusters, groups) = tokio::try_join!(
         ctx.pages(
             "DescribeDBInstances",

@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::{Value, json};
 
@@ -83,7 +82,7 @@ const KINDS: &[Kind] = &[Kind {
 }];
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
-    let client = Client::new(&ctx.sdk);
+    let client = client!(aws_sdk_sqs, ctx);
     let pages = ctx
         .pages(
             "ListQueues",

@@ -54,7 +54,7 @@ const KINDS: &[Kind] = &[Kind {
 }];
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
-    let client = Client::new(&ctx.sdk);
+    let client = client!(aws_sdk_ssm, ctx);
     let paths: Vec<String> = ctx.env.ssm_paths.iter().map(|p| ctx.env.expand(p)).collect();
     let per_path = each(ctx, &paths, |path| read_path(ctx, &client, path)).await?;
     for (path, found) in paths.iter().zip(&per_path) {
