@@ -235,6 +235,18 @@ fn error_response(service: &str, kind: ErrorKind) -> Vec<u8> {
             r#"{"__type":"AccessDeniedException","message":"User is not authorized to perform: ssm:*"}"#
                 .to_owned(),
         ),
+        // Lambda speaks REST-JSON: the error's code is in the body's `__type` (or a header).
+        ("lambda", ErrorKind::Throttled) => (
+            429,
+            "application/json",
+            r#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#.to_owned(),
+        ),
+        ("lambda", ErrorKind::Denied) => (
+            403,
+            "application/json",
+            r#"{"__type":"AccessDeniedException","message":"User is not authorized to perform: lambda:*"}"#
+                .to_owned(),
+        ),
         // SQS speaks AWS JSON 1.0.
         ("sqs", ErrorKind::Throttled) => (
             400,
@@ -273,6 +285,7 @@ fn error_response(service: &str, kind: ErrorKind) -> Vec<u8> {
     };
     let reason = match status {
         400 => "Bad Request",
+        429 => "Too Many Requests",
         403 => "Forbidden",
         503 => "Service Unavailable",
         _ => "Internal Server Error",

@@ -13,8 +13,10 @@ DATABASE_URL that names prod's database endpoint.
 The differences planted between staging and prod are listed in PLANTED; the test asserts exactly those.
 """
 
+import io
 import json
 import sys
+import zipfile
 
 import boto3
 
@@ -215,14 +217,40 @@ def seed_env(make, env, many_parameters):
     queue_tags = {"Environment": env}
     dlq = sqs.create_queue(QueueName=f"orders-{env}-jobs-dlq", tags=queue_tags)["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sqs.create_queue(
+    jobs = sqs.create_queue(
         QueueName=f"orders-{env}-jobs",
         Attributes={
             "VisibilityTimeout": "180" if prod else "30",  # planted: visibility timeout
             "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}),
         },
         tags=queue_tags,
+    )["QueueUrl"]
+    jobs_arn = sqs.get_queue_attributes(QueueUrl=jobs, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    # The worker that drains the job queue.
+    role = make("iam").create_role(
+        RoleName=f"orders-{env}-worker",
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+    )["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as z:
+        z.writestr("worker.py", "def handle(event, context):\n    return None\n")
+    variables = {"LOG_LEVEL": "info", "QUEUE_NAME": f"orders-{env}-jobs"}
+    if prod:
+        variables["FEATURE_BULK_REFUNDS"] = "on"  # planted: a variable only prod sets
+    lambda_ = make("lambda")
+    lambda_.create_function(
+        FunctionName=f"orders-{env}-worker",
+        Runtime="python3.12",
+        Role=role,
+        Handler="worker.handle",
+        Code={"ZipFile": code.getvalue()},
+        Timeout=60 if prod else 30,  # planted: timeout
+        MemorySize=1024 if prod else 256,  # expected: staging may be smaller
+        Environment={"Variables": variables},
+        Tags={"Environment": env},
     )
+    lambda_.create_event_source_mapping(EventSourceArn=jobs_arn, FunctionName=f"orders-{env}-worker", BatchSize=10)
 
 
 # Secret by name or by content, under names that do not say `password`: none of the plain values may reach a
@@ -302,6 +330,15 @@ def seed_bench(make, env, region):
     sqs = make("sqs")
     for i in range(6):
         sqs.create_queue(QueueName=f"jobs{i}-{env}", Attributes={"VisibilityTimeout": "60"})
+    role = make("iam").create_role(RoleName=f"fn-{env}-{region}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as z:
+        z.writestr("fn.py", "def handle(event, context):\n    return None\n")
+    for i in range(4):
+        make("lambda").create_function(
+            FunctionName=f"fn{i}-{env}", Runtime="python3.12", Role=role, Handler="fn.handle",
+            Code={"ZipFile": code.getvalue()}, Timeout=30,
+        )
 
 
 def main():

@@ -54,7 +54,7 @@ macro_rules! services {
     };
 }
 
-services!(autoscaling, ec2, elasticache, elbv2, rds, sqs, ssm);
+services!(autoscaling, ec2, elasticache, elbv2, lambda, rds, sqs, ssm);
 
 /// One AWS service's collector: its name in snapshots and `envparity.toml`, the kinds it produces, and how it
 /// reads one (account, region) completely or fails.

@@ -1,0 +1,204 @@
+//! Lambda functions (`aws.lambda.function`) with their event source mappings.
+//!
+//! ListFunctions carries nearly everything; reserved concurrency (and tags, when a filter needs them) has no batch
+//! call: one GetFunctionConcurrency per function, side by side. Event source mappings are listed once per region.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aws_sdk_lambda::types::FunctionConfiguration;
+use serde_json::{Value, json};
+
+use super::{RegionContext, attrs, each, string_set};
+use crate::catalog::{Field, FieldType, Kind};
+use crate::collect::CollectError;
+use crate::snapshot::Resource;
+
+/// The collector `envparity.toml`'s `services` names `lambda`.
+pub(super) const COLLECTOR: super::Collector = super::Collector {
+    name: "lambda",
+    kinds: KINDS,
+    collect: |ctx| Box::pin(collect(ctx)),
+};
+
+/// The kinds this collector produces.
+const KINDS: &[Kind] = &[Kind {
+    name: "aws.lambda.function",
+    provider: "aws",
+    service: "lambda",
+    tagged: true,
+    doc: "A Lambda function with its configuration and the event sources that invoke it.",
+    fields: &[
+        Field {
+            path: "runtime",
+            ty: FieldType::String,
+            doc: "The runtime, such as python3.12 (null for container images).",
+        },
+        Field {
+            path: "architectures",
+            ty: FieldType::List,
+            doc: "x86_64 or arm64.",
+        },
+        Field {
+            path: "handler",
+            ty: FieldType::String,
+            doc: "The function's entry point.",
+        },
+        Field {
+            path: "memory_mb",
+            ty: FieldType::Integer,
+            doc: "Memory in MB (CPU scales with it).",
+        },
+        Field {
+            path: "timeout_seconds",
+            ty: FieldType::Integer,
+            doc: "How long one invocation may run.",
+        },
+        Field {
+            path: "ephemeral_storage_mb",
+            ty: FieldType::Integer,
+            doc: "The size of /tmp in MB.",
+        },
+        Field {
+            path: "environment_names",
+            ty: FieldType::List,
+            doc: "The names of its environment variables.",
+        },
+        Field {
+            path: "environment",
+            ty: FieldType::Map(&[]),
+            doc: "Its environment variables, name -> value; secrets redacted by name or content.",
+        },
+        Field {
+            path: "layers",
+            ty: FieldType::List,
+            doc: "Its layers by name and version (`name:3`), without account or region.",
+        },
+        Field {
+            path: "reserved_concurrency",
+            ty: FieldType::Integer,
+            doc: "Reserved concurrent executions, or null when unreserved.",
+        },
+        Field {
+            path: "tracing",
+            ty: FieldType::String,
+            doc: "X-Ray tracing: Active or PassThrough.",
+        },
+        Field {
+            path: "dead_letter_target_kind",
+            ty: FieldType::String,
+            doc: "The kind of its dead-letter target (sqs or sns), or null.",
+        },
+        Field {
+            path: "event_sources",
+            ty: FieldType::List,
+            doc: "What invokes it: per mapping, the source's kind and key, batch size, batching window, enabled.",
+        },
+    ],
+}];
+
+pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
+    let client = client!(aws_sdk_lambda, ctx);
+    let (pages, mappings) = tokio::try_join!(
+        ctx.pages(
+            "ListFunctions",
+            client.list_functions().max_items(50).into_paginator().send()
+        ),
+        ctx.pages(
+            "ListEventSourceMappings",
+            client.list_event_source_mappings().max_items(100).into_paginator().send()
+        ),
+    )?;
+    let functions: Vec<&FunctionConfiguration> = pages.iter().flat_map(|p| p.functions()).collect();
+    let names: Vec<&str> = functions.iter().filter_map(|f| f.function_name()).collect();
+    let concurrency = async {
+        each(ctx, &names, |name| {
+            ctx.send(
+                "GetFunctionConcurrency",
+                client.get_function_concurrency().function_name(*name).send(),
+            )
+        })
+        .await
+    };
+    let tags = async {
+        let arns: Vec<&str> = functions.iter().filter_map(|f| f.function_arn()).collect();
+        match ctx.needs_tags {
+            true => {
+                let found = each(ctx, &arns, |arn| {
+                    ctx.send("ListTags", client.list_tags().resource(*arn).send())
+                })
+                .await?;
+                Ok(found.into_iter().map(|t| t.tags().cloned().unwrap_or_default()).collect())
+            }
+            false => Ok(vec![HashMap::new(); arns.len()]),
+        }
+    };
+    let (concurrency, tags) = tokio::try_join!(concurrency, tags)?;
+
+    // What invokes each function, by the function's ARN.
+    let mut sources: HashMap<&str, Vec<Value>> = HashMap::new();
+    for m in mappings.iter().flat_map(|p| p.event_source_mappings()) {
+        let Some(function) = m.function_arn() else { continue };
+        let source = m.event_source_arn().map(arn_parts);
+        sources.entry(function).or_default().push(json!({
+            "source_kind": source.map(|(service, _)| service),
+            "source": source.map(|(_, name)| ctx.key_of_name(name)),
+            "batch_size": m.batch_size(),
+            "batching_window_seconds": m.maximum_batching_window_in_seconds(),
+            "enabled": m.state().map(|s| matches!(s, "Enabled" | "Enabling" | "Creating" | "Updating")),
+        }));
+    }
+
+    let mut out = Vec::new();
+    for ((f, concurrency), tags) in functions.iter().zip(concurrency).zip(tags) {
+        let name = f.function_name().unwrap_or_default();
+        let variables = f.environment().and_then(|e| e.variables()).cloned().unwrap_or_default();
+        let variables: BTreeMap<String, String> = variables.into_iter().collect();
+        let environment: serde_json::Map<String, Value> = variables
+            .iter()
+            .map(|(k, v)| (k.clone(), ctx.redactor.text(k, v)))
+            .collect();
+        // A layer by name and version: its ARN's account and region differ between environments by design.
+        let layers = f.layers().iter().filter_map(|l| l.arn()).map(|arn| {
+            let mut parts = arn.rsplit(':');
+            let version = parts.next().unwrap_or_default();
+            format!("{}:{version}", ctx.key_of_name(parts.next().unwrap_or_default()))
+        });
+        let mut event_sources = f.function_arn().and_then(|a| sources.remove(a)).unwrap_or_default();
+        event_sources.sort_by_key(|s| s.to_string());
+        let attributes = attrs([
+            ("runtime", Some(f.runtime().map_or(Value::Null, |r| json!(r.as_str())))),
+            ("architectures", Some(string_set(f.architectures().iter().map(|a| a.as_str().to_owned())))),
+            ("handler", f.handler().map(Value::from)),
+            ("memory_mb", f.memory_size().map(Value::from)),
+            ("timeout_seconds", f.timeout().map(Value::from)),
+            ("ephemeral_storage_mb", f.ephemeral_storage().map(|e| Value::from(e.size()))),
+            ("environment_names", Some(string_set(variables.keys().cloned()))),
+            ("environment", Some(Value::Object(environment))),
+            ("layers", Some(string_set(layers))),
+            (
+                "reserved_concurrency",
+                Some(concurrency.reserved_concurrent_executions().map_or(Value::Null, Value::from)),
+            ),
+            ("tracing", f.tracing_config().and_then(|t| t.mode()).map(|m| json!(m.as_str()))),
+            (
+                "dead_letter_target_kind",
+                Some(
+                    f.dead_letter_config()
+                        .and_then(|d| d.target_arn())
+                        .map_or(Value::Null, |arn| json!(arn_parts(arn).0)),
+                ),
+            ),
+            ("event_sources", Some(Value::Array(event_sources))),
+        ]);
+        let tags: BTreeMap<String, String> = tags.into_iter().collect();
+        out.push(ctx.resource("aws.lambda.function", name, f.function_arn(), tags, attributes));
+    }
+    Ok(out)
+}
+
+/// The service and the resource name of an ARN: `arn:aws:sqs:eu-west-1:111111111111:jobs` gives (sqs, jobs).
+fn arn_parts(arn: &str) -> (&str, &str) {
+    let service = arn.split(':').nth(2).unwrap_or_default();
+    let name = arn.rsplit([':', '/']).next().unwrap_or_default();
+    (service, name)
+}
