@@ -3,6 +3,7 @@
 //! Rules never print and reporters never decide: this module only produces [`Finding`]s.
 
 mod references;
+mod relations;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -197,6 +198,8 @@ fn judge_pair(
         judge.foreign(prod, &prod_keys, Side::Prod, prod_tokens, staging_tokens);
     }
     judge.presence(&pairing, staging, prod);
+    judge.relations(staging, &staging_keys, Side::Staging);
+    judge.relations(prod, &prod_keys, Side::Prod);
     for pair in &pairing.paired {
         let (staging_attributes, prod_attributes) = (&pair.staging.attributes, &pair.prod.attributes);
         // Most pairs are identical: when no rule can object to equal values, identical text needs no parsing.
@@ -614,6 +617,29 @@ impl<'p, 's> Judge<'p, 's> {
                 staging,
                 prod,
                 detail: Some(format!("names {other_name}'s {}", c.names)),
+            });
+        }
+    }
+
+    /// Settings of one environment that must agree with each other (see [`relations`]).
+    fn relations(&mut self, snapshot: &Snapshot, keys: &[String], side: Side) {
+        for short in relations::short_visibility(snapshot, keys) {
+            let queue = &snapshot.resources[short.queue];
+            let visibility = Value::from(short.visibility);
+            let (staging, prod) = match side {
+                Side::Staging => (Some(&visibility), None),
+                Side::Prod => (None, Some(&visibility)),
+            };
+            self.push(Draft {
+                by: Decider::Builtin(BuiltinRule::QueueVisibility),
+                severity: short.severity,
+                kind: &queue.kind,
+                key: &keys[short.queue],
+                field: Some("visibility_timeout_seconds"),
+                side: Some(side),
+                staging,
+                prod,
+                detail: Some(short.detail),
             });
         }
     }

@@ -32,10 +32,12 @@ pub enum BuiltinRule {
     ReferencesProd,
     /// A prod value that names a staging resource or account.
     ReferencesStaging,
+    /// A queue whose visibility timeout does not cover the timeout of a function it feeds.
+    QueueVisibility,
 }
 
 impl BuiltinRule {
-    pub const ALL: [BuiltinRule; 14] = [
+    pub const ALL: [BuiltinRule; 15] = [
         BuiltinRule::MissingInStaging,
         BuiltinRule::ExtraInStaging,
         BuiltinRule::UnlistedDifference,
@@ -50,6 +52,7 @@ impl BuiltinRule {
         BuiltinRule::ForeignEnvironment,
         BuiltinRule::ReferencesProd,
         BuiltinRule::ReferencesStaging,
+        BuiltinRule::QueueVisibility,
     ];
 
     /// The id findings and waivers use.
@@ -69,6 +72,7 @@ impl BuiltinRule {
             BuiltinRule::ForeignEnvironment => "foreign-environment",
             BuiltinRule::ReferencesProd => "references-prod",
             BuiltinRule::ReferencesStaging => "references-staging",
+            BuiltinRule::QueueVisibility => "queue-visibility",
         }
     }
 
@@ -87,7 +91,8 @@ impl BuiltinRule {
             | BuiltinRule::EmptySource
             | BuiltinRule::ForeignEnvironment
             | BuiltinRule::ReferencesProd
-            | BuiltinRule::ReferencesStaging => true,
+            | BuiltinRule::ReferencesStaging
+            | BuiltinRule::QueueVisibility => true,
             BuiltinRule::Incomplete
             | BuiltinRule::WaiverExpired
             | BuiltinRule::WaiverUnused
@@ -132,6 +137,10 @@ impl BuiltinRule {
             BuiltinRule::ReferencesProd => {
                 "A staging value points at a prod resource or account: staging would read or write prod's data, \
                  the classic breach."
+            }
+            BuiltinRule::QueueVisibility => {
+                "A queue must hide a message for longer than the function it feeds may take with it (AWS \
+                 recommends six times the timeout), or a message still in work is handed out again."
             }
             BuiltinRule::ReferencesStaging => {
                 "A prod value points at a staging resource or account: prod would depend on an environment built \

@@ -101,8 +101,16 @@ fn planted() -> Vec<(String, String, String, String, String)> {
             "queue-delivery",
             "aws.sqs.queue",
             "orders-{env}-jobs",
-            "visibility_timeout_seconds",
+            "max_receive_count",
             "error",
+        ),
+        // Prod's worker timeout was raised (60 s), its queue's visibility timeout (180 s) was not.
+        row(
+            "queue-visibility",
+            "aws.sqs.queue",
+            "orders-{env}-jobs",
+            "visibility_timeout_seconds",
+            "warning",
         ),
         // Once, on the parameter group: the database only names its group.
         row(
@@ -369,7 +377,7 @@ fn collect_writes_a_snapshot_of_normalized_attributes_without_ids() {
     // A queue names its dead-letter queue by key, never by ARN (which holds the account).
     let jobs = by_key("orders-{env}-jobs");
     assert_eq!(jobs["dead_letter_target"], "orders-{env}-jobs-dlq");
-    assert_eq!(jobs["max_receive_count"], 5);
+    assert_eq!(jobs["max_receive_count"], 3);
     assert_eq!(jobs["visibility_timeout_seconds"], 180);
     assert_eq!(
         by_key("/shop/{env}/SESSION_SECRET")["value"],

@@ -220,8 +220,10 @@ def seed_env(make, env, many_parameters):
     jobs = sqs.create_queue(
         QueueName=f"orders-{env}-jobs",
         Attributes={
-            "VisibilityTimeout": "180" if prod else "30",  # planted: visibility timeout
-            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}),
+            # Six times staging's worker timeout; prod raised the worker's timeout but not this (planted).
+            "VisibilityTimeout": "180",
+            # planted: retries before the dead-letter queue
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "3" if prod else "5"}),
         },
         tags=queue_tags,
     )["QueueUrl"]

@@ -497,3 +497,44 @@ fn one_deployment_per_region_named_alike_pairs_region_by_region() {
         ]
     );
 }
+
+#[test]
+fn a_prod_function_timeout_raised_without_its_queue_is_reported_in_prod() {
+    let queue = |env: &str, visibility: u64| {
+        json!({"kind": "aws.sqs.queue", "name": format!("jobs-{env}"),
+               "attributes": {"visibility_timeout_seconds": visibility}})
+    };
+    let worker = |env: &str, timeout: u64| {
+        json!({"kind": "aws.lambda.function", "name": format!("worker-{env}"),
+               "attributes": {"timeout_seconds": timeout, "event_sources": [
+                   {"source_kind": "sqs", "source": "jobs-{env}", "batch_size": 10}]}})
+    };
+    let staging = parse(
+        "staging",
+        json!([queue("staging", 180), worker("staging", 30)]),
+        json!({}),
+    );
+    let prod = parse(
+        "prod",
+        json!([queue("prod", 180), worker("prod", 200)]),
+        json!({}),
+    );
+    let e = run(&staging, &prod, &default_policy());
+    let visibility: Vec<_> = e
+        .findings
+        .iter()
+        .filter(|f| f.rule == "queue-visibility")
+        .collect();
+    assert_eq!(visibility.len(), 1, "{:?}", brief(&e.findings));
+    let f = visibility[0];
+    assert_eq!(
+        (f.severity.as_str(), f.side.map(|s| s.name()), f.key.as_str()),
+        ("error", Some("prod"), "jobs-{env}")
+    );
+    assert_eq!(
+        f.detail.as_deref(),
+        Some(
+            "visibility timeout 180 s, for worker-prod whose timeout is 200 s (at least 1200 s recommended)"
+        )
+    );
+}
