@@ -49,6 +49,8 @@ fn chain(service: &str, count: &dyn Fn(&str) -> u64) -> u64 {
             let (lbs, tgs) = (count("aws.elbv2.load_balancer"), count("aws.elbv2.target_group"));
             pages(lbs, 400).max(pages(tgs, 400)) + rounds(lbs).max(rounds(tgs)).max(1)
         }
+        // functions | event source mappings, then each function's reserved concurrency
+        "lambda" => pages(count("aws.lambda.function"), 50) + rounds(count("aws.lambda.function")),
         // queues, then each queue's attributes
         "sqs" => pages(count("aws.sqs.queue"), 1000) + rounds(count("aws.sqs.queue")),
         // replication groups | cache clusters
