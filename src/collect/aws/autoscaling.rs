@@ -12,15 +12,8 @@ use crate::catalog::{Field, FieldType, Kind};
 use crate::collect::CollectError;
 use crate::snapshot::Resource;
 
-/// The collector `envparity.toml`'s `services` names `autoscaling`.
-pub(super) const COLLECTOR: super::Collector = super::Collector {
-    name: "autoscaling",
-    kinds: KINDS,
-    collect: |ctx| Box::pin(collect(ctx)),
-};
-
 /// The kinds this collector produces.
-const KINDS: &[Kind] = &[Kind {
+pub(super) const KINDS: &[Kind] = &[Kind {
     name: "aws.autoscaling.group",
     provider: "aws",
     service: "autoscaling",

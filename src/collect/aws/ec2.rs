@@ -14,15 +14,8 @@ use crate::catalog::{Field, FieldType, Kind};
 use crate::collect::CollectError;
 use crate::snapshot::Resource;
 
-/// The collector `envparity.toml`'s `services` names `ec2`.
-pub(super) const COLLECTOR: super::Collector = super::Collector {
-    name: "ec2",
-    kinds: KINDS,
-    collect: |ctx| Box::pin(collect(ctx)),
-};
-
 /// The kinds this collector produces.
-const KINDS: &[Kind] = &[
+pub(super) const KINDS: &[Kind] = &[
     Kind {
         name: "aws.ec2.instance",
         provider: "aws",

@@ -46,15 +46,8 @@ const TARGET_GROUP_ATTRIBUTES: &[&str] = &[
     "stickiness.type",
 ];
 
-/// The collector `envparity.toml`'s `services` names `elbv2`.
-pub(super) const COLLECTOR: super::Collector = super::Collector {
-    name: "elbv2",
-    kinds: KINDS,
-    collect: |ctx| Box::pin(collect(ctx)),
-};
-
 /// The kinds this collector produces.
-const KINDS: &[Kind] = &[
+pub(super) const KINDS: &[Kind] = &[
     Kind {
         name: "aws.elbv2.load_balancer",
         provider: "aws",

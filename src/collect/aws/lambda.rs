@@ -13,15 +13,8 @@ use crate::catalog::{Field, FieldType, Kind};
 use crate::collect::CollectError;
 use crate::snapshot::Resource;
 
-/// The collector `envparity.toml`'s `services` names `lambda`.
-pub(super) const COLLECTOR: super::Collector = super::Collector {
-    name: "lambda",
-    kinds: KINDS,
-    collect: |ctx| Box::pin(collect(ctx)),
-};
-
 /// The kinds this collector produces.
-const KINDS: &[Kind] = &[Kind {
+pub(super) const KINDS: &[Kind] = &[Kind {
     name: "aws.lambda.function",
     provider: "aws",
     service: "lambda",

@@ -40,27 +40,29 @@ macro_rules! client {
     };
 }
 
-/// Declares the service modules and the registry that lists them: adding a service is its file plus its name
-/// here.
+/// Declares the service modules and the registry that lists them: adding a service is its file (its `KINDS` and
+/// its `collect` function) plus its name here, which is also its name in `envparity.toml` and snapshots.
 macro_rules! services {
     ($($service:ident),* $(,)?) => {
         $(pub(super) mod $service;)*
 
         /// Every AWS service envparity reads, in the order `envparity.toml` lists them by default.
-        pub const SERVICES: &[Service] = &[$(Service(&$service::COLLECTOR)),*];
+        pub const SERVICES: &[Service] = &[$(Service(&Collector {
+            name: stringify!($service),
+            collect: |ctx| Box::pin($service::collect(ctx)),
+        })),*];
 
         /// The kinds of every AWS service, for the catalogue.
-        pub(crate) const KINDS: &[&[Kind]] = &[$($service::COLLECTOR.kinds),*];
+        pub(crate) const KINDS: &[&[Kind]] = &[$($service::KINDS),*];
     };
 }
 
 services!(autoscaling, ec2, elasticache, elbv2, lambda, rds, sqs, ssm);
 
-/// One AWS service's collector: its name in snapshots and `envparity.toml`, the kinds it produces, and how it
-/// reads one (account, region) completely or fails.
+/// One AWS service's collector: its name in snapshots and `envparity.toml`, and how it reads one (account,
+/// region) completely or fails.
 pub struct Collector {
     pub name: &'static str,
-    pub kinds: &'static [Kind],
     pub collect: CollectFn,
 }
 

@@ -43,15 +43,8 @@ const RDS_PARAMETERS: &[&str] = &[
     "work_mem",
 ];
 
-/// The collector `envparity.toml`'s `services` names `rds`.
-pub(super) const COLLECTOR: super::Collector = super::Collector {
-    name: "rds",
-    kinds: KINDS,
-    collect: |ctx| Box::pin(collect(ctx)),
-};
-
 /// The kinds this collector produces.
-const KINDS: &[Kind] = &[
+pub(super) const KINDS: &[Kind] = &[
     Kind {
         name: "aws.rds.instance",
         provider: "aws",

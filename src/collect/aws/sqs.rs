@@ -13,15 +13,8 @@ use crate::catalog::{Field, FieldType, Kind};
 use crate::collect::CollectError;
 use crate::snapshot::Resource;
 
-/// The collector `envparity.toml`'s `services` names `sqs`.
-pub(super) const COLLECTOR: super::Collector = super::Collector {
-    name: "sqs",
-    kinds: KINDS,
-    collect: |ctx| Box::pin(collect(ctx)),
-};
-
 /// The kinds this collector produces.
-const KINDS: &[Kind] = &[Kind {
+pub(super) const KINDS: &[Kind] = &[Kind {
     name: "aws.sqs.queue",
     provider: "aws",
     service: "sqs",

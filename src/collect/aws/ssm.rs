@@ -15,15 +15,8 @@ use crate::collect::CollectError;
 
 use crate::snapshot::Resource;
 
-/// The collector `envparity.toml`'s `services` names `ssm`.
-pub(super) const COLLECTOR: super::Collector = super::Collector {
-    name: "ssm",
-    kinds: KINDS,
-    collect: |ctx| Box::pin(collect(ctx)),
-};
-
 /// The kinds this collector produces.
-const KINDS: &[Kind] = &[Kind {
+pub(super) const KINDS: &[Kind] = &[Kind {
     name: "aws.ssm.parameter",
     provider: "aws",
     service: "ssm",
