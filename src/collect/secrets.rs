@@ -186,6 +186,12 @@ fn secret_by_value(text: &str) -> bool {
         })
 }
 
+/// True when one item of a list holds a secret: by content, or as a password in a URL (a list is not masked
+/// item by item, so the whole list becomes the secret).
+fn secret_item(item: &str) -> bool {
+    secret_by_value(item) || URL_CREDENTIALS.is_match(item)
+}
+
 /// Turns plain values into what a snapshot may hold. One per collection, shared by every collector.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
@@ -223,11 +229,7 @@ impl Redactor {
     /// The stored form of a list of texts (an SSM StringList): each item is looked at, and one secret item makes
     /// the whole list a secret.
     pub fn list(&self, name: &str, items: &[&str]) -> Value {
-        if looks_secret(name)
-            || items
-                .iter()
-                .any(|i| secret_by_value(i) || URL_CREDENTIALS.is_match(i))
-        {
+        if looks_secret(name) || items.iter().any(|i| secret_item(i)) {
             return self.redact(Some(&items.join(",")));
         }
         Value::from(items.iter().map(|i| Value::from(*i)).collect::<Vec<_>>())
@@ -239,11 +241,7 @@ impl Redactor {
         match value {
             Value::String(s) => self.text(name, &s),
             Value::Array(items) => {
-                let secret = looks_secret(name)
-                    || items.iter().any(|i| {
-                        i.as_str()
-                            .is_some_and(|s| secret_by_value(s) || URL_CREDENTIALS.is_match(s))
-                    });
+                let secret = looks_secret(name) || items.iter().any(|i| i.as_str().is_some_and(secret_item));
                 match secret {
                     true => self.redact(Some(&Value::Array(items).to_string())),
                     false => Value::Array(items),

@@ -30,8 +30,9 @@ pub(super) fn crossings(scanned: &Snapshot, other: &Snapshot) -> Vec<Crossing> {
         return Vec::new();
     };
     let mut out = Vec::new();
+    let mut reversed = Vec::new();
     for (index, resource) in scanned.resources.iter().enumerate() {
-        let hits = identifiers.find(resource.attributes.text());
+        let hits = identifiers.find(resource.attributes.text(), &mut reversed);
         if hits.is_empty() {
             continue;
         }
@@ -130,11 +131,13 @@ impl<'s> Identifiers<'s> {
     }
 
     /// Every distinct identifier of the other side that `text` holds as a whole word, in order of appearance.
-    fn find(&self, text: &str) -> Vec<Hit<'s>> {
+    /// `reversed` is a buffer for the reversed text, reused from one call to the next.
+    fn find(&self, text: &str, reversed: &mut Vec<u8>) -> Vec<Hit<'s>> {
         let bytes = text.as_bytes();
-        let reversed: Vec<u8> = bytes.iter().rev().copied().collect();
+        reversed.clear();
+        reversed.extend(bytes.iter().rev());
         let mut found: Vec<usize> = Vec::new();
-        for m in self.automaton.find_overlapping_iter(&reversed) {
+        for m in self.automaton.find_overlapping_iter(reversed.as_slice()) {
             // Back in the text's own order.
             let (start, end) = (bytes.len() - m.end(), bytes.len() - m.start());
             let whole = start.checked_sub(1).is_none_or(|i| !inside_word(bytes[i], true))
@@ -220,7 +223,12 @@ mod tests {
         );
         let staging = snapshot("staging", "111111111111", json!([]));
         let ids = Identifiers::of(&prod, &staging).unwrap();
-        let names = |text: &str| ids.find(text).into_iter().map(|h| h.names).collect::<Vec<_>>();
+        let names = |text: &str| {
+            ids.find(text, &mut Vec::new())
+                .into_iter()
+                .map(|h| h.names)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
             names("postgres://app:<redacted>@orders-prod-db.abc.eu-west-1.rds.amazonaws.com:5432/app"),
             ["aws.rds.instance orders-prod-db: orders-prod-db.abc.eu-west-1.rds.amazonaws.com"]
@@ -250,9 +258,16 @@ mod tests {
         let staging = snapshot("staging", "333333333333", staging_resources);
         let ids = Identifiers::of(&prod, &staging).unwrap();
         // One account, one shared endpoint: only prod's own ARN remains.
-        assert!(ids.find("shared-cache.internal.example 333333333333").is_empty());
+        assert!(
+            ids.find("shared-cache.internal.example 333333333333", &mut Vec::new())
+                .is_empty()
+        );
         assert_eq!(
-            ids.find("arn:aws:rds:eu-west-1:333333333333:db:orders-prod-db")[0].names,
+            ids.find(
+                "arn:aws:rds:eu-west-1:333333333333:db:orders-prod-db",
+                &mut Vec::new()
+            )[0]
+            .names,
             "aws.rds.instance orders-prod-db: arn:aws:rds:eu-west-1:333333333333:db:orders-prod-db"
         );
     }

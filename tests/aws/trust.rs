@@ -24,6 +24,22 @@ fn ssm_config(endpoint: &str, regions: &str, staging_paths: &str, prod_paths: &s
     )
 }
 
+/// Collects staging and prod, each with its fingerprint key, and diffs the two snapshots: (exit status, report).
+fn collect_and_diff(dir: &std::path::Path, keys: [&str; 2]) -> (Option<i32>, Value) {
+    for (env, key) in ["staging", "prod"].into_iter().zip(keys) {
+        envparity(dir)
+            .env("ENVPARITY_FINGERPRINT_KEY", key)
+            .args(["collect", env, "--output", &format!("{env}.json")])
+            .assert()
+            .code(0);
+    }
+    let out = envparity(dir)
+        .args(["diff", "staging.json", "prod.json", "--format", "json"])
+        .output()
+        .unwrap();
+    (out.status.code(), serde_json::from_slice(&out.stdout).unwrap())
+}
+
 fn rules_of(report: &Value) -> Vec<(String, String, String)> {
     report["findings"]
         .as_array()
@@ -186,19 +202,8 @@ fn a_password_reused_under_different_fingerprint_keys_is_incomplete_not_passed()
         "envparity.toml",
         &ssm_config(&moto.endpoint, "\"eu-west-1\"", paths, paths),
     );
-    for (env, key) in [("staging", TEST_KEY), ("prod", "another-key-of-enough-bytes")] {
-        envparity(dir.path())
-            .env("ENVPARITY_FINGERPRINT_KEY", key)
-            .args(["collect", env, "--output", &format!("{env}.json")])
-            .assert()
-            .code(0);
-    }
-    let out = envparity(dir.path())
-        .args(["diff", "staging.json", "prod.json", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, report) = collect_and_diff(dir.path(), [TEST_KEY, "another-key-of-enough-bytes"]);
+    assert_eq!(code, Some(3));
     let reused = report["findings"]
         .as_array()
         .unwrap()
@@ -214,18 +219,7 @@ fn a_password_reused_under_different_fingerprint_keys_is_incomplete_not_passed()
     );
 
     // Under one key, the reused database password is found.
-    for env in ["staging", "prod"] {
-        envparity(dir.path())
-            .env("ENVPARITY_FINGERPRINT_KEY", TEST_KEY)
-            .args(["collect", env, "--output", &format!("{env}.json")])
-            .assert()
-            .code(0);
-    }
-    let out = envparity(dir.path())
-        .args(["diff", "staging.json", "prod.json", "--format", "json"])
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, report) = collect_and_diff(dir.path(), [TEST_KEY, TEST_KEY]);
     let reused: Vec<_> = rules_of(&report)
         .into_iter()
         .filter(|(rule, _, _)| rule == "secret-reused")

@@ -313,17 +313,23 @@ fn the_example_snapshots_validate_against_the_snapshot_schema_and_are_canonical(
     }
 }
 
-#[test]
-fn drift_compares_a_snapshot_with_an_earlier_one() {
-    // The same environment a day later, unchanged: no drift at all.
-    let dir = tempfile::tempdir().unwrap();
-    let later = dir.path().join("later.json");
+/// The demo's prod snapshot, unchanged, collected a day later.
+fn prod_a_day_later(dir: &Path) -> std::path::PathBuf {
+    let later = dir.join("later.json");
     let text = std::fs::read_to_string(PROD).unwrap();
     std::fs::write(
         &later,
         text.replace("2026-11-27T06:00:04Z", "2026-11-28T06:00:04Z"),
     )
     .unwrap();
+    later
+}
+
+#[test]
+fn drift_compares_a_snapshot_with_an_earlier_one() {
+    // The same environment a day later, unchanged: no drift at all.
+    let dir = tempfile::tempdir().unwrap();
+    let later = prod_a_day_later(dir.path());
     envparity()
         .args(["diff", PROD])
         .arg(&later)
@@ -353,13 +359,7 @@ fn diff_of_a_snapshot_with_itself_warns() {
 #[test]
 fn two_snapshots_of_one_environment_under_a_parity_policy_warn() {
     let dir = tempfile::tempdir().unwrap();
-    let later = dir.path().join("later.json");
-    let text = std::fs::read_to_string(PROD).unwrap();
-    std::fs::write(
-        &later,
-        text.replace("2026-11-27T06:00:04Z", "2026-11-28T06:00:04Z"),
-    )
-    .unwrap();
+    let later = prod_a_day_later(dir.path());
     envparity()
         .args(["diff", PROD])
         .arg(&later)
