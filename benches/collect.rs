@@ -32,7 +32,7 @@ fn pages(items: u64, page_size: u64) -> u64 {
 }
 
 /// The longest chain of dependent calls of one service in one (environment, region), from what was found.
-fn chain(service: &str, count: &dyn Fn(&str) -> u64) -> u64 {
+fn chain(service: &str, count: &dyn Fn(&str) -> u64, tagged: u64) -> u64 {
     let rounds = |n: u64| n.div_ceil(CALLS_PER_SERVICE);
     match service {
         // instances | launch template versions, then AMI names | root volumes | template tags
@@ -55,6 +55,22 @@ fn chain(service: &str, count: &dyn Fn(&str) -> u64) -> u64 {
         "sqs" => pages(count("aws.sqs.queue"), 1000) + rounds(count("aws.sqs.queue")),
         // replication groups | cache clusters
         "elasticache" => pages(count("aws.elasticache.replication_group"), 100),
+        // clusters, then each cluster's services, then ten services a call, then each task definition
+        "ecs" => {
+            let services = count("aws.ecs.service");
+            2 + rounds(services.div_ceil(10)) + rounds(count("aws.ecs.task_definition"))
+        }
+        // clusters, then per cluster its description | node groups | Fargate profiles, then each node group
+        "eks" => 2 + rounds(count("aws.eks.nodegroup")),
+        // buckets, then each bucket's settings side by side
+        "s3" => 1 + rounds(count("aws.s3.bucket")),
+        // tables, then each table's description | backups | TTL side by side
+        "dynamodb" => pages(count("aws.dynamodb.table"), 100) + rounds(count("aws.dynamodb.table")),
+        // topics | subscriptions, then each topic's attributes
+        "sns" => 1 + rounds(count("aws.sns.topic")),
+        "secretsmanager" => pages(count("aws.secretsmanager.secret"), 100),
+        // resources by tag, a hundred a page (what was not audited)
+        "tagging" => pages(tagged, 100),
         other => panic!("no chain for {other}: add the service's dependent calls here"),
     }
 }
@@ -164,6 +180,8 @@ fn measure(
         for region in REGIONS {
             let here: Vec<&Value> = all.iter().filter(|r| r["region"] == region).collect();
             let count = |kind: &str| here.iter().filter(|r| r["kind"] == kind).count() as u64;
+            // What the tagging API lists: every resource with a tag, a generous bound on its pages.
+            let tagged = here.iter().filter(|r| r["tags"].is_object()).count() as u64;
             // SSM's page sizes are the server's to choose (moto serves 10 parameters a page where AWS serves 50,
             // and ends with an empty page): its chain is the pages it took, metadata and values side by side.
             let ssm_calls = snapshot["sources"]
@@ -177,7 +195,7 @@ fn measure(
                 longest = longest.max(if service == "ssm" {
                     ssm_chain
                 } else {
-                    chain(service, &count)
+                    chain(service, &count, tagged)
                 });
             }
         }

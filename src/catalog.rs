@@ -21,6 +21,10 @@ pub struct Kind {
     pub service: &'static str,
     /// Whether resources of this kind carry tags (a tag filter can choose them).
     pub tagged: bool,
+    /// The Resource Groups Tagging API's types (`service:resourceType`, as in `ec2:instance`) whose resources
+    /// this kind reads: what is left is reported as not audited.
+    #[serde(skip)]
+    pub tagging_types: &'static [&'static str],
     /// What one resource of this kind is, in a line.
     pub doc: &'static str,
     /// Every attribute the collector writes, as dotted paths.
@@ -216,6 +220,7 @@ mod tests {
         provider: "aws",
         service: "rds",
         tagged: true,
+        tagging_types: &["rds:db"],
         doc: "",
         fields: &[
             Field {

@@ -42,6 +42,8 @@ pub struct CollectSettings {
     pub read_timeout_secs: u64,
     /// Read SecureString values (to fingerprint them, never to store them).
     pub decrypt_secrets: bool,
+    /// Ask the Resource Groups Tagging API, per region, which resource types no collector reads.
+    pub coverage: bool,
 }
 
 impl Default for CollectSettings {
@@ -57,6 +59,7 @@ impl Default for CollectSettings {
             connect_timeout_secs: 3,
             read_timeout_secs: 20,
             decrypt_secrets: false,
+            coverage: true,
         }
     }
 }
@@ -288,6 +291,9 @@ impl Reader<'_> {
         }
         if let Some(b) = t.optional::<bool>("decrypt_secrets") {
             s.decrypt_secrets = b;
+        }
+        if let Some(b) = t.optional::<bool>("coverage") {
+            s.coverage = b;
         }
         self.toml.finish(t);
         s

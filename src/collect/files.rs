@@ -19,6 +19,7 @@ pub(crate) const KINDS: &[Kind] = &[Kind {
     provider: "file",
     service: "config",
     tagged: false,
+    tagging_types: &[],
     doc: "One key of a configured .env, JSON, YAML or TOML file, flattened to a dotted path.",
     fields: &[Field {
         path: "value",

@@ -8,6 +8,7 @@
 mod aws;
 pub mod config;
 mod files;
+pub mod image;
 pub mod secrets;
 
 use std::collections::BTreeSet;
@@ -22,7 +23,7 @@ use secrets::{FingerprintKey, Redactor};
 
 use crate::catalog::Catalogue;
 use crate::matching::KeyRule;
-use crate::snapshot::{Gap, Resource, Snapshot, Source, SourceStatus};
+use crate::snapshot::{COVERAGE_SERVICE, Gap, Resource, Snapshot, Source, SourceStatus, Unaudited};
 
 /// Every kind envparity's collectors produce, with its fields: declared by each collector beside its code.
 pub const CATALOGUE: Catalogue = Catalogue(&[aws::KINDS, &[files::KINDS]]);
@@ -234,7 +235,69 @@ async fn collect_services(
         }
         (service, region, ctx.api_calls(), ctx.empty_scopes(), result)
     });
-    for (service, region, api_calls, empty, result) in join_all(jobs).await {
+    let audited: BTreeSet<&str> = settings
+        .services
+        .iter()
+        .flat_map(|s| CATALOGUE.kinds_of("aws", s.name()))
+        .filter_map(|k| CATALOGUE.kind(k))
+        .flat_map(|k| k.tagging_types.iter().copied())
+        .collect();
+    let audited = &audited;
+    let regions = if settings.coverage {
+        &session.regions[..]
+    } else {
+        &[]
+    };
+    let coverage = regions.iter().map(|region| async move {
+        let _permit = permits.acquire().await.expect("the semaphore is never closed");
+        let ctx = aws::RegionContext::new(session, account, region, env, settings, redactor);
+        let result = match tokio::time::timeout(timeout, aws::unaudited(&ctx, audited)).await {
+            Ok(result) => result,
+            Err(_) => Err(CollectError {
+                code: Some("Timeout".into()),
+                message: format!("tagging did not finish within {}s", timeout.as_secs()),
+            }),
+        };
+        (region, ctx.api_calls(), result)
+    });
+    let (collected, coverage) = tokio::join!(join_all(jobs), join_all(coverage));
+    for (region, api_calls, result) in coverage {
+        let (account, region) = (Some(account.to_owned()), Some(region.clone()));
+        match result {
+            Ok(counts) => {
+                // A source of no resources of its own: it records that the question was asked.
+                snapshot.sources.push(Source {
+                    provider: "aws".into(),
+                    service: COVERAGE_SERVICE.into(),
+                    account: account.clone(),
+                    region: region.clone(),
+                    status: SourceStatus::Complete,
+                    resources: 0,
+                    api_calls,
+                    empty: Vec::new(),
+                });
+                snapshot
+                    .unaudited
+                    .extend(counts.into_iter().map(|(resource_type, count)| Unaudited {
+                        provider: "aws".into(),
+                        account: account.clone(),
+                        region: region.clone(),
+                        resource_type,
+                        count,
+                    }));
+            }
+            // What was not audited is unknown: a gap, which leaves no kind unknown.
+            Err(error) => snapshot.gaps.push(Gap {
+                provider: "aws".into(),
+                service: COVERAGE_SERVICE.into(),
+                account,
+                region,
+                kinds: Vec::new(),
+                error: error.to_string(),
+            }),
+        }
+    }
+    for (service, region, api_calls, empty, result) in collected {
         match &result {
             Ok(resources) => tracing::info!(
                 environment = %env.name, service = service.name(), %region, resources = resources.len(), api_calls,
@@ -270,8 +333,24 @@ fn aws_collected(
     }
 }
 
+/// Untagged kinds that a tagged resource uses by reference: (the users' kinds, the attribute naming the used
+/// resource by logical key, the used kinds).
+const USED_BY: &[(&[&str], &str, &[&str])] = &[
+    (
+        &["aws.rds.instance", "aws.rds.cluster"],
+        "parameter_group",
+        &["aws.rds.parameter_group", "aws.rds.cluster_parameter_group"],
+    ),
+    (
+        &["aws.ecs.service"],
+        "task_definition",
+        &["aws.ecs.task_definition"],
+    ),
+];
+
 /// With a tag filter (environments sharing an account), keeps the tagged resources that carry every filter tag,
-/// and the parameter groups that a kept database uses. Untagged kinds (SSM paths, files) are chosen by path.
+/// and the untagged resources that a kept one uses ([`USED_BY`]: parameter groups, task definitions). Other
+/// untagged kinds (SSM paths, files) are chosen by path.
 fn belonging_to(env: &Environment, resources: Vec<Resource>) -> Vec<Resource> {
     if env.tags.is_empty() {
         return resources;
@@ -279,30 +358,22 @@ fn belonging_to(env: &Environment, resources: Vec<Resource>) -> Vec<Resource> {
     let mut kept: Vec<Resource> = resources
         .into_iter()
         .filter(|r| {
-            // Untagged kinds (SSM parameters by path, files by name, parameter groups by the databases that
-            // use them) cannot be chosen by tags.
             CATALOGUE.kind(&r.kind).is_some_and(|k| !k.tagged)
                 || env.tags.iter().all(|(k, v)| r.tags.get(k) == Some(v))
         })
         .collect();
-    let used_groups: BTreeSet<String> = kept
-        .iter()
-        .filter(|r| matches!(r.kind.as_str(), "aws.rds.instance" | "aws.rds.cluster"))
-        .filter_map(|r| {
-            r.attributes
-                .parse()
-                .get("parameter_group")?
-                .as_str()
-                .map(str::to_owned)
-        })
-        .collect();
-    let tokens = &env.tokens;
-    kept.retain(|r| {
-        !matches!(
-            r.kind.as_str(),
-            "aws.rds.parameter_group" | "aws.rds.cluster_parameter_group"
-        ) || used_groups.contains(&crate::matching::derive_key(r.label(), tokens))
-    });
+    for (users, attribute, used_kinds) in USED_BY {
+        let used: BTreeSet<String> = kept
+            .iter()
+            .filter(|r| users.contains(&r.kind.as_str()))
+            .filter_map(|r| r.attributes.parse().get(*attribute)?.as_str().map(str::to_owned))
+            .collect();
+        let tokens = &env.tokens;
+        kept.retain(|r| {
+            !used_kinds.contains(&r.kind.as_str())
+                || used.contains(&crate::matching::derive_key(r.label(), tokens))
+        });
+    }
     kept
 }
 

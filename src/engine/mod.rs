@@ -16,7 +16,8 @@ use crate::compare::{Comparator, Outcome, expect_value, same_value};
 use crate::matching::{self, KeyRule, Pairing, Unpaired};
 use crate::policy::{BuiltinRule, Check, Level, Origin, Policy, Rule, Severity, Waiver};
 use crate::snapshot::{
-    Resource, Snapshot, SourceStatus, flatten, is_redacted, place, redacted_fingerprint, short,
+    COVERAGE_SERVICE, Resource, Snapshot, SourceStatus, flatten, is_redacted, place, redacted_fingerprint,
+    short,
 };
 use references::Crossing;
 
@@ -191,6 +192,8 @@ fn judge_pair(
     judge.gaps(prod, Side::Prod);
     judge.empty_sources(staging, Side::Staging);
     judge.empty_sources(prod, Side::Prod);
+    judge.unaudited(staging, Side::Staging);
+    judge.unaudited(prod, Side::Prod);
     judge.coverage(&pairing, staging, prod);
     if staging.environment != prod.environment {
         let (staging_tokens, prod_tokens) = (&options.staging_keys.tokens, &options.prod_keys.tokens);
@@ -434,7 +437,13 @@ impl<'p, 's> Judge<'p, 's> {
                 },
                 gap.error
             );
-            for kind in &gap.kinds {
+            // A gap that leaves no kind unknown (what was not audited) is still not seen.
+            let whole = format!("{}.{}", gap.provider, gap.service);
+            let kinds = match gap.kinds.is_empty() {
+                true => std::slice::from_ref(&whole),
+                false => &gap.kinds[..],
+            };
+            for kind in kinds {
                 let mut draft = Draft::whole(
                     Decider::Builtin(BuiltinRule::Incomplete),
                     Severity::Incomplete,
@@ -457,7 +466,7 @@ impl<'p, 's> Judge<'p, 's> {
         for source in snapshot
             .sources
             .iter()
-            .filter(|s| s.status == SourceStatus::Complete)
+            .filter(|s| s.status == SourceStatus::Complete && s.service != COVERAGE_SERVICE)
         {
             let place = place(&source.account, &source.region);
             let kind = format!("{}.{}", source.provider, source.service);
@@ -494,6 +503,35 @@ impl<'p, 's> Judge<'p, 's> {
                 draft.side = Some(side);
                 self.push(draft);
             }
+        }
+    }
+
+    /// Resource types the environment runs that no collector read, when the policy reports them.
+    fn unaudited(&mut self, snapshot: &Snapshot, side: Side) {
+        let Level::Report(severity) = self.policy.defaults.unaudited else {
+            return;
+        };
+        for u in &snapshot.unaudited {
+            let place = place(&u.account, &u.region);
+            let detail = format!(
+                "{} {} resource{} of type {} in {} ({place}) that no collector reads",
+                u.count,
+                u.provider,
+                if u.count == 1 { "" } else { "s" },
+                u.resource_type,
+                side.name()
+            );
+            let key = format!("{}:{} {place}", side.name(), u.resource_type);
+            let kind = format!("{}.unaudited", u.provider);
+            let mut draft = Draft::whole(
+                Decider::Builtin(BuiltinRule::Unaudited),
+                severity,
+                &kind,
+                &key,
+                detail,
+            );
+            draft.side = Some(side);
+            self.push(draft);
         }
     }
 

@@ -34,10 +34,12 @@ pub enum BuiltinRule {
     ReferencesStaging,
     /// A queue whose visibility timeout does not cover the timeout of a function it feeds.
     QueueVisibility,
+    /// Resources of a type no configured collector reads (`defaults.unaudited`, off by default).
+    Unaudited,
 }
 
 impl BuiltinRule {
-    pub const ALL: [BuiltinRule; 15] = [
+    pub const ALL: [BuiltinRule; 16] = [
         BuiltinRule::MissingInStaging,
         BuiltinRule::ExtraInStaging,
         BuiltinRule::UnlistedDifference,
@@ -53,6 +55,7 @@ impl BuiltinRule {
         BuiltinRule::ReferencesProd,
         BuiltinRule::ReferencesStaging,
         BuiltinRule::QueueVisibility,
+        BuiltinRule::Unaudited,
     ];
 
     /// The id findings and waivers use.
@@ -73,6 +76,7 @@ impl BuiltinRule {
             BuiltinRule::ReferencesProd => "references-prod",
             BuiltinRule::ReferencesStaging => "references-staging",
             BuiltinRule::QueueVisibility => "queue-visibility",
+            BuiltinRule::Unaudited => "unaudited",
         }
     }
 
@@ -92,7 +96,8 @@ impl BuiltinRule {
             | BuiltinRule::ForeignEnvironment
             | BuiltinRule::ReferencesProd
             | BuiltinRule::ReferencesStaging
-            | BuiltinRule::QueueVisibility => true,
+            | BuiltinRule::QueueVisibility
+            | BuiltinRule::Unaudited => true,
             BuiltinRule::Incomplete
             | BuiltinRule::WaiverExpired
             | BuiltinRule::WaiverUnused
@@ -141,6 +146,9 @@ impl BuiltinRule {
             BuiltinRule::QueueVisibility => {
                 "A queue must hide a message for longer than the function it feeds may take with it (AWS \
                  recommends six times the timeout), or a message still in work is handed out again."
+            }
+            BuiltinRule::Unaudited => {
+                "The environment runs resources of a type envparity does not read: their parity was not checked."
             }
             BuiltinRule::ReferencesStaging => {
                 "A prod value points at a staging resource or account: prod would depend on an environment built \

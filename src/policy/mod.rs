@@ -145,6 +145,7 @@ pub struct Defaults {
     pub foreign_environment: Level,
     pub references_prod: Level,
     pub references_staging: Level,
+    pub unaudited: Level,
 }
 
 impl Default for Defaults {
@@ -159,6 +160,7 @@ impl Default for Defaults {
             foreign_environment: Level::Report(Severity::Error),
             references_prod: Level::Report(Severity::Error),
             references_staging: Level::Report(Severity::Error),
+            unaudited: Level::Ignore,
         }
     }
 }

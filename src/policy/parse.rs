@@ -133,7 +133,7 @@ impl<'t> Parser<'t> {
         let Some(mut t) = self.toml.table(value, "[defaults]") else {
             return d;
         };
-        let slots: [(&'static str, &mut Level); 9] = [
+        let slots: [(&'static str, &mut Level); 10] = [
             ("unlisted_difference", &mut d.unlisted_difference),
             ("missing_in_staging", &mut d.missing_in_staging),
             ("extra_in_staging", &mut d.extra_in_staging),
@@ -143,6 +143,7 @@ impl<'t> Parser<'t> {
             ("foreign_environment", &mut d.foreign_environment),
             ("references_prod", &mut d.references_prod),
             ("references_staging", &mut d.references_staging),
+            ("unaudited", &mut d.unaudited),
         ];
         for (key, slot) in slots {
             if let Some(s) = t.optional_s::<String>(key)

@@ -177,6 +177,11 @@ pub(super) fn render(report: &Report) -> String {
         }
         out.push_str("</table>\n");
     }
+    out.push_str("<h2>Coverage</h2>\n<ul id=\"coverage\">\n");
+    for (side, line) in report.coverage_lines() {
+        writeln!(out, "<li><strong>{}</strong>: {}</li>", esc(&side), esc(&line)).unwrap();
+    }
+    out.push_str("</ul>\n");
 
     writeln!(
         out,

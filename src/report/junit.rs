@@ -59,6 +59,14 @@ pub(super) fn render(report: &Report) -> String {
             .or_insert_with(|| TestSuite::new(xml(kind).into_owned()))
             .add_test_case(TestCase::new(xml(key).into_owned(), status));
     }
+    // What each side covered: one passing case per environment, its coverage line as output.
+    let mut coverage = TestSuite::new("coverage");
+    for (side, line) in report.coverage_lines() {
+        let mut case = TestCase::new(xml(&side).into_owned(), TestCaseStatus::success());
+        case.set_system_out(xml(&line).into_owned());
+        coverage.add_test_case(case);
+    }
+    suites.insert("coverage", coverage);
     let mut junit = quick_junit::Report::new(xml(&format!("envparity {}", report.policy)).into_owned());
     junit.add_test_suites(suites.into_values());
     junit.to_string().expect("JUnit serializes")

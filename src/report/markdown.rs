@@ -145,6 +145,10 @@ pub(super) fn render(report: &Report) -> String {
             writeln!(out, "- {}: {}", code(rule), escape(why)).unwrap();
         }
     }
+    writeln!(out, "\n### Coverage\n").unwrap();
+    for (side, line) in report.coverage_lines() {
+        writeln!(out, "- {}: {}", code(&side), escape(&line)).unwrap();
+    }
     if let Some(line) = report.baseline_line() {
         writeln!(out, "\n{line}").unwrap();
     }

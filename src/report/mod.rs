@@ -9,14 +9,16 @@ mod markdown;
 mod sarif;
 mod table;
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::engine::{Baseline, Evaluation, Finding, Side};
 use crate::policy::{FailOn, Severity};
-use crate::snapshot::Snapshot;
 use crate::snapshot::short;
+use crate::snapshot::{COVERAGE_SERVICE, Snapshot};
 
 /// The schema string of the JSON report.
 pub const SCHEMA: &str = "envparity/report/v1";
@@ -36,6 +38,8 @@ pub struct Report {
     pub summary: Summary,
     /// Sorted by severity (incomplete, error, warning), then kind, key, field and rule.
     pub findings: Vec<Finding>,
+    /// What each side's snapshot covered: the kinds read, and the resource types no collector reads.
+    pub coverage: Coverage,
     /// Against a baseline report: its findings that are gone now.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resolved: Vec<Resolved>,
@@ -89,6 +93,67 @@ impl Report {
             marked.len() - new,
             self.resolved.len()
         ))
+    }
+}
+
+/// What was and was not audited, per environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Coverage {
+    pub staging: EnvironmentCoverage,
+    pub prod: EnvironmentCoverage,
+}
+
+/// One environment's coverage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct EnvironmentCoverage {
+    /// Resources read, by kind.
+    pub audited: BTreeMap<String, u64>,
+    /// Resources of types that no collector read, by type (`states:stateMachine`), summed over accounts and
+    /// regions; `null` when the snapshot did not ask (coverage off, or no AWS service collected).
+    pub unaudited: Option<BTreeMap<String, u64>>,
+}
+
+impl EnvironmentCoverage {
+    pub fn of(snapshot: &Snapshot) -> Self {
+        let mut audited = BTreeMap::new();
+        for r in &snapshot.resources {
+            *audited.entry(r.kind.clone()).or_insert(0) += 1;
+        }
+        let asked = snapshot.sources.iter().any(|s| s.service == COVERAGE_SERVICE)
+            || snapshot.gaps.iter().any(|g| g.service == COVERAGE_SERVICE);
+        let unaudited = asked.then(|| {
+            let mut counts = BTreeMap::new();
+            for u in &snapshot.unaudited {
+                *counts.entry(u.resource_type.clone()).or_insert(0) += u.count;
+            }
+            counts
+        });
+        EnvironmentCoverage { audited, unaudited }
+    }
+
+    /// One line for people: "24 resources of 14 kinds audited; not audited: states:stateMachine (3)". Types
+    /// come from the account: callers escape the line for their medium.
+    pub fn line(&self) -> String {
+        let total: u64 = self.audited.values().sum();
+        let kinds = self.audited.len();
+        let audited = format!(
+            "{total} resource{} of {kinds} kind{} audited",
+            if total == 1 { "" } else { "s" },
+            if kinds == 1 { "" } else { "s" }
+        );
+        let unaudited = match &self.unaudited {
+            None => "what was not audited is unknown".to_owned(),
+            Some(types) if types.is_empty() => "no other resource types found".to_owned(),
+            Some(types) => format!(
+                "not audited: {}",
+                types
+                    .iter()
+                    .map(|(t, n)| format!("{t} ({n})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        format!("{audited}; {unaudited}")
     }
 }
 
@@ -221,6 +286,10 @@ impl Report {
             fail_on,
             summary,
             findings: evaluation.findings,
+            coverage: Coverage {
+                staging: EnvironmentCoverage::of(staging),
+                prod: EnvironmentCoverage::of(prod),
+            },
             resolved: Vec::new(),
             resources: evaluation.resources,
         }
@@ -238,6 +307,15 @@ impl Report {
             Status::Violations => Headline::Violations,
             Status::Incomplete => Headline::Incomplete,
         }
+    }
+
+    /// Each side's label with its coverage line, for the human-readable formats (unescaped).
+    pub(crate) fn coverage_lines(&self) -> [(String, String); 2] {
+        let (staging, prod) = self.side_labels();
+        [
+            (staging, self.coverage.staging.line()),
+            (prod, self.coverage.prod.line()),
+        ]
     }
 
     /// The column headings for the two sides: the environment names, made distinct when they are equal

@@ -95,7 +95,15 @@ pub(super) fn render(report: &Report) -> String {
         .version(env!("CARGO_PKG_VERSION"))
         .rules(rules)
         .build();
-    let run = sarif::Run::builder().tool(driver).results(results).build();
+    let coverage = serde_json::to_value(&report.coverage).expect("coverage serializes");
+    let properties = sarif::PropertyBag::builder()
+        .additional_properties(BTreeMap::from([("coverage".to_owned(), coverage)]))
+        .build();
+    let run = sarif::Run::builder()
+        .tool(driver)
+        .results(results)
+        .properties(properties)
+        .build();
     let log = sarif::Sarif::builder()
         .version(sarif::Version::V2_1_0.to_string())
         .schema(sarif::SCHEMA_URL)

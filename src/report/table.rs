@@ -106,6 +106,10 @@ pub(super) fn render(report: &Report, options: RenderOptions) -> String {
         writeln!(out, "\n{table}").unwrap();
     }
 
+    writeln!(out, "\nCoverage:").unwrap();
+    for (side, line) in report.coverage_lines() {
+        writeln!(out, "  {}: {}", v(&side), v(&line)).unwrap();
+    }
     if let Some(line) = report.baseline_line() {
         writeln!(out, "\n{line}").unwrap();
     }

@@ -46,6 +46,7 @@ pub fn merge(snapshots: Vec<Snapshot>) -> Result<Snapshot, MergeError> {
         merged.sources.extend(next.sources);
         merged.gaps.extend(next.gaps);
         merged.resources.extend(next.resources);
+        merged.unaudited.extend(next.unaudited);
     }
     let mut seen = std::collections::HashSet::new();
     let covered = merged

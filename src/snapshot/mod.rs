@@ -18,6 +18,10 @@ pub use merge::{MergeError, merge};
 pub use tags::Tags;
 pub use value::{is_redacted, redacted_fingerprint, redacted_masked, short, type_name};
 
+/// The service of the sources and gaps that record what was not audited (the Resource Groups Tagging API): it
+/// holds no resources of its own.
+pub const COVERAGE_SERVICE: &str = "tagging";
+
 /// The schema string this version of envparity reads and writes.
 pub const SCHEMA: &str = "envparity/snapshot/v1";
 
@@ -48,6 +52,24 @@ pub struct Snapshot {
     /// The resources, sorted by kind, key, account, region and id.
     #[serde(default)]
     pub resources: Vec<Resource>,
+    /// Resource types found in the environment that no configured collector reads, with counts, per account
+    /// and region (from the Resource Groups Tagging API, which sees resources that carry or carried tags).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unaudited: Vec<Unaudited>,
+}
+
+/// Resources of one type in one (account, region) that no configured collector reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Unaudited {
+    pub provider: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The provider's type, as the tagging API names it: `states:stateMachine`, `ec2:volume`, `sqs`.
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub count: u64,
 }
 
 /// A (provider, service, account, region) that was read.
@@ -145,6 +167,7 @@ impl Snapshot {
             sources: Vec::new(),
             gaps: Vec::new(),
             resources: Vec::new(),
+            unaudited: Vec::new(),
         }
     }
 
@@ -172,6 +195,14 @@ impl Snapshot {
             ))
         });
         self.resources.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        self.unaudited.sort_by(|a, b| {
+            (&a.provider, &a.resource_type, &a.account, &a.region).cmp(&(
+                &b.provider,
+                &b.resource_type,
+                &b.account,
+                &b.region,
+            ))
+        });
     }
 
     /// True when the kind is named by one of this snapshot's gaps.

@@ -223,42 +223,68 @@ enum ErrorKind {
 
 /// The service's own error answer.
 fn error_response(service: &str, kind: ErrorKind) -> Vec<u8> {
+    let denied = format!("User is not authorized to perform: {service}:*");
+    let json = |content_type, status, code: &str, message: &str| {
+        (
+            status,
+            content_type,
+            format!(r#"{{"__type":"{code}","message":"{message}"}}"#),
+        )
+    };
     let (status, content_type, body) = match (service, kind) {
-        ("ssm", ErrorKind::Throttled) => (
-            400,
+        (_, ErrorKind::Internal) => (500, "text/plain", "internal error".to_owned()),
+        // AWS JSON 1.1.
+        ("ssm" | "ecs" | "secretsmanager" | "tagging", ErrorKind::Throttled) => json(
             "application/x-amz-json-1.1",
-            r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#.to_owned(),
-        ),
-        ("ssm", ErrorKind::Denied) => (
             400,
-            "application/x-amz-json-1.1",
-            r#"{"__type":"AccessDeniedException","message":"User is not authorized to perform: ssm:*"}"#
-                .to_owned(),
+            "ThrottlingException",
+            "Rate exceeded",
         ),
-        // Lambda speaks REST-JSON: the error's code is in the body's `__type` (or a header).
-        ("lambda", ErrorKind::Throttled) => (
+        ("ssm" | "ecs" | "secretsmanager" | "tagging", ErrorKind::Denied) => json(
+            "application/x-amz-json-1.1",
+            400,
+            "AccessDeniedException",
+            &denied,
+        ),
+        // AWS JSON 1.0.
+        ("sqs", ErrorKind::Throttled) => json(
+            "application/x-amz-json-1.0",
+            400,
+            "RequestThrottled",
+            "Rate exceeded",
+        ),
+        ("dynamodb", ErrorKind::Throttled) => json(
+            "application/x-amz-json-1.0",
+            400,
+            "ThrottlingException",
+            "Rate exceeded",
+        ),
+        ("sqs" | "dynamodb", ErrorKind::Denied) => json(
+            "application/x-amz-json-1.0",
+            400,
+            "AccessDeniedException",
+            &denied,
+        ),
+        // REST-JSON: the error's code is in the body's `__type` (or a header).
+        ("lambda", ErrorKind::Throttled) => json(
+            "application/json",
             429,
-            "application/json",
-            r#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#.to_owned(),
+            "TooManyRequestsException",
+            "Rate exceeded",
         ),
-        ("lambda", ErrorKind::Denied) => (
-            403,
-            "application/json",
-            r#"{"__type":"AccessDeniedException","message":"User is not authorized to perform: lambda:*"}"#
-                .to_owned(),
+        ("eks", ErrorKind::Throttled) => {
+            json("application/json", 429, "ThrottlingException", "Rate exceeded")
+        }
+        ("lambda" | "eks", ErrorKind::Denied) => {
+            json("application/json", 403, "AccessDeniedException", &denied)
+        }
+        // REST-XML.
+        ("s3", ErrorKind::Throttled) => (
+            503,
+            "application/xml",
+            s3_error("SlowDown", "Please reduce your request rate."),
         ),
-        // SQS speaks AWS JSON 1.0.
-        ("sqs", ErrorKind::Throttled) => (
-            400,
-            "application/x-amz-json-1.0",
-            r#"{"__type":"RequestThrottled","message":"Rate exceeded"}"#.to_owned(),
-        ),
-        ("sqs", ErrorKind::Denied) => (
-            400,
-            "application/x-amz-json-1.0",
-            r#"{"__type":"AccessDeniedException","message":"User is not authorized to perform: sqs:*"}"#
-                .to_owned(),
-        ),
+        ("s3", ErrorKind::Denied) => (403, "application/xml", s3_error("AccessDenied", "Access Denied")),
         ("ec2", ErrorKind::Throttled) => (
             503,
             "text/xml",
@@ -272,16 +298,9 @@ fn error_response(service: &str, kind: ErrorKind) -> Vec<u8> {
                 "You are not authorized to perform this operation.",
             ),
         ),
+        // The query protocol: RDS, ELBv2, Auto Scaling, ElastiCache, SNS, STS.
         (_, ErrorKind::Throttled) => (400, "text/xml", query_error("Throttling", "Rate exceeded")),
-        (_, ErrorKind::Denied) => (
-            403,
-            "text/xml",
-            query_error(
-                "AccessDenied",
-                &format!("User is not authorized to perform: {service}:*"),
-            ),
-        ),
-        (_, ErrorKind::Internal) => (500, "text/plain", "internal error".to_owned()),
+        (_, ErrorKind::Denied) => (403, "text/xml", query_error("AccessDenied", &denied)),
     };
     let reason = match status {
         400 => "Bad Request",
@@ -300,6 +319,12 @@ fn error_response(service: &str, kind: ErrorKind) -> Vec<u8> {
 fn ec2_error(code: &str, message: &str) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>proxy</RequestID></Response>"
+    )
+}
+
+fn s3_error(code: &str, message: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message><RequestId>proxy</RequestId></Error>"
     )
 }
 

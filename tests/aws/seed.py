@@ -241,7 +241,7 @@ def seed_env(make, env, many_parameters):
     if prod:
         variables["FEATURE_BULK_REFUNDS"] = "on"  # planted: a variable only prod sets
     lambda_ = make("lambda")
-    lambda_.create_function(
+    worker = lambda_.create_function(
         FunctionName=f"orders-{env}-worker",
         Runtime="python3.12",
         Role=role,
@@ -251,8 +251,155 @@ def seed_env(make, env, many_parameters):
         MemorySize=1024 if prod else 256,  # expected: staging may be smaller
         Environment={"Variables": variables},
         Tags={"Environment": env},
-    )
+    )["FunctionArn"]
     lambda_.create_event_source_mapping(EventSourceArn=jobs_arn, FunctionName=f"orders-{env}-worker", BatchSize=10)
+    seed_containers_and_data(make, env, jobs_arn.split(":")[4], role, jobs_arn, worker)
+
+
+def seed_containers_and_data(make, env, account, role, jobs_arn, rotator):
+    """The shop's web service on ECS and EKS, its events topic, a secret, a table and a bucket."""
+    prod = env == "prod"
+    tags = [{"Key": "Environment", "Value": env}]
+
+    # The web service on ECS: one task definition, run by one service.
+    ecs = make("ecs")
+    ecs.create_cluster(clusterName=f"shop-{env}", tags=[{"key": "Environment", "value": env}])
+    environment = [
+        {"name": "LOG_LEVEL", "value": "info"},
+        {"name": "API_BASE", "value": f"https://api.{env}.example.com"},
+    ]
+    if not prod:
+        environment.append({"name": "DEBUG_TOOLBAR", "value": "1"})  # planted: a variable only staging sets
+    ecs.register_task_definition(
+        family=f"web-{env}",
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        cpu="1024" if prod else "512",  # expected: staging may be smaller
+        memory="2048" if prod else "1024",
+        containerDefinitions=[
+            {
+                # One repository in each account's registry: the same image, not a difference.
+                "name": "web",
+                "image": f"{account}.dkr.ecr.{REGION}.amazonaws.com/shop/web:1.4.2",
+                "essential": True,
+                "environment": environment,
+                "secrets": [
+                    {
+                        "name": "DB_PASSWORD",
+                        "valueFrom": f"arn:aws:ssm:{REGION}:{account}:parameter/shop/{env}/DB_PASSWORD",
+                    }
+                ],
+                "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
+                "healthCheck": {"command": ["CMD-SHELL", "curl -f localhost:8080/health"], "interval": 30},
+                "logConfiguration": {"logDriver": "awslogs"},
+            }
+        ],
+    )
+    ecs.create_service(
+        cluster=f"shop-{env}",
+        serviceName="web",
+        taskDefinition=f"web-{env}",
+        desiredCount=6 if prod else 2,  # expected: staging may be smaller
+        launchType="FARGATE",
+        tags=[{"key": "Environment", "value": env}],
+    )
+
+    # Order events fan out to the job queue.
+    sns = make("sns")
+    topic_attributes = {"KmsMasterKeyId": "alias/aws/sns"} if prod else {}  # planted: encryption in prod only
+    topic = sns.create_topic(Name=f"orders-{env}-events", Attributes=topic_attributes, Tags=tags)["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=jobs_arn)
+
+    # A payment provider's key, rotated in prod only (planted).
+    secrets = make("secretsmanager")
+    secret = secrets.create_secret(
+        Name=f"shop/{env}/stripe-key", SecretString=f"sk_canary_{env}", Tags=tags
+    )["ARN"]
+    if prod:
+        secrets.rotate_secret(
+            SecretId=secret, RotationLambdaARN=rotator, RotationRules={"AutomaticallyAfterDays": 30}
+        )
+        # moto 5.2.5 quirk: after a rotation (whose function it does not run), BatchGetSecretValue fails for want
+        # of an AWSCURRENT value until one is put.
+        secrets.put_secret_value(SecretId=secret, SecretString=f"sk_canary_{env}", VersionStages=["AWSCURRENT"])
+
+    # Carts in DynamoDB; prod also queries them by customer (planted: an index only prod has).
+    dynamodb = make("dynamodb")
+    table = {
+        "TableName": f"orders-{env}-carts",
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "cart_id", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "cart_id", "KeyType": "HASH"}],
+        "DeletionProtectionEnabled": prod,  # expected: staging may go without
+        "Tags": tags,
+    }
+    if prod:
+        table["AttributeDefinitions"].append({"AttributeName": "customer_id", "AttributeType": "S"})
+        table["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": "by-customer",
+                "KeySchema": [{"AttributeName": "customer_id", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ]
+    dynamodb.create_table(**table)
+    dynamodb.update_time_to_live(
+        TableName=f"orders-{env}-carts", TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
+    )
+    if prod:
+        dynamodb.update_continuous_backups(
+            TableName=f"orders-{env}-carts",
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+        )
+
+    # Static assets: versioned and private on both sides; prod encrypts with KMS (planted).
+    s3 = make("s3")
+    bucket = f"shop-{env}-assets"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tags})
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms" if prod else "AES256"}}]
+        },
+    )
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={
+            "Rules": [{"ID": "expire-tmp", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 7}}]
+        },
+    )
+
+    # The same web service on EKS: prod runs a newer Kubernetes (planted).
+    eks = make("eks")
+    eks.create_cluster(
+        name=f"shop-{env}",
+        version="1.30" if prod else "1.29",
+        roleArn=role,
+        resourcesVpcConfig={"endpointPublicAccess": False, "endpointPrivateAccess": True},
+        tags={"Environment": env},
+    )
+    eks.create_nodegroup(
+        clusterName=f"shop-{env}",
+        nodegroupName="general",
+        nodeRole=role,
+        subnets=["subnet-00000001"],
+        instanceTypes=["m6i.2xlarge" if prod else "m6i.large"],  # expected: one family
+        amiType="AL2023_x86_64_STANDARD",
+        capacityType="ON_DEMAND",
+        scalingConfig={"minSize": 3 if prod else 1, "maxSize": 12 if prod else 3, "desiredSize": 6 if prod else 2},
+        tags={"Environment": env},
+    )
 
 
 # Secret by name or by content, under names that do not say `password`: none of the plain values may reach a
@@ -340,6 +487,34 @@ def seed_bench(make, env, region):
         make("lambda").create_function(
             FunctionName=f"fn{i}-{env}", Runtime="python3.12", Role=role, Handler="fn.handle",
             Code={"ZipFile": code.getvalue()}, Timeout=30,
+        )
+    ecs = make("ecs")
+    ecs.create_cluster(clusterName=f"apps-{env}")
+    for i in range(3):
+        ecs.register_task_definition(
+            family=f"app{i}-{env}", containerDefinitions=[{"name": "app", "image": "nginx:1.27", "memory": 512}]
+        )
+        ecs.create_service(cluster=f"apps-{env}", serviceName=f"app{i}", taskDefinition=f"app{i}-{env}", desiredCount=1)
+    for i in range(3):
+        make("sns").create_topic(Name=f"events{i}-{env}")
+        make("secretsmanager").create_secret(Name=f"app{i}/{env}/key", SecretString="x")
+        make("dynamodb").create_table(
+            TableName=f"table{i}-{env}", BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        )
+    for i in range(2):
+        bucket = f"assets{i}-{env}-{region}"
+        if region == "us-east-1":
+            make("s3").create_bucket(Bucket=bucket)
+        else:
+            make("s3").create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    eks = make("eks")
+    eks.create_cluster(name=f"k8s-{env}", version="1.30", roleArn=role, resourcesVpcConfig={})
+    for i in range(2):
+        eks.create_nodegroup(
+            clusterName=f"k8s-{env}", nodegroupName=f"pool{i}", nodeRole=role, subnets=subnets[:1],
+            instanceTypes=["m6i.large"], scalingConfig={"minSize": 1, "maxSize": 3, "desiredSize": 2},
         )
 
 

@@ -772,7 +772,11 @@ fn junit_parses_back_with_a_case_per_compared_resource() {
         .iter()
         .flat_map(|s| s.test_cases.iter())
         .collect();
-    assert_eq!(cases.len(), 22, "20 paired, 1 only in staging, 1 only in prod");
+    assert_eq!(
+        cases.len(),
+        24,
+        "20 paired, 1 only in staging, 1 only in prod, and the coverage of each side"
+    );
     let status = |key: &str| {
         let case = cases.iter().find(|c| c.name.as_str() == key).unwrap();
         match &case.status {

@@ -4,7 +4,7 @@
 use envparity::engine::{Evaluation, Finding, WaiverNote};
 use envparity::policy::{FailOn, Severity};
 use envparity::report::{self, Format, RenderOptions, Report};
-use envparity::snapshot::Snapshot;
+use envparity::snapshot::{COVERAGE_SERVICE, Snapshot, Source, SourceStatus, Unaudited};
 use proptest::prelude::*;
 use pulldown_cmark::{Event, Options, Parser};
 use serde_json::json;
@@ -55,8 +55,30 @@ fn benign(text: &str) -> String {
 }
 
 fn report_with(text: &dyn Fn(usize) -> String) -> Report {
-    let staging = Snapshot::new(text(0), "2026-11-27T12:00:00Z");
-    let prod = Snapshot::new(text(1), "2026-11-27T12:00:00Z");
+    // What each side covered comes from the account too: the kinds read and the types no collector reads.
+    let covered = |environment: String| {
+        let mut s = Snapshot::new(environment, "2026-11-27T12:00:00Z");
+        s.sources.push(Source {
+            provider: "aws".into(),
+            service: COVERAGE_SERVICE.into(),
+            account: None,
+            region: None,
+            status: SourceStatus::Complete,
+            resources: 0,
+            api_calls: 1,
+            empty: Vec::new(),
+        });
+        s.unaudited.push(Unaudited {
+            provider: "aws".into(),
+            account: None,
+            region: None,
+            resource_type: text(61),
+            count: 2,
+        });
+        s
+    };
+    let staging = covered(text(0));
+    let prod = covered(text(1));
     let finding = |severity, waived: bool, i: usize| {
         let waiver = waived.then(|| WaiverNote {
             reason: text(i + 7),

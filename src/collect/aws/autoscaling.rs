@@ -18,6 +18,7 @@ pub(super) const KINDS: &[Kind] = &[Kind {
     provider: "aws",
     service: "autoscaling",
     tagged: true,
+    tagging_types: &["autoscaling:autoScalingGroup"],
     doc: "An Auto Scaling group: a fleet compared as a fleet, its instances folded in.",
     fields: &[
         Field {

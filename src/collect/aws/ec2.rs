@@ -21,6 +21,7 @@ pub(super) const KINDS: &[Kind] = &[
         provider: "aws",
         service: "ec2",
         tagged: true,
+        tagging_types: &["ec2:instance"],
         doc: "An EC2 instance that no Auto Scaling group launched (those fold into their group).",
         fields: &[
             Field {
@@ -80,6 +81,7 @@ pub(super) const KINDS: &[Kind] = &[
         provider: "aws",
         service: "ec2",
         tagged: true,
+        tagging_types: &["ec2:launch-template"],
         doc: "A launch template's default version.",
         fields: &[
             Field {

@@ -19,6 +19,7 @@ pub(super) const KINDS: &[Kind] = &[Kind {
     provider: "aws",
     service: "elasticache",
     tagged: true,
+    tagging_types: &["elasticache:replicationgroup"],
     doc: "An ElastiCache (Redis OSS or Valkey) replication group.",
     fields: &[
         Field {

@@ -53,6 +53,7 @@ pub(super) const KINDS: &[Kind] = &[
         provider: "aws",
         service: "elbv2",
         tagged: true,
+        tagging_types: &["elasticloadbalancing:loadbalancer"],
         doc: "An application, network or gateway load balancer with its listeners and attributes.",
         fields: &[
             Field {
@@ -97,6 +98,7 @@ pub(super) const KINDS: &[Kind] = &[
         provider: "aws",
         service: "elbv2",
         tagged: true,
+        tagging_types: &["elasticloadbalancing:targetgroup"],
         doc: "A target group with its health check and attributes.",
         fields: &[
             Field {

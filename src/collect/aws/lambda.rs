@@ -19,6 +19,7 @@ pub(super) const KINDS: &[Kind] = &[Kind {
     provider: "aws",
     service: "lambda",
     tagged: true,
+    tagging_types: &["lambda:function"],
     doc: "A Lambda function with its configuration and the event sources that invoke it.",
     fields: &[
         Field {

@@ -57,7 +57,25 @@ macro_rules! services {
     };
 }
 
-services!(autoscaling, ec2, elasticache, elbv2, lambda, rds, sqs, ssm);
+services!(
+    autoscaling,
+    dynamodb,
+    ec2,
+    ecs,
+    eks,
+    elasticache,
+    elbv2,
+    lambda,
+    rds,
+    s3,
+    secretsmanager,
+    sns,
+    sqs,
+    ssm,
+);
+
+mod tagging;
+pub use tagging::unaudited;
 
 /// One AWS service's collector: its name in snapshots and `envparity.toml`, and how it reads one (account,
 /// region) completely or fails.
@@ -471,6 +489,27 @@ impl<'a> RegionContext<'a> {
         self.call();
         tracing::debug!(region = %self.region, operation, "call");
         call.await.map_err(|e| sdk_error(operation, e))
+    }
+
+    /// Sends one call whose errors with one of the `absent` codes mean "not configured" (S3's
+    /// NoSuchLifecycleConfiguration): `None` then, a [`CollectError`] for any other error.
+    async fn send_unless<O, E, R>(
+        &self,
+        operation: &'static str,
+        absent: &[&str],
+        call: impl std::future::Future<Output = Result<O, SdkError<E, R>>>,
+    ) -> Result<Option<O>, CollectError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + 'static,
+    {
+        self.call();
+        tracing::debug!(region = %self.region, operation, "call");
+        match call.await {
+            Ok(output) => Ok(Some(output)),
+            Err(e) if e.code().is_some_and(|c| absent.contains(&c)) => Ok(None),
+            Err(e) => Err(sdk_error(operation, e)),
+        }
     }
 
     /// Reads every page of a paginated call; any failed page fails the whole list.

@@ -50,6 +50,7 @@ pub(super) const KINDS: &[Kind] = &[
         provider: "aws",
         service: "rds",
         tagged: true,
+        tagging_types: &["rds:db"],
         doc: "An RDS database instance outside a cluster.",
         fields: &[
             Field {
@@ -124,6 +125,7 @@ pub(super) const KINDS: &[Kind] = &[
         provider: "aws",
         service: "rds",
         tagged: true,
+        tagging_types: &["rds:cluster"],
         doc: "An RDS or Aurora cluster, its member instances folded in.",
         fields: &[
             Field {
@@ -188,6 +190,7 @@ pub(super) const KINDS: &[Kind] = &[
         provider: "aws",
         service: "rds",
         tagged: false,
+        tagging_types: &["rds:pg"],
         doc: "A non-default DB parameter group, kept with the databases that use it.",
         fields: &[
             Field {
@@ -207,6 +210,7 @@ pub(super) const KINDS: &[Kind] = &[
         provider: "aws",
         service: "rds",
         tagged: false,
+        tagging_types: &["rds:cluster-pg"],
         doc: "A non-default DB cluster parameter group, kept with the clusters that use it.",
         fields: &[Field {
             path: "parameters",

@@ -19,6 +19,7 @@ pub(super) const KINDS: &[Kind] = &[Kind {
     provider: "aws",
     service: "sqs",
     tagged: true,
+    tagging_types: &["sqs"],
     doc: "An SQS queue with its delivery settings and dead-letter policy.",
     fields: &[
         Field {

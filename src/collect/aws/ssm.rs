@@ -21,6 +21,7 @@ pub(super) const KINDS: &[Kind] = &[Kind {
     provider: "aws",
     service: "ssm",
     tagged: false,
+    tagging_types: &["ssm:parameter"],
     doc: "An SSM parameter under one of the environment's ssm_paths.",
     fields: &[
         Field {

@@ -1,0 +1,178 @@
+//! DynamoDB tables (`aws.dynamodb.table`).
+//!
+//! DynamoDB has no batch call for table settings: per table, DescribeTable, DescribeContinuousBackups and
+//! DescribeTimeToLive (and ListTagsOfResource when a filter needs tags), side by side, at most
+//! `calls_per_service` tables at once.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_dynamodb::types::{BillingMode, KeySchemaElement, PointInTimeRecoveryStatus, TimeToLiveStatus};
+use serde_json::{Value, json};
+
+use super::{RegionContext, attrs, each, string_set, tag_map};
+use crate::catalog::{Field, FieldType, Kind};
+use crate::collect::CollectError;
+use crate::snapshot::Resource;
+
+/// The kinds this collector produces.
+pub(super) const KINDS: &[Kind] = &[Kind {
+    name: "aws.dynamodb.table",
+    provider: "aws",
+    service: "dynamodb",
+    tagged: true,
+    tagging_types: &["dynamodb:table"],
+    doc: "A DynamoDB table with its keys, indexes, capacity and protection.",
+    fields: &[
+        Field {
+            path: "billing_mode",
+            ty: FieldType::String,
+            doc: "PROVISIONED or PAY_PER_REQUEST.",
+        },
+        Field {
+            path: "table_class",
+            ty: FieldType::String,
+            doc: "STANDARD or STANDARD_INFREQUENT_ACCESS.",
+        },
+        Field {
+            path: "read_capacity_units",
+            ty: FieldType::Integer,
+            doc: "Provisioned reads per second (0 on demand).",
+        },
+        Field {
+            path: "write_capacity_units",
+            ty: FieldType::Integer,
+            doc: "Provisioned writes per second (0 on demand).",
+        },
+        Field {
+            path: "point_in_time_recovery",
+            ty: FieldType::Boolean,
+            doc: "Whether continuous backups allow restoring to any second.",
+        },
+        Field {
+            path: "ttl_attribute",
+            ty: FieldType::String,
+            doc: "The attribute that expires items, or null when TTL is off.",
+        },
+        Field {
+            path: "deletion_protection",
+            ty: FieldType::Boolean,
+            doc: "Whether the table refuses to be deleted.",
+        },
+        Field {
+            path: "stream",
+            ty: FieldType::String,
+            doc: "The stream's view type (NEW_AND_OLD_IMAGES, ...), or null without a stream.",
+        },
+        Field {
+            path: "encryption",
+            ty: FieldType::String,
+            doc: "aws-owned (the default), or KMS when a KMS key encrypts the table.",
+        },
+        Field {
+            path: "key_schema",
+            ty: FieldType::List,
+            doc: "The table's key: ATTRIBUTE HASH, ATTRIBUTE RANGE.",
+        },
+        Field {
+            path: "global_secondary_indexes",
+            ty: FieldType::List,
+            doc: "Each index as NAME: KEY SCHEMA (PROJECTION).",
+        },
+    ],
+}];
+
+pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
+    let client = &client!(aws_sdk_dynamodb, ctx);
+    let pages = ctx
+        .pages("ListTables", client.list_tables().limit(100).into_paginator().send())
+        .await?;
+    let names: Vec<&str> = pages.iter().flat_map(|p| p.table_names()).map(String::as_str).collect();
+    let tables = each(ctx, &names, |name| async move {
+        let (table, backups, ttl) = tokio::try_join!(
+            ctx.send("DescribeTable", client.describe_table().table_name(*name).send()),
+            ctx.send(
+                "DescribeContinuousBackups",
+                client.describe_continuous_backups().table_name(*name).send()
+            ),
+            ctx.send("DescribeTimeToLive", client.describe_time_to_live().table_name(*name).send()),
+        )?;
+        let arn = table.table().and_then(|t| t.table_arn()).map(str::to_owned);
+        let tags = match (ctx.needs_tags, &arn) {
+            (true, Some(arn)) => {
+                // At most 50 tags a resource: one page.
+                let found = ctx
+                    .send("ListTagsOfResource", client.list_tags_of_resource().resource_arn(arn).send())
+                    .await?;
+                tag_map(found.tags().iter().map(|t| (Some(t.key()), Some(t.value()))))
+            }
+            _ => BTreeMap::new(),
+        };
+        Ok((table, backups, ttl, tags))
+    })
+    .await?;
+
+    let mut out = Vec::new();
+    for (name, (table, backups, ttl, tags)) in names.iter().zip(tables) {
+        let Some(t) = table.table() else { continue };
+        let pitr = backups
+            .continuous_backups_description()
+            .and_then(|b| b.point_in_time_recovery_description())
+            .and_then(|p| p.point_in_time_recovery_status());
+        let ttl = ttl
+            .time_to_live_description()
+            .filter(|d| d.time_to_live_status() == Some(&TimeToLiveStatus::Enabled))
+            .and_then(|d| d.attribute_name());
+        let stream = t
+            .stream_specification()
+            .filter(|s| s.stream_enabled())
+            .and_then(|s| s.stream_view_type())
+            .map(|v| json!(v.as_str()));
+        let encryption = match t.sse_description().and_then(|s| s.sse_type()) {
+            Some(kind) => kind.as_str().to_owned(),
+            None => "aws-owned".to_owned(),
+        };
+        let indexes = t.global_secondary_indexes().iter().map(|i| {
+            format!(
+                "{}: {} ({})",
+                i.index_name().unwrap_or_default(),
+                key_schema(i.key_schema()).join(", "),
+                i.projection().and_then(|p| p.projection_type()).map_or("", |p| p.as_str())
+            )
+        });
+        let billing = t
+            .billing_mode_summary()
+            .and_then(|b| b.billing_mode())
+            .cloned()
+            .unwrap_or(BillingMode::Provisioned);
+        let throughput = t.provisioned_throughput();
+        let attributes = attrs([
+            ("billing_mode", Some(json!(billing.as_str()))),
+            (
+                "table_class",
+                Some(json!(t.table_class_summary().and_then(|c| c.table_class()).map_or("STANDARD", |c| c.as_str()))),
+            ),
+            ("read_capacity_units", throughput.and_then(|p| p.read_capacity_units()).map(Value::from)),
+            ("write_capacity_units", throughput.and_then(|p| p.write_capacity_units()).map(Value::from)),
+            (
+                "point_in_time_recovery",
+                Some(Value::from(pitr == Some(&PointInTimeRecoveryStatus::Enabled))),
+            ),
+            ("ttl_attribute", Some(ttl.map_or(Value::Null, Value::from))),
+            ("deletion_protection", Some(Value::from(t.deletion_protection_enabled().unwrap_or(false)))),
+            ("stream", Some(stream.unwrap_or(Value::Null))),
+            ("encryption", Some(json!(encryption))),
+            ("key_schema", Some(Value::from(key_schema(t.key_schema())))),
+            ("global_secondary_indexes", Some(string_set(indexes))),
+        ]);
+        out.push(ctx.resource("aws.dynamodb.table", name, t.table_arn(), tags, attributes));
+    }
+    Ok(out)
+}
+
+/// `["pk HASH", "sk RANGE"]`, in the order DynamoDB gives (hash first).
+fn key_schema(elements: &[KeySchemaElement]) -> Vec<String> {
+    elements
+        .iter()
+        .map(|k| format!("{} {}", k.attribute_name(), k.key_type().as_str()))
+        .collect()
+}

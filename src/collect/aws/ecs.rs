@@ -1,0 +1,376 @@
+//! ECS services (`aws.ecs.service`) and the task definitions they run (`aws.ecs.task_definition`).
+//!
+//! Clusters and their services are listed, then described ten at a time (DescribeServices' batch, tags
+//! included). Only the task definition a service runs is read, one DescribeTaskDefinition per distinct revision
+//! (ECS has no batch call for it): other revisions are history, not the environment.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_ecs::types::{ContainerDefinition, Service, ServiceField, TaskDefinition};
+use serde_json::{Map, Value, json};
+
+use super::{RegionContext, attrs, each, name_in_arn, string_set, tag_map};
+use crate::catalog::{Field, FieldType, Kind};
+use crate::collect::CollectError;
+use crate::collect::image::ImageRef;
+use crate::snapshot::Resource;
+
+/// The kinds this collector produces.
+pub(super) const KINDS: &[Kind] = &[
+    Kind {
+        name: "aws.ecs.service",
+        provider: "aws",
+        service: "ecs",
+        tagged: true,
+        tagging_types: &["ecs:service"],
+        doc: "An ECS service, named CLUSTER/SERVICE, with its placement and deployment settings.",
+        fields: &[
+            Field {
+                path: "launch_type",
+                ty: FieldType::String,
+                doc: "FARGATE, EC2 or EXTERNAL; null when capacity providers decide.",
+            },
+            Field {
+                path: "capacity_providers",
+                ty: FieldType::List,
+                doc: "The capacity provider strategy, as NAME weight W base B.",
+            },
+            Field {
+                path: "platform_version",
+                ty: FieldType::String,
+                doc: "The Fargate platform version.",
+            },
+            Field {
+                path: "scheduling_strategy",
+                ty: FieldType::String,
+                doc: "REPLICA or DAEMON.",
+            },
+            Field {
+                path: "desired_count",
+                ty: FieldType::Integer,
+                doc: "How many tasks the service keeps running.",
+            },
+            Field {
+                path: "deployment",
+                ty: FieldType::Map(&[
+                    "controller",
+                    "maximum_percent",
+                    "minimum_healthy_percent",
+                    "circuit_breaker",
+                    "rollback",
+                ]),
+                doc: "How new revisions roll out: controller, percentages, circuit breaker and rollback.",
+            },
+            Field {
+                path: "assign_public_ip",
+                ty: FieldType::String,
+                doc: "ENABLED or DISABLED for awsvpc tasks.",
+            },
+            Field {
+                path: "task_definition",
+                ty: FieldType::String,
+                doc: "The task definition family the service runs, by logical key.",
+            },
+            Field {
+                path: "load_balancers",
+                ty: FieldType::List,
+                doc: "Target groups by logical key, with the container and port they reach.",
+            },
+            Field {
+                path: "health_check_grace_period_seconds",
+                ty: FieldType::Integer,
+                doc: "How long load balancer health checks are ignored after a task starts.",
+            },
+            Field {
+                path: "enable_execute_command",
+                ty: FieldType::Boolean,
+                doc: "Whether ECS Exec is on.",
+            },
+        ],
+    },
+    Kind {
+        name: "aws.ecs.task_definition",
+        provider: "aws",
+        service: "ecs",
+        tagged: false,
+        tagging_types: &["ecs:task-definition"],
+        doc: "The task definition revision a service runs, by family, with its containers.",
+        fields: &[
+            Field {
+                path: "cpu",
+                ty: FieldType::Integer,
+                doc: "The task's CPU units.",
+            },
+            Field {
+                path: "memory",
+                ty: FieldType::Integer,
+                doc: "The task's memory in MiB.",
+            },
+            Field {
+                path: "network_mode",
+                ty: FieldType::String,
+                doc: "awsvpc, bridge, host or none.",
+            },
+            Field {
+                path: "requires_compatibilities",
+                ty: FieldType::List,
+                doc: "FARGATE, EC2, EXTERNAL.",
+            },
+            Field {
+                path: "runtime_platform",
+                ty: FieldType::Map(&["cpu_architecture", "operating_system_family"]),
+                doc: "The CPU architecture and operating system the task runs on.",
+            },
+            Field {
+                path: "containers",
+                ty: FieldType::Map(&[]),
+                doc: "Per container by name: image (repository, tag, digest), cpu, memory, essential, \
+                      environment_names, environment (values through secret detection), secrets (references by \
+                      name), port_mappings, health_check, log_driver.",
+            },
+        ],
+    },
+];
+
+/// DescribeServices takes at most this many services per call.
+const DESCRIBE_BATCH: usize = 10;
+
+pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
+    let client = client!(aws_sdk_ecs, ctx);
+    let clusters = ctx
+        .pages("ListClusters", client.list_clusters().max_results(100).into_paginator().send())
+        .await?;
+    let clusters: Vec<&str> = clusters.iter().flat_map(|p| p.cluster_arns()).map(String::as_str).collect();
+    let listed = each(ctx, &clusters, |cluster| async {
+        let pages = ctx
+            .pages(
+                "ListServices",
+                client.list_services().cluster(*cluster).max_results(100).into_paginator().send(),
+            )
+            .await?;
+        let arns: Vec<String> = pages.iter().flat_map(|p| p.service_arns()).cloned().collect();
+        Ok(arns.chunks(DESCRIBE_BATCH).map(|c| (*cluster, c.to_vec())).collect::<Vec<_>>())
+    })
+    .await?;
+    let batches: Vec<(&str, Vec<String>)> = listed.into_iter().flatten().collect();
+    let described = each(ctx, &batches, |(cluster, arns)| {
+        ctx.send(
+            "DescribeServices",
+            client
+                .describe_services()
+                .cluster(*cluster)
+                .set_services(Some(arns.clone()))
+                .include(ServiceField::Tags)
+                .send(),
+        )
+    })
+    .await?;
+    if let Some(failure) = described.iter().flat_map(|d| d.failures()).next() {
+        return Err(CollectError {
+            code: failure.reason().map(str::to_owned),
+            message: format!("DescribeServices: {}", failure.arn().unwrap_or_default()),
+        });
+    }
+    let services: Vec<&Service> = described.iter().flat_map(|d| d.services()).collect();
+
+    let revisions: Vec<&str> = services
+        .iter()
+        .filter_map(|s| s.task_definition())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let definitions = each(ctx, &revisions, |arn| {
+        ctx.send(
+            "DescribeTaskDefinition",
+            client.describe_task_definition().task_definition(*arn).send(),
+        )
+    })
+    .await?;
+
+    let mut out: Vec<Resource> = services.iter().map(|s| service(ctx, s)).collect();
+    // Two services on two revisions of one family: both are kept, and the pairing reports the ambiguity.
+    out.extend(definitions.iter().filter_map(|d| d.task_definition()).map(|d| task_definition(ctx, d)));
+    Ok(out)
+}
+
+fn service(ctx: &RegionContext<'_>, s: &Service) -> Resource {
+    let cluster = s.cluster_arn().map(name_in_arn).unwrap_or_default();
+    let name = format!("{cluster}/{}", s.service_name().unwrap_or_default());
+    let capacity = s.capacity_provider_strategy().iter().map(|c| {
+        format!(
+            "{} weight {} base {}",
+            c.capacity_provider(),
+            c.weight(),
+            c.base()
+        )
+    });
+    let deployment = s.deployment_configuration();
+    let breaker = deployment.and_then(|d| d.deployment_circuit_breaker());
+    let deployment = json!({
+        "controller": s.deployment_controller().map(|c| c.r#type().as_str()),
+        "maximum_percent": deployment.and_then(|d| d.maximum_percent()),
+        "minimum_healthy_percent": deployment.and_then(|d| d.minimum_healthy_percent()),
+        "circuit_breaker": breaker.map(|b| b.enable()),
+        "rollback": breaker.map(|b| b.rollback()),
+    });
+    let load_balancers = s.load_balancers().iter().map(|lb| {
+        let target = lb
+            .target_group_arn()
+            .map(name_in_arn)
+            .or(lb.load_balancer_name())
+            .unwrap_or_default();
+        format!(
+            "{} -> {}:{}",
+            ctx.key_of_name(target),
+            lb.container_name().unwrap_or_default(),
+            lb.container_port().unwrap_or_default()
+        )
+    });
+    let family = s.task_definition().map(|arn| {
+        let family_revision = arn.rsplit('/').next().unwrap_or(arn);
+        let family = family_revision.rsplit_once(':').map_or(family_revision, |(f, _)| f);
+        Value::from(ctx.key_of_name(family))
+    });
+    let attributes = attrs([
+        ("launch_type", Some(s.launch_type().map_or(Value::Null, |l| json!(l.as_str())))),
+        ("capacity_providers", Some(string_set(capacity))),
+        ("platform_version", s.platform_version().map(Value::from)),
+        ("scheduling_strategy", s.scheduling_strategy().map(|s| json!(s.as_str()))),
+        ("desired_count", Some(Value::from(s.desired_count()))),
+        ("deployment", Some(deployment)),
+        (
+            "assign_public_ip",
+            s.network_configuration()
+                .and_then(|n| n.awsvpc_configuration())
+                .and_then(|a| a.assign_public_ip())
+                .map(|a| json!(a.as_str())),
+        ),
+        ("task_definition", family),
+        ("load_balancers", Some(string_set(load_balancers))),
+        (
+            "health_check_grace_period_seconds",
+            s.health_check_grace_period_seconds().map(Value::from),
+        ),
+        ("enable_execute_command", Some(Value::from(s.enable_execute_command()))),
+    ]);
+    let tags = tag_map(s.tags().iter().map(|t| (t.key(), t.value())));
+    ctx.resource("aws.ecs.service", &name, s.service_arn(), tags, attributes)
+}
+
+fn task_definition(ctx: &RegionContext<'_>, d: &TaskDefinition) -> Resource {
+    let containers: Map<String, Value> = d
+        .container_definitions()
+        .iter()
+        .map(|c| (c.name().unwrap_or_default().to_owned(), container(ctx, c)))
+        .collect();
+    let number = |text: Option<&str>| text.and_then(|t| t.parse::<u64>().ok()).map(Value::from);
+    let attributes = attrs([
+        ("cpu", number(d.cpu())),
+        ("memory", number(d.memory())),
+        ("network_mode", d.network_mode().map(|m| json!(m.as_str()))),
+        (
+            "requires_compatibilities",
+            Some(string_set(d.requires_compatibilities().iter().map(|c| c.as_str().to_owned()))),
+        ),
+        (
+            "runtime_platform",
+            d.runtime_platform().map(|p| {
+                json!({
+                    "cpu_architecture": p.cpu_architecture().map(|a| a.as_str()),
+                    "operating_system_family": p.operating_system_family().map(|o| o.as_str()),
+                })
+            }),
+        ),
+        ("containers", Some(Value::Object(containers))),
+    ]);
+    let family = d.family().unwrap_or_default();
+    ctx.resource(
+        "aws.ecs.task_definition",
+        family,
+        d.task_definition_arn(),
+        BTreeMap::new(),
+        attributes,
+    )
+}
+
+fn container(ctx: &RegionContext<'_>, c: &ContainerDefinition) -> Value {
+    let environment: BTreeMap<&str, &str> = c
+        .environment()
+        .iter()
+        .filter_map(|kv| Some((kv.name()?, kv.value().unwrap_or_default())))
+        .collect();
+    let values: Map<String, Value> = environment
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), ctx.redactor.text(k, v)))
+        .collect();
+    let secrets: Map<String, Value> = c
+        .secrets()
+        .iter()
+        .map(|s| (s.name().to_owned(), Value::from(secret_reference(ctx, s.value_from()))))
+        .collect();
+    let ports = c.port_mappings().iter().map(|p| {
+        format!(
+            "{}/{}",
+            p.container_port().unwrap_or_default(),
+            p.protocol().map_or("tcp", |p| p.as_str())
+        )
+    });
+    let health = c.health_check().map(|h| {
+        json!({
+            "command": h.command(),
+            "interval_seconds": h.interval(),
+            "timeout_seconds": h.timeout(),
+            "retries": h.retries(),
+            "start_period_seconds": h.start_period(),
+        })
+    });
+    json!({
+        "image": c.image().map(|i| ImageRef::parse(i).to_value()),
+        "cpu": c.cpu(),
+        "memory": c.memory(),
+        "memory_reservation": c.memory_reservation(),
+        "essential": c.essential().unwrap_or(true),
+        "environment_names": environment.keys().collect::<Vec<_>>(),
+        "environment": values,
+        "secrets": secrets,
+        "port_mappings": string_set(ports),
+        "health_check": health,
+        "log_driver": c.log_configuration().map(|l| l.log_driver().as_str()),
+    })
+}
+
+/// A container secret's source by name, never by ARN (whose account differs by design): `ssm:/shop/{env}/db`,
+/// `secretsmanager:shop/{env}/api-key`. A Secrets Manager ARN's random six-character suffix is dropped, and so
+/// is a JSON key or version after the name.
+pub(super) fn secret_reference(ctx: &RegionContext<'_>, value_from: &str) -> String {
+    let mut parts = value_from.splitn(6, ':');
+    let (Some("arn"), Some(_), Some(service), Some(_), Some(_), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        // A bare name: a parameter of the task's own account and region.
+        return format!("ssm:{}", ctx.key_of_name(value_from));
+    };
+    let name = match service {
+        "ssm" => resource.strip_prefix("parameter").unwrap_or(resource).to_owned(),
+        "secretsmanager" => {
+            let name = resource.strip_prefix("secret:").unwrap_or(resource);
+            let name = name.split(':').next().unwrap_or(name);
+            without_secret_suffix(name).to_owned()
+        }
+        _ => resource.to_owned(),
+    };
+    format!("{service}:{}", ctx.key_of_name(&name))
+}
+
+/// A secret's name without the `-AbCdEf` that Secrets Manager appends in its ARNs.
+pub(super) fn without_secret_suffix(name: &str) -> &str {
+    match name.rsplit_once('-') {
+        Some((base, suffix)) if suffix.len() == 6 && suffix.bytes().all(|b| b.is_ascii_alphanumeric()) => base,
+        _ => name,
+    }
+}

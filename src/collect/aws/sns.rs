@@ -1,0 +1,126 @@
+//! SNS topics (`aws.sns.topic`) with their subscriptions.
+//!
+//! Topics are listed, and every subscription of the region is listed once (ListSubscriptions is the batch
+//! call); attributes (and tags, when a filter needs them) have none: one GetTopicAttributes per topic.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Value, json};
+
+use super::{RegionContext, attrs, each, string_set, tag_map};
+use crate::catalog::{Field, FieldType, Kind};
+use crate::collect::CollectError;
+use crate::snapshot::Resource;
+
+/// The kinds this collector produces.
+pub(super) const KINDS: &[Kind] = &[Kind {
+    name: "aws.sns.topic",
+    provider: "aws",
+    service: "sns",
+    tagged: true,
+    tagging_types: &["sns"],
+    doc: "An SNS topic with its delivery settings and subscriptions.",
+    fields: &[
+        Field {
+            path: "fifo",
+            ty: FieldType::Boolean,
+            doc: "Whether the topic is FIFO.",
+        },
+        Field {
+            path: "content_based_deduplication",
+            ty: FieldType::Boolean,
+            doc: "For FIFO topics: whether duplicates are found by content.",
+        },
+        Field {
+            path: "encryption",
+            ty: FieldType::String,
+            doc: "none or kms.",
+        },
+        Field {
+            path: "delivery_policy",
+            ty: FieldType::Map(&["http"]),
+            doc: "The HTTP delivery retry policy, as set on the topic.",
+        },
+        Field {
+            path: "subscriptions",
+            ty: FieldType::List,
+            doc: "PROTOCOL:TARGET, the target by logical key (a queue or function name, a URL with its \
+                  environment token replaced).",
+        },
+    ],
+}];
+
+pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
+    let client = client!(aws_sdk_sns, ctx);
+    let (topics, subscriptions) = tokio::try_join!(
+        ctx.pages("ListTopics", client.list_topics().into_paginator().send()),
+        ctx.pages("ListSubscriptions", client.list_subscriptions().into_paginator().send()),
+    )?;
+    let arns: Vec<&str> = topics.iter().flat_map(|p| p.topics()).filter_map(|t| t.topic_arn()).collect();
+    let attributes = async {
+        each(ctx, &arns, |arn| {
+            ctx.send("GetTopicAttributes", client.get_topic_attributes().topic_arn(*arn).send())
+        })
+        .await
+    };
+    let tags = async {
+        match ctx.needs_tags {
+            true => {
+                let found = each(ctx, &arns, |arn| {
+                    ctx.send(
+                        "ListTagsForResource",
+                        client.list_tags_for_resource().resource_arn(*arn).send(),
+                    )
+                })
+                .await?;
+                Ok(found
+                    .iter()
+                    .map(|t| tag_map(t.tags().iter().map(|t| (Some(t.key()), Some(t.value())))))
+                    .collect())
+            }
+            false => Ok(vec![BTreeMap::new(); arns.len()]),
+        }
+    };
+    let (attributes, tags) = tokio::try_join!(attributes, tags)?;
+
+    let mut by_topic: HashMap<&str, Vec<String>> = HashMap::new();
+    for s in subscriptions.iter().flat_map(|p| p.subscriptions()) {
+        let (Some(topic), Some(protocol)) = (s.topic_arn(), s.protocol()) else { continue };
+        let target = s.endpoint().map(|e| target_key(ctx, e)).unwrap_or_default();
+        by_topic.entry(topic).or_default().push(format!("{protocol}:{target}"));
+    }
+
+    let mut out = Vec::new();
+    for ((arn, found), tags) in arns.iter().zip(attributes).zip(tags) {
+        let empty = HashMap::new();
+        let a = found.attributes().unwrap_or(&empty);
+        let get = |name: &str| a.get(name).map(String::as_str);
+        let flag = |name: &str| Some(Value::from(get(name) == Some("true")));
+        let encryption = match get("KmsMasterKeyId") {
+            Some(key) if !key.is_empty() => "kms",
+            _ => "none",
+        };
+        let delivery_policy = get("DeliveryPolicy")
+            .and_then(|p| serde_json::from_str::<Value>(p).ok())
+            .unwrap_or(Value::Null);
+        let attributes = attrs([
+            ("fifo", flag("FifoTopic")),
+            ("content_based_deduplication", flag("ContentBasedDeduplication")),
+            ("encryption", Some(json!(encryption))),
+            ("delivery_policy", Some(delivery_policy)),
+            ("subscriptions", Some(string_set(by_topic.remove(arn).unwrap_or_default()))),
+        ]);
+        let name = arn.rsplit(':').next().unwrap_or(arn);
+        out.push(ctx.resource("aws.sns.topic", name, Some(arn), tags, attributes));
+    }
+    Ok(out)
+}
+
+/// A subscription's endpoint, comparable across environments: an ARN by the logical key of its resource's name,
+/// anything else (a URL, an address) with its environment tokens replaced.
+fn target_key(ctx: &RegionContext<'_>, endpoint: &str) -> String {
+    match endpoint.strip_prefix("arn:") {
+        Some(_) => ctx.key_of_name(endpoint.rsplit([':', '/']).next().unwrap_or(endpoint)),
+        None => ctx.key_of_name(endpoint),
+    }
+}

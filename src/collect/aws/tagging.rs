@@ -1,0 +1,97 @@
+//! What was not audited: the resource types of one (account, region) that no configured collector reads, from
+//! the Resource Groups Tagging API (GetResources, a hundred resources a page).
+//!
+//! The API sees resources that carry tags, or once did; with a tag filter (environments sharing an account) it
+//! is asked for the environment's tags only.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_resourcegroupstagging::types::TagFilter;
+
+use super::RegionContext;
+use crate::collect::CollectError;
+
+/// Counts of the resources by tagging type that none of `audited` covers, sorted by type.
+pub async fn unaudited(
+    ctx: &RegionContext<'_>,
+    audited: &BTreeSet<&str>,
+) -> Result<BTreeMap<String, u64>, CollectError> {
+    let client = client!(aws_sdk_resourcegroupstagging, ctx);
+    let filters = ctx
+        .env
+        .tags
+        .iter()
+        .map(|(key, value)| TagFilter::builder().key(key).values(value).build())
+        .collect();
+    let pages = ctx
+        .pages(
+            "GetResources",
+            client
+                .get_resources()
+                .set_tag_filters(Some(filters))
+                .resources_per_page(100)
+                .into_paginator()
+                .send(),
+        )
+        .await?;
+    let mut counts = BTreeMap::new();
+    for arn in pages
+        .iter()
+        .flat_map(|p| p.resource_tag_mapping_list())
+        .filter_map(|m| m.resource_arn())
+    {
+        let Some(kind) = tagging_type(arn) else { continue };
+        if !audited.contains(kind.as_str()) {
+            *counts.entry(kind).or_insert(0) += 1;
+        }
+    }
+    Ok(counts)
+}
+
+/// The tagging API's type of an ARN, `service:resourceType`, or the service alone where the resource part is a
+/// bare name (`arn:aws:sqs:eu-west-1:1:jobs` is `sqs`). `None` for what is not an ARN.
+pub fn tagging_type(arn: &str) -> Option<String> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(_), Some(service), Some(_), Some(_), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    Some(match resource.split_once([':', '/']) {
+        Some((kind, _)) => format!("{service}:{kind}"),
+        None => service.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tagging_type;
+
+    #[test]
+    fn types_of_arns() {
+        let cases = [
+            ("arn:aws:ec2:eu-west-1:1:instance/i-0abc", "ec2:instance"),
+            ("arn:aws:sqs:eu-west-1:1:jobs", "sqs"),
+            ("arn:aws:s3:::shop-assets", "s3"),
+            ("arn:aws:lambda:eu-west-1:1:function:worker", "lambda:function"),
+            ("arn:aws:rds:eu-west-1:1:db:orders", "rds:db"),
+            (
+                "arn:aws:autoscaling:eu-west-1:1:autoScalingGroup:uuid:autoScalingGroupName/web",
+                "autoscaling:autoScalingGroup",
+            ),
+            (
+                "arn:aws:states:eu-west-1:1:stateMachine:checkout",
+                "states:stateMachine",
+            ),
+        ];
+        for (arn, kind) in cases {
+            assert_eq!(tagging_type(arn).as_deref(), Some(kind), "{arn}");
+        }
+        assert_eq!(tagging_type("not-an-arn"), None);
+    }
+}
