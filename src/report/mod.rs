@@ -109,7 +109,7 @@ pub struct EnvironmentCoverage {
     /// Resources read, by kind.
     pub audited: BTreeMap<String, u64>,
     /// Resources of types that no collector read, by type (`states:stateMachine`), summed over accounts and
-    /// regions; `null` when the snapshot did not ask (coverage off, or no AWS service collected).
+    /// regions; `null` when unknown: not asked (coverage off, no AWS service collected) or not answered.
     pub unaudited: Option<BTreeMap<String, u64>>,
 }
 
@@ -119,8 +119,9 @@ impl EnvironmentCoverage {
         for r in &snapshot.resources {
             *audited.entry(r.kind.clone()).or_insert(0) += 1;
         }
+        // Known only when asked everywhere: one region that could not answer leaves the whole unknown.
         let asked = snapshot.sources.iter().any(|s| s.service == COVERAGE_SERVICE)
-            || snapshot.gaps.iter().any(|g| g.service == COVERAGE_SERVICE);
+            && !snapshot.gaps.iter().any(|g| g.service == COVERAGE_SERVICE);
         let unaudited = asked.then(|| {
             let mut counts = BTreeMap::new();
             for u in &snapshot.unaudited {

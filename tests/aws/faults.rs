@@ -331,3 +331,55 @@ fn an_endpoint_that_stops_answering_mid_collect_is_a_gap_within_seconds() {
     );
     assert!(!gap_services(&read_json(&dir.path().join("stopped.json"))).is_empty());
 }
+
+#[test]
+fn denied_tagging_s3_and_ecs_are_gaps_and_what_was_not_audited_is_unknown() {
+    let (moto, dir) = seeded(&["two-accounts"]);
+    let proxy = Proxy::start(
+        &moto.address(),
+        Faults {
+            deny: ["tagging", "s3", "ecs"].map(|s| (s.to_owned(), None)).to_vec(),
+            ..Faults::default()
+        },
+    );
+    write(
+        dir.path(),
+        "envparity.toml",
+        &envparity_toml(&proxy.endpoint, "", ""),
+    );
+    let out = envparity(dir.path())
+        .args([
+            "audit",
+            "--snapshots",
+            "s",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    for env in ["staging", "prod"] {
+        assert_eq!(
+            gap_services(&read_json(&dir.path().join(format!("s/{env}.json")))),
+            ["ecs", "s3", "tagging"]
+        );
+    }
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // A gap that leaves no kind unknown is still said, once per side.
+    let tagging: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "aws.tagging")
+        .map(|f| f["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tagging,
+        ["prod:222222222222 eu-west-1", "staging:111111111111 eu-west-1"]
+    );
+    assert_eq!(report["coverage"]["prod"]["unaudited"], Value::Null);
+    assert!(report["coverage"]["prod"]["audited"]["aws.s3.bucket"].is_null());
+}

@@ -235,6 +235,17 @@ fn audit_two_accounts_finds_exactly_the_planted_differences() {
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(findings(&report), planted(), "{stderr}");
     assert_eq!(report["summary"]["incomplete"], 0);
+    // What was not audited: the clusters the ECS services run in, which no collector reads.
+    for side in ["staging", "prod"] {
+        let coverage = &report["coverage"][side];
+        assert_eq!(
+            coverage["unaudited"],
+            serde_json::json!({"ecs:cluster": 1}),
+            "{side}"
+        );
+        assert_eq!(coverage["audited"]["aws.ecs.task_definition"], 1, "{side}");
+        assert_eq!(coverage["audited"]["aws.s3.bucket"], 1, "{side}");
+    }
 
     // The listener difference is the TLS policy, and nothing else.
     let listeners = report["findings"]

@@ -3,6 +3,7 @@
 //! examples. The AWS collectors against moto are in `tests/aws/`.
 
 mod cli;
+mod coverage;
 mod engine;
 mod examples;
 mod golden;

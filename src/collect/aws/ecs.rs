@@ -306,7 +306,10 @@ fn container(ctx: &RegionContext<'_>, c: &ContainerDefinition) -> Value {
     let secrets: Map<String, Value> = c
         .secrets()
         .iter()
-        .map(|s| (s.name().to_owned(), Value::from(secret_reference(ctx, s.value_from()))))
+        .map(|s| {
+            let reference = secret_reference(s.value_from(), |name| ctx.key_of_name(name));
+            (s.name().to_owned(), Value::from(reference))
+        })
         .collect();
     let ports = c.port_mappings().iter().map(|p| {
         format!(
@@ -341,8 +344,8 @@ fn container(ctx: &RegionContext<'_>, c: &ContainerDefinition) -> Value {
 
 /// A container secret's source by name, never by ARN (whose account differs by design): `ssm:/shop/{env}/db`,
 /// `secretsmanager:shop/{env}/api-key`. A Secrets Manager ARN's random six-character suffix is dropped, and so
-/// is a JSON key or version after the name.
-pub(super) fn secret_reference(ctx: &RegionContext<'_>, value_from: &str) -> String {
+/// is a JSON key or version after the name. `key` gives a name's logical key.
+fn secret_reference(value_from: &str, key: impl Fn(&str) -> String) -> String {
     let mut parts = value_from.splitn(6, ':');
     let (Some("arn"), Some(_), Some(service), Some(_), Some(_), Some(resource)) = (
         parts.next(),
@@ -353,7 +356,7 @@ pub(super) fn secret_reference(ctx: &RegionContext<'_>, value_from: &str) -> Str
         parts.next(),
     ) else {
         // A bare name: a parameter of the task's own account and region.
-        return format!("ssm:{}", ctx.key_of_name(value_from));
+        return format!("ssm:{}", key(value_from));
     };
     let name = match service {
         "ssm" => resource.strip_prefix("parameter").unwrap_or(resource).to_owned(),
@@ -364,13 +367,40 @@ pub(super) fn secret_reference(ctx: &RegionContext<'_>, value_from: &str) -> Str
         }
         _ => resource.to_owned(),
     };
-    format!("{service}:{}", ctx.key_of_name(&name))
+    format!("{service}:{}", key(&name))
 }
 
 /// A secret's name without the `-AbCdEf` that Secrets Manager appends in its ARNs.
-pub(super) fn without_secret_suffix(name: &str) -> &str {
+fn without_secret_suffix(name: &str) -> &str {
     match name.rsplit_once('-') {
         Some((base, suffix)) if suffix.len() == 6 && suffix.bytes().all(|b| b.is_ascii_alphanumeric()) => base,
         _ => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secret_reference;
+    use crate::matching::derive_key;
+
+    fn reference(value_from: &str) -> String {
+        secret_reference(value_from, |name| derive_key(name, &["staging".into(), "prod".into()]))
+    }
+
+    #[test]
+    fn secret_references_by_name_without_account_or_suffix() {
+        assert_eq!(
+            reference("arn:aws:ssm:eu-west-1:111111111111:parameter/shop/staging/DB_PASSWORD"),
+            "ssm:/shop/{env}/DB_PASSWORD"
+        );
+        assert_eq!(
+            reference("arn:aws:secretsmanager:eu-west-1:222222222222:secret:shop/prod/stripe-key-AbC123"),
+            "secretsmanager:shop/{env}/stripe-key"
+        );
+        assert_eq!(
+            reference("arn:aws:secretsmanager:eu-west-1:2:secret:shop/prod/db-Xy9z8w:password::"),
+            "secretsmanager:shop/{env}/db"
+        );
+        assert_eq!(reference("/shop/prod/API_KEY"), "ssm:/shop/{env}/API_KEY");
     }
 }
