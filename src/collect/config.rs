@@ -93,9 +93,27 @@ pub struct Environment {
     pub ssm_paths: Vec<String>,
     /// Config files (.env, JSON, YAML, TOML) whose keys to compare; `{env}` stands for the environment's name.
     pub config_files: Vec<String>,
+    /// Docker Compose files, merged in order as Compose merges them; `{env}` stands for the environment's name.
+    pub compose: Vec<String>,
+    /// The Compose profiles whose services are read (services without a profile always are).
+    pub compose_profiles: Vec<String>,
+    /// Rendered Kubernetes manifests: files or folders of YAML; `{env}` stands for the environment's name.
+    pub kubernetes: Vec<String>,
 }
 
 impl Environment {
+    /// Whether AWS is asked: when the environment says anything about AWS, or names no other source. An
+    /// environment of compose files, manifests or config files only makes no AWS call and needs no credentials.
+    pub fn uses_aws(&self) -> bool {
+        self.profile.is_some()
+            || self.role_arn.is_some()
+            || !self.regions.is_empty()
+            || self.endpoint_url.is_some()
+            || !self.ssm_paths.is_empty()
+            || !self.tags.is_empty()
+            || (self.config_files.is_empty() && self.compose.is_empty() && self.kubernetes.is_empty())
+    }
+
     /// `{env}` in a configured path, replaced by the environment's name.
     pub fn expand(&self, template: &str) -> String {
         template.replace(crate::matching::ENV_PLACEHOLDER, &self.name)
@@ -337,6 +355,9 @@ impl Reader<'_> {
             key_tag: t.optional("key_tag"),
             ssm_paths: t.optional("ssm_paths").unwrap_or_default(),
             config_files: t.optional("config_files").unwrap_or_default(),
+            compose: t.optional("compose").unwrap_or_default(),
+            compose_profiles: t.optional("compose_profiles").unwrap_or_default(),
+            kubernetes: t.optional("kubernetes").unwrap_or_default(),
             tags: BTreeMap::new(),
         };
         if let Some((_, mut tags)) = t.take("tags")

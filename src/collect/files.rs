@@ -87,7 +87,7 @@ fn parse(text: &str, shown: &str) -> Result<Value, String> {
 ///
 /// Hand-written rather than dotenvy's parser: dotenvy substitutes `$VAR` from the process environment, which
 /// would copy the collecting machine's own environment (its AWS keys) into the snapshot.
-fn dotenv(text: &str) -> Result<Value, String> {
+pub(super) fn dotenv(text: &str) -> Result<Value, String> {
     let mut map = serde_json::Map::new();
     let mut lines = text.lines().enumerate();
     while let Some((index, line)) = lines.next() {

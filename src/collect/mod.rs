@@ -6,9 +6,11 @@
 //! is never absent.
 
 mod aws;
+mod compose;
 pub mod config;
 mod files;
 pub mod image;
+mod kubernetes;
 pub mod secrets;
 
 use std::collections::BTreeSet;
@@ -26,7 +28,7 @@ use crate::matching::KeyRule;
 use crate::snapshot::{COVERAGE_SERVICE, Gap, Resource, Snapshot, Source, SourceStatus, Unaudited};
 
 /// Every kind envparity's collectors produce, with its fields: declared by each collector beside its code.
-pub const CATALOGUE: Catalogue = Catalogue(&[aws::KINDS, &[files::KINDS]]);
+pub const CATALOGUE: Catalogue = Catalogue(&[aws::KINDS, &[files::KINDS, compose::KINDS, kubernetes::KINDS]]);
 
 /// What one unit of collection ended with: the one shape every collector's result takes on its way into the
 /// snapshot.
@@ -126,7 +128,7 @@ pub async fn collect_environment(
     let mut snapshot = Snapshot::new(&env.name, now());
     snapshot.fingerprint_key_id = redactor.key_id();
 
-    if !settings.services.is_empty() {
+    if !settings.services.is_empty() && env.uses_aws() {
         let session = aws::Session::connect(env, settings).await?;
         match &session.account {
             Ok(account) => {
@@ -175,6 +177,62 @@ pub async fn collect_environment(
         Collected {
             provider: "file",
             service: "config",
+            account: None,
+            region: None,
+            api_calls: 0,
+            empty,
+            result,
+        }
+        .record(&mut snapshot);
+    }
+
+    if !env.compose.is_empty() {
+        let files: Vec<String> = env.compose.iter().map(|f| env.expand(f)).collect();
+        let result = compose::collect(
+            &config.base_dir,
+            &files,
+            &env.compose_profiles,
+            &env.tokens,
+            &redactor,
+        );
+        Collected {
+            provider: "compose",
+            service: "compose",
+            account: None,
+            region: None,
+            api_calls: 0,
+            empty: Vec::new(),
+            result,
+        }
+        .record(&mut snapshot);
+    }
+
+    if !env.kubernetes.is_empty() {
+        let configured: Vec<String> = env.kubernetes.iter().map(|f| env.expand(f)).collect();
+        let (result, empty) = match kubernetes::collect(&config.base_dir, &configured, &env.tokens, &redactor)
+        {
+            Ok(found) => {
+                snapshot
+                    .unaudited
+                    .extend(
+                        found
+                            .unaudited
+                            .into_iter()
+                            .map(|(resource_type, count)| Unaudited {
+                                provider: "kubernetes".into(),
+                                account: None,
+                                region: None,
+                                resource_type,
+                                count,
+                            }),
+                    );
+                (Ok(found.resources), found.empty)
+            }
+            Err(e) => (Err(e), Vec::new()),
+        };
+        Collected {
+            provider: "kubernetes",
+            service: "manifests",
             account: None,
             region: None,
             api_calls: 0,

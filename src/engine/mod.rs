@@ -2,6 +2,7 @@
 //!
 //! Rules never print and reporters never decide: this module only produces [`Finding`]s.
 
+mod engines;
 mod references;
 mod relations;
 
@@ -194,7 +195,8 @@ fn judge_pair(
     judge.empty_sources(prod, Side::Prod);
     judge.unaudited(staging, Side::Staging);
     judge.unaudited(prod, Side::Prod);
-    judge.coverage(&pairing, staging, prod);
+    let engine_pairs = judge.dev_parity(staging, &staging_keys, prod, &prod_keys);
+    judge.coverage(&pairing, engine_pairs, staging, prod);
     if staging.environment != prod.environment {
         let (staging_tokens, prod_tokens) = (&options.staging_keys.tokens, &options.prod_keys.tokens);
         judge.foreign(staging, &staging_keys, Side::Staging, staging_tokens, prod_tokens);
@@ -537,11 +539,11 @@ impl<'p, 's> Judge<'p, 's> {
 
     /// A run that compared nothing earns no verdict: neither side holds a resource, or nothing paired although
     /// both do. Both sides being one environment (or one snapshot) is said too.
-    fn coverage(&mut self, pairing: &Pairing<'_>, staging: &Snapshot, prod: &Snapshot) {
+    fn coverage(&mut self, pairing: &Pairing<'_>, engine_pairs: usize, staging: &Snapshot, prod: &Snapshot) {
         let (s, p) = (staging.resources.len(), prod.resources.len());
         let nothing = if s == 0 && p == 0 {
             Some("neither snapshot holds a resource".to_owned())
-        } else if pairing.paired.is_empty() && s > 0 && p > 0 {
+        } else if pairing.paired.is_empty() && engine_pairs == 0 && s > 0 && p > 0 {
             Some(format!(
                 "no resource of {} ({s}) paired with one of {} ({p}): the environment tokens (--staging-tokens, \
                  --prod-tokens) or the key tag most likely do not match the resources' names",
@@ -657,6 +659,119 @@ impl<'p, 's> Judge<'p, 's> {
                 detail: Some(format!("names {other_name}'s {}", c.names)),
             });
         }
+    }
+
+    /// Dev parity, when the policy asks for it (see [`engines`]): the engines and config keys of the development
+    /// side (staging) against prod's. Returns how many engine pairs were compared.
+    fn dev_parity(
+        &mut self,
+        dev: &Snapshot,
+        dev_keys: &[String],
+        prod: &Snapshot,
+        prod_keys: &[String],
+    ) -> usize {
+        let d = self.policy.defaults;
+        let mut compared = 0;
+        if d.engine_missing != Level::Ignore || d.engine_version != Level::Ignore {
+            let (findings, pairs) =
+                engines::compare(engines::engines(dev, dev_keys), engines::engines(prod, prod_keys));
+            compared = pairs;
+            for finding in findings {
+                match finding {
+                    engines::EngineFinding::Missing { prod, dev_count } => {
+                        let Level::Report(severity) = d.engine_missing else {
+                            continue;
+                        };
+                        let detail = format!(
+                            "prod runs {} {} ({}); the development environment runs {}",
+                            prod.family,
+                            prod.version.as_deref().unwrap_or("of an unknown version"),
+                            prod.resource.label(),
+                            match dev_count {
+                                0 => format!("no {}", prod.family),
+                                n => format!("{n} {}, each paired with another", prod.family),
+                            }
+                        );
+                        let mut draft = Draft::whole(
+                            Decider::Builtin(BuiltinRule::EngineMissing),
+                            severity,
+                            &prod.resource.kind,
+                            prod.key,
+                            detail,
+                        );
+                        draft.side = Some(Side::Prod);
+                        self.push(draft);
+                    }
+                    engines::EngineFinding::Ambiguous { prod, candidates } => {
+                        let Level::Report(severity) = d.engine_missing else {
+                            continue;
+                        };
+                        let detail = format!(
+                            "prod's {} {} could pair with any of {}",
+                            prod.family,
+                            prod.resource.label(),
+                            candidates.join(", ")
+                        );
+                        self.push(Draft::whole(
+                            Decider::Builtin(BuiltinRule::EngineAmbiguous),
+                            severity,
+                            &prod.resource.kind,
+                            prod.key,
+                            detail,
+                        ));
+                    }
+                    engines::EngineFinding::Version { dev, prod, outcome } => {
+                        let (severity, why) = match outcome {
+                            Outcome::Unknown(why) => (Severity::Incomplete, why),
+                            Outcome::Fail(why) => match d.engine_version {
+                                Level::Report(severity) => (severity, why),
+                                Level::Ignore => continue,
+                            },
+                            Outcome::Pass => continue,
+                        };
+                        let (dv, pv) = (
+                            dev.version.clone().map_or(Value::Null, Value::from),
+                            prod.version.clone().map_or(Value::Null, Value::from),
+                        );
+                        let detail = format!(
+                            "{} in {} ({}) and in {} ({}): {why}",
+                            prod.family,
+                            dev.resource.label(),
+                            dev.resource.kind,
+                            prod.resource.label(),
+                            prod.resource.kind
+                        );
+                        self.push(Draft {
+                            by: Decider::Builtin(BuiltinRule::EngineMajorVersion),
+                            severity,
+                            kind: &prod.resource.kind,
+                            key: prod.key,
+                            field: Some("engine_version"),
+                            side: None,
+                            staging: Some(&dv),
+                            prod: Some(&pv),
+                            detail: Some(detail),
+                        });
+                    }
+                }
+            }
+        }
+        if let Level::Report(severity) = d.config_key_missing {
+            let have = engines::config_keys(dev, dev_keys);
+            for (name, (kind, key)) in engines::missing_keys(&have, engines::config_keys(prod, prod_keys)) {
+                let detail = format!("prod sets {name} ({kind} {key}); no development service does");
+                let mut draft = Draft::whole(
+                    Decider::Builtin(BuiltinRule::ConfigKeyMissing),
+                    severity,
+                    "config",
+                    &name,
+                    detail,
+                );
+                draft.side = Some(Side::Prod);
+                self.push(draft);
+            }
+        }
+        compared
     }
 
     /// Settings of one environment that must agree with each other (see [`relations`]).

@@ -36,10 +36,18 @@ pub enum BuiltinRule {
     QueueVisibility,
     /// Resources of a type no configured collector reads (`defaults.unaudited`, off by default).
     Unaudited,
+    /// Dev parity: an engine prod runs that no dev engine pairs with.
+    EngineMissing,
+    /// Dev parity: several engines of one kind whose names do not say which pairs with which.
+    EngineAmbiguous,
+    /// Dev parity: a dev engine at another major version than prod's, or pinning none.
+    EngineMajorVersion,
+    /// Dev parity: a config key prod's applications get that no dev service sets.
+    ConfigKeyMissing,
 }
 
 impl BuiltinRule {
-    pub const ALL: [BuiltinRule; 16] = [
+    pub const ALL: [BuiltinRule; 20] = [
         BuiltinRule::MissingInStaging,
         BuiltinRule::ExtraInStaging,
         BuiltinRule::UnlistedDifference,
@@ -56,6 +64,10 @@ impl BuiltinRule {
         BuiltinRule::ReferencesStaging,
         BuiltinRule::QueueVisibility,
         BuiltinRule::Unaudited,
+        BuiltinRule::EngineMissing,
+        BuiltinRule::EngineAmbiguous,
+        BuiltinRule::EngineMajorVersion,
+        BuiltinRule::ConfigKeyMissing,
     ];
 
     /// The id findings and waivers use.
@@ -77,6 +89,10 @@ impl BuiltinRule {
             BuiltinRule::ReferencesStaging => "references-staging",
             BuiltinRule::QueueVisibility => "queue-visibility",
             BuiltinRule::Unaudited => "unaudited",
+            BuiltinRule::EngineMissing => "engine-missing",
+            BuiltinRule::EngineAmbiguous => "engine-ambiguous",
+            BuiltinRule::EngineMajorVersion => "engine-major-version",
+            BuiltinRule::ConfigKeyMissing => "config-key-missing",
         }
     }
 
@@ -97,7 +113,11 @@ impl BuiltinRule {
             | BuiltinRule::ReferencesProd
             | BuiltinRule::ReferencesStaging
             | BuiltinRule::QueueVisibility
-            | BuiltinRule::Unaudited => true,
+            | BuiltinRule::Unaudited
+            | BuiltinRule::EngineMissing
+            | BuiltinRule::EngineAmbiguous
+            | BuiltinRule::EngineMajorVersion
+            | BuiltinRule::ConfigKeyMissing => true,
             BuiltinRule::Incomplete
             | BuiltinRule::WaiverExpired
             | BuiltinRule::WaiverUnused
@@ -149,6 +169,22 @@ impl BuiltinRule {
             }
             BuiltinRule::Unaudited => {
                 "The environment runs resources of a type envparity does not read: their parity was not checked."
+            }
+            BuiltinRule::EngineMissing => {
+                "Prod runs a database or cache that the development environment does not: code tested without it \
+                 meets it first in prod."
+            }
+            BuiltinRule::EngineAmbiguous => {
+                "Several databases or caches of one engine, and names that do not say which pairs with which: name \
+                 the compose service after the prod resource (orders-db for orders-prod-db)."
+            }
+            BuiltinRule::EngineMajorVersion => {
+                "The development environment runs another major version of an engine than prod, or pins none: \
+                 behaviour and SQL differ between major versions."
+            }
+            BuiltinRule::ConfigKeyMissing => {
+                "Prod's applications get a setting that no development service sets: the code path behind it never \
+                 runs on a laptop."
             }
             BuiltinRule::ReferencesStaging => {
                 "A prod value points at a staging resource or account: prod would depend on an environment built \

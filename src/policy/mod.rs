@@ -21,6 +21,7 @@ pub use builtin::BuiltinRule;
 pub const BUILTIN: &[(&str, &str)] = &[
     ("default", include_str!("../../policies/default.toml")),
     ("drift", include_str!("../../policies/drift.toml")),
+    ("dev-parity", include_str!("../../policies/dev-parity.toml")),
 ];
 
 /// Where a rule or waiver was written: findings it decides point back here (SARIF, `why`).
@@ -146,6 +147,12 @@ pub struct Defaults {
     pub references_prod: Level,
     pub references_staging: Level,
     pub unaudited: Level,
+    /// Dev parity (`engine-missing`, `engine-ambiguous`): off by default, on in the shipped `dev-parity` policy.
+    pub engine_missing: Level,
+    /// Dev parity (`engine-major-version`).
+    pub engine_version: Level,
+    /// Dev parity (`config-key-missing`).
+    pub config_key_missing: Level,
 }
 
 impl Default for Defaults {
@@ -161,6 +168,9 @@ impl Default for Defaults {
             references_prod: Level::Report(Severity::Error),
             references_staging: Level::Report(Severity::Error),
             unaudited: Level::Ignore,
+            engine_missing: Level::Ignore,
+            engine_version: Level::Ignore,
+            config_key_missing: Level::Ignore,
         }
     }
 }

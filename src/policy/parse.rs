@@ -133,7 +133,7 @@ impl<'t> Parser<'t> {
         let Some(mut t) = self.toml.table(value, "[defaults]") else {
             return d;
         };
-        let slots: [(&'static str, &mut Level); 10] = [
+        let slots: [(&'static str, &mut Level); 13] = [
             ("unlisted_difference", &mut d.unlisted_difference),
             ("missing_in_staging", &mut d.missing_in_staging),
             ("extra_in_staging", &mut d.extra_in_staging),
@@ -144,6 +144,9 @@ impl<'t> Parser<'t> {
             ("references_prod", &mut d.references_prod),
             ("references_staging", &mut d.references_staging),
             ("unaudited", &mut d.unaudited),
+            ("engine_missing", &mut d.engine_missing),
+            ("engine_version", &mut d.engine_version),
+            ("config_key_missing", &mut d.config_key_missing),
         ];
         for (key, slot) in slots {
             if let Some(s) = t.optional_s::<String>(key)

@@ -119,10 +119,16 @@ impl EnvironmentCoverage {
         for r in &snapshot.resources {
             *audited.entry(r.kind.clone()).or_insert(0) += 1;
         }
-        // Known only when asked everywhere: one region that could not answer leaves the whole unknown.
-        let asked = snapshot.sources.iter().any(|s| s.service == COVERAGE_SERVICE)
-            && !snapshot.gaps.iter().any(|g| g.service == COVERAGE_SERVICE);
-        let unaudited = asked.then(|| {
+        // Unknown when AWS was read without asking the tagging API, or one region could not answer it. Manifests
+        // and compose files are read whole: what they hold that no collector reads is known.
+        let aws_read = snapshot
+            .sources
+            .iter()
+            .any(|s| s.provider == "aws" && s.service != COVERAGE_SERVICE);
+        let asked = snapshot.sources.iter().any(|s| s.service == COVERAGE_SERVICE);
+        let failed = snapshot.gaps.iter().any(|g| g.service == COVERAGE_SERVICE);
+        let known = !snapshot.sources.is_empty() && !failed && (asked || !aws_read);
+        let unaudited = known.then(|| {
             let mut counts = BTreeMap::new();
             for u in &snapshot.unaudited {
                 *counts.entry(u.resource_type.clone()).or_insert(0) += u.count;

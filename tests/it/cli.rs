@@ -276,7 +276,7 @@ fn a_bad_policy_exits_2_with_every_problem_located() {
         .args(["diff", STAGING, PROD, "--policy", "no-such-policy.toml"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cannot read policy no-such-policy.toml (give a policy file, or a shipped policy: default, drift)"));
+        .stderr(predicate::str::contains("cannot read policy no-such-policy.toml (give a policy file, or a shipped policy: default, drift, dev-parity)"));
 }
 
 #[test]
@@ -284,6 +284,7 @@ fn policy_check_accepts_the_shipped_policies() {
     for policy in [
         "policies/default.toml",
         "policies/drift.toml",
+        "policies/dev-parity.toml",
         DEMO_POLICY,
         "drift",
     ] {
@@ -458,6 +459,10 @@ fn the_example_config_documents_every_key_and_parses() {
         "key_tag",
         "ssm_paths",
         "config_files",
+        "coverage",
+        "kubernetes",
+        "compose",
+        "compose_profiles",
     ] {
         assert!(
             text.contains(&format!("\n{key} =")) || text.contains(&format!("# {key} =")),

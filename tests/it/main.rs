@@ -10,4 +10,5 @@ mod golden;
 mod hostile;
 mod html;
 mod no_panic;
+mod sources;
 mod trust;

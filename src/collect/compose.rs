@@ -1,0 +1,657 @@
+//! Docker Compose files (`compose.service`, `compose.engine`): a developer's environment, read the way Compose
+//! reads it.
+//!
+//! The files are merged in order as Compose merges them (mappings key by key, `command`, `entrypoint` and a
+//! health check's `test` replaced, other lists joined), after `${VAR}` interpolation from the `.env` file beside
+//! the first one, `extends` resolved and anchors and merge keys (`<<: *defaults`) applied. Services of a profile
+//! are read only when the environment enables the profile (`compose_profiles`). A service whose image is a
+//! known database or cache is also an engine, with the version its tag pins.
+//!
+//! The process environment is not used for interpolation, unlike `docker compose`: a snapshot must not depend
+//! on (nor copy) the environment of the machine that collects it. Variables not in `.env` take their default.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value, json};
+
+use super::CollectError;
+use super::image::ImageRef;
+use super::secrets::Redactor;
+use crate::catalog::{Field, FieldType, Kind};
+use crate::matching::derive_key;
+use crate::snapshot::{Attributes, Resource};
+
+/// The kinds this collector produces.
+pub(crate) const KINDS: &[Kind] = &[
+    Kind {
+        name: "compose.service",
+        provider: "compose",
+        service: "compose",
+        tagged: false,
+        tagging_types: &[],
+        doc: "A Docker Compose service, its files merged as Compose merges them.",
+        fields: &[
+            Field {
+                path: "image",
+                ty: FieldType::Map(&["repository", "tag", "digest"]),
+                doc: "The image split into repository, tag and digest (null when the service is only built).",
+            },
+            Field {
+                path: "build",
+                ty: FieldType::Boolean,
+                doc: "Whether the service builds its image from source.",
+            },
+            Field {
+                path: "environment_names",
+                ty: FieldType::List,
+                doc: "The variables the service sets, from `environment` and `env_file`.",
+            },
+            Field {
+                path: "environment",
+                ty: FieldType::Map(&[]),
+                doc: "Each variable's value, through the secret detection.",
+            },
+            Field {
+                path: "ports",
+                ty: FieldType::List,
+                doc: "Published ports as PUBLISHED:TARGET/PROTOCOL.",
+            },
+            Field {
+                path: "healthcheck",
+                ty: FieldType::Map(&["test", "interval", "timeout", "retries", "start_period"]),
+                doc: "The health check, or null.",
+            },
+            Field {
+                path: "depends_on",
+                ty: FieldType::List,
+                doc: "The services it waits for.",
+            },
+            Field {
+                path: "command",
+                ty: FieldType::List,
+                doc: "The command that replaces the image's, as written.",
+            },
+        ],
+    },
+    Kind {
+        name: "compose.engine",
+        provider: "compose",
+        service: "compose",
+        tagged: false,
+        tagging_types: &[],
+        doc: "A database or cache a Compose service runs, known by its image: postgres:15 is PostgreSQL 15.",
+        fields: &[
+            Field {
+                path: "engine",
+                ty: FieldType::String,
+                doc: "postgres, mysql, mariadb, redis, valkey, memcached or mongodb.",
+            },
+            Field {
+                path: "engine_version",
+                ty: FieldType::String,
+                doc: "The version the image tag pins (15 of postgres:15-alpine), or null when it pins none.",
+            },
+        ],
+    },
+];
+
+/// Images of known engines, by the last segment of their repository.
+const ENGINES: &[(&str, &str)] = &[
+    ("postgres", "postgres"),
+    ("postgresql", "postgres"),
+    ("postgis", "postgres"),
+    ("mysql", "mysql"),
+    ("mariadb", "mariadb"),
+    ("redis", "redis"),
+    ("redis-stack", "redis"),
+    ("redis-stack-server", "redis"),
+    ("valkey", "valkey"),
+    ("memcached", "memcached"),
+    ("mongo", "mongodb"),
+    ("mongodb", "mongodb"),
+];
+
+/// Keys whose list a later file replaces rather than joins (Compose's merge rules).
+const REPLACED: &[&str] = &["command", "entrypoint", "test"];
+
+/// How deep `extends` may chain before it is taken for a cycle.
+const EXTENDS_DEPTH: usize = 16;
+
+/// Reads an environment's compose files into resources. `files` are the configured paths (`{env}` expanded),
+/// relative to `base_dir`; `profiles` the enabled profiles.
+pub fn collect(
+    base_dir: &Path,
+    files: &[String],
+    profiles: &[String],
+    tokens: &[String],
+    redactor: &Redactor,
+) -> Result<Vec<Resource>, CollectError> {
+    let fail = |message: String| CollectError { code: None, message };
+    let Some(first) = files.first() else {
+        return Ok(Vec::new());
+    };
+    let project = base_dir.join(first);
+    let project_dir = project.parent().map(Path::to_path_buf).unwrap_or_default();
+    let variables = match std::fs::read_to_string(project_dir.join(".env")) {
+        Ok(text) => match super::files::dotenv(&text) {
+            Ok(Value::Object(map)) => map
+                .into_iter()
+                .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_owned()))
+                .collect(),
+            Ok(_) => BTreeMap::new(),
+            Err(e) => return Err(fail(format!(".env beside {first}: {e}"))),
+        },
+        Err(_) => BTreeMap::new(),
+    };
+
+    let mut merged = Value::Object(Map::new());
+    for shown in files {
+        let path = base_dir.join(shown);
+        let document = read(&path, &variables).map_err(|e| fail(format!("{shown}: {e}")))?;
+        merge(&mut merged, document);
+    }
+    let services = merged
+        .get("services")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+
+    let mut out = Vec::new();
+    for (name, _) in &services {
+        let service = resolve(&services, name, &project_dir, &variables, 0)
+            .map_err(|e| fail(format!("service {name}: {e}")))?;
+        let enabled = match service.get("profiles").and_then(Value::as_array) {
+            Some(wanted) => wanted
+                .iter()
+                .filter_map(Value::as_str)
+                .any(|p| profiles.iter().any(|q| q == p)),
+            None => true,
+        };
+        if !enabled {
+            continue;
+        }
+        out.extend(resources(name, &service, &project_dir, first, tokens, redactor).map_err(fail)?);
+    }
+    Ok(out)
+}
+
+/// One compose file: YAML with anchors and merge keys applied, interpolated.
+fn read(path: &Path, variables: &BTreeMap<String, String>) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let mut yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(crate::diagnostic::without_bom(&text))
+        .map_err(|e| format!("not valid YAML: {e}"))?;
+    yaml.apply_merge().map_err(|e| format!("not valid YAML: {e}"))?;
+    let mut value: Value = serde_json::to_value(&yaml).map_err(|e| format!("not a compose file: {e}"))?;
+    if !value.is_object() {
+        return Err("not a compose file: expected a mapping at the top".into());
+    }
+    interpolate_all(&mut value, variables)?;
+    Ok(value)
+}
+
+/// A service with its `extends` chain resolved: the base first, the service's own keys merged over it.
+fn resolve(
+    services: &Map<String, Value>,
+    name: &str,
+    project_dir: &Path,
+    variables: &BTreeMap<String, String>,
+    depth: usize,
+) -> Result<Value, String> {
+    if depth > EXTENDS_DEPTH {
+        return Err(format!(
+            "`extends` goes deeper than {EXTENDS_DEPTH} services: a cycle?"
+        ));
+    }
+    let mut service = services
+        .get(name)
+        .cloned()
+        .ok_or_else(|| format!("extends {name:?}, which is not a service"))?;
+    if service.is_null() {
+        service = Value::Object(Map::new());
+    }
+    let Some(extends) = service.as_object_mut().and_then(|s| s.remove("extends")) else {
+        return Ok(service);
+    };
+    let (file, base) = match &extends {
+        Value::String(base) => (None, base.clone()),
+        Value::Object(e) => (
+            e.get("file").and_then(Value::as_str).map(str::to_owned),
+            e.get("service")
+                .and_then(Value::as_str)
+                .ok_or("`extends` needs a `service`")?
+                .to_owned(),
+        ),
+        _ => return Err("`extends` must be a service name or a mapping".into()),
+    };
+    let mut resolved = match file {
+        None => resolve(services, &base, project_dir, variables, depth + 1)?,
+        Some(file) => {
+            let path: PathBuf = project_dir.join(&file);
+            let other = read(&path, variables).map_err(|e| format!("{file}: {e}"))?;
+            let others = other
+                .get("services")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            resolve(&others, &base, &dir, variables, depth + 1)?
+        }
+    };
+    merge(&mut resolved, service);
+    Ok(resolved)
+}
+
+/// Merges `over` into `base` as Compose merges files: mappings key by key, a few lists replaced, other lists
+/// joined without repeats, anything else replaced. `environment` and `labels` are made mappings first, so that
+/// a list in one file and a mapping in another still merge by name.
+fn merge(base: &mut Value, over: Value) {
+    merge_at(base, over, "");
+}
+
+fn merge_at(base: &mut Value, over: Value, key: &str) {
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, mut v) in o {
+                if matches!(k.as_str(), "environment" | "labels") {
+                    v = as_mapping(v);
+                }
+                match b.get_mut(&k) {
+                    Some(existing) => {
+                        if matches!(k.as_str(), "environment" | "labels") {
+                            *existing = as_mapping(existing.take());
+                        }
+                        merge_at(existing, v, &k)
+                    }
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (Value::Array(b), Value::Array(o)) if !REPLACED.contains(&key) => {
+            for item in o {
+                if !b.contains(&item) {
+                    b.push(item);
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
+
+/// `["A=1", "B"]` as `{"A": "1", "B": null}`; a mapping as it is.
+fn as_mapping(value: Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Object(
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|item| match item.split_once('=') {
+                    Some((k, v)) => (k.to_owned(), Value::from(v)),
+                    None => (item.to_owned(), Value::Null),
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// Interpolates every string of a document.
+fn interpolate_all(value: &mut Value, variables: &BTreeMap<String, String>) -> Result<(), String> {
+    match value {
+        Value::String(s) => *s = interpolate(s, variables)?,
+        Value::Array(items) => {
+            for item in items {
+                interpolate_all(item, variables)?;
+            }
+        }
+        Value::Object(map) => {
+            for item in map.values_mut() {
+                interpolate_all(item, variables)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Compose's interpolation: `$$` is a `$`; `$VAR` and `${VAR}`; `${VAR:-default}` (unset or empty) and
+/// `${VAR-default}` (unset); `${VAR:?message}` and `${VAR?message}` fail; `${VAR:+other}` and `${VAR+other}`.
+/// Defaults may themselves hold variables.
+pub(crate) fn interpolate(text: &str, variables: &BTreeMap<String, String>) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+        } else if let Some(inner) = after.strip_prefix('{') {
+            let end = closing_brace(inner).ok_or_else(|| format!("unclosed `${{` in {text:?}"))?;
+            out.push_str(&expand(&inner[..end], variables)?);
+            rest = &inner[end + 1..];
+        } else {
+            let name_len = after
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                .count();
+            match name_len {
+                0 => out.push('$'),
+                n => out.push_str(variables.get(&after[..n]).map_or("", String::as_str)),
+            }
+            rest = &after[name_len..];
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The index of the `}` that closes a `${`, counting nested `${...}`.
+fn closing_brace(inner: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let bytes = inner.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'}' if depth == 0 => return Some(i),
+            b'}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// One `${...}` expression.
+fn expand(expression: &str, variables: &BTreeMap<String, String>) -> Result<String, String> {
+    let name_len = expression
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    let (name, operation) = expression.split_at(name_len);
+    if name.is_empty() {
+        return Err(format!("`${{{expression}}}` names no variable"));
+    }
+    let value = variables.get(name).map(String::as_str);
+    let set = value.is_some();
+    let non_empty = value.is_some_and(|v| !v.is_empty());
+    let (op, argument) = match operation {
+        "" => return Ok(value.unwrap_or_default().to_owned()),
+        _ if operation.starts_with(":-") || operation.starts_with(":?") || operation.starts_with(":+") => {
+            operation.split_at(2)
+        }
+        _ if operation.starts_with(['-', '?', '+']) => operation.split_at(1),
+        _ => return Err(format!("`${{{expression}}}`: unknown operator")),
+    };
+    let argument = || interpolate(argument, variables);
+    match op {
+        ":-" if non_empty => Ok(value.unwrap_or_default().to_owned()),
+        "-" if set => Ok(value.unwrap_or_default().to_owned()),
+        ":-" | "-" => argument(),
+        ":?" if non_empty => Ok(value.unwrap_or_default().to_owned()),
+        "?" if set => Ok(value.unwrap_or_default().to_owned()),
+        ":?" | "?" => Err(format!("required variable {name} is missing: {}", argument()?)),
+        ":+" if non_empty => argument(),
+        "+" if set => argument(),
+        _ => Ok(String::new()),
+    }
+}
+
+/// The resources of one enabled service: the service, and the engine its image runs if it is a known one.
+fn resources(
+    name: &str,
+    service: &Value,
+    project_dir: &Path,
+    first_file: &str,
+    tokens: &[String],
+    redactor: &Redactor,
+) -> Result<Vec<Resource>, String> {
+    let mut environment: BTreeMap<String, String> = BTreeMap::new();
+    let env_files = match service.get("env_file") {
+        Some(Value::String(f)) => vec![f.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|i| i.as_str().or_else(|| i.get("path").and_then(Value::as_str)))
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    };
+    for file in env_files {
+        let text = std::fs::read_to_string(project_dir.join(&file)).map_err(|e| format!("{file}: {e}"))?;
+        if let Value::Object(map) = super::files::dotenv(&text).map_err(|e| format!("{file}: {e}"))? {
+            environment.extend(
+                map.into_iter()
+                    .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_owned())),
+            );
+        }
+    }
+    if let Value::Object(map) = as_mapping(service.get("environment").cloned().unwrap_or(Value::Null)) {
+        for (k, v) in map {
+            let text = match v {
+                Value::String(s) => s,
+                Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            environment.insert(k, text);
+        }
+    }
+    let image = service.get("image").and_then(Value::as_str);
+    let parsed = image.map(ImageRef::parse);
+    let values: Map<String, Value> = environment
+        .iter()
+        .map(|(k, v)| (k.clone(), redactor.text(k, v)))
+        .collect();
+    let ports = service.get("ports").and_then(Value::as_array).map(|ports| {
+        let mut out: Vec<String> = ports.iter().map(port).collect();
+        out.sort();
+        out
+    });
+    let depends_on = match service.get("depends_on") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::<String>::new(),
+    };
+    let healthcheck = service.get("healthcheck").map(|h| {
+        let test = match h.get("test") {
+            Some(Value::String(s)) => json!(["CMD-SHELL", s]),
+            Some(other) => other.clone(),
+            None => Value::Null,
+        };
+        json!({
+            "test": test,
+            "interval": h.get("interval"),
+            "timeout": h.get("timeout"),
+            "retries": h.get("retries"),
+            "start_period": h.get("start_period"),
+        })
+    });
+    let command = match service.get("command") {
+        Some(Value::String(s)) => json!([s]),
+        Some(other @ Value::Array(_)) => other.clone(),
+        _ => Value::Null,
+    };
+    let attributes = BTreeMap::from([
+        (
+            "image".to_owned(),
+            parsed.as_ref().map_or(Value::Null, ImageRef::to_value),
+        ),
+        ("build".to_owned(), Value::from(service.get("build").is_some())),
+        (
+            "environment_names".to_owned(),
+            Value::from(environment.keys().cloned().collect::<Vec<_>>()),
+        ),
+        ("environment".to_owned(), Value::Object(values)),
+        ("ports".to_owned(), ports.map_or(Value::Null, Value::from)),
+        ("healthcheck".to_owned(), healthcheck.unwrap_or(Value::Null)),
+        (
+            "depends_on".to_owned(),
+            Value::from(
+                depends_on
+                    .into_iter()
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        ("command".to_owned(), command),
+    ]);
+    let resource = |kind: &str, attributes: BTreeMap<String, Value>| -> Result<Resource, String> {
+        Ok(Resource {
+            kind: kind.to_owned(),
+            key: Some(derive_key(name, tokens)),
+            name: Some(name.to_owned()),
+            id: Some(format!("{first_file}#{name}")),
+            account: None,
+            region: None,
+            tags: Default::default(),
+            identifiers: Vec::new(),
+            attributes: Attributes::try_from_map(&attributes).map_err(|e| format!("service {name}: {e}"))?,
+        })
+    };
+    let mut out = vec![resource("compose.service", attributes)?];
+    if let Some((engine, version)) = parsed.as_ref().and_then(engine_of) {
+        out.push(resource(
+            "compose.engine",
+            BTreeMap::from([
+                ("engine".to_owned(), Value::from(engine)),
+                (
+                    "engine_version".to_owned(),
+                    version.map_or(Value::Null, Value::from),
+                ),
+            ]),
+        )?);
+    }
+    Ok(out)
+}
+
+/// A port in its short (`"8080:80"`, `"127.0.0.1:5432:5432/tcp"`, `"80"`) or long (`{target, published,
+/// protocol}`) syntax, as `PUBLISHED:TARGET/PROTOCOL` (`:TARGET/PROTOCOL` when none is published).
+fn port(value: &Value) -> String {
+    let (published, target, protocol) = match value {
+        Value::Object(p) => (
+            p.get("published").map(scalar).unwrap_or_default(),
+            p.get("target").map(scalar).unwrap_or_default(),
+            p.get("protocol")
+                .and_then(Value::as_str)
+                .unwrap_or("tcp")
+                .to_owned(),
+        ),
+        other => {
+            let text = scalar(other);
+            let (spec, protocol) = text.split_once('/').unwrap_or((&text, "tcp"));
+            let mut parts: Vec<&str> = spec.rsplitn(3, ':').collect();
+            parts.reverse();
+            let (published, target) = match parts.as_slice() {
+                [target] => ("", *target),
+                [published, target] => (*published, *target),
+                [_host, published, target] => (*published, *target),
+                _ => ("", spec),
+            };
+            (published.to_owned(), target.to_owned(), protocol.to_owned())
+        }
+    };
+    format!("{published}:{target}/{protocol}")
+}
+
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The engine an image runs and the version its tag pins: `postgres:15.6-alpine` gives (postgres, 15.6);
+/// `redis` and `redis:latest` give (redis, None).
+fn engine_of(image: &ImageRef<'_>) -> Option<(&'static str, Option<String>)> {
+    let last = image.repository.rsplit('/').next()?;
+    let engine = ENGINES.iter().find(|(name, _)| *name == last)?.1;
+    let version: String = image
+        .tag
+        .unwrap_or_default()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let version = version.trim_end_matches('.');
+    Some((engine, (!version.is_empty()).then(|| version.to_owned())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn interpolation_as_compose_does_it() {
+        let v = vars(&[("TAG", "15"), ("EMPTY", "")]);
+        let i = |text: &str| interpolate(text, &v);
+        assert_eq!(i("postgres:${TAG}").unwrap(), "postgres:15");
+        assert_eq!(i("postgres:$TAG").unwrap(), "postgres:15");
+        assert_eq!(i("${MISSING:-16}").unwrap(), "16");
+        assert_eq!(i("${EMPTY:-16}").unwrap(), "16");
+        assert_eq!(i("${EMPTY-16}").unwrap(), "");
+        assert_eq!(i("${MISSING-${TAG}}").unwrap(), "15");
+        assert_eq!(i("${TAG:+set}").unwrap(), "set");
+        assert_eq!(i("${MISSING:+set}").unwrap(), "");
+        assert_eq!(i("$$HOME").unwrap(), "$HOME");
+        assert_eq!(i("${MISSING}").unwrap(), "");
+        assert_eq!(
+            i("${MISSING:?set it}").unwrap_err(),
+            "required variable MISSING is missing: set it"
+        );
+        assert!(i("${UNCLOSED").is_err());
+    }
+
+    #[test]
+    fn ports_in_short_and_long_syntax() {
+        assert_eq!(port(&json!("8080:80")), "8080:80/tcp");
+        assert_eq!(port(&json!("127.0.0.1:5432:5432")), "5432:5432/tcp");
+        assert_eq!(port(&json!("53:53/udp")), "53:53/udp");
+        assert_eq!(port(&json!(80)), ":80/tcp");
+        assert_eq!(port(&json!({"target": 80, "published": "8080"})), "8080:80/tcp");
+    }
+
+    #[test]
+    fn engines_and_versions_from_images() {
+        let e = |image: &str| engine_of(&ImageRef::parse(image));
+        assert_eq!(e("postgres:15"), Some(("postgres", Some("15".into()))));
+        assert_eq!(e("postgres:15.6-alpine"), Some(("postgres", Some("15.6".into()))));
+        assert_eq!(e("bitnami/postgresql:16"), Some(("postgres", Some("16".into()))));
+        assert_eq!(e("redis"), Some(("redis", None)));
+        assert_eq!(e("redis:latest"), Some(("redis", None)));
+        assert_eq!(e("valkey/valkey:8.0"), Some(("valkey", Some("8.0".into()))));
+        assert_eq!(e("nginx:1.27"), None);
+    }
+
+    #[test]
+    fn later_files_merge_over_earlier_ones() {
+        let mut base = json!({"services": {"app": {
+            "image": "app:1", "environment": ["A=1", "B=2"], "ports": ["8080:80"], "command": ["serve"]
+        }}});
+        merge(
+            &mut base,
+            json!({"services": {"app": {
+                "image": "app:2", "environment": {"B": "3", "C": "4"}, "ports": ["9090:90"], "command": ["debug"]
+            }}}),
+        );
+        assert_eq!(
+            base["services"]["app"],
+            json!({
+                "image": "app:2",
+                "environment": {"A": "1", "B": "3", "C": "4"},
+                "ports": ["8080:80", "9090:90"],
+                "command": ["debug"],
+            })
+        );
+    }
+}

@@ -1,0 +1,371 @@
+//! Sources beyond the cloud account: Docker Compose files (dev parity) and rendered Kubernetes manifests, read
+//! without any AWS call.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+
+/// envparity in `dir`, with no AWS configuration within reach: a source that asked AWS would fail.
+fn envparity(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("envparity").unwrap();
+    cmd.current_dir(dir)
+        .env("AWS_CONFIG_FILE", "/nonexistent/config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env("ENVPARITY_FINGERPRINT_KEY", "sources-test-key-of-16-bytes");
+    cmd
+}
+
+fn repository() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// (rule, kind, key, field, severity) of each finding.
+fn findings(report: &Value) -> Vec<(String, String, String, String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_owned();
+            (s("rule"), s("kind"), s("key"), s("field"), s("severity"))
+        })
+        .collect()
+}
+
+fn row(
+    rule: &str,
+    kind: &str,
+    key: &str,
+    field: &str,
+    severity: &str,
+) -> (String, String, String, String, String) {
+    (
+        rule.into(),
+        kind.into(),
+        key.into(),
+        field.into(),
+        severity.into(),
+    )
+}
+
+/// Collects the example's dev environment (after `edit` of its files) and diffs it with the shipped prod
+/// snapshot under dev-parity: (exit status, report).
+fn dev_parity(edit: impl FnOnce(&Path)) -> (Option<i32>, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repository().join("examples/dev"), dir.path());
+    edit(dir.path());
+    let collect = envparity(dir.path())
+        .args(["collect", "dev", "--output", "dev.json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        collect.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&collect.stderr)
+    );
+    let prod = repository().join("snapshots/prod.json");
+    let out = envparity(dir.path())
+        .args([
+            "diff",
+            "dev.json",
+            prod.to_str().unwrap(),
+            "--policy",
+            "dev-parity",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    (out.status.code(), serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[test]
+fn the_example_compose_file_is_parity_with_prod_under_dev_parity() {
+    let (code, report) = dev_parity(|_| {});
+    assert_eq!(findings(&report), [], "{report:#}");
+    assert_eq!((code, &report["summary"]["status"]), (Some(0), &json!("parity")));
+}
+
+#[test]
+fn redis_6_in_dev_against_elasticache_7_is_a_violation_naming_both() {
+    let (code, report) = dev_parity(|dir| {
+        let path = dir.join("docker-compose.yml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("redis:${REDIS_VERSION:-7}", "redis:6")).unwrap();
+    });
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        findings(&report),
+        [row(
+            "engine-major-version",
+            "aws.elasticache.replication_group",
+            "sessions-{env}-redis",
+            "engine_version",
+            "error"
+        )]
+    );
+    let finding = &report["findings"][0];
+    assert_eq!(
+        (&finding["staging"], &finding["prod"]),
+        (&json!("6"), &json!("7.1"))
+    );
+    let detail = finding["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("sessions-redis (compose.engine)") && detail.contains("sessions-prod-redis"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn an_engine_or_a_config_key_dev_lacks_is_reported() {
+    let (code, report) = dev_parity(|dir| {
+        let path = dir.join("docker-compose.yml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            &path,
+            text.replace("  reporting-db:\n    image: postgres:16-alpine\n", ""),
+        )
+        .unwrap();
+        let env = dir.join("app.env");
+        let text = std::fs::read_to_string(&env).unwrap();
+        std::fs::write(&env, text.replace("CACHE_TTL_SECONDS=5\n", "")).unwrap();
+    });
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        findings(&report),
+        [
+            row(
+                "engine-missing",
+                "aws.rds.instance",
+                "reporting-{env}-db",
+                "",
+                "error"
+            ),
+            row("config-key-missing", "config", "CACHE_TTL_SECONDS", "", "error"),
+        ]
+    );
+}
+
+#[test]
+fn compose_files_merge_interpolate_extend_and_honour_profiles() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(".env", "WEB_TAG=2.1\n");
+    write(
+        "base.yml",
+        "services:\n  common:\n    image: shop/common:1\n    environment: [SHARED=1]\n    healthcheck:\n      test: curl -f localhost\n",
+    );
+    write(
+        "docker-compose.yml",
+        "x-defaults: &defaults\n  restart: always\n  environment:\n    FROM_ANCHOR: \"yes\"\n\
+         services:\n  web:\n    <<: *defaults\n    extends: { file: base.yml, service: common }\n    image: shop/web:${WEB_TAG}\n\
+         \x20   ports:\n      - target: 80\n        published: \"8080\"\n    command: serve\n\
+         \x20 cache:\n    image: valkey/valkey:${VALKEY:-8.0}\n\
+         \x20 debug:\n    image: busybox\n    profiles: [debug]\n",
+    );
+    write(
+        "docker-compose.override.yml",
+        "services:\n  web:\n    ports: [\"9090:90/udp\"]\n    command: [serve, --verbose]\n",
+    );
+    write(
+        "envparity.toml",
+        "[environments.dev]\ncompose = [\"docker-compose.yml\", \"docker-compose.override.yml\"]\n",
+    );
+    envparity(dir.path())
+        .args(["collect", "dev", "--output", "dev.json"])
+        .assert()
+        .code(0);
+    let snapshot: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("dev.json")).unwrap()).unwrap();
+    let resources = snapshot["resources"].as_array().unwrap();
+    let kinds: Vec<(&str, &str)> = resources
+        .iter()
+        .map(|r| (r["kind"].as_str().unwrap(), r["name"].as_str().unwrap()))
+        .collect();
+    // The debug profile is not enabled; the common service of base.yml is not in this project.
+    assert_eq!(
+        kinds,
+        [
+            ("compose.engine", "cache"),
+            ("compose.service", "cache"),
+            ("compose.service", "web")
+        ]
+    );
+    assert_eq!(
+        resources[0]["attributes"],
+        json!({"engine": "valkey", "engine_version": "8.0"})
+    );
+    let web = &resources[2]["attributes"];
+    assert_eq!(
+        web["image"],
+        json!({"repository": "shop/web", "tag": "2.1", "digest": null})
+    );
+    assert_eq!(web["environment_names"], json!(["FROM_ANCHOR", "SHARED"]));
+    assert_eq!(web["ports"], json!(["8080:80/tcp", "9090:90/udp"]));
+    assert_eq!(web["command"], json!(["serve", "--verbose"]));
+    assert_eq!(
+        web["healthcheck"]["test"],
+        json!(["CMD-SHELL", "curl -f localhost"])
+    );
+}
+
+#[test]
+fn a_missing_required_variable_is_a_gap_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("docker-compose.yml"),
+        "services:\n  db:\n    image: postgres:${PG:?set PG}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("envparity.toml"),
+        "[environments.dev]\ncompose = [\"docker-compose.yml\"]\n",
+    )
+    .unwrap();
+    envparity(dir.path())
+        .args(["collect", "dev", "--output", "dev.json"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(
+            "dev: compose compose: NOT COLLECTED: docker-compose.yml: required variable PG is missing: set PG",
+        ));
+}
+
+/// Audits the manifest fixtures of staging and prod: (exit status, report, stderr).
+fn manifests_audit(dir: &Path) -> (Option<i32>, Value, String) {
+    copy_dir(&repository().join("tests/fixtures/manifests"), &dir.join("k8s"));
+    std::fs::write(
+        dir.join("envparity.toml"),
+        "[environments.staging]\nkubernetes = [\"k8s/{env}/\"]\n\n[environments.prod]\nkubernetes = [\"k8s/{env}/\"]\n",
+    )
+    .unwrap();
+    let out = envparity(dir)
+        .args(["audit", "--snapshots", "s", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (
+        out.status.code(),
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}")),
+        stderr,
+    )
+}
+
+#[test]
+fn overlays_apart_in_image_tag_config_map_key_and_readiness_probe_are_reported_and_replicas_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, report, stderr) = manifests_audit(dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(
+        findings(&report),
+        [
+            row(
+                "config-map-keys",
+                "k8s.configmap",
+                "shop-{env}/web-config",
+                "keys",
+                "error"
+            ),
+            row(
+                "pod-shape",
+                "k8s.deployment",
+                "shop-{env}/web",
+                "containers.web.probes.readiness.target.path",
+                "error"
+            ),
+            row(
+                "container-image-tag",
+                "k8s.deployment",
+                "shop-{env}/web",
+                "containers.web.image.tag",
+                "warning"
+            ),
+        ]
+    );
+    // Replicas 2 against 12, HPA bounds and smaller requests are staging being smaller: no finding. The
+    // namespace, the service account and the ServiceMonitor of a List are not audited, and say so.
+    assert_eq!(
+        report["coverage"]["prod"]["unaudited"],
+        json!({
+            "CustomResourceDefinition.apiextensions.k8s.io": 1,
+            "Namespace": 1,
+            "ServiceAccount": 1,
+            "ServiceMonitor.monitoring.coreos.com": 1,
+        })
+    );
+    let snapshot = std::fs::read_to_string(dir.path().join("s/prod.json")).unwrap();
+    assert!(!snapshot.contains("canary-db-prod"), "a Secret's value leaked");
+    let prod: Value = serde_json::from_str(&snapshot).unwrap();
+    let web = prod["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "k8s.deployment")
+        .unwrap();
+    assert_eq!(
+        web["attributes"]["containers"]["web"]["resources"],
+        json!({"requests": {"cpu": 1000, "memory": 2147483648u64}, "limits": {"memory": 2147483648u64}})
+    );
+}
+
+#[test]
+fn an_unrendered_template_or_a_broken_manifest_is_a_gap_naming_the_file() {
+    for (text, expected) in [
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+            "k8s/staging/bad.yaml: document 1: key must be a string (a template left unrendered?",
+        ),
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"{{ .Release.Name }}\"\n",
+            "is an unrendered template",
+        ),
+        (
+            "{{- if .Values.enabled }}\napiVersion: v1\nkind: [\n",
+            "k8s/staging/bad.yaml: not valid YAML",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let (code, report, stderr) = {
+            copy_dir(
+                &repository().join("tests/fixtures/manifests"),
+                &dir.path().join("k8s"),
+            );
+            std::fs::write(dir.path().join("k8s/staging/bad.yaml"), text).unwrap();
+            std::fs::write(
+                dir.path().join("envparity.toml"),
+                "[environments.staging]\nkubernetes = [\"k8s/{env}/\"]\n\n[environments.prod]\nkubernetes = [\"k8s/{env}/\"]\n",
+            )
+            .unwrap();
+            let out = envparity(dir.path())
+                .args(["audit", "--snapshots", "s", "--format", "json"])
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            (
+                out.status.code(),
+                serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+                stderr,
+            )
+        };
+        assert_eq!(code, Some(3), "{stderr}");
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+        assert_eq!(report["summary"]["status"], "incomplete");
+    }
+}
