@@ -10,6 +10,9 @@
 //! - the floor: reading both files and parsing them into `serde_json::Value`, nothing else;
 //! - deepdiff: `benches/peer_deepdiff.py`, when deepdiff is installed in .venv.
 //!
+//! Then, on the largest size, the same diff under the default policy extended with three of the shipped Rego
+//! modules (`policies/rego/`: queue visibility, plain HTTP, bucket versioning) against the diff without them.
+//!
 //! Under `cargo test` it runs once on a small pair, so that it keeps building and working, and times nothing.
 
 #[allow(dead_code)]
@@ -29,7 +32,7 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 ///
 /// The memory comes from GNU time (`/usr/bin/time`, Debian's `time` package): a process spawned from this one
 /// would report this process's own peak too, since Linux carries the peak across fork and exec.
-fn envparity_diff(dir: &Path) -> (Duration, Option<u64>) {
+fn envparity_diff(dir: &Path, policy: &str) -> (Duration, Option<u64>) {
     let time = Path::new("/usr/bin/time");
     let mut cmd = if time.exists() {
         let mut c = Command::new(time);
@@ -38,7 +41,7 @@ fn envparity_diff(dir: &Path) -> (Duration, Option<u64>) {
     } else {
         Command::new(env!("CARGO_BIN_EXE_envparity"))
     };
-    cmd.args(["diff", "--policy", "default", "--format", "json", "--output"])
+    cmd.args(["diff", "--policy", policy, "--format", "json", "--output"])
         .arg(dir.join("report.json"))
         .arg(dir.join("staging.json"))
         .arg(dir.join("prod.json"));
@@ -102,6 +105,7 @@ fn main() {
     }
     let runs = if benchmarking { 5 } else { 1 };
 
+    let largest = *sizes.iter().max().expect("at least one size");
     println!(
         "| resources per side | files | floor (parse to Value) | envparity diff | ratio | deepdiff | deepdiff / envparity | peak memory | memory / files |"
     );
@@ -118,7 +122,7 @@ fn main() {
         let diff = median(
             (0..runs)
                 .map(|_| {
-                    let (t, m) = envparity_diff(dir.path());
+                    let (t, m) = envparity_diff(dir.path(), "default");
                     peak = peak.max(m);
                     t
                 })
@@ -147,4 +151,41 @@ fn main() {
             peak.map_or("-".into(), |p| format!("{:.2}x", p as f64 / files as f64)),
         );
     }
+    rego_row(largest, runs);
+}
+
+/// The diff of `n` resources per side with and without three Rego modules.
+fn rego_row(n: u64, runs: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    gen_snapshots::write_pair(n, dir.path()).unwrap();
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/rego");
+    let modules: Vec<String> = [
+        "queue_visibility.rego",
+        "plain_http.rego",
+        "bucket_versioning.rego",
+    ]
+    .iter()
+    .map(|m| format!("{:?}", rules.join(m).display().to_string()))
+    .collect();
+    let policy = dir.path().join("rego.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            "[policy]\nname = \"default with Rego\"\nextends = \"default\"\nrego = [{}]\n",
+            modules.join(", ")
+        ),
+    )
+    .unwrap();
+    let time = |policy: &str| median((0..runs).map(|_| envparity_diff(dir.path(), policy).0).collect());
+    let without = time("default");
+    let with = time(policy.to_str().unwrap());
+    println!();
+    println!("| resources per side | envparity diff | with 3 Rego modules | ratio |");
+    println!("|---:|---:|---:|---:|");
+    println!(
+        "| {n} | {} | {} | {:.2}x |",
+        ms(without),
+        ms(with),
+        with.as_secs_f64() / without.as_secs_f64()
+    );
 }

@@ -98,6 +98,14 @@ fn check(file: &Path, as_of: Option<jiff::civil::Date>) -> anyhow::Result<Exit> 
     if expired > 0 {
         text.push_str(&format!(" ({expired} expired: their findings are back)"));
     }
+    if let Some(rego) = &policy.rego {
+        let modules: Vec<String> = rego
+            .modules
+            .iter()
+            .map(|m| format!("{} ({})", m.path, m.rules.join(", ")))
+            .collect();
+        text.push_str(&format!(", Rego modules: {}", modules.join("; ")));
+    }
     text.push('\n');
     print(&text)?;
     Ok(Exit::Parity)

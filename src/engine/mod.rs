@@ -4,6 +4,7 @@
 
 mod engines;
 mod references;
+mod rego;
 mod relations;
 
 use std::collections::{BTreeMap, HashMap};
@@ -229,6 +230,24 @@ fn judge_pair(
     for u in &pairing.only_in_prod {
         judge.expectations(u.resource, &u.key, Side::Prod, None);
     }
+    if let Some(modules) = &policy.rego {
+        for f in rego::evaluate(modules, staging, prod) {
+            judge.push(Draft {
+                by: Decider::Rego {
+                    id: &f.rule_id,
+                    message: &f.message,
+                },
+                severity: f.severity,
+                kind: &f.kind,
+                key: &f.key,
+                field: f.field.as_deref(),
+                side: None,
+                staging: None,
+                prod: None,
+                detail: f.detail.clone(),
+            });
+        }
+    }
     judge.unused_rules();
     let [staging_crossings, prod_crossings] = crossings();
     judge.references(
@@ -335,6 +354,11 @@ enum Decider<'p> {
     Builtin(BuiltinRule),
     Rule(&'p Rule),
     Unused(&'p Rule),
+    /// A Rego rule's result: its namespaced id and its `why`.
+    Rego {
+        id: &'p str,
+        message: &'p str,
+    },
 }
 
 /// The parts of a finding that vary; the rest is filled in by [`Judge::push`].
@@ -394,6 +418,7 @@ impl<'p, 's> Judge<'p, 's> {
                     .unwrap_or_else(|| format!("Rule {} is not met.", rule.id)),
                 Some(rule.origin.clone()),
             ),
+            Decider::Rego { id, message } => (id, message.to_owned(), None),
             Decider::Unused(rule) => {
                 let unused = BuiltinRule::RuleUnused;
                 (

@@ -7,6 +7,7 @@
 
 mod builtin;
 mod parse;
+pub mod rego;
 
 use serde_json::Value;
 
@@ -48,6 +49,8 @@ pub struct Policy {
     pub defaults: Defaults,
     pub rules: Vec<Rule>,
     pub waivers: Vec<Waiver>,
+    /// Custom rules in Rego, compiled (`rego = [...]`).
+    pub rego: Option<rego::Rego>,
 }
 
 /// From which severity on a run fails (exit status 1).

@@ -4,7 +4,9 @@
 use toml_span::value::ValueInner;
 use toml_span::{Span, Spanned, Value};
 
-use super::{BUILTIN, BuiltinRule, Check, Defaults, FailOn, Level, Origin, Policy, Rule, Severity, Waiver};
+use super::{
+    BUILTIN, BuiltinRule, Check, Defaults, FailOn, Level, Origin, Policy, Rule, Severity, Waiver, rego,
+};
 use crate::catalog::{Catalogue, FieldMiss, Kind};
 use crate::compare::{self, Comparator, Granularity};
 use crate::diagnostic::{Diagnostic, TomlReader, closest, first_line, toml_to_json};
@@ -51,6 +53,7 @@ impl<'t> Parser<'t> {
         let mut name = None;
         let mut fail_on = None;
         let mut base: Option<Policy> = None;
+        let mut rego = None;
         match top.take("policy") {
             Some((_, mut value)) => {
                 if let Some(mut t) = self.toml.table(&mut value, "[policy]") {
@@ -67,6 +70,12 @@ impl<'t> Parser<'t> {
                     }
                     if let Some(f) = t.optional_s::<String>("fail_on") {
                         fail_on = self.toml.choice(&f, "fail_on", FailOn::NAMES, FailOn::parse);
+                    }
+                    let timeout = t
+                        .optional::<u64>("rego_timeout_seconds")
+                        .map(std::time::Duration::from_secs);
+                    if let Some(patterns) = t.optional::<Vec<Spanned<String>>>("rego") {
+                        rego = self.rego(&patterns, timeout.unwrap_or(rego::DEFAULT_TIMEOUT));
                     }
                     self.toml.finish(t);
                 }
@@ -108,15 +117,18 @@ impl<'t> Parser<'t> {
                         .map(|r| r.id().to_owned()),
                 )
                 .collect();
+            let has_rego = rego.is_some();
             let known: Vec<&str> = known.iter().map(String::as_str).collect();
             for mut item in self.toml.array(&mut value, "[[waiver]]") {
-                if let Some(w) = self.waiver(&mut item, &known) {
+                if let Some(w) = self.waiver(&mut item, &known, has_rego) {
                     waivers.push(w);
                 }
             }
         }
         self.toml.finish(top);
-        Some(resolve(name?, fail_on, defaults, rules, waivers, base))
+        let mut policy = resolve(name?, fail_on, defaults, rules, waivers, base);
+        policy.rego = rego;
+        Some(policy)
     }
 
     fn extends(&mut self, extends: &Spanned<String>) -> Option<Policy> {
@@ -466,7 +478,41 @@ impl<'t> Parser<'t> {
         self.rule_ids = ids;
     }
 
-    fn waiver(&mut self, value: &mut Value<'_>, known_rules: &[&str]) -> Option<Waiver> {
+    /// Loads and compiles the Rego modules the patterns name, relative to the policy file; each problem is
+    /// reported at the pattern that named the module.
+    fn rego(&mut self, patterns: &[Spanned<String>], timeout: std::time::Duration) -> Option<rego::Rego> {
+        let base = std::path::Path::new(self.path)
+            .parent()
+            .unwrap_or(std::path::Path::new(""));
+        let mut files = Vec::new();
+        let mut failed = false;
+        for pattern in patterns {
+            match rego::expand(base, &pattern.value) {
+                Ok(found) => files.extend(found.into_iter().map(|f| (pattern.span, f))),
+                Err(e) => {
+                    self.toml.error(pattern.span, e, None);
+                    failed = true;
+                }
+            }
+        }
+        let named: Vec<(String, std::path::PathBuf)> = files.iter().map(|(_, f)| f.clone()).collect();
+        match rego::compile(&named, timeout) {
+            Ok(compiled) if !failed => Some(compiled),
+            Ok(_) => None,
+            Err(errors) => {
+                for error in errors {
+                    let span = files
+                        .iter()
+                        .find(|(_, (shown, _))| error.starts_with(shown.as_str()))
+                        .map_or(patterns[0].span, |(span, _)| *span);
+                    self.toml.error(span, format!("Rego: {error}"), None);
+                }
+                None
+            }
+        }
+    }
+
+    fn waiver(&mut self, value: &mut Value<'_>, known_rules: &[&str], has_rego: bool) -> Option<Waiver> {
         let span = value.span;
         let mut t = self.toml.table(value, "a [[waiver]]")?;
         let rule = t.required_s::<String>("rule").ok();
@@ -478,8 +524,10 @@ impl<'t> Parser<'t> {
         let expires = t.required_s::<String>("expires").ok();
         self.toml.finish(t);
 
+        // Rego rules' ids are known only when they fire: any `rego:` id is accepted where modules are loaded.
         if let Some(r) = &rule
             && !known_rules.contains(&r.value.as_str())
+            && !(has_rego && r.value.starts_with(rego::PREFIX))
         {
             self.toml.unknown(r, "rule in waiver", known_rules);
         }
@@ -566,5 +614,6 @@ fn resolve(
         defaults,
         rules,
         waivers,
+        rego: None,
     }
 }

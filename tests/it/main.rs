@@ -10,5 +10,6 @@ mod golden;
 mod hostile;
 mod html;
 mod no_panic;
+mod rego;
 mod sources;
 mod trust;

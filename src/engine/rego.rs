@@ -1,0 +1,116 @@
+//! Evaluating a policy's Rego modules on a pair: each module's `deny` and `warn` rules, with the two snapshots
+//! as `input.staging` and `input.prod`. What a rule returns becomes findings; a rule that raises, or runs past
+//! its time, is an `incomplete` finding naming the module and the rule, never a silent pass.
+
+use serde_json::Value;
+
+use crate::policy::Severity;
+use crate::policy::rego::{self, Module, Rego};
+use crate::snapshot::Snapshot;
+
+/// One result of one rule, as the engine turns it into a finding.
+pub(super) struct RegoFinding {
+    pub rule_id: String,
+    pub severity: Severity,
+    pub kind: String,
+    pub key: String,
+    pub field: Option<String>,
+    pub message: String,
+    pub detail: Option<String>,
+}
+
+/// At most this many results of one rule become findings; more is a mistake in the rule, reported as such.
+const MAX_RESULTS: usize = 10_000;
+
+/// Evaluates every module's rules on the pair.
+pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot) -> Vec<RegoFinding> {
+    let mut out = Vec::new();
+    let mut engine = rego.engine.clone();
+    let input = serde_json::to_string(&serde_json::json!({ "staging": staging, "prod": prod }))
+        .expect("snapshots serialize");
+    let input = match regorus::Value::from_json_str(&input) {
+        Ok(input) => input,
+        Err(e) => {
+            for module in &rego.modules {
+                out.push(failure(module, "input", &e.to_string()));
+            }
+            return out;
+        }
+    };
+    engine.set_input(input);
+    for module in &rego.modules {
+        for (rule, severity) in rego::RULES.iter().filter(|(r, _)| module.rules.contains(r)) {
+            let path = format!("{}.{rule}", module.package);
+            let results = engine
+                .eval_rule(path)
+                .map_err(|e| rego::located(&e.to_string()))
+                .and_then(|v| v.to_json_str().map_err(|e| e.to_string()))
+                .and_then(|text| serde_json::from_str::<Value>(&text).map_err(|e| e.to_string()));
+            match results {
+                Ok(Value::Array(items)) if items.len() > MAX_RESULTS => out.push(failure(
+                    module,
+                    rule,
+                    &format!(
+                        "{} results, more than the {MAX_RESULTS} a rule may give",
+                        items.len()
+                    ),
+                )),
+                Ok(Value::Array(items)) => {
+                    out.extend(items.iter().map(|item| finding(module, rule, *severity, item)));
+                }
+                // An undefined rule (no result) is no finding.
+                Ok(Value::Null) => {}
+                Ok(Value::String(s)) if s == "<undefined>" => {}
+                Ok(other) => out.push(failure(
+                    module,
+                    rule,
+                    &format!(
+                        "`{rule}` must be a set of objects or strings, not {}",
+                        crate::snapshot::type_name(&other)
+                    ),
+                )),
+                Err(e) => out.push(failure(module, rule, &e)),
+            }
+        }
+    }
+    out
+}
+
+/// A result: `{"msg": ..., "kind", "key", "field", "severity", "id", "why"}`, or a plain message.
+fn finding(module: &Module, rule: &str, severity: Severity, item: &Value) -> RegoFinding {
+    let text = |k: &str| item.get(k).and_then(Value::as_str).map(str::to_owned);
+    let msg = match item {
+        Value::String(s) => s.clone(),
+        _ => text("msg").unwrap_or_else(|| item.to_string()),
+    };
+    let severity = match text("severity").as_deref() {
+        Some("error") => Severity::Error,
+        Some("warning") => Severity::Warning,
+        _ => severity,
+    };
+    RegoFinding {
+        rule_id: module.rule_id(text("id").as_deref(), rule),
+        severity,
+        kind: text("kind").unwrap_or_else(|| "rego".to_owned()),
+        key: text("key").unwrap_or_else(|| msg.clone()),
+        field: text("field"),
+        message: text("why")
+            .unwrap_or_else(|| format!("Rego rule {}.{rule} of {}.", module.package, module.path)),
+        detail: Some(msg),
+    }
+}
+
+/// A rule that could not be evaluated: unknown, so incomplete.
+fn failure(module: &Module, rule: &str, error: &str) -> RegoFinding {
+    RegoFinding {
+        rule_id: module.rule_id(None, rule),
+        severity: Severity::Incomplete,
+        kind: "rego".to_owned(),
+        key: format!("{}:{rule}", module.path),
+        field: None,
+        message:
+            "A Rego rule could not be evaluated, so what it checks is unknown: a gate cannot pass on it."
+                .to_owned(),
+        detail: Some(format!("{} {rule}: {error}", module.path)),
+    }
+}

@@ -1,0 +1,192 @@
+//! Custom rules in Rego (`rego = ["rules/*.rego"]` in `[policy]`): modules loaded and compiled once, with the
+//! embedded regorus engine, for the checks a comparator table cannot express.
+//!
+//! Each module's `deny` and `warn` rules see `input.staging` and `input.prod` (the snapshots as stored) and
+//! produce objects with at least `msg` (or plain strings). Their findings are namespaced `rego:PACKAGE.ID`, so
+//! that they can never shadow a built-in or TOML rule.
+
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use regorus::utils::limits::ExecutionTimerConfig;
+
+use crate::glob::Wildcard;
+
+/// The rules of a module that produce findings, and the severity of each by default.
+pub const RULES: &[(&str, super::Severity)] = &[
+    ("deny", super::Severity::Error),
+    ("warn", super::Severity::Warning),
+];
+
+/// The prefix of every Rego finding's rule id.
+pub const PREFIX: &str = "rego:";
+
+/// How long one module's rules may evaluate before they are stopped (an `incomplete` finding).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The compiled modules of a policy.
+#[derive(Debug, Clone)]
+pub struct Rego {
+    /// Every module loaded, ready to evaluate (cloned per run).
+    pub engine: regorus::Engine,
+    pub modules: Vec<Module>,
+}
+
+/// One loaded module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Module {
+    /// The path as the policy names it (relative to the policy file).
+    pub path: String,
+    /// Its package, as a data path: `data.envparity.queues`.
+    pub package: String,
+    /// Which of [`RULES`] it declares.
+    pub rules: Vec<&'static str>,
+}
+
+impl Module {
+    /// The rule id a finding of this module gets: `rego:envparity.queues.deny`, or with the finding's own `id`,
+    /// `rego:envparity.queues.visibility`.
+    pub fn rule_id(&self, id: Option<&str>, rule: &str) -> String {
+        let package = self.package.strip_prefix("data.").unwrap_or(&self.package);
+        format!("{PREFIX}{package}.{}", id.unwrap_or(rule))
+    }
+}
+
+/// The files a pattern names, relative to `base`: `rules/*.rego` (a `*` in the file name only), sorted.
+pub fn expand(base: &Path, pattern: &str) -> Result<Vec<(String, PathBuf)>, String> {
+    let (folder, name) = match pattern.rsplit_once('/') {
+        Some((folder, name)) => (folder, name),
+        None => ("", pattern),
+    };
+    if folder.contains('*') {
+        return Err(format!("{pattern:?}: `*` may only stand in the file name"));
+    }
+    if !name.contains('*') {
+        return Ok(vec![(pattern.to_owned(), base.join(pattern))]);
+    }
+    let wildcard = Wildcard::new(name).map_err(|e| format!("{pattern:?}: {e}"))?;
+    let dir = base.join(folder);
+    let entries = std::fs::read_dir(&dir).map_err(|e| format!("{pattern:?}: {}: {e}", dir.display()))?;
+    let mut out: Vec<(String, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok().map(|n| (n, e.path())))
+        .filter(|(n, _)| wildcard.matches(n))
+        .map(|(n, p)| match folder {
+            "" => (n, p),
+            folder => (format!("{folder}/{n}"), p),
+        })
+        .collect();
+    out.sort();
+    if out.is_empty() {
+        return Err(format!("{pattern:?} names no file"));
+    }
+    Ok(out)
+}
+
+/// Loads and compiles modules: every error of every module, each `file:line:col: message`.
+pub fn compile(files: &[(String, PathBuf)], timeout: Duration) -> Result<Rego, Vec<String>> {
+    let timer = ExecutionTimerConfig {
+        limit: timeout,
+        check_interval: NonZeroU32::new(64).expect("not zero"),
+    };
+    let mut engine = regorus::Engine::new();
+    engine.set_execution_timer_config(timer);
+    let mut modules = Vec::new();
+    let mut errors = Vec::new();
+    for (shown, path) in files {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                errors.push(format!("{shown}: {e}"));
+                continue;
+            }
+        };
+        // Compiled on its own first, so that every module's mistakes are found, not only the first module's.
+        // regorus resolves function names when a rule is evaluated: each rule that gives findings is tried once
+        // on an empty input, and a function it cannot find is a compile error here. (Other errors on an empty
+        // input say nothing about the real one; they are left to evaluation.)
+        let mut alone = regorus::Engine::new();
+        alone.set_execution_timer_config(timer);
+        alone.set_input(regorus::Value::new_object());
+        let checked = alone.add_policy(shown.clone(), text.clone()).and_then(|package| {
+            for (rule, _) in RULES {
+                if alone.has_declared_rule_rooted_at(shown, rule)?
+                    && let Err(e) = alone.eval_rule(format!("{package}.{rule}"))
+                    && e.to_string().contains("could not find function")
+                {
+                    return Err(e);
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = checked {
+            errors.push(located(&e.to_string()));
+            continue;
+        }
+        match engine.add_policy(shown.clone(), text) {
+            Ok(package) => {
+                let rules = RULES
+                    .iter()
+                    .map(|(rule, _)| *rule)
+                    .filter(|rule| engine.has_declared_rule_rooted_at(shown, rule).unwrap_or(false))
+                    .collect();
+                modules.push(Module {
+                    path: shown.clone(),
+                    package,
+                    rules,
+                });
+            }
+            Err(e) => errors.push(located(&e.to_string())),
+        }
+    }
+    if errors.is_empty() {
+        // Compiles every module together, so that a conflict between them is an error here, not at evaluation.
+        if let Err(e) = engine.eval_query("true".to_owned(), false) {
+            errors.push(located(&e.to_string()));
+        }
+    }
+    match errors.is_empty() {
+        true => Ok(Rego { engine, modules }),
+        false => Err(errors),
+    }
+}
+
+/// regorus's error (`\n--> file:3:5\n  |\n3 | code\n  |     ^\nerror: message`) as `file:3:5: message`, the
+/// source line kept below it.
+pub fn located(error: &str) -> String {
+    let lines: Vec<&str> = error.lines().filter(|l| !l.trim().is_empty()).collect();
+    let place = lines.iter().find_map(|l| l.trim().strip_prefix("--> "));
+    let message = lines
+        .iter()
+        .rev()
+        .find_map(|l| l.strip_prefix("error: "))
+        .unwrap_or_else(|| lines.last().copied().unwrap_or(error));
+    let code = lines.iter().find(|l| {
+        l.split_once('|')
+            .is_some_and(|(n, rest)| n.trim().parse::<u32>().is_ok() && !rest.trim().is_empty())
+    });
+    match (place, code) {
+        (Some(place), Some(code)) => format!(
+            "{place}: {message}\n    {}",
+            code.split_once('|').map_or("", |(_, c)| c.trim())
+        ),
+        (Some(place), None) => format!("{place}: {message}"),
+        _ => error.trim().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::located;
+
+    #[test]
+    fn regorus_errors_become_one_located_line() {
+        let error =
+            "\n--> rules/q.rego:3:5\n  |\n3 | deny contains x if {\n  |     ^\nerror: unexpected keyword";
+        assert_eq!(
+            located(error),
+            "rules/q.rego:3:5: unexpected keyword\n    deny contains x if {"
+        );
+    }
+}

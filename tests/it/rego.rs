@@ -1,0 +1,353 @@
+//! Custom rules in Rego: the shipped example modules on fixture pairs (a case that fires, a case that does
+//! not), their findings like any other (formats, waivers, baselines), located compile errors, and evaluation
+//! errors and time-outs as incomplete findings.
+
+use std::path::Path;
+
+use envparity::collect::CATALOGUE;
+use envparity::policy::Policy;
+use serde_json::{Value, json};
+
+use crate::engine::{brief, run};
+use crate::trust::parse;
+
+fn repository() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A policy with only the Rego modules `patterns` name (relative to the repository).
+fn rego_policy(patterns: &[&str], extra: &str) -> Policy {
+    let list: Vec<String> = patterns.iter().map(|p| format!("{p:?}")).collect();
+    let text = format!(
+        "[policy]\nname = \"rego\"\nrego = [{}]\n{extra}\n[defaults]\nmissing_in_staging = \"ignore\"\nextra_in_staging = \"ignore\"\nunlisted_difference = \"ignore\"\n",
+        list.join(", ")
+    );
+    let path = repository().join("rego-policy.toml");
+    Policy::parse(&text, path.to_str().unwrap(), &CATALOGUE).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn rules_of(
+    staging: Value,
+    prod: Value,
+    module: &str,
+) -> Vec<(String, String, Option<String>, &'static str)> {
+    let policy = rego_policy(&[&format!("policies/rego/{module}")], "");
+    let found = run(
+        &parse("staging", staging, json!({})),
+        &parse("prod", prod, json!({})),
+        &policy,
+    );
+    brief(&found.findings)
+        .into_iter()
+        .filter(|(rule, ..)| rule.starts_with("rego:"))
+        .map(|(rule, key, field, severity, _)| (rule, key, field, severity))
+        .collect()
+}
+
+fn queue(env: &str, visibility: u64) -> Value {
+    json!({"kind": "aws.sqs.queue", "name": format!("jobs-{env}"), "key": "jobs-{env}",
+           "attributes": {"visibility_timeout_seconds": visibility}})
+}
+
+fn function(env: &str, timeout: u64) -> Value {
+    json!({"kind": "aws.lambda.function", "name": format!("worker-{env}"), "key": "worker-{env}",
+           "attributes": {"timeout_seconds": timeout,
+                          "event_sources": [{"source_kind": "sqs", "source": "jobs-{env}"}]}})
+}
+
+#[test]
+fn queue_visibility_fires_below_six_times_the_timeout_on_either_side() {
+    let found = rules_of(
+        json!([queue("staging", 180), function("staging", 30)]),
+        json!([queue("prod", 180), function("prod", 60)]),
+        "queue_visibility.rego",
+    );
+    assert_eq!(
+        found,
+        [(
+            "rego:envparity.queues.queue-visibility-6x".into(),
+            "jobs-{env}".into(),
+            Some("visibility_timeout_seconds".into()),
+            "error"
+        )]
+    );
+    assert_eq!(
+        rules_of(
+            json!([queue("staging", 360), function("staging", 60)]),
+            json!([queue("prod", 360), function("prod", 60)]),
+            "queue_visibility.rego"
+        ),
+        []
+    );
+}
+
+fn load_balancer(env: &str, scheme: &str, redirect: bool) -> Value {
+    let actions = match redirect {
+        true => json!([{"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443"}}]),
+        false => json!([{"type": "forward", "target_group": "web-{env}-tg"}]),
+    };
+    json!({"kind": "aws.elbv2.load_balancer", "name": format!("web-{env}"), "key": "web-{env}",
+           "attributes": {"scheme": scheme, "listeners": [{"port": 80, "protocol": "HTTP", "default_actions": actions}]}})
+}
+
+#[test]
+fn staging_plain_http_fires_only_for_an_internet_facing_listener_that_does_not_redirect() {
+    let prod = json!([load_balancer("prod", "internet-facing", true)]);
+    assert_eq!(
+        rules_of(
+            json!([load_balancer("staging", "internet-facing", false)]),
+            prod.clone(),
+            "plain_http.rego"
+        ),
+        [(
+            "rego:envparity.load_balancers.staging-plain-http".into(),
+            "web-{env}".into(),
+            Some("listeners".into()),
+            "error"
+        )]
+    );
+    for staging in [
+        load_balancer("staging", "internet-facing", true),
+        load_balancer("staging", "internal", false),
+    ] {
+        assert_eq!(rules_of(json!([staging]), prod.clone(), "plain_http.rego"), []);
+    }
+}
+
+fn bucket(env: &str, name: &str, versioning: &str) -> Value {
+    json!({"kind": "aws.s3.bucket", "name": format!("{name}-{env}"), "key": format!("{name}-{{env}}"),
+           "attributes": {"versioning": versioning}})
+}
+
+#[test]
+fn prod_bucket_versioned_fires_for_a_shared_bucket_only() {
+    let found = rules_of(
+        json!([bucket("staging", "assets", "Off")]),
+        json!([
+            bucket("prod", "assets", "Suspended"),
+            bucket("prod", "exports", "Off")
+        ]),
+        "bucket_versioning.rego",
+    );
+    // exports-prod is not versioned either, but staging has no such bucket.
+    assert_eq!(
+        found,
+        [(
+            "rego:envparity.buckets.prod-bucket-versioned".into(),
+            "assets-{env}".into(),
+            Some("versioning".into()),
+            "error"
+        )]
+    );
+    assert_eq!(
+        rules_of(
+            json!([bucket("staging", "assets", "Off")]),
+            json!([bucket("prod", "assets", "Enabled")]),
+            "bucket_versioning.rego"
+        ),
+        []
+    );
+}
+
+fn encrypted_queue(env: &str, key: &str) -> Value {
+    json!({"kind": "aws.sqs.queue", "name": format!("jobs-{env}"), "key": "jobs-{env}",
+           "identifiers": [format!("arn:aws:kms:eu-west-1:111111111111:key/{key}")],
+           "attributes": {"encryption": "kms"}})
+}
+
+#[test]
+fn shared_kms_key_fires_when_both_sides_name_one_key() {
+    assert_eq!(
+        rules_of(
+            json!([encrypted_queue("staging", "k1")]),
+            json!([encrypted_queue("prod", "k1")]),
+            "shared_kms_key.rego"
+        ),
+        [(
+            "rego:envparity.kms.shared-kms-key".into(),
+            "arn:aws:kms:eu-west-1:111111111111:key/k1".into(),
+            None,
+            "error"
+        )]
+    );
+    assert_eq!(
+        rules_of(
+            json!([encrypted_queue("staging", "k1")]),
+            json!([encrypted_queue("prod", "k2")]),
+            "shared_kms_key.rego"
+        ),
+        []
+    );
+}
+
+#[test]
+fn bad_rego_is_reported_with_file_line_and_column_all_at_once_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    for name in ["broken_syntax.rego", "broken_name.rego"] {
+        std::fs::copy(
+            repository().join("tests/fixtures/rego").join(name),
+            dir.path().join("rules").join(name),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.path().join("policy.toml"),
+        "[policy]\nname = \"bad\"\nrego = [\"rules/*.rego\"]\n",
+    )
+    .unwrap();
+    let out = assert_cmd::Command::cargo_bin("envparity")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["policy", "check", "policy.toml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("Rego: rules/broken_name.rego:4:"), "{stderr}");
+    assert!(stderr.contains("Rego: rules/broken_syntax.rego:4:"), "{stderr}");
+}
+
+#[test]
+fn a_rule_that_raises_or_runs_too_long_is_incomplete_naming_module_and_rule() {
+    let policy = rego_policy(
+        &["tests/fixtures/rego/raises.rego", "tests/fixtures/rego/slow.rego"],
+        "rego_timeout_seconds = 1\n",
+    );
+    let pair = (
+        parse("staging", json!([queue("staging", 1)]), json!({})),
+        parse("prod", json!([queue("prod", 1)]), json!({})),
+    );
+    let found = run(&pair.0, &pair.1, &policy);
+    let incomplete: Vec<(String, String)> = found
+        .findings
+        .iter()
+        .filter(|f| f.severity.as_str() == "incomplete")
+        .map(|f| (f.rule.clone(), f.key.clone()))
+        .collect();
+    assert_eq!(
+        incomplete,
+        [
+            (
+                "rego:raises.at.evaluation.deny".into(),
+                "tests/fixtures/rego/raises.rego:deny".into()
+            ),
+            (
+                "rego:slow.loop.deny".into(),
+                "tests/fixtures/rego/slow.rego:deny".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn rego_findings_are_waived_baselined_and_rendered_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: String| std::fs::write(dir.path().join(name), text).unwrap();
+    let snapshot = |env: &str, resources: Value| {
+        json!({"schema": "envparity/snapshot/v1", "environment": env, "collected_at": "2026-11-27T12:00:00Z",
+               "resources": resources})
+        .to_string()
+    };
+    write(
+        "staging.json",
+        snapshot(
+            "staging",
+            json!([
+                load_balancer("staging", "internet-facing", false),
+                bucket("staging", "assets", "Off")
+            ]),
+        ),
+    );
+    write(
+        "prod.json",
+        snapshot(
+            "prod",
+            json!([
+                load_balancer("prod", "internet-facing", true),
+                bucket("prod", "assets", "Off")
+            ]),
+        ),
+    );
+    let rules = repository().join("policies/rego");
+    let policy = |waiver: &str| {
+        format!(
+            "[policy]\nname = \"custom\"\nextends = \"default\"\nrego = [\"{}/*.rego\"]\n{waiver}",
+            rules.display()
+        )
+    };
+    write("policy.toml", policy(""));
+    let diff = |extra: &[&str]| {
+        assert_cmd::Command::cargo_bin("envparity")
+            .unwrap()
+            .current_dir(dir.path())
+            .args([
+                "diff",
+                "staging.json",
+                "prod.json",
+                "--policy",
+                "policy.toml",
+                "--as-of",
+                "2026-12-01",
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = diff(&["--format", "json", "--output", "before.json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("before.json")).unwrap()).unwrap();
+    let rego: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str().filter(|r| r.starts_with("rego:")))
+        .collect();
+    assert_eq!(
+        rego,
+        [
+            "rego:envparity.load_balancers.staging-plain-http",
+            "rego:envparity.buckets.prod-bucket-versioned"
+        ]
+    );
+    for format in ["table", "markdown", "sarif", "junit", "html"] {
+        let out = diff(&["--format", format]);
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("staging-plain-http"),
+            "{format}"
+        );
+    }
+    // Baselined like any finding: both known against the earlier report.
+    let out = diff(&["--format", "json", "--baseline", "before.json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"].as_str().unwrap().starts_with("rego:"))
+            .all(|f| f["baseline"] == "known")
+    );
+    // Waived like any finding.
+    write(
+        "policy.toml",
+        policy(
+            "\n[[waiver]]\nrule = \"rego:envparity.load_balancers.staging-plain-http\"\nkey = \"web-{env}\"\n\
+             reason = \"demo endpoint, no login\"\nowner = \"platform\"\nexpires = \"2027-01-31\"\n",
+        ),
+    );
+    let report: Value = serde_json::from_slice(&diff(&["--format", "json"]).stdout).unwrap();
+    let plain = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "rego:envparity.load_balancers.staging-plain-http")
+        .unwrap();
+    assert_eq!(plain["waived"], true);
+}
