@@ -45,6 +45,24 @@ pub struct Collected {
 }
 
 impl Collected {
+    /// A unit read from local files (config files, compose files, manifests): no account, region or API call.
+    fn local(
+        provider: &'static str,
+        service: &'static str,
+        empty: Vec<String>,
+        result: Result<Vec<Resource>, CollectError>,
+    ) -> Collected {
+        Collected {
+            provider,
+            service,
+            account: None,
+            region: None,
+            api_calls: 0,
+            empty,
+            result,
+        }
+    }
+
     /// Adds it to the snapshot: a complete source and its resources, or a gap that leaves every kind of the
     /// service unknown.
     pub fn record(self, snapshot: &mut Snapshot) {
@@ -174,16 +192,7 @@ pub async fn collect_environment(
                 message: errors.join("; "),
             }),
         };
-        Collected {
-            provider: "file",
-            service: "config",
-            account: None,
-            region: None,
-            api_calls: 0,
-            empty,
-            result,
-        }
-        .record(&mut snapshot);
+        Collected::local("file", "config", empty, result).record(&mut snapshot);
     }
 
     if !env.compose.is_empty() {
@@ -195,16 +204,7 @@ pub async fn collect_environment(
             &env.tokens,
             &redactor,
         );
-        Collected {
-            provider: "compose",
-            service: "compose",
-            account: None,
-            region: None,
-            api_calls: 0,
-            empty: Vec::new(),
-            result,
-        }
-        .record(&mut snapshot);
+        Collected::local("compose", "compose", Vec::new(), result).record(&mut snapshot);
     }
 
     if !env.kubernetes.is_empty() {
@@ -230,16 +230,7 @@ pub async fn collect_environment(
             }
             Err(e) => (Err(e), Vec::new()),
         };
-        Collected {
-            provider: "kubernetes",
-            service: "manifests",
-            account: None,
-            region: None,
-            api_calls: 0,
-            empty,
-            result,
-        }
-        .record(&mut snapshot);
+        Collected::local("kubernetes", "manifests", empty, result).record(&mut snapshot);
     }
 
     let keys = KeyRule {

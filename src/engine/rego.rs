@@ -26,11 +26,22 @@ const MAX_RESULTS: usize = 10_000;
 pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot) -> Vec<RegoFinding> {
     let mut out = Vec::new();
     let mut engine = rego.engine.clone();
-    let input = serde_json::to_string(&serde_json::json!({ "staging": staging, "prod": prod }))
-        .expect("snapshots serialize");
-    let input = match regorus::Value::from_json_str(&input) {
-        Ok(input) => input,
-        Err(e) => {
+    // Each snapshot as JSON text, parsed into regorus's values: the two side by side.
+    let value = |snapshot: &Snapshot| {
+        let text = serde_json::to_string(snapshot).expect("snapshots serialize");
+        regorus::Value::from_json_str(&text)
+    };
+    let (staging, prod) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| value(staging));
+        let prod = value(prod);
+        (other.join().expect("converting a snapshot does not panic"), prod)
+    });
+    let input = match (staging, prod) {
+        (Ok(staging), Ok(prod)) => regorus::Value::from(std::collections::BTreeMap::from([
+            (regorus::Value::from("staging"), staging),
+            (regorus::Value::from("prod"), prod),
+        ])),
+        (Err(e), _) | (_, Err(e)) => {
             for module in &rego.modules {
                 out.push(failure(module, "input", &e.to_string()));
             }

@@ -125,8 +125,14 @@ fn table(name: &str, pitr: bool, protected: bool) -> Value {
     }})
 }
 
+fn encrypted_queue(name: &str, encrypted: bool) -> Value {
+    let encryption = if encrypted { "sse-sqs" } else { "none" };
+    json!({"kind": "aws.sqs.queue", "name": name, "attributes": {"encryption": encryption, "encrypted": encrypted}})
+}
+
 #[test]
-fn prod_needs_versioning_blocked_public_access_pitr_and_deletion_protection_whatever_staging_does() {
+fn prod_needs_versioning_blocked_public_access_pitr_deletion_protection_and_encryption_whatever_staging_does()
+{
     let rules = |staging: Vec<Value>, prod: Vec<Value>| {
         let policy: Policy = default_policy();
         let found = run(
@@ -139,16 +145,18 @@ fn prod_needs_versioning_blocked_public_access_pitr_and_deletion_protection_what
             .map(|(rule, _, field, severity, _)| (rule, field.unwrap_or_default(), severity))
             .collect::<Vec<_>>()
     };
-    // Staging may go without: not a finding.
+    // Staging may go without protection (not encryption, compared by the encryption rule): not a finding.
     assert_eq!(
         rules(
             vec![
                 bucket("assets-staging", "Off", true),
-                table("carts-staging", false, false)
+                table("carts-staging", false, false),
+                encrypted_queue("jobs-staging", true),
             ],
             vec![
                 bucket("assets-prod", "Enabled", true),
-                table("carts-prod", true, true)
+                table("carts-prod", true, true),
+                encrypted_queue("jobs-prod", true),
             ],
         ),
         []
@@ -158,10 +166,12 @@ fn prod_needs_versioning_blocked_public_access_pitr_and_deletion_protection_what
         vec![
             bucket("assets-staging", "Off", false),
             table("carts-staging", false, false),
+            encrypted_queue("jobs-staging", false),
         ],
         vec![
             bucket("assets-prod", "Suspended", false),
             table("carts-prod", false, false),
+            encrypted_queue("jobs-prod", false),
         ],
     );
     for rule in [
@@ -169,6 +179,7 @@ fn prod_needs_versioning_blocked_public_access_pitr_and_deletion_protection_what
         "prod-public-access-blocked",
         "prod-point-in-time-recovery",
         "prod-deletion-protection",
+        "prod-encryption",
     ] {
         assert!(
             found.iter().any(|(r, _, s)| r == rule && *s == "error"),

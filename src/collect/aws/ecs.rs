@@ -346,15 +346,7 @@ fn container(ctx: &RegionContext<'_>, c: &ContainerDefinition) -> Value {
 /// `secretsmanager:shop/{env}/api-key`. A Secrets Manager ARN's random six-character suffix is dropped, and so
 /// is a JSON key or version after the name. `key` gives a name's logical key.
 fn secret_reference(value_from: &str, key: impl Fn(&str) -> String) -> String {
-    let mut parts = value_from.splitn(6, ':');
-    let (Some("arn"), Some(_), Some(service), Some(_), Some(_), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
+    let Some((service, resource)) = super::split_arn(value_from) else {
         // A bare name: a parameter of the task's own account and region.
         return format!("ssm:{}", key(value_from));
     };

@@ -594,6 +594,23 @@ fn tag_map<'t>(
         .collect()
 }
 
+/// An ARN's service and resource parts: `arn:aws:sqs:eu-west-1:1:jobs` gives `("sqs", "jobs")`; `None` for
+/// what is not an ARN.
+fn split_arn(arn: &str) -> Option<(&str, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    match (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) {
+        (Some("arn"), Some(_), Some(service), Some(_), Some(_), Some(resource)) => Some((service, resource)),
+        _ => None,
+    }
+}
+
 /// The name part of an ARN such as `arn:aws:elasticloadbalancing:...:targetgroup/NAME/ID`.
 fn name_in_arn(arn: &str) -> &str {
     let resource = arn.rsplit(':').next().unwrap_or(arn);

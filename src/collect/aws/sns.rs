@@ -37,6 +37,11 @@ pub(super) const KINDS: &[Kind] = &[Kind {
             doc: "none or kms.",
         },
         Field {
+            path: "encrypted",
+            ty: FieldType::Boolean,
+            doc: "Whether messages are encrypted at rest.",
+        },
+        Field {
             path: "delivery_policy",
             ty: FieldType::Map(&["http"]),
             doc: "The HTTP delivery retry policy, as set on the topic.",
@@ -107,6 +112,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             ("fifo", flag("FifoTopic")),
             ("content_based_deduplication", flag("ContentBasedDeduplication")),
             ("encryption", Some(json!(encryption))),
+            ("encrypted", Some(Value::from(encryption != "none"))),
             ("delivery_policy", Some(delivery_policy)),
             ("subscriptions", Some(string_set(by_topic.remove(arn).unwrap_or_default()))),
         ]);

@@ -63,6 +63,11 @@ pub(super) const KINDS: &[Kind] = &[Kind {
             doc: "none, sse-sqs (keys SQS manages) or kms (a KMS key).",
         },
         Field {
+            path: "encrypted",
+            ty: FieldType::Boolean,
+            doc: "Whether messages are encrypted at rest (either way).",
+        },
+        Field {
             path: "dead_letter_target",
             ty: FieldType::String,
             doc: "The dead-letter queue by logical key, or null.",
@@ -149,6 +154,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
                 flag(QueueAttributeName::ContentBasedDeduplication),
             ),
             ("encryption", Some(json!(encryption))),
+            ("encrypted", Some(Value::from(encryption != "none"))),
             ("dead_letter_target", Some(target.unwrap_or(Value::Null))),
             ("max_receive_count", Some(max_receive.unwrap_or(Value::Null))),
         ]);

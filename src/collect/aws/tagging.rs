@@ -51,17 +51,7 @@ pub async fn unaudited(
 /// The tagging API's type of an ARN, `service:resourceType`, or the service alone where the resource part is a
 /// bare name (`arn:aws:sqs:eu-west-1:1:jobs` is `sqs`). `None` for what is not an ARN.
 pub fn tagging_type(arn: &str) -> Option<String> {
-    let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(_), Some(service), Some(_), Some(_), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return None;
-    };
+    let (service, resource) = super::split_arn(arn)?;
     Some(match resource.split_once([':', '/']) {
         Some((kind, _)) => format!("{service}:{kind}"),
         None => service.to_owned(),
