@@ -133,16 +133,11 @@ pub fn collect(
     };
     let project = base_dir.join(first);
     let project_dir = project.parent().map(Path::to_path_buf).unwrap_or_default();
-    let variables = match std::fs::read_to_string(project_dir.join(".env")) {
-        Ok(text) => match super::files::dotenv(&text) {
-            Ok(Value::Object(map)) => map
-                .into_iter()
-                .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_owned()))
-                .collect(),
-            Ok(_) => BTreeMap::new(),
-            Err(e) => return Err(fail(format!(".env beside {first}: {e}"))),
-        },
-        Err(_) => BTreeMap::new(),
+    // No `.env` is no variable; an unreadable one is a gap.
+    let dot_env = project_dir.join(".env");
+    let variables = match dot_env.exists() {
+        true => read_env_file(&dot_env).map_err(|e| fail(format!(".env beside {first}: {e}")))?,
+        false => BTreeMap::new(),
     };
 
     let mut merged = Value::Object(Map::new());
@@ -174,6 +169,18 @@ pub fn collect(
         out.extend(resources(name, &service, &project_dir, first, tokens, redactor).map_err(fail)?);
     }
     Ok(out)
+}
+
+/// The variables of a file in `.env` format (`.env`, an `env_file`), as Compose reads them.
+fn read_env_file(path: &Path) -> Result<BTreeMap<String, String>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    Ok(match super::files::dotenv(&text)? {
+        Value::Object(map) => map
+            .into_iter()
+            .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_owned()))
+            .collect(),
+        _ => BTreeMap::new(),
+    })
 }
 
 /// One compose file: YAML with anchors and merge keys applied, interpolated.
@@ -418,13 +425,7 @@ fn resources(
         _ => Vec::new(),
     };
     for file in env_files {
-        let text = std::fs::read_to_string(project_dir.join(&file)).map_err(|e| format!("{file}: {e}"))?;
-        if let Value::Object(map) = super::files::dotenv(&text).map_err(|e| format!("{file}: {e}"))? {
-            environment.extend(
-                map.into_iter()
-                    .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_owned())),
-            );
-        }
+        environment.extend(read_env_file(&project_dir.join(&file)).map_err(|e| format!("{file}: {e}"))?);
     }
     if let Value::Object(map) = as_mapping(service.get("environment").cloned().unwrap_or(Value::Null)) {
         for (k, v) in map {

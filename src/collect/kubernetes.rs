@@ -619,17 +619,13 @@ fn resources(value: Option<&Value>) -> (Value, Vec<String>) {
                 "cpu" => quantity_value(&text).map(|v| (v * 1000.0).round()),
                 _ => quantity_value(&text).map(f64::round),
             };
-            values.insert(
-                resource.clone(),
-                number
-                    .and_then(serde_json::Number::from_f64)
-                    .map_or(Value::from(text), |n| {
-                        // Whole numbers as integers, as a comparator expects.
-                        n.as_f64()
-                            .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
-                            .map_or(Value::Number(n), |f| Value::from(f as i64))
-                    }),
-            );
+            // Whole numbers as integers; a quantity that is not one (`lots`) kept as written.
+            let value = match number {
+                Some(n) if n.fract() == 0.0 && n.abs() < 9e15 => Value::from(n as i64),
+                Some(n) => serde_json::Number::from_f64(n).map_or_else(|| Value::from(text), Value::Number),
+                None => Value::from(text),
+            };
+            values.insert(resource.clone(), value);
         }
         out.insert(part.to_owned(), Value::Object(values));
     }

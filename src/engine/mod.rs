@@ -404,6 +404,14 @@ impl<'a> Draft<'a> {
             detail: Some(detail),
         }
     }
+
+    /// The same finding, about one environment.
+    fn on(self, side: Side) -> Self {
+        Draft {
+            side: Some(side),
+            ..self
+        }
+    }
 }
 
 impl<'p, 's> Judge<'p, 's> {
@@ -457,11 +465,7 @@ impl<'p, 's> Judge<'p, 's> {
                 gap.provider,
                 gap.service,
                 side.name(),
-                if place.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({place})")
-                },
+                parenthesized(&place),
                 gap.error
             );
             // A gap that leaves no kind unknown (what was not audited) is still not seen.
@@ -471,15 +475,16 @@ impl<'p, 's> Judge<'p, 's> {
                 false => &gap.kinds[..],
             };
             for kind in kinds {
-                let mut draft = Draft::whole(
-                    Decider::Builtin(BuiltinRule::Incomplete),
-                    Severity::Incomplete,
-                    kind,
-                    &key,
-                    detail.clone(),
+                self.push(
+                    Draft::whole(
+                        Decider::Builtin(BuiltinRule::Incomplete),
+                        Severity::Incomplete,
+                        kind,
+                        &key,
+                        detail.clone(),
+                    )
+                    .on(side),
                 );
-                draft.side = Some(side);
-                self.push(draft);
             }
         }
     }
@@ -511,24 +516,18 @@ impl<'p, 's> Judge<'p, 's> {
                         source.service,
                         side.name()
                     ),
-                    scope => format!(
-                        "{scope} held nothing in {}{}",
-                        side.name(),
-                        match place.is_empty() {
-                            true => String::new(),
-                            false => format!(" ({place})"),
-                        }
-                    ),
+                    scope => format!("{scope} held nothing in {}{}", side.name(), parenthesized(&place)),
                 };
-                let mut draft = Draft::whole(
-                    Decider::Builtin(BuiltinRule::EmptySource),
-                    severity,
-                    &kind,
-                    &key,
-                    detail,
+                self.push(
+                    Draft::whole(
+                        Decider::Builtin(BuiltinRule::EmptySource),
+                        severity,
+                        &kind,
+                        &key,
+                        detail,
+                    )
+                    .on(side),
                 );
-                draft.side = Some(side);
-                self.push(draft);
             }
         }
     }
@@ -541,24 +540,27 @@ impl<'p, 's> Judge<'p, 's> {
         for u in &snapshot.unaudited {
             let place = place(&u.account, &u.region);
             let detail = format!(
-                "{} {} resource{} of type {} in {} ({place}) that no collector reads",
+                "{} {} resource{} of type {} in {}{} that no collector reads",
                 u.count,
                 u.provider,
                 if u.count == 1 { "" } else { "s" },
                 u.resource_type,
-                side.name()
+                side.name(),
+                parenthesized(&place)
             );
             let key = format!("{}:{} {place}", side.name(), u.resource_type);
+            let key = key.trim_end();
             let kind = format!("{}.unaudited", u.provider);
-            let mut draft = Draft::whole(
-                Decider::Builtin(BuiltinRule::Unaudited),
-                severity,
-                &kind,
-                &key,
-                detail,
+            self.push(
+                Draft::whole(
+                    Decider::Builtin(BuiltinRule::Unaudited),
+                    severity,
+                    &kind,
+                    &key,
+                    detail,
+                )
+                .on(side),
             );
-            draft.side = Some(side);
-            self.push(draft);
         }
     }
 
@@ -643,15 +645,16 @@ impl<'p, 's> Judge<'p, 's> {
                 mark.text,
                 mark.token
             );
-            let mut draft = Draft::whole(
-                Decider::Builtin(BuiltinRule::ForeignEnvironment),
-                severity,
-                &resource.kind,
-                key,
-                detail,
+            self.push(
+                Draft::whole(
+                    Decider::Builtin(BuiltinRule::ForeignEnvironment),
+                    severity,
+                    &resource.kind,
+                    key,
+                    detail,
+                )
+                .on(side),
             );
-            draft.side = Some(side);
-            self.push(draft);
         }
     }
 
@@ -717,15 +720,16 @@ impl<'p, 's> Judge<'p, 's> {
                                 n => format!("{n} {}, each paired with another", prod.family),
                             }
                         );
-                        let mut draft = Draft::whole(
-                            Decider::Builtin(BuiltinRule::EngineMissing),
-                            severity,
-                            &prod.resource.kind,
-                            prod.key,
-                            detail,
+                        self.push(
+                            Draft::whole(
+                                Decider::Builtin(BuiltinRule::EngineMissing),
+                                severity,
+                                &prod.resource.kind,
+                                prod.key,
+                                detail,
+                            )
+                            .on(Side::Prod),
                         );
-                        draft.side = Some(Side::Prod);
-                        self.push(draft);
                     }
                     engines::EngineFinding::Ambiguous { prod, candidates } => {
                         let Level::Report(severity) = d.engine_missing else {
@@ -785,15 +789,16 @@ impl<'p, 's> Judge<'p, 's> {
             let have = engines::config_keys(dev, dev_keys);
             for (name, (kind, key)) in engines::missing_keys(&have, engines::config_keys(prod, prod_keys)) {
                 let detail = format!("prod sets {name} ({kind} {key}); no development service does");
-                let mut draft = Draft::whole(
-                    Decider::Builtin(BuiltinRule::ConfigKeyMissing),
-                    severity,
-                    "config",
-                    &name,
-                    detail,
+                self.push(
+                    Draft::whole(
+                        Decider::Builtin(BuiltinRule::ConfigKeyMissing),
+                        severity,
+                        "config",
+                        &name,
+                        detail,
+                    )
+                    .on(Side::Prod),
                 );
-                draft.side = Some(Side::Prod);
-                self.push(draft);
             }
         }
         compared
@@ -1198,5 +1203,13 @@ fn apply_waivers(findings: &mut Vec<Finding>, waivers: &[Waiver], today: jiff::c
             baseline: None,
             decided_by: Some(w.origin.clone()),
         });
+    }
+}
+
+/// " (111111111111 eu-west-1)" after a side's name, or nothing where there is no place.
+fn parenthesized(place: &str) -> String {
+    match place.is_empty() {
+        true => String::new(),
+        false => format!(" ({place})"),
     }
 }
