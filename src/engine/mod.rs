@@ -549,14 +549,13 @@ impl<'p, 's> Judge<'p, 's> {
                 parenthesized(&place)
             );
             let key = format!("{}:{} {place}", side.name(), u.resource_type);
-            let key = key.trim_end();
             let kind = format!("{}.unaudited", u.provider);
             self.push(
                 Draft::whole(
                     Decider::Builtin(BuiltinRule::Unaudited),
                     severity,
                     &kind,
-                    &key,
+                    key.trim_end(),
                     detail,
                 )
                 .on(side),
