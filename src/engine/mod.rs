@@ -159,17 +159,27 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
             directions.map(|d| d.map(|(scanned, other)| references::crossings(scanned, other)))
         });
         let crossings = move || scan.join().expect("the reference scan does not panic");
-        judge_pair(staging, prod, policy, options, crossings)
+        // Rego modules read both snapshots whole: also beside the judging.
+        let rego = policy
+            .rego
+            .as_ref()
+            .map(|modules| scope.spawn(move || rego::evaluate(modules, staging, prod)));
+        let rego = move || {
+            rego.map(|r| r.join().expect("Rego evaluation does not panic"))
+                .unwrap_or_default()
+        };
+        judge_pair(staging, prod, policy, options, crossings, rego)
     })
 }
 
-/// Everything but the reference scans, whose results `crossings` waits for.
+/// Everything but the reference scans and the Rego modules, whose results `crossings` and `rego` wait for.
 fn judge_pair(
     staging: &Snapshot,
     prod: &Snapshot,
     policy: &Policy,
     options: &Options,
     crossings: impl FnOnce() -> [Option<Vec<references::Crossing>>; 2],
+    rego: impl FnOnce() -> Vec<rego::RegoFinding>,
 ) -> Evaluation {
     let staging_keys = matching::keys_of(staging, &options.staging_keys);
     let prod_keys = matching::keys_of(prod, &options.prod_keys);
@@ -230,8 +240,8 @@ fn judge_pair(
     for u in &pairing.only_in_prod {
         judge.expectations(u.resource, &u.key, Side::Prod, None);
     }
-    if let Some(modules) = &policy.rego {
-        for f in rego::evaluate(modules, staging, prod) {
+    {
+        for f in rego() {
             judge.push(Draft {
                 by: Decider::Rego {
                     id: &f.rule_id,
