@@ -25,6 +25,7 @@ const MAX_RESULTS: usize = 10_000;
 /// Evaluates every module's rules on the pair.
 pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot) -> Vec<RegoFinding> {
     let mut out = Vec::new();
+    let started = std::time::Instant::now();
     let mut engine = rego.engine.clone();
     // Each snapshot as JSON text, parsed into regorus's values: the two side by side.
     let value = |snapshot: &Snapshot| {
@@ -49,6 +50,7 @@ pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot) -> Vec<
         }
     };
     engine.set_input(input);
+    tracing::debug!(elapsed = ?started.elapsed(), "Rego input ready");
     for module in &rego.modules {
         for (rule, severity) in rego::RULES.iter().filter(|(r, _)| module.rules.contains(r)) {
             let path = format!("{}.{rule}", module.package);
@@ -84,6 +86,7 @@ pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot) -> Vec<
             }
         }
     }
+    tracing::debug!(elapsed = ?started.elapsed(), modules = rego.modules.len(), "Rego rules evaluated");
     out
 }
 
