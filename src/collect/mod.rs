@@ -264,9 +264,20 @@ async fn collect_services(
         .iter()
         .flat_map(|region| settings.services.iter().map(move |&service| (service, region)))
         .collect();
+    let region_tags: std::collections::HashMap<&String, aws::RegionTags> =
+        session.regions.iter().map(|r| (r, Default::default())).collect();
+    let region_tags = &region_tags;
     let jobs = work.into_iter().map(|(service, region)| async move {
         let _permit = permits.acquire().await.expect("the semaphore is never closed");
-        let ctx = aws::RegionContext::new(session, account, region, env, settings, redactor);
+        let ctx = aws::RegionContext::new(
+            session,
+            account,
+            region,
+            env,
+            settings,
+            redactor,
+            region_tags[region].clone(),
+        );
         let result = match tokio::time::timeout(timeout, aws::collect(service, &ctx)).await {
             Ok(result) => result,
             Err(_) => Err(CollectError {
@@ -299,7 +310,15 @@ async fn collect_services(
     };
     let coverage = regions.iter().map(|region| async move {
         let _permit = permits.acquire().await.expect("the semaphore is never closed");
-        let ctx = aws::RegionContext::new(session, account, region, env, settings, redactor);
+        let ctx = aws::RegionContext::new(
+            session,
+            account,
+            region,
+            env,
+            settings,
+            redactor,
+            Default::default(),
+        );
         let result = match tokio::time::timeout(timeout, aws::unaudited(&ctx, audited)).await {
             Ok(result) => result,
             Err(_) => Err(CollectError {
@@ -311,6 +330,9 @@ async fn collect_services(
     });
     let (collected, coverage) = tokio::join!(join_all(jobs), join_all(coverage));
     for (region, api_calls, result) in coverage {
+        // The region's tags read for the services (when a tag filter needs them) are this source's calls too:
+        // counted once every job is done.
+        let api_calls = api_calls + region_tags[region].api_calls();
         let (account, region) = (Some(account.to_owned()), Some(region.clone()));
         match result {
             Ok(counts) => {

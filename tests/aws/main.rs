@@ -333,7 +333,7 @@ fn audit_two_accounts_finds_exactly_the_planted_differences() {
 }
 
 #[test]
-fn audit_one_account_told_apart_by_tags_finds_the_same_differences() {
+fn audit_one_account_told_apart_by_tags_finds_the_same_differences_reading_tags_once_per_region() {
     let tags = "tags = { Environment = \"staging\" }";
     let (code, report, stderr, dir) = audit(&["one-account"], tags, &tags.replace("staging", "prod"));
     assert_eq!(code, Some(1), "{stderr}");
@@ -346,6 +346,40 @@ fn audit_one_account_told_apart_by_tags_finds_the_same_differences() {
     assert!(
         staging.contains("\"orders-staging-pg\""),
         "the parameter group staging uses is kept"
+    );
+    // Tags come from one tagging-API read per region, not from a call per queue, topic, function, table or
+    // bucket; those calls are the tagging source's, whichever service asked first.
+    let snapshot: Value = serde_json::from_str(&staging).unwrap();
+    let calls = |service: &str| {
+        snapshot["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["service"] == service)
+            .map(|s| s["api_calls"].as_u64().unwrap())
+    };
+    // The account holds both environments: 4 queues, 2 topics, 2 functions, 2 tables, 2 buckets.
+    assert_eq!(
+        calls("sqs"),
+        Some(1 + 4),
+        "ListQueues, GetQueueAttributes per queue"
+    );
+    assert_eq!(
+        calls("sns"),
+        Some(2 + 2),
+        "ListTopics, ListSubscriptions, GetTopicAttributes per topic"
+    );
+    assert_eq!(
+        calls("lambda"),
+        Some(2 + 2),
+        "two lists, GetFunctionConcurrency per function"
+    );
+    assert_eq!(calls("dynamodb"), Some(1 + 3 * 2), "ListTables, three per table");
+    assert_eq!(calls("s3"), Some(1 + 6 * 2), "ListBuckets, six per bucket");
+    assert_eq!(
+        calls("tagging"),
+        Some(1 + 1),
+        "one read for the coverage, one for the services' tags"
     );
 }
 

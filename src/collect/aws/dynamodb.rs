@@ -1,15 +1,14 @@
 //! DynamoDB tables (`aws.dynamodb.table`).
 //!
 //! DynamoDB has no batch call for table settings: per table, DescribeTable, DescribeContinuousBackups and
-//! DescribeTimeToLive (and ListTagsOfResource when a filter needs tags), side by side, at most
-//! `calls_per_service` tables at once.
+//! DescribeTimeToLive, side by side, at most `calls_per_service` tables at once. Tags, when a filter needs them,
+//! come from the region's tagging API, a hundred at a time.
 
-use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::types::{BillingMode, KeySchemaElement, PointInTimeRecoveryStatus, TimeToLiveStatus};
 use serde_json::{Value, json};
 
-use super::{RegionContext, attrs, each, string_set, tag_map};
+use super::{RegionContext, attrs, each, string_set, tags_of};
 use crate::catalog::{Field, FieldType, Kind};
 use crate::collect::CollectError;
 use crate::snapshot::Resource;
@@ -96,23 +95,13 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             ),
             ctx.send("DescribeTimeToLive", client.describe_time_to_live().table_name(*name).send()),
         )?;
-        let arn = table.table().and_then(|t| t.table_arn()).map(str::to_owned);
-        let tags = match (ctx.needs_tags, &arn) {
-            (true, Some(arn)) => {
-                // At most 50 tags a resource: one page.
-                let found = ctx
-                    .send("ListTagsOfResource", client.list_tags_of_resource().resource_arn(arn).send())
-                    .await?;
-                tag_map(found.tags().iter().map(|t| (Some(t.key()), Some(t.value()))))
-            }
-            _ => BTreeMap::new(),
-        };
-        Ok((table, backups, ttl, tags))
+        Ok((table, backups, ttl))
     })
     .await?;
 
+    let tags = ctx.tags_if_needed().await?;
     let mut out = Vec::new();
-    for (name, (table, backups, ttl, tags)) in names.iter().zip(tables) {
+    for (name, (table, backups, ttl)) in names.iter().zip(tables) {
         let Some(t) = table.table() else { continue };
         let pitr = backups
             .continuous_backups_description()
@@ -164,7 +153,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             ("key_schema", Some(Value::from(key_schema(t.key_schema())))),
             ("global_secondary_indexes", Some(string_set(indexes))),
         ]);
-        out.push(ctx.resource("aws.dynamodb.table", name, t.table_arn(), tags, attributes));
+        out.push(ctx.resource("aws.dynamodb.table", name, t.table_arn(), tags_of(tags, t.table_arn()), attributes));
     }
     Ok(out)
 }

@@ -1,14 +1,15 @@
 //! Lambda functions (`aws.lambda.function`) with their event source mappings.
 //!
-//! ListFunctions carries nearly everything; reserved concurrency (and tags, when a filter needs them) has no batch
-//! call: one GetFunctionConcurrency per function, side by side. Event source mappings are listed once per region.
+//! ListFunctions carries nearly everything; reserved concurrency has no batch call: one GetFunctionConcurrency per
+//! function, side by side. Event source mappings are listed once per region. Tags, when a filter needs them, come
+//! from the region's tagging API, a hundred at a time.
 
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_lambda::types::FunctionConfiguration;
 use serde_json::{Value, json};
 
-use super::{RegionContext, attrs, each, string_set};
+use super::{RegionContext, attrs, each, string_set, tags_of};
 use crate::catalog::{Field, FieldType, Kind};
 use crate::collect::CollectError;
 use crate::snapshot::Resource;
@@ -113,20 +114,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         })
         .await
     };
-    let tags = async {
-        let arns: Vec<&str> = functions.iter().filter_map(|f| f.function_arn()).collect();
-        match ctx.needs_tags {
-            true => {
-                let found = each(ctx, &arns, |arn| {
-                    ctx.send("ListTags", client.list_tags().resource(*arn).send())
-                })
-                .await?;
-                Ok(found.into_iter().map(|t| t.tags().cloned().unwrap_or_default()).collect())
-            }
-            false => Ok(vec![HashMap::new(); arns.len()]),
-        }
-    };
-    let (concurrency, tags) = tokio::try_join!(concurrency, tags)?;
+    let (concurrency, tags) = tokio::try_join!(concurrency, ctx.tags_if_needed())?;
 
     // What invokes each function, by the function's ARN.
     let mut sources: HashMap<&str, Vec<Value>> = HashMap::new();
@@ -143,7 +131,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
     }
 
     let mut out = Vec::new();
-    for ((f, concurrency), tags) in functions.iter().zip(concurrency).zip(tags) {
+    for (f, concurrency) in functions.iter().zip(concurrency) {
         let name = f.function_name().unwrap_or_default();
         let variables = f.environment().and_then(|e| e.variables()).cloned().unwrap_or_default();
         let variables: BTreeMap<String, String> = variables.into_iter().collect();
@@ -184,7 +172,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             ),
             ("event_sources", Some(Value::Array(event_sources))),
         ]);
-        let tags: BTreeMap<String, String> = tags.into_iter().collect();
+        let tags = tags_of(tags, f.function_arn());
         out.push(ctx.resource("aws.lambda.function", name, f.function_arn(), tags, attributes));
     }
     Ok(out)

@@ -359,6 +359,28 @@ impl Session {
     }
 }
 
+/// The tags of every tagged resource of one (account, region), by ARN: read once, for every service of the
+/// region that has no batch call for its tags (see [`RegionContext::tags_by_arn`]).
+pub type RegionTags = std::sync::Arc<SharedTags>;
+
+/// The region's tags, once read, and the calls reading them took (reported with the `tagging` source, not with
+/// whichever service happened to ask first: snapshots stay deterministic).
+#[derive(Debug, Default)]
+pub struct SharedTags {
+    tags: tokio::sync::OnceCell<Result<TagsByArn, CollectError>>,
+    calls: AtomicU64,
+}
+
+impl SharedTags {
+    /// How many calls reading the region's tags took.
+    pub fn api_calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+}
+
+/// Tags by resource ARN.
+pub type TagsByArn = std::collections::HashMap<String, BTreeMap<String, String>>;
+
 /// What a collector needs for one (account, region).
 pub struct RegionContext<'a> {
     pub sdk: SdkConfig,
@@ -373,6 +395,8 @@ pub struct RegionContext<'a> {
     pub redactor: &'a Redactor,
     /// Shared by every call of the environment.
     pub breaker: EndpointBreaker,
+    /// Shared by the services of the region.
+    region_tags: RegionTags,
     calls: AtomicU64,
     /// The configured scopes (SSM paths) that held nothing.
     empty: std::sync::Mutex<Vec<String>>,
@@ -386,6 +410,7 @@ impl<'a> RegionContext<'a> {
         env: &'a Environment,
         settings: &'a CollectSettings,
         redactor: &'a Redactor,
+        region_tags: RegionTags,
     ) -> Self {
         RegionContext {
             sdk: session.region_config(region),
@@ -400,6 +425,7 @@ impl<'a> RegionContext<'a> {
             needs_tags: !env.tags.is_empty() || env.key_tag.is_some(),
             redactor,
             breaker: session.breaker.clone(),
+            region_tags,
             calls: AtomicU64::new(0),
             empty: Default::default(),
         }
@@ -413,6 +439,35 @@ impl<'a> RegionContext<'a> {
     /// How many API calls (pages) the collection made.
     pub fn api_calls(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
+    }
+
+    /// The tags of the region's tagged resources by ARN, from the Resource Groups Tagging API a hundred at a time,
+    /// read by the first service that asks: for services whose own APIs read tags one resource at a time. A
+    /// resource the API does not list has no tags.
+    async fn tags_by_arn(&self) -> Result<&TagsByArn, CollectError> {
+        let shared = &self.region_tags;
+        let read = async {
+            let before = self.api_calls();
+            let tags = tagging::tags_by_arn(self).await;
+            let calls = self.api_calls() - before;
+            self.calls.fetch_sub(calls, Ordering::Relaxed);
+            shared.calls.fetch_add(calls, Ordering::Relaxed);
+            tags
+        };
+        shared
+            .tags
+            .get_or_init(|| read)
+            .await
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// [`RegionContext::tags_by_arn`] when a tag filter or key tag needs tags, else `None`.
+    async fn tags_if_needed(&self) -> Result<Option<&TagsByArn>, CollectError> {
+        match self.needs_tags {
+            true => self.tags_by_arn().await.map(Some),
+            false => Ok(None),
+        }
     }
 
     /// Notes a configured scope (an SSM path) under which nothing was found: the snapshot records it.
@@ -582,6 +637,14 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
 /// Runs one service's collector for one region.
 pub async fn collect(service: Service, ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
     (service.0.collect)(ctx).await
+}
+
+/// One resource's tags from [`RegionContext::tags_if_needed`]: none when not needed or not tagged.
+fn tags_of(tags: Option<&TagsByArn>, arn: Option<&str>) -> BTreeMap<String, String> {
+    tags.zip(arn)
+        .and_then(|(tags, arn)| tags.get(arn))
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// AWS tags as a sorted map.

@@ -2,15 +2,13 @@
 //!
 //! Buckets are global to an account: each is read in the region it lives in (ListBuckets filtered by region), so
 //! an environment with several regions reads each bucket once. S3 has no batch call for bucket settings: per
-//! bucket, one call per setting, side by side; "not configured" answers (NoSuchLifecycleConfiguration) are
-//! settings, not failures.
-
-use std::collections::BTreeMap;
+//! bucket, one call per setting, side by side (tags, when a filter needs them, come from the region's tagging
+//! API); "not configured" answers (NoSuchLifecycleConfiguration) are settings, not failures.
 
 use aws_sdk_s3::types::{BucketVersioningStatus, LifecycleRule};
 use serde_json::{Map, Value, json};
 
-use super::{RegionContext, attrs, each, tag_map};
+use super::{RegionContext, attrs, each, tags_of};
 use crate::catalog::{Field, FieldType, Kind};
 use crate::collect::CollectError;
 use crate::snapshot::Resource;
@@ -129,14 +127,8 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
                 client.get_bucket_lifecycle_configuration().bucket(name).send()
             ),
         )?;
-        let tags = match ctx.needs_tags {
-            true => ctx
-                .send_unless("GetBucketTagging", &["NoSuchTagSet"], client.get_bucket_tagging().bucket(name).send())
-                .await?
-                .map(|t| tag_map(t.tag_set().iter().map(|t| (Some(t.key()), Some(t.value())))))
-                .unwrap_or_default(),
-            false => BTreeMap::new(),
-        };
+        let arn = format!("arn:aws:s3:::{name}");
+        let tags = tags_of(ctx.tags_if_needed().await?, Some(&arn));
 
         let versioning = match versioning.status() {
             Some(BucketVersioningStatus::Enabled) => "Enabled",
@@ -205,7 +197,6 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             ),
             ("lifecycle_rules", Some(Value::Object(lifecycle))),
         ]);
-        let arn = format!("arn:aws:s3:::{name}");
         Ok(ctx.resource("aws.s3.bucket", name, Some(&arn), tags, attributes))
     })
     .await?;

@@ -1,13 +1,14 @@
 //! SNS topics (`aws.sns.topic`) with their subscriptions.
 //!
 //! Topics are listed, and every subscription of the region is listed once (ListSubscriptions is the batch
-//! call); attributes (and tags, when a filter needs them) have none: one GetTopicAttributes per topic.
+//! call); attributes have none: one GetTopicAttributes per topic. Tags, when a filter needs them, come from the
+//! region's tagging API, a hundred at a time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::{RegionContext, attrs, each, string_set, tag_map};
+use super::{RegionContext, attrs, each, string_set, tags_of};
 use crate::catalog::{Field, FieldType, Kind};
 use crate::collect::CollectError;
 use crate::snapshot::Resource;
@@ -68,25 +69,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         })
         .await
     };
-    let tags = async {
-        match ctx.needs_tags {
-            true => {
-                let found = each(ctx, &arns, |arn| {
-                    ctx.send(
-                        "ListTagsForResource",
-                        client.list_tags_for_resource().resource_arn(*arn).send(),
-                    )
-                })
-                .await?;
-                Ok(found
-                    .iter()
-                    .map(|t| tag_map(t.tags().iter().map(|t| (Some(t.key()), Some(t.value())))))
-                    .collect())
-            }
-            false => Ok(vec![BTreeMap::new(); arns.len()]),
-        }
-    };
-    let (attributes, tags) = tokio::try_join!(attributes, tags)?;
+    let (attributes, tags) = tokio::try_join!(attributes, ctx.tags_if_needed())?;
 
     let mut by_topic: HashMap<&str, Vec<String>> = HashMap::new();
     for s in subscriptions.iter().flat_map(|p| p.subscriptions()) {
@@ -96,7 +79,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
     }
 
     let mut out = Vec::new();
-    for ((arn, found), tags) in arns.iter().zip(attributes).zip(tags) {
+    for (arn, found) in arns.iter().zip(attributes) {
         let empty = HashMap::new();
         let a = found.attributes().unwrap_or(&empty);
         let get = |name: &str| a.get(name).map(String::as_str);
@@ -117,7 +100,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             ("subscriptions", Some(string_set(by_topic.remove(arn).unwrap_or_default()))),
         ]);
         let name = arn.rsplit(':').next().unwrap_or(arn);
-        out.push(ctx.resource("aws.sns.topic", name, Some(arn), tags, attributes));
+        out.push(ctx.resource("aws.sns.topic", name, Some(arn), tags_of(tags, Some(arn)), attributes));
     }
     Ok(out)
 }

@@ -1,14 +1,15 @@
 //! SQS queues (`aws.sqs.queue`).
 //!
-//! SQS has no batch call for attributes or tags: one GetQueueAttributes per queue (and one ListQueueTags when a
-//! tag filter or key tag needs them), side by side, at most `calls_per_service` at once.
+//! SQS has no batch call for attributes: one GetQueueAttributes per queue, side by side, at most
+//! `calls_per_service` at once. Tags, when a tag filter or key tag needs them, come from the region's tagging API,
+//! a hundred at a time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::{Value, json};
 
-use super::{RegionContext, attrs, each};
+use super::{RegionContext, attrs, each, tags_of};
 use crate::catalog::{Field, FieldType, Kind};
 use crate::collect::CollectError;
 use crate::snapshot::Resource;
@@ -102,22 +103,10 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         })
         .await
     };
-    let tags = async {
-        match ctx.needs_tags {
-            true => {
-                let found = each(ctx, &urls, |url| {
-                    ctx.send("ListQueueTags", client.list_queue_tags().queue_url(*url).send())
-                })
-                .await?;
-                Ok(found.into_iter().map(|t| t.tags().cloned().unwrap_or_default()).collect())
-            }
-            false => Ok(vec![HashMap::new(); urls.len()]),
-        }
-    };
-    let (attributes, tags) = tokio::try_join!(attributes, tags)?;
+    let (attributes, tags) = tokio::try_join!(attributes, ctx.tags_if_needed())?;
 
     let mut out = Vec::new();
-    for ((url, found), tags) in urls.iter().zip(attributes).zip(tags) {
+    for (url, found) in urls.iter().zip(attributes) {
         let empty = HashMap::new();
         let a = found.attributes().unwrap_or(&empty);
         let get = |name: QueueAttributeName| a.get(&name).map(String::as_str);
@@ -158,8 +147,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             ("dead_letter_target", Some(target.unwrap_or(Value::Null))),
             ("max_receive_count", Some(max_receive.unwrap_or(Value::Null))),
         ]);
-        let tags: BTreeMap<String, String> = tags.into_iter().collect();
-        out.push(ctx.reachable_resource("aws.sqs.queue", name, arn, tags, attributes, [Some(*url)]));
+        out.push(ctx.reachable_resource("aws.sqs.queue", name, arn, tags_of(tags, arn), attributes, [Some(*url)]));
     }
     Ok(out)
 }

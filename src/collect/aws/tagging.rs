@@ -48,6 +48,29 @@ pub async fn unaudited(
     Ok(counts)
 }
 
+/// The tags of every tagged resource of the region, by ARN.
+pub(super) async fn tags_by_arn(ctx: &RegionContext<'_>) -> Result<super::TagsByArn, CollectError> {
+    let client = client!(aws_sdk_resourcegroupstagging, ctx);
+    let pages = ctx
+        .pages(
+            "GetResources",
+            client
+                .get_resources()
+                .resources_per_page(100)
+                .into_paginator()
+                .send(),
+        )
+        .await?;
+    Ok(pages
+        .iter()
+        .flat_map(|p| p.resource_tag_mapping_list())
+        .filter_map(|m| {
+            let tags = super::tag_map(m.tags().iter().map(|t| (Some(t.key()), Some(t.value()))));
+            Some((m.resource_arn()?.to_owned(), tags))
+        })
+        .collect())
+}
+
 /// The tagging API's type of an ARN, `service:resourceType`, or the service alone where the resource part is a
 /// bare name (`arn:aws:sqs:eu-west-1:1:jobs` is `sqs`). `None` for what is not an ARN.
 pub fn tagging_type(arn: &str) -> Option<String> {
