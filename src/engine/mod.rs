@@ -115,6 +115,8 @@ pub struct Evaluation {
     pub only_in_staging: usize,
     pub only_in_prod: usize,
     pub ambiguous: usize,
+    /// Dev parity: engines paired across providers (a compose engine with an RDS database).
+    pub engines_paired: usize,
     /// Every (kind, key) seen on either side, sorted, when [`Options::list_resources`] asked for it.
     pub resources: Vec<(String, String)>,
 }
@@ -310,6 +312,7 @@ fn judge_pair(
         only_in_staging: pairing.only_in_staging.len(),
         only_in_prod: pairing.only_in_prod.len(),
         ambiguous: pairing.ambiguous.len(),
+        engines_paired: engine_pairs,
     }
 }
 

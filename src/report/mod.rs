@@ -184,6 +184,13 @@ pub struct Summary {
     pub only_in_staging: usize,
     pub only_in_prod: usize,
     pub ambiguous: usize,
+    /// Dev parity: engines paired across providers (a compose engine with an RDS database); absent when none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub engines_paired: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// `parity` (exit 0), `violations` (exit 1) or `incomplete` (exit 3, outranks violations).
@@ -278,6 +285,7 @@ impl Report {
             only_in_staging: evaluation.only_in_staging,
             only_in_prod: evaluation.only_in_prod,
             ambiguous: evaluation.ambiguous,
+            engines_paired: evaluation.engines_paired,
         };
         Report {
             schema: SCHEMA.to_owned(),
@@ -448,11 +456,14 @@ fn verdict_line(report: &Report) -> String {
         s.waived,
         s.incomplete,
         s.paired,
-        if s.ambiguous > 0 {
-            format!(", {} ambiguous", s.ambiguous)
-        } else {
-            String::new()
-        },
+        [
+            (s.ambiguous > 0).then(|| format!(", {} ambiguous", s.ambiguous)),
+            (s.engines_paired > 0)
+                .then(|| { format!(", {} engines paired across providers", s.engines_paired) }),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<String>(),
     )
 }
 

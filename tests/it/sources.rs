@@ -101,6 +101,11 @@ fn the_example_compose_file_is_parity_with_prod_under_dev_parity() {
     let (code, report) = dev_parity(|_| {});
     assert_eq!(findings(&report), [], "{report:#}");
     assert_eq!((code, &report["summary"]["status"]), (Some(0), &json!("parity")));
+    // Nothing pairs kind by kind; the three engines pair across providers, and the summary says so.
+    assert_eq!(
+        (&report["summary"]["paired"], &report["summary"]["engines_paired"]),
+        (&json!(0), &json!(3))
+    );
 }
 
 #[test]
