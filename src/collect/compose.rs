@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use super::CollectError;
 use super::image::ImageRef;
 use super::secrets::Redactor;
+use super::{CollectError, scalar_text};
 use crate::catalog::{Field, FieldType, Kind};
 use crate::matching::derive_key;
 use crate::snapshot::{Attributes, Resource};
@@ -429,12 +429,7 @@ fn resources(
     }
     if let Value::Object(map) = as_mapping(service.get("environment").cloned().unwrap_or(Value::Null)) {
         for (k, v) in map {
-            let text = match v {
-                Value::String(s) => s,
-                Value::Null => String::new(),
-                other => other.to_string(),
-            };
-            environment.insert(k, text);
+            environment.insert(k, scalar_text(Some(&v)));
         }
     }
     let image = service.get("image").and_then(Value::as_str);
@@ -535,15 +530,15 @@ fn resources(
 fn port(value: &Value) -> String {
     let (published, target, protocol) = match value {
         Value::Object(p) => (
-            p.get("published").map(scalar).unwrap_or_default(),
-            p.get("target").map(scalar).unwrap_or_default(),
+            scalar_text(p.get("published")),
+            scalar_text(p.get("target")),
             p.get("protocol")
                 .and_then(Value::as_str)
                 .unwrap_or("tcp")
                 .to_owned(),
         ),
         other => {
-            let text = scalar(other);
+            let text = scalar_text(Some(other));
             let (spec, protocol) = text.split_once('/').unwrap_or((&text, "tcp"));
             let mut parts: Vec<&str> = spec.rsplitn(3, ':').collect();
             parts.reverse();
@@ -557,13 +552,6 @@ fn port(value: &Value) -> String {
         }
     };
     format!("{published}:{target}/{protocol}")
-}
-
-fn scalar(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// The engine an image runs and the version its tag pins: `postgres:15.6-alpine` gives (postgres, 15.6);

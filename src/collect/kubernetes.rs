@@ -13,9 +13,9 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::CollectError;
 use super::image::ImageRef;
 use super::secrets::Redactor;
+use super::{CollectError, scalar_text};
 use crate::catalog::{Field, FieldType, Kind};
 use crate::matching::derive_key;
 use crate::snapshot::{Attributes, Resource};
@@ -342,8 +342,8 @@ fn read_object(
             let ports = list(&spec, "ports").iter().map(|p| {
                 format!(
                     "{}->{}/{}",
-                    scalar(p.get("port")),
-                    scalar(p.get("targetPort").or(p.get("port"))),
+                    scalar_text(p.get("port")),
+                    scalar_text(p.get("targetPort").or(p.get("port"))),
                     p.get("protocol").and_then(Value::as_str).unwrap_or("TCP")
                 )
             });
@@ -386,7 +386,7 @@ fn read_object(
                                 .unwrap_or(""),
                             tokens
                         ),
-                        scalar(port)
+                        scalar_text(port)
                     ));
                 }
             }
@@ -434,7 +434,7 @@ fn read_object(
         ("ConfigMap", Some("v1")) => {
             let mut data = Map::new();
             for (k, v) in value.get("data").and_then(Value::as_object).into_iter().flatten() {
-                data.insert(k.clone(), redactor.text(k, &scalar(Some(v))));
+                data.insert(k.clone(), redactor.text(k, &scalar_text(Some(v))));
             }
             let mut keys: Vec<String> = data.keys().cloned().collect();
             keys.extend(
@@ -463,7 +463,7 @@ fn read_object(
                 .into_iter()
                 .flatten()
             {
-                data.insert(k.clone(), redactor.redact(Some(&scalar(Some(v)))));
+                data.insert(k.clone(), redactor.redact(Some(&scalar_text(Some(v)))));
             }
             let keys: Vec<String> = data.keys().cloned().collect();
             (
@@ -517,14 +517,6 @@ fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
     v
 }
 
-fn scalar(value: Option<&Value>) -> String {
-    match value {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    }
-}
-
 /// A pod spec's containers by name.
 fn containers(pod: Option<&Value>, tokens: &[String], redactor: &Redactor) -> Value {
     let mut out = Map::new();
@@ -536,7 +528,7 @@ fn containers(pod: Option<&Value>, tokens: &[String], redactor: &Redactor) -> Va
                 continue;
             };
             let value = match (e.get("value"), e.get("valueFrom")) {
-                (Some(v), _) => redactor.text(key, &scalar(Some(v))),
+                (Some(v), _) => redactor.text(key, &scalar_text(Some(v))),
                 (None, Some(from)) => Value::from(reference(from, tokens)),
                 (None, None) => Value::from(""),
             };
@@ -556,7 +548,7 @@ fn containers(pod: Option<&Value>, tokens: &[String], redactor: &Redactor) -> Va
         let ports = list(c, "ports").iter().map(|p| {
             format!(
                 "{}/{}",
-                scalar(p.get("containerPort")),
+                scalar_text(p.get("containerPort")),
                 p.get("protocol").and_then(Value::as_str).unwrap_or("TCP")
             )
         });
@@ -614,7 +606,7 @@ fn resources(value: Option<&Value>) -> (Value, Vec<String>) {
             .flatten()
         {
             set.push(format!("{part}.{resource}"));
-            let text = scalar(Some(quantity));
+            let text = scalar_text(Some(quantity));
             let number = match resource.as_str() {
                 "cpu" => quantity_value(&text).map(|v| (v * 1000.0).round()),
                 _ => quantity_value(&text).map(f64::round),

@@ -9,7 +9,7 @@ mod aws;
 mod compose;
 pub mod config;
 mod files;
-pub mod image;
+mod image;
 mod kubernetes;
 pub mod secrets;
 
@@ -214,18 +214,7 @@ pub async fn collect_environment(
             Ok(found) => {
                 snapshot
                     .unaudited
-                    .extend(
-                        found
-                            .unaudited
-                            .into_iter()
-                            .map(|(resource_type, count)| Unaudited {
-                                provider: "kubernetes".into(),
-                                account: None,
-                                region: None,
-                                resource_type,
-                                count,
-                            }),
-                    );
+                    .extend(unaudited("kubernetes", None, None, found.unaudited));
                 (Ok(found.resources), found.empty)
             }
             Err(e) => (Err(e), Vec::new()),
@@ -267,9 +256,8 @@ async fn collect_services(
     let region_tags: std::collections::HashMap<&String, aws::RegionTags> =
         session.regions.iter().map(|r| (r, Default::default())).collect();
     let region_tags = &region_tags;
-    let jobs = work.into_iter().map(|(service, region)| async move {
-        let _permit = permits.acquire().await.expect("the semaphore is never closed");
-        let ctx = aws::RegionContext::new(
+    let context = |region: &String| {
+        aws::RegionContext::new(
             session,
             account,
             region,
@@ -277,14 +265,12 @@ async fn collect_services(
             settings,
             redactor,
             region_tags[region].clone(),
-        );
-        let result = match tokio::time::timeout(timeout, aws::collect(service, &ctx)).await {
-            Ok(result) => result,
-            Err(_) => Err(CollectError {
-                code: Some("Timeout".into()),
-                message: format!("{} did not finish within {}s", service.name(), timeout.as_secs()),
-            }),
-        };
+        )
+    };
+    let jobs = work.into_iter().map(|(service, region)| async move {
+        let _permit = permits.acquire().await.expect("the semaphore is never closed");
+        let ctx = context(region);
+        let result = within(timeout, service.name(), aws::collect(service, &ctx)).await;
         if let Some(progress) = &options.progress {
             progress(Progress {
                 environment: &env.name,
@@ -310,29 +296,17 @@ async fn collect_services(
     };
     let coverage = regions.iter().map(|region| async move {
         let _permit = permits.acquire().await.expect("the semaphore is never closed");
-        let ctx = aws::RegionContext::new(
-            session,
-            account,
+        let ctx = context(region);
+        (
             region,
-            env,
-            settings,
-            redactor,
-            Default::default(),
-        );
-        let result = match tokio::time::timeout(timeout, aws::unaudited(&ctx, audited)).await {
-            Ok(result) => result,
-            Err(_) => Err(CollectError {
-                code: Some("Timeout".into()),
-                message: format!("tagging did not finish within {}s", timeout.as_secs()),
-            }),
-        };
-        (region, ctx.api_calls(), result)
+            within(timeout, COVERAGE_SERVICE, aws::unaudited(&ctx, audited)).await,
+        )
     });
     let (collected, coverage) = tokio::join!(join_all(jobs), join_all(coverage));
-    for (region, api_calls, result) in coverage {
-        // The region's tags read for the services (when a tag filter needs them) are this source's calls too:
-        // counted once every job is done.
-        let api_calls = api_calls + region_tags[region].api_calls();
+    for (region, result) in coverage {
+        // The one read of the region's tags, shared with the services that need tags, is this source's: counted
+        // once every job is done, whichever job read them.
+        let api_calls = region_tags[region].api_calls();
         let (account, region) = (Some(account.to_owned()), Some(region.clone()));
         match result {
             Ok(counts) => {
@@ -349,13 +323,7 @@ async fn collect_services(
                 });
                 snapshot
                     .unaudited
-                    .extend(counts.into_iter().map(|(resource_type, count)| Unaudited {
-                        provider: "aws".into(),
-                        account: account.clone(),
-                        region: region.clone(),
-                        resource_type,
-                        count,
-                    }));
+                    .extend(unaudited("aws", account, region, counts));
             }
             // What was not audited is unknown: a gap, which leaves no kind unknown.
             Err(error) => snapshot.gaps.push(Gap {
@@ -382,6 +350,46 @@ async fn collect_services(
         let result = result.map(|resources| belonging_to(env, resources));
         aws_collected(service, Some(account), region, api_calls, empty, result).record(snapshot);
     }
+}
+
+/// A YAML or JSON scalar as the text a file meant: strings bare, null as nothing, numbers and booleans as written.
+fn scalar_text(value: Option<&serde_json::Value>) -> String {
+    match value {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Counts by type of what no collector reads, as the snapshot records them.
+fn unaudited(
+    provider: &str,
+    account: Option<String>,
+    region: Option<String>,
+    counts: std::collections::BTreeMap<String, u64>,
+) -> impl Iterator<Item = Unaudited> {
+    let provider = provider.to_owned();
+    counts.into_iter().map(move |(resource_type, count)| Unaudited {
+        provider: provider.clone(),
+        account: account.clone(),
+        region: region.clone(),
+        resource_type,
+        count,
+    })
+}
+
+/// A unit of collection, or a `Timeout` gap naming `what` when it takes longer than `timeout`.
+async fn within<T>(
+    timeout: Duration,
+    what: &str,
+    work: impl std::future::Future<Output = Result<T, CollectError>>,
+) -> Result<T, CollectError> {
+    tokio::time::timeout(timeout, work).await.unwrap_or_else(|_| {
+        Err(CollectError {
+            code: Some("Timeout".into()),
+            message: format!("{what} did not finish within {}s", timeout.as_secs()),
+        })
+    })
 }
 
 /// One (service, account, region) of AWS, collected or not.

@@ -242,23 +242,21 @@ fn judge_pair(
     for u in &pairing.only_in_prod {
         judge.expectations(u.resource, &u.key, Side::Prod, None);
     }
-    {
-        for f in rego() {
-            judge.push(Draft {
-                by: Decider::Rego {
-                    id: &f.rule_id,
-                    message: &f.message,
-                },
-                severity: f.severity,
-                kind: &f.kind,
-                key: &f.key,
-                field: f.field.as_deref(),
-                side: None,
-                staging: None,
-                prod: None,
-                detail: f.detail.clone(),
-            });
-        }
+    for f in rego() {
+        judge.push(Draft {
+            by: Decider::Rego {
+                id: &f.rule_id,
+                message: &f.message,
+            },
+            severity: f.severity,
+            kind: &f.kind,
+            key: &f.key,
+            field: f.field.as_deref(),
+            side: None,
+            staging: None,
+            prod: None,
+            detail: f.detail,
+        });
     }
     judge.unused_rules();
     let [staging_crossings, prod_crossings] = crossings();
@@ -753,13 +751,16 @@ impl<'p, 's> Judge<'p, 's> {
                             prod.resource.label(),
                             candidates.join(", ")
                         );
-                        self.push(Draft::whole(
-                            Decider::Builtin(BuiltinRule::EngineAmbiguous),
-                            severity,
-                            &prod.resource.kind,
-                            prod.key,
-                            detail,
-                        ));
+                        self.push(
+                            Draft::whole(
+                                Decider::Builtin(BuiltinRule::EngineAmbiguous),
+                                severity,
+                                &prod.resource.kind,
+                                prod.key,
+                                detail,
+                            )
+                            .on(Side::Prod),
+                        );
                     }
                     engines::EngineFinding::Version { dev, prod, outcome } => {
                         let (severity, why) = match outcome {

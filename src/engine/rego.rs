@@ -71,8 +71,7 @@ pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot) -> Vec<
                 Ok(Value::Array(items)) => {
                     out.extend(items.iter().map(|item| finding(module, rule, *severity, item)));
                 }
-                // An undefined rule (no result) is no finding.
-                Ok(Value::Null) => {}
+                // An undefined rule (regorus writes it as this string) gives no finding; `null` is a mistake.
                 Ok(Value::String(s)) if s == "<undefined>" => {}
                 Ok(other) => out.push(failure(
                     module,

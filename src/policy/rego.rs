@@ -110,35 +110,32 @@ pub fn compile(files: &[(String, PathBuf)], timeout: Duration) -> Result<Rego, V
         alone.set_execution_timer_config(timer);
         alone.set_input(regorus::Value::new_object());
         let checked = alone.add_policy(shown.clone(), text.clone()).and_then(|package| {
+            let mut rules = Vec::new();
             for (rule, _) in RULES {
-                if alone.has_declared_rule_rooted_at(shown, rule)?
-                    && let Err(e) = alone.eval_rule(format!("{package}.{rule}"))
+                if !alone.has_declared_rule_rooted_at(shown, rule)? {
+                    continue;
+                }
+                if let Err(e) = alone.eval_rule(format!("{package}.{rule}"))
                     && e.to_string().contains("could not find function")
                 {
                     return Err(e);
                 }
+                rules.push(*rule);
             }
-            Ok(())
+            Ok(Module {
+                path: shown.clone(),
+                package,
+                rules,
+            })
         });
-        if let Err(e) = checked {
-            errors.push(located(&e.to_string()));
-            continue;
-        }
-        match engine.add_policy(shown.clone(), text) {
-            Ok(package) => {
-                let rules = RULES
-                    .iter()
-                    .map(|(rule, _)| *rule)
-                    .filter(|rule| engine.has_declared_rule_rooted_at(shown, rule).unwrap_or(false))
-                    .collect();
-                modules.push(Module {
-                    path: shown.clone(),
-                    package,
-                    rules,
-                });
+        let module = match checked.and_then(|module| engine.add_policy(shown.clone(), text).map(|_| module)) {
+            Ok(module) => module,
+            Err(e) => {
+                errors.push(located(&e.to_string()));
+                continue;
             }
-            Err(e) => errors.push(located(&e.to_string())),
-        }
+        };
+        modules.push(module);
     }
     if errors.is_empty() {
         // Compiles every module together, so that a conflict between them is an error here, not at evaluation.

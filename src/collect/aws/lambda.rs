@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use aws_sdk_lambda::types::FunctionConfiguration;
 use serde_json::{Value, json};
 
-use super::{RegionContext, attrs, each, string_set, tags_of};
+use super::{RegionContext, attrs, each, string_set, tags_of, service_and_name};
 use crate::catalog::{Field, FieldType, Kind};
 use crate::collect::CollectError;
 use crate::snapshot::Resource;
@@ -120,7 +120,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
     let mut sources: HashMap<&str, Vec<Value>> = HashMap::new();
     for m in mappings.iter().flat_map(|p| p.event_source_mappings()) {
         let Some(function) = m.function_arn() else { continue };
-        let source = m.event_source_arn().map(arn_parts);
+        let source = m.event_source_arn().and_then(service_and_name);
         sources.entry(function).or_default().push(json!({
             "source_kind": source.map(|(service, _)| service),
             "source": source.map(|(_, name)| ctx.key_of_name(name)),
@@ -167,7 +167,8 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
                 Some(
                     f.dead_letter_config()
                         .and_then(|d| d.target_arn())
-                        .map_or(Value::Null, |arn| json!(arn_parts(arn).0)),
+                        .and_then(service_and_name)
+                        .map_or(Value::Null, |(service, _)| json!(service)),
                 ),
             ),
             ("event_sources", Some(Value::Array(event_sources))),
@@ -176,11 +177,4 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         out.push(ctx.resource("aws.lambda.function", name, f.function_arn(), tags, attributes));
     }
     Ok(out)
-}
-
-/// The service and the resource name of an ARN: `arn:aws:sqs:eu-west-1:111111111111:jobs` gives (sqs, jobs).
-fn arn_parts(arn: &str) -> (&str, &str) {
-    let service = arn.split(':').nth(2).unwrap_or_default();
-    let name = arn.rsplit([':', '/']).next().unwrap_or_default();
-    (service, name)
 }

@@ -674,6 +674,13 @@ fn split_arn(arn: &str) -> Option<(&str, &str)> {
     }
 }
 
+/// The service and the resource's own name of an ARN: `arn:aws:sqs:eu-west-1:1:jobs` gives `("sqs", "jobs")`,
+/// `arn:aws:lambda:eu-west-1:1:function:worker` gives `("lambda", "worker")`.
+fn service_and_name(arn: &str) -> Option<(&str, &str)> {
+    let (service, resource) = split_arn(arn)?;
+    Some((service, resource.rsplit([':', '/']).next().unwrap_or(resource)))
+}
+
 /// The name part of an ARN such as `arn:aws:elasticloadbalancing:...:targetgroup/NAME/ID`.
 fn name_in_arn(arn: &str) -> &str {
     let resource = arn.rsplit(':').next().unwrap_or(arn);

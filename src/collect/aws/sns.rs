@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::{RegionContext, attrs, each, string_set, tags_of};
+use super::{RegionContext, attrs, each, service_and_name, string_set, tags_of};
 use crate::catalog::{Field, FieldType, Kind};
 use crate::collect::CollectError;
 use crate::snapshot::Resource;
@@ -108,8 +108,5 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
 /// A subscription's endpoint, comparable across environments: an ARN by the logical key of its resource's name,
 /// anything else (a URL, an address) with its environment tokens replaced.
 fn target_key(ctx: &RegionContext<'_>, endpoint: &str) -> String {
-    match endpoint.strip_prefix("arn:") {
-        Some(_) => ctx.key_of_name(endpoint.rsplit([':', '/']).next().unwrap_or(endpoint)),
-        None => ctx.key_of_name(endpoint),
-    }
+    ctx.key_of_name(service_and_name(endpoint).map_or(endpoint, |(_, name)| name))
 }

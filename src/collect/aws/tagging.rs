@@ -1,45 +1,26 @@
 //! What was not audited: the resource types of one (account, region) that no configured collector reads, from
 //! the Resource Groups Tagging API (GetResources, a hundred resources a page).
 //!
-//! The API sees resources that carry tags, or once did; with a tag filter (environments sharing an account) it
-//! is asked for the environment's tags only.
+//! The API sees resources that carry tags, or once did. One read per region serves both the coverage and the
+//! services whose own APIs read tags one resource at a time; with a tag filter (environments sharing an account)
+//! only the environment's resources are counted.
 
 use std::collections::{BTreeMap, BTreeSet};
-
-use aws_sdk_resourcegroupstagging::types::TagFilter;
 
 use super::RegionContext;
 use crate::collect::CollectError;
 
-/// Counts of the resources by tagging type that none of `audited` covers, sorted by type.
+/// Counts of the environment's resources (those carrying its filter tags, if it has any) by tagging type that none
+/// of `audited` covers, sorted by type. The region's tags are read once, shared with the services that need tags.
 pub async fn unaudited(
     ctx: &RegionContext<'_>,
     audited: &BTreeSet<&str>,
 ) -> Result<BTreeMap<String, u64>, CollectError> {
-    let client = client!(aws_sdk_resourcegroupstagging, ctx);
-    let filters = ctx
-        .env
-        .tags
-        .iter()
-        .map(|(key, value)| TagFilter::builder().key(key).values(value).build())
-        .collect();
-    let pages = ctx
-        .pages(
-            "GetResources",
-            client
-                .get_resources()
-                .set_tag_filters(Some(filters))
-                .resources_per_page(100)
-                .into_paginator()
-                .send(),
-        )
-        .await?;
     let mut counts = BTreeMap::new();
-    for arn in pages
-        .iter()
-        .flat_map(|p| p.resource_tag_mapping_list())
-        .filter_map(|m| m.resource_arn())
-    {
+    for (arn, tags) in ctx.tags_by_arn().await? {
+        if !ctx.env.tags.iter().all(|(k, v)| tags.get(k) == Some(v)) {
+            continue;
+        }
         let Some(kind) = tagging_type(arn) else { continue };
         if !audited.contains(kind.as_str()) {
             *counts.entry(kind).or_insert(0) += 1;
