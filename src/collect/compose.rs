@@ -326,7 +326,7 @@ fn interpolate_all(value: &mut Value, variables: &BTreeMap<String, String>) -> R
 /// Compose's interpolation: `$$` is a `$`; `$VAR` and `${VAR}`; `${VAR:-default}` (unset or empty) and
 /// `${VAR-default}` (unset); `${VAR:?message}` and `${VAR?message}` fail; `${VAR:+other}` and `${VAR+other}`.
 /// Defaults may themselves hold variables.
-pub(crate) fn interpolate(text: &str, variables: &BTreeMap<String, String>) -> Result<String, String> {
+fn interpolate(text: &str, variables: &BTreeMap<String, String>) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find('$') {
@@ -608,6 +608,11 @@ mod tests {
         assert_eq!(port(&json!("53:53/udp")), "53:53/udp");
         assert_eq!(port(&json!(80)), ":80/tcp");
         assert_eq!(port(&json!({"target": 80, "published": "8080"})), "8080:80/tcp");
+    }
+
+    #[test]
+    fn a_null_published_port_is_not_the_text_null() {
+        assert_eq!(port(&json!({"target": 80, "published": null})), ":80/tcp");
     }
 
     #[test]

@@ -626,7 +626,7 @@ fn resources(value: Option<&Value>) -> (Value, Vec<String>) {
 }
 
 /// A Kubernetes quantity in base units: `500m` is 0.5, `1Gi` is 1073741824, `1G` is 1e9, `1e3` is 1000.
-pub(crate) fn quantity_value(text: &str) -> Option<f64> {
+fn quantity_value(text: &str) -> Option<f64> {
     const SUFFIXES: &[(&str, f64)] = &[
         ("Ki", 1024.0),
         ("Mi", 1048576.0),

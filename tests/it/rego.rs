@@ -241,6 +241,23 @@ fn a_rule_that_raises_or_runs_too_long_is_incomplete_naming_module_and_rule() {
 }
 
 #[test]
+fn a_null_deny_is_incomplete_not_a_pass() {
+    let policy = rego_policy(&["tests/fixtures/rego/null_deny.rego"], "");
+    let found = run(
+        &parse("staging", json!([queue("staging", 1)]), json!({})),
+        &parse("prod", json!([queue("prod", 1)]), json!({})),
+        &policy,
+    );
+    let rego: Vec<(String, &str)> = found
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("rego:"))
+        .map(|f| (f.rule.clone(), f.severity.as_str()))
+        .collect();
+    assert_eq!(rego, [("rego:nulls.deny.deny".to_owned(), "incomplete")]);
+}
+
+#[test]
 fn rego_findings_are_waived_baselined_and_rendered_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: String| std::fs::write(dir.path().join(name), text).unwrap();
