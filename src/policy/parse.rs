@@ -71,9 +71,13 @@ impl<'t> Parser<'t> {
                     if let Some(f) = t.optional_s::<String>("fail_on") {
                         fail_on = self.toml.choice(&f, "fail_on", FailOn::NAMES, FailOn::parse);
                     }
-                    let timeout = t
-                        .optional::<u64>("rego_timeout_seconds")
-                        .map(std::time::Duration::from_secs);
+                    let timeout = t.optional_s::<u64>("rego_timeout_seconds").and_then(|s| {
+                        if s.value == 0 {
+                            self.toml
+                                .error(s.span, "`rego_timeout_seconds` must be at least 1", None);
+                        }
+                        (s.value > 0).then(|| std::time::Duration::from_secs(s.value))
+                    });
                     if let Some(patterns) = t.optional::<Vec<Spanned<String>>>("rego") {
                         rego = self.rego(&patterns, timeout.unwrap_or(rego::DEFAULT_TIMEOUT));
                     }

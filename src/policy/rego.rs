@@ -22,7 +22,7 @@ pub const RULES: &[(&str, super::Severity)] = &[
 /// The prefix of every Rego finding's rule id.
 pub const PREFIX: &str = "rego:";
 
-/// How long one module's rules may evaluate before they are stopped (an `incomplete` finding).
+/// How long one rule (a module's `deny` or `warn`) may evaluate before it is stopped (an `incomplete` finding).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The compiled modules of a policy.

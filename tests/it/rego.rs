@@ -368,3 +368,13 @@ fn rego_findings_are_waived_baselined_and_rendered_in_every_format() {
         .unwrap();
     assert_eq!(plain["waived"], true);
 }
+
+#[test]
+fn a_rego_timeout_of_zero_is_refused_where_it_is_written() {
+    let text = "[policy]\nname = \"t\"\nrego_timeout_seconds = 0\n";
+    let error = Policy::parse(text, "p.toml", &CATALOGUE).unwrap_err().to_string();
+    assert!(
+        error.contains("p.toml:3:24: `rego_timeout_seconds` must be at least 1"),
+        "{error}"
+    );
+}
