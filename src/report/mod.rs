@@ -115,10 +115,12 @@ pub struct EnvironmentCoverage {
 
 impl EnvironmentCoverage {
     pub fn of(snapshot: &Snapshot) -> Self {
-        let mut audited = BTreeMap::new();
+        // Counted by borrowed kind: one allocation per kind, not per resource.
+        let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
         for r in &snapshot.resources {
-            *audited.entry(r.kind.clone()).or_insert(0) += 1;
+            *counts.entry(&r.kind).or_insert(0) += 1;
         }
+        let audited = counts.into_iter().map(|(k, n)| (k.to_owned(), n)).collect();
         // Unknown when AWS was read without asking the tagging API, or one region could not answer it. Manifests
         // and compose files are read whole: what they hold that no collector reads is known.
         let aws_read = snapshot
