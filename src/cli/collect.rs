@@ -12,7 +12,7 @@ use crate::collect::{self, Options};
 use crate::snapshot::{self, Snapshot, place};
 
 /// The config file read when `--config` is not given.
-const DEFAULT_CONFIG: &str = "envparity.toml";
+pub(super) const DEFAULT_CONFIG: &str = "envparity.toml";
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  envparity collect staging --config envparity.toml --output staging.json")]
@@ -28,6 +28,10 @@ pub struct CollectArgs {
     /// Read SecureString values to fingerprint them (never stored in plain text).
     #[arg(long)]
     decrypt_secrets: bool,
+    /// Collect one part of the environment's (account, region) units, INDEX/COUNT with INDEX from 0 (as
+    /// Kubernetes' JOB_COMPLETION_INDEX); `envparity merge` joins the parts. Default output: ENV.shard-I-of-N.json.
+    #[arg(long, value_name = "INDEX/COUNT")]
+    shard: Option<crate::snapshot::Shard>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -61,11 +65,15 @@ pub struct AuditArgs {
 pub(super) fn run_collect(args: CollectArgs, ctx: &Context) -> anyhow::Result<Exit> {
     let mut config = Config::read(&args.config)?;
     config.environment(&args.environment)?;
-    let path = args
-        .output
-        .unwrap_or_else(|| PathBuf::from(format!("{}.json", args.environment)));
+    let path = args.output.unwrap_or_else(|| {
+        PathBuf::from(match args.shard {
+            None => format!("{}.json", args.environment),
+            Some(s) => format!("{}.shard-{}-of-{}.json", args.environment, s.index, s.count),
+        })
+    });
     output::check(&path, &[&args.config])?;
-    let (options, bar) = options(&mut config, &[&args.environment], args.decrypt_secrets, ctx)?;
+    let (mut options, bar) = options(&mut config, &[&args.environment], args.decrypt_secrets, ctx)?;
+    options.shard = args.shard;
     let env = config.environment(&args.environment)?;
     let snapshot = runtime()?.block_on(collect::collect_environment(&config, env, &options));
     if let Some(bar) = bar {
@@ -188,6 +196,8 @@ fn options(
         Options {
             fingerprint_key,
             progress,
+            shard: None,
+            pacing: std::sync::Arc::new(crate::collect::Pacing::new(config.collect.rate_limits.clone())),
         },
         bar,
     ))
@@ -220,7 +230,7 @@ fn keep_history(
     Ok(())
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

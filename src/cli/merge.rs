@@ -28,7 +28,7 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
         .iter()
         .map(|p| read_snapshot(p))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut merged = snapshot::merge(inputs)?;
+    let mut merged = crate::collect::fleet::merge_parts(inputs)?;
     snapshot::write(&args.output, &mut merged)
         .with_context(|| format!("cannot write snapshot {}", args.output.display()))?;
     note!(

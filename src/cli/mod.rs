@@ -16,6 +16,7 @@ mod drift;
 mod kinds;
 mod merge;
 mod output;
+mod plan;
 mod policy;
 mod schema;
 mod setup;
@@ -103,8 +104,10 @@ enum Command {
     Show(show::Args),
     /// Compare the newest snapshot of one environment with the one before it (drift policy).
     Drift(drift::Args),
-    /// Merge snapshots of one environment collected separately (per account or region) into one.
+    /// Merge snapshots of one environment collected separately (shards, accounts, regions) into one.
     Merge(merge::Args),
+    /// Show an environment's (account, region) units and the shard that collects each (--format json for a matrix).
+    Plan(plan::Args),
     /// Work with policy files.
     #[command(subcommand)]
     Policy(policy::Command),
@@ -171,6 +174,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Audit(args) => collect::run_audit(args, &ctx),
         Command::Show(args) => show::run(args, &ctx),
         Command::Merge(args) => merge::run(args, &ctx),
+        Command::Plan(args) => plan::run(args, &ctx),
         Command::Drift(args) => drift::run(args, &ctx),
         Command::Policy(cmd) => policy::run(cmd, &ctx),
         Command::Kinds(args) => kinds::run(args, &ctx),

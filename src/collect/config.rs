@@ -44,6 +44,9 @@ pub struct CollectSettings {
     pub decrypt_secrets: bool,
     /// Ask the Resource Groups Tagging API, per region, which resource types no collector reads.
     pub coverage: bool,
+    /// Calls per second per (account, region, service): the defaults of [`super::RATE_LIMITS`], overridden by
+    /// `[collect.rate_limits]`.
+    pub rate_limits: BTreeMap<&'static str, u32>,
 }
 
 impl Default for CollectSettings {
@@ -60,6 +63,10 @@ impl Default for CollectSettings {
             read_timeout_secs: 20,
             decrypt_secrets: false,
             coverage: true,
+            rate_limits: super::RATE_LIMITS
+                .iter()
+                .map(|l| (l.service, l.per_second))
+                .collect(),
         }
     }
 }
@@ -78,7 +85,10 @@ pub struct Environment {
     pub profile: Option<String>,
     /// A role to assume, with the profile's (or the default chain's) credentials.
     pub role_arn: Option<String>,
+    /// The external id the role (`role_arn`, or the organisation's `role_name`) requires.
     pub external_id: Option<String>,
+    /// The accounts of an AWS Organization, found by organizational unit or account tag, each read through a role.
+    pub organization: Option<Organization>,
     /// Regions to read; empty means the profile's region.
     pub regions: Vec<String>,
     /// Another endpoint for every AWS service (a local stand-in such as moto).
@@ -101,12 +111,27 @@ pub struct Environment {
     pub kubernetes: Vec<String>,
 }
 
+/// An environment spread over the accounts of an AWS Organization: the profile's credentials list them, and a
+/// role of the same name is assumed in each.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Organization {
+    /// Organizational units (`ou-...`) or roots (`r-...`) whose accounts belong to the environment.
+    pub units: Vec<String>,
+    /// Whether the accounts of child units belong too.
+    pub recursive: bool,
+    /// Only accounts carrying all these tags belong (all accounts of the organisation when `units` is empty).
+    pub account_tags: BTreeMap<String, String>,
+    /// The role assumed in each account: `arn:aws:iam::ACCOUNT:role/ROLE_NAME`.
+    pub role_name: String,
+}
+
 impl Environment {
     /// Whether AWS is asked: when the environment says anything about AWS, or names no other source. An
     /// environment of compose files, manifests or config files only makes no AWS call and needs no credentials.
     pub fn uses_aws(&self) -> bool {
         self.profile.is_some()
             || self.role_arn.is_some()
+            || self.organization.is_some()
             || !self.regions.is_empty()
             || self.endpoint_url.is_some()
             || !self.ssm_paths.is_empty()
@@ -168,7 +193,6 @@ impl Config {
     }
 }
 
-/// `eu-west-1`, `us-gov-west-1`, `ap-southeast-2`: lowercase words joined by dashes, ending in a number.
 /// True for a name that is safe as one path component: letters, digits, `-`, `_`, `.`, not starting with `.`.
 fn is_safe_name(name: &str) -> bool {
     !name.is_empty()
@@ -179,6 +203,18 @@ fn is_safe_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
+/// `ou-ab12-cd34ef56` (an organizational unit) or `r-ab12` (a root): lowercase letters and digits after the
+/// prefix.
+fn is_organization_unit(id: &str) -> bool {
+    let body = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    match (id.strip_prefix("ou-"), id.strip_prefix("r-")) {
+        (Some(rest), _) => rest.split_once('-').is_some_and(|(a, b)| body(a) && body(b)),
+        (_, Some(rest)) => body(rest),
+        _ => false,
+    }
+}
+
+/// `eu-west-1`, `us-gov-west-1`, `ap-southeast-2`: lowercase words joined by dashes, ending in a number.
 fn is_region_name(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
     parts.len() >= 3
@@ -266,34 +302,25 @@ impl Reader<'_> {
                 })
                 .collect();
         }
-        let mut positive = |t: &mut TableHelper<'_>, key: &'static str| -> Option<u64> {
-            let v = t.optional_s::<u64>(key)?;
-            if v.value == 0 {
-                self.toml
-                    .error(v.span, format!("`{key}` must be at least 1"), None);
-                return None;
-            }
-            Some(v.value)
-        };
-        if let Some(n) = positive(&mut t, "concurrency") {
+        if let Some(n) = self.positive(&mut t, "concurrency") {
             s.concurrency = n as usize;
         }
-        if let Some(n) = positive(&mut t, "calls_per_service") {
+        if let Some(n) = self.positive(&mut t, "calls_per_service") {
             s.calls_per_service = n as usize;
         }
-        if let Some(n) = positive(&mut t, "max_attempts") {
+        if let Some(n) = self.positive(&mut t, "max_attempts") {
             s.max_attempts = n.min(u32::MAX as u64) as u32;
         }
-        if let Some(n) = positive(&mut t, "service_timeout_seconds") {
+        if let Some(n) = self.positive(&mut t, "service_timeout_seconds") {
             s.service_timeout_secs = n;
         }
-        if let Some(n) = positive(&mut t, "attempt_timeout_seconds") {
+        if let Some(n) = self.positive(&mut t, "attempt_timeout_seconds") {
             s.attempt_timeout_secs = n;
         }
-        if let Some(n) = positive(&mut t, "connect_timeout_seconds") {
+        if let Some(n) = self.positive(&mut t, "connect_timeout_seconds") {
             s.connect_timeout_secs = n;
         }
-        if let Some(n) = positive(&mut t, "read_timeout_seconds") {
+        if let Some(n) = self.positive(&mut t, "read_timeout_seconds") {
             s.read_timeout_secs = n;
         }
         if let Some(mode) = t.optional_s::<String>("retry_mode") {
@@ -313,6 +340,28 @@ impl Reader<'_> {
         if let Some(b) = t.optional::<bool>("coverage") {
             s.coverage = b;
         }
+        if let Some((_, mut limits)) = t.take("rate_limits")
+            && let Some(mut lt) = self.toml.table(&mut limits, "[collect.rate_limits]")
+        {
+            let names: Vec<String> = lt.table.keys().map(|k| k.name.to_string()).collect();
+            for name in names {
+                let known = super::RATE_LIMITS.iter().find(|l| l.service == name);
+                let Some(limit) = known else {
+                    let (key, _) = lt.table.remove_entry(name.as_str()).expect("the key was listed");
+                    let all: Vec<&str> = super::RATE_LIMITS.iter().map(|l| l.service).collect();
+                    self.toml.error(
+                        key.span,
+                        format!("no rate limit is named `{name}`"),
+                        Some(format!("expected any of: {}", all.join(", "))),
+                    );
+                    continue;
+                };
+                if let Some(n) = self.positive(&mut lt, limit.service) {
+                    s.rate_limits.insert(limit.service, n.min(u32::MAX as u64) as u32);
+                }
+            }
+            self.toml.finish(lt);
+        }
         self.toml.finish(t);
         s
     }
@@ -330,6 +379,94 @@ impl Reader<'_> {
             }
         }
         regions.into_iter().map(|r| r.value).collect()
+    }
+
+    /// A whole number of at least 1.
+    fn positive(&mut self, t: &mut TableHelper<'_>, key: &'static str) -> Option<u64> {
+        let v = t.optional_s::<u64>(key)?;
+        if v.value == 0 {
+            self.toml
+                .error(v.span, format!("`{key}` must be at least 1"), None);
+            return None;
+        }
+        Some(v.value)
+    }
+
+    /// A table of strings, such as `tags = { Environment = "staging" }`.
+    fn strings(&mut self, t: &mut TableHelper<'_>, key: &'static str) -> BTreeMap<String, String> {
+        let mut map = BTreeMap::new();
+        let Some((_, mut value)) = t.take(key) else {
+            return map;
+        };
+        let Some(mut tt) = self.toml.table(&mut value, &format!("`{key}`")) else {
+            return map;
+        };
+        let keys: Vec<String> = tt.table.keys().map(|k| k.name.to_string()).collect();
+        for key in keys {
+            let (_, mut v) = tt.table.remove_entry(key.as_str()).expect("the key was listed");
+            match v.take_string(None) {
+                Ok(s) => {
+                    map.insert(key, s.into_owned());
+                }
+                Err(e) => self
+                    .toml
+                    .diagnostics
+                    .push(Diagnostic::from_toml(e, self.toml.text)),
+            }
+        }
+        self.toml.finish(tt);
+        map
+    }
+
+    /// `organizational_units`, `recursive`, `account_tags` and `role_name`: an environment over an organisation's
+    /// accounts, or `None` when none of them is set.
+    fn organization(&mut self, name: &str, t: &mut TableHelper<'_>) -> Option<Organization> {
+        let units = t
+            .optional::<Vec<Spanned<String>>>("organizational_units")
+            .unwrap_or_default();
+        for unit in &units {
+            if !is_organization_unit(&unit.value) {
+                self.toml.error(
+                    unit.span,
+                    format!("`{}` is not an organizational unit or root id", unit.value),
+                    Some("ids look like ou-ab12-cd34ef56 (a unit) or r-ab12 (the root)".into()),
+                );
+            }
+        }
+        let recursive = t.optional_s::<bool>("recursive");
+        let account_tags = self.strings(t, "account_tags");
+        let role_name = t.optional_s::<String>("role_name");
+        if units.is_empty() && account_tags.is_empty() {
+            for (key, span) in [
+                ("role_name", role_name.as_ref().map(|r| r.span)),
+                ("recursive", recursive.as_ref().map(|r| r.span)),
+            ] {
+                if let Some(span) = span {
+                    self.toml.error(
+                        span,
+                        format!("`{key}` applies to an organisation's accounts, and [environments.{name}] names none"),
+                        Some("add `organizational_units = [\"ou-...\"]` or `account_tags = { ... }`".into()),
+                    );
+                }
+            }
+            return None;
+        }
+        let Some(role_name) = role_name else {
+            self.toml.diagnostics.push(Diagnostic {
+                message: format!(
+                    "[environments.{name}] names an organisation's accounts without `role_name`, the role to assume in each"
+                ),
+                span: None,
+                help: Some("such as `role_name = \"EnvparityAudit\"`".into()),
+            });
+            return None;
+        };
+        Some(Organization {
+            units: units.into_iter().map(|u| u.value).collect(),
+            recursive: recursive.map_or(true, |r| r.value),
+            account_tags,
+            role_name: role_name.value,
+        })
     }
 
     fn environment(&mut self, name: &str, value: &mut Value<'_>) -> Option<Environment> {
@@ -358,29 +495,28 @@ impl Reader<'_> {
             compose: t.optional("compose").unwrap_or_default(),
             compose_profiles: t.optional("compose_profiles").unwrap_or_default(),
             kubernetes: t.optional("kubernetes").unwrap_or_default(),
-            tags: BTreeMap::new(),
+            tags: self.strings(&mut t, "tags"),
+            organization: None,
         };
-        if let Some((_, mut tags)) = t.take("tags")
-            && let Some(mut tt) = self.toml.table(&mut tags, "`tags`")
+        env.organization = self.organization(name, &mut t);
+        if let Some(organization) = &env.organization
+            && env.role_arn.is_some()
         {
-            let keys: Vec<String> = tt.table.keys().map(|k| k.name.to_string()).collect();
-            for key in keys {
-                let (_, mut v) = tt.table.remove_entry(key.as_str()).expect("the key was listed");
-                match v.take_string(None) {
-                    Ok(s) => {
-                        env.tags.insert(key, s.into_owned());
-                    }
-                    Err(e) => self
-                        .toml
-                        .diagnostics
-                        .push(Diagnostic::from_toml(e, self.toml.text)),
-                }
-            }
-            self.toml.finish(tt);
-        }
-        if env.role_arn.is_none() && env.external_id.is_some() {
             self.toml.diagnostics.push(Diagnostic {
-                message: format!("[environments.{name}] sets `external_id` without `role_arn`"),
+                message: format!(
+                    "[environments.{name}] sets both `role_arn` and `role_name`: the organisation's accounts are \
+                     each read through `role_name` ({})",
+                    organization.role_name
+                ),
+                span: None,
+                help: Some("drop `role_arn`; the profile's credentials list the accounts and assume the role".into()),
+            });
+        }
+        if env.role_arn.is_none() && env.organization.is_none() && env.external_id.is_some() {
+            self.toml.diagnostics.push(Diagnostic {
+                message: format!(
+                    "[environments.{name}] sets `external_id` without `role_arn` or `role_name`"
+                ),
                 span: None,
                 help: None,
             });

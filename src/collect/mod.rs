@@ -9,6 +9,7 @@ mod aws;
 mod compose;
 pub mod config;
 mod files;
+pub mod fleet;
 mod image;
 mod kubernetes;
 pub mod secrets;
@@ -19,13 +20,15 @@ use std::time::Duration;
 use futures::future::join_all;
 use tokio::sync::Semaphore;
 
-pub use aws::{ConnectError, SERVICES, Service};
+pub use aws::{ConnectError, Pacing, RATE_LIMITS, RateLimit, SERVICES, Service};
 use config::{Config, Environment};
 use secrets::{FingerprintKey, Redactor};
 
 use crate::catalog::Catalogue;
 use crate::matching::KeyRule;
-use crate::snapshot::{COVERAGE_SERVICE, Gap, Resource, Snapshot, Source, SourceStatus, Unaudited};
+use crate::snapshot::{
+    COVERAGE_SERVICE, Fleet, FleetAccount, Gap, Resource, Shard, Snapshot, Source, SourceStatus, Unaudited,
+};
 
 /// Every kind envparity's collectors produce, with its fields: declared by each collector beside its code.
 pub const CATALOGUE: Catalogue = Catalogue(&[aws::KINDS, &[files::KINDS, compose::KINDS, kubernetes::KINDS]]);
@@ -124,12 +127,17 @@ pub struct Options {
     pub fingerprint_key: Option<FingerprintKey>,
     /// Told of each (service, region) as it finishes.
     pub progress: Option<std::sync::Arc<ProgressFn>>,
+    /// The part of a sharded collection to collect; `None` collects everything.
+    pub shard: Option<Shard>,
+    /// Rate limits per (account, region, service), shared by every environment collected at once.
+    pub pacing: std::sync::Arc<Pacing>,
 }
 
 impl std::fmt::Debug for Options {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Options")
             .field("progress", &self.progress.is_some())
+            .field("shard", &self.shard)
             .finish_non_exhaustive()
     }
 }
@@ -148,78 +156,17 @@ pub async fn collect_environment(
 
     if !settings.services.is_empty() && env.uses_aws() {
         let session = aws::Session::connect(env, settings).await?;
-        match &session.account {
-            Ok(account) => {
-                collect_services(
-                    &session,
-                    account,
-                    env,
-                    settings,
-                    options,
-                    &redactor,
-                    &mut snapshot,
-                )
-                .await;
-            }
-            Err(error) => {
-                for region in &session.regions {
-                    for &service in &settings.services {
-                        aws_collected(service, None, region, 0, Vec::new(), Err(error.clone()))
-                            .record(&mut snapshot);
-                    }
-                }
-            }
-        }
-    }
-
-    if !env.config_files.is_empty() {
-        // One unreadable file makes every config key unknown: a key missing from it is not "missing".
-        let mut resources = Vec::new();
-        let mut errors = Vec::new();
-        let mut empty = Vec::new();
-        for template in &env.config_files {
-            let shown = env.expand(template);
-            match files::collect_file(&config.base_dir.join(&shown), &shown, &env.tokens, &redactor) {
-                Ok(found) if found.is_empty() => empty.push(shown),
-                Ok(found) => resources.extend(found),
-                Err(e) => errors.push(e.to_string()),
-            }
-        }
-        let result = match errors.is_empty() {
-            true => Ok(resources),
-            false => Err(CollectError {
-                code: None,
-                message: errors.join("; "),
-            }),
+        let shared = aws::Shared {
+            env,
+            settings,
+            redactor: &redactor,
+            pacing: &options.pacing,
         };
-        Collected::local("file", "config", empty, result).record(&mut snapshot);
+        collect_aws(&session, shared, options, &mut snapshot).await;
     }
 
-    if !env.compose.is_empty() {
-        let files: Vec<String> = env.compose.iter().map(|f| env.expand(f)).collect();
-        let result = compose::collect(
-            &config.base_dir,
-            &files,
-            &env.compose_profiles,
-            &env.tokens,
-            &redactor,
-        );
-        Collected::local("compose", "compose", Vec::new(), result).record(&mut snapshot);
-    }
-
-    if !env.kubernetes.is_empty() {
-        let configured: Vec<String> = env.kubernetes.iter().map(|f| env.expand(f)).collect();
-        let (result, empty) = match kubernetes::collect(&config.base_dir, &configured, &env.tokens, &redactor)
-        {
-            Ok(found) => {
-                snapshot
-                    .unaudited
-                    .extend(unaudited("kubernetes", None, None, found.unaudited));
-                (Ok(found.resources), found.empty)
-            }
-            Err(e) => (Err(e), Vec::new()),
-        };
-        Collected::local("kubernetes", "manifests", empty, result).record(&mut snapshot);
+    if fleet::collects_local(options.shard) {
+        collect_local(config, env, &redactor, &mut snapshot);
     }
 
     let keys = KeyRule {
@@ -235,41 +182,323 @@ pub async fn collect_environment(
     Ok(snapshot)
 }
 
-/// Every configured service in every region, concurrently but at most `collect.concurrency` at once.
-async fn collect_services(
-    session: &aws::Session,
-    account: &str,
+/// An environment's (account, region) units and the shard of each: what `envparity plan` prints.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Plan {
+    pub environment: String,
+    pub shards: u32,
+    pub accounts: Vec<FleetAccount>,
+    pub regions: Vec<String>,
+    /// Every unit, by account then region, with the shard (`I/N`) that collects it.
+    pub units: Vec<PlannedUnit>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PlannedUnit {
+    pub account: String,
+    pub region: String,
+    pub shard: String,
+}
+
+/// Why no plan could be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    #[error("environment {0}: the accounts are unknown: {1}")]
+    Accounts(String, CollectError),
+}
+
+/// Finds the environment's accounts (discovery, for an organisation) and splits its units into `shards`, as
+/// `collect --shard` will. Makes no call for an environment without AWS (it has no units).
+pub async fn plan(
+    config: &Config,
     env: &Environment,
-    settings: &config::CollectSettings,
     options: &Options,
-    redactor: &Redactor,
+    shards: u32,
+) -> Result<Plan, PlanError> {
+    let mut plan = Plan {
+        environment: env.name.clone(),
+        shards,
+        accounts: Vec::new(),
+        regions: Vec::new(),
+        units: Vec::new(),
+    };
+    if config.collect.services.is_empty() || !env.uses_aws() {
+        return Ok(plan);
+    }
+    let session = aws::Session::connect(env, &config.collect).await?;
+    let redactor = Redactor::new(None);
+    let shared = aws::Shared {
+        env,
+        settings: &config.collect,
+        redactor: &redactor,
+        pacing: &options.pacing,
+    };
+    plan.accounts = accounts(&session, shared)
+        .await
+        .map_err(|e| PlanError::Accounts(env.name.clone(), e))?;
+    plan.regions = session.regions.clone();
+    for account in &plan.accounts {
+        for region in &plan.regions {
+            let shard = Shard {
+                index: fleet::shard_of(&account.id, region, shards),
+                count: shards,
+            };
+            plan.units.push(PlannedUnit {
+                account: account.id.clone(),
+                region: region.clone(),
+                shard: shard.to_string(),
+            });
+        }
+    }
+    Ok(plan)
+}
+
+/// The sources of no account or region: config files, Compose files, manifests.
+fn collect_local(config: &Config, env: &Environment, redactor: &Redactor, snapshot: &mut Snapshot) {
+    if !env.config_files.is_empty() {
+        // One unreadable file makes every config key unknown: a key missing from it is not "missing".
+        let mut resources = Vec::new();
+        let mut errors = Vec::new();
+        let mut empty = Vec::new();
+        for template in &env.config_files {
+            let shown = env.expand(template);
+            match files::collect_file(&config.base_dir.join(&shown), &shown, &env.tokens, redactor) {
+                Ok(found) if found.is_empty() => empty.push(shown),
+                Ok(found) => resources.extend(found),
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        let result = match errors.is_empty() {
+            true => Ok(resources),
+            false => Err(CollectError {
+                code: None,
+                message: errors.join("; "),
+            }),
+        };
+        Collected::local("file", "config", empty, result).record(snapshot);
+    }
+
+    if !env.compose.is_empty() {
+        let files: Vec<String> = env.compose.iter().map(|f| env.expand(f)).collect();
+        let result = compose::collect(
+            &config.base_dir,
+            &files,
+            &env.compose_profiles,
+            &env.tokens,
+            redactor,
+        );
+        Collected::local("compose", "compose", Vec::new(), result).record(snapshot);
+    }
+
+    if !env.kubernetes.is_empty() {
+        let configured: Vec<String> = env.kubernetes.iter().map(|f| env.expand(f)).collect();
+        let (result, empty) = match kubernetes::collect(&config.base_dir, &configured, &env.tokens, redactor)
+        {
+            Ok(found) => {
+                snapshot
+                    .unaudited
+                    .extend(unaudited("kubernetes", None, None, found.unaudited));
+                (Ok(found.resources), found.empty)
+            }
+            Err(e) => (Err(e), Vec::new()),
+        };
+        Collected::local("kubernetes", "manifests", empty, result).record(snapshot);
+    }
+}
+
+/// The environment's accounts (one, or an organisation's), then every unit of them the shard collects: each
+/// account's regions, concurrently, at most `collect.concurrency` (service, account, region) at once in all.
+async fn collect_aws(
+    session: &aws::Session,
+    shared: aws::Shared<'_>,
+    options: &Options,
     snapshot: &mut Snapshot,
 ) {
+    let env = shared.env;
+    let settings = shared.settings;
+    let accounts = accounts(session, shared).await;
+    let accounts = match accounts {
+        Ok(accounts) => accounts,
+        Err(error) => {
+            match &env.organization {
+                // The accounts are unknown, so is every kind of every configured service.
+                Some(_) => snapshot.gaps.push(Gap {
+                    provider: "aws".into(),
+                    service: aws::organizations::SERVICE.into(),
+                    account: None,
+                    region: None,
+                    kinds: settings
+                        .services
+                        .iter()
+                        .flat_map(|s| CATALOGUE.kinds_of("aws", s.name()))
+                        .map(str::to_owned)
+                        .collect(),
+                    error: error.to_string(),
+                }),
+                None => {
+                    for region in &session.regions {
+                        for &service in &settings.services {
+                            aws_collected(service, None, region, 0, Vec::new(), Err(error.clone()))
+                                .record(snapshot);
+                        }
+                    }
+                }
+            }
+            return;
+        }
+    };
+    snapshot.fleet = Some(Fleet {
+        accounts: accounts.clone(),
+        regions: session.regions.clone(),
+        shard: options.shard,
+    });
     let permits = Semaphore::new(settings.concurrency);
+    let parts = accounts.iter().filter_map(|account| {
+        let regions: Vec<&String> = session
+            .regions
+            .iter()
+            .filter(|r| fleet::collects(options.shard, &account.id, r))
+            .collect();
+        (!regions.is_empty()).then(|| {
+            let permits = &permits;
+            async move {
+                let mut part = Snapshot::new(&env.name, "");
+                match &env.organization {
+                    None => {
+                        collect_account(
+                            session,
+                            &account.id,
+                            &regions,
+                            shared,
+                            options,
+                            permits,
+                            &mut part,
+                        )
+                        .await
+                    }
+                    Some(organization) => {
+                        let assumed = {
+                            let _permit = permits.acquire().await.expect("the semaphore is never closed");
+                            session.assume(&account.id, &organization.role_name, env).await
+                        };
+                        match assumed {
+                            Ok(account_session) => {
+                                collect_account(
+                                    &account_session,
+                                    &account.id,
+                                    &regions,
+                                    shared,
+                                    options,
+                                    permits,
+                                    &mut part,
+                                )
+                                .await
+                            }
+                            // Every unit of the account is unknown, the account named.
+                            Err(error) => {
+                                for region in &regions {
+                                    for &service in &settings.services {
+                                        aws_collected(
+                                            service,
+                                            Some(&account.id),
+                                            region,
+                                            0,
+                                            Vec::new(),
+                                            Err(error.clone()),
+                                        )
+                                        .record(&mut part);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                part
+            }
+        })
+    });
+    for part in join_all(parts).await {
+        snapshot.sources.extend(part.sources);
+        snapshot.gaps.extend(part.gaps);
+        snapshot.resources.extend(part.resources);
+        snapshot.unaudited.extend(part.unaudited);
+    }
+}
+
+/// The environment's accounts: the credentials' one, or those discovery finds in the organisation. An empty
+/// organisation is an error: most likely a wrong unit or tag, and no verdict may rest on it.
+async fn accounts(
+    session: &aws::Session,
+    shared: aws::Shared<'_>,
+) -> Result<Vec<FleetAccount>, CollectError> {
+    let env = shared.env;
+    match &env.organization {
+        None => session.account.clone().map(|id| {
+            vec![FleetAccount {
+                id,
+                name: None,
+                organizational_unit: None,
+            }]
+        }),
+        Some(organization) => {
+            let (accounts, api_calls) =
+                aws::organizations::discover(session, organization, shared.pacing).await;
+            tracing::info!(environment = %env.name, api_calls, "discovered the organisation's accounts");
+            accounts.and_then(|accounts| match accounts.is_empty() {
+                false => Ok(accounts),
+                true => Err(CollectError {
+                    code: None,
+                    message: format!(
+                        "no active account of the organisation is in {}{}",
+                        match organization.units.is_empty() {
+                            true => "the organisation".to_owned(),
+                            false => organization.units.join(", "),
+                        },
+                        match organization.account_tags.is_empty() {
+                            true => String::new(),
+                            false => format!(" with the tags {:?}", organization.account_tags),
+                        }
+                    ),
+                }),
+            })
+        }
+    }
+}
+
+/// Every configured service in the given regions of one account, concurrently but within `permits`.
+async fn collect_account(
+    session: &aws::Session,
+    account: &str,
+    regions: &[&String],
+    shared: aws::Shared<'_>,
+    options: &Options,
+    permits: &Semaphore,
+    snapshot: &mut Snapshot,
+) {
+    let (env, settings) = (shared.env, shared.settings);
     let timeout = Duration::from_secs(settings.service_timeout_secs);
-    let permits = &permits;
-    let work: Vec<(Service, &String)> = session
-        .regions
+    let work: Vec<(Service, &String)> = regions
         .iter()
-        .flat_map(|region| settings.services.iter().map(move |&service| (service, region)))
+        .flat_map(|&region| settings.services.iter().map(move |&service| (service, region)))
         .collect();
     let region_tags: std::collections::HashMap<&String, aws::RegionTags> =
-        session.regions.iter().map(|r| (r, Default::default())).collect();
+        regions.iter().map(|&r| (r, Default::default())).collect();
     let region_tags = &region_tags;
-    let context = |region: &String| {
+    let context = |region: &String, service: &'static str| {
         aws::RegionContext::new(
+            shared,
             session,
             account,
             region,
-            env,
-            settings,
-            redactor,
             region_tags[region].clone(),
+            service,
         )
     };
     let jobs = work.into_iter().map(|(service, region)| async move {
         let _permit = permits.acquire().await.expect("the semaphore is never closed");
-        let ctx = context(region);
+        let ctx = context(region, service.name());
         let result = within(timeout, service.name(), aws::collect(service, &ctx)).await;
         if let Some(progress) = &options.progress {
             progress(Progress {
@@ -289,14 +518,10 @@ async fn collect_services(
         .flat_map(|k| k.tagging_types.iter().copied())
         .collect();
     let audited = &audited;
-    let regions = if settings.coverage {
-        &session.regions[..]
-    } else {
-        &[]
-    };
-    let coverage = regions.iter().map(|region| async move {
+    let regions = if settings.coverage { regions } else { &[] };
+    let coverage = regions.iter().map(|&region| async move {
         let _permit = permits.acquire().await.expect("the semaphore is never closed");
-        let ctx = context(region);
+        let ctx = context(region, COVERAGE_SERVICE);
         (
             region,
             within(timeout, COVERAGE_SERVICE, aws::unaudited(&ctx, audited)).await,

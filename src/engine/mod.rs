@@ -62,6 +62,19 @@ pub struct Finding {
     /// The policy rule or waiver that decided this finding: its file and line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decided_by: Option<Origin>,
+    /// The accounts holding the resources the finding is about, where they have one: in a fleet of accounts,
+    /// which one to look at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<Accounts>,
+}
+
+/// The account of each side's resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Accounts {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staging: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prod: Option<String>,
 }
 
 /// Whether a finding was in the baseline report.
@@ -196,6 +209,7 @@ fn judge_pair(
         unparsed: Vec::new(),
         incomparable_secrets: incomparable_secrets(staging, prod),
         over_time: staging.environment == prod.environment,
+        at: [None, None],
     };
     // Only a comparison rule of the policy file can go unused unnoticed in a pair skipped unparsed.
     let may_report_unused = policy
@@ -232,16 +246,20 @@ fn judge_pair(
         }
         let (s, p) = (staging_attributes.parse(), prod_attributes.parse());
         let (s, p) = (flatten(&s), flatten(&p));
+        judge.at = [pair.staging.account.as_deref(), pair.prod.account.as_deref()];
         judge.attributes(&pair.staging.kind, &pair.key, &s, &p);
         judge.expectations(pair.staging, &pair.key, Side::Staging, Some(&s));
         judge.expectations(pair.prod, &pair.key, Side::Prod, Some(&p));
     }
     for u in &pairing.only_in_staging {
+        judge.at = [u.resource.account.as_deref(), None];
         judge.expectations(u.resource, &u.key, Side::Staging, None);
     }
     for u in &pairing.only_in_prod {
+        judge.at = [None, u.resource.account.as_deref()];
         judge.expectations(u.resource, &u.key, Side::Prod, None);
     }
+    judge.at = [None, None];
     for f in rego() {
         judge.push(Draft {
             by: Decider::Rego {
@@ -332,6 +350,8 @@ struct Judge<'p, 's> {
     incomparable_secrets: Option<String>,
     /// Both sides are one environment, the earlier snapshot first: differences are changes since.
     over_time: bool,
+    /// The accounts of the resources being judged (staging's, prod's), for the findings about them.
+    at: [Option<&'s str>; 2],
 }
 
 /// Why two fingerprints that differ cannot be taken for two different secrets: the snapshots' fingerprint keys
@@ -463,6 +483,13 @@ impl<'p, 's> Judge<'p, 's> {
             waiver: None,
             baseline: None,
             decided_by,
+            accounts: match self.at {
+                [None, None] => None,
+                [staging, prod] => Some(Accounts {
+                    staging: staging.map(str::to_owned),
+                    prod: prod.map(str::to_owned),
+                }),
+            },
         });
     }
 
@@ -840,7 +867,7 @@ impl<'p, 's> Judge<'p, 's> {
         }
     }
 
-    fn presence(&mut self, pairing: &Pairing<'_>, staging: &Snapshot, prod: &Snapshot) {
+    fn presence(&mut self, pairing: &Pairing<'s>, staging: &Snapshot, prod: &Snapshot) {
         let defaults = self.policy.defaults;
         let one_sided = [
             (
@@ -874,6 +901,11 @@ impl<'p, 's> Judge<'p, 's> {
                     }
                     (false, _) => format!("{} has {}", present.name(), resource.label()),
                 };
+                let account = resource.account.as_deref();
+                self.at = match present {
+                    Side::Staging => [account, None],
+                    Side::Prod => [None, account],
+                };
                 self.push(Draft::whole(
                     Decider::Builtin(rule),
                     severity,
@@ -883,6 +915,7 @@ impl<'p, 's> Judge<'p, 's> {
                 ));
             }
         }
+        self.at = [None, None];
         if let Level::Report(severity) = defaults.ambiguous_key {
             for a in &pairing.ambiguous {
                 let names = |rs: &[&Resource]| rs.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
@@ -1215,6 +1248,7 @@ fn apply_waivers(findings: &mut Vec<Finding>, waivers: &[Waiver], today: jiff::c
             waiver: None,
             baseline: None,
             decided_by: Some(w.origin.clone()),
+            accounts: None,
         });
     }
 }

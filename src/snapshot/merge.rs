@@ -23,6 +23,12 @@ pub enum MergeError {
          every part with the same ENVPARITY_FINGERPRINT_KEY"
     )]
     FingerprintKeys(String, String),
+    #[error(
+        "shards of different splits cannot be merged ({0} and {1}): merge the parts of one sharded collection"
+    )]
+    ShardCounts(super::Shard, super::Shard),
+    #[error("shard {0} is given twice: merge each part once")]
+    ShardTwice(super::Shard),
     #[error(transparent)]
     Invalid(#[from] SnapshotError),
 }
@@ -31,6 +37,15 @@ pub enum MergeError {
 /// carries the latest collection time. A (provider, service, account, region) read, or failed, in two inputs
 /// is refused: one of them would silently win.
 pub fn merge(snapshots: Vec<Snapshot>) -> Result<Snapshot, MergeError> {
+    let mut shards: Vec<super::Shard> = snapshots.iter().filter_map(|s| s.fleet.as_ref()?.shard).collect();
+    shards.sort();
+    for pair in shards.windows(2) {
+        match (pair[0], pair[1]) {
+            (a, b) if a.count != b.count => return Err(MergeError::ShardCounts(a, b)),
+            (a, b) if a == b => return Err(MergeError::ShardTwice(a)),
+            _ => {}
+        }
+    }
     let mut inputs = snapshots.into_iter();
     let mut merged = inputs.next().ok_or(MergeError::Empty)?;
     for next in inputs {
@@ -47,7 +62,32 @@ pub fn merge(snapshots: Vec<Snapshot>) -> Result<Snapshot, MergeError> {
         merged.gaps.extend(next.gaps);
         merged.resources.extend(next.resources);
         merged.unaudited.extend(next.unaudited);
+        merged.fleet = match (merged.fleet.take(), next.fleet) {
+            (Some(mut a), Some(b)) => {
+                a.accounts.extend(b.accounts);
+                a.regions.extend(b.regions);
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        };
     }
+    // What the whole merged snapshot spans; each part's shard is no longer what it is.
+    if let Some(fleet) = &mut merged.fleet {
+        fleet.shard = None;
+    }
+    // The same environment-wide gap (discovery failing in every shard) is one gap.
+    merged.gaps.sort_by(|a, b| {
+        (&a.provider, &a.service, &a.account, &a.region, &a.error).cmp(&(
+            &b.provider,
+            &b.service,
+            &b.account,
+            &b.region,
+            &b.error,
+        ))
+    });
+    merged
+        .gaps
+        .dedup_by(|a, b| a == b && a.account.is_none() && a.region.is_none());
     let mut seen = std::collections::HashSet::new();
     let covered = merged
         .sources

@@ -56,6 +56,66 @@ pub struct Snapshot {
     /// and region (from the Resource Groups Tagging API, which sees resources that carry or carried tags).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unaudited: Vec<Unaudited>,
+    /// The AWS accounts and regions the environment spans, as collection found them: for an organisation, the
+    /// accounts discovery found and the unit each was found in. With `shard`, this snapshot is one part of a
+    /// sharded collection, for `envparity merge`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fleet: Option<Fleet>,
+}
+
+/// The accounts and regions of an AWS environment: its (account, region) units are their product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Fleet {
+    /// Sorted by id.
+    pub accounts: Vec<FleetAccount>,
+    pub regions: Vec<String>,
+    /// Which part of a sharded collection this snapshot is; absent in a whole (or merged) snapshot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+}
+
+/// One account of an environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FleetAccount {
+    pub id: String,
+    /// The account's name in the organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The configured organizational unit (or one of its children) the account was found in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organizational_unit: Option<String>,
+}
+
+/// Shard `index` of `count` (`--shard INDEX/COUNT`, from 0 as Kubernetes' `JOB_COMPLETION_INDEX`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    /// `I/N` with `0 <= I < N`.
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad =
+            || format!("{s:?} is not a shard: write INDEX/COUNT, such as 0/4 (INDEX from 0 to COUNT-1)");
+        let (index, count) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u32, u32) = (
+            index.trim().parse().map_err(|_| bad())?,
+            count.trim().parse().map_err(|_| bad())?,
+        );
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
 }
 
 /// Resources of one type in one (account, region) that no configured collector reads.
@@ -168,6 +228,7 @@ impl Snapshot {
             gaps: Vec::new(),
             resources: Vec::new(),
             unaudited: Vec::new(),
+            fleet: None,
         }
     }
 
@@ -195,6 +256,12 @@ impl Snapshot {
             ))
         });
         self.resources.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        if let Some(fleet) = &mut self.fleet {
+            fleet.accounts.sort_by(|a, b| a.id.cmp(&b.id));
+            fleet.accounts.dedup_by(|a, b| a.id == b.id);
+            fleet.regions.sort();
+            fleet.regions.dedup();
+        }
         self.unaudited.sort_by(|a, b| {
             (&a.provider, &a.resource_type, &a.account, &a.region).cmp(&(
                 &b.provider,

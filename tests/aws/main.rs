@@ -1,6 +1,7 @@
 //! Collectors, `collect` and `audit` against a real moto server, seeded through the AWS API.
 
 mod faults;
+mod fleet;
 mod proxy;
 mod support;
 mod trust;

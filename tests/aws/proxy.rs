@@ -20,6 +20,8 @@ pub struct Faults {
     pub throttle_percent: u64,
     /// Operations answered with AccessDenied (UnauthorizedOperation on EC2).
     pub deny: Vec<(String, Option<String>)>,
+    /// Requests of a service whose body holds a text (an account id in an AssumeRole), answered with AccessDenied.
+    pub deny_containing: Vec<(String, String)>,
     /// Operations answered with HTTP 500.
     pub fail: Vec<(String, Option<String>)>,
     /// Operations whose follow-up pages (requests carrying a NextToken) get their connection cut.
@@ -129,7 +131,12 @@ impl State {
             self.counts.cut.fetch_add(1, Ordering::Relaxed);
             return client.shutdown(Shutdown::Both);
         }
-        if matches(&self.faults.deny) {
+        let denied_by_body = self
+            .faults
+            .deny_containing
+            .iter()
+            .any(|(s, needle)| *s == request.service && body.contains(needle.as_str()));
+        if matches(&self.faults.deny) || denied_by_body {
             self.counts.denied.fetch_add(1, Ordering::Relaxed);
             return client.write_all(&error_response(&request.service, ErrorKind::Denied));
         }

@@ -2,6 +2,7 @@
 
     python seed.py ENDPOINT OUT_DIR SCENARIO [many-parameters]
 
+SCENARIO `organization` makes an AWS Organization (see seed_organization) and writes OUT_DIR/organization.json.
 SCENARIO is `two-accounts` (staging in 111111111111, prod in 222222222222), `one-account` (both in
 333333333333, told apart by an Environment tag), `secrets` (SSM parameters only, in two accounts, whose names
 or values hold secrets), or `bench` (a few hundred resources in two accounts and two regions, for the
@@ -518,9 +519,52 @@ def seed_bench(make, env, region):
         )
 
 
+MANAGEMENT = "999999999999"
+ORG_REGIONS = ["eu-west-1", "us-east-1"]
+
+
+def seed_organization(endpoint, out_dir, per_env, planted_in):
+    """An organisation whose management account (profile `org`) lists the accounts: an OU per environment, with
+    half of prod's accounts in a child OU (found only recursively). Each account holds one queue per region, named
+    after the account's place in its environment (svcN-ENV-jobs), so staging's Nth account pairs with prod's Nth.
+    In prod's account number `planted_in`, the eu-west-1 queue's visibility timeout differs (60 s, not 30 s)."""
+    org = clients(endpoint, MANAGEMENT, "us-east-1")("organizations")
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    units, accounts = {}, {}
+    for env in ("staging", "prod"):
+        unit = org.create_organizational_unit(ParentId=root, Name=env)["OrganizationalUnit"]["Id"]
+        child = org.create_organizational_unit(ParentId=unit, Name=f"{env}-more")["OrganizationalUnit"]["Id"]
+        units[env] = unit
+        accounts[env] = []
+        for n in range(per_env):
+            created = org.create_account(Email=f"{env}{n}@example.com", AccountName=f"shop-{env}-{n}")
+            account = created["CreateAccountStatus"]["AccountId"]
+            org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=child if n % 2 else unit)
+            org.tag_resource(ResourceId=account, Tags=[{"Key": "Stage", "Value": env}])
+            accounts[env].append(account)
+            for region in ORG_REGIONS:
+                timeout = "60" if env == "prod" and n == planted_in and region == "eu-west-1" else "30"
+                clients(endpoint, account, region)("sqs").create_queue(
+                    QueueName=f"svc{n}-{env}-jobs",
+                    Attributes={"VisibilityTimeout": timeout, "SqsManagedSseEnabled": "true"},
+                )
+    key_id, secret = profile_keys(clients(endpoint, MANAGEMENT), "envparity-org")
+    with open(f"{out_dir}/aws-credentials", "w") as f:
+        f.write(f"[org]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")
+    with open(f"{out_dir}/aws-config", "w") as f:
+        f.write(f"[profile org]\nregion = {REGION}\n")
+    with open(f"{out_dir}/organization.json", "w") as f:
+        json.dump({"units": units, "accounts": accounts}, f)
+
+
 def main():
     endpoint, out_dir, scenario = sys.argv[1:4]
     options = sys.argv[4:]
+    if scenario == "organization":
+        per_env = int(next((o.split("=")[1] for o in options if o.startswith("accounts=")), "3"))
+        seed_organization(endpoint, out_dir, per_env, planted_in=min(2, per_env - 1))
+        return
     many_parameters = "many-parameters" in options
     accounts = {
         "two-accounts": {"staging": "111111111111", "prod": "222222222222"},

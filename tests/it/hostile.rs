@@ -1,7 +1,7 @@
 //! Reports cannot be forged by data: hostile strings in every field of a finding and in the environment names,
 //! rendered in every format, keep each format's shape.
 
-use envparity::engine::{Evaluation, Finding, WaiverNote};
+use envparity::engine::{Accounts, Evaluation, Finding, WaiverNote};
 use envparity::policy::{FailOn, Severity};
 use envparity::report::{self, Format, RenderOptions, Report};
 use envparity::snapshot::{COVERAGE_SERVICE, Snapshot, Source, SourceStatus, Unaudited};
@@ -102,6 +102,10 @@ fn report_with(text: &dyn Fn(usize) -> String) -> Report {
             waiver,
             baseline: None,
             decided_by: None,
+            accounts: Some(Accounts {
+                staging: Some(text(i + 12)),
+                prod: Some(text(i + 13)),
+            }),
         }
     };
     let evaluation = Evaluation {

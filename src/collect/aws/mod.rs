@@ -12,6 +12,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_smithy_async::future::pagination_stream::PaginationStream;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::retries::classifiers::{
@@ -74,7 +75,10 @@ services!(
     ssm,
 );
 
+pub mod organizations;
+mod pacing;
 mod tagging;
+pub use pacing::{Pacing, RATE_LIMITS, RateLimit};
 pub use tagging::unaudited;
 
 /// One AWS service's collector: its name in snapshots and `envparity.toml`, and how it reads one (account,
@@ -177,6 +181,8 @@ impl ClassifyRetry for EndpointBreaker {
 /// Credentials, account and regions of one environment, resolved once.
 pub struct Session {
     base: SdkConfig,
+    /// The one HTTPS client (and its connection pool) of every call.
+    http: SharedHttpClient,
     breaker: EndpointBreaker,
     /// The account the credentials belong to, or why it could not be learned.
     pub account: Result<String, CollectError>,
@@ -269,7 +275,9 @@ impl Session {
         if let Some(profile) = &env.profile {
             known_profile(profile).map_err(fail)?;
         }
+        let http = pacing::https_client();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(http.clone())
             .retry_config(retry)
             .timeout_config(timeouts);
         if let Some(profile) = &env.profile {
@@ -284,12 +292,7 @@ impl Session {
         let mut base = loader.load().await;
 
         if let Some(role_arn) = &env.role_arn {
-            let mut builder =
-                aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name("envparity");
-            if let Some(external_id) = &env.external_id {
-                builder = builder.external_id(external_id);
-            }
-            let provider = builder.configure(&base).build().await;
+            let provider = assumed_credentials(&base, role_arn, env.external_id.as_deref()).await;
             base = base
                 .into_builder()
                 .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
@@ -344,19 +347,72 @@ impl Session {
         };
         Ok(Session {
             base,
+            http,
             breaker: EndpointBreaker::default(),
             account,
             regions,
         })
     }
 
-    /// The SDK configuration for one region.
-    pub fn region_config(&self, region: &str) -> SdkConfig {
-        self.base
+    /// The same regions in another account of the organisation, through `role_name` there (with the environment's
+    /// external id): `Err` naming the role when it cannot be assumed.
+    pub async fn assume(
+        &self,
+        account: &str,
+        role_name: &str,
+        env: &Environment,
+    ) -> Result<Session, CollectError> {
+        let partition = match self.regions.first().map(String::as_str) {
+            Some(r) if r.starts_with("cn-") => "aws-cn",
+            Some(r) if r.starts_with("us-gov-") => "aws-us-gov",
+            _ => "aws",
+        };
+        let role_arn = format!("arn:{partition}:iam::{account}:role/{role_name}");
+        let credentials = assumed_credentials(&self.base, &role_arn, env.external_id.as_deref()).await;
+        // The role's credentials are asked for now: a denied AssumeRole is this account's gap, said once.
+        if let Err(e) = credentials.provide_credentials().await {
+            return Err(CollectError {
+                code: Some("AssumeRole".into()),
+                message: format!("cannot assume {role_arn}: {}", error_chain(&e)),
+            });
+        }
+        Ok(Session {
+            base: self
+                .base
+                .to_builder()
+                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+                    credentials,
+                ))
+                .build(),
+            http: self.http.clone(),
+            breaker: self.breaker.clone(),
+            account: Ok(account.to_owned()),
+            regions: self.regions.clone(),
+        })
+    }
+
+    /// The SDK configuration for one region, its calls held to `bucket`'s rate.
+    pub fn region_config(&self, region: &str, bucket: Option<pacing::Bucket>) -> SdkConfig {
+        let config = self
+            .base
             .to_builder()
             .region(Region::new(region.to_owned()))
-            .build()
+            .build();
+        pacing::paced(config, bucket, &self.http)
     }
+}
+
+/// Credentials of `role_arn`, assumed with `base`'s, refreshed as they expire.
+async fn assumed_credentials(
+    base: &SdkConfig,
+    role_arn: &str,
+    external_id: Option<&str>,
+) -> aws_config::sts::AssumeRoleProvider {
+    let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name("envparity");
+    if let Some(external_id) = external_id {
+        builder = builder.external_id(external_id);
+    }
+    builder.configure(base).build().await
 }
 
 /// The tags of every tagged resource of one (account, region), by ARN: read once, for every service of the
@@ -381,7 +437,16 @@ impl SharedTags {
 /// Tags by resource ARN.
 pub type TagsByArn = std::collections::HashMap<String, BTreeMap<String, String>>;
 
-/// What a collector needs for one (account, region).
+/// What every collection job of one environment shares.
+#[derive(Clone, Copy)]
+pub struct Shared<'a> {
+    pub env: &'a Environment,
+    pub settings: &'a CollectSettings,
+    pub redactor: &'a Redactor,
+    pub pacing: &'a Pacing,
+}
+
+/// What a collector needs for one (account, region, service).
 pub struct RegionContext<'a> {
     pub sdk: SdkConfig,
     pub region: String,
@@ -397,6 +462,9 @@ pub struct RegionContext<'a> {
     pub breaker: EndpointBreaker,
     /// Shared by the services of the region.
     region_tags: RegionTags,
+    pacing: &'a Pacing,
+    /// The HTTP client every paced client wraps.
+    http: SharedHttpClient,
     calls: AtomicU64,
     /// The configured scopes (SSM paths) that held nothing.
     empty: std::sync::Mutex<Vec<String>>,
@@ -404,28 +472,51 @@ pub struct RegionContext<'a> {
 
 impl<'a> RegionContext<'a> {
     pub fn new(
+        shared: Shared<'a>,
         session: &Session,
         account: &str,
         region: &str,
-        env: &'a Environment,
-        settings: &'a CollectSettings,
-        redactor: &'a Redactor,
         region_tags: RegionTags,
+        service: &'static str,
     ) -> Self {
+        let env = shared.env;
         RegionContext {
-            sdk: session.region_config(region),
+            sdk: session.region_config(region, shared.pacing.bucket(account, region, service)),
             region: region.to_owned(),
             account: account.to_owned(),
             env,
-            settings,
+            settings: shared.settings,
             keys: KeyRule {
                 key_tag: None,
                 tokens: env.tokens.clone(),
             },
             needs_tags: !env.tags.is_empty() || env.key_tag.is_some(),
-            redactor,
+            redactor: shared.redactor,
             breaker: session.breaker.clone(),
             region_tags,
+            pacing: shared.pacing,
+            http: session.http.clone(),
+            calls: AtomicU64::new(0),
+            empty: Default::default(),
+        }
+    }
+
+    /// The same (account, region) for another service's calls, with its own rate limit and call count.
+    fn for_service(&self, service: &'static str) -> RegionContext<'a> {
+        let bucket = self.pacing.bucket(&self.account, &self.region, service);
+        RegionContext {
+            sdk: pacing::paced(self.sdk.clone(), bucket, &self.http),
+            region: self.region.clone(),
+            account: self.account.clone(),
+            env: self.env,
+            settings: self.settings,
+            keys: self.keys.clone(),
+            needs_tags: self.needs_tags,
+            redactor: self.redactor,
+            breaker: self.breaker.clone(),
+            region_tags: self.region_tags.clone(),
+            pacing: self.pacing,
+            http: self.http.clone(),
             calls: AtomicU64::new(0),
             empty: Default::default(),
         }
@@ -447,11 +538,9 @@ impl<'a> RegionContext<'a> {
     async fn tags_by_arn(&self) -> Result<&TagsByArn, CollectError> {
         let shared = &self.region_tags;
         let read = async {
-            let before = self.api_calls();
-            let tags = tagging::tags_by_arn(self).await;
-            let calls = self.api_calls() - before;
-            self.calls.fetch_sub(calls, Ordering::Relaxed);
-            shared.calls.fetch_add(calls, Ordering::Relaxed);
+            let tagging = self.for_service(crate::snapshot::COVERAGE_SERVICE);
+            let tags = tagging::tags_by_arn(&tagging).await;
+            shared.calls.fetch_add(tagging.api_calls(), Ordering::Relaxed);
             tags
         };
         shared
