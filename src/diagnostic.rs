@@ -365,3 +365,17 @@ pub fn toml_to_json(value: &mut Value<'_>) -> serde_json::Value {
             .into(),
     }
 }
+
+/// An error and its sources in one line, each cause once: "dispatch failure: io error: connection refused".
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
+}

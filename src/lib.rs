@@ -17,3 +17,4 @@ pub mod matching;
 pub mod policy;
 pub mod report;
 pub mod snapshot;
+pub mod store;

@@ -48,16 +48,19 @@ pub struct AuditArgs {
     /// The environment playing prod.
     #[arg(long, default_value = "prod")]
     prod: String,
-    /// Where to write both snapshots (ENV.json).
+    /// Where to write both snapshots (ENV.json): a folder, or an S3 prefix (s3://BUCKET/PREFIX).
     #[arg(long, value_name = "DIR", default_value = ".")]
     snapshots: PathBuf,
     /// Read SecureString values to fingerprint them (never stored in plain text).
     #[arg(long)]
     decrypt_secrets: bool,
-    /// Also keep both snapshots and the JSON report in this folder, named by environment and time, for
-    /// `--baseline` and `envparity drift`.
+    /// Also keep both snapshots and the JSON report in this folder or S3 prefix, named by environment and time,
+    /// with a `latest.json` pointer per environment, for `--baseline` and `envparity drift`.
     #[arg(long, value_name = "DIR")]
     history: Option<PathBuf>,
+    /// Gzip the snapshots and reports kept in --history (`TIME.json.gz`); envparity reads either.
+    #[arg(long, requires = "history")]
+    gzip: bool,
     #[command(flatten)]
     judgement: Judgement,
 }
@@ -96,7 +99,8 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
     // The policy, the baseline and every place written to are checked before anything is collected: a typo
     // should cost nothing.
     let config_policy = config.policy.as_ref().map(|p| config.base_dir.join(p));
-    let snapshot_paths = [&args.staging, &args.prod].map(|env| args.snapshots.join(format!("{env}.json")));
+    let snapshot_paths =
+        [&args.staging, &args.prod].map(|env| crate::store::join(&args.snapshots, &format!("{env}.json")));
     output::folder(&args.snapshots)?;
     if let Some(history) = &args.history {
         output::folder(history)?;
@@ -131,7 +135,14 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
     let options = crate::engine::Options::for_snapshots(&staging, &prod, settled.today);
     let judged = diff::judge(&staging, &prod, &options, &settled, ctx)?;
     if let Some(history) = &args.history {
-        keep_history(history, &mut [&mut staging, &mut prod], &judged.report, ctx)?;
+        let extension = if args.gzip { "json.gz" } else { "json" };
+        keep_history(
+            history,
+            extension,
+            &mut [&mut staging, &mut prod],
+            &judged.report,
+            ctx,
+        )?;
     }
     Ok(judged.exit)
 }
@@ -203,29 +214,50 @@ fn options(
     ))
 }
 
-/// The history layout: `DIR/ENV/TIME.json` for snapshots, `DIR/reports/TIME.json` for reports, where TIME is
-/// the collection time with `:` replaced (file names sort by time).
-pub(super) fn history_name(collected_at: &str) -> String {
-    format!("{}.json", collected_at.replace(':', "-"))
+/// The history layout: `DIR/ENV/TIME.json` for snapshots (and `DIR/ENV/latest.json`, naming the newest),
+/// `DIR/reports/TIME.json` for reports, where TIME is the collection time with `:` replaced (names sort by time).
+/// DIR is a folder or an S3 prefix; with `--gzip` the names end in `.json.gz`.
+pub(super) fn history_name(collected_at: &str, extension: &str) -> String {
+    format!("{}.{extension}", collected_at.replace(':', "-"))
+}
+
+/// The name of a history folder's pointer to its newest snapshot.
+const LATEST: &str = "latest.json";
+
+/// Whether a name in a history folder is a snapshot (`TIME.json`, `TIME.json.gz`), not the pointer.
+pub(super) fn is_history_snapshot(name: &str) -> bool {
+    name != LATEST && (name.ends_with(".json") || name.ends_with(".json.gz"))
 }
 
 fn keep_history(
     dir: &Path,
+    extension: &str,
     snapshots: &mut [&mut Snapshot],
     report: &crate::report::Report,
     ctx: &Context,
 ) -> anyhow::Result<()> {
+    use crate::store::{self, Latest};
     for snapshot in snapshots.iter_mut() {
-        let folder = dir.join(&snapshot.environment);
-        std::fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
-        write_snapshot(&folder.join(history_name(&snapshot.collected_at)), snapshot)?;
+        let folder = store::join(dir, &snapshot.environment);
+        store::check_folder(&folder).context("cannot keep history")?;
+        let name = history_name(&snapshot.collected_at, extension);
+        write_snapshot(&store::join(&folder, &name), snapshot)?;
+        match store::advance_latest(&folder, &name, &snapshot.collected_at)
+            .context("cannot point latest.json at the new snapshot")?
+        {
+            Latest::Advanced => {}
+            Latest::Newer(newer) => note!(
+                ctx,
+                "{}: latest.json stays on {newer}, newer than this audit's snapshot (another audit finished later)",
+                snapshot.environment
+            ),
+        }
     }
-    let folder = dir.join("reports");
-    std::fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
-    let path = folder.join(history_name(&report.prod.collected_at));
+    let folder = store::join(dir, "reports");
+    store::check_folder(&folder).context("cannot keep history")?;
+    let path = store::join(&folder, &history_name(&report.prod.collected_at, extension));
     let text = crate::report::render(report, crate::report::Format::Json, Default::default());
-    crate::atomic::write(&path, text.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    store::write(&path, text.as_bytes()).context("cannot keep the report")?;
     note!(ctx, "kept history in {}", dir.display());
     Ok(())
 }

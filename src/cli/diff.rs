@@ -102,8 +102,7 @@ fn read_baseline(path: &Path) -> anyhow::Result<Vec<Resolved>> {
     struct Earlier {
         findings: Vec<Resolved>,
     }
-    let text =
-        std::fs::read(path).with_context(|| format!("cannot read baseline report {}", path.display()))?;
+    let text = crate::store::read(path).context("cannot read the baseline report")?;
     let invalid = || {
         format!(
             "{}: not an envparity JSON report ({})",

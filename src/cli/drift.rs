@@ -13,7 +13,7 @@ use crate::engine::Options;
 pub struct Args {
     /// The environment, as named in the history folder.
     environment: String,
-    /// The history folder `envparity audit --history` keeps.
+    /// The history `envparity audit --history` keeps: a folder or an S3 prefix (s3://BUCKET/PREFIX).
     #[arg(long, value_name = "DIR")]
     history: PathBuf,
     #[command(flatten)]
@@ -22,7 +22,7 @@ pub struct Args {
 
 pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     // Drift is judged by the shipped drift policy unless another is given.
-    let (earlier, newest) = two_newest(&args.history.join(&args.environment))?;
+    let (earlier, newest) = two_newest(&crate::store::join(&args.history, &args.environment))?;
     let settled = args
         .judgement
         .settle(Some(Path::new("drift")), &[&earlier, &newest])?;
@@ -38,14 +38,20 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     Ok(diff::judge(&before, &after, &options, &settled, ctx)?.exit)
 }
 
-/// The two newest snapshots in a folder of `TIME.json` files.
+/// The two newest snapshots in a history folder or prefix of `TIME.json` (or `TIME.json.gz`) files.
 fn two_newest(folder: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
-        .with_context(|| format!("cannot read history folder {}", folder.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+    let mut files: Vec<PathBuf> = crate::store::list(folder)
+        .context("cannot read the history")?
+        .into_iter()
+        .filter(|name| super::collect::is_history_snapshot(name))
+        .map(|name| crate::store::join(folder, &name))
         .collect();
-    files.sort();
+    // Names start with the time: sorted by name is sorted by time, whether gzipped or not.
+    files.sort_by(|a, b| {
+        a.to_string_lossy()
+            .trim_end_matches(".gz")
+            .cmp(b.to_string_lossy().trim_end_matches(".gz"))
+    });
     match files.as_slice() {
         [.., earlier, newest] => Ok((earlier.clone(), newest.clone())),
         _ => anyhow::bail!(

@@ -15,16 +15,42 @@ pub struct Args {
     /// Where to write the merged snapshot: never one of the parts.
     #[arg(long, short)]
     output: PathBuf,
-    /// The snapshots to merge, all of one environment.
+    /// The snapshots to merge, all of one environment: files or S3 objects, or folders and S3 prefixes ending in
+    /// `/` whose `.json` and `.json.gz` files are the parts (the shards of a fleet).
     #[arg(required = true)]
     snapshots: Vec<PathBuf>,
 }
 
+/// The parts named: files and objects as given, folders and prefixes expanded to the snapshots they hold.
+fn parts(given: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut parts = Vec::new();
+    for path in given {
+        let is_prefix = crate::store::s3(path)?.is_some() && path.to_string_lossy().ends_with('/');
+        if !(is_prefix || path.is_dir()) {
+            parts.push(path.clone());
+            continue;
+        }
+        let found: Vec<PathBuf> = crate::store::list(path)?
+            .into_iter()
+            .filter(|name| super::collect::is_history_snapshot(name))
+            .map(|name| crate::store::join(path, &name))
+            .collect();
+        if found.is_empty() {
+            anyhow::bail!(
+                "{} holds no snapshot (.json or .json.gz) to merge",
+                path.display()
+            );
+        }
+        parts.extend(found);
+    }
+    Ok(parts)
+}
+
 pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
-    let parts: Vec<&std::path::Path> = args.snapshots.iter().map(PathBuf::as_path).collect();
+    let snapshots = parts(&args.snapshots)?;
+    let parts: Vec<&std::path::Path> = snapshots.iter().map(PathBuf::as_path).collect();
     super::output::check(&args.output, &parts)?;
-    let inputs = args
-        .snapshots
+    let inputs = snapshots
         .iter()
         .map(|p| read_snapshot(p))
         .collect::<anyhow::Result<Vec<_>>>()?;

@@ -251,8 +251,12 @@ fn print(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// A snapshot from a file or an S3 object, gzipped or not.
 fn read_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
-    Ok(snapshot::read(path)?)
+    match crate::store::s3(path)? {
+        None => Ok(snapshot::read(path)?),
+        Some(_) => Ok(snapshot::parse(&crate::store::read(path)?, path)?),
+    }
 }
 
 /// Loads `--policy`: a file if one exists at that path, else a shipped policy by name, else the default.

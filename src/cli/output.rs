@@ -9,6 +9,15 @@ use anyhow::bail;
 /// of the command's `inputs` (writing it would destroy that input).
 pub(super) fn check(path: &Path, inputs: &[&Path]) -> anyhow::Result<()> {
     let shown = path.display();
+    if crate::store::s3(path)?.is_some() {
+        if let Some(input) = inputs.iter().find(|input| *input == &path) {
+            bail!(
+                "refusing to write {shown}: it is also an input of this command ({})",
+                input.display()
+            );
+        }
+        return Ok(());
+    }
     if path.is_dir() {
         bail!("cannot write {shown}: it is a folder; give a file name");
     }
@@ -31,8 +40,7 @@ pub(super) fn check(path: &Path, inputs: &[&Path]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Creates a folder the command will write into, before any work.
+/// Creates a folder the command will write into, or checks that an S3 bucket answers, before any work.
 pub(super) fn folder(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| anyhow::anyhow!("cannot create the folder {}: {e}", dir.display()))
+    crate::store::check_folder(dir).map_err(|e| anyhow::anyhow!("cannot write into {e}"))
 }

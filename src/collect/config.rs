@@ -463,7 +463,7 @@ impl Reader<'_> {
         };
         Some(Organization {
             units: units.into_iter().map(|u| u.value).collect(),
-            recursive: recursive.map_or(true, |r| r.value),
+            recursive: recursive.is_none_or(|r| r.value),
             account_tags,
             role_name: role_name.value,
         })

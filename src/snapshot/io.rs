@@ -60,10 +60,13 @@ fn schema_hint(found: &str) -> &'static str {
 
 /// Reads and validates the snapshot at `path`.
 pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
-    let bytes = std::fs::read(path).map_err(|error| SnapshotError::Io {
+    let io = |error| SnapshotError::Io {
         path: path.to_owned(),
         error,
-    })?;
+    };
+    let bytes = std::fs::read(path).map_err(io)?;
+    let bytes = crate::store::gunzip(bytes, &path.display().to_string())
+        .map_err(|e| io(std::io::Error::other(e.to_string())))?;
     parse(&bytes, path)
 }
 
@@ -232,7 +235,8 @@ pub fn to_json(snapshot: &mut Snapshot) -> String {
     out
 }
 
-/// Writes the snapshot to `path` atomically in its canonical form.
-pub fn write(path: &Path, snapshot: &mut Snapshot) -> std::io::Result<()> {
-    crate::atomic::write(path, to_json(snapshot).as_bytes())
+/// Writes the snapshot whole to `path` (a file, atomically, or an S3 object; gzipped for a `.gz` name) in its
+/// canonical form.
+pub fn write(path: &Path, snapshot: &mut Snapshot) -> Result<(), crate::store::StoreError> {
+    crate::store::write(path, to_json(snapshot).as_bytes())
 }

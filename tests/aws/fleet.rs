@@ -171,16 +171,32 @@ fn three_shards_merged_equal_the_unsharded_snapshot() {
     assert_eq!(read("merged.json"), read("whole.json"));
 
     // A missing part is a gap per unit it held, naming its shard: never a smaller fleet.
-    envparity(dir.path())
-        .args(["merge", "--output", "partial.json", &parts[0], &parts[2]])
-        .assert()
-        .code(3);
+    let (omitted, units) = plan["shards_list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, s["units"].as_u64().unwrap()))
+        .find(|(_, units)| *units > 0)
+        .unwrap();
+    let mut merge = envparity(dir.path());
+    merge.args(["merge", "--output", "partial.json"]);
+    merge.args(
+        parts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != omitted)
+            .map(|(_, p)| p),
+    );
+    merge.assert().code(3);
     let partial = json(&dir.path().join("partial.json"));
     let gaps = partial["gaps"].as_array().unwrap();
-    assert!(!gaps.is_empty());
+    assert_eq!(gaps.len() as u64, units, "one per unit (one service): {gaps:?}");
     assert!(
-        gaps.iter()
-            .all(|g| g["error"].as_str().unwrap().contains("shard 1/3")),
+        gaps.iter().all(|g| g["error"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("shard {omitted}/3"))),
         "{gaps:?}"
     );
 }
@@ -225,4 +241,158 @@ fn a_denied_assume_role_in_one_account_is_a_gap_naming_it() {
     assert!(stderr.contains(&denied), "{stderr}");
     // The other accounts were read.
     assert_eq!(prod["sources"].as_array().unwrap().len(), 4);
+}
+
+/// envparity with the organisation's profile and moto as every endpoint, as a pod or CI job would run it.
+fn with_s3(dir: &Path, endpoint: &str) -> assert_cmd::Command {
+    let mut cmd = envparity(dir);
+    cmd.env("AWS_PROFILE", "org").env("AWS_ENDPOINT_URL", endpoint);
+    cmd
+}
+
+/// An object of moto's S3, read with boto3.
+fn s3_object(moto: &Moto, key: &str) -> String {
+    let script = format!(
+        "import boto3; print(boto3.client('s3', endpoint_url='{}', region_name='us-east-1', \
+         aws_access_key_id='a', aws_secret_access_key='b').get_object(Bucket='envparity-history', \
+         Key='{key}')['Body'].read().decode())",
+        moto.endpoint
+    );
+    let out = std::process::Command::new(super::support::python())
+        .args(["-c", &script])
+        .env("MOTO_ACCOUNT_ID", "999999999999")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn shards_write_parts_to_s3_and_merge_and_diff_read_them_from_there() {
+    let (moto, dir, made) = organization(3);
+    write(dir.path(), "envparity.toml", &fleet_toml(&moto.endpoint, &made));
+    let bucket = "s3://envparity-history";
+    for env in ["staging", "prod"] {
+        for i in 0..3 {
+            with_s3(dir.path(), &moto.endpoint)
+                .args(["collect", env, "--shard", &format!("{i}/3")])
+                .args(["--output", &format!("{bucket}/parts/{env}/shard-{i}.json.gz")])
+                .assert()
+                .code(0);
+        }
+        with_s3(dir.path(), &moto.endpoint)
+            .args(["merge", "--output", &format!("{bucket}/fleet/{env}.json")])
+            .arg(format!("{bucket}/parts/{env}/"))
+            .assert()
+            .code(0);
+    }
+    let out = with_s3(dir.path(), &moto.endpoint)
+        .args([
+            "diff",
+            &format!("{bucket}/fleet/staging.json"),
+            &format!("{bucket}/fleet/prod.json"),
+        ])
+        .args(["--format", "json", "--as-of", AS_OF])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["queue-delivery"]);
+}
+
+#[test]
+fn history_in_s3_keeps_a_latest_pointer_and_drift_reads_it() {
+    let (moto, dir, made) = organization(2);
+    write(dir.path(), "envparity.toml", &fleet_toml(&moto.endpoint, &made));
+    let history = "s3://envparity-history/audits";
+    let audit = || {
+        with_s3(dir.path(), &moto.endpoint)
+            .args([
+                "audit",
+                "--snapshots",
+                "out",
+                "--history",
+                history,
+                "--gzip",
+                "--quiet",
+            ])
+            .args(["--format", "json", "--as-of", AS_OF])
+            .output()
+            .unwrap()
+    };
+    assert_eq!(audit().status.code(), Some(1));
+    // History names are to the second.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(audit().status.code(), Some(1));
+    let latest: Value = serde_json::from_str(&s3_object(&moto, "audits/prod/latest.json")).unwrap();
+    let newest = latest["snapshot"].as_str().unwrap();
+    assert!(newest.ends_with(".json.gz"), "{latest}");
+
+    let out = with_s3(dir.path(), &moto.endpoint)
+        .args([
+            "drift",
+            "prod",
+            "--history",
+            history,
+            "--format",
+            "json",
+            "--as-of",
+            AS_OF,
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{history}/prod/")) && stderr.contains(newest),
+        "{stderr}"
+    );
+
+    // A pointer at a newer snapshot (another audit that finished later) is never moved back.
+    let future = r#"{"snapshot": "2099-01-01T00-00-00Z.json.gz", "collected_at": "2099-01-01T00:00:00Z"}"#;
+    let put = format!(
+        "import boto3; boto3.client('s3', endpoint_url='{}', region_name='us-east-1', aws_access_key_id='a', \
+         aws_secret_access_key='b').put_object(Bucket='envparity-history', Key='audits/prod/latest.json', \
+         Body={future:?})",
+        moto.endpoint
+    );
+    let status = std::process::Command::new(super::support::python())
+        .args(["-c", &put])
+        .env("MOTO_ACCOUNT_ID", "999999999999")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let out = with_s3(dir.path(), &moto.endpoint)
+        .args([
+            "audit",
+            "--snapshots",
+            "out",
+            "--history",
+            history,
+            "--format",
+            "json",
+            "--as-of",
+            AS_OF,
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("latest.json stays on 2099-01-01T00-00-00Z.json.gz"),
+        "{stderr}"
+    );
+    let latest: Value = serde_json::from_str(&s3_object(&moto, "audits/prod/latest.json")).unwrap();
+    assert_eq!(latest["collected_at"], "2099-01-01T00:00:00Z");
 }

@@ -549,6 +549,8 @@ def seed_organization(endpoint, out_dir, per_env, planted_in):
                     QueueName=f"svc{n}-{env}-jobs",
                     Attributes={"VisibilityTimeout": timeout, "SqsManagedSseEnabled": "true"},
                 )
+    # Where every shard and the scheduled audit keep snapshots and history.
+    clients(endpoint, MANAGEMENT, "us-east-1")("s3").create_bucket(Bucket="envparity-history")
     key_id, secret = profile_keys(clients(endpoint, MANAGEMENT), "envparity-org")
     with open(f"{out_dir}/aws-credentials", "w") as f:
         f.write(f"[org]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")

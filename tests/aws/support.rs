@@ -32,7 +32,7 @@ fn moto_server() -> PathBuf {
 }
 
 /// The Python of moto's virtual environment (it has boto3 for seeding).
-fn python() -> PathBuf {
+pub fn python() -> PathBuf {
     moto_server().with_file_name("python")
 }
 

@@ -26,6 +26,7 @@ use super::CollectError;
 use super::config::{CollectSettings, Environment, RetryMode};
 use super::secrets::Redactor;
 use crate::catalog::Kind;
+use crate::diagnostic::error_chain;
 use crate::matching::{KeyRule, derive_key};
 use crate::snapshot::Resource;
 
@@ -707,20 +708,6 @@ where
         None => format!("{operation}: {}", error_chain(&err)),
     };
     CollectError { code, message }
-}
-
-/// An error and its sources in one line, each cause once: "dispatch failure: io error: connection refused".
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut next = Some(err);
-    while let Some(e) = next {
-        let text = e.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        next = e.source();
-    }
-    parts.join(": ")
 }
 
 /// Runs one service's collector for one region.

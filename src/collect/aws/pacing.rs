@@ -114,11 +114,14 @@ pub const RATE_LIMITS: &[RateLimit] = &[
     },
 ];
 
+/// (account, region, service).
+type BucketKey = (String, String, &'static str);
+
 /// One token bucket per (account, region, service), made on first use.
 #[derive(Debug)]
 pub struct Pacing {
     per_second: BTreeMap<&'static str, u32>,
-    buckets: Mutex<HashMap<(String, String, &'static str), Arc<DefaultDirectRateLimiter>>>,
+    buckets: Mutex<HashMap<BucketKey, Arc<DefaultDirectRateLimiter>>>,
 }
 
 impl Default for Pacing {
