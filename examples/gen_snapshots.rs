@@ -205,8 +205,10 @@ pub fn generate(n: u64) -> (Snapshot, Snapshot) {
 pub fn write_pair(n: u64, dir: &Path) -> std::io::Result<()> {
     let (mut staging, mut prod) = generate(n);
     std::fs::create_dir_all(dir)?;
-    snapshot::write(&dir.join("staging.json"), &mut staging)?;
-    snapshot::write(&dir.join("prod.json"), &mut prod)
+    for (name, snapshot) in [("staging.json", &mut staging), ("prod.json", &mut prod)] {
+        snapshot::write(&dir.join(name), snapshot).map_err(std::io::Error::other)?;
+    }
+    Ok(())
 }
 
 #[allow(dead_code)]
