@@ -229,6 +229,32 @@ pub(super) fn is_history_snapshot(name: &str) -> bool {
     name != LATEST && (name.ends_with(".json") || name.ends_with(".json.gz"))
 }
 
+/// Keeps one snapshot in a history folder or prefix, and points its `latest.json` at it unless a newer one is
+/// there already.
+pub(super) fn keep_snapshot(
+    dir: &Path,
+    extension: &str,
+    snapshot: &mut Snapshot,
+    ctx: &Context,
+) -> anyhow::Result<()> {
+    use crate::store::{self, Latest};
+    let folder = store::join(dir, &snapshot.environment);
+    store::check_folder(&folder).context("cannot keep history")?;
+    let name = history_name(&snapshot.collected_at, extension);
+    write_snapshot(&store::join(&folder, &name), snapshot)?;
+    match store::advance_latest(&folder, &name, &snapshot.collected_at)
+        .context("cannot point latest.json at the new snapshot")?
+    {
+        Latest::Advanced => {}
+        Latest::Newer(newer) => note!(
+            ctx,
+            "{}: latest.json stays on {newer}, newer than this snapshot (another audit finished later)",
+            snapshot.environment
+        ),
+    }
+    Ok(())
+}
+
 fn keep_history(
     dir: &Path,
     extension: &str,
@@ -236,22 +262,9 @@ fn keep_history(
     report: &crate::report::Report,
     ctx: &Context,
 ) -> anyhow::Result<()> {
-    use crate::store::{self, Latest};
+    use crate::store;
     for snapshot in snapshots.iter_mut() {
-        let folder = store::join(dir, &snapshot.environment);
-        store::check_folder(&folder).context("cannot keep history")?;
-        let name = history_name(&snapshot.collected_at, extension);
-        write_snapshot(&store::join(&folder, &name), snapshot)?;
-        match store::advance_latest(&folder, &name, &snapshot.collected_at)
-            .context("cannot point latest.json at the new snapshot")?
-        {
-            Latest::Advanced => {}
-            Latest::Newer(newer) => note!(
-                ctx,
-                "{}: latest.json stays on {newer}, newer than this audit's snapshot (another audit finished later)",
-                snapshot.environment
-            ),
-        }
+        keep_snapshot(dir, extension, snapshot, ctx)?;
     }
     let folder = store::join(dir, "reports");
     store::check_folder(&folder).context("cannot keep history")?;

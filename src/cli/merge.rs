@@ -19,6 +19,10 @@ pub struct Args {
     /// `/` whose `.json` and `.json.gz` files are the parts (the shards of a fleet).
     #[arg(required = true)]
     snapshots: Vec<PathBuf>,
+    /// Also keep the merged snapshot in this history folder or S3 prefix (as `audit --history` does), for
+    /// `envparity drift` and `--baseline`.
+    #[arg(long, value_name = "DIR")]
+    history: Option<PathBuf>,
 }
 
 /// The parts named: files and objects as given, folders and prefixes expanded to the snapshots they hold.
@@ -48,6 +52,9 @@ fn parts(given: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 
 pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     let snapshots = parts(&args.snapshots)?;
+    if let Some(history) = &args.history {
+        super::output::folder(history)?;
+    }
     let parts: Vec<&std::path::Path> = snapshots.iter().map(PathBuf::as_path).collect();
     super::output::check(&args.output, &parts)?;
     let inputs = snapshots
@@ -57,6 +64,9 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     let mut merged = crate::collect::fleet::merge_parts(inputs)?;
     snapshot::write(&args.output, &mut merged)
         .with_context(|| format!("cannot write snapshot {}", args.output.display()))?;
+    if let Some(history) = &args.history {
+        super::collect::keep_snapshot(history, "json", &mut merged, ctx)?;
+    }
     note!(
         ctx,
         "wrote {}: {} resources from {} sources{}",

@@ -559,6 +559,72 @@ mod tests {
     }
 
     #[test]
+    fn an_organisation_environment_needs_units_or_tags_and_a_role_name() {
+        let parse = |body: &str| {
+            Config::parse(
+                &format!("[environments.prod]\n{body}"),
+                "c.toml",
+                PathBuf::from("."),
+            )
+            .map_err(|e| e.to_string())
+        };
+        let config =
+            parse("organizational_units = [\"ou-ab12-cd34ef56\", \"r-ab12\"]\nrole_name = \"Audit\"\n")
+                .unwrap();
+        let organization = config.environments["prod"].organization.clone().unwrap();
+        assert_eq!(organization.units, ["ou-ab12-cd34ef56", "r-ab12"]);
+        assert!(organization.recursive);
+        assert!(config.environments["prod"].uses_aws());
+        let e = parse("organizational_units = [\"ou-ab12-cd34ef56\"]\n").unwrap_err();
+        assert!(e.contains("without `role_name`"), "{e}");
+        let e = parse("role_name = \"Audit\"\n").unwrap_err();
+        assert!(
+            e.contains("c.toml:2:14: `role_name` applies to an organisation's accounts"),
+            "{e}"
+        );
+        let e = parse("organizational_units = [\"123\"]\nrole_name = \"A\"\n").unwrap_err();
+        assert!(
+            e.contains("c.toml:2:26: `123` is not an organizational unit"),
+            "{e}"
+        );
+        let e = parse(
+            "account_tags = { Stage = \"prod\" }\nrole_name = \"A\"\nrole_arn = \"arn:aws:iam::1:role/x\"\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("sets both `role_arn` and `role_name`"), "{e}");
+        let config =
+            parse("account_tags = { Stage = \"prod\" }\nrole_name = \"A\"\nexternal_id = \"x\"\n").unwrap();
+        assert_eq!(config.environments["prod"].external_id.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn rate_limits_override_the_defaults_and_unknown_services_are_refused() {
+        let text = "[collect.rate_limits]\nssm = 2\n\n[environments.prod]\n";
+        let config = Config::parse(text, "c.toml", PathBuf::from(".")).unwrap();
+        assert_eq!(config.collect.rate_limits["ssm"], 2);
+        assert_eq!(config.collect.rate_limits["ec2"], 10);
+        for (text, expected) in [
+            (
+                "[collect.rate_limits]\nsms = 2\n",
+                "c.toml:2:1: no rate limit is named `sms`",
+            ),
+            (
+                "[collect.rate_limits]\nssm = 0\n",
+                "c.toml:2:7: `ssm` must be at least 1",
+            ),
+        ] {
+            let e = Config::parse(
+                &format!("{text}[environments.prod]\n"),
+                "c.toml",
+                PathBuf::from("."),
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(e.contains(expected), "{e}");
+        }
+    }
+
+    #[test]
     fn region_names() {
         for ok in ["eu-west-1", "us-gov-west-1", "ap-southeast-2", "il-central-1"] {
             assert!(is_region_name(ok), "{ok}");

@@ -463,9 +463,17 @@ fn the_example_config_documents_every_key_and_parses() {
         "kubernetes",
         "compose",
         "compose_profiles",
+        "calls_per_service",
+        "rate_limits",
+        "organizational_units",
+        "recursive",
+        "account_tags",
+        "role_name",
     ] {
         assert!(
-            text.contains(&format!("\n{key} =")) || text.contains(&format!("# {key} =")),
+            text.contains(&format!("\n{key} ="))
+                || text.contains(&format!("# {key} ="))
+                || text.contains(&format!("[collect.{key}]")),
             "{key}"
         );
     }
