@@ -10,7 +10,7 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_credential_types::provider::ProvideCredentials;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_smithy_async::future::pagination_stream::PaginationStream;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
@@ -322,12 +322,10 @@ impl Session {
         let credentials = base
             .credentials_provider()
             .ok_or_else(|| fail(format!("no AWS credentials: {hint}")))?;
-        if let Err(e) = credentials.provide_credentials().await {
-            return Err(fail(format!(
-                "no usable AWS credentials: {}; {hint}",
-                error_chain(&e)
-            )));
-        }
+        let credentials = Primed::prime(credentials)
+            .await
+            .map_err(|e| fail(format!("no usable AWS credentials: {}; {hint}", error_chain(&e))))?;
+        let base = base.into_builder().credentials_provider(credentials).build();
         // Credentials are there; an account that cannot be asked for (endpoint unreachable, throttled past
         // retries, unknown region) leaves the whole environment unknown, not the invocation wrong.
         // Asked with few attempts: an endpoint that cannot answer this is down, and every service becomes a gap
@@ -369,22 +367,16 @@ impl Session {
             _ => "aws",
         };
         let role_arn = format!("arn:{partition}:iam::{account}:role/{role_name}");
-        let credentials = assumed_credentials(&self.base, &role_arn, env.external_id.as_deref()).await;
+        let provider = assumed_credentials(&self.base, &role_arn, env.external_id.as_deref()).await;
         // The role's credentials are asked for now: a denied AssumeRole is this account's gap, said once.
-        if let Err(e) = credentials.provide_credentials().await {
-            return Err(CollectError {
+        let credentials = Primed::prime(SharedCredentialsProvider::new(provider))
+            .await
+            .map_err(|e| CollectError {
                 code: Some("AssumeRole".into()),
                 message: format!("cannot assume {role_arn}: {}", error_chain(&e)),
-            });
-        }
+            })?;
         Ok(Session {
-            base: self
-                .base
-                .to_builder()
-                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
-                    credentials,
-                ))
-                .build(),
+            base: self.base.to_builder().credentials_provider(credentials).build(),
             http: self.http.clone(),
             breaker: self.breaker.clone(),
             account: Ok(account.to_owned()),
@@ -400,6 +392,39 @@ impl Session {
             .region(Region::new(region.to_owned()))
             .build();
         pacing::paced(config, bucket, &self.http)
+    }
+}
+
+/// A credentials provider whose first answer was asked for ahead of any call, to fail early and clearly: the SDK
+/// is handed that answer first, so it is not asked for twice (one AssumeRole per role, not two), then the provider
+/// as the credentials expire.
+#[derive(Debug)]
+struct Primed {
+    first: std::sync::Mutex<Option<aws_credential_types::Credentials>>,
+    provider: SharedCredentialsProvider,
+}
+
+impl Primed {
+    async fn prime(
+        provider: SharedCredentialsProvider,
+    ) -> Result<SharedCredentialsProvider, aws_credential_types::provider::error::CredentialsError> {
+        let first = provider.provide_credentials().await?;
+        Ok(SharedCredentialsProvider::new(Primed {
+            first: std::sync::Mutex::new(Some(first)),
+            provider,
+        }))
+    }
+}
+
+impl ProvideCredentials for Primed {
+    fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        match self.first.lock().expect("never poisoned").take() {
+            Some(first) => aws_credential_types::provider::future::ProvideCredentials::ready(Ok(first)),
+            None => self.provider.provide_credentials(),
+        }
     }
 }
 
