@@ -44,7 +44,8 @@ fn json(path: &Path) -> Value {
 #[test]
 fn an_audit_over_organizational_units_names_the_one_account_with_the_difference() {
     let (moto, dir, made) = organization(3);
-    write(dir.path(), "envparity.toml", &fleet_toml(&moto.endpoint, &made));
+    let proxy = Proxy::start(&moto.address(), Faults::default());
+    write(dir.path(), "envparity.toml", &fleet_toml(&proxy.endpoint, &made));
     let out = envparity(dir.path())
         .args([
             "audit",
@@ -117,6 +118,9 @@ fn an_audit_over_organizational_units_names_the_one_account_with_the_difference(
         6,
         "3 accounts x 2 regions"
     );
+    // One AssumeRole per account, though every service and region of it is read with the role's credentials.
+    let operations = proxy.counts.operations.lock().unwrap();
+    assert_eq!(operations[&("sts".to_owned(), "AssumeRole".to_owned())], 6);
 }
 
 #[test]
@@ -395,4 +399,36 @@ fn history_in_s3_keeps_a_latest_pointer_and_drift_reads_it() {
     );
     let latest: Value = serde_json::from_str(&s3_object(&moto, "audits/prod/latest.json")).unwrap();
     assert_eq!(latest["collected_at"], "2099-01-01T00:00:00Z");
+}
+
+#[test]
+fn a_rate_limit_holds_a_service_to_its_calls_per_second_in_an_account_and_region() {
+    let (moto, dir) = super::support::seeded(&["two-accounts", "many-parameters"]);
+    let config = super::support::envparity_toml(&moto.endpoint, "", "").replace(
+        "[collect]\n",
+        "[collect]\nservices = [\"ssm\"]\ncoverage = false\nrate_limits = { ssm = 2 }\n",
+    );
+    write(dir.path(), "envparity.toml", &config);
+    let start = std::time::Instant::now();
+    envparity(dir.path())
+        .args(["collect", "staging", "--output", "staging.json"])
+        .assert()
+        .code(0);
+    let elapsed = start.elapsed();
+    let snapshot = json(&dir.path().join("staging.json"));
+    let calls = snapshot["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == "ssm")
+        .unwrap()["api_calls"]
+        .as_u64()
+        .unwrap();
+    // Two at once, then one every half second.
+    assert!(calls > 4, "enough calls to be paced: {calls}");
+    let least = std::time::Duration::from_millis((calls - 2) * 1000 / 2);
+    assert!(
+        elapsed >= least,
+        "{calls} calls in {elapsed:?}, less than {least:?}"
+    );
 }

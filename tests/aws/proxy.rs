@@ -38,6 +38,8 @@ pub struct Counts {
     pub denied: AtomicU64,
     pub failed: AtomicU64,
     pub cut: AtomicU64,
+    /// Requests by (service, operation).
+    pub operations: Mutex<std::collections::BTreeMap<(String, String), u64>>,
 }
 
 pub struct Proxy {
@@ -111,6 +113,13 @@ impl State {
             return Ok(());
         };
         self.counts.requests.fetch_add(1, Ordering::Relaxed);
+        *self
+            .counts
+            .operations
+            .lock()
+            .unwrap()
+            .entry((request.service.clone(), request.operation.clone()))
+            .or_default() += 1;
         let mut client = client;
         std::thread::sleep(self.faults.delay);
 
