@@ -87,7 +87,7 @@ fn main() {
     let mut baseline = None;
     for ms in LATENCIES_MS {
         let latency = Duration::from_millis(ms);
-        let (wall, calls, resources, critical) = measure(dir.path(), &moto, latency);
+        let (wall, calls, resources, critical) = measure(dir.path(), &moto, latency, Limits::Lifted);
         let base = *baseline.get_or_insert(wall);
         let critical_time = latency * critical as u32;
         let total: u64 = calls.values().sum();
@@ -115,6 +115,18 @@ fn main() {
     for row in rows {
         println!("{row}");
     }
+    // What the default rate limits cost here: every (account, region, service) at 5 or 10 calls a second.
+    for ms in LATENCIES_MS {
+        let (wall, ..) = measure(dir.path(), &moto, Duration::from_millis(ms), Limits::Default);
+        println!("with the default rate limits, {ms} ms added: wall time {} ms", wall.as_millis());
+    }
+}
+
+/// The rate limits of a run: envparity's defaults, or lifted far above what a service is asked.
+#[derive(Clone, Copy, PartialEq)]
+enum Limits {
+    Default,
+    Lifted,
 }
 
 /// Audits both environments through a proxy adding `latency`: (median wall time, calls per service, resources,
@@ -123,6 +135,7 @@ fn measure(
     dir: &std::path::Path,
     moto: &support::Moto,
     latency: Duration,
+    limits: Limits,
 ) -> (Duration, BTreeMap<String, u64>, usize, u64) {
     let proxy = proxy::Proxy::start(
         &moto.address(),
@@ -139,7 +152,17 @@ fn measure(
         )
     };
     // Twelve (service, region) collections per environment, all at once.
-    let config = format!("[collect]\nconcurrency = 12\n\n{}{}", env("staging"), env("prod"));
+    let lifted = match limits {
+        Limits::Default => String::new(),
+        Limits::Lifted => {
+            let all: Vec<String> = envparity::collect::RATE_LIMITS
+                .iter()
+                .map(|l| format!("{} = 10000", l.service))
+                .collect();
+            format!("rate_limits = {{ {} }}\n", all.join(", "))
+        }
+    };
+    let config = format!("[collect]\nconcurrency = 12\n{lifted}\n{}{}", env("staging"), env("prod"));
     support::write(dir, "envparity.toml", &config);
 
     let mut walls = Vec::new();
