@@ -118,8 +118,62 @@ fn main() {
     // What the default rate limits cost here: every (account, region, service) at 5 or 10 calls a second.
     for ms in LATENCIES_MS {
         let (wall, ..) = measure(dir.path(), &moto, Duration::from_millis(ms), Limits::Default);
-        println!("with the default rate limits, {ms} ms added: wall time {} ms", wall.as_millis());
+        println!(
+            "with the default rate limits, {ms} ms added: wall time {} ms",
+            wall.as_millis()
+        );
     }
+    // One (account, region) of the shop, every service, the default limits, 50 ms added: its jobs one after
+    // another (the work a unit puts on a process's concurrency) and side by side (the unit's own wall time).
+    for concurrency in [1, 16] {
+        let wall = one_unit(dir.path(), &moto, Duration::from_millis(50), concurrency);
+        println!(
+            "one (account, region), default limits, 50 ms added, concurrency {concurrency}: {} ms",
+            wall.as_millis()
+        );
+    }
+}
+
+/// `collect staging` of one region through a proxy adding `latency`: the median wall time of three.
+fn one_unit(dir: &std::path::Path, moto: &support::Moto, latency: Duration, concurrency: u32) -> Duration {
+    let proxy = proxy::Proxy::start(
+        &moto.address(),
+        proxy::Faults {
+            delay: latency,
+            ..Default::default()
+        },
+    );
+    let config = format!(
+        "[collect]\nconcurrency = {concurrency}\n\n[environments.staging]\nprofile = \"staging\"\n\
+         regions = [\"eu-west-1\"]\nendpoint_url = \"{}\"\nssm_paths = [\"/shop/{{env}}/\", \"/orders/{{env}}/\"]\n",
+        proxy.endpoint
+    );
+    support::write(dir, "unit.toml", &config);
+    let mut walls: Vec<Duration> = (0..3)
+        .map(|_| {
+            let start = Instant::now();
+            let out = support::envparity(dir)
+                .args([
+                    "collect",
+                    "staging",
+                    "--config",
+                    "unit.toml",
+                    "--output",
+                    "unit.json",
+                ])
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            start.elapsed()
+        })
+        .collect();
+    walls.sort();
+    walls[1]
 }
 
 /// The rate limits of a run: envparity's defaults, or lifted far above what a service is asked.
@@ -162,7 +216,11 @@ fn measure(
             format!("rate_limits = {{ {} }}\n", all.join(", "))
         }
     };
-    let config = format!("[collect]\nconcurrency = 12\n{lifted}\n{}{}", env("staging"), env("prod"));
+    let config = format!(
+        "[collect]\nconcurrency = 12\n{lifted}\n{}{}",
+        env("staging"),
+        env("prod")
+    );
     support::write(dir, "envparity.toml", &config);
 
     let mut walls = Vec::new();

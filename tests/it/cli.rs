@@ -1073,19 +1073,38 @@ fn policy_explain_prints_what_why_and_an_example() {
 #[test]
 fn the_readme_lists_the_catalogue() {
     let table = stdout_of(envparity().args(["kinds", "--format", "markdown"]));
+    readme_section("kinds", &table, "`envparity kinds --format markdown`");
+}
+
+#[test]
+fn the_readme_lists_the_default_rate_limits() {
+    let mut table = String::from("| service | calls per second | why |\n| --- | ---: | --- |\n");
+    for l in envparity::collect::RATE_LIMITS {
+        table.push_str(&format!("| `{}` | {} | {} |\n", l.service, l.per_second, l.why));
+    }
+    readme_section("rate-limits", &table, "RATE_LIMITS");
+}
+
+/// Checks that the README's text between `<!-- NAME:begin -->` and `<!-- NAME:end -->` is `expected`, or writes
+/// it there with ENVPARITY_BLESS set.
+fn readme_section(name: &str, expected: &str, source: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let readme = std::fs::read_to_string(&path).unwrap();
-    let (begin, end) = ("<!-- kinds:begin -->\n", "<!-- kinds:end -->");
-    let start = readme.find(begin).expect("the README marks the table") + begin.len();
-    let stop = readme.find(end).expect("the README marks the table's end");
+    let (begin, end) = (format!("<!-- {name}:begin -->\n"), format!("<!-- {name}:end -->"));
+    let start = readme.find(&begin).expect("the README marks the section") + begin.len();
+    let stop = readme.find(&end).expect("the README marks the section's end");
     if std::env::var_os("ENVPARITY_BLESS").is_some() {
-        std::fs::write(&path, format!("{}{table}{}", &readme[..start], &readme[stop..])).unwrap();
+        std::fs::write(
+            &path,
+            format!("{}{expected}{}", &readme[..start], &readme[stop..]),
+        )
+        .unwrap();
         return;
     }
     assert_eq!(
         &readme[start..stop],
-        table,
-        "the README's kinds differ from `envparity kinds --format markdown`: run the test with ENVPARITY_BLESS=1"
+        expected,
+        "the README's {name} differ from {source}: run the test with ENVPARITY_BLESS=1"
     );
 }
 

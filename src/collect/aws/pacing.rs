@@ -64,7 +64,7 @@ pub const RATE_LIMITS: &[RateLimit] = &[
     RateLimit {
         service: "elbv2",
         per_second: 5,
-        why: "the Describe calls share the account's budget with the load balancer controller",
+        why: "Elastic Load Balancing's Describe* bucket holds 40 calls per account and region, shared with the load balancer controller",
     },
     RateLimit {
         service: "lambda",
