@@ -170,18 +170,28 @@ fn options(
         );
     }
     let bar = (std::io::stderr().is_terminal() && !ctx.quiet).then(|| {
-        let total: usize = environments
+        let environments: Vec<_> = environments
             .iter()
             .filter_map(|e| config.environments.get(*e))
-            .map(|e| e.regions.len().max(1) * config.collect.services.len())
-            .sum();
-        let bar = indicatif::ProgressBar::new(total as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} collecting {pos}/{len} (service, region) {wide_msg}",
-            )
-            .expect("the template is valid"),
-        );
+            .collect();
+        // An organisation's accounts are known only once discovered: no total then.
+        let (bar, template) = match environments.iter().any(|e| e.organization.is_some()) {
+            true => (
+                indicatif::ProgressBar::no_length(),
+                "{spinner} collecting {pos} (service, account, region) {wide_msg}",
+            ),
+            false => {
+                let total: usize = environments
+                    .iter()
+                    .map(|e| e.regions.len().max(1) * config.collect.services.len())
+                    .sum();
+                (
+                    indicatif::ProgressBar::new(total as u64),
+                    "{spinner} collecting {pos}/{len} (service, region) {wide_msg}",
+                )
+            }
+        };
+        bar.set_style(indicatif::ProgressStyle::with_template(template).expect("the template is valid"));
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     });
