@@ -102,7 +102,7 @@ fn read_baseline(path: &Path) -> anyhow::Result<Vec<Resolved>> {
     struct Earlier {
         findings: Vec<Resolved>,
     }
-    let text = crate::store::read(path).context("cannot read the baseline report")?;
+    let text = crate::store::read(path).context("cannot read baseline report")?;
     let invalid = || {
         format!(
             "{}: not an envparity JSON report ({})",

@@ -41,7 +41,7 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
 /// The two newest snapshots in a history folder or prefix of `TIME.json` (or `TIME.json.gz`) files.
 fn two_newest(folder: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
     let mut files: Vec<PathBuf> = crate::store::list(folder)
-        .context("cannot read the history")?
+        .context("cannot read history folder")?
         .into_iter()
         .filter(|name| super::collect::is_history_snapshot(name))
         .map(|name| crate::store::join(folder, &name))

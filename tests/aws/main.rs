@@ -326,11 +326,26 @@ fn audit_two_accounts_finds_exactly_the_planted_differences() {
     }
     assert!(!report.to_string().contains(CANARY));
 
-    // The history keeps both snapshots and the report, named by time.
-    for folder in ["history/staging", "history/prod", "history/reports"] {
-        let files = std::fs::read_dir(dir.path().join(folder)).unwrap().count();
-        assert_eq!(files, 1, "{folder}");
+    // The history keeps both snapshots, named by time, with a pointer to the newest, and the report.
+    let names = |folder: &str| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path().join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    for env in ["staging", "prod"] {
+        let names = names(&format!("history/{env}"));
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert_eq!(names[1], "latest.json");
+        let latest: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(format!("history/{env}/latest.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(latest["snapshot"], names[0].as_str());
     }
+    assert_eq!(names("history/reports").len(), 1);
 }
 
 #[test]
