@@ -296,9 +296,36 @@ fn write_snapshot(path: &Path, snapshot: &mut Snapshot) -> anyhow::Result<()> {
     snapshot::write(path, snapshot).with_context(|| format!("cannot write snapshot {}", path.display()))
 }
 
+/// What a snapshot's fleet spans: "2 accounts x 2 regions (shard 1/4), units ..." for people.
+pub(super) fn fleet_line(fleet: &crate::snapshot::Fleet) -> String {
+    let units: Vec<&str> = fleet
+        .accounts
+        .iter()
+        .map(|a| a.organizational_unit.as_deref().unwrap_or(""))
+        .filter(|u| !u.is_empty())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    format!(
+        "fleet: {} account{} x {} region{}{}{}",
+        fleet.accounts.len(),
+        if fleet.accounts.len() == 1 { "" } else { "s" },
+        fleet.regions.len(),
+        if fleet.regions.len() == 1 { "" } else { "s" },
+        fleet.shard.map(|s| format!(", shard {s}")).unwrap_or_default(),
+        match units.is_empty() {
+            true => String::new(),
+            false => format!(", found in {}", units.join(", ")),
+        }
+    )
+}
+
 /// One line per source and per gap on stderr, then where the snapshot went.
 fn summarise(snapshot: &Snapshot, path: &Path, ctx: &Context) {
     let env = &snapshot.environment;
+    if let Some(fleet) = &snapshot.fleet {
+        note!(ctx, "{env}: {}", fleet_line(fleet));
+    }
     let at = |account: &Option<String>, region: &Option<String>| match place(account, region) {
         p if p.is_empty() => String::new(),
         p => format!(" {p}"),

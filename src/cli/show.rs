@@ -52,6 +52,9 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
         snapshot.resources.len(),
         snapshot.gaps.len()
     )?;
+    if let Some(fleet) = &snapshot.fleet {
+        writeln!(out, "{}", terminal(&super::collect::fleet_line(fleet)))?;
+    }
 
     if !snapshot.sources.is_empty() {
         let mut t = table(&[

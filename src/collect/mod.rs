@@ -338,12 +338,8 @@ async fn collect_aws(
                     error: error.to_string(),
                 }),
                 None => {
-                    for region in &session.regions {
-                        for &service in &settings.services {
-                            aws_collected(service, None, region, 0, Vec::new(), Err(error.clone()))
-                                .record(snapshot);
-                        }
-                    }
+                    let regions: Vec<&String> = session.regions.iter().collect();
+                    unknown_units(None, &regions, settings, &error, snapshot);
                 }
             }
             return;
@@ -365,10 +361,19 @@ async fn collect_aws(
             let permits = &permits;
             async move {
                 let mut part = Snapshot::new(&env.name, "");
-                match &env.organization {
-                    None => {
+                let assumed;
+                let account_session = match &env.organization {
+                    None => Ok(session),
+                    Some(organization) => {
+                        let _permit = permits.acquire().await.expect("the semaphore is never closed");
+                        assumed = session.assume(&account.id, &organization.role_name, env).await;
+                        assumed.as_ref()
+                    }
+                };
+                match account_session {
+                    Ok(account_session) => {
                         collect_account(
-                            session,
+                            account_session,
                             &account.id,
                             &regions,
                             shared,
@@ -378,42 +383,8 @@ async fn collect_aws(
                         )
                         .await
                     }
-                    Some(organization) => {
-                        let assumed = {
-                            let _permit = permits.acquire().await.expect("the semaphore is never closed");
-                            session.assume(&account.id, &organization.role_name, env).await
-                        };
-                        match assumed {
-                            Ok(account_session) => {
-                                collect_account(
-                                    &account_session,
-                                    &account.id,
-                                    &regions,
-                                    shared,
-                                    options,
-                                    permits,
-                                    &mut part,
-                                )
-                                .await
-                            }
-                            // Every unit of the account is unknown, the account named.
-                            Err(error) => {
-                                for region in &regions {
-                                    for &service in &settings.services {
-                                        aws_collected(
-                                            service,
-                                            Some(&account.id),
-                                            region,
-                                            0,
-                                            Vec::new(),
-                                            Err(error.clone()),
-                                        )
-                                        .record(&mut part);
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    // Every unit of the account is unknown, the account named.
+                    Err(error) => unknown_units(Some(&account.id), &regions, settings, error, &mut part),
                 }
                 part
             }
@@ -424,6 +395,22 @@ async fn collect_aws(
         snapshot.gaps.extend(part.gaps);
         snapshot.resources.extend(part.resources);
         snapshot.unaudited.extend(part.unaudited);
+    }
+}
+
+/// Every configured service of the regions of an account (or of an unknown account) as a gap: the account could not
+/// be reached.
+fn unknown_units(
+    account: Option<&str>,
+    regions: &[&String],
+    settings: &config::CollectSettings,
+    error: &CollectError,
+    snapshot: &mut Snapshot,
+) {
+    for region in regions {
+        for &service in &settings.services {
+            aws_collected(service, account, region, 0, Vec::new(), Err(error.clone())).record(snapshot);
+        }
     }
 }
 
@@ -443,8 +430,7 @@ async fn accounts(
             }]
         }),
         Some(organization) => {
-            let (accounts, api_calls) =
-                aws::organizations::discover(session, organization, shared.pacing).await;
+            let (accounts, api_calls) = aws::organizations::discover(session, organization, shared).await;
             tracing::info!(environment = %env.name, api_calls, "discovered the organisation's accounts");
             accounts.and_then(|accounts| match accounts.is_empty() {
                 false => Ok(accounts),

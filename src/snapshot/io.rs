@@ -190,6 +190,25 @@ fn validate(mut snapshot: Snapshot, path: &Path) -> Result<Snapshot, SnapshotErr
             return Err(invalid(format!("gaps[{i}].kinds"), bad_kind(kind)));
         }
     }
+    if let Some(fleet) = &snapshot.fleet {
+        if let Some(shard) = fleet.shard
+            && (shard.count == 0 || shard.index >= shard.count || shard.count > super::MAX_SHARDS)
+        {
+            return Err(invalid(
+                "fleet.shard".into(),
+                format!(
+                    "shard {shard} is not a shard: the index counts from 0 below the count, at most {}",
+                    super::MAX_SHARDS
+                ),
+            ));
+        }
+        if fleet.accounts.len().saturating_mul(fleet.regions.len()) > super::MAX_UNITS {
+            return Err(invalid(
+                "fleet".into(),
+                format!("more than {} (account, region) units", super::MAX_UNITS),
+            ));
+        }
+    }
     let mut seen = BTreeSet::new();
     for (i, r) in snapshot.resources.iter().enumerate() {
         if !is_valid_kind(&r.kind) {

@@ -86,6 +86,12 @@ pub struct FleetAccount {
     pub organizational_unit: Option<String>,
 }
 
+/// The most shards a collection may be split into.
+pub const MAX_SHARDS: u32 = 10_000;
+
+/// The most (account, region) units a fleet may have: a thousand accounts in every region is far less.
+pub const MAX_UNITS: usize = 1_000_000;
+
 /// Shard `index` of `count` (`--shard INDEX/COUNT`, from 0 as Kubernetes' `JOB_COMPLETION_INDEX`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 pub struct Shard {
@@ -113,6 +119,9 @@ impl std::str::FromStr for Shard {
         );
         if count == 0 || index >= count {
             return Err(bad());
+        }
+        if count > MAX_SHARDS {
+            return Err(format!("{s:?}: at most {MAX_SHARDS} shards"));
         }
         Ok(Shard { index, count })
     }

@@ -37,16 +37,9 @@ fn fleet_toml(endpoint: &str, made: &Value) -> String {
     )
 }
 
-fn json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-#[test]
-fn an_audit_over_organizational_units_names_the_one_account_with_the_difference() {
-    let (moto, dir, made) = organization(3);
-    let proxy = Proxy::start(&moto.address(), Faults::default());
-    write(dir.path(), "envparity.toml", &fleet_toml(&proxy.endpoint, &made));
-    let out = envparity(dir.path())
+/// `audit` into `out/`, with a JSON report: the output and its stderr.
+fn audit(dir: &Path) -> (std::process::Output, String) {
+    let out = envparity(dir)
         .args([
             "audit",
             "--snapshots",
@@ -58,7 +51,20 @@ fn an_audit_over_organizational_units_names_the_one_account_with_the_difference(
         ])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, stderr)
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn an_audit_over_organizational_units_names_the_one_account_with_the_difference() {
+    let (moto, dir, made) = organization(3);
+    let proxy = Proxy::start(&moto.address(), Faults::default());
+    write(dir.path(), "envparity.toml", &fleet_toml(&proxy.endpoint, &made));
+    let (out, stderr) = audit(dir.path());
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let findings: Vec<(&str, &str, &str, &str)> = report["findings"]
@@ -217,19 +223,7 @@ fn a_denied_assume_role_in_one_account_is_a_gap_naming_it() {
         },
     );
     write(dir.path(), "envparity.toml", &fleet_toml(&proxy.endpoint, &made));
-    let out = envparity(dir.path())
-        .args([
-            "audit",
-            "--snapshots",
-            "out",
-            "--format",
-            "json",
-            "--as-of",
-            AS_OF,
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (out, stderr) = audit(dir.path());
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     let prod = json(&dir.path().join("out/prod.json"));
     let gaps = prod["gaps"].as_array().unwrap();

@@ -1144,3 +1144,90 @@ fn a_folder_or_a_missing_file_names_the_os_error_once() {
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
 }
+
+#[test]
+fn a_part_with_an_impossible_shard_or_an_outsized_fleet_is_refused_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(STAGING).unwrap()).unwrap();
+    let regions: Vec<String> = (0..1001).map(|i| format!("r{i}")).collect();
+    let accounts: Vec<serde_json::Value> = (0..1000)
+        .map(|i| serde_json::json!({"id": i.to_string()}))
+        .collect();
+    for (fleet, field) in [
+        (
+            serde_json::json!({"accounts": [], "regions": [], "shard": {"index": 3, "count": 3}}),
+            "fleet.shard",
+        ),
+        (
+            serde_json::json!({"accounts": [], "regions": [], "shard": {"index": 0, "count": 4_000_000_000u32}}),
+            "fleet.shard",
+        ),
+        (
+            serde_json::json!({"accounts": accounts, "regions": regions}),
+            "at fleet:",
+        ),
+    ] {
+        snapshot["fleet"] = fleet;
+        let path = dir.path().join("part.json");
+        std::fs::write(&path, snapshot.to_string()).unwrap();
+        let out = envparity().args(["show"]).arg(&path).output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(field), "{stderr}");
+    }
+}
+
+#[test]
+fn a_shard_outside_its_count_is_refused_before_anything_is_read() {
+    let out = envparity()
+        .args([
+            "collect",
+            "dev",
+            "--config",
+            "examples/dev/envparity.toml",
+            "--shard",
+            "3/3",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("\"3/3\" is not a shard"),
+    );
+}
+
+#[test]
+fn the_plan_of_an_environment_without_aws_has_no_units_and_makes_no_call() {
+    let table = stdout_of(envparity().args([
+        "plan",
+        "dev",
+        "--config",
+        "examples/dev/envparity.toml",
+        "--shards",
+        "2",
+    ]));
+    assert!(
+        table.starts_with("dev: 0 units (0 accounts x 0 regions) in 2 shards\n"),
+        "{table}"
+    );
+    assert!(
+        table.contains("no AWS units: shard 0 collects the environment's files"),
+        "{table}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(envparity().args([
+        "plan",
+        "dev",
+        "--config",
+        "examples/dev/envparity.toml",
+        "--shards",
+        "2",
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(json["units"], serde_json::json!([]));
+    assert_eq!(json["shards_list"][1]["shard"], "1/2");
+}
