@@ -56,7 +56,7 @@ impl Default for CollectSettings {
             concurrency: 8,
             calls_per_service: 8,
             max_attempts: 10,
-            retry_mode: RetryMode::Standard,
+            retry_mode: RetryMode::Adaptive,
             service_timeout_secs: 300,
             attempt_timeout_secs: 30,
             connect_timeout_secs: 3,
