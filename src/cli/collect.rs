@@ -101,10 +101,11 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
     let config_policy = config.policy.as_ref().map(|p| config.base_dir.join(p));
     let snapshot_paths =
         [&args.staging, &args.prod].map(|env| crate::store::join(&args.snapshots, &format!("{env}.json")));
-    output::folder(&args.snapshots)?;
+    // The history first: a bucket that is not there leaves nothing behind, not even the snapshots' folder.
     if let Some(history) = &args.history {
         output::folder(history)?;
     }
+    output::folder(&args.snapshots)?;
     let mut inputs: Vec<&Path> = snapshot_paths.iter().map(PathBuf::as_path).collect();
     inputs.push(&args.config);
     let settled = args.judgement.settle(config_policy.as_deref(), &inputs)?;

@@ -158,6 +158,90 @@ mod tests {
         );
     }
 
+    /// A part of shard `index` of 2 over accounts 1 and 2 in one region, holding the units it collects.
+    fn part(index: u32, gaps: Vec<Gap>) -> Snapshot {
+        let mut part = Snapshot::new("prod", "2026-12-01T00:00:00Z");
+        let shard = Shard { index, count: 2 };
+        part.fleet = Some(crate::snapshot::Fleet {
+            accounts: ["1", "2"]
+                .map(|id| crate::snapshot::FleetAccount {
+                    id: id.into(),
+                    name: None,
+                    organizational_unit: None,
+                })
+                .to_vec(),
+            regions: vec!["eu-west-1".into()],
+            shard: Some(shard),
+        });
+        for account in ["1", "2"] {
+            if collects(Some(shard), account, "eu-west-1") {
+                part.sources.push(crate::snapshot::Source {
+                    provider: "aws".into(),
+                    service: "sqs".into(),
+                    account: Some(account.into()),
+                    region: Some("eu-west-1".into()),
+                    status: crate::snapshot::SourceStatus::Complete,
+                    resources: 0,
+                    api_calls: 1,
+                    empty: Vec::new(),
+                });
+            }
+        }
+        part.gaps = gaps;
+        part
+    }
+
+    #[test]
+    fn a_missing_part_leaves_its_units_as_gaps_and_an_environment_wide_gap_is_kept_once() {
+        let discovery = Gap {
+            provider: "aws".into(),
+            service: "organizations".into(),
+            account: None,
+            region: None,
+            kinds: vec!["aws.sqs.queue".into()],
+            error: "AccessDenied".into(),
+        };
+        let whole = merge_parts(vec![
+            part(0, vec![discovery.clone()]),
+            part(1, vec![discovery.clone()]),
+        ])
+        .unwrap();
+        assert_eq!(whole.gaps, [discovery]);
+        assert_eq!(whole.sources.len(), 2);
+        assert_eq!(whole.fleet.as_ref().unwrap().shard, None);
+
+        let held: Vec<&str> = ["1", "2"]
+            .into_iter()
+            .filter(|a| collects(Some(Shard { index: 1, count: 2 }), a, "eu-west-1"))
+            .collect();
+        assert!(
+            !held.is_empty() && held.len() < 2,
+            "shard 1 holds one of the two units"
+        );
+        let partial = merge_parts(vec![part(0, Vec::new())]).unwrap();
+        let missing: Vec<(&str, &str)> = partial
+            .gaps
+            .iter()
+            .map(|g| (g.account.as_deref().unwrap(), g.service.as_str()))
+            .collect();
+        assert_eq!(missing, held.iter().map(|a| (*a, "sqs")).collect::<Vec<_>>());
+        assert!(partial.gaps.iter().all(|g| g.error.contains("shard 1/2")));
+    }
+
+    #[test]
+    fn parts_of_different_splits_or_one_shard_twice_are_refused() {
+        let mut other = part(0, Vec::new());
+        other.fleet.as_mut().unwrap().shard = Some(Shard { index: 1, count: 3 });
+        let e = merge_parts(vec![part(0, Vec::new()), other])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("shards of different splits"), "{e}");
+        let e = merge_parts(vec![part(1, Vec::new()), part(1, Vec::new())])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("shard 1/2 is given twice"), "{e}");
+    }
+
     #[test]
     fn shards_parse_from_index_and_count() {
         assert_eq!("2/3".parse::<Shard>(), Ok(Shard { index: 2, count: 3 }));

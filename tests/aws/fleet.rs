@@ -314,6 +314,24 @@ fn history_in_s3_keeps_a_latest_pointer_and_drift_reads_it() {
     let (moto, dir, made) = organization(2);
     write(dir.path(), "envparity.toml", &fleet_toml(&moto.endpoint, &made));
     let history = "s3://envparity-history/audits";
+    // A bucket that is not there costs nothing: refused before anything is collected.
+    let out = with_s3(dir.path(), &moto.endpoint)
+        .args([
+            "audit",
+            "--snapshots",
+            "out",
+            "--history",
+            "s3://no-such-bucket/audits",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: cannot write into s3://no-such-bucket/audits: HeadBucket"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out").exists());
     let audit = || {
         with_s3(dir.path(), &moto.endpoint)
             .args([
