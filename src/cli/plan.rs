@@ -103,7 +103,8 @@ fn table(plan: &collect::Plan, shards: &[ShardEntry]) -> String {
         plan.shards
     );
     for s in shards {
-        let _ = writeln!(out, "  shard {}: {} units", s.shard, s.units);
+        let plural = if s.units == 1 { "" } else { "s" };
+        let _ = writeln!(out, "  shard {}: {} unit{plural}", s.shard, s.units);
     }
     if plan.units.is_empty() {
         let _ = writeln!(out, "  (no AWS units: shard 0 collects the environment's files)");

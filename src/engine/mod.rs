@@ -210,6 +210,9 @@ fn judge_pair(
         incomparable_secrets: incomparable_secrets(staging, prod),
         over_time: staging.environment == prod.environment,
         at: [None, None],
+        name_accounts: [staging, prod]
+            .iter()
+            .any(|s| s.fleet.as_ref().is_some_and(|f| f.accounts.len() > 1)),
     };
     // Only a comparison rule of the policy file can go unused unnoticed in a pair skipped unparsed.
     let may_report_unused = policy
@@ -352,6 +355,8 @@ struct Judge<'p, 's> {
     over_time: bool,
     /// The accounts of the resources being judged (staging's, prod's), for the findings about them.
     at: [Option<&'s str>; 2],
+    /// Whether either side spans several accounts: a finding's detail then names its accounts, for people.
+    name_accounts: bool,
 }
 
 /// Why two fingerprints that differ cannot be taken for two different secrets: the snapshots' fingerprint keys
@@ -467,6 +472,27 @@ impl<'p, 's> Judge<'p, 's> {
                 )
             }
         };
+        let accounts = match self.at {
+            [None, None] => None,
+            [staging, prod] => Some(Accounts {
+                staging: staging.map(str::to_owned),
+                prod: prod.map(str::to_owned),
+            }),
+        };
+        let detail = match (&accounts, self.name_accounts) {
+            (Some(accounts), true) => {
+                let named = [("staging", &accounts.staging), ("prod", &accounts.prod)]
+                    .into_iter()
+                    .filter_map(|(side, account)| Some(format!("{side} account {}", account.as_deref()?)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Some(match d.detail {
+                    Some(detail) => format!("{detail} ({named})"),
+                    None => named,
+                })
+            }
+            _ => d.detail,
+        };
         self.findings.push(Finding {
             fingerprint: fingerprint(rule, d.kind, d.key, d.field, d.side),
             rule: rule.to_owned(),
@@ -478,18 +504,12 @@ impl<'p, 's> Judge<'p, 's> {
             prod: d.prod.cloned(),
             side: d.side.filter(|_| d.field.is_some()),
             message,
-            detail: d.detail,
+            detail,
             waived: false,
             waiver: None,
             baseline: None,
             decided_by,
-            accounts: match self.at {
-                [None, None] => None,
-                [staging, prod] => Some(Accounts {
-                    staging: staging.map(str::to_owned),
-                    prod: prod.map(str::to_owned),
-                }),
-            },
+            accounts,
         });
     }
 

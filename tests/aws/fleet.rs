@@ -91,6 +91,9 @@ fn an_audit_over_organizational_units_names_the_one_account_with_the_difference(
         )],
         "{stderr}"
     );
+    // Said for people too: the detail names the accounts when an environment spans several.
+    let detail = report["findings"][0]["detail"].as_str().unwrap();
+    assert!(detail.ends_with(&format!("prod account {planted}")), "{detail}");
     // Every account discovered, the recursive child unit's included, with the unit each was found in.
     let prod = json(&dir.path().join("out/prod.json"));
     let accounts: Vec<&str> = prod["fleet"]["accounts"]
