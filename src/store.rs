@@ -16,8 +16,8 @@ use std::sync::OnceLock;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-/// The most a gzipped input may unzip to: a snapshot of a million resources is far less.
-const MAX_UNZIPPED: u64 = 4 << 30;
+/// The most a gzipped input may unzip to: a snapshot of a million resources is less.
+const MAX_UNZIPPED: u64 = 1 << 30;
 
 /// An S3 object or prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,8 +43,8 @@ pub enum StoreError {
     S3 { place: String, message: String },
     #[error("{place}: {error}")]
     Io { place: String, error: std::io::Error },
-    #[error("{place}: unzips to more than {} GiB: refused", MAX_UNZIPPED >> 30)]
-    TooLarge { place: String },
+    #[error("{place}: unzips to more than {} MiB: refused", limit >> 20)]
+    TooLarge { place: String, limit: u64 },
 }
 
 /// The S3 object a path names, when it is written `s3://bucket/key`; `None` for a local path.
@@ -106,20 +106,26 @@ pub fn read(path: &Path) -> Result<Vec<u8>, StoreError> {
 
 /// The bytes, unzipped when they start with gzip's magic bytes; `place` names them in errors.
 pub fn gunzip(bytes: Vec<u8>, place: &str) -> Result<Vec<u8>, StoreError> {
+    gunzip_at_most(bytes, place, MAX_UNZIPPED)
+}
+
+/// [`gunzip`], refusing what unzips to more than `limit` bytes (a gzip bomb) without holding more than that.
+fn gunzip_at_most(bytes: Vec<u8>, place: &str, limit: u64) -> Result<Vec<u8>, StoreError> {
     if !bytes.starts_with(&[0x1f, 0x8b]) {
         return Ok(bytes);
     }
     let mut out = Vec::new();
     flate2::read::GzDecoder::new(bytes.as_slice())
-        .take(MAX_UNZIPPED + 1)
+        .take(limit + 1)
         .read_to_end(&mut out)
         .map_err(|error| StoreError::Io {
             place: place.to_owned(),
             error,
         })?;
-    if out.len() as u64 > MAX_UNZIPPED {
+    if out.len() as u64 > limit {
         return Err(StoreError::TooLarge {
             place: place.to_owned(),
+            limit,
         });
     }
     Ok(out)
@@ -397,6 +403,17 @@ mod tests {
         let renamed = dir.path().join("s.json");
         std::fs::write(&renamed, &raw).unwrap();
         assert_eq!(read(&renamed).unwrap(), b"{\"a\": 1}");
+    }
+
+    #[test]
+    fn a_gzip_bomb_is_refused_once_past_the_limit() {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(&vec![b' '; 1 << 20]).unwrap();
+        let bomb = encoder.finish().unwrap();
+        assert!(bomb.len() < 10_000);
+        let e = gunzip_at_most(bomb.clone(), "bomb.json", 1 << 19).unwrap_err();
+        assert!(matches!(e, StoreError::TooLarge { .. }), "{e}");
+        assert_eq!(gunzip_at_most(bomb, "bomb.json", 1 << 20).unwrap().len(), 1 << 20);
     }
 
     #[test]
