@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use super::{Context, Exit, emit, load_policy, read_snapshot, today_utc};
+use super::{Context, Exit, emit, load_policy, read_snapshot_and_text, today_utc};
 use crate::engine::{self, Options};
 use crate::policy::{FailOn, Policy};
 use crate::report::{self, Format, Report, Resolved};
@@ -136,12 +136,25 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     let settled = args.judgement.settle(None, &[&args.staging, &args.prod])?;
     // The two files are independent: read and parse them side by side.
     let (staging, prod) = std::thread::scope(|scope| {
-        let staging = scope.spawn(|| read_snapshot(&args.staging));
-        let prod = read_snapshot(&args.prod);
+        let staging = scope.spawn(|| read_snapshot_and_text(&args.staging));
+        let prod = read_snapshot_and_text(&args.prod);
         (staging.join().expect("reading a snapshot does not panic"), prod)
     });
-    let (staging, prod) = (staging?, prod?);
+    let ((staging, staging_text), (prod, prod_text)) = (staging?, prod?);
     let mut options = Options::for_snapshots(&staging, &prod, settled.today);
+    // Rego's input is parsed from the files' own text, rather than from the snapshots written out again.
+    if settled.policy.rego.is_some() {
+        let text = |bytes: Vec<u8>| {
+            let bytes = match bytes.strip_prefix(b"\xef\xbb\xbf") {
+                Some(rest) => rest.to_vec(),
+                None => bytes,
+            };
+            String::from_utf8(bytes).ok()
+        };
+        if let (Some(s), Some(p)) = (text(staging_text), text(prod_text)) {
+            options.texts = Some(engine::SnapshotTexts(std::sync::Arc::new([s, p])));
+        }
+    }
     for (rule, tokens) in [
         (&mut options.staging_keys, args.staging_tokens),
         (&mut options.prod_keys, args.prod_tokens),

@@ -22,19 +22,24 @@ pub(super) struct RegoFinding {
 /// At most this many results of one rule become findings; more is a mistake in the rule, reported as such.
 const MAX_RESULTS: usize = 10_000;
 
-/// Evaluates every module's rules on the pair.
-pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot) -> Vec<RegoFinding> {
+/// Evaluates every module's rules on the pair; `texts` are the snapshots' own JSON, when they were read from files.
+pub(super) fn evaluate(
+    rego: &Rego,
+    staging: &Snapshot,
+    prod: &Snapshot,
+    texts: Option<&[String; 2]>,
+) -> Vec<RegoFinding> {
     let mut out = Vec::new();
     let started = std::time::Instant::now();
     let mut engine = rego.engine.clone();
-    // Each snapshot as JSON text, parsed into regorus's values: the two side by side.
-    let value = |snapshot: &Snapshot| {
-        let text = serde_json::to_string(snapshot).expect("snapshots serialize");
-        regorus::Value::from_json_str(&text)
+    // Each snapshot's JSON text (as read, else written out), parsed into regorus's values: the two side by side.
+    let value = |snapshot: &Snapshot, text: Option<&String>| match text {
+        Some(text) => regorus::Value::from_json_str(text),
+        None => regorus::Value::from_json_str(&serde_json::to_string(snapshot).expect("snapshots serialize")),
     };
     let (staging, prod) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| value(staging));
-        let prod = value(prod);
+        let other = scope.spawn(|| value(staging, texts.map(|t| &t[0])));
+        let prod = value(prod, texts.map(|t| &t[1]));
         (other.join().expect("converting a snapshot does not panic"), prod)
     });
     let input = match (staging, prod) {

@@ -60,6 +60,11 @@ fn schema_hint(found: &str) -> &'static str {
 
 /// Reads and validates the snapshot at `path`.
 pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
+    read_with_text(path).map(|(snapshot, _)| snapshot)
+}
+
+/// Reads and validates the snapshot at `path`, and gives its JSON bytes as read (unzipped).
+pub fn read_with_text(path: &Path) -> Result<(Snapshot, Vec<u8>), SnapshotError> {
     let io = |error| SnapshotError::Io {
         path: path.to_owned(),
         error,
@@ -67,7 +72,7 @@ pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
     let bytes = std::fs::read(path).map_err(io)?;
     let bytes = crate::store::gunzip(bytes, &path.display().to_string())
         .map_err(|e| io(std::io::Error::other(e.to_string())))?;
-    parse(&bytes, path)
+    parse(&bytes, path).map(|snapshot| (snapshot, bytes))
 }
 
 /// Parses and validates snapshot bytes; `path` only names the file in errors.

@@ -378,3 +378,44 @@ fn a_rego_timeout_of_zero_is_refused_where_it_is_written() {
         "{error}"
     );
 }
+
+#[test]
+fn rego_input_from_the_files_text_gives_the_findings_of_the_snapshots_written_out() {
+    // Hand-written JSON in another order and layout than envparity writes: the same input to the rules.
+    let staging_text = r#"{ "resources": [ {"attributes": {"timeout_seconds": 60,
+        "event_sources": [{"source": "jobs-{env}", "source_kind": "sqs"}]}, "key": "worker-{env}",
+        "name": "worker-staging", "kind": "aws.lambda.function"},
+        {"kind": "aws.sqs.queue", "name": "jobs-staging", "key": "jobs-{env}",
+         "attributes": {"visibility_timeout_seconds": 30}} ],
+      "collected_at": "2026-11-27T12:00:00Z", "environment": "staging", "schema": "envparity/snapshot/v1" }"#;
+    let prod_text = staging_text.replace("staging", "prod");
+    let read = |text: &str, name: &str| envparity::snapshot::parse(text.as_bytes(), Path::new(name)).unwrap();
+    let (staging, prod) = (read(staging_text, "staging.json"), read(&prod_text, "prod.json"));
+    let policy = rego_policy(&["policies/rego/queue_visibility.rego"], "");
+    let options = envparity::engine::Options::for_snapshots(&staging, &prod, "2026-12-01".parse().unwrap());
+    let written_out = envparity::engine::evaluate(&staging, &prod, &policy, &options);
+    let texts = envparity::engine::SnapshotTexts(std::sync::Arc::new([staging_text.to_owned(), prod_text]));
+    let from_text = envparity::engine::evaluate(
+        &staging,
+        &prod,
+        &policy,
+        &envparity::engine::Options {
+            texts: Some(texts),
+            ..options
+        },
+    );
+    let rego = |findings: &[envparity::engine::Finding]| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|f| f.rule.starts_with("rego:"))
+            .map(|f| format!("{} {} {:?}", f.rule, f.key, f.detail))
+            .collect()
+    };
+    assert_eq!(
+        rego(&from_text.findings).len(),
+        2,
+        "{:?}",
+        rego(&from_text.findings)
+    );
+    assert_eq!(rego(&from_text.findings), rego(&written_out.findings));
+}
