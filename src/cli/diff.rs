@@ -142,18 +142,22 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     });
     let ((staging, staging_text), (prod, prod_text)) = (staging?, prod?);
     let mut options = Options::for_snapshots(&staging, &prod, settled.today);
-    // Rego's input is parsed from the files' own text, rather than from the snapshots written out again.
-    if settled.policy.rego.is_some() {
-        let text = |bytes: Vec<u8>| {
-            let bytes = match bytes.strip_prefix(b"\xef\xbb\xbf") {
-                Some(rest) => rest.to_vec(),
-                None => bytes,
-            };
-            String::from_utf8(bytes).ok()
+    // Rego's input is parsed from the files' own text, rather than from the snapshots written out again; without
+    // Rego the text is let go at once.
+    let text = |bytes: Vec<u8>| {
+        let bytes = match bytes.strip_prefix(b"\xef\xbb\xbf") {
+            Some(rest) => rest.to_vec(),
+            None => bytes,
         };
-        if let (Some(s), Some(p)) = (text(staging_text), text(prod_text)) {
-            options.texts = Some(engine::SnapshotTexts(std::sync::Arc::new([s, p])));
-        }
+        String::from_utf8(bytes).ok()
+    };
+    let rego = settled.policy.rego.is_some();
+    let (staging_text, prod_text) = (
+        rego.then(move || text(staging_text)).flatten(),
+        rego.then(move || text(prod_text)).flatten(),
+    );
+    if let (Some(s), Some(p)) = (staging_text, prod_text) {
+        options.texts = Some(engine::SnapshotTexts(std::sync::Arc::new([s, p])));
     }
     for (rule, tokens) in [
         (&mut options.staging_keys, args.staging_tokens),
