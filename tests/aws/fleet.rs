@@ -251,21 +251,27 @@ fn with_s3(dir: &Path, endpoint: &str) -> assert_cmd::Command {
     cmd
 }
 
-/// An object of moto's S3, read with boto3.
-fn s3_object(moto: &Moto, key: &str) -> String {
+/// Runs `statement` with `s3`, a boto3 client of moto's S3, and gives what it printed.
+fn boto3_s3(moto: &Moto, statement: &str) -> String {
     let script = format!(
-        "import boto3; print(boto3.client('s3', endpoint_url='{}', region_name='us-east-1', \
-         aws_access_key_id='a', aws_secret_access_key='b').get_object(Bucket='envparity-history', \
-         Key='{key}')['Body'].read().decode())",
+        "import boto3\ns3 = boto3.client('s3', endpoint_url='{}', region_name='us-east-1', \
+         aws_access_key_id='a', aws_secret_access_key='b')\n{statement}",
         moto.endpoint
     );
     let out = std::process::Command::new(super::support::python())
         .args(["-c", &script])
-        .env("MOTO_ACCOUNT_ID", "999999999999")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// An object of moto's S3, read with boto3.
+fn s3_object(moto: &Moto, key: &str) -> String {
+    boto3_s3(
+        moto,
+        &format!("print(s3.get_object(Bucket='envparity-history', Key='{key}')['Body'].read().decode())"),
+    )
 }
 
 #[test]
@@ -380,18 +386,10 @@ fn history_in_s3_keeps_a_latest_pointer_and_drift_reads_it() {
 
     // A pointer at a newer snapshot (another audit that finished later) is never moved back.
     let future = r#"{"snapshot": "2099-01-01T00-00-00Z.json.gz", "collected_at": "2099-01-01T00:00:00Z"}"#;
-    let put = format!(
-        "import boto3; boto3.client('s3', endpoint_url='{}', region_name='us-east-1', aws_access_key_id='a', \
-         aws_secret_access_key='b').put_object(Bucket='envparity-history', Key='audits/prod/latest.json', \
-         Body={future:?})",
-        moto.endpoint
+    boto3_s3(
+        &moto,
+        &format!("s3.put_object(Bucket='envparity-history', Key='audits/prod/latest.json', Body={future:?})"),
     );
-    let status = std::process::Command::new(super::support::python())
-        .args(["-c", &put])
-        .env("MOTO_ACCOUNT_ID", "999999999999")
-        .status()
-        .unwrap();
-    assert!(status.success());
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let out = with_s3(dir.path(), &moto.endpoint)
         .args([
