@@ -445,3 +445,34 @@ fn a_rate_limit_holds_a_service_to_its_calls_per_second_in_an_account_and_region
         "{calls} calls in {elapsed:?}, less than {least:?}"
     );
 }
+
+#[test]
+fn a_latest_pointer_changed_under_an_audit_is_read_again_and_then_advanced() {
+    let (moto, dir, made) = organization(1);
+    write(dir.path(), "envparity.toml", &fleet_toml(&moto.endpoint, &made));
+    // History goes through a proxy whose first PUT of prod's pointer fails its precondition.
+    let proxy = Proxy::start(
+        &moto.address(),
+        Faults {
+            conflict_once: Some("audits/prod/latest.json".into()),
+            ..Faults::default()
+        },
+    );
+    let out = with_s3(dir.path(), &proxy.endpoint)
+        .args([
+            "audit",
+            "--snapshots",
+            "out",
+            "--history",
+            "s3://envparity-history/audits",
+        ])
+        .args(["--format", "json", "--as-of", AS_OF])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
+    assert!(proxy.counts.conflicts.load(std::sync::atomic::Ordering::Relaxed) >= 1);
+    let latest: Value = serde_json::from_str(&s3_object(&moto, "audits/prod/latest.json")).unwrap();
+    let prod = json(&dir.path().join("out/prod.json"));
+    assert_eq!(latest["collected_at"], prod["collected_at"], "{stderr}");
+}

@@ -22,6 +22,9 @@ pub struct Faults {
     pub deny: Vec<(String, Option<String>)>,
     /// Requests of a service whose body holds a text (an account id in an AssumeRole), answered with AccessDenied.
     pub deny_containing: Vec<(String, String)>,
+    /// The first S3 PUT whose request line holds this text is answered 412 PreconditionFailed, as when another
+    /// writer changed the object since it was read.
+    pub conflict_once: Option<String>,
     /// Operations answered with HTTP 500.
     pub fail: Vec<(String, Option<String>)>,
     /// Operations whose follow-up pages (requests carrying a NextToken) get their connection cut.
@@ -38,6 +41,7 @@ pub struct Counts {
     pub denied: AtomicU64,
     pub failed: AtomicU64,
     pub cut: AtomicU64,
+    pub conflicts: AtomicU64,
     /// Requests by (service, operation).
     pub operations: Mutex<std::collections::BTreeMap<(String, String), u64>>,
 }
@@ -145,6 +149,23 @@ impl State {
             .deny_containing
             .iter()
             .any(|(s, needle)| *s == request.service && body.contains(needle.as_str()));
+        let request_line = request.head.lines().next().unwrap_or("");
+        if let Some(needle) = &self.faults.conflict_once
+            && request.service == "s3"
+            && request_line.starts_with("PUT ")
+            && request_line.contains(needle.as_str())
+            && self.counts.conflicts.fetch_add(1, Ordering::Relaxed) == 0
+        {
+            let body = s3_error(
+                "PreconditionFailed",
+                "At least one of the pre-conditions you specified did not hold",
+            );
+            let answer = format!(
+                "HTTP/1.1 412 Precondition Failed\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            return client.write_all(answer.as_bytes());
+        }
         if matches(&self.faults.deny) || denied_by_body {
             self.counts.denied.fetch_add(1, Ordering::Relaxed);
             return client.write_all(&error_response(&request.service, ErrorKind::Denied));
