@@ -208,6 +208,10 @@ fn a_connection_cut_mid_pagination_is_a_gap_not_a_short_list() {
     assert_eq!(ssm, 0, "no half-collected list of parameters");
 }
 
+/// A loopback port nothing listens on: privileged, so no test's server takes it (a port freed by another test
+/// could be taken again between its release and its use).
+const CLOSED_PORT: u16 = 1;
+
 #[test]
 fn failing_and_unreachable_endpoints_are_gaps() {
     let (moto, dir) = seeded(&["two-accounts"]);
@@ -239,11 +243,7 @@ fn failing_and_unreachable_endpoints_are_gaps() {
     );
 
     // Nothing listens there: every service of the environment is unknown, and the snapshot says so.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = CLOSED_PORT;
     write(
         dir.path(),
         "closed.toml",
@@ -275,11 +275,7 @@ fn failing_and_unreachable_endpoints_are_gaps() {
 #[test]
 fn an_unreachable_endpoint_is_a_gap_for_every_service_within_seconds_each_said_once() {
     let (_moto, dir) = seeded(&["two-accounts"]);
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = CLOSED_PORT;
     // The default retry and timeout settings, as a new user has them.
     let config = format!(
         "[environments.staging]\nprofile = \"staging\"\nregions = [\"eu-west-1\"]\nendpoint_url = \"http://127.0.0.1:{closed}\"\n"
