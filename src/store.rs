@@ -235,11 +235,14 @@ struct Pointer {
     collected_at: String,
 }
 
+/// The name of a history folder's pointer to its newest snapshot.
+pub const LATEST: &str = "latest.json";
+
 /// Points `dir/latest.json` at `name` (collected at `collected_at`), unless it names a newer snapshot already.
 /// On S3 the pointer is replaced only if unchanged since it was read (If-Match, or If-None-Match when there is
 /// none): of two audits racing, one wins, the other reads the winner's pointer and decides again.
 pub fn advance_latest(dir: &Path, name: &str, collected_at: &str) -> Result<Latest, StoreError> {
-    let path = join(dir, "latest.json");
+    let path = join(dir, LATEST);
     let place = path.display().to_string();
     let pointer = serde_json::to_vec_pretty(&Pointer {
         snapshot: name.to_owned(),

@@ -232,12 +232,9 @@ pub(super) fn history_name(collected_at: &str, extension: &str) -> String {
     format!("{}.{extension}", collected_at.replace(':', "-"))
 }
 
-/// The name of a history folder's pointer to its newest snapshot.
-const LATEST: &str = "latest.json";
-
 /// Whether a name in a history folder is a snapshot (`TIME.json`, `TIME.json.gz`), not the pointer.
 pub(super) fn is_history_snapshot(name: &str) -> bool {
-    name != LATEST && (name.ends_with(".json") || name.ends_with(".json.gz"))
+    name != crate::store::LATEST && (name.ends_with(".json") || name.ends_with(".json.gz"))
 }
 
 /// Keeps one snapshot in a history folder or prefix, and points its `latest.json` at it unless a newer one is

@@ -206,7 +206,13 @@ mod tests {
             part(1, vec![discovery.clone()]),
         ])
         .unwrap();
-        assert_eq!(whole.gaps, [discovery]);
+        assert_eq!(whole.gaps, [discovery.clone()]);
+        // Each shard says it in its own words: one gap, with both.
+        let mut denied = discovery.clone();
+        denied.error = "Throttling".into();
+        let whole = merge_parts(vec![part(0, vec![discovery]), part(1, vec![denied])]).unwrap();
+        assert_eq!(whole.gaps.len(), 1);
+        assert_eq!(whole.gaps[0].error, "AccessDenied; Throttling");
         assert_eq!(whole.sources.len(), 2);
         assert_eq!(whole.fleet.as_ref().unwrap().shard, None);
 

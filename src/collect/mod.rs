@@ -318,10 +318,16 @@ async fn collect_aws(
 ) {
     let env = shared.env;
     let settings = shared.settings;
-    let accounts = accounts(session, shared).await;
-    let accounts = match accounts {
+    let accounts = match accounts(session, shared).await {
         Ok(accounts) => accounts,
         Err(error) => {
+            // A part that knows no account still says it is a part, so that merging sees the split.
+            snapshot.fleet = Some(Fleet {
+                accounts: Vec::new(),
+                regions: session.regions.clone(),
+                shard: options.shard,
+            });
+            // Every shard records it: no shard knows which units it had. Merging makes the shards' copies one.
             match &env.organization {
                 // The accounts are unknown, so is every kind of every configured service.
                 Some(_) => snapshot.gaps.push(Gap {

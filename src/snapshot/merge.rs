@@ -33,6 +33,35 @@ pub enum MergeError {
     Invalid(#[from] SnapshotError),
 }
 
+/// The gaps, with those of no account that name the same (provider, service, region) made one: each shard of an
+/// environment whose accounts could not be learned records the same unknown. Their errors are joined when they
+/// differ. A gap of an account is a unit's, and two of one unit stay two (merging refuses them).
+fn one_per_place(gaps: Vec<super::Gap>) -> Vec<super::Gap> {
+    let mut out: Vec<super::Gap> = Vec::with_capacity(gaps.len());
+    let mut places: std::collections::HashMap<(String, String, Option<String>), usize> = Default::default();
+    for gap in gaps {
+        if gap.account.is_some() {
+            out.push(gap);
+            continue;
+        }
+        let place = (gap.provider.clone(), gap.service.clone(), gap.region.clone());
+        match places.get(&place) {
+            Some(&i) => {
+                let kept = &mut out[i];
+                if !kept.error.split("; ").any(|e| e == gap.error) {
+                    kept.error = format!("{}; {}", kept.error, gap.error);
+                }
+                kept.kinds.extend(gap.kinds);
+            }
+            None => {
+                places.insert(place, out.len());
+                out.push(gap);
+            }
+        }
+    }
+    out
+}
+
 /// Combines snapshots of one environment: sources and resources are joined, every gap is kept, and the result
 /// carries the latest collection time. A (provider, service, account, region) read, or failed, in two inputs
 /// is refused: one of them would silently win.
@@ -75,19 +104,7 @@ pub fn merge(snapshots: Vec<Snapshot>) -> Result<Snapshot, MergeError> {
     if let Some(fleet) = &mut merged.fleet {
         fleet.shard = None;
     }
-    // The same environment-wide gap (discovery failing in every shard) is one gap.
-    merged.gaps.sort_by(|a, b| {
-        (&a.provider, &a.service, &a.account, &a.region, &a.error).cmp(&(
-            &b.provider,
-            &b.service,
-            &b.account,
-            &b.region,
-            &b.error,
-        ))
-    });
-    merged
-        .gaps
-        .dedup_by(|a, b| a == b && a.account.is_none() && a.region.is_none());
+    merged.gaps = one_per_place(std::mem::take(&mut merged.gaps));
     let mut seen = std::collections::HashSet::new();
     let covered = merged
         .sources

@@ -127,9 +127,87 @@ fn an_audit_over_organizational_units_names_the_one_account_with_the_difference(
         6,
         "3 accounts x 2 regions"
     );
-    // One AssumeRole per account, though every service and region of it is read with the role's credentials.
+}
+
+/// How many AssumeRole calls the proxy has seen.
+fn assume_roles(proxy: &Proxy) -> u64 {
     let operations = proxy.counts.operations.lock().unwrap();
-    assert_eq!(operations[&("sts".to_owned(), "AssumeRole".to_owned())], 6);
+    operations
+        .get(&("sts".to_owned(), "AssumeRole".to_owned()))
+        .copied()
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_role_is_assumed_once_for_all_of_an_accounts_services_and_regions() {
+    let (moto, dir, made) = organization(2);
+    let proxy = Proxy::start(&moto.address(), Faults::default());
+    let role_account = made["accounts"]["prod"][0].as_str().unwrap();
+    let config = fleet_toml(&proxy.endpoint, &made)
+        .replace("services = [\"sqs\"]", "services = [\"sqs\", \"sns\"]")
+        + &format!(
+            "[environments.one]\nprofile = \"org\"\nrole_arn = \"arn:aws:iam::{role_account}:role/EnvparityAudit\"\n\
+             regions = [\"eu-west-1\", \"us-east-1\"]\nendpoint_url = \"{}\"\n",
+            proxy.endpoint
+        );
+    write(dir.path(), "envparity.toml", &config);
+    // Two accounts of the organisation, each read in two regions by two services.
+    envparity(dir.path()).args(["collect", "prod"]).assert().code(0);
+    assert_eq!(assume_roles(&proxy), 2);
+    // One account through `role_arn`: its credentials were once asked for twice.
+    envparity(dir.path()).args(["collect", "one"]).assert().code(0);
+    assert_eq!(assume_roles(&proxy), 3);
+}
+
+#[test]
+fn shards_of_an_environment_whose_account_is_unknown_merge_into_its_gaps() {
+    let (moto, dir, made) = organization(1);
+    let proxy = Proxy::start(
+        &moto.address(),
+        Faults {
+            deny: vec![("sts".into(), Some("GetCallerIdentity".into()))],
+            ..Faults::default()
+        },
+    );
+    let config = fleet_toml(&proxy.endpoint, &made)
+        + &format!(
+            "[environments.single]\nprofile = \"org\"\nregions = [\"eu-west-1\", \"us-east-1\"]\n\
+             endpoint_url = \"{}\"\n",
+            proxy.endpoint
+        );
+    write(dir.path(), "envparity.toml", &config);
+    for i in 0..2 {
+        envparity(dir.path())
+            .args([
+                "collect",
+                "single",
+                "--shard",
+                &format!("{i}/2"),
+                "--output",
+                &format!("part-{i}.json"),
+            ])
+            .assert()
+            .code(3);
+    }
+    // Each shard records the same gaps, which merge used to refuse as collected twice (exit 2).
+    envparity(dir.path())
+        .args(["merge", "--output", "merged.json", "part-0.json", "part-1.json"])
+        .assert()
+        .code(3);
+    let merged = json(&dir.path().join("merged.json"));
+    let gaps: Vec<(&str, &str)> = merged["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["service"].as_str().unwrap(), g["region"].as_str().unwrap()))
+        .collect();
+    assert_eq!(gaps, [("sqs", "eu-west-1"), ("sqs", "us-east-1")]);
+    assert!(
+        merged["gaps"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("GetCallerIdentity")
+    );
 }
 
 #[test]

@@ -296,9 +296,7 @@ impl Session {
             let provider = assumed_credentials(&base, role_arn, env.external_id.as_deref()).await;
             base = base
                 .into_builder()
-                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
-                    provider,
-                ))
+                .credentials_provider(SharedCredentialsProvider::new(provider))
                 .build();
         }
 

@@ -177,19 +177,17 @@ pub fn https_client() -> SharedHttpClient {
     })
 }
 
-/// `config` with every request, retries included, waiting for a token of `bucket` first; unchanged when the
-/// service is not paced.
+/// `config` sending through `http`, every request, retries included, waiting for a token of `bucket` first (none
+/// when the service is not paced): whatever client `config` had, paced or not, is replaced.
 pub fn paced(config: SdkConfig, bucket: Option<Bucket>, http: &SharedHttpClient) -> SdkConfig {
-    match bucket {
-        Some(bucket) => config
-            .into_builder()
-            .http_client(SharedHttpClient::new(PacedClient {
-                inner: http.clone(),
-                bucket,
-            }))
-            .build(),
-        None => config,
-    }
+    let client = match bucket {
+        Some(bucket) => SharedHttpClient::new(PacedClient {
+            inner: http.clone(),
+            bucket,
+        }),
+        None => http.clone(),
+    };
+    config.into_builder().http_client(client).build()
 }
 
 /// An HTTP client whose requests wait for a token of their bucket: the pace is kept at the wire, for every attempt.
