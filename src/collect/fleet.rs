@@ -206,7 +206,7 @@ mod tests {
             part(1, vec![discovery.clone()]),
         ])
         .unwrap();
-        assert_eq!(whole.gaps, [discovery.clone()]);
+        assert_eq!(whole.gaps, std::slice::from_ref(&discovery));
         // Each shard says it in its own words: one gap, with both.
         let mut denied = discovery.clone();
         denied.error = "Throttling".into();
