@@ -344,6 +344,23 @@ fn boto3_s3(moto: &Moto, statement: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// `audit` into `out/` and the history `history`, S3 reached at `endpoint`: the output and its stderr.
+fn history_audit(
+    dir: &Path,
+    endpoint: &str,
+    history: &str,
+    extra: &[&str],
+) -> (std::process::Output, String) {
+    let out = with_s3(dir, endpoint)
+        .args(["audit", "--snapshots", "out", "--history", history])
+        .args(["--format", "json", "--as-of", AS_OF])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, stderr)
+}
+
 /// An object of moto's S3, read with boto3.
 fn s3_object(moto: &Moto, key: &str) -> String {
     boto3_s3(
@@ -402,38 +419,14 @@ fn history_in_s3_keeps_a_latest_pointer_and_drift_reads_it() {
     write(dir.path(), "envparity.toml", &fleet_toml(&moto.endpoint, &made));
     let history = "s3://envparity-history/audits";
     // A bucket that is not there costs nothing: refused before anything is collected.
-    let out = with_s3(dir.path(), &moto.endpoint)
-        .args([
-            "audit",
-            "--snapshots",
-            "out",
-            "--history",
-            "s3://no-such-bucket/audits",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (out, stderr) = history_audit(dir.path(), &moto.endpoint, "s3://no-such-bucket/audits", &[]);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.starts_with("error: cannot write into s3://no-such-bucket/audits: HeadBucket"),
         "{stderr}"
     );
     assert!(!dir.path().join("out").exists());
-    let audit = || {
-        with_s3(dir.path(), &moto.endpoint)
-            .args([
-                "audit",
-                "--snapshots",
-                "out",
-                "--history",
-                history,
-                "--gzip",
-                "--quiet",
-            ])
-            .args(["--format", "json", "--as-of", AS_OF])
-            .output()
-            .unwrap()
-    };
+    let audit = || history_audit(dir.path(), &moto.endpoint, history, &["--gzip", "--quiet"]).0;
     assert_eq!(audit().status.code(), Some(1));
     // History names are to the second.
     std::thread::sleep(std::time::Duration::from_millis(1100));
@@ -469,21 +462,7 @@ fn history_in_s3_keeps_a_latest_pointer_and_drift_reads_it() {
         &format!("s3.put_object(Bucket='envparity-history', Key='audits/prod/latest.json', Body={future:?})"),
     );
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let out = with_s3(dir.path(), &moto.endpoint)
-        .args([
-            "audit",
-            "--snapshots",
-            "out",
-            "--history",
-            history,
-            "--format",
-            "json",
-            "--as-of",
-            AS_OF,
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (_, stderr) = history_audit(dir.path(), &moto.endpoint, history, &[]);
     assert!(
         stderr.contains("latest.json stays on 2099-01-01T00-00-00Z.json.gz"),
         "{stderr}"
@@ -536,18 +515,7 @@ fn a_latest_pointer_changed_under_an_audit_is_read_again_and_then_advanced() {
             ..Faults::default()
         },
     );
-    let out = with_s3(dir.path(), &proxy.endpoint)
-        .args([
-            "audit",
-            "--snapshots",
-            "out",
-            "--history",
-            "s3://envparity-history/audits",
-        ])
-        .args(["--format", "json", "--as-of", AS_OF])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (out, stderr) = history_audit(dir.path(), &proxy.endpoint, "s3://envparity-history/audits", &[]);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
     assert!(proxy.counts.conflicts.load(std::sync::atomic::Ordering::Relaxed) >= 1);
     let latest: Value = serde_json::from_str(&s3_object(&moto, "audits/prod/latest.json")).unwrap();
