@@ -1201,14 +1201,19 @@ fn a_shard_outside_its_count_is_refused_before_anything_is_read() {
 
 #[test]
 fn the_plan_of_an_environment_without_aws_has_no_units_and_makes_no_call() {
-    let table = stdout_of(envparity().args([
-        "plan",
-        "dev",
-        "--config",
-        "examples/dev/envparity.toml",
-        "--shards",
-        "2",
-    ]));
+    let plan = |format: &str| {
+        stdout_of(envparity().args([
+            "plan",
+            "dev",
+            "--config",
+            "examples/dev/envparity.toml",
+            "--shards",
+            "2",
+            "--format",
+            format,
+        ]))
+    };
+    let table = plan("table");
     assert!(
         table.starts_with("dev: 0 units (0 accounts x 0 regions) in 2 shards\n"),
         "{table}"
@@ -1217,17 +1222,7 @@ fn the_plan_of_an_environment_without_aws_has_no_units_and_makes_no_call() {
         table.contains("no AWS units: shard 0 collects the environment's files"),
         "{table}"
     );
-    let json: serde_json::Value = serde_json::from_str(&stdout_of(envparity().args([
-        "plan",
-        "dev",
-        "--config",
-        "examples/dev/envparity.toml",
-        "--shards",
-        "2",
-        "--format",
-        "json",
-    ])))
-    .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&plan("json")).unwrap();
     assert_eq!(json["units"], serde_json::json!([]));
     assert_eq!(json["shards_list"][1]["shard"], "1/2");
 }
