@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use super::collect::{DEFAULT_CONFIG, runtime};
 use super::{Context, Exit};
+use crate::collect;
 use crate::collect::config::Config;
-use crate::collect::{self, Options, Pacing};
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -50,11 +50,7 @@ struct ShardEntry {
 pub(super) fn run(args: Args, _ctx: &Context) -> anyhow::Result<Exit> {
     let config = Config::read(&args.config)?;
     let env = config.environment(&args.environment)?;
-    let options = Options {
-        pacing: std::sync::Arc::new(Pacing::new(config.collect.rate_limits.clone())),
-        ..Options::default()
-    };
-    let plan = match runtime()?.block_on(collect::plan(&config, env, &options, args.shards)) {
+    let plan = match runtime()?.block_on(collect::plan(&config, env, args.shards)) {
         Ok(plan) => plan,
         // Accounts that cannot be listed leave the plan unknown, as they would leave a collection incomplete.
         Err(error @ collect::PlanError::Accounts(..)) => {
@@ -63,10 +59,14 @@ pub(super) fn run(args: Args, _ctx: &Context) -> anyhow::Result<Exit> {
         }
         Err(e) => return Err(e.into()),
     };
+    let mut units = std::collections::HashMap::<&str, usize>::new();
+    for unit in &plan.units {
+        *units.entry(unit.shard.as_str()).or_default() += 1;
+    }
     let shards: Vec<ShardEntry> = (0..args.shards)
         .map(|index| {
             let shard = format!("{index}/{}", args.shards);
-            let units = plan.units.iter().filter(|u| u.shard == shard).count();
+            let units = units.get(shard.as_str()).copied().unwrap_or(0);
             ShardEntry { shard, units }
         })
         .collect();

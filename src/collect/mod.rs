@@ -211,12 +211,7 @@ pub enum PlanError {
 
 /// Finds the environment's accounts (discovery, for an organisation) and splits its units into `shards`, as
 /// `collect --shard` will. Makes no call for an environment without AWS (it has no units).
-pub async fn plan(
-    config: &Config,
-    env: &Environment,
-    options: &Options,
-    shards: u32,
-) -> Result<Plan, PlanError> {
+pub async fn plan(config: &Config, env: &Environment, shards: u32) -> Result<Plan, PlanError> {
     let mut plan = Plan {
         environment: env.name.clone(),
         shards,
@@ -229,11 +224,12 @@ pub async fn plan(
     }
     let session = aws::Session::connect(env, &config.collect).await?;
     let redactor = Redactor::new(None);
+    let pacing = Pacing::new(config.collect.rate_limits.clone());
     let shared = aws::Shared {
         env,
         settings: &config.collect,
         redactor: &redactor,
-        pacing: &options.pacing,
+        pacing: &pacing,
     };
     plan.accounts = accounts(&session, shared)
         .await
