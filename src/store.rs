@@ -357,7 +357,14 @@ async fn client() -> &'static aws_sdk_s3::Client {
     static CLIENT: tokio::sync::OnceCell<aws_sdk_s3::Client> = tokio::sync::OnceCell::const_new();
     CLIENT
         .get_or_init(|| async {
+            // Bounded, as the collectors' calls are: a history that does not answer fails, it does not hang.
+            let timeouts = aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(std::time::Duration::from_secs(3))
+                .read_timeout(std::time::Duration::from_secs(20))
+                .operation_attempt_timeout(std::time::Duration::from_secs(60))
+                .build();
             let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .timeout_config(timeouts)
                 .load()
                 .await;
             let mut config = aws_sdk_s3::config::Builder::from(&shared);
