@@ -13,6 +13,7 @@ pub mod compare;
 pub mod diagnostic;
 pub mod engine;
 pub mod glob;
+pub mod https;
 pub mod matching;
 pub mod policy;
 pub mod report;

@@ -364,6 +364,7 @@ async fn client() -> &'static aws_sdk_s3::Client {
                 .operation_attempt_timeout(std::time::Duration::from_secs(60))
                 .build();
             let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .http_client(crate::https::client())
                 .timeout_config(timeouts)
                 .load()
                 .await;

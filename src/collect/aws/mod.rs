@@ -276,7 +276,7 @@ impl Session {
         if let Some(profile) = &env.profile {
             known_profile(profile).map_err(fail)?;
         }
-        let http = pacing::https_client();
+        let http = crate::https::client();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .http_client(http.clone())
             .retry_config(retry)

@@ -161,22 +161,6 @@ impl Bucket {
     }
 }
 
-/// The SDK's default HTTPS client (hyper 1, rustls with aws-lc, proxies from the environment), built here so that
-/// every paced client can wrap it and share its connection pool.
-pub fn https_client() -> SharedHttpClient {
-    use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig, tls};
-    Builder::new().build_with_connector_fn(|settings, components| {
-        let mut connector = ConnectorBuilder::default()
-            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc));
-        connector.set_connector_settings(settings.cloned());
-        if let Some(components) = components {
-            connector.set_sleep_impl(components.sleep_impl());
-        }
-        connector.set_proxy_config(Some(ProxyConfig::from_env()));
-        connector.build()
-    })
-}
-
 /// `config` sending through `http`, every request, retries included, waiting for a token of `bucket` first (none
 /// when the service is not paced): whatever client `config` had, paced or not, is replaced.
 pub fn paced(config: SdkConfig, bucket: Option<Bucket>, http: &SharedHttpClient) -> SdkConfig {
