@@ -208,13 +208,7 @@ fn measure(
     // Twelve (service, region) collections per environment, all at once.
     let lifted = match limits {
         Limits::Default => String::new(),
-        Limits::Lifted => {
-            let all: Vec<String> = envparity::collect::RATE_LIMITS
-                .iter()
-                .map(|l| format!("{} = 10000", l.service))
-                .collect();
-            format!("rate_limits = {{ {} }}\n", all.join(", "))
-        }
+        Limits::Lifted => support::lifted_rate_limits(),
     };
     let config = format!(
         "[collect]\nconcurrency = 12\n{lifted}\n{}{}",

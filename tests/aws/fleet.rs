@@ -475,8 +475,8 @@ fn history_in_s3_keeps_a_latest_pointer_and_drift_reads_it() {
 fn a_rate_limit_holds_a_service_to_its_calls_per_second_in_an_account_and_region() {
     let (moto, dir) = super::support::seeded(&["secrets"]);
     let config = super::support::envparity_toml(&moto.endpoint, "", "").replace(
-        "[collect]\n",
-        "[collect]\nservices = [\"ssm\"]\ncoverage = false\nrate_limits = { ssm = 1 }\n",
+        &super::support::lifted_rate_limits(),
+        "services = [\"ssm\"]\ncoverage = false\nrate_limits = { ssm = 1 }",
     );
     write(dir.path(), "envparity.toml", &config);
     let start = std::time::Instant::now();

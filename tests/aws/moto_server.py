@@ -2,13 +2,18 @@
 
     python moto_server.py -H 127.0.0.1 -p PORT
 
+- Amazon's public AMIs are not loaded: moto spends about a second per (account, region) loading them, and
+  the seed makes its own images from any AMI id (moto does not check them).
 - GetBucketVersioning answers `<GetBucketVersioningResponse>` where S3 answers `<VersioningConfiguration>`: boto3
   reads either, the Rust SDK refuses the first (an invalid XML root). Answered here as S3 does.
 
 Test infrastructure only: envparity's own code never works around moto.
 """
 
+import os
 import sys
+
+os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
 from moto.s3.responses import S3Response
 from moto.server import main

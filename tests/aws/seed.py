@@ -25,6 +25,10 @@ REGION = "eu-west-1"
 AZS = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 
 
+# Any AMI id does: the test server loads no public AMIs and checks none (see moto_server.py).
+BASE_AMI = "ami-12c6146b"
+
+
 def clients(endpoint, account, region=REGION):
     """boto3 clients that act inside `account` (moto reads the x-moto-account-id header)."""
 
@@ -63,8 +67,7 @@ def seed_env(make, env, many_parameters):
     bastion_sg = ec2.create_security_group(GroupName=f"bastion-{env}-sg", Description="bastion", VpcId=vpc)["GroupId"]
 
     # AMIs with release names, made from a throwaway instance.
-    base_ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
-    builder = ec2.run_instances(ImageId=base_ami, MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]["InstanceId"]
+    builder = ec2.run_instances(ImageId=BASE_AMI, MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]["InstanceId"]
     web_ami = ec2.create_image(InstanceId=builder, Name="shop-web-2026.11.20")["ImageId"]
     bastion_ami = ec2.create_image(InstanceId=builder, Name="bastion-2026.11.14")["ImageId"]
     ec2.terminate_instances(InstanceIds=[builder])
@@ -432,16 +435,15 @@ def seed_bench(make, env, region):
     ec2 = make("ec2")
     vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
     subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]]
-    ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     sg = ec2.create_security_group(GroupName=f"app-{env}-sg", Description="app", VpcId=vpc)["GroupId"]
     for i in range(4):
         ec2.run_instances(
-            ImageId=ami, MinCount=1, MaxCount=1, InstanceType="t3.micro", SecurityGroupIds=[sg],
+            ImageId=BASE_AMI, MinCount=1, MaxCount=1, InstanceType="t3.micro", SecurityGroupIds=[sg],
             TagSpecifications=[{"ResourceType": "instance", "Tags": tags + [{"Key": "Name", "Value": f"worker{i}-{env}"}]}],
         )
     for i in range(5):
         ec2.create_launch_template(
-            LaunchTemplateName=f"svc{i}-{env}-lt", LaunchTemplateData={"ImageId": ami, "InstanceType": "m6i.large"}
+            LaunchTemplateName=f"svc{i}-{env}-lt", LaunchTemplateData={"ImageId": BASE_AMI, "InstanceType": "m6i.large"}
         )
     autoscaling = make("autoscaling")
     for i in range(3):

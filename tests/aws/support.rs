@@ -167,7 +167,9 @@ pub fn write_config_files(dir: &Path) {
     );
 }
 
-/// An envparity.toml for both environments of a scenario, pointing at moto.
+/// An envparity.toml for both environments of a scenario, pointing at moto. The default rate limits are lifted:
+/// these tests are about what is read, not how fast (the fleet tests pin the pace), and under throttling and
+/// retries the defaults add seconds.
 pub fn envparity_toml(endpoint: &str, extra_staging: &str, extra_prod: &str) -> String {
     let env = |name: &str, extra: &str| {
         format!(
@@ -176,10 +178,20 @@ pub fn envparity_toml(endpoint: &str, extra_staging: &str, extra_prod: &str) -> 
         )
     };
     format!(
-        "[collect]\nmax_attempts = 4\nattempt_timeout_seconds = 10\n\n{}{}",
+        "[collect]\nmax_attempts = 4\nattempt_timeout_seconds = 10\n{}\n\n{}{}",
+        lifted_rate_limits(),
         env("staging", extra_staging),
         env("prod", extra_prod)
     )
+}
+
+/// `rate_limits = { ... }` with every service's limit far above what a test asks of it.
+pub fn lifted_rate_limits() -> String {
+    let all: Vec<String> = envparity::collect::RATE_LIMITS
+        .iter()
+        .map(|limit| format!("{} = 10000", limit.service))
+        .collect();
+    format!("rate_limits = {{ {} }}", all.join(", "))
 }
 
 /// A fingerprint key of the length envparity asks for.
