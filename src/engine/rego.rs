@@ -56,12 +56,13 @@ pub(super) fn evaluate(
     };
     engine.set_input(input);
     tracing::debug!(elapsed = ?started.elapsed(), "Rego input ready");
+    let _ceiling = rego::MemoryCeiling::above_now(rego.limits.memory_mib);
     for module in &rego.modules {
         for (rule, severity) in rego::RULES.iter().filter(|(r, _)| module.rules.contains(r)) {
             let path = format!("{}.{rule}", module.package);
             let results = engine
                 .eval_rule(path)
-                .map_err(|e| rego::located(&e.to_string()))
+                .map_err(|e| stopped(&e, &rego.limits).unwrap_or_else(|| rego::located(&e.to_string())))
                 .and_then(|v| v.to_json_str().map_err(|e| e.to_string()))
                 .and_then(|text| serde_json::from_str::<Value>(&text).map_err(|e| e.to_string()));
             match results {
@@ -92,6 +93,21 @@ pub(super) fn evaluate(
     }
     tracing::debug!(elapsed = ?started.elapsed(), modules = rego.modules.len(), "Rego rules evaluated");
     out
+}
+
+/// Why regorus stopped a rule, when a limit of the policy stopped it.
+fn stopped(error: &anyhow::Error, limits: &rego::Limits) -> Option<String> {
+    match error.downcast_ref::<regorus::LimitError>()? {
+        regorus::LimitError::TimeLimitExceeded { .. } => Some(format!(
+            "stopped after {} s, the `rego_timeout_seconds` of the policy",
+            limits.timeout.as_secs()
+        )),
+        regorus::LimitError::MemoryLimitExceeded { .. } => Some(format!(
+            "stopped past {} MiB, the `rego_memory_mib` of the policy",
+            limits.memory_mib
+        )),
+        regorus::LimitError::RegexSizeLimitExceeded { .. } => None,
+    }
 }
 
 /// A result: `{"msg": ..., "kind", "key", "field", "severity", "id", "why"}`, or a plain message.

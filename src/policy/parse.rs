@@ -1,6 +1,7 @@
 //! Policy TOML -> [`Policy`], in three stages: the TOML read with spans, each table validated (kinds and fields
 //! against the catalogue), then `extends` resolved. Every problem in the file is reported, not just the first.
 
+use toml_span::de_helpers::TableHelper;
 use toml_span::value::ValueInner;
 use toml_span::{Span, Spanned, Value};
 
@@ -71,15 +72,15 @@ impl<'t> Parser<'t> {
                     if let Some(f) = t.optional_s::<String>("fail_on") {
                         fail_on = self.toml.choice(&f, "fail_on", FailOn::NAMES, FailOn::parse);
                     }
-                    let timeout = t.optional_s::<u64>("rego_timeout_seconds").and_then(|s| {
-                        if s.value == 0 {
-                            self.toml
-                                .error(s.span, "`rego_timeout_seconds` must be at least 1", None);
-                        }
-                        (s.value > 0).then(|| std::time::Duration::from_secs(s.value))
-                    });
+                    let mut limits = rego::Limits::default();
+                    if let Some(seconds) = self.at_least_one(&mut t, "rego_timeout_seconds") {
+                        limits.timeout = std::time::Duration::from_secs(seconds);
+                    }
+                    if let Some(mib) = self.at_least_one(&mut t, "rego_memory_mib") {
+                        limits.memory_mib = mib;
+                    }
                     if let Some(patterns) = t.optional::<Vec<Spanned<String>>>("rego") {
-                        rego = self.rego(&patterns, timeout.unwrap_or(rego::DEFAULT_TIMEOUT));
+                        rego = self.rego(&patterns, limits);
                     }
                     self.toml.finish(t);
                 }
@@ -482,9 +483,19 @@ impl<'t> Parser<'t> {
         self.rule_ids = ids;
     }
 
+    /// A whole number that must be at least 1 (`rego_timeout_seconds`, `rego_memory_mib`); 0 is an error there.
+    fn at_least_one(&mut self, t: &mut TableHelper<'_>, key: &'static str) -> Option<u64> {
+        let n = t.optional_s::<u64>(key)?;
+        if n.value == 0 {
+            self.toml
+                .error(n.span, format!("`{key}` must be at least 1"), None);
+        }
+        (n.value > 0).then_some(n.value)
+    }
+
     /// Loads and compiles the Rego modules the patterns name, relative to the policy file; each problem is
     /// reported at the pattern that named the module.
-    fn rego(&mut self, patterns: &[Spanned<String>], timeout: std::time::Duration) -> Option<rego::Rego> {
+    fn rego(&mut self, patterns: &[Spanned<String>], limits: rego::Limits) -> Option<rego::Rego> {
         let base = std::path::Path::new(self.path)
             .parent()
             .unwrap_or(std::path::Path::new(""));
@@ -500,7 +511,7 @@ impl<'t> Parser<'t> {
             }
         }
         let named: Vec<(String, std::path::PathBuf)> = files.iter().map(|(_, f)| f.clone()).collect();
-        match rego::compile(&named, timeout) {
+        match rego::compile(&named, limits) {
             Ok(compiled) if !failed => Some(compiled),
             Ok(_) => None,
             Err(errors) => {

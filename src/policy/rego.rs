@@ -22,8 +22,28 @@ pub const RULES: &[(&str, super::Severity)] = &[
 /// The prefix of every Rego finding's rule id.
 pub const PREFIX: &str = "rego:";
 
-/// How long one rule (a module's `deny` or `warn`) may evaluate before it is stopped (an `incomplete` finding).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// What the rules of a policy may use: past either, the rule is stopped (an `incomplete` finding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// How long one rule (a module's `deny` or `warn`) may evaluate (`rego_timeout_seconds`).
+    pub timeout: Duration,
+    /// How much memory the rules may take beyond what the process holds when they start, in MiB
+    /// (`rego_memory_mib`). regorus counts every allocation at the allocator, so the count is the process's.
+    pub memory_mib: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout: Duration::from_secs(30),
+            memory_mib: 1024,
+        }
+    }
+}
+
+/// How long a rule is tried on an empty input when its module is compiled (see [`compile`]): long enough for any
+/// rule that reads its input, short for one that computes on its own.
+const TRIAL: Duration = Duration::from_secs(1);
 
 /// The compiled modules of a policy.
 #[derive(Debug, Clone)]
@@ -31,6 +51,7 @@ pub struct Rego {
     /// Every module loaded, ready to evaluate (cloned per run).
     pub engine: regorus::Engine,
     pub modules: Vec<Module>,
+    pub limits: Limits,
 }
 
 /// One loaded module.
@@ -50,6 +71,30 @@ impl Module {
     pub fn rule_id(&self, id: Option<&str>, rule: &str) -> String {
         let package = self.package.strip_prefix("data.").unwrap_or(&self.package);
         format!("{PREFIX}{package}.{}", id.unwrap_or(rule))
+    }
+}
+
+/// Rego evaluations take turns: regorus's memory ceiling is the process's (it counts at the allocator).
+static EVALUATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// regorus's memory ceiling, `mib` above what the process holds when it is set, for as long as this lives.
+pub struct MemoryCeiling(#[allow(dead_code)] std::sync::MutexGuard<'static, ()>);
+
+impl MemoryCeiling {
+    pub fn above_now(mib: u64) -> MemoryCeiling {
+        let turn = EVALUATING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (held, _) = regorus_mimalloc::allocation_stats_snapshot();
+        regorus::set_global_memory_limit(Some(held.allocated.saturating_add(mib.saturating_mul(1 << 20))));
+        MemoryCeiling(turn)
+    }
+}
+
+impl Drop for MemoryCeiling {
+    /// Lifted before the turn passes on.
+    fn drop(&mut self) {
+        regorus::set_global_memory_limit(None);
     }
 }
 
@@ -85,9 +130,9 @@ pub fn expand(base: &Path, pattern: &str) -> Result<Vec<(String, PathBuf)>, Stri
 }
 
 /// Loads and compiles modules: every error of every module, each `file:line:col: message`.
-pub fn compile(files: &[(String, PathBuf)], timeout: Duration) -> Result<Rego, Vec<String>> {
+pub fn compile(files: &[(String, PathBuf)], limits: Limits) -> Result<Rego, Vec<String>> {
     let timer = ExecutionTimerConfig {
-        limit: timeout,
+        limit: limits.timeout,
         check_interval: NonZeroU32::new(64).expect("not zero"),
     };
     let mut engine = regorus::Engine::new();
@@ -105,9 +150,13 @@ pub fn compile(files: &[(String, PathBuf)], timeout: Duration) -> Result<Rego, V
         // Compiled on its own first, so that every module's mistakes are found, not only the first module's.
         // regorus resolves function names when a rule is evaluated: each rule that gives findings is tried once
         // on an empty input, and a function it cannot find is a compile error here. (Other errors on an empty
-        // input say nothing about the real one; they are left to evaluation.)
+        // input say nothing about the real one; they are left to evaluation.) The trial is bounded: a second, and
+        // the memory ceiling.
         let mut alone = regorus::Engine::new();
-        alone.set_execution_timer_config(timer);
+        alone.set_execution_timer_config(ExecutionTimerConfig {
+            limit: TRIAL.min(limits.timeout),
+            ..timer
+        });
         alone.set_input(regorus::Value::new_object());
         let checked = alone.add_policy(shown.clone(), text.clone()).and_then(|package| {
             let mut rules = Vec::new();
@@ -115,7 +164,11 @@ pub fn compile(files: &[(String, PathBuf)], timeout: Duration) -> Result<Rego, V
                 if !alone.has_declared_rule_rooted_at(shown, rule)? {
                     continue;
                 }
-                if let Err(e) = alone.eval_rule(format!("{package}.{rule}"))
+                let tried = {
+                    let _ceiling = MemoryCeiling::above_now(limits.memory_mib);
+                    alone.eval_rule(format!("{package}.{rule}"))
+                };
+                if let Err(e) = tried
                     && e.to_string().contains("could not find function")
                 {
                     return Err(e);
@@ -144,7 +197,11 @@ pub fn compile(files: &[(String, PathBuf)], timeout: Duration) -> Result<Rego, V
         }
     }
     match errors.is_empty() {
-        true => Ok(Rego { engine, modules }),
+        true => Ok(Rego {
+            engine,
+            modules,
+            limits,
+        }),
         false => Err(errors),
     }
 }

@@ -238,6 +238,46 @@ fn a_rule_that_raises_or_runs_too_long_is_incomplete_naming_module_and_rule() {
             ),
         ]
     );
+    let slow = found
+        .findings
+        .iter()
+        .find(|f| f.rule == "rego:slow.loop.deny")
+        .unwrap();
+    assert_eq!(
+        slow.detail.as_deref(),
+        Some(
+            "tests/fixtures/rego/slow.rego deny: stopped after 1 s, the `rego_timeout_seconds` of the policy"
+        )
+    );
+}
+
+#[test]
+fn a_rule_past_its_memory_ceiling_is_stopped_and_incomplete_naming_the_limit() {
+    let policy = rego_policy(&["tests/fixtures/rego/hungry.rego"], "rego_memory_mib = 64\n");
+    let started = std::time::Instant::now();
+    let found = run(
+        &parse("staging", json!([queue("staging", 1)]), json!({})),
+        &parse("prod", json!([queue("prod", 1)]), json!({})),
+        &policy,
+    );
+    let rego: Vec<(&str, &str, Option<&str>)> = found
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("rego:"))
+        .map(|f| (f.rule.as_str(), f.severity.as_str(), f.detail.as_deref()))
+        .collect();
+    assert_eq!(
+        rego,
+        [(
+            "rego:hungry.memory.deny",
+            "incomplete",
+            Some(
+                "tests/fixtures/rego/hungry.rego deny: stopped past 64 MiB, the `rego_memory_mib` of the policy"
+            )
+        )]
+    );
+    // Stopped at the ceiling, long before the 30 s time limit.
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
 
 #[test]
@@ -370,11 +410,15 @@ fn rego_findings_are_waived_baselined_and_rendered_in_every_format() {
 }
 
 #[test]
-fn a_rego_timeout_of_zero_is_refused_where_it_is_written() {
-    let text = "[policy]\nname = \"t\"\nrego_timeout_seconds = 0\n";
+fn a_rego_timeout_or_memory_ceiling_of_zero_is_refused_where_it_is_written() {
+    let text = "[policy]\nname = \"t\"\nrego_timeout_seconds = 0\nrego_memory_mib = 0\n";
     let error = Policy::parse(text, "p.toml", &CATALOGUE).unwrap_err().to_string();
     assert!(
         error.contains("p.toml:3:24: `rego_timeout_seconds` must be at least 1"),
+        "{error}"
+    );
+    assert!(
+        error.contains("p.toml:4:19: `rego_memory_mib` must be at least 1"),
         "{error}"
     );
 }
