@@ -56,42 +56,74 @@ pub(super) fn evaluate(
     };
     engine.set_input(input);
     tracing::debug!(elapsed = ?started.elapsed(), "Rego input ready");
+    // The modules are shared out among as many workers as there are cores, each with its own engine (the input
+    // is shared, not copied); findings keep the modules' order.
     let _ceiling = rego::MemoryCeiling::above_now(rego.limits.memory_mib);
-    for module in &rego.modules {
-        for (rule, severity) in rego::RULES.iter().filter(|(r, _)| module.rules.contains(r)) {
-            let path = format!("{}.{rule}", module.package);
-            let results = engine
-                .eval_rule(path)
-                .map_err(|e| stopped(&e, &rego.limits).unwrap_or_else(|| rego::located(&e.to_string())))
-                .and_then(|v| v.to_json_str().map_err(|e| e.to_string()))
-                .and_then(|text| serde_json::from_str::<Value>(&text).map_err(|e| e.to_string()));
-            match results {
-                Ok(Value::Array(items)) if items.len() > MAX_RESULTS => out.push(failure(
-                    module,
-                    rule,
-                    &format!(
-                        "{} results, more than the {MAX_RESULTS} a rule may give",
-                        items.len()
-                    ),
-                )),
-                Ok(Value::Array(items)) => {
-                    out.extend(items.iter().map(|item| finding(module, rule, *severity, item)));
-                }
-                // An undefined rule (regorus writes it as this string) gives no finding; `null` is a mistake.
-                Ok(Value::String(s)) if s == "<undefined>" => {}
-                Ok(other) => out.push(failure(
-                    module,
-                    rule,
-                    &format!(
-                        "`{rule}` must be a set of objects or strings, not {}",
-                        crate::snapshot::type_name(&other)
-                    ),
-                )),
-                Err(e) => out.push(failure(module, rule, &e)),
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(rego.modules.len())
+        .max(1);
+    let mut per_module: Vec<(usize, Vec<RegoFinding>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|worker| {
+                let mut engine = engine.clone();
+                scope.spawn(move || {
+                    rego.modules
+                        .iter()
+                        .enumerate()
+                        .skip(worker)
+                        .step_by(workers)
+                        .map(|(i, module)| (i, evaluate_module(&mut engine, module, &rego.limits)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("evaluating a module does not panic"))
+            .collect()
+    });
+    per_module.sort_by_key(|(i, _)| *i);
+    out.extend(per_module.into_iter().flat_map(|(_, findings)| findings));
+    tracing::debug!(elapsed = ?started.elapsed(), modules = rego.modules.len(), "Rego rules evaluated");
+    out
+}
+
+/// One module's `deny` and `warn` rules, evaluated on the engine's input.
+fn evaluate_module(engine: &mut regorus::Engine, module: &Module, limits: &rego::Limits) -> Vec<RegoFinding> {
+    let mut out = Vec::new();
+    for (rule, severity) in rego::RULES.iter().filter(|(r, _)| module.rules.contains(r)) {
+        let path = format!("{}.{rule}", module.package);
+        let results = engine
+            .eval_rule(path)
+            .map_err(|e| stopped(&e, limits).unwrap_or_else(|| rego::located(&e.to_string())))
+            .and_then(|v| v.to_json_str().map_err(|e| e.to_string()))
+            .and_then(|text| serde_json::from_str::<Value>(&text).map_err(|e| e.to_string()));
+        match results {
+            Ok(Value::Array(items)) if items.len() > MAX_RESULTS => out.push(failure(
+                module,
+                rule,
+                &format!(
+                    "{} results, more than the {MAX_RESULTS} a rule may give",
+                    items.len()
+                ),
+            )),
+            Ok(Value::Array(items)) => {
+                out.extend(items.iter().map(|item| finding(module, rule, *severity, item)));
             }
+            // An undefined rule (regorus writes it as this string) gives no finding; `null` is a mistake.
+            Ok(Value::String(s)) if s == "<undefined>" => {}
+            Ok(other) => out.push(failure(
+                module,
+                rule,
+                &format!(
+                    "`{rule}` must be a set of objects or strings, not {}",
+                    crate::snapshot::type_name(&other)
+                ),
+            )),
+            Err(e) => out.push(failure(module, rule, &e)),
         }
     }
-    tracing::debug!(elapsed = ?started.elapsed(), modules = rego.modules.len(), "Rego rules evaluated");
     out
 }
 

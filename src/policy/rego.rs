@@ -78,7 +78,9 @@ impl Module {
 static EVALUATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// regorus's memory ceiling, `mib` above what the process holds when it is set, for as long as this lives.
-pub struct MemoryCeiling(#[allow(dead_code)] std::sync::MutexGuard<'static, ()>);
+pub struct MemoryCeiling {
+    _turn: std::sync::MutexGuard<'static, ()>,
+}
 
 impl MemoryCeiling {
     pub fn above_now(mib: u64) -> MemoryCeiling {
@@ -87,7 +89,7 @@ impl MemoryCeiling {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let (held, _) = regorus_mimalloc::allocation_stats_snapshot();
         regorus::set_global_memory_limit(Some(held.allocated.saturating_add(mib.saturating_mul(1 << 20))));
-        MemoryCeiling(turn)
+        MemoryCeiling { _turn: turn }
     }
 }
 
