@@ -68,13 +68,17 @@ pub(super) fn evaluate(
             .map(|worker| {
                 let mut engine = engine.clone();
                 scope.spawn(move || {
-                    rego.modules
+                    let found: Vec<_> = rego
+                        .modules
                         .iter()
                         .enumerate()
                         .skip(worker)
                         .step_by(workers)
                         .map(|(i, module)| (i, evaluate_module(&mut engine, module, &rego.limits)))
-                        .collect::<Vec<_>>()
+                        .collect();
+                    // What this thread counted reaches the process's count before the thread ends.
+                    regorus::flush_thread_memory_counters();
+                    found
                 })
             })
             .collect();
