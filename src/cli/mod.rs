@@ -256,14 +256,12 @@ fn read_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
     read_snapshot_and_text(path).map(|(snapshot, _)| snapshot)
 }
 
-/// A snapshot and its JSON text as read (for Rego's input), from a file or an S3 object, gzipped or not.
-fn read_snapshot_and_text(path: &Path) -> anyhow::Result<(Snapshot, Vec<u8>)> {
+/// A snapshot and its JSON text as read (Rego's input is parsed from it), from a file or an S3 object, gzipped or
+/// not.
+fn read_snapshot_and_text(path: &Path) -> anyhow::Result<(Snapshot, String)> {
     match crate::store::s3(path)? {
         None => Ok(snapshot::read_with_text(path)?),
-        Some(_) => {
-            let bytes = crate::store::read(path)?;
-            Ok((snapshot::parse(&bytes, path)?, bytes))
-        }
+        Some(_) => Ok(snapshot::parse_with_text(crate::store::read(path)?, path)?),
     }
 }
 

@@ -34,7 +34,7 @@ pub(super) fn evaluate(
     let mut engine = rego.engine.clone();
     // Each snapshot's JSON text (as read, else written out), parsed into regorus's values: the two side by side.
     let value = |snapshot: &Snapshot, text: Option<&String>| match text {
-        Some(text) => regorus::Value::from_json_str(text),
+        Some(text) => regorus::Value::from_json_str(crate::diagnostic::without_bom(text)),
         None => regorus::Value::from_json_str(&serde_json::to_string(snapshot).expect("snapshots serialize")),
     };
     let (staging, prod) = std::thread::scope(|scope| {
