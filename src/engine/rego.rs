@@ -31,6 +31,7 @@ pub(super) fn evaluate(
 ) -> Vec<RegoFinding> {
     let mut out = Vec::new();
     let started = std::time::Instant::now();
+    let mut turn = rego::Turn::take();
     let mut engine = rego.engine.clone();
     // Each snapshot's JSON text (as read, else written out), parsed into regorus's values: the two side by side.
     let value = |snapshot: &Snapshot, text: Option<&String>| match text {
@@ -58,7 +59,7 @@ pub(super) fn evaluate(
     tracing::debug!(elapsed = ?started.elapsed(), "Rego input ready");
     // The modules are shared out among as many workers as there are cores, each with its own engine (the input
     // is shared, not copied); findings keep the modules' order.
-    let _ceiling = rego::MemoryCeiling::above_now(rego.limits.memory_mib);
+    let _ceiling = turn.ceiling(rego.limits.memory_mib);
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(rego.modules.len())

@@ -74,27 +74,34 @@ impl Module {
     }
 }
 
-/// Rego evaluations take turns: regorus's memory ceiling is the process's (it counts at the allocator).
-static EVALUATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// Whatever regorus does takes turns: its memory ceiling is the process's (it counts at the allocator), and
+/// regorus checks it in everything it does, parsing and compiling included, not only in the rules.
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// regorus's memory ceiling, `mib` above what the process holds when it is set, for as long as this lives.
-pub struct MemoryCeiling {
-    _turn: std::sync::MutexGuard<'static, ()>,
+/// This thread's turn with regorus, with no ceiling until [`Turn::ceiling`] sets one.
+pub struct Turn {
+    _held: std::sync::MutexGuard<'static, ()>,
 }
 
-impl MemoryCeiling {
-    pub fn above_now(mib: u64) -> MemoryCeiling {
-        let turn = EVALUATING
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+impl Turn {
+    pub fn take() -> Turn {
+        let held = TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        regorus::set_global_memory_limit(None);
+        Turn { _held: held }
+    }
+
+    /// Sets regorus's memory ceiling `mib` above what the process holds now, until the value given is dropped.
+    pub fn ceiling(&mut self, mib: u64) -> Ceiling<'_> {
         let (held, _) = regorus_mimalloc::allocation_stats_snapshot();
         regorus::set_global_memory_limit(Some(held.allocated.saturating_add(mib.saturating_mul(1 << 20))));
-        MemoryCeiling { _turn: turn }
+        Ceiling(std::marker::PhantomData)
     }
 }
 
-impl Drop for MemoryCeiling {
-    /// Lifted before the turn passes on.
+/// A memory ceiling set during a [`Turn`]; lifted when dropped.
+pub struct Ceiling<'t>(std::marker::PhantomData<&'t mut Turn>);
+
+impl Drop for Ceiling<'_> {
     fn drop(&mut self) {
         regorus::set_global_memory_limit(None);
     }
@@ -133,6 +140,7 @@ pub fn expand(base: &Path, pattern: &str) -> Result<Vec<(String, PathBuf)>, Stri
 
 /// Loads and compiles modules: every error of every module, each `file:line:col: message`.
 pub fn compile(files: &[(String, PathBuf)], limits: Limits) -> Result<Rego, Vec<String>> {
+    let mut turn = Turn::take();
     let timer = ExecutionTimerConfig {
         limit: limits.timeout,
         check_interval: NonZeroU32::new(64).expect("not zero"),
@@ -167,7 +175,7 @@ pub fn compile(files: &[(String, PathBuf)], limits: Limits) -> Result<Rego, Vec<
                     continue;
                 }
                 let tried = {
-                    let _ceiling = MemoryCeiling::above_now(limits.memory_mib);
+                    let _ceiling = turn.ceiling(limits.memory_mib);
                     alone.eval_rule(format!("{package}.{rule}"))
                 };
                 if let Err(e) = tried

@@ -295,6 +295,25 @@ fn a_rule_computing_on_its_own_is_tried_for_a_second_at_most_when_the_policy_loa
 }
 
 #[test]
+fn a_policy_loaded_while_another_evaluation_holds_a_tight_ceiling_waits_for_its_turn() {
+    // regorus checks its ceiling, the process's, in whatever it does: a policy compiled while another
+    // evaluation had used up its ceiling used to fail as if its own modules had run out of memory.
+    let (held, released) = std::sync::mpsc::channel();
+    let other = std::thread::spawn(move || {
+        let mut turn = envparity::policy::rego::Turn::take();
+        let _ceiling = turn.ceiling(1);
+        // The other evaluation's allocations have reached its ceiling.
+        regorus::set_global_memory_limit(Some(1));
+        held.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    });
+    released.recv().unwrap();
+    let policy = rego_policy(&["policies/rego/queue_visibility.rego"], "");
+    assert_eq!(policy.rego.unwrap().modules.len(), 1);
+    other.join().unwrap();
+}
+
+#[test]
 fn a_null_deny_is_incomplete_not_a_pass() {
     let policy = rego_policy(&["tests/fixtures/rego/null_deny.rego"], "");
     let found = run(
