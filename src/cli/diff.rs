@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use super::{Context, Exit, emit, load_policy, read_snapshot, read_snapshot_and_text, today_utc};
+use super::{Context, Exit, emit, load_policy, read_snapshot, today_utc};
 use crate::engine::{self, Options};
 use crate::policy::{FailOn, Policy};
 use crate::report::{self, Format, Report, Resolved};
@@ -134,23 +134,14 @@ fn read_baseline(path: &Path) -> anyhow::Result<Vec<Resolved>> {
 
 pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     let settled = args.judgement.settle(None, &[&args.staging, &args.prod])?;
-    // The two files are independent: read and parse them side by side. Rego's input is parsed from the files'
-    // own text, rather than from the snapshots written out again: the text is kept only for Rego.
-    let rego = settled.policy.rego.is_some();
-    let read = |path: &Path| match rego {
-        true => read_snapshot_and_text(path).map(|(snapshot, text)| (snapshot, Some(text))),
-        false => read_snapshot(path).map(|snapshot| (snapshot, None)),
-    };
+    // The two files are independent: read and parse them side by side.
     let (staging, prod) = std::thread::scope(|scope| {
-        let staging = scope.spawn(|| read(&args.staging));
-        let prod = read(&args.prod);
+        let staging = scope.spawn(|| read_snapshot(&args.staging));
+        let prod = read_snapshot(&args.prod);
         (staging.join().expect("reading a snapshot does not panic"), prod)
     });
-    let ((staging, staging_text), (prod, prod_text)) = (staging?, prod?);
+    let (staging, prod) = (staging?, prod?);
     let mut options = Options::for_snapshots(&staging, &prod, settled.today);
-    if let (Some(s), Some(p)) = (staging_text, prod_text) {
-        options.texts = Some(engine::SnapshotTexts(std::sync::Arc::new([s, p])));
-    }
     for (rule, tokens) in [
         (&mut options.staging_keys, args.staging_tokens),
         (&mut options.prod_keys, args.prod_tokens),

@@ -253,15 +253,9 @@ fn print(text: &str) -> anyhow::Result<()> {
 
 /// A snapshot from a file or an S3 object, gzipped or not.
 fn read_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
-    read_snapshot_and_text(path).map(|(snapshot, _)| snapshot)
-}
-
-/// A snapshot and its JSON text as read (Rego's input is parsed from it), from a file or an S3 object, gzipped or
-/// not.
-fn read_snapshot_and_text(path: &Path) -> anyhow::Result<(Snapshot, String)> {
     match crate::store::s3(path)? {
-        None => Ok(snapshot::read_with_text(path)?),
-        Some(_) => Ok(snapshot::parse_with_text(crate::store::read(path)?, path)?),
+        None => Ok(snapshot::read(path)?),
+        Some(_) => Ok(snapshot::parse(&crate::store::read(path)?, path)?),
     }
 }
 

@@ -106,24 +106,6 @@ pub struct Options {
     pub today: jiff::civil::Date,
     /// List every compared (kind, key) in [`Evaluation::resources`] (only formats that show passes need it).
     pub list_resources: bool,
-    /// The snapshots' own JSON text (staging's, prod's), when they were read from files: Rego's input is parsed
-    /// from it instead of from the snapshots written out again.
-    pub texts: Option<SnapshotTexts>,
-}
-
-/// Both snapshots' JSON text, as read.
-#[derive(Clone)]
-pub struct SnapshotTexts(pub std::sync::Arc<[String; 2]>);
-
-impl std::fmt::Debug for SnapshotTexts {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "SnapshotTexts({} and {} bytes)",
-            self.0[0].len(),
-            self.0[1].len()
-        )
-    }
 }
 
 impl Options {
@@ -134,7 +116,6 @@ impl Options {
             prod_keys: KeyRule::for_environment(&prod.environment),
             today,
             list_resources: false,
-            texts: None,
         }
     }
 }
@@ -194,10 +175,10 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
         });
         let crossings = move || scan.join().expect("the reference scan does not panic");
         // Rego modules read both snapshots whole: also beside the judging.
-        let rego = policy.rego.as_ref().map(|modules| {
-            let texts = options.texts.as_ref().map(|t| &*t.0);
-            scope.spawn(move || rego::evaluate(modules, staging, prod, texts))
-        });
+        let rego = policy
+            .rego
+            .as_ref()
+            .map(|modules| scope.spawn(move || rego::evaluate(modules, staging, prod)));
         let rego = move || {
             rego.map(|r| r.join().expect("Rego evaluation does not panic"))
                 .unwrap_or_default()

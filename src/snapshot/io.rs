@@ -60,35 +60,14 @@ fn schema_hint(found: &str) -> &'static str {
 
 /// Reads and validates the snapshot at `path`.
 pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
-    parse(&read_bytes(path)?, path)
-}
-
-/// Reads and validates the snapshot at `path`, and gives its JSON text as read (unzipped).
-pub fn read_with_text(path: &Path) -> Result<(Snapshot, String), SnapshotError> {
-    parse_with_text(read_bytes(path)?, path)
-}
-
-/// The file's bytes, unzipped.
-fn read_bytes(path: &Path) -> Result<Vec<u8>, SnapshotError> {
     let io = |error| SnapshotError::Io {
         path: path.to_owned(),
         error,
     };
     let bytes = std::fs::read(path).map_err(io)?;
-    crate::store::gunzip(bytes, &path.display().to_string())
-        .map_err(|e| io(std::io::Error::other(e.to_string())))
-}
-
-/// Parses and validates snapshot bytes, and keeps them as text (Rego's input is parsed from it). A byte-order
-/// mark stays: [`crate::diagnostic::without_bom`] reads past it.
-pub fn parse_with_text(bytes: Vec<u8>, path: &Path) -> Result<(Snapshot, String), SnapshotError> {
-    let snapshot = parse(&bytes, path)?;
-    // JSON that parsed is UTF-8; this only checks it again.
-    let text = String::from_utf8(bytes).map_err(|e| SnapshotError::Io {
-        path: path.to_owned(),
-        error: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-    })?;
-    Ok((snapshot, text))
+    let bytes = crate::store::gunzip(bytes, &path.display().to_string())
+        .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    parse(&bytes, path)
 }
 
 /// Parses and validates snapshot bytes; `path` only names the file in errors.

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use attributes::Attributes;
-pub use io::{SnapshotError, parse, parse_with_text, read, read_with_text, to_json, write};
+pub use io::{SnapshotError, parse, read, to_json, write};
 pub use merge::{MergeError, merge};
 pub use tags::Tags;
 pub use value::{is_redacted, redacted_fingerprint, redacted_masked, short, type_name};

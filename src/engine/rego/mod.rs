@@ -2,6 +2,10 @@
 //! as `input.staging` and `input.prod`. What a rule returns becomes findings; a rule that raises, or runs past
 //! its time, is an `incomplete` finding naming the module and the rule, never a silent pass.
 
+mod input;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use serde_json::Value;
 
 use crate::policy::Severity;
@@ -22,61 +26,33 @@ pub(super) struct RegoFinding {
 /// At most this many results of one rule become findings; more is a mistake in the rule, reported as such.
 const MAX_RESULTS: usize = 10_000;
 
-/// Evaluates every module's rules on the pair; `texts` are the snapshots' own JSON, when they were read from files.
-pub(super) fn evaluate(
-    rego: &Rego,
-    staging: &Snapshot,
-    prod: &Snapshot,
-    texts: Option<&[String; 2]>,
-) -> Vec<RegoFinding> {
-    let mut out = Vec::new();
+/// Evaluates every module's rules on the pair.
+pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot) -> Vec<RegoFinding> {
     let started = std::time::Instant::now();
     let mut turn = rego::Turn::take();
     let mut engine = rego.engine.clone();
-    // Each snapshot's JSON text (as read, else written out), parsed into regorus's values: the two side by side.
-    let value = |snapshot: &Snapshot, text: Option<&String>| match text {
-        Some(text) => regorus::Value::from_json_str(crate::diagnostic::without_bom(text)),
-        None => regorus::Value::from_json_str(&serde_json::to_string(snapshot).expect("snapshots serialize")),
-    };
-    let (staging, prod) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| value(staging, texts.map(|t| &t[0])));
-        let prod = value(prod, texts.map(|t| &t[1]));
-        (other.join().expect("converting a snapshot does not panic"), prod)
-    });
-    let input = match (staging, prod) {
-        (Ok(staging), Ok(prod)) => regorus::Value::from(std::collections::BTreeMap::from([
-            (regorus::Value::from("staging"), staging),
-            (regorus::Value::from("prod"), prod),
-        ])),
-        (Err(e), _) | (_, Err(e)) => {
-            for module in &rego.modules {
-                out.push(failure(module, "input", &e.to_string()));
-            }
-            return out;
-        }
-    };
-    engine.set_input(input);
+    engine.set_input(input::input(staging, prod));
     tracing::debug!(elapsed = ?started.elapsed(), "Rego input ready");
     // The modules are shared out among as many workers as there are cores, each with its own engine (the input
-    // is shared, not copied); findings keep the modules' order.
+    // is shared, not copied): a worker takes the next module as soon as it is done with one. Findings keep the
+    // modules' order.
     let _ceiling = turn.ceiling(rego.limits.memory_mib);
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(rego.modules.len())
         .max(1);
+    let next = AtomicUsize::new(0);
     let mut per_module: Vec<(usize, Vec<RegoFinding>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
-            .map(|worker| {
-                let mut engine = engine.clone();
+            .map(|_| {
+                let (mut engine, next) = (engine.clone(), &next);
                 scope.spawn(move || {
-                    let found: Vec<_> = rego
-                        .modules
-                        .iter()
-                        .enumerate()
-                        .skip(worker)
-                        .step_by(workers)
-                        .map(|(i, module)| (i, evaluate_module(&mut engine, module, &rego.limits)))
-                        .collect();
+                    let mut found = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(module) = rego.modules.get(i) else { break };
+                        found.push((i, evaluate_module(&mut engine, module, &rego.limits)));
+                    }
                     // What this thread counted reaches the process's count before the thread ends.
                     regorus::flush_thread_memory_counters();
                     found
@@ -89,9 +65,11 @@ pub(super) fn evaluate(
             .collect()
     });
     per_module.sort_by_key(|(i, _)| *i);
-    out.extend(per_module.into_iter().flat_map(|(_, findings)| findings));
     tracing::debug!(elapsed = ?started.elapsed(), modules = rego.modules.len(), "Rego rules evaluated");
-    out
+    per_module
+        .into_iter()
+        .flat_map(|(_, findings)| findings)
+        .collect()
 }
 
 /// One module's `deny` and `warn` rules, evaluated on the engine's input.
