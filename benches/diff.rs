@@ -11,7 +11,8 @@
 //! - deepdiff: `benches/peer_deepdiff.py`, when deepdiff is installed in .venv.
 //!
 //! Then, on the largest size, the same diff under the default policy extended with three of the shipped Rego
-//! modules (`policies/rego/`: queue visibility, plain HTTP, bucket versioning) against the diff without them.
+//! modules (`policies/rego/`: queue visibility, plain HTTP, bucket versioning) against the diff without them,
+//! times and peak memory.
 //!
 //! Under `cargo test` it runs once on a small pair, so that it keeps building and working, and times nothing.
 
@@ -92,6 +93,13 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// A peak memory, when GNU time measured it.
+fn megabytes(peak: Option<u64>) -> String {
+    peak.map_or("n/a (no /usr/bin/time)".into(), |p| {
+        format!("{:.1} MB", p as f64 / 1e6)
+    })
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let benchmarking = args.iter().any(|a| a == "--bench");
@@ -144,10 +152,7 @@ fn main() {
                 "{:.0}x",
                 p.as_secs_f64() / diff.as_secs_f64()
             )),
-            peak.map_or("n/a (no /usr/bin/time)".into(), |p| format!(
-                "{:.1} MB",
-                p as f64 / 1e6
-            )),
+            megabytes(peak),
             peak.map_or("-".into(), |p| format!("{:.2}x", p as f64 / files as f64)),
         );
     }
@@ -176,16 +181,25 @@ fn rego_row(n: u64, runs: usize) {
         ),
     )
     .unwrap();
-    let time = |policy: &str| median((0..runs).map(|_| envparity_diff(dir.path(), policy).0).collect());
-    let without = time("default");
-    let with = time(policy.to_str().unwrap());
+    // The median time of several runs, and the highest peak memory among them.
+    let measure = |policy: &str| {
+        let runs: Vec<_> = (0..runs).map(|_| envparity_diff(dir.path(), policy)).collect();
+        let peak = runs.iter().filter_map(|(_, m)| *m).max();
+        (median(runs.into_iter().map(|(t, _)| t).collect()), peak)
+    };
+    let (without, without_peak) = measure("default");
+    let (with, with_peak) = measure(policy.to_str().unwrap());
     println!();
-    println!("| resources per side | envparity diff | with 3 Rego modules | ratio |");
-    println!("|---:|---:|---:|---:|");
     println!(
-        "| {n} | {} | {} | {:.2}x |",
+        "| resources per side | envparity diff | with 3 Rego modules | ratio | peak memory | with 3 Rego modules |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| {n} | {} | {} | {:.2}x | {} | {} |",
         ms(without),
         ms(with),
-        with.as_secs_f64() / without.as_secs_f64()
+        with.as_secs_f64() / without.as_secs_f64(),
+        megabytes(without_peak),
+        megabytes(with_peak)
     );
 }
