@@ -15,6 +15,7 @@ deny contains finding if {
 		"kind": bucket.kind,
 		"key": bucket.key,
 		"field": "versioning",
+		"prod": bucket.attributes.versioning,
 		"msg": sprintf("prod's %s is %s, not versioned", [bucket.key, bucket.attributes.versioning]),
 		"why": why,
 	}

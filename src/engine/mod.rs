@@ -38,10 +38,10 @@ pub struct Finding {
     pub key: String,
     /// The attribute path; null for findings about a whole resource.
     pub field: Option<String>,
-    /// Staging's value; absent when staging has no such attribute.
+    /// Staging's value; absent when staging has no such attribute (or a Rego rule gave no value).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staging: Option<Value>,
-    /// Prod's value; absent when prod has no such attribute.
+    /// Prod's value; absent when prod has no such attribute (or a Rego rule gave no value).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prod: Option<Value>,
     /// For a check of one environment's own value (`prod = true`): which environment, `staging` or `prod`.
@@ -66,6 +66,17 @@ pub struct Finding {
     /// which one to look at.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts: Option<Accounts>,
+}
+
+impl Finding {
+    /// What a side's missing value stands for, as reports show it: the attribute is absent, except in a Rego
+    /// finding, whose rule gives values only when it chooses to.
+    pub fn missing_value(&self) -> &'static str {
+        match self.rule.starts_with(crate::policy::rego::PREFIX) {
+            true => "",
+            false => "(absent)",
+        }
+    }
 }
 
 /// The account of each side's resource.
@@ -274,8 +285,8 @@ fn judge_pair(
             key: &f.key,
             field: f.field.as_deref(),
             side: None,
-            staging: None,
-            prod: None,
+            staging: f.staging.as_ref(),
+            prod: f.prod.as_ref(),
             detail: f.detail,
         });
     }

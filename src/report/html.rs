@@ -253,7 +253,7 @@ pub(super) fn render(report: &Report) -> String {
             .unwrap();
             for f in findings {
                 let value = |v: Option<&serde_json::Value>| match v {
-                    None => "<span class=\"muted\">(absent)</span>".to_owned(),
+                    None => format!("<span class=\"muted\">{}</span>", f.missing_value()),
                     Some(serde_json::Value::String(s)) => format!("<pre>{}</pre>", esc(s)),
                     Some(v) => format!(
                         "<pre>{}</pre>",

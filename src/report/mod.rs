@@ -399,6 +399,7 @@ fn shown_values(f: &Finding) -> Option<(String, String)> {
     if f.field.is_none() {
         return Some((String::new(), String::new()));
     }
+    let inline = |value| inline(value, f.missing_value());
     match f.side {
         Some(Side::Staging) => Some((inline(f.staging.as_ref())?, String::new())),
         Some(Side::Prod) => Some((String::new(), inline(f.prod.as_ref())?)),
@@ -406,10 +407,11 @@ fn shown_values(f: &Finding) -> Option<(String, String)> {
     }
 }
 
-/// A value as one short line, or `None` when it is too long or structured to show inline.
-fn inline(value: Option<&Value>) -> Option<String> {
+/// A value as one short line, or `None` when it is too long or structured to show inline; `missing` stands for no
+/// value.
+fn inline(value: Option<&Value>, missing: &str) -> Option<String> {
     match value {
-        None => Some("(absent)".into()),
+        None => Some(missing.to_owned()),
         Some(v @ (Value::Array(_) | Value::Object(_))) if !crate::snapshot::is_redacted(v) => {
             let s = v.to_string();
             (s.len() <= INLINE_LIMIT).then_some(s)

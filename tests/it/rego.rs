@@ -455,3 +455,68 @@ fn a_rego_timeout_or_memory_ceiling_of_zero_is_refused_where_it_is_written() {
         "{error}"
     );
 }
+
+#[test]
+fn a_rego_finding_shows_the_values_its_rule_gives_and_leaves_the_others_blank_not_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: String| std::fs::write(dir.path().join(name), text).unwrap();
+    for (env, versioning) in [("staging", "Off"), ("prod", "Suspended")] {
+        let snapshot = json!({"schema": "envparity/snapshot/v1", "environment": env,
+                              "collected_at": "2026-11-27T12:00:00Z", "resources": [bucket(env, "assets", versioning)]});
+        write(&format!("{env}.json"), snapshot.to_string());
+    }
+    // bucket_versioning gives prod's value, not staging's.
+    let module = repository().join("policies/rego/bucket_versioning.rego");
+    write(
+        "policy.toml",
+        format!(
+            "[policy]\nname = \"r\"\nrego = [{:?}]\n",
+            module.display().to_string()
+        ),
+    );
+    let diff = |format: &str| {
+        let out = assert_cmd::Command::cargo_bin("envparity")
+            .unwrap()
+            .current_dir(dir.path())
+            .args([
+                "diff",
+                "staging.json",
+                "prod.json",
+                "--policy",
+                "policy.toml",
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let report: Value = serde_json::from_str(&diff("json")).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "rego:envparity.buckets.prod-bucket-versioned")
+        .unwrap();
+    assert_eq!(finding["prod"], "Suspended");
+    assert!(finding.get("staging").is_none(), "{finding}");
+    for format in ["table", "markdown"] {
+        let text = diff(format);
+        let row = text
+            .lines()
+            .find(|l| l.contains("rego:envparity.buckets.prod-bucket-versioned"))
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(
+            row.contains("Suspended") && !row.contains("(absent)"),
+            "{format}: {row}"
+        );
+    }
+    let html = diff("html");
+    assert!(html.contains("Suspended") && !html.contains("(absent)"), "{html}");
+}

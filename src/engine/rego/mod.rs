@@ -19,6 +19,9 @@ pub(super) struct RegoFinding {
     pub kind: String,
     pub key: String,
     pub field: Option<String>,
+    /// The values the rule gave as staging's and prod's, if any.
+    pub staging: Option<Value>,
+    pub prod: Option<Value>,
     pub message: String,
     pub detail: Option<String>,
 }
@@ -125,7 +128,8 @@ fn stopped(error: &anyhow::Error, limits: &rego::Limits) -> Option<String> {
     }
 }
 
-/// A result: `{"msg": ..., "kind", "key", "field", "severity", "id", "why"}`, or a plain message.
+/// A result: `{"msg": ..., "kind", "key", "field", "staging", "prod", "severity", "id", "why"}`, or a plain
+/// message.
 fn finding(module: &Module, rule: &str, severity: Severity, item: &Value) -> RegoFinding {
     let text = |k: &str| item.get(k).and_then(Value::as_str).map(str::to_owned);
     let msg = match item {
@@ -143,6 +147,8 @@ fn finding(module: &Module, rule: &str, severity: Severity, item: &Value) -> Reg
         kind: text("kind").unwrap_or_else(|| "rego".to_owned()),
         key: text("key").unwrap_or_else(|| msg.clone()),
         field: text("field"),
+        staging: item.get("staging").cloned(),
+        prod: item.get("prod").cloned(),
         message: text("why")
             .unwrap_or_else(|| format!("Rego rule {}.{rule} of {}.", module.package, module.path)),
         detail: Some(msg),
@@ -157,6 +163,8 @@ fn failure(module: &Module, rule: &str, error: &str) -> RegoFinding {
         kind: "rego".to_owned(),
         key: format!("{}:{rule}", module.path),
         field: None,
+        staging: None,
+        prod: None,
         message:
             "A Rego rule could not be evaluated, so what it checks is unknown: a gate cannot pass on it."
                 .to_owned(),
