@@ -13,6 +13,8 @@ use regorus::utils::limits::ExecutionTimerConfig;
 
 use crate::glob::Wildcard;
 
+mod calls;
+
 /// The rules of a module that produce findings, and the severity of each by default.
 pub const RULES: &[(&str, super::Severity)] = &[
     ("deny", super::Severity::Error),
@@ -40,10 +42,6 @@ impl Default for Limits {
         }
     }
 }
-
-/// How long a rule is tried on an empty input when its module is compiled (see [`compile`]): long enough for any
-/// rule that reads its input, short for one that computes on its own.
-const TRIAL: Duration = Duration::from_secs(1);
 
 /// The compiled modules of a policy.
 #[derive(Debug, Clone)]
@@ -140,7 +138,7 @@ pub fn expand(base: &Path, pattern: &str) -> Result<Vec<(String, PathBuf)>, Stri
 
 /// Loads and compiles modules: every error of every module, each `file:line:col: message`.
 pub fn compile(files: &[(String, PathBuf)], limits: Limits) -> Result<Rego, Vec<String>> {
-    let mut turn = Turn::take();
+    let _turn = Turn::take();
     let timer = ExecutionTimerConfig {
         limit: limits.timeout,
         check_interval: NonZeroU32::new(64).expect("not zero"),
@@ -158,32 +156,13 @@ pub fn compile(files: &[(String, PathBuf)], limits: Limits) -> Result<Rego, Vec<
             }
         };
         // Compiled on its own first, so that every module's mistakes are found, not only the first module's.
-        // regorus resolves function names when a rule is evaluated: each rule that gives findings is tried once
-        // on an empty input, and a function it cannot find is a compile error here. (Other errors on an empty
-        // input say nothing about the real one; they are left to evaluation.) The trial is bounded: a second, and
-        // the memory ceiling.
         let mut alone = regorus::Engine::new();
-        alone.set_execution_timer_config(ExecutionTimerConfig {
-            limit: TRIAL.min(limits.timeout),
-            ..timer
-        });
-        alone.set_input(regorus::Value::new_object());
         let checked = alone.add_policy(shown.clone(), text.clone()).and_then(|package| {
             let mut rules = Vec::new();
             for (rule, _) in RULES {
-                if !alone.has_declared_rule_rooted_at(shown, rule)? {
-                    continue;
+                if alone.has_declared_rule_rooted_at(shown, rule)? {
+                    rules.push(*rule);
                 }
-                let tried = {
-                    let _ceiling = turn.ceiling(limits.memory_mib);
-                    alone.eval_rule(format!("{package}.{rule}"))
-                };
-                if let Err(e) = tried
-                    && e.to_string().contains("could not find function")
-                {
-                    return Err(e);
-                }
-                rules.push(*rule);
             }
             Ok(Module {
                 path: shown.clone(),
@@ -200,6 +179,8 @@ pub fn compile(files: &[(String, PathBuf)], limits: Limits) -> Result<Rego, Vec<
         };
         modules.push(module);
     }
+    // regorus looks a function up only when a call is evaluated: every call is checked here instead.
+    errors.extend(calls::unknown(engine.get_modules()));
     if errors.is_empty() {
         // Compiles every module together, so that a conflict between them is an error here, not at evaluation.
         if let Err(e) = engine.eval_query("true".to_owned(), false) {
@@ -217,7 +198,8 @@ pub fn compile(files: &[(String, PathBuf)], limits: Limits) -> Result<Rego, Vec<
 }
 
 /// regorus's error (`\n--> file:3:5\n  |\n3 | code\n  |     ^\nerror: message`) as `file:3:5: message`, the
-/// source line kept below it.
+/// source line kept below it. regorus counts a tab as four columns; the column given is in characters, as editors
+/// count them.
 pub fn located(error: &str) -> String {
     let lines: Vec<&str> = error.lines().filter(|l| !l.trim().is_empty()).collect();
     let place = lines.iter().find_map(|l| l.trim().strip_prefix("--> "));
@@ -226,23 +208,50 @@ pub fn located(error: &str) -> String {
         .rev()
         .find_map(|l| l.strip_prefix("error: "))
         .unwrap_or_else(|| lines.last().copied().unwrap_or(error));
-    let code = lines.iter().find(|l| {
-        l.split_once('|')
-            .is_some_and(|(n, rest)| n.trim().parse::<u32>().is_ok() && !rest.trim().is_empty())
+    let code = lines.iter().find_map(|l| {
+        let (number, code) = l.split_once('|')?;
+        let code = code.strip_prefix(' ').unwrap_or(code);
+        (number.trim().parse::<u32>().is_ok() && !code.trim().is_empty()).then_some(code)
     });
     match (place, code) {
-        (Some(place), Some(code)) => format!(
-            "{place}: {message}\n    {}",
-            code.split_once('|').map_or("", |(_, c)| c.trim())
-        ),
+        (Some(place), Some(code)) => {
+            format!("{}: {message}\n    {}", in_characters(place, code), code.trim())
+        }
         (Some(place), None) => format!("{place}: {message}"),
         _ => error.trim().to_owned(),
     }
 }
 
+/// `file:line:col` with regorus's column (a tab counts four) turned into the character column of `code`.
+fn in_characters(place: &str, code: &str) -> String {
+    let Some((file_line, col)) = place.rsplit_once(':') else {
+        return place.to_owned();
+    };
+    let Ok(col) = col.parse::<usize>() else {
+        return place.to_owned();
+    };
+    let mut visual = 1;
+    for (i, c) in code.chars().enumerate() {
+        if visual >= col {
+            return format!("{file_line}:{}", i + 1);
+        }
+        visual += if c == '\t' { 4 } else { 1 };
+    }
+    place.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::located;
+
+    #[test]
+    fn a_located_column_counts_a_tab_as_one_character_as_editors_do() {
+        let error = "\n--> rules/q.rego:7:12\n  |\n7 | \tmsg := sprintff(\"%s\", [x])\n  |            ^\nerror: could not find function sprintff";
+        assert_eq!(
+            located(error),
+            "rules/q.rego:7:9: could not find function sprintff\n    msg := sprintff(\"%s\", [x])"
+        );
+    }
 
     #[test]
     fn regorus_errors_become_one_located_line() {
