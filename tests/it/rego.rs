@@ -180,11 +180,11 @@ fn shared_kms_key_fires_when_both_sides_name_one_key() {
     );
 }
 
-#[test]
-fn bad_rego_is_reported_with_file_line_and_column_all_at_once_exit_2() {
+/// `envparity policy check` of a policy whose `rules/*.rego` are these fixtures: its exit status and stderr.
+fn policy_check(fixtures: &[&str]) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("rules")).unwrap();
-    for name in ["broken_syntax.rego", "broken_name.rego"] {
+    for name in fixtures {
         std::fs::copy(
             repository().join("tests/fixtures/rego").join(name),
             dir.path().join("rules").join(name),
@@ -202,8 +202,16 @@ fn bad_rego_is_reported_with_file_line_and_column_all_at_once_exit_2() {
         .args(["policy", "check", "policy.toml"])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bad_rego_is_reported_with_file_line_and_column_all_at_once_exit_2() {
+    let (status, stderr) = policy_check(&["broken_syntax.rego", "broken_name.rego"]);
+    assert_eq!(status, Some(2), "{stderr}");
     assert!(stderr.contains("Rego: rules/broken_name.rego:4:"), "{stderr}");
     assert!(stderr.contains("Rego: rules/broken_syntax.rego:4:"), "{stderr}");
 }
@@ -295,28 +303,8 @@ fn a_rule_computing_on_its_own_costs_nothing_when_the_policy_loads() {
 
 #[test]
 fn a_misspelt_function_is_a_located_error_at_policy_check_even_where_no_empty_input_reaches_it() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("rules")).unwrap();
-    for name in ["misspelt.rego", "broken_name.rego", "lib.rego", "uses_lib.rego"] {
-        std::fs::copy(
-            repository().join("tests/fixtures/rego").join(name),
-            dir.path().join("rules").join(name),
-        )
-        .unwrap();
-    }
-    std::fs::write(
-        dir.path().join("policy.toml"),
-        "[policy]\nname = \"bad\"\nrego = [\"rules/*.rego\"]\n",
-    )
-    .unwrap();
-    let out = assert_cmd::Command::cargo_bin("envparity")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["policy", "check", "policy.toml"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (status, stderr) = policy_check(&["misspelt.rego", "broken_name.rego", "lib.rego", "uses_lib.rego"]);
+    assert_eq!(status, Some(2), "{stderr}");
     assert!(
         stderr.contains("Rego: rules/misspelt.rego:7:9: could not find function sprintff"),
         "{stderr}"

@@ -40,33 +40,27 @@ struct Shared<'s> {
 
 impl<'s> Shared<'s> {
     fn snapshot(&mut self, snapshot: &'s Snapshot) -> Value {
-        let Snapshot {
-            schema,
-            environment,
-            collected_at,
-            fingerprint_key_id,
-            sources,
-            gaps,
-            resources,
-            unaudited,
-            fleet,
-        } = snapshot;
-        // All but the resources is small: written out and parsed.
+        // All but the resources is small: written out and parsed. (Every field is named, here and in `resource`:
+        // a field added to a snapshot does not compile until the input has it.)
         let envelope = Snapshot {
-            schema: schema.clone(),
-            environment: environment.clone(),
-            collected_at: collected_at.clone(),
-            fingerprint_key_id: fingerprint_key_id.clone(),
-            sources: sources.clone(),
-            gaps: gaps.clone(),
+            schema: snapshot.schema.clone(),
+            environment: snapshot.environment.clone(),
+            collected_at: snapshot.collected_at.clone(),
+            fingerprint_key_id: snapshot.fingerprint_key_id.clone(),
+            sources: snapshot.sources.clone(),
+            gaps: snapshot.gaps.clone(),
             resources: Vec::new(),
-            unaudited: unaudited.clone(),
-            fleet: fleet.clone(),
+            unaudited: snapshot.unaudited.clone(),
+            fleet: snapshot.fleet.clone(),
         };
         let mut value =
             regorus::Value::from_json_str(&serde_json::to_string(&envelope).expect("snapshots serialize"))
                 .expect("a snapshot's JSON parses");
-        let resources = resources.iter().map(|r| self.resource(r)).collect::<Vec<_>>();
+        let resources = snapshot
+            .resources
+            .iter()
+            .map(|r| self.resource(r))
+            .collect::<Vec<_>>();
         value
             .as_object_mut()
             .expect("a snapshot is an object")
