@@ -156,15 +156,7 @@ impl State {
             && request_line.contains(needle.as_str())
             && self.counts.conflicts.fetch_add(1, Ordering::Relaxed) == 0
         {
-            let body = s3_error(
-                "PreconditionFailed",
-                "At least one of the pre-conditions you specified did not hold",
-            );
-            let answer = format!(
-                "HTTP/1.1 412 Precondition Failed\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            return client.write_all(answer.as_bytes());
+            return client.write_all(&error_response(&request.service, ErrorKind::Conflict));
         }
         if matches(&self.faults.deny) || denied_by_body {
             self.counts.denied.fetch_add(1, Ordering::Relaxed);
@@ -256,6 +248,8 @@ enum ErrorKind {
     Throttled,
     Denied,
     Internal,
+    /// A conditional write lost its race (only S3's conditional PUT).
+    Conflict,
 }
 
 /// The service's own error answer.
@@ -270,6 +264,14 @@ fn error_response(service: &str, kind: ErrorKind) -> Vec<u8> {
     };
     let (status, content_type, body) = match (service, kind) {
         (_, ErrorKind::Internal) => (500, "text/plain", "internal error".to_owned()),
+        (_, ErrorKind::Conflict) => (
+            412,
+            "application/xml",
+            s3_error(
+                "PreconditionFailed",
+                "At least one of the pre-conditions you specified did not hold",
+            ),
+        ),
         // AWS JSON 1.1.
         ("ssm" | "ecs" | "secretsmanager" | "tagging", ErrorKind::Throttled) => json(
             "application/x-amz-json-1.1",
@@ -343,6 +345,7 @@ fn error_response(service: &str, kind: ErrorKind) -> Vec<u8> {
         400 => "Bad Request",
         429 => "Too Many Requests",
         403 => "Forbidden",
+        412 => "Precondition Failed",
         503 => "Service Unavailable",
         _ => "Internal Server Error",
     };
