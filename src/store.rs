@@ -3,8 +3,8 @@
 //!
 //! Writes are whole: a local file is replaced atomically, an S3 object by one PutObject. A name ending in `.gz` is
 //! written gzipped, and anything read that starts with gzip's magic bytes is unzipped, whatever its name. The
-//! `latest` pointer of a history folder is advanced with a conditional put: of two audits finishing at once, one
-//! wins, and a newer snapshot is never replaced by an older one.
+//! `latest` pointer of a history folder is advanced with a conditional put (in a local folder, under a lock file
+//! beside it): of two audits finishing at once, one wins, and a newer snapshot is never replaced by an older one.
 //!
 //! S3 is reached with the standard credential chain (`AWS_PROFILE`, ...) and `AWS_ENDPOINT_URL_S3` or
 //! `AWS_ENDPOINT_URL` when set (path-style addressing then, as local stand-ins such as moto need).
@@ -219,6 +219,26 @@ pub fn check_folder(dir: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// An exclusive lock on `PATH.lock`, the file beside a local `path` (created if need be), held until dropped;
+/// it waits while another process holds it.
+fn lock_beside(path: &Path) -> Result<std::fs::File, StoreError> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let place = PathBuf::from(name);
+    let io = |error| StoreError::Io {
+        place: place.display().to_string(),
+        error,
+    };
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&place)
+        .map_err(io)?;
+    file.lock().map_err(io)?;
+    Ok(file)
+}
+
 /// What became of an attempt to point `latest` at a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Latest {
@@ -258,7 +278,8 @@ pub fn advance_latest(dir: &Path, name: &str, collected_at: &str) -> Result<Late
         (theirs >= ours).then_some(current.snapshot)
     };
     let Some(object) = s3(&path)? else {
-        // A local folder has one writer at a time: the scheduled audit.
+        // Audits finishing at once on one machine take turns: the pointer is read and replaced under a lock.
+        let _lock = lock_beside(&path)?;
         if let Ok(current) = std::fs::read(&path)
             && let Some(snapshot) = newer(&current)
         {
@@ -425,6 +446,30 @@ mod tests {
         let e = gunzip_at_most(bomb.clone(), "bomb.json", 1 << 19).unwrap_err();
         assert!(matches!(e, StoreError::TooLarge { .. }), "{e}");
         assert_eq!(gunzip_at_most(bomb, "bomb.json", 1 << 20).unwrap().len(), 1 << 20);
+    }
+
+    #[test]
+    fn a_local_latest_pointer_waits_while_another_audit_holds_its_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LATEST);
+        let held = lock_beside(&path).unwrap();
+        let (done, finished) = std::sync::mpsc::channel();
+        let dir_path = dir.path().to_owned();
+        let other = std::thread::spawn(move || {
+            let latest = advance_latest(&dir_path, "a.json", "2026-12-01T09:00:00Z").unwrap();
+            done.send(()).unwrap();
+            latest
+        });
+        // Another audit holds the lock: this one neither reads nor writes the pointer until it is released.
+        assert!(
+            finished
+                .recv_timeout(std::time::Duration::from_millis(300))
+                .is_err()
+        );
+        assert!(!path.exists());
+        drop(held);
+        assert_eq!(other.join().unwrap(), Latest::Advanced);
+        assert!(path.exists());
     }
 
     #[test]
