@@ -3,8 +3,8 @@
 //!
 //! Writes are whole: a local file is replaced atomically, an S3 object by one PutObject. A name ending in `.gz` is
 //! written gzipped, and anything read that starts with gzip's magic bytes is unzipped, whatever its name. The
-//! `latest` pointer of a history folder is advanced with a conditional put (in a local folder, under a lock file
-//! beside it): of two audits finishing at once, one wins, and a newer snapshot is never replaced by an older one.
+//! `latest` pointer of a history folder is advanced with a conditional put (in a local folder, under a lock on
+//! the folder): of two audits finishing at once, one wins, and a newer snapshot is never replaced by an older one.
 //!
 //! S3 is reached with the standard credential chain (`AWS_PROFILE`, ...) and `AWS_ENDPOINT_URL_S3` or
 //! `AWS_ENDPOINT_URL` when set (path-style addressing then, as local stand-ins such as moto need).
@@ -219,24 +219,20 @@ pub fn check_folder(dir: &Path) -> Result<(), StoreError> {
     }
 }
 
-/// An exclusive lock on `PATH.lock`, the file beside a local `path` (created if need be), held until dropped;
-/// it waits while another process holds it.
-fn lock_beside(path: &Path) -> Result<std::fs::File, StoreError> {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".lock");
-    let place = PathBuf::from(name);
+/// An exclusive lock on a local folder (no file is added to it), held until dropped; it waits while another
+/// process holds it.
+fn lock_folder(dir: &Path) -> Result<std::fs::File, StoreError> {
+    let dir = match dir.as_os_str().is_empty() {
+        true => Path::new("."),
+        false => dir,
+    };
     let io = |error| StoreError::Io {
-        place: place.display().to_string(),
+        place: dir.display().to_string(),
         error,
     };
-    let file = std::fs::File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&place)
-        .map_err(io)?;
-    file.lock().map_err(io)?;
-    Ok(file)
+    let folder = std::fs::File::open(dir).map_err(io)?;
+    folder.lock().map_err(io)?;
+    Ok(folder)
 }
 
 /// What became of an attempt to point `latest` at a snapshot.
@@ -279,7 +275,7 @@ pub fn advance_latest(dir: &Path, name: &str, collected_at: &str) -> Result<Late
     };
     let Some(object) = s3(&path)? else {
         // Audits finishing at once on one machine take turns: the pointer is read and replaced under a lock.
-        let _lock = lock_beside(&path)?;
+        let _lock = lock_folder(dir)?;
         if let Ok(current) = std::fs::read(&path)
             && let Some(snapshot) = newer(&current)
         {
@@ -452,7 +448,7 @@ mod tests {
     fn a_local_latest_pointer_waits_while_another_audit_holds_its_lock() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(LATEST);
-        let held = lock_beside(&path).unwrap();
+        let held = lock_folder(dir.path()).unwrap();
         let (done, finished) = std::sync::mpsc::channel();
         let dir_path = dir.path().to_owned();
         let other = std::thread::spawn(move || {
