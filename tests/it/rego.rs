@@ -381,6 +381,17 @@ fn a_null_deny_is_incomplete_not_a_pass() {
     assert_eq!(rego, [("rego:nulls.deny.deny".to_owned(), "incomplete")]);
 }
 
+/// `envparity diff staging.json prod.json --policy policy.toml ARGS`, run in `dir`.
+fn diff_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("envparity")
+        .unwrap()
+        .current_dir(dir)
+        .args(["diff", "staging.json", "prod.json", "--policy", "policy.toml"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn rego_findings_are_waived_baselined_and_rendered_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
@@ -418,23 +429,7 @@ fn rego_findings_are_waived_baselined_and_rendered_in_every_format() {
         )
     };
     write("policy.toml", policy(""));
-    let diff = |extra: &[&str]| {
-        assert_cmd::Command::cargo_bin("envparity")
-            .unwrap()
-            .current_dir(dir.path())
-            .args([
-                "diff",
-                "staging.json",
-                "prod.json",
-                "--policy",
-                "policy.toml",
-                "--as-of",
-                "2026-12-01",
-            ])
-            .args(extra)
-            .output()
-            .unwrap()
-    };
+    let diff = |extra: &[&str]| diff_in(dir.path(), &[&["--as-of", "2026-12-01"], extra].concat());
     let out = diff(&["--format", "json", "--output", "before.json"]);
     assert_eq!(
         out.status.code(),
@@ -526,20 +521,7 @@ fn a_rego_finding_shows_the_values_its_rule_gives_and_leaves_the_others_blank_no
         ),
     );
     let diff = |format: &str| {
-        let out = assert_cmd::Command::cargo_bin("envparity")
-            .unwrap()
-            .current_dir(dir.path())
-            .args([
-                "diff",
-                "staging.json",
-                "prod.json",
-                "--policy",
-                "policy.toml",
-                "--format",
-                format,
-            ])
-            .output()
-            .unwrap();
+        let out = diff_in(dir.path(), &["--format", format]);
         assert_eq!(
             out.status.code(),
             Some(1),
