@@ -155,12 +155,11 @@ pub fn compile(files: &[(String, PathBuf)], limits: Limits) -> Result<Rego, Vec<
                 continue;
             }
         };
-        // Compiled on its own first, so that every module's mistakes are found, not only the first module's.
-        let mut alone = regorus::Engine::new();
-        let checked = alone.add_policy(shown.clone(), text.clone()).and_then(|package| {
+        // Each module is parsed on its own, so that every module's mistakes are found, not only the first one's.
+        let added = engine.add_policy(shown.clone(), text).and_then(|package| {
             let mut rules = Vec::new();
             for (rule, _) in RULES {
-                if alone.has_declared_rule_rooted_at(shown, rule)? {
+                if engine.has_declared_rule_rooted_at(shown, rule)? {
                     rules.push(*rule);
                 }
             }
@@ -170,7 +169,7 @@ pub fn compile(files: &[(String, PathBuf)], limits: Limits) -> Result<Rego, Vec<
                 rules,
             })
         });
-        let module = match checked.and_then(|module| engine.add_policy(shown.clone(), text).map(|_| module)) {
+        let module = match added {
             Ok(module) => module,
             Err(e) => {
                 errors.push(located(&e.to_string()));
