@@ -229,14 +229,17 @@ fn in_characters(place: &str, code: &str) -> String {
     let Ok(col) = col.parse::<usize>() else {
         return place.to_owned();
     };
+    // The character at regorus's column, or the end of the line when the column is past its last character.
     let mut visual = 1;
-    for (i, c) in code.chars().enumerate() {
+    let mut characters = 0;
+    for c in code.chars() {
         if visual >= col {
-            return format!("{file_line}:{}", i + 1);
+            break;
         }
         visual += if c == '\t' { 4 } else { 1 };
+        characters += 1;
     }
-    place.to_owned()
+    format!("{file_line}:{}", characters + 1)
 }
 
 #[cfg(test)]
@@ -249,6 +252,12 @@ mod tests {
         assert_eq!(
             located(error),
             "rules/q.rego:7:9: could not find function sprintff\n    msg := sprintff(\"%s\", [x])"
+        );
+        // Past the last character (an unclosed brace): the end of the line, in characters too.
+        let error = "\n--> rules/q.rego:3:25\n  |\n3 | \tdeny contains x if {\n  |                        ^\nerror: expecting `}`";
+        assert_eq!(
+            located(error),
+            "rules/q.rego:3:22: expecting `}`\n    deny contains x if {"
         );
     }
 
