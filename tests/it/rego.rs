@@ -381,6 +381,12 @@ fn a_null_deny_is_incomplete_not_a_pass() {
     assert_eq!(rego, [("rego:nulls.deny.deny".to_owned(), "incomplete")]);
 }
 
+/// Writes `ENV.json` in `dir`: the snapshot of `resources`, as envparity writes it.
+fn write_snapshot(dir: &Path, env: &str, resources: Value) {
+    let text = envparity::snapshot::to_json(&mut parse(env, resources, json!({})));
+    std::fs::write(dir.join(format!("{env}.json")), text).unwrap();
+}
+
 /// `envparity diff staging.json prod.json --policy policy.toml ARGS`, run in `dir`.
 fn diff_in(dir: &Path, args: &[&str]) -> std::process::Output {
     assert_cmd::Command::cargo_bin("envparity")
@@ -396,30 +402,21 @@ fn diff_in(dir: &Path, args: &[&str]) -> std::process::Output {
 fn rego_findings_are_waived_baselined_and_rendered_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: String| std::fs::write(dir.path().join(name), text).unwrap();
-    let snapshot = |env: &str, resources: Value| {
-        json!({"schema": "envparity/snapshot/v1", "environment": env, "collected_at": "2026-11-27T12:00:00Z",
-               "resources": resources})
-        .to_string()
-    };
-    write(
-        "staging.json",
-        snapshot(
-            "staging",
-            json!([
-                load_balancer("staging", "internet-facing", false),
-                bucket("staging", "assets", "Off")
-            ]),
-        ),
+    write_snapshot(
+        dir.path(),
+        "staging",
+        json!([
+            load_balancer("staging", "internet-facing", false),
+            bucket("staging", "assets", "Off")
+        ]),
     );
-    write(
-        "prod.json",
-        snapshot(
-            "prod",
-            json!([
-                load_balancer("prod", "internet-facing", true),
-                bucket("prod", "assets", "Off")
-            ]),
-        ),
+    write_snapshot(
+        dir.path(),
+        "prod",
+        json!([
+            load_balancer("prod", "internet-facing", true),
+            bucket("prod", "assets", "Off")
+        ]),
     );
     let rules = repository().join("policies/rego");
     let policy = |waiver: &str| {
@@ -507,9 +504,7 @@ fn a_rego_finding_shows_the_values_its_rule_gives_and_leaves_the_others_blank_no
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: String| std::fs::write(dir.path().join(name), text).unwrap();
     for (env, versioning) in [("staging", "Off"), ("prod", "Suspended")] {
-        let snapshot = json!({"schema": "envparity/snapshot/v1", "environment": env,
-                              "collected_at": "2026-11-27T12:00:00Z", "resources": [bucket(env, "assets", versioning)]});
-        write(&format!("{env}.json"), snapshot.to_string());
+        write_snapshot(dir.path(), env, json!([bucket(env, "assets", versioning)]));
     }
     // bucket_versioning gives prod's value, not staging's.
     let module = repository().join("policies/rego/bucket_versioning.rego");
@@ -552,4 +547,55 @@ fn a_rego_finding_shows_the_values_its_rule_gives_and_leaves_the_others_blank_no
     }
     let html = diff("html");
     assert!(html.contains("Suspended") && !html.contains("(absent)"), "{html}");
+}
+
+#[test]
+fn hand_written_snapshot_files_give_the_rules_the_input_of_the_snapshots_they_parse_to() {
+    // Hand-written JSON in another order and layout than envparity writes, prod's file with a byte-order mark (as
+    // some editors write): the rules see the snapshots the files parse to.
+    let staging_text = r#"{ "resources": [ {"attributes": {"timeout_seconds": 60,
+        "event_sources": [{"source": "jobs-{env}", "source_kind": "sqs"}]}, "key": "worker-{env}",
+        "name": "worker-staging", "kind": "aws.lambda.function"},
+        {"kind": "aws.sqs.queue", "name": "jobs-staging", "key": "jobs-{env}",
+         "attributes": {"visibility_timeout_seconds": 30}} ],
+      "collected_at": "2026-11-27T12:00:00Z", "environment": "staging", "schema": "envparity/snapshot/v1" }"#;
+    let prod_text = format!("\u{feff}{}", staging_text.replace("staging", "prod"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("staging.json"), staging_text).unwrap();
+    std::fs::write(dir.path().join("prod.json"), &prod_text).unwrap();
+    let module = repository().join("policies/rego/queue_visibility.rego");
+    std::fs::write(
+        dir.path().join("policy.toml"),
+        format!(
+            "[policy]\nname = \"r\"\nrego = [{:?}]\n",
+            module.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = diff_in(dir.path(), &["--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let from_files: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap().starts_with("rego:"))
+        .map(|f| format!("{} {} {}", f["rule"], f["key"], f["detail"]))
+        .collect();
+    assert_eq!(from_files.len(), 2, "{from_files:?}");
+    // The same pair evaluated in memory.
+    let read = |text: &str| envparity::snapshot::parse(text.as_bytes(), Path::new("s.json")).unwrap();
+    let policy = rego_policy(&["policies/rego/queue_visibility.rego"], "");
+    let in_memory: Vec<String> = run(&read(staging_text), &read(&prod_text), &policy)
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("rego:"))
+        .map(|f| format!("{} {} {}", json!(f.rule), json!(f.key), json!(f.detail)))
+        .collect();
+    assert_eq!(from_files, in_memory);
 }
