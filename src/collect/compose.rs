@@ -325,8 +325,26 @@ fn interpolate_all(value: &mut Value, variables: &BTreeMap<String, String>) -> R
 
 /// Compose's interpolation: `$$` is a `$`; `$VAR` and `${VAR}`; `${VAR:-default}` (unset or empty) and
 /// `${VAR-default}` (unset); `${VAR:?message}` and `${VAR?message}` fail; `${VAR:+other}` and `${VAR+other}`.
-/// Defaults may themselves hold variables.
+/// Defaults may themselves hold variables, nested at most [`INTERPOLATION_DEPTH`] deep.
+///
+/// Errors name the variable, never the text around it: the text may hold a secret from `.env`.
 fn interpolate(text: &str, variables: &BTreeMap<String, String>) -> Result<String, String> {
+    interpolate_within(text, variables, INTERPOLATION_DEPTH)
+}
+
+/// How deep `${A:-${B:-...}}` may nest: far beyond any real file, and short of the stack's limit.
+const INTERPOLATION_DEPTH: usize = 32;
+
+fn interpolate_within(
+    text: &str,
+    variables: &BTreeMap<String, String>,
+    depth: usize,
+) -> Result<String, String> {
+    let Some(depth) = depth.checked_sub(1) else {
+        return Err(format!(
+            "`${{...}}` nested more than {INTERPOLATION_DEPTH} levels deep"
+        ));
+    };
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find('$') {
@@ -336,8 +354,8 @@ fn interpolate(text: &str, variables: &BTreeMap<String, String>) -> Result<Strin
             out.push('$');
             rest = tail;
         } else if let Some(inner) = after.strip_prefix('{') {
-            let end = closing_brace(inner).ok_or_else(|| format!("unclosed `${{` in {text:?}"))?;
-            out.push_str(&expand(&inner[..end], variables)?);
+            let end = closing_brace(inner).ok_or("a `${` is never closed")?;
+            out.push_str(&expand(&inner[..end], variables, depth)?);
             rest = &inner[end + 1..];
         } else {
             let name_len = after
@@ -371,14 +389,14 @@ fn closing_brace(inner: &str) -> Option<usize> {
 }
 
 /// One `${...}` expression.
-fn expand(expression: &str, variables: &BTreeMap<String, String>) -> Result<String, String> {
+fn expand(expression: &str, variables: &BTreeMap<String, String>, depth: usize) -> Result<String, String> {
     let name_len = expression
         .bytes()
         .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
         .count();
     let (name, operation) = expression.split_at(name_len);
     if name.is_empty() {
-        return Err(format!("`${{{expression}}}` names no variable"));
+        return Err("a `${...}` names no variable".into());
     }
     let value = variables.get(name).map(String::as_str);
     let set = value.is_some();
@@ -389,16 +407,22 @@ fn expand(expression: &str, variables: &BTreeMap<String, String>) -> Result<Stri
             operation.split_at(2)
         }
         _ if operation.starts_with(['-', '?', '+']) => operation.split_at(1),
-        _ => return Err(format!("`${{{expression}}}`: unknown operator")),
+        _ => {
+            return Err(format!(
+                "`${{{name}...}}`: unknown operator (use :-, -, :?, ?, :+ or +)"
+            ));
+        }
     };
-    let argument = || interpolate(argument, variables);
+    let message = argument;
+    let argument = || interpolate_within(argument, variables, depth);
     match op {
         ":-" if non_empty => Ok(value.unwrap_or_default().to_owned()),
         "-" if set => Ok(value.unwrap_or_default().to_owned()),
         ":-" | "-" => argument(),
         ":?" if non_empty => Ok(value.unwrap_or_default().to_owned()),
         "?" if set => Ok(value.unwrap_or_default().to_owned()),
-        ":?" | "?" => Err(format!("required variable {name} is missing: {}", argument()?)),
+        // The message as the file writes it: interpolated, it could show another variable's secret.
+        ":?" | "?" => Err(format!("required variable {name} is missing: {message}")),
         ":+" if non_empty => argument(),
         "+" if set => argument(),
         _ => Ok(String::new()),
@@ -599,6 +623,31 @@ mod tests {
             "required variable MISSING is missing: set it"
         );
         assert!(i("${UNCLOSED").is_err());
+    }
+
+    #[test]
+    fn interpolation_errors_name_the_variable_never_the_text_around_it() {
+        let v = vars(&[("PW", "Zq7xSecretValue")]);
+        for text in [
+            "--requirepass Zq7xSecretValue ${UNCLOSED",
+            "--requirepass Zq7xSecretValue ${:-x}",
+            "--requirepass Zq7xSecretValue ${PW%x}",
+            "${MISSING:?${PW}}",
+        ] {
+            let error = interpolate(text, &v).unwrap_err();
+            assert!(!error.contains("Zq7x"), "{error}");
+        }
+    }
+
+    #[test]
+    fn twenty_thousand_nested_defaults_are_an_error_not_a_stack_overflow() {
+        let unclosed = "${A:-".repeat(20_000);
+        assert!(interpolate(&unclosed, &BTreeMap::new()).is_err());
+        let closed = format!("{}x{}", "${A:-".repeat(20_000), "}".repeat(20_000));
+        let error = interpolate(&closed, &BTreeMap::new()).unwrap_err();
+        assert!(error.contains("nested more than 32 levels"), "{error}");
+        let fine = format!("{}x{}", "${A:-".repeat(8), "}".repeat(8));
+        assert_eq!(interpolate(&fine, &BTreeMap::new()).unwrap(), "x");
     }
 
     #[test]

@@ -98,7 +98,8 @@ pub(super) fn dotenv(text: &str) -> Result<Value, String> {
         }
         let line = line.strip_prefix("export ").unwrap_or(line);
         let Some((key, rest)) = line.split_once('=') else {
-            return Err(format!("line {number}: expected KEY=VALUE, found {line:?}"));
+            // The line is never quoted: `DB_PASSWORD hunter2` would put the password into the error.
+            return Err(format!("line {number}: expected NAME=VALUE (no `=` on the line)"));
         };
         let key = key.trim();
         if key.is_empty()
@@ -106,7 +107,9 @@ pub(super) fn dotenv(text: &str) -> Result<Value, String> {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
         {
-            return Err(format!("line {number}: {key:?} is not a variable name"));
+            return Err(format!(
+                "line {number}: the name before `=` is not a variable name (letters, digits, `_`, `.`, `-`)"
+            ));
         }
         let rest = rest.trim_start();
         let value = match rest.chars().next() {
@@ -132,7 +135,7 @@ pub(super) fn dotenv(text: &str) -> Result<Value, String> {
                 let after = raw[end + 1..].trim();
                 if !after.is_empty() && !after.starts_with('#') {
                     return Err(format!(
-                        "line {number}: unexpected {after:?} after the quoted value of {key}"
+                        "line {number}: unexpected text after the closing quote of {key}'s value"
                     ));
                 }
                 let inner = &raw[..end];
@@ -259,7 +262,7 @@ mod tests {
         assert_eq!(parsed["RAW"], json!("x\\ny"));
         assert_eq!(
             value("A=1\nJUST_A_WORD\n").unwrap_err(),
-            "line 2: expected KEY=VALUE, found \"JUST_A_WORD\""
+            "line 2: expected NAME=VALUE (no `=` on the line)"
         );
         assert_eq!(
             value("A=\"open\n").unwrap_err(),

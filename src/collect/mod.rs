@@ -8,6 +8,7 @@
 mod aws;
 mod compose;
 pub mod config;
+pub mod egress;
 mod files;
 pub mod fleet;
 mod image;
@@ -168,6 +169,7 @@ pub async fn collect_environment(
     if fleet::collects_local(options.shard) {
         collect_local(config, env, &redactor, &mut snapshot);
     }
+    egress::check(&mut snapshot, &redactor);
 
     let keys = KeyRule {
         key_tag: env.key_tag.clone(),

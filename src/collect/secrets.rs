@@ -5,10 +5,12 @@
 //! revealing either. A URL keeps everything but its password (`"masked"`), since its host is what parity and the
 //! cross-environment checks compare.
 
+use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use hmac::{Hmac, Mac};
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
@@ -79,6 +81,20 @@ const SECRET_WORDS: &[&str] = &[
     "auth",
     "dsn",
     "webhook",
+    "sig",
+    "signature",
+];
+
+/// Stems long enough to mark a word that ends with them whatever comes before (`PGPASSWORD`, `JWTSECRET`,
+/// `masterpassword`, `csrftoken`): no ordinary word ends with one.
+const SECRET_SUFFIXES: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "credential",
+    "apikey",
 ];
 
 /// Words written as one that end in a secret word (`accesskey`, `apitokens`): the prefixes that make them so.
@@ -101,19 +117,24 @@ const COMPOUND_PREFIXES: &[&str] = &[
     "admin",
     "user",
     "ssh",
+    "require",
+    "sudo",
+    "account",
+    "shared",
 ];
 
 /// True when a parameter or config key's name suggests its value is a secret: any word of any segment.
 pub fn looks_secret(name: &str) -> bool {
     words(name).any(|w| {
-        let singular = w.strip_suffix('s').filter(|s| !s.is_empty()).unwrap_or(&w);
-        SECRET_WORDS.contains(&w.as_str())
-            || SECRET_WORDS.contains(&singular)
-            || COMPOUND_PREFIXES.iter().any(|prefix| {
-                singular
-                    .strip_prefix(prefix)
-                    .is_some_and(|rest| SECRET_WORDS.contains(&rest))
-            })
+        let singular = w.strip_suffix('s').filter(|s| !s.is_empty());
+        [Some(w.as_str()), singular].into_iter().flatten().any(|word| {
+            SECRET_WORDS.contains(&word)
+                || COMPOUND_PREFIXES.iter().any(|prefix| {
+                    word.strip_prefix(prefix)
+                        .is_some_and(|rest| SECRET_WORDS.contains(&rest))
+                })
+                || SECRET_SUFFIXES.iter().any(|stem| word.ends_with(stem))
+        })
     })
 }
 
@@ -143,23 +164,32 @@ fn words(name: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// Values that are secrets whatever their name: private keys, cloud and service tokens, secret webhook URLs.
-static SECRET_VALUES: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new([
+static SECRET_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    let patterns = [
         r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----",
         r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b",
         r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}",
         r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}",
         r"\bgithub_pat_[A-Za-z0-9_]{30,}",
-        r"\bglpat-[A-Za-z0-9_-]{20,}",
-        r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
-        r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}",
+        r"\bgl(?:pat|rt|dt|ptt|cbt|soat|ft|imt|agent)-[A-Za-z0-9_-]{20,}",
+        r"\bxox[abposre]-[A-Za-z0-9-]{10,}",
+        r"\bxapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+",
+        r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}",
         r"\bwhsec_[A-Za-z0-9]{10,}",
         r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}",
+        r"\bsk-(?:proj|svcacct|admin|ant-api\d\d|ant)-[A-Za-z0-9_-]{20,}",
+        r"\bsk-[A-Za-z0-9]{32,}",
+        r"\bAIza[0-9A-Za-z_-]{35}",
+        r"\bnpm_[A-Za-z0-9]{36}",
+        r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{20,}",
+        r"\bhf_[A-Za-z0-9]{30,}",
+        r"\bdo[por]_v1_[a-f0-9]{64}",
+        r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}",
         r"(?i)https://hooks\.slack\.com/(?:services|workflows|triggers)/\S+",
         r"(?i)https://(?:[a-z]+\.)?discord(?:app)?\.com/api/webhooks/\S+",
         r"(?i)https://[a-z0-9.-]+\.webhook\.office\.com/\S+",
-    ])
-    .expect("the secret patterns are valid")
+    ];
+    Regex::new(&patterns.map(|p| format!("(?:{p})")).join("|")).expect("the secret patterns are valid")
 });
 
 /// A run of 40 base64 characters standing alone: the shape of an AWS secret access key.
@@ -167,32 +197,185 @@ static AWS_SECRET_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^A-Za-z0-9/+=])([A-Za-z0-9/+]{40})(?:$|[^A-Za-z0-9/+=])").expect("valid")
 });
 
-/// `scheme://user:password@`: the password is group 2.
-static URL_CREDENTIALS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b([A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*):([^\s@/]+)@").expect("valid"));
-
-/// What a redacted URL shows in place of its password.
+/// What a masked text shows in place of each secret.
 const MASK: &str = "<redacted>";
 
-/// True when the text holds a secret by its content alone (not counting passwords in URLs, which are masked).
+/// Where secrets sit by their content alone, whatever the text around them: the byte ranges of each.
+fn token_ranges(text: &str) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = SECRET_VALUE.find_iter(text).map(|m| m.range()).collect();
+    out.extend(AWS_SECRET_KEY.captures_iter(text).filter_map(|c| {
+        let run = c.get(1).expect("the pattern has one group");
+        let b = run.as_str().bytes();
+        // Random base64, not a word, a path or a hex digest.
+        let mixed = b.clone().any(|b| b.is_ascii_uppercase())
+            && b.clone().any(|b| b.is_ascii_lowercase())
+            && b.clone().any(|b| b.is_ascii_digit());
+        mixed.then(|| run.range())
+    }));
+    out
+}
+
+/// True when the text holds a secret by its content alone (not counting secrets inside a longer text, such as
+/// passwords in URLs or command lines, which are masked).
 fn secret_by_value(text: &str) -> bool {
-    SECRET_VALUES.is_match(text)
-        || AWS_SECRET_KEY.captures_iter(text).any(|c| {
-            let run = &c[1];
-            // Random base64, not a word, a path or a hex digest.
-            run.bytes().any(|b| b.is_ascii_uppercase())
-                && run.bytes().any(|b| b.is_ascii_lowercase())
-                && run.bytes().any(|b| b.is_ascii_digit())
-        })
+    !token_ranges(text).is_empty()
 }
 
-/// True when one item of a list holds a secret: by content, or as a password in a URL (a list is not masked
-/// item by item, so the whole list becomes the secret).
+/// One shape of text that holds a secret inside it: the group of the value, and the group of the name (of a flag,
+/// a key, a property) that makes it a secret, when the shape alone does not.
+struct Shape {
+    pattern: Regex,
+    name: Option<usize>,
+    value: usize,
+    /// Rules out what the pattern catches that is not a secret.
+    plausible: fn(&str) -> bool,
+}
+
+/// A quoted or bare value in a command line or an assignment.
+const ARG: &str = r#"("[^"\n]*"|'[^'\n]*'|[^\s"']+)"#;
+
+/// The shapes secrets take inside longer texts: URLs, command lines, `KEY=VALUE` lists and connection strings,
+/// property, ini, YAML and dotenv lines, JSON and dict pairs, database clients' password flags, HTTP credentials.
+static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
+    let any = |_: &str| true;
+    let shape = |pattern: &str, name: Option<usize>, value: usize| Shape {
+        pattern: Regex::new(pattern).expect("the secret shapes are valid"),
+        name,
+        value,
+        plausible: any,
+    };
+    vec![
+        // scheme://user:password@host, up to the last `@` of the word (a Mongo SRV password may hold `@` and `/`).
+        Shape {
+            plausible: not_a_port,
+            ..shape(r#"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@"']*:([^\s"']+)@"#, None, 1)
+        },
+        // --password X, --requirepass=X, -token X
+        shape(
+            r#"(?:^|\s)--?([A-Za-z][A-Za-z0-9_.-]*)(?:=|[ \t]+)("[^"\n]*"|'[^'\n]*'|[^\s"'-][^\s"']*)"#,
+            Some(1),
+            2,
+        ),
+        // KEY=VALUE in a command or an environment list, a URL query (`&password=`), an ADO.NET or Azure connection
+        // string (`Password=...;`, `AccountKey=...;`), a Java system property (`-Dspring.datasource.password=`).
+        shape(
+            r#"(?:^|[\s;&?,(\[{"'])(?:-D)?([A-Za-z_][A-Za-z0-9_.\-\[\]]*)[ \t]*=[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s;&,"'\])}]+)"#,
+            Some(1),
+            2,
+        ),
+        // A line `key = value`, `key: value`, `export KEY=value`, `- KEY=value`: properties, ini, YAML, dotenv. As
+        // in YAML, a colon needs a space after it (`secretKeyRef:web/DB_PASSWORD` names a secret, holds none).
+        shape(
+            r#"(?m)^[ \t]*(?:export[ \t]+|-[ \t]+)?["']?([A-Za-z_][A-Za-z0-9_.\-\[\]]*)["']?[ \t]*(?:=[ \t]*|:[ \t]+)([^\s#].*?)[ \t\r]*$"#,
+            Some(1),
+            2,
+        ),
+        // "password": "x" in JSON, 'password': 'x' in a dict.
+        shape(
+            r#"["']([^"'\\\n]{1,128})["'][ \t]*:[ \t]*("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|-?[0-9][0-9.eE+-]*)"#,
+            Some(1),
+            2,
+        ),
+        // mysql -pSECRET (a space after -p makes it prompt instead), sshpass -p SECRET, redis-cli -a SECRET.
+        shape(
+            &format!(
+                r"\b(?:mysql|mysqladmin|mysqldump|mysqlcheck|mysqlimport|mysqlshow|mysqlpump|mariadb|mariadb-admin|mariadb-dump|mariadb-check)\b[^\n;|&]*?[ \t]-p{ARG}"
+            ),
+            None,
+            1,
+        ),
+        shape(&format!(r"\bsshpass\b[^\n;|&]*?[ \t]-p[ \t]*{ARG}"), None, 1),
+        shape(&format!(r"\bredis-cli\b[^\n;|&]*?[ \t]-a[ \t]+{ARG}"), None, 1),
+        // Authorization: Bearer TOKEN, Basic BASE64(user:password).
+        shape(r"(?i)\bbearer[ \t]+([A-Za-z0-9._~+/=-]{8,})", None, 1),
+        Shape {
+            plausible: basic_credentials,
+            ..shape(r"(?i)\bbasic[ \t]+([A-Za-z0-9+/]{8,}={0,2})", None, 1)
+        },
+    ]
+});
+
+/// A value that names another instead of holding one: `${DB_PASSWORD}`, `$(DB_PASSWORD)`, `{{ .Values.x }}`.
+static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$\([A-Za-z_][A-Za-z0-9_]*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\})$")
+        .expect("valid")
+});
+
+/// Where secrets sit inside a text: the byte ranges of each value, sorted and merged. Values already masked and
+/// references to other values are not secrets.
+fn secret_spans(text: &str) -> Vec<Range<usize>> {
+    let mut spans = Vec::new();
+    for shape in SHAPES.iter() {
+        for c in shape.pattern.captures_iter(text) {
+            if shape.name.is_some_and(|n| !looks_secret(&c[n])) {
+                continue;
+            }
+            let value = c.get(shape.value).expect("the value group always takes part");
+            let mut range = value.range();
+            let quoted = value.as_str().len() >= 2
+                && (value.as_str().starts_with('"') && value.as_str().ends_with('"')
+                    || value.as_str().starts_with('\'') && value.as_str().ends_with('\''));
+            if quoted {
+                range = range.start + 1..range.end - 1;
+            }
+            let inner = &text[range.clone()];
+            if inner.is_empty() || inner == MASK || REFERENCE.is_match(inner) || !(shape.plausible)(inner) {
+                continue;
+            }
+            spans.push(range);
+        }
+    }
+    merge(spans)
+}
+
+/// A URL's "password" that is a port and a path (`https://host:8080/a@b`) is none.
+fn not_a_port(value: &str) -> bool {
+    let port = value.split('/').next().unwrap_or_default();
+    value.contains('@') || !(value.contains('/') && port.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `Basic` before a word is HTTP credentials only when the word is base64 of `user:password`.
+fn basic_credentials(value: &str) -> bool {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(value)
+        .is_ok_and(|plain| plain.contains(&b':'))
+}
+
+/// Sorted ranges with overlapping or touching ones joined.
+fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// The text with each range replaced by `<redacted>`.
+fn masked_text(text: &str, ranges: &[Range<usize>]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for r in ranges {
+        out.push_str(&text[at..r.start]);
+        out.push_str(MASK);
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// True when one item of a list holds a secret: by content, or inside it (a list is not masked item by item, so
+/// the whole list becomes the secret).
 fn secret_item(item: &str) -> bool {
-    secret_by_value(item) || URL_CREDENTIALS.is_match(item)
+    secret_by_value(item) || !secret_spans(item).is_empty()
 }
 
-/// Turns plain values into what a snapshot may hold. One per collection, shared by every collector.
+/// Turns plain values into what a snapshot may hold. One per collection, shared by every collector, and the
+/// egress check every value of a snapshot passes on its way out ([`Redactor::scrub`]).
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
     key: Option<FingerprintKey>,
@@ -218,7 +401,7 @@ impl Redactor {
     }
 
     /// The stored form of a text value named `name`: redacted when the name or the content says secret, the
-    /// URL passwords masked, else the text as it is.
+    /// secrets inside it masked (a URL's password, a command line's `--password X`), else the text as it is.
     pub fn text(&self, name: &str, plain: &str) -> Value {
         if looks_secret(name) || secret_by_value(plain) {
             return self.redact(Some(plain));
@@ -252,21 +435,81 @@ impl Redactor {
         }
     }
 
-    /// A text holding URLs with passwords: redacted, with a fingerprint of the passwords and the text with each
-    /// password replaced by `<redacted>`. `None` when there is no such URL.
+    /// The egress check: any value on its way into a snapshot, whatever field holds it, judged by its content.
+    /// Texts as [`Redactor::text`] without a name; a list of texts as the command line it may be (one secret
+    /// token redacts it whole, a secret inside it is masked in the list's text joined by spaces); objects member
+    /// by member. A value already redacted keeps only the members redaction writes, its masked text checked
+    /// again.
+    pub fn scrub(&self, value: Value) -> Value {
+        match value {
+            Value::String(s) => self.text("", &s),
+            Value::Array(items) if items.iter().all(Value::is_string) && !items.is_empty() => {
+                let texts: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+                let joined = texts.join(" ");
+                if texts.iter().any(|t| secret_by_value(t)) {
+                    return self.redact(Some(&joined));
+                }
+                self.masked(&joined).unwrap_or(Value::Array(items))
+            }
+            Value::Array(items) => Value::Array(items.into_iter().map(|v| self.scrub(v)).collect()),
+            Value::Object(map) if map.get("redacted") == Some(&Value::Bool(true)) => {
+                let mut out = Map::from_iter([("redacted".to_owned(), Value::Bool(true))]);
+                if let Some(Value::String(f)) = map
+                    .get("fingerprint")
+                    .filter(|f| f.as_str().is_some_and(fingerprint_shaped))
+                {
+                    out.insert("fingerprint".into(), Value::from(f.as_str()));
+                }
+                if let Some(Value::String(m)) = map
+                    .get("masked")
+                    .filter(|m| m.as_str().is_some_and(|m| self.scrub_text(m) == m))
+                {
+                    out.insert("masked".into(), Value::from(m.as_str()));
+                }
+                out.into()
+            }
+            Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, self.scrub(v))).collect()),
+            other => other,
+        }
+    }
+
+    /// A text that is not a value (a name, an identifier, an error message) with every secret in it masked.
+    pub fn scrub_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let mut ranges = token_ranges(text);
+        ranges.extend(secret_spans(text));
+        match ranges.is_empty() {
+            true => Cow::Borrowed(text),
+            false => Cow::Owned(masked_text(text, &merge(ranges))),
+        }
+    }
+
+    /// A tag's value: masked whole when its key says secret, else with every secret in it masked. (A tag holds a
+    /// text, so a secret tag cannot keep a fingerprint.)
+    pub fn tag(&self, key: &str, value: &str) -> String {
+        match looks_secret(key) {
+            true => MASK.to_owned(),
+            false => self.scrub_text(value).into_owned(),
+        }
+    }
+
+    /// A text with secrets inside it: redacted, with a fingerprint of those secrets and the text with each
+    /// replaced by `<redacted>`. `None` when there is none.
     fn masked(&self, plain: &str) -> Option<Value> {
-        let passwords: Vec<&str> = URL_CREDENTIALS
-            .captures_iter(plain)
-            .map(|c| c.get(2).expect("the pattern has a password group").as_str())
-            .collect();
-        if passwords.is_empty() {
+        let spans = secret_spans(plain);
+        if spans.is_empty() {
             return None;
         }
-        let masked = URL_CREDENTIALS.replace_all(plain, format!("${{1}}:{MASK}@"));
-        let mut out = self.redact(Some(&passwords.join("\n")));
-        out["masked"] = Value::from(masked.into_owned());
+        let secrets: Vec<&str> = spans.iter().map(|r| &plain[r.clone()]).collect();
+        let mut out = self.redact(Some(&secrets.join("\n")));
+        out["masked"] = Value::from(masked_text(plain, &spans));
         Some(out)
     }
+}
+
+/// `hmac-sha256:` and 64 hex digits: what [`FingerprintKey::fingerprint`] writes.
+fn fingerprint_shaped(text: &str) -> bool {
+    text.strip_prefix("hmac-sha256:")
+        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
@@ -399,6 +642,168 @@ mod tests {
         assert_ne!(a, key("k2k2k2k2k2k2k2k2").redact(Some("hunter2")));
         assert!(!a.to_string().contains("hunter2"));
         assert!(a["fingerprint"].as_str().unwrap().starts_with("hmac-sha256:"));
+    }
+
+    #[test]
+    fn run_together_names_are_secret() {
+        for name in [
+            "PGPASSWORD",
+            "JWTSECRET",
+            "requirepass",
+            "masterauth",
+            "csrftoken",
+            "MYSQL_ROOTPASSWORD",
+        ] {
+            assert!(looks_secret(name), "{name}");
+        }
+        for name in ["bypass", "compass", "tokenizer", "keyboard", "passenger"] {
+            assert!(!looks_secret(name), "{name}");
+        }
+    }
+
+    /// Every shape of the egress check: the secret never survives, the text around it does.
+    #[test]
+    fn secrets_inside_longer_texts_are_masked_and_the_rest_kept() {
+        let r = key("0123456789abcdef");
+        for (text, masked) in [
+            (
+                "redis-server --requirepass Zq7xQ",
+                "redis-server --requirepass <redacted>",
+            ),
+            (
+                "redis-server --requirepass=Zq7xQ --port 6379",
+                "redis-server --requirepass=<redacted> --port 6379",
+            ),
+            (
+                "mysqladmin ping -h localhost -pRootPw9",
+                "mysqladmin ping -h localhost -p<redacted>",
+            ),
+            (
+                "mysqladmin ping -h localhost -p'Root Pw9'",
+                "mysqladmin ping -h localhost -p'<redacted>'",
+            ),
+            ("sshpass -p Hunter22 ssh host", "sshpass -p <redacted> ssh host"),
+            (
+                "redis-cli -h cache -a Hunter22 ping",
+                "redis-cli -h cache -a <redacted> ping",
+            ),
+            // A line that starts `KEY=` is read as a property line, whose value runs to its end.
+            ("PGPASSWORD=Hunter22 psql -h db", "PGPASSWORD=<redacted>"),
+            (
+                "sh -c 'PGPASSWORD=Hunter22 psql -h db'",
+                "sh -c 'PGPASSWORD=<redacted> psql -h db'",
+            ),
+            (
+                "jdbc:mysql://db:3306/shop?user=root&password=Hunter22&ssl=true",
+                "jdbc:mysql://db:3306/shop?user=root&password=<redacted>&ssl=true",
+            ),
+            (
+                "Server=db;Database=shop;User Id=sa;Password=Hunter22;",
+                "Server=db;Database=shop;User Id=sa;Password=<redacted>;",
+            ),
+            (
+                "DefaultEndpointsProtocol=https;AccountName=shop;AccountKey=c2VjcmV0a2V5;EndpointSuffix=core.windows.net",
+                "DefaultEndpointsProtocol=https;AccountName=shop;AccountKey=<redacted>;EndpointSuffix=core.windows.net",
+            ),
+            (
+                "-Xmx2g -Dspring.datasource.password=Hunter22 -Dserver.port=8080",
+                "-Xmx2g -Dspring.datasource.password=<redacted> -Dserver.port=8080",
+            ),
+            (
+                "{\"user\": \"app\", \"password\": \"Hunter22\"}",
+                "{\"user\": \"app\", \"password\": \"<redacted>\"}",
+            ),
+            (
+                "mongodb+srv://app:p@ss/w0rd@cluster0.example.net/shop",
+                "mongodb+srv://app:<redacted>@cluster0.example.net/shop",
+            ),
+            (
+                "server.port=8080\nspring.datasource.password = Hunter 22\nspring.jpa.show-sql=false\n",
+                "server.port=8080\nspring.datasource.password = <redacted>\nspring.jpa.show-sql=false\n",
+            ),
+            (
+                "db:\n  host: db\n  password: Hunter22\n",
+                "db:\n  host: db\n  password: <redacted>\n",
+            ),
+            (
+                "curl -H 'Authorization: Bearer abcdefgh12345678' https://api",
+                "curl -H 'Authorization: Bearer <redacted>' https://api",
+            ),
+        ] {
+            let stored = r.text("COMMAND", text);
+            assert_eq!(stored["masked"], json!(masked), "{text}");
+            assert!(stored["fingerprint"].is_string(), "{text}");
+        }
+    }
+
+    #[test]
+    fn ordinary_texts_around_secret_words_stay_as_they_are() {
+        let r = Redactor::default();
+        for text in [
+            "redis-server --appendonly yes",
+            "--requirepass ${REDIS_PASSWORD}",
+            "--password-file=$(PASSWORD_FILE)",
+            "https://example.com:8443/path/@user",
+            "mysql -h db -P 3306 -p shop",
+            "basic authentication is disabled",
+            "postgres://db.internal:5432/shop",
+            "secretKeyRef:web-secrets/DB_PASSWORD",
+            "arn:aws:secretsmanager:eu-west-1:111111111111:secret:shop/db-AbCdEf",
+        ] {
+            assert_eq!(r.text("COMMAND", text), json!(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn new_token_families_are_secret_whatever_the_name() {
+        let r = Redactor::default();
+        for value in [
+            "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789",
+            "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789",
+            "AIzaSyA1234567890abcdefghijklmnopqrstuv",
+            "npm_abcdefghijklmnopqrstuvwxyz0123456789",
+            "glrt-abcdefghijklmnopqrstuvwxyz",
+        ] {
+            assert_eq!(r.text("VALUE_17", value), json!({"redacted": true}), "{value}");
+        }
+    }
+
+    #[test]
+    fn the_egress_check_masks_command_lists_and_keeps_only_what_redaction_writes() {
+        let r = Redactor::default();
+        assert_eq!(
+            r.scrub(json!(["redis-server", "--requirepass", "Zq7xQ"])),
+            json!({"redacted": true, "masked": "redis-server --requirepass <redacted>"})
+        );
+        assert_eq!(
+            r.scrub(json!(["npm", "run", "dev"])),
+            json!(["npm", "run", "dev"])
+        );
+        assert_eq!(
+            r.scrub(json!({"test": ["CMD", "mysqladmin", "ping", "-pRootPw9"], "retries": 3})),
+            json!({"test": {"redacted": true, "masked": "CMD mysqladmin ping -p<redacted>"}, "retries": 3})
+        );
+        // A redacted object planted in data keeps nothing but what redaction writes, its masked text checked.
+        assert_eq!(
+            r.scrub(
+                json!({"redacted": true, "masked": "password=Hunter22", "extra": "AKIAIOSFODNN7EXAMPLE"})
+            ),
+            json!({"redacted": true})
+        );
+        assert_eq!(
+            r.scrub(json!({"redacted": true, "masked": "postgres://u:<redacted>@h"})),
+            json!({"redacted": true, "masked": "postgres://u:<redacted>@h"})
+        );
+        assert_eq!(r.tag("db_password", "Hunter22"), "<redacted>");
+        assert_eq!(r.tag("Name", "web"), "web");
+        assert_eq!(
+            r.scrub_text("connect failed for postgres://app:Hunter22@db"),
+            "connect failed for postgres://app:<redacted>@db"
+        );
+        assert_eq!(
+            r.scrub_text("key AKIAIOSFODNN7EXAMPLE denied"),
+            "key <redacted> denied"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod cli;
 mod coverage;
+mod egress;
 mod engine;
 mod examples;
 mod golden;

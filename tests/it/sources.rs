@@ -374,3 +374,111 @@ fn an_unrendered_template_or_a_broken_manifest_is_a_gap_naming_the_file() {
         assert_eq!(report["summary"]["status"], "incomplete");
     }
 }
+
+/// The cases of the leak report: passwords interpolated from `.env` into Compose's `command`, `entrypoint` and a
+/// health check's `test`, a Kubernetes container's `args`, `command` and exec probe, a ConfigMap value that is a
+/// whole properties file, and a `.env` line without `=` whose text an error used to quote. None reaches the
+/// snapshot, stderr or any report format; what surrounds each password still does.
+#[test]
+fn passwords_inside_commands_probes_and_config_files_reach_no_snapshot_or_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for env in ["staging", "prod"] {
+        let env_dir = d.join(env);
+        std::fs::create_dir_all(&env_dir).unwrap();
+        std::fs::write(
+            env_dir.join(".env"),
+            format!("REDIS_PASSWORD=Zq7xRedis{env}\nMYSQL_ROOT_PASSWORD=RootPw{env}9\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            env_dir.join("compose.yaml"),
+            r#"services:
+  cache:
+    image: redis:7
+    command: redis-server --requirepass ${REDIS_PASSWORD} --appendonly yes
+  db:
+    image: mysql:8.0
+    entrypoint: ["docker-entrypoint.sh", "--password=${MYSQL_ROOT_PASSWORD}"]
+    healthcheck:
+      test: ["CMD", "mysqladmin", "ping", "-h", "localhost", "-p${MYSQL_ROOT_PASSWORD}"]
+"#,
+        )
+        .unwrap();
+        std::fs::write(
+            env_dir.join("app.yaml"),
+            format!(
+                r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web, namespace: shop}}
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: shop/web:1.0
+          command: ["sh", "-c", "PGPASSWORD=K8sCmd{env}7 psql -h db"]
+          args: ["--db-password=K8sArg{env}7"]
+          livenessProbe:
+            exec: {{command: ["redis-cli", "-a", "K8sProbe{env}7", "ping"]}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: web-config, namespace: shop}}
+data:
+  application.properties: |
+    server.port=8080
+    spring.datasource.password=CmProps{env}7
+"#
+            ),
+        )
+        .unwrap();
+    }
+    std::fs::write(d.join("staging/broken.env"), "DB_PASSWORD LineLeak7\n").unwrap();
+    std::fs::write(
+        d.join("envparity.toml"),
+        r#"[environments.staging]
+compose = ["staging/compose.yaml"]
+kubernetes = ["staging/app.yaml"]
+config_files = ["staging/broken.env"]
+
+[environments.prod]
+compose = ["prod/compose.yaml"]
+kubernetes = ["prod/app.yaml"]
+"#,
+    )
+    .unwrap();
+    let mut outputs = Vec::new();
+    for format in ["table", "json", "markdown", "sarif", "junit", "html"] {
+        let out = envparity(d)
+            .args(["audit", "--snapshots", "out", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "the broken .env is a gap");
+        outputs.push(String::from_utf8(out.stdout).unwrap());
+        outputs.push(String::from_utf8(out.stderr).unwrap());
+    }
+    for env in ["staging", "prod"] {
+        outputs.push(std::fs::read_to_string(d.join(format!("out/{env}.json"))).unwrap());
+    }
+    for out in &outputs {
+        for env in ["staging", "prod"] {
+            for secret in ["Zq7xRedis", "RootPw", "K8sCmd", "K8sArg", "K8sProbe", "CmProps"] {
+                assert!(
+                    !out.contains(&format!("{secret}{env}")),
+                    "{secret}{env} in:\n{out}"
+                );
+            }
+        }
+        assert!(!out.contains("LineLeak7"), "{out}");
+    }
+    let staging = std::fs::read_to_string(d.join("out/staging.json")).unwrap();
+    for kept in [
+        "redis-server --requirepass <redacted> --appendonly yes",
+        "CMD mysqladmin ping -h localhost -p<redacted>",
+        "spring.datasource.password=<redacted>",
+        "broken.env: line 1: expected NAME=VALUE",
+    ] {
+        assert!(staging.contains(kept), "{kept} not in {staging}");
+    }
+}
