@@ -12,6 +12,7 @@ pub mod collect;
 pub mod compare;
 pub mod diagnostic;
 pub mod engine;
+pub mod gateway;
 pub mod glob;
 pub mod https;
 pub mod matching;

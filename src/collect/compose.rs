@@ -10,8 +10,10 @@
 //! The process environment is not used for interpolation, unlike `docker compose`: a snapshot must not depend
 //! on (nor copy) the environment of the machine that collects it. Variables not in `.env` take their default.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use serde_json::{Map, Value, json};
 
@@ -19,6 +21,7 @@ use super::image::ImageRef;
 use super::secrets::Redactor;
 use super::{CollectError, scalar_text};
 use crate::catalog::{Field, FieldType, Kind};
+use crate::gateway::Gateway;
 use crate::matching::derive_key;
 use crate::snapshot::{Attributes, Resource};
 
@@ -119,8 +122,9 @@ const REPLACED: &[&str] = &["command", "entrypoint", "test"];
 const EXTENDS_DEPTH: usize = 16;
 
 /// Reads an environment's compose files into resources. `files` are the configured paths (`{env}` expanded),
-/// relative to `base_dir`; `profiles` the enabled profiles.
+/// relative to `base_dir`; `profiles` the enabled profiles. Every file is read through the `gateway`.
 pub fn collect(
+    gateway: &Gateway,
     base_dir: &Path,
     files: &[String],
     profiles: &[String],
@@ -135,16 +139,18 @@ pub fn collect(
     let project_dir = project.parent().map(Path::to_path_buf).unwrap_or_default();
     // No `.env` is no variable; an unreadable one is a gap.
     let dot_env = project_dir.join(".env");
-    let variables = match dot_env.exists() {
-        true => read_env_file(&dot_env).map_err(|e| fail(format!(".env beside {first}: {e}")))?,
+    let variables = match gateway.exists(&dot_env) {
+        true => read_env_file(gateway, &dot_env).map_err(|e| fail(format!(".env beside {first}: {e}")))?,
         false => BTreeMap::new(),
     };
+    let reader = Reader::new(gateway, variables);
 
     let mut merged = Value::Object(Map::new());
     for shown in files {
-        let path = base_dir.join(shown);
-        let document = read(&path, &variables).map_err(|e| fail(format!("{shown}: {e}")))?;
-        merge(&mut merged, document);
+        let document = reader
+            .document(&base_dir.join(shown))
+            .map_err(|e| fail(format!("{shown}: {e}")))?;
+        merge(&mut merged, Value::clone(&document));
     }
     let services = merged
         .get("services")
@@ -154,7 +160,8 @@ pub fn collect(
 
     let mut out = Vec::new();
     for (name, _) in &services {
-        let service = resolve(&services, name, &project_dir, &variables, 0)
+        let service = reader
+            .resolve(&services, name, &project_dir, 0)
             .map_err(|e| fail(format!("service {name}: {e}")))?;
         let enabled = match service.get("profiles").and_then(Value::as_array) {
             Some(wanted) => wanted
@@ -166,14 +173,14 @@ pub fn collect(
         if !enabled {
             continue;
         }
-        out.extend(resources(name, &service, &project_dir, first, tokens, redactor).map_err(fail)?);
+        out.extend(resources(gateway, name, &service, &project_dir, first, tokens, redactor).map_err(fail)?);
     }
     Ok(out)
 }
 
 /// The variables of a file in `.env` format (`.env`, an `env_file`), as Compose reads them.
-fn read_env_file(path: &Path) -> Result<BTreeMap<String, String>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+fn read_env_file(gateway: &Gateway, path: &Path) -> Result<BTreeMap<String, String>, String> {
+    let text = gateway.read_to_string(path).map_err(|e| e.to_string())?;
     Ok(match super::files::dotenv(&text)? {
         Value::Object(map) => map
             .into_iter()
@@ -183,70 +190,94 @@ fn read_env_file(path: &Path) -> Result<BTreeMap<String, String>, String> {
     })
 }
 
-/// One compose file: YAML with anchors and merge keys applied, interpolated.
-fn read(path: &Path, variables: &BTreeMap<String, String>) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let mut yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(crate::diagnostic::without_bom(&text))
-        .map_err(|e| format!("not valid YAML: {e}"))?;
-    yaml.apply_merge().map_err(|e| format!("not valid YAML: {e}"))?;
-    let mut value: Value = serde_json::to_value(&yaml).map_err(|e| format!("not a compose file: {e}"))?;
-    if !value.is_object() {
-        return Err("not a compose file: expected a mapping at the top".into());
-    }
-    interpolate_all(&mut value, variables)?;
-    Ok(value)
+/// The compose files of one collection: each read through the gateway and parsed once, however many files and
+/// services name it in `extends`.
+struct Reader<'g> {
+    gateway: &'g Gateway,
+    variables: BTreeMap<String, String>,
+    /// Parsed files by resolved path.
+    documents: RefCell<BTreeMap<PathBuf, Rc<Value>>>,
 }
 
-/// A service with its `extends` chain resolved: the base first, the service's own keys merged over it.
-fn resolve(
-    services: &Map<String, Value>,
-    name: &str,
-    project_dir: &Path,
-    variables: &BTreeMap<String, String>,
-    depth: usize,
-) -> Result<Value, String> {
-    if depth > EXTENDS_DEPTH {
-        return Err(format!(
-            "`extends` goes deeper than {EXTENDS_DEPTH} services: a cycle?"
-        ));
-    }
-    let mut service = services
-        .get(name)
-        .cloned()
-        .ok_or_else(|| format!("extends {name:?}, which is not a service"))?;
-    if service.is_null() {
-        service = Value::Object(Map::new());
-    }
-    let Some(extends) = service.as_object_mut().and_then(|s| s.remove("extends")) else {
-        return Ok(service);
-    };
-    let (file, base) = match &extends {
-        Value::String(base) => (None, base.clone()),
-        Value::Object(e) => (
-            e.get("file").and_then(Value::as_str).map(str::to_owned),
-            e.get("service")
-                .and_then(Value::as_str)
-                .ok_or("`extends` needs a `service`")?
-                .to_owned(),
-        ),
-        _ => return Err("`extends` must be a service name or a mapping".into()),
-    };
-    let mut resolved = match file {
-        None => resolve(services, &base, project_dir, variables, depth + 1)?,
-        Some(file) => {
-            let path: PathBuf = project_dir.join(&file);
-            let other = read(&path, variables).map_err(|e| format!("{file}: {e}"))?;
-            let others = other
-                .get("services")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default();
-            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            resolve(&others, &base, &dir, variables, depth + 1)?
+impl<'g> Reader<'g> {
+    fn new(gateway: &'g Gateway, variables: BTreeMap<String, String>) -> Self {
+        Reader {
+            gateway,
+            variables,
+            documents: RefCell::default(),
         }
-    };
-    merge(&mut resolved, service);
-    Ok(resolved)
+    }
+}
+
+impl Reader<'_> {
+    /// One compose file: YAML with anchors and merge keys applied, interpolated.
+    fn document(&self, path: &Path) -> Result<Rc<Value>, String> {
+        let id = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if let Some(done) = self.documents.borrow().get(&id) {
+            return Ok(Rc::clone(done));
+        }
+        let text = self.gateway.read_to_string(path).map_err(|e| e.to_string())?;
+        let mut yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(crate::diagnostic::without_bom(&text))
+            .map_err(|e| format!("not valid YAML: {e}"))?;
+        yaml.apply_merge().map_err(|e| format!("not valid YAML: {e}"))?;
+        let mut value: Value = serde_json::to_value(&yaml).map_err(|e| format!("not a compose file: {e}"))?;
+        if !value.is_object() {
+            return Err("not a compose file: expected a mapping at the top".into());
+        }
+        interpolate_all(&mut value, &self.variables)?;
+        let value = Rc::new(value);
+        self.documents.borrow_mut().insert(id, Rc::clone(&value));
+        Ok(value)
+    }
+
+    /// A service with its `extends` chain resolved: the base first, the service's own keys merged over it.
+    fn resolve(
+        &self,
+        services: &Map<String, Value>,
+        name: &str,
+        project_dir: &Path,
+        depth: usize,
+    ) -> Result<Value, String> {
+        if depth > EXTENDS_DEPTH {
+            return Err(format!(
+                "`extends` goes deeper than {EXTENDS_DEPTH} services: a cycle?"
+            ));
+        }
+        let mut service = services
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("extends {name:?}, which is not a service"))?;
+        if service.is_null() {
+            service = Value::Object(Map::new());
+        }
+        let Some(extends) = service.as_object_mut().and_then(|s| s.remove("extends")) else {
+            return Ok(service);
+        };
+        let (file, base) = match &extends {
+            Value::String(base) => (None, base.clone()),
+            Value::Object(e) => (
+                e.get("file").and_then(Value::as_str).map(str::to_owned),
+                e.get("service")
+                    .and_then(Value::as_str)
+                    .ok_or("`extends` needs a `service`")?
+                    .to_owned(),
+            ),
+            _ => return Err("`extends` must be a service name or a mapping".into()),
+        };
+        let mut resolved = match file {
+            None => self.resolve(services, &base, project_dir, depth + 1)?,
+            Some(file) => {
+                let path: PathBuf = project_dir.join(&file);
+                let other = self.document(&path).map_err(|e| format!("{file}: {e}"))?;
+                let empty = Map::new();
+                let others = other.get("services").and_then(Value::as_object).unwrap_or(&empty);
+                let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                self.resolve(others, &base, &dir, depth + 1)?
+            }
+        };
+        merge(&mut resolved, service);
+        Ok(resolved)
+    }
 }
 
 /// Merges `over` into `base` as Compose merges files: mappings key by key, a few lists replaced, other lists
@@ -431,6 +462,7 @@ fn expand(expression: &str, variables: &BTreeMap<String, String>, depth: usize) 
 
 /// The resources of one enabled service: the service, and the engine its image runs if it is a known one.
 fn resources(
+    gateway: &Gateway,
     name: &str,
     service: &Value,
     project_dir: &Path,
@@ -449,7 +481,8 @@ fn resources(
         _ => Vec::new(),
     };
     for file in env_files {
-        environment.extend(read_env_file(&project_dir.join(&file)).map_err(|e| format!("{file}: {e}"))?);
+        environment
+            .extend(read_env_file(gateway, &project_dir.join(&file)).map_err(|e| format!("{file}: {e}"))?);
     }
     if let Value::Object(map) = as_mapping(service.get("environment").cloned().unwrap_or(Value::Null)) {
         for (k, v) in map {
@@ -637,6 +670,42 @@ mod tests {
             let error = interpolate(text, &v).unwrap_err();
             assert!(!error.contains("Zq7x"), "{error}");
         }
+    }
+
+    #[test]
+    fn an_extends_chain_over_twelve_files_reads_and_parses_each_file_once() {
+        let dir = tempfile::tempdir().unwrap();
+        // Every service of each level extends a service of the next file.
+        for level in 0..12 {
+            let mut text = String::from("services:\n");
+            for service in 0..20 {
+                match level {
+                    11 => text.push_str(&format!("  s{service}:\n    image: base:{service}\n")),
+                    _ => text.push_str(&format!(
+                        "  s{service}:\n    extends: {{file: l{}.yaml, service: s{}}}\n",
+                        level + 1,
+                        (service + 1) % 20
+                    )),
+                }
+            }
+            std::fs::write(dir.path().join(format!("l{level}.yaml")), text).unwrap();
+        }
+        let gateway = Gateway::new(dir.path(), crate::gateway::ROOT_CONFIG, &[], 16);
+        let reader = Reader::new(&gateway, BTreeMap::new());
+        let top = reader.document(&dir.path().join("l0.yaml")).unwrap();
+        let services = top["services"].as_object().unwrap();
+        let resolve_all = || {
+            for name in services.keys() {
+                let service = reader.resolve(services, name, dir.path(), 0).unwrap();
+                assert!(service["image"].as_str().unwrap().starts_with("base:"));
+            }
+        };
+        resolve_all();
+        // With the files gone, every later use is served by the one parse of each.
+        for level in 0..12 {
+            std::fs::remove_file(dir.path().join(format!("l{level}.yaml"))).unwrap();
+        }
+        resolve_all();
     }
 
     #[test]

@@ -47,6 +47,10 @@ pub struct CollectSettings {
     /// Calls per second per (account, region, service): the defaults of [`super::RATE_LIMITS`], overridden by
     /// `[collect.rate_limits]`.
     pub rate_limits: BTreeMap<&'static str, u32>,
+    /// Files or folders outside the config's folder that local sources may read (relative to that folder).
+    pub read_outside: Vec<PathBuf>,
+    /// The largest local file read, in MiB.
+    pub max_file_mib: u64,
 }
 
 impl Default for CollectSettings {
@@ -67,6 +71,8 @@ impl Default for CollectSettings {
                 .iter()
                 .map(|l| (l.service, l.per_second))
                 .collect(),
+            read_outside: Vec::new(),
+            max_file_mib: crate::gateway::DEFAULT_MAX_FILE_MIB,
         }
     }
 }
@@ -146,6 +152,17 @@ impl Environment {
 }
 
 impl Config {
+    /// The gateway local sources read their files through: inside the config's folder or `read_outside`, at
+    /// most `max_file_mib`.
+    pub fn gateway(&self) -> crate::gateway::Gateway {
+        crate::gateway::Gateway::new(
+            &self.base_dir,
+            crate::gateway::ROOT_CONFIG,
+            &self.collect.read_outside,
+            self.collect.max_file_mib,
+        )
+    }
+
     /// Reads and validates the file at `path`.
     pub fn read(path: &Path) -> anyhow::Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| {
@@ -339,6 +356,12 @@ impl Reader<'_> {
         }
         if let Some(b) = t.optional::<bool>("coverage") {
             s.coverage = b;
+        }
+        if let Some(paths) = t.optional::<Vec<String>>("read_outside") {
+            s.read_outside = paths.into_iter().map(PathBuf::from).collect();
+        }
+        if let Some(n) = self.positive(&mut t, "max_file_mib") {
+            s.max_file_mib = n;
         }
         if let Some((_, mut limits)) = t.take("rate_limits")
             && let Some(mut lt) = self.toml.table(&mut limits, "[collect.rate_limits]")

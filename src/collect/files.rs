@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::CollectError;
 use super::secrets::Redactor;
 use crate::catalog::{Field, FieldType, Kind};
+use crate::gateway::Gateway;
 use crate::matching::derive_key;
 use crate::snapshot::{Attributes, Resource};
 
@@ -30,6 +31,7 @@ pub(crate) const KINDS: &[Kind] = &[Kind {
 
 /// Reads one config file into resources. `shown` is the path as configured (with `{env}` expanded).
 pub fn collect_file(
+    gateway: &Gateway,
     path: &Path,
     shown: &str,
     tokens: &[String],
@@ -39,7 +41,7 @@ pub fn collect_file(
         code: None,
         message: format!("{shown}: {message}"),
     };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let text = gateway.read_to_string(path).map_err(|e| fail(e.to_string()))?;
     let value = parse(crate::diagnostic::without_bom(&text), shown).map_err(fail)?;
     let role = derive_key(shown, tokens);
 
@@ -193,6 +195,11 @@ fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, Value>) {
 mod tests {
     use super::*;
 
+    /// A gateway around the test's folder.
+    fn any_file(dir: &Path) -> Gateway {
+        Gateway::new(dir, crate::gateway::ROOT_CONFIG, &[], 16)
+    }
+
     fn keys_and_values(dir: &Path, name: &str, text: &str) -> Vec<(String, Value)> {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
@@ -200,11 +207,17 @@ mod tests {
         let redactor = Redactor::new(Some(
             crate::collect::secrets::FingerprintKey::new("0123456789abcdef").unwrap(),
         ));
-        collect_file(&path, &format!("config/staging/{name}"), &tokens, &redactor)
-            .unwrap()
-            .into_iter()
-            .map(|r| (r.key.unwrap(), r.attributes.parse()["value"].clone()))
-            .collect()
+        collect_file(
+            &any_file(dir),
+            &path,
+            &format!("config/staging/{name}"),
+            &tokens,
+            &redactor,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.key.unwrap(), r.attributes.parse()["value"].clone()))
+        .collect()
     }
 
     #[test]
@@ -243,6 +256,7 @@ mod tests {
         let deep = format!("{{\"a\": {}1{}}}", "[".repeat(120), "]".repeat(120));
         std::fs::write(dir.path().join("deep.json"), deep).unwrap();
         let e = collect_file(
+            &any_file(dir.path()),
             &dir.path().join("deep.json"),
             "deep.json",
             &[],
@@ -279,6 +293,7 @@ mod tests {
     fn unreadable_and_unknown_files_are_errors_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let e = collect_file(
+            &any_file(dir.path()),
             &dir.path().join("missing.yaml"),
             "config/missing.yaml",
             &[],
@@ -287,10 +302,18 @@ mod tests {
         .unwrap_err();
         assert!(e.message.starts_with("config/missing.yaml: "), "{e}");
         std::fs::write(dir.path().join("x.ini"), "a=1").unwrap();
-        let e = collect_file(&dir.path().join("x.ini"), "x.ini", &[], &Redactor::default()).unwrap_err();
+        let e = collect_file(
+            &any_file(dir.path()),
+            &dir.path().join("x.ini"),
+            "x.ini",
+            &[],
+            &Redactor::default(),
+        )
+        .unwrap_err();
         assert!(e.message.contains("unknown config format"), "{e}");
         std::fs::write(dir.path().join("bad.json"), "{").unwrap();
         let e = collect_file(
+            &any_file(dir.path()),
             &dir.path().join("bad.json"),
             "bad.json",
             &[],

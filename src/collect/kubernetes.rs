@@ -6,7 +6,7 @@
 //! or a document left unrendered (`name: {{ .Release.Name }}`), makes the environment's manifests a gap naming
 //! the file: never a crash, never a short list.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -17,6 +17,7 @@ use super::image::ImageRef;
 use super::secrets::Redactor;
 use super::{CollectError, scalar_text};
 use crate::catalog::{Field, FieldType, Kind};
+use crate::gateway::Gateway;
 use crate::matching::derive_key;
 use crate::snapshot::{Attributes, Resource};
 
@@ -202,6 +203,7 @@ pub struct Manifests {
 
 /// Reads every configured file, and every `.yaml`/`.yml`/`.json` file below a configured folder, in order.
 pub fn collect(
+    gateway: &Gateway,
     base_dir: &Path,
     configured: &[String],
     tokens: &[String],
@@ -211,7 +213,7 @@ pub fn collect(
     let mut out = Manifests::default();
     for shown in configured {
         let path = base_dir.join(shown);
-        let files = files_of(&path).map_err(|e| fail(format!("{shown}: {e}")))?;
+        let files = files_of(gateway, &path).map_err(|e| fail(format!("{shown}: {e}")))?;
         let before = out.resources.len() + out.unaudited.values().sum::<u64>() as usize;
         for file in files {
             let label = match file == path {
@@ -222,7 +224,8 @@ pub fn collect(
                     file.strip_prefix(&path).unwrap_or(&file).display()
                 ),
             };
-            read_file(&file, tokens, redactor, &mut out).map_err(|e| fail(format!("{label}: {e}")))?;
+            read_file(gateway, &file, tokens, redactor, &mut out)
+                .map_err(|e| fail(format!("{label}: {e}")))?;
         }
         if out.resources.len() + out.unaudited.values().sum::<u64>() as usize == before {
             out.empty.push(shown.clone());
@@ -231,19 +234,21 @@ pub fn collect(
     Ok(out)
 }
 
-/// A file, or the manifest files below a folder, sorted.
-fn files_of(path: &Path) -> Result<Vec<PathBuf>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if !meta.is_dir() {
+/// A file, or the manifest files below a folder, sorted: every folder and file through the gateway.
+fn files_of(gateway: &Gateway, path: &Path) -> Result<Vec<PathBuf>, String> {
+    if !gateway.is_dir(path).map_err(|e| e.to_string())? {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut out = Vec::new();
     let mut folders = vec![path.to_path_buf()];
+    // Each folder once, however many links lead to it (a link to a parent would make the walk endless).
+    let mut seen = BTreeSet::new();
     while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).map_err(|e| e.to_string())? {
-            let entry = entry.map_err(|e| e.to_string())?;
-            let p = entry.path();
-            if entry.file_type().map_err(|e| e.to_string())?.is_dir() {
+        if !seen.insert(std::fs::canonicalize(&folder).unwrap_or_else(|_| folder.clone())) {
+            continue;
+        }
+        for (p, is_dir) in gateway.list(&folder).map_err(|e| e.to_string())? {
+            if is_dir {
                 folders.push(p);
             } else if p
                 .extension()
@@ -257,8 +262,14 @@ fn files_of(path: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-fn read_file(path: &Path, tokens: &[String], redactor: &Redactor, out: &mut Manifests) -> Result<(), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+fn read_file(
+    gateway: &Gateway,
+    path: &Path,
+    tokens: &[String],
+    redactor: &Redactor,
+    out: &mut Manifests,
+) -> Result<(), String> {
+    let text = gateway.read_to_string(path).map_err(|e| e.to_string())?;
     let text = crate::diagnostic::without_bom(&text);
     let hint = match text.contains("{{") {
         true => " (a template left unrendered? give the output of `helm template` or `kustomize build`)",

@@ -255,6 +255,7 @@ pub async fn plan(config: &Config, env: &Environment, shards: u32) -> Result<Pla
 
 /// The sources of no account or region: config files, Compose files, manifests.
 fn collect_local(config: &Config, env: &Environment, redactor: &Redactor, snapshot: &mut Snapshot) {
+    let gateway = config.gateway();
     if !env.config_files.is_empty() {
         // One unreadable file makes every config key unknown: a key missing from it is not "missing".
         let mut resources = Vec::new();
@@ -262,7 +263,13 @@ fn collect_local(config: &Config, env: &Environment, redactor: &Redactor, snapsh
         let mut empty = Vec::new();
         for template in &env.config_files {
             let shown = env.expand(template);
-            match files::collect_file(&config.base_dir.join(&shown), &shown, &env.tokens, redactor) {
+            match files::collect_file(
+                &gateway,
+                &config.base_dir.join(&shown),
+                &shown,
+                &env.tokens,
+                redactor,
+            ) {
                 Ok(found) if found.is_empty() => empty.push(shown),
                 Ok(found) => resources.extend(found),
                 Err(e) => errors.push(e.to_string()),
@@ -281,6 +288,7 @@ fn collect_local(config: &Config, env: &Environment, redactor: &Redactor, snapsh
     if !env.compose.is_empty() {
         let files: Vec<String> = env.compose.iter().map(|f| env.expand(f)).collect();
         let result = compose::collect(
+            &gateway,
             &config.base_dir,
             &files,
             &env.compose_profiles,
@@ -292,16 +300,16 @@ fn collect_local(config: &Config, env: &Environment, redactor: &Redactor, snapsh
 
     if !env.kubernetes.is_empty() {
         let configured: Vec<String> = env.kubernetes.iter().map(|f| env.expand(f)).collect();
-        let (result, empty) = match kubernetes::collect(&config.base_dir, &configured, &env.tokens, redactor)
-        {
-            Ok(found) => {
-                snapshot
-                    .unaudited
-                    .extend(unaudited("kubernetes", None, None, found.unaudited));
-                (Ok(found.resources), found.empty)
-            }
-            Err(e) => (Err(e), Vec::new()),
-        };
+        let (result, empty) =
+            match kubernetes::collect(&gateway, &config.base_dir, &configured, &env.tokens, redactor) {
+                Ok(found) => {
+                    snapshot
+                        .unaudited
+                        .extend(unaudited("kubernetes", None, None, found.unaudited));
+                    (Ok(found.resources), found.empty)
+                }
+                Err(e) => (Err(e), Vec::new()),
+            };
         Collected::local("kubernetes", "manifests", empty, result).record(snapshot);
     }
 }

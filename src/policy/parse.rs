@@ -1,6 +1,7 @@
 //! Policy TOML -> [`Policy`], in three stages: the TOML read with spans, each table validated (kinds and fields
 //! against the catalogue), then `extends` resolved. Every problem in the file is reported, not just the first.
 
+use crate::gateway::{DEFAULT_MAX_FILE_MIB, Gateway, ROOT_POLICY};
 use toml_span::de_helpers::TableHelper;
 use toml_span::value::ValueInner;
 use toml_span::{Span, Spanned, Value};
@@ -79,8 +80,14 @@ impl<'t> Parser<'t> {
                     if let Some(mib) = self.at_least_one(&mut t, "rego_memory_mib") {
                         limits.memory_mib = mib;
                     }
+                    let outside: Vec<std::path::PathBuf> = t
+                        .optional::<Vec<String>>("rego_read_outside")
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(Into::into)
+                        .collect();
                     if let Some(patterns) = t.optional::<Vec<Spanned<String>>>("rego") {
-                        rego = self.rego(&patterns, limits);
+                        rego = self.rego(&patterns, &outside, limits);
                     }
                     self.toml.finish(t);
                 }
@@ -493,16 +500,22 @@ impl<'t> Parser<'t> {
         (n.value > 0).then_some(n.value)
     }
 
-    /// Loads and compiles the Rego modules the patterns name, relative to the policy file; each problem is
-    /// reported at the pattern that named the module.
-    fn rego(&mut self, patterns: &[Spanned<String>], limits: rego::Limits) -> Option<rego::Rego> {
+    /// Loads and compiles the Rego modules the patterns name, relative to the policy file and inside its folder
+    /// (or the `outside` allowance); each problem is reported at the pattern that named the module.
+    fn rego(
+        &mut self,
+        patterns: &[Spanned<String>],
+        outside: &[std::path::PathBuf],
+        limits: rego::Limits,
+    ) -> Option<rego::Rego> {
         let base = std::path::Path::new(self.path)
             .parent()
             .unwrap_or(std::path::Path::new(""));
+        let gateway = Gateway::new(base, ROOT_POLICY, outside, DEFAULT_MAX_FILE_MIB);
         let mut files = Vec::new();
         let mut failed = false;
         for pattern in patterns {
-            match rego::expand(base, &pattern.value) {
+            match rego::expand(&gateway, base, &pattern.value) {
                 Ok(found) => files.extend(found.into_iter().map(|f| (pattern.span, f))),
                 Err(e) => {
                     self.toml.error(pattern.span, e, None);
@@ -511,7 +524,7 @@ impl<'t> Parser<'t> {
             }
         }
         let named: Vec<(String, std::path::PathBuf)> = files.iter().map(|(_, f)| f.clone()).collect();
-        match rego::compile(&named, limits) {
+        match rego::compile(&gateway, &named, limits) {
             Ok(compiled) if !failed => Some(compiled),
             Ok(_) => None,
             Err(errors) => {

@@ -421,7 +421,8 @@ fn rego_findings_are_waived_baselined_and_rendered_in_every_format() {
     let rules = repository().join("policies/rego");
     let policy = |waiver: &str| {
         format!(
-            "[policy]\nname = \"custom\"\nextends = \"default\"\nrego = [\"{}/*.rego\"]\n{waiver}",
+            "[policy]\nname = \"custom\"\nextends = \"default\"\nrego = [\"{0}/*.rego\"]\n\
+             rego_read_outside = [\"{0}\"]\n{waiver}",
             rules.display()
         )
     };
@@ -511,7 +512,7 @@ fn a_rego_finding_shows_the_values_its_rule_gives_and_leaves_the_others_blank_no
     write(
         "policy.toml",
         format!(
-            "[policy]\nname = \"r\"\nrego = [{:?}]\n",
+            "[policy]\nname = \"r\"\nrego = [{0:?}]\nrego_read_outside = [{0:?}]\n",
             module.display().to_string()
         ),
     );
@@ -567,7 +568,7 @@ fn hand_written_snapshot_files_give_the_rules_the_input_of_the_snapshots_they_pa
     std::fs::write(
         dir.path().join("policy.toml"),
         format!(
-            "[policy]\nname = \"r\"\nrego = [{:?}]\n",
+            "[policy]\nname = \"r\"\nrego = [{0:?}]\nrego_read_outside = [{0:?}]\n",
             module.display().to_string()
         ),
     )

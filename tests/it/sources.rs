@@ -482,3 +482,131 @@ kubernetes = ["prod/app.yaml"]
         assert!(staging.contains(kept), "{kept} not in {staging}");
     }
 }
+
+/// Collects `env` of the config in `dir` with a canary in the process environment: (exit status, snapshot text,
+/// stderr).
+fn collect_with_canary(dir: &Path, env: &str) -> (Option<i32>, String, String) {
+    let out = envparity(dir)
+        .env("VAULT_TOKEN", "CanaryVaultToken7")
+        .args(["collect", env, "--output", "out.json"])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let snapshot = std::fs::read_to_string(dir.join("out.json")).unwrap_or_default();
+    (
+        out.status.code(),
+        snapshot,
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Every way the leak report had a repository copy the collector's own environment out, or hang or fill memory
+/// through a file it names: `env_file` at `/proc/self/environ`, at `/dev/zero` and outside the repository, a
+/// committed symlink to `/proc/self/environ` as a config file, a FIFO named like a manifest. Each is a gap naming
+/// the file and the reason, within seconds, and the environment's canary reaches neither snapshot nor stderr.
+#[test]
+fn files_outside_the_config_folder_proc_devices_and_fifos_are_refused_gaps_never_read() {
+    let base = tempfile::tempdir().unwrap();
+    let d = base.path().join("repo");
+    std::fs::create_dir_all(d.join("config/prod")).unwrap();
+    std::fs::write(base.path().join("x.env"), "OUTSIDE=CanaryOutside7\n").unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", d.join("config/prod/.env")).unwrap();
+    let fifo = d.join("x.yaml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for (name, env_file) in [
+        ("proc", "/proc/self/environ"),
+        ("zero", "/dev/zero"),
+        ("outside", "../x.env"),
+    ] {
+        std::fs::write(
+            d.join(format!("{name}.yaml")),
+            format!("services:\n  web:\n    image: shop/web:1\n    env_file: [{env_file}]\n"),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        d.join("envparity.toml"),
+        r#"[environments.proc]
+compose = ["proc.yaml"]
+[environments.zero]
+compose = ["zero.yaml"]
+[environments.outside]
+compose = ["outside.yaml"]
+[environments.link]
+config_files = ["config/prod/.env"]
+[environments.fifo]
+kubernetes = ["x.yaml"]
+"#,
+    )
+    .unwrap();
+    for (env, reason) in [
+        ("proc", "/proc/self/environ: refused: it resolves to /proc/"),
+        (
+            "zero",
+            "/dev/zero: refused: it resolves to /dev/zero, in a system folder that is never read",
+        ),
+        ("outside", "../x.env: refused: it resolves to "),
+        ("link", "config/prod/.env: refused: it resolves to /proc/"),
+        ("fifo", "x.yaml: refused: not a regular file but a FIFO"),
+    ] {
+        let started = std::time::Instant::now();
+        let (code, snapshot, stderr) = collect_with_canary(&d, env);
+        assert_eq!(code, Some(3), "{env}: {stderr}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{env}");
+        assert!(snapshot.contains(reason), "{env}: {reason} not in {snapshot}");
+        for canary in ["CanaryVaultToken7", "CanaryOutside7", "ENVPARITY_FINGERPRINT_KEY"] {
+            assert!(
+                !snapshot.contains(canary) && !stderr.contains(canary),
+                "{env}: {canary}"
+            );
+        }
+    }
+    // Listed in the allowance, the file outside is read.
+    std::fs::write(
+        d.join("envparity.toml"),
+        "[collect]\nread_outside = [\"../x.env\"]\n[environments.outside]\ncompose = [\"outside.yaml\"]\n",
+    )
+    .unwrap();
+    let (code, snapshot, stderr) = collect_with_canary(&d, "outside");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(snapshot.contains("OUTSIDE"), "{snapshot}");
+}
+
+/// A policy naming `/proc/self/environ` (or any file that is not a `.rego` module, or one outside the policy's
+/// folder) as a Rego module is a located error naming it, and the parser never quotes the environment onto stderr.
+#[test]
+fn a_rego_module_at_proc_self_environ_or_outside_the_policy_folder_is_refused_without_quoting_it() {
+    let base = tempfile::tempdir().unwrap();
+    let d = base.path().join("policies");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(
+        base.path().join("outside.rego"),
+        "package x\nCanaryOutside7 := 1\n",
+    )
+    .unwrap();
+    for (rego, reason) in [
+        ("/proc/self/environ", "a Rego module's name ends in `.rego`"),
+        ("../outside.rego", "outside the folder of the policy"),
+    ] {
+        std::fs::write(
+            d.join("policy.toml"),
+            format!("[policy]\nname = \"p\"\nrego = [{rego:?}]\n"),
+        )
+        .unwrap();
+        let out = envparity(&d)
+            .env("VAULT_TOKEN", "CanaryVaultToken7")
+            .args(["policy", "check", "policy.toml"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(reason), "{stderr}");
+        assert!(!stderr.contains("Canary"), "{stderr}");
+    }
+}

@@ -5,6 +5,7 @@
 //! produce objects with at least `msg` (or plain strings). Their findings are namespaced `rego:PACKAGE.ID`, so
 //! that they can never shadow a built-in or TOML rule.
 
+use crate::gateway::Gateway;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -105,8 +106,9 @@ impl Drop for Ceiling<'_> {
     }
 }
 
-/// The files a pattern names, relative to `base`: `rules/*.rego` (a `*` in the file name only), sorted.
-pub fn expand(base: &Path, pattern: &str) -> Result<Vec<(String, PathBuf)>, String> {
+/// The files a pattern names, relative to `base`: `rules/*.rego` (a `*` in the file name only), sorted. A
+/// module's name ends in `.rego`: any other file (an `.env`, a key) would be quoted by the parser's errors.
+pub fn expand(gateway: &Gateway, base: &Path, pattern: &str) -> Result<Vec<(String, PathBuf)>, String> {
     let (folder, name) = match pattern.rsplit_once('/') {
         Some((folder, name)) => (folder, name),
         None => ("", pattern),
@@ -114,15 +116,21 @@ pub fn expand(base: &Path, pattern: &str) -> Result<Vec<(String, PathBuf)>, Stri
     if folder.contains('*') {
         return Err(format!("{pattern:?}: `*` may only stand in the file name"));
     }
+    if !name.ends_with(".rego") {
+        return Err(format!("{pattern:?}: a Rego module's name ends in `.rego`"));
+    }
     if !name.contains('*') {
         return Ok(vec![(pattern.to_owned(), base.join(pattern))]);
     }
     let wildcard = Wildcard::new(name).map_err(|e| format!("{pattern:?}: {e}"))?;
     let dir = base.join(folder);
-    let entries = std::fs::read_dir(&dir).map_err(|e| format!("{pattern:?}: {}: {e}", dir.display()))?;
+    let entries = gateway
+        .list(&dir)
+        .map_err(|e| format!("{pattern:?}: {}: {e}", dir.display()))?;
     let mut out: Vec<(String, PathBuf)> = entries
-        .filter_map(Result::ok)
-        .filter_map(|e| e.file_name().into_string().ok().map(|n| (n, e.path())))
+        .into_iter()
+        .filter(|(_, is_dir)| !is_dir)
+        .filter_map(|(p, _)| p.file_name()?.to_str().map(|n| (n.to_owned(), p.clone())))
         .filter(|(n, _)| wildcard.matches(n))
         .map(|(n, p)| match folder {
             "" => (n, p),
@@ -137,7 +145,7 @@ pub fn expand(base: &Path, pattern: &str) -> Result<Vec<(String, PathBuf)>, Stri
 }
 
 /// Loads and compiles modules: every error of every module, each `file:line:col: message`.
-pub fn compile(files: &[(String, PathBuf)], limits: Limits) -> Result<Rego, Vec<String>> {
+pub fn compile(gateway: &Gateway, files: &[(String, PathBuf)], limits: Limits) -> Result<Rego, Vec<String>> {
     let _turn = Turn::take();
     let timer = ExecutionTimerConfig {
         limit: limits.timeout,
@@ -148,7 +156,7 @@ pub fn compile(files: &[(String, PathBuf)], limits: Limits) -> Result<Rego, Vec<
     let mut modules = Vec::new();
     let mut errors = Vec::new();
     for (shown, path) in files {
-        let text = match std::fs::read_to_string(path) {
+        let text = match gateway.read_to_string(path) {
             Ok(text) => text,
             Err(e) => {
                 errors.push(format!("{shown}: {e}"));
