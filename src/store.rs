@@ -254,6 +254,39 @@ struct Pointer {
 /// The name of a history folder's pointer to its newest snapshot.
 pub const LATEST: &str = "latest.json";
 
+/// How a history name writes a time: `2026-11-27T06-00-00Z` (`:` is not allowed in every file system and S3
+/// tool), so that names sort by time.
+const HISTORY_TIME: &str = "%Y-%m-%dT%H-%M-%SZ";
+
+/// The name a history folder keeps a snapshot or report collected at `collected_at` under: `TIME.EXTENSION`.
+/// `None` when `collected_at` is not a time (it was read from a snapshot: data, not a path).
+pub fn history_name(collected_at: &str, extension: &str) -> Option<String> {
+    let at = collected_at.parse::<jiff::Timestamp>().ok()?;
+    Some(format!("{}.{extension}", at.strftime(HISTORY_TIME)))
+}
+
+/// The time of a name in a history folder, when it is one envparity writes (`TIME.json`, `TIME.json.gz`): any
+/// other name (the pointer, a planted `zzz.json`) is not a snapshot of the history.
+pub fn history_time(name: &str) -> Option<jiff::Timestamp> {
+    let time = name
+        .strip_suffix(".json.gz")
+        .or_else(|| name.strip_suffix(".json"))?;
+    let civil =
+        jiff::civil::DateTime::strptime(HISTORY_TIME.trim_end_matches('Z'), time.strip_suffix('Z')?).ok()?;
+    let at = jiff::tz::TimeZone::UTC.to_timestamp(civil).ok()?;
+    // Written back, the name is the same: no second spelling of a time slips through.
+    (at.strftime(HISTORY_TIME).to_string() == time).then_some(at)
+}
+
+/// Whether a pointer read from a history folder is one envparity wrote: it names the history snapshot of its own
+/// time, and that time is not in the future (a planted pointer would otherwise hold `latest.json` forever).
+fn trusted(pointer: &Pointer) -> Option<jiff::Timestamp> {
+    let at = pointer.collected_at.parse::<jiff::Timestamp>().ok()?;
+    let named = history_time(&pointer.snapshot)?;
+    let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1);
+    (named == at && at <= soon).then_some(at)
+}
+
 /// Points `dir/latest.json` at `name` (collected at `collected_at`), unless it names a newer snapshot already.
 /// On S3 the pointer is replaced only if unchanged since it was read (If-Match, or If-None-Match when there is
 /// none): of two audits racing, one wins, the other reads the winner's pointer and decides again.
@@ -265,12 +298,10 @@ pub fn advance_latest(dir: &Path, name: &str, collected_at: &str) -> Result<Late
         collected_at: collected_at.to_owned(),
     })
     .expect("a pointer serializes");
+    // A pointer that is not one envparity wrote (another name, a path, a time to come) is replaced.
     let newer = |current: &[u8]| -> Option<String> {
         let current: Pointer = serde_json::from_slice(current).ok()?;
-        let (theirs, ours) = (
-            current.collected_at.parse::<jiff::Timestamp>().ok()?,
-            collected_at.parse::<jiff::Timestamp>().ok()?,
-        );
+        let (theirs, ours) = (trusted(&current)?, collected_at.parse::<jiff::Timestamp>().ok()?);
         (theirs >= ours).then_some(current.snapshot)
     };
     let Some(object) = s3(&path)? else {
@@ -469,14 +500,55 @@ mod tests {
     }
 
     #[test]
+    fn history_names_are_times_and_nothing_else() {
+        assert_eq!(
+            history_name("2026-11-27T06:00:00Z", "json").as_deref(),
+            Some("2026-11-27T06-00-00Z.json")
+        );
+        assert_eq!(history_name("../../x", "json"), None);
+        assert!(history_time("2026-11-27T06-00-00Z.json").is_some());
+        assert!(history_time("2026-11-27T06-00-00Z.json.gz").is_some());
+        for name in [
+            "zzz-not-a-time.json",
+            "latest.json",
+            "2026-11-27T06:00:00Z.json",
+            "2026-13-27T06-00-00Z.json",
+            "../2026-11-27T06-00-00Z.json",
+        ] {
+            assert_eq!(history_time(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_planted_latest_pointer_naming_another_path_or_a_time_to_come_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LATEST);
+        for planted in [
+            r#"{"snapshot": "../../etc/passwd", "collected_at": "2026-12-01T09:00:00Z"}"#,
+            r#"{"snapshot": "2099-01-01T00-00-00Z.json", "collected_at": "2099-01-01T00:00:00Z"}"#,
+            r#"{"snapshot": "2026-12-01T09-00-00Z.json", "collected_at": "2026-12-01T10:00:00Z"}"#,
+            "not json",
+        ] {
+            std::fs::write(&path, planted).unwrap();
+            let latest =
+                advance_latest(dir.path(), "2026-11-30T09-00-00Z.json", "2026-11-30T09:00:00Z").unwrap();
+            assert_eq!(latest, Latest::Advanced, "{planted}");
+            let now: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            assert_eq!(now["snapshot"], "2026-11-30T09-00-00Z.json");
+        }
+    }
+
+    #[test]
     fn a_local_latest_pointer_never_goes_back_in_time() {
         let dir = tempfile::tempdir().unwrap();
         let advance = |name: &str, at: &str| advance_latest(dir.path(), name, at).unwrap();
-        assert_eq!(advance("b.json", "2026-12-01T10:00:00Z"), Latest::Advanced);
-        assert_eq!(
-            advance("a.json", "2026-12-01T09:00:00Z"),
-            Latest::Newer("b.json".into())
+        let (a, b, c) = (
+            "2026-12-01T09-00-00Z.json",
+            "2026-12-01T10-00-00Z.json",
+            "2026-12-01T11-00-00Z.json",
         );
-        assert_eq!(advance("c.json", "2026-12-01T11:00:00Z"), Latest::Advanced);
+        assert_eq!(advance(b, "2026-12-01T10:00:00Z"), Latest::Advanced);
+        assert_eq!(advance(a, "2026-12-01T09:00:00Z"), Latest::Newer(b.into()));
+        assert_eq!(advance(c, "2026-12-01T11:00:00Z"), Latest::Advanced);
     }
 }

@@ -227,13 +227,28 @@ fn options(
 
 /// The history layout: `DIR/ENV/TIME.json` for snapshots (and `DIR/ENV/latest.json`, naming the newest),
 /// `DIR/reports/TIME.json` for reports, where TIME is the collection time with `:` replaced (names sort by time).
-/// DIR is a folder or an S3 prefix; with `--gzip` the names end in `.json.gz`.
-pub(super) fn history_name(collected_at: &str, extension: &str) -> String {
-    format!("{}.{extension}", collected_at.replace(':', "-"))
+/// DIR is a folder or an S3 prefix; with `--gzip` the names end in `.json.gz`. The environment and the time come
+/// from a snapshot, which may have been written by anyone (`merge` reads parts): both are checked as the config
+/// checks names before they become a path.
+fn history_place(
+    dir: &Path,
+    environment: &str,
+    collected_at: &str,
+    extension: &str,
+) -> anyhow::Result<PathBuf> {
+    if !crate::snapshot::is_safe_name(environment) {
+        anyhow::bail!(
+            "cannot keep history: the environment {environment:?} cannot name a folder (letters, digits, `-`, `_` \
+             and `.`, not starting with `.`)"
+        );
+    }
+    let name = crate::store::history_name(collected_at, extension)
+        .with_context(|| format!("cannot keep history: {collected_at:?} is not a time"))?;
+    Ok(crate::store::join(&crate::store::join(dir, environment), &name))
 }
 
-/// Whether a name in a history folder is a snapshot (`TIME.json`, `TIME.json.gz`), not the pointer.
-pub(super) fn is_history_snapshot(name: &str) -> bool {
+/// Whether a name in a folder of parts is a snapshot (`.json`, `.json.gz`), not a history's pointer.
+pub(super) fn is_snapshot_file(name: &str) -> bool {
     name != crate::store::LATEST && (name.ends_with(".json") || name.ends_with(".json.gz"))
 }
 
@@ -246,10 +261,16 @@ pub(super) fn keep_snapshot(
     ctx: &Context,
 ) -> anyhow::Result<()> {
     use crate::store::{self, Latest};
-    let folder = store::join(dir, &snapshot.environment);
+    let path = history_place(dir, &snapshot.environment, &snapshot.collected_at, extension)?;
+    let (folder, name) = (
+        path.parent().expect("a history path has a folder").to_path_buf(),
+        path.file_name()
+            .expect("a history path has a name")
+            .to_string_lossy()
+            .into_owned(),
+    );
     store::check_folder(&folder).context("cannot keep history")?;
-    let name = history_name(&snapshot.collected_at, extension);
-    write_snapshot(&store::join(&folder, &name), snapshot)?;
+    write_snapshot(&path, snapshot)?;
     match store::advance_latest(&folder, &name, &snapshot.collected_at)
         .context("cannot point latest.json at the new snapshot")?
     {
@@ -274,9 +295,9 @@ fn keep_history(
     for snapshot in snapshots.iter_mut() {
         keep_snapshot(dir, extension, snapshot, ctx)?;
     }
-    let folder = store::join(dir, "reports");
-    store::check_folder(&folder).context("cannot keep history")?;
-    let path = store::join(&folder, &history_name(&report.prod.collected_at, extension));
+    let path = history_place(dir, "reports", &report.prod.collected_at, extension)?;
+    store::check_folder(path.parent().expect("a history path has a folder"))
+        .context("cannot keep history")?;
     let text = crate::report::render(report, crate::report::Format::Json, Default::default());
     store::write(&path, text.as_bytes()).context("cannot keep the report")?;
     note!(ctx, "kept history in {}", dir.display());

@@ -21,12 +21,29 @@ pub struct Args {
 }
 
 pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
+    if !crate::snapshot::is_safe_name(&args.environment) {
+        anyhow::bail!(
+            "{:?} is not an environment name: letters, digits, `-`, `_` and `.`, not starting with `.`",
+            args.environment
+        );
+    }
     // Drift is judged by the shipped drift policy unless another is given.
     let (earlier, newest) = two_newest(&crate::store::join(&args.history, &args.environment))?;
     let settled = args
         .judgement
         .settle(Some(Path::new("drift")), &[&earlier, &newest])?;
     let (before, after) = (read_snapshot(&earlier)?, read_snapshot(&newest)?);
+    // A snapshot put in the wrong folder is another environment's, not this one's past.
+    for (path, snapshot) in [(&earlier, &before), (&newest, &after)] {
+        if snapshot.environment != args.environment {
+            anyhow::bail!(
+                "{}: a snapshot of {:?}, not of {:?}: drift compares one environment with itself",
+                path.display(),
+                snapshot.environment,
+                args.environment
+            );
+        }
+    }
     note!(
         ctx,
         "drift of {}: {} -> {}",
@@ -38,20 +55,19 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     Ok(diff::judge(&before, &after, &options, &settled, ctx)?.exit)
 }
 
-/// The two newest snapshots in a history folder or prefix of `TIME.json` (or `TIME.json.gz`) files.
+/// The two newest snapshots in a history folder or prefix of `TIME.json` (or `TIME.json.gz`) files: names
+/// envparity writes only, by the time they carry (another `*.json` is no snapshot of the history).
 fn two_newest(folder: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
-    let mut files: Vec<PathBuf> = crate::store::list(folder)
+    let mut timed: Vec<(jiff::Timestamp, String)> = crate::store::list(folder)
         .context("cannot read history folder")?
         .into_iter()
-        .filter(|name| super::collect::is_history_snapshot(name))
-        .map(|name| crate::store::join(folder, &name))
+        .filter_map(|name| Some((crate::store::history_time(&name)?, name)))
         .collect();
-    // Names start with the time: sorted by name is sorted by time, whether gzipped or not.
-    files.sort_by(|a, b| {
-        a.to_string_lossy()
-            .trim_end_matches(".gz")
-            .cmp(b.to_string_lossy().trim_end_matches(".gz"))
-    });
+    timed.sort();
+    let files: Vec<PathBuf> = timed
+        .into_iter()
+        .map(|(_, name)| crate::store::join(folder, &name))
+        .collect();
     match files.as_slice() {
         [.., earlier, newest] => Ok((earlier.clone(), newest.clone())),
         _ => anyhow::bail!(

@@ -36,7 +36,7 @@ fn parts(given: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
         }
         let found: Vec<PathBuf> = crate::store::list(path)?
             .into_iter()
-            .filter(|name| super::collect::is_history_snapshot(name))
+            .filter(|name| super::collect::is_snapshot_file(name))
             .map(|name| crate::store::join(path, &name))
             .collect();
         if found.is_empty() {

@@ -210,16 +210,6 @@ impl Config {
     }
 }
 
-/// True for a name that is safe as one path component: letters, digits, `-`, `_`, `.`, not starting with `.`.
-fn is_safe_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && name.len() <= 100
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
-
 /// `ou-ab12-cd34ef56` (an organizational unit) or `r-ab12` (a root): lowercase letters and digits after the
 /// prefix.
 fn is_organization_unit(id: &str) -> bool {
@@ -263,7 +253,7 @@ impl Reader<'_> {
                         let (key, mut value) =
                             t.table.remove_entry(name.as_str()).expect("the key was listed");
                         // The name becomes a file name (`ENV.json`) and a folder (`--history DIR/ENV/`).
-                        if !is_safe_name(&name) {
+                        if !crate::snapshot::is_safe_name(&name) {
                             self.toml.error(
                                 key.span,
                                 format!("environment name {name:?} cannot name a file"),

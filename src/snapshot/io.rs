@@ -185,6 +185,20 @@ fn validate(mut snapshot: Snapshot, path: &Path) -> Result<Snapshot, SnapshotErr
             ),
         ));
     }
+    // envparity writes what it could not read as a gap; a source another tool marked incomplete is one too, so that
+    // no reader takes it for complete (its gap names no kind: the verdict is incomplete whatever else it holds).
+    let (complete, incomplete): (Vec<_>, Vec<_>) = std::mem::take(&mut snapshot.sources)
+        .into_iter()
+        .partition(|s| s.status == super::SourceStatus::Complete);
+    snapshot.sources = complete;
+    snapshot.gaps.extend(incomplete.into_iter().map(|s| super::Gap {
+        provider: s.provider,
+        service: s.service,
+        account: s.account,
+        region: s.region,
+        kinds: Vec::new(),
+        error: "the snapshot marks this source incomplete".into(),
+    }));
     for (i, gap) in snapshot.gaps.iter().enumerate() {
         if let Some(kind) = gap.kinds.iter().find(|k| !is_valid_kind(k)) {
             return Err(invalid(format!("gaps[{i}].kinds"), bad_kind(kind)));

@@ -225,6 +225,18 @@ impl Resource {
     }
 }
 
+/// Whether an environment name can name a file and a folder (`ENV.json`, `--history DIR/ENV/`): letters,
+/// digits, `-`, `_` and `.`, not starting with `.`, at most 100 bytes. The config holds its names to it, and a
+/// name read from a snapshot is checked against it before it becomes a path.
+pub fn is_safe_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name.len() <= 100
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 impl Snapshot {
     /// An empty snapshot of `environment` taken at `collected_at`.
     pub fn new(environment: impl Into<String>, collected_at: impl Into<String>) -> Self {

@@ -924,6 +924,101 @@ fn drift_compares_the_two_newest_snapshots_in_the_history() {
 }
 
 #[test]
+fn drift_reads_only_history_names_and_refuses_another_environments_snapshot() {
+    let history = tempfile::tempdir().unwrap();
+    let folder = history.path().join("prod");
+    std::fs::create_dir_all(&folder).unwrap();
+    let text = std::fs::read_to_string(PROD).unwrap();
+    let at = |day: &str| text.replace("2026-11-27T06:00:04Z", &format!("2026-11-{day}T06:00:00Z"));
+    std::fs::write(folder.join("2026-11-20T06-00-00Z.json"), at("20")).unwrap();
+    std::fs::write(folder.join("2026-11-27T06-00-00Z.json"), at("27")).unwrap();
+    // Sorted by name, this came last and was taken for the newest snapshot.
+    std::fs::write(
+        folder.join("zzz-not-a-time.json"),
+        std::fs::read(STAGING).unwrap(),
+    )
+    .unwrap();
+    envparity()
+        .args(["drift", "prod", "--history"])
+        .arg(history.path())
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("2026-11-20T06-00-00Z.json -> "));
+    // A staging snapshot under a history name of prod's folder is refused, not taken for prod's past.
+    std::fs::write(
+        folder.join("2026-11-28T06-00-00Z.json"),
+        std::fs::read_to_string(STAGING).unwrap(),
+    )
+    .unwrap();
+    envparity()
+        .args(["drift", "prod", "--history"])
+        .arg(history.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "a snapshot of \"staging\", not of \"prod\"",
+        ));
+    envparity()
+        .args(["drift", "../prod", "--history"])
+        .arg(history.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not an environment name"));
+}
+
+#[test]
+fn a_source_marked_incomplete_is_a_gap_and_the_diff_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let staging = dir.path().join("staging.json");
+    let text = std::fs::read_to_string(STAGING).unwrap();
+    let first = text.find("\"status\": \"complete\"").unwrap();
+    let marked = format!(
+        "{}\"status\": \"incomplete\"{}",
+        &text[..first],
+        &text[first + "\"status\": \"complete\"".len()..]
+    );
+    std::fs::write(&staging, marked).unwrap();
+    envparity()
+        .args(["diff"])
+        .arg(&staging)
+        .args([STAGING, "--format", "json"])
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains(
+            "the snapshot marks this source incomplete",
+        ));
+}
+
+#[test]
+fn merge_history_refuses_a_part_whose_environment_is_a_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history");
+    std::fs::create_dir_all(&history).unwrap();
+    for environment in ["../../../escaped", "/tmp/escaped-absolute"] {
+        let part = dir.path().join("part.json");
+        std::fs::write(
+            &part,
+            std::fs::read_to_string(PROD).unwrap().replace(
+                "\"environment\": \"prod\"",
+                &format!("\"environment\": {environment:?}"),
+            ),
+        )
+        .unwrap();
+        envparity()
+            .args(["merge", "--output"])
+            .arg(dir.path().join("merged.json"))
+            .arg("--history")
+            .arg(&history)
+            .arg(&part)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("cannot name a folder"));
+        assert_eq!(std::fs::read_dir(&history).unwrap().count(), 0, "{environment}");
+    }
+    assert!(!dir.path().join("escaped").exists() && !Path::new("/tmp/escaped-absolute").exists());
+}
+
+#[test]
 fn completions_and_the_man_page_are_generated_from_the_command_line() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let text = stdout_of(envparity().args(["completions", shell]));
