@@ -33,8 +33,36 @@ pub fn terminal(text: &str) -> Cow<'_, str> {
     visible(text, false)
 }
 
-/// Text for a markdown table cell, shown literally: no markup, no HTML, no line break, no cell break.
+/// Text safe in HTML content and attribute values, shown as it is: markup escaped, and every character a
+/// renderer would act on (controls, bidirectional overrides) visible as `\u{202e}`; newlines kept.
+pub fn html(text: &str) -> String {
+    let text = visible(text, true);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether GitHub-flavoured markdown would turn part of the text into a link or a notification: a URL, a
+/// `www.` address, an e-mail address or an `@mention`.
+fn links_or_mentions(text: &str) -> bool {
+    text.contains("://") || text.contains('@') || text.to_ascii_lowercase().contains("www.")
+}
+
+/// Text for a markdown table cell, shown literally: no markup, no HTML, no line break, no cell break; a text
+/// that would autolink or notify someone (a URL, `@team`) is a code span, where neither happens.
 pub fn markdown(text: &str) -> String {
+    if links_or_mentions(text) {
+        return markdown_code(text);
+    }
     let text = visible(text, false);
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
@@ -121,8 +149,26 @@ mod tests {
     #[test]
     fn markdown_cells_hold_no_markup() {
         assert_eq!(markdown("a|b<img src=x>"), "a\\|b&lt;img src=x&gt;");
-        assert_eq!(markdown("![x](http://e)"), "\\!\\[x\\](http://e)");
+        assert_eq!(markdown("![x](e.png)"), "\\!\\[x\\](e.png)");
+        assert_eq!(markdown("![x](http://e)"), "`![x](http://e)`");
         assert_eq!(markdown("line\r\n## heading"), "line\\\\u{d}\\\\u{a}## heading");
+    }
+
+    #[test]
+    fn urls_and_mentions_from_data_are_code_spans_that_neither_link_nor_notify() {
+        assert_eq!(markdown("ping @security-team"), "`ping @security-team`");
+        assert_eq!(
+            markdown("see https://evil.example/x"),
+            "`see https://evil.example/x`"
+        );
+        assert_eq!(markdown("www.evil.example"), "`www.evil.example`");
+        assert_eq!(markdown("plain"), "plain");
+    }
+
+    #[test]
+    fn html_shows_bidi_overrides_and_escapes_as_text() {
+        assert_eq!(html("a\u{202e}b\u{1b}[31m<i>"), "a\\u{202e}b\\u{1b}[31m&lt;i&gt;");
+        assert_eq!(html("line\nnext"), "line\nnext");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! Opened with `#selftest` the page exercises its own filters and reports in its title, which the tests read
 //! from a headless browser.
 
+use super::escape::html as esc;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -274,21 +275,5 @@ pub(super) fn render(report: &Report) -> String {
         }
     }
     out.push_str("</body>\n</html>\n");
-    out
-}
-
-/// Text safe in HTML content and attribute values.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
     out
 }

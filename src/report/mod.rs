@@ -132,8 +132,10 @@ impl EnvironmentCoverage {
         let known = !snapshot.sources.is_empty() && !failed && (asked || !aws_read);
         let unaudited = known.then(|| {
             let mut counts = BTreeMap::new();
+            // Counts come from a file: two huge ones saturate rather than overflow.
             for u in &snapshot.unaudited {
-                *counts.entry(u.resource_type.clone()).or_insert(0) += u.count;
+                let n: &mut u64 = counts.entry(u.resource_type.clone()).or_insert(0);
+                *n = n.saturating_add(u.count);
             }
             counts
         });
@@ -143,7 +145,7 @@ impl EnvironmentCoverage {
     /// One line for people: "24 resources of 14 kinds audited; not audited: states:stateMachine (3)". Types
     /// come from the account: callers escape the line for their medium.
     pub fn line(&self) -> String {
-        let total: u64 = self.audited.values().sum();
+        let total = self.audited.values().fold(0u64, |a, n| a.saturating_add(*n));
         let kinds = self.audited.len();
         let audited = format!(
             "{total} resource{} of {kinds} kind{} audited",

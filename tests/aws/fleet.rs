@@ -456,19 +456,42 @@ fn history_in_s3_keeps_a_latest_pointer_and_drift_reads_it() {
     );
 
     // A pointer at a newer snapshot (another audit that finished later) is never moved back.
-    let future = r#"{"snapshot": "2099-01-01T00-00-00Z.json.gz", "collected_at": "2099-01-01T00:00:00Z"}"#;
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(10);
+    let (name, at) = (
+        format!("{}.json.gz", later.strftime("%Y-%m-%dT%H-%M-%SZ")),
+        later.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    );
+    let newer = format!(r#"{{"snapshot": "{name}", "collected_at": "{at}"}}"#);
     boto3_s3(
         &moto,
-        &format!("s3.put_object(Bucket='envparity-history', Key='audits/prod/latest.json', Body={future:?})"),
+        &format!("s3.put_object(Bucket='envparity-history', Key='audits/prod/latest.json', Body={newer:?})"),
     );
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let (_, stderr) = history_audit(dir.path(), &moto.endpoint, history, &[]);
     assert!(
-        stderr.contains("latest.json stays on 2099-01-01T00-00-00Z.json.gz"),
+        stderr.contains(&format!("latest.json stays on {name}")),
         "{stderr}"
     );
     let latest: Value = serde_json::from_str(&s3_object(&moto, "audits/prod/latest.json")).unwrap();
-    assert_eq!(latest["collected_at"], "2099-01-01T00:00:00Z");
+    assert_eq!(latest["collected_at"], at.as_str());
+
+    // A planted pointer at a time to come, or at a name envparity never writes, is replaced by the next audit.
+    for planted in [
+        r#"{"snapshot": "2099-01-01T00-00-00Z.json.gz", "collected_at": "2099-01-01T00:00:00Z"}"#,
+        r#"{"snapshot": "../../etc/passwd", "collected_at": "2000-01-01T00:00:00Z"}"#,
+    ] {
+        boto3_s3(
+            &moto,
+            &format!(
+                "s3.put_object(Bucket='envparity-history', Key='audits/prod/latest.json', Body={planted:?})"
+            ),
+        );
+        history_audit(dir.path(), &moto.endpoint, history, &[]);
+        let latest: Value = serde_json::from_str(&s3_object(&moto, "audits/prod/latest.json")).unwrap();
+        let named = latest["snapshot"].as_str().unwrap();
+        assert!(envparity::store::history_time(named).is_some(), "{latest}");
+        assert!(!named.starts_with("2099"), "{latest}");
+    }
 }
 
 #[test]

@@ -239,3 +239,63 @@ fn the_html_report_has_a_strict_content_security_policy() {
     );
     assert!(!csp.contains("unsafe-inline"), "{csp}");
 }
+
+#[test]
+fn the_html_report_shows_a_right_to_left_override_and_an_escape_as_text() {
+    let report = report_with(&|i| match i % 3 {
+        0 => "exe.\u{202e}fdp\u{1b}[31m".to_owned(),
+        _ => "plain".to_owned(),
+    });
+    let html = report::render(&report, Format::Html, RenderOptions::default());
+    assert!(
+        !html.contains('\u{202e}') && !html.contains('\u{1b}'),
+        "raw controls in the page"
+    );
+    assert!(html.contains("exe.\\u{202e}fdp\\u{1b}[31m"), "{html}");
+}
+
+#[test]
+fn urls_and_mentions_from_data_neither_link_nor_notify_in_markdown() {
+    let report = report_with(&|i| match i % 3 {
+        0 => "ping @security-team at https://evil.example/x or www.evil.example".to_owned(),
+        _ => "plain".to_owned(),
+    });
+    let md = report::render(&report, Format::Markdown, RenderOptions::default());
+    assert!(md.contains("@security-team"), "{md}");
+    // Every text of the report holding a mention or a URL is inside a code span, where GitHub neither autolinks
+    // nor notifies.
+    for event in Parser::new_ext(&md, Options::ENABLE_TABLES) {
+        if let Event::Text(text) = event {
+            assert!(
+                !text.contains('@') && !text.contains("://") && !text.contains("www."),
+                "live text: {text:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn two_huge_unaudited_counts_saturate_instead_of_overflowing() {
+    let mut snapshot = Snapshot::new("prod", "2026-11-27T12:00:00Z");
+    snapshot.sources.push(Source {
+        provider: "aws".into(),
+        service: COVERAGE_SERVICE.into(),
+        account: None,
+        region: None,
+        status: SourceStatus::Complete,
+        resources: 0,
+        api_calls: 1,
+        empty: Vec::new(),
+    });
+    for region in ["eu-west-1", "us-east-1"] {
+        snapshot.unaudited.push(Unaudited {
+            provider: "aws".into(),
+            account: None,
+            region: Some(region.into()),
+            resource_type: "ec2:volume".into(),
+            count: u64::MAX - 1,
+        });
+    }
+    let coverage = envparity::report::EnvironmentCoverage::of(&snapshot);
+    assert_eq!(coverage.unaudited.unwrap()["ec2:volume"], u64::MAX);
+}
