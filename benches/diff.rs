@@ -176,8 +176,9 @@ fn rego_row(n: u64, runs: usize) {
     std::fs::write(
         &policy,
         format!(
-            "[policy]\nname = \"default with Rego\"\nextends = \"default\"\nrego = [{}]\n",
-            modules.join(", ")
+            "[policy]\nname = \"default with Rego\"\nextends = \"default\"\nrego = [{}]\nrego_read_outside = [{:?}]\n",
+            modules.join(", "),
+            rules.display().to_string()
         ),
     )
     .unwrap();

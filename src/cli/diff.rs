@@ -173,6 +173,10 @@ pub(super) fn judge(
         ..options.clone()
     };
     let evaluation = engine::evaluate(staging, prod, &settled.policy, &options);
+    // What the rules printed, for their authors: shown like every other terminal text, escaped.
+    for line in &evaluation.rego_prints {
+        note!(ctx, "print: {line}");
+    }
     let mut report = Report::new(staging, prod, &settled.policy.name, settled.fail_on, evaluation);
     if let Some(earlier) = &settled.baseline {
         report.mark_baseline(earlier);

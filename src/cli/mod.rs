@@ -121,6 +121,9 @@ enum Command {
     Completions(setup::CompletionsArgs),
     /// Print the man page (roff).
     Man,
+    /// Evaluate Rego rules for a parent envparity, under its limits (started by envparity itself).
+    #[command(name = "rego-worker", hide = true)]
+    RegoWorker,
 }
 
 /// Runs the command line and returns the process exit status.
@@ -182,6 +185,12 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Init(args) => setup::init(args, &ctx),
         Command::Completions(args) => setup::completions(args, &ctx),
         Command::Man => setup::man(&ctx),
+        Command::RegoWorker => {
+            let (stdin, stdout) = (std::io::stdin().lock(), std::io::stdout().lock());
+            crate::engine::rego::worker::serve(stdin, stdout)
+                .map_err(|e| anyhow::anyhow!("rego-worker: {e}"))?;
+            Ok(Exit::Parity)
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 
 mod engines;
 mod references;
-mod rego;
+pub mod rego;
 mod relations;
 
 use std::collections::{BTreeMap, HashMap};
@@ -117,6 +117,8 @@ pub struct Options {
     pub today: jiff::civil::Date,
     /// List every compared (kind, key) in [`Evaluation::resources`] (only formats that show passes need it).
     pub list_resources: bool,
+    /// The envparity binary whose `rego-worker` evaluates Rego rules in a process of their own.
+    pub rego_worker: std::path::PathBuf,
 }
 
 impl Options {
@@ -127,6 +129,7 @@ impl Options {
             prod_keys: KeyRule::for_environment(&prod.environment),
             today,
             list_resources: false,
+            rego_worker: rego::default_worker(),
         }
     }
 }
@@ -143,6 +146,8 @@ pub struct Evaluation {
     pub engines_paired: usize,
     /// Every (kind, key) seen on either side, sorted, when [`Options::list_resources`] asked for it.
     pub resources: Vec<(String, String)>,
+    /// What the Rego modules' `print` calls wrote, `file:line: text` each: data, for the terminal escaped.
+    pub rego_prints: Vec<String>,
 }
 
 /// Which environment a per-environment finding is about.
@@ -189,7 +194,7 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
         let rego = policy
             .rego
             .as_ref()
-            .map(|modules| scope.spawn(move || rego::evaluate(modules, staging, prod)));
+            .map(|modules| scope.spawn(move || rego::evaluate(modules, staging, prod, &options.rego_worker)));
         let rego = move || {
             rego.map(|r| r.join().expect("Rego evaluation does not panic"))
                 .unwrap_or_default()
@@ -205,7 +210,7 @@ fn judge_pair(
     policy: &Policy,
     options: &Options,
     crossings: impl FnOnce() -> [Option<Vec<references::Crossing>>; 2],
-    rego: impl FnOnce() -> Vec<rego::RegoFinding>,
+    rego: impl FnOnce() -> rego::Evaluated,
 ) -> Evaluation {
     let staging_keys = matching::keys_of(staging, &options.staging_keys);
     let prod_keys = matching::keys_of(prod, &options.prod_keys);
@@ -274,7 +279,8 @@ fn judge_pair(
         judge.expectations(u.resource, &u.key, Side::Prod, None);
     }
     judge.at = [None, None];
-    for f in rego() {
+    let rego = rego();
+    for f in rego.findings {
         judge.push(Draft {
             by: Decider::Rego {
                 id: &f.rule_id,
@@ -343,6 +349,7 @@ fn judge_pair(
         only_in_prod: pairing.only_in_prod.len(),
         ambiguous: pairing.ambiguous.len(),
         engines_paired: engine_pairs,
+        rego_prints: rego.prints,
     }
 }
 

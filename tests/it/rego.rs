@@ -346,25 +346,6 @@ fn calls_through_imports_aliases_and_other_modules_load_and_evaluate() {
 }
 
 #[test]
-fn a_policy_loaded_while_another_evaluation_holds_a_tight_ceiling_waits_for_its_turn() {
-    // regorus checks its ceiling, the process's, in whatever it does: a policy compiled while another
-    // evaluation had used up its ceiling used to fail as if its own modules had run out of memory.
-    let (held, released) = std::sync::mpsc::channel();
-    let other = std::thread::spawn(move || {
-        let mut turn = envparity::policy::rego::Turn::take();
-        let _ceiling = turn.ceiling(1);
-        // The other evaluation's allocations have reached its ceiling.
-        regorus::set_global_memory_limit(Some(1));
-        held.send(()).unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(300));
-    });
-    released.recv().unwrap();
-    let policy = rego_policy(&["policies/rego/queue_visibility.rego"], "");
-    assert_eq!(policy.rego.unwrap().modules.len(), 1);
-    other.join().unwrap();
-}
-
-#[test]
 fn a_null_deny_is_incomplete_not_a_pass() {
     let policy = rego_policy(&["tests/fixtures/rego/null_deny.rego"], "");
     let found = run(
@@ -599,4 +580,126 @@ fn hand_written_snapshot_files_give_the_rules_the_input_of_the_snapshots_they_pa
         .map(|f| format!("{} {} {}", json!(f.rule), json!(f.key), json!(f.detail)))
         .collect();
     assert_eq!(from_files, in_memory);
+}
+
+/// The Rego findings of `module` (under `extra` policy settings) beside the shipped queue-visibility module, on
+/// a pair it fires on: (rule, severity, detail) each, and how long the evaluation took.
+fn boxed(module: &str, extra: &str) -> (Vec<(String, String, String)>, std::time::Duration) {
+    let policy = rego_policy(
+        &[
+            &format!("tests/fixtures/rego/box/{module}"),
+            "policies/rego/queue_visibility.rego",
+        ],
+        extra,
+    );
+    let started = std::time::Instant::now();
+    let found = run(
+        &parse(
+            "staging",
+            json!([queue("staging", 180), function("staging", 30)]),
+            json!({}),
+        ),
+        &parse(
+            "prod",
+            json!([queue("prod", 180), function("prod", 60)]),
+            json!({}),
+        ),
+        &policy,
+    );
+    let rego = found
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("rego:"))
+        .map(|f| {
+            let detail = f.detail.clone().unwrap_or_default();
+            (f.rule.clone(), f.severity.as_str().to_owned(), detail)
+        })
+        .collect();
+    (rego, started.elapsed())
+}
+
+/// Asserts the boxed module's rule is one incomplete finding whose detail says `why`, and the other module's
+/// finding is still there.
+fn assert_stopped(found: &[(String, String, String)], rule: &str, why: &str) {
+    let stopped: Vec<_> = found.iter().filter(|(r, ..)| r == rule).collect();
+    assert_eq!(stopped.len(), 1, "{found:?}");
+    assert_eq!(stopped[0].1, "incomplete", "{found:?}");
+    assert!(stopped[0].2.contains(why), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|(r, s, _)| r == "rego:envparity.queues.queue-visibility-6x" && s == "error"),
+        "the other module's finding is still reported: {found:?}"
+    );
+}
+
+#[test]
+fn a_900_mb_sprintf_under_a_64_mib_ceiling_is_stopped_at_the_ceiling() {
+    let (found, _) = boxed("wide_sprintf.rego", "rego_memory_mib = 64\n");
+    assert_stopped(
+        &found,
+        "rego:box.wide.deny",
+        "stopped past 64 MiB, the `rego_memory_mib` of the policy",
+    );
+}
+
+#[test]
+fn a_builtin_running_for_seconds_is_stopped_at_the_time_limit_plus_a_second() {
+    let (found, took) = boxed(
+        "slow_builtin.rego",
+        "rego_timeout_seconds = 1\nrego_memory_mib = 4096\n",
+    );
+    assert_stopped(
+        &found,
+        "rego:box.slow.deny",
+        "stopped after 1 s, the `rego_timeout_seconds` of the policy",
+    );
+    // The limit, the second of grace, and starting the workers.
+    assert!(took < std::time::Duration::from_secs(6), "{took:?}");
+}
+
+#[test]
+fn a_panic_inside_regorus_is_an_incomplete_finding_not_exit_101() {
+    let (found, _) = boxed("panics.rego", "");
+    assert_stopped(
+        &found,
+        "rego:box.panics.deny",
+        "tests/fixtures/rego/box/panics.rego deny: ",
+    );
+}
+
+#[test]
+fn ten_trillion_numbers_are_an_incomplete_finding_not_an_aborted_run() {
+    let (found, _) = boxed("range.rego", "rego_memory_mib = 256\n");
+    assert_stopped(
+        &found,
+        "rego:box.range.deny",
+        "tests/fixtures/rego/box/range.rego deny: ",
+    );
+}
+
+#[test]
+fn what_print_writes_is_shown_escaped_never_run_by_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    for env in ["staging", "prod"] {
+        write_snapshot(dir.path(), env, json!([queue(env, 1)]));
+    }
+    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
+    std::fs::copy(
+        repository().join("tests/fixtures/rego/box/prints.rego"),
+        dir.path().join("rules/prints.rego"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("policy.toml"),
+        "[policy]\nname = \"p\"\nrego = [\"rules/prints.rego\"]\n",
+    )
+    .unwrap();
+    let out = diff_in(dir.path(), &[]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    assert!(
+        stderr.contains("print: rules/prints.rego:5: \\u{1b}[2J\\u{1b}[31mred"),
+        "{stderr}"
+    );
 }

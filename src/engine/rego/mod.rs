@@ -1,15 +1,30 @@
 //! Evaluating a policy's Rego modules on a pair: each module's `deny` and `warn` rules, with the two snapshots
-//! as `input.staging` and `input.prod`. What a rule returns becomes findings; a rule that raises, or runs past
-//! its time, is an `incomplete` finding naming the module and the rule, never a silent pass.
+//! as `input.staging` and `input.prod`. What a rule returns becomes findings; a rule that raises, panics, runs
+//! past its time or its memory, is an `incomplete` finding naming the module and the rule, never a silent pass,
+//! and every other rule is still evaluated.
+//!
+//! Rules run in a box: worker processes (envparity itself, `envparity rego-worker`, see [`worker`]) under the
+//! operating system's limits. regorus checks its time limit between steps, not inside a builtin (`upper` of
+//! 100 MB), and an allocation failure aborts a process: only a process of its own can be stopped from outside
+//! (killed one second past `rego_timeout_seconds`) and held to a memory ceiling (`RLIMIT_AS`) without taxing the
+//! rest of envparity. A worker that dies takes only the rule it was evaluating with it; the next rule gets a new
+//! worker.
 
 mod input;
+pub mod worker;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::policy::Severity;
-use crate::policy::rego::{self, Module, Rego};
+use crate::policy::rego::{Module, Rego};
 use crate::snapshot::Snapshot;
 
 /// One result of one rule, as the engine turns it into a finding.
@@ -26,105 +41,307 @@ pub(super) struct RegoFinding {
     pub detail: Option<String>,
 }
 
+/// What the modules gave: findings in the modules' order, and what their `print` calls wrote (each line
+/// `file:line: text`, as data: shown escaped).
+#[derive(Default)]
+pub(super) struct Evaluated {
+    pub findings: Vec<RegoFinding>,
+    pub prints: Vec<String>,
+}
+
 /// At most this many results of one rule become findings; more is a mistake in the rule, reported as such.
 const MAX_RESULTS: usize = 10_000;
 
-/// Evaluates every module's rules on the pair.
-pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot) -> Vec<RegoFinding> {
+/// How long past `rego_timeout_seconds` a worker may take to answer before it is killed: regorus stops a rule
+/// itself at the limit when it can, with a clearer message.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// The envparity binary that evaluates rules: this one, or beside it when this is a test or benchmark binary of
+/// the package (`target/debug/deps/it-...` finds `target/debug/envparity`).
+pub fn default_worker() -> PathBuf {
+    let current = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("envparity"));
+    let named = |p: &Path| p.file_stem().is_some_and(|s| s == "envparity");
+    if named(&current) {
+        return current;
+    }
+    current
+        .ancestors()
+        .skip(1)
+        .take(2)
+        .map(|dir| dir.join("envparity"))
+        .find(|p| p.is_file())
+        .unwrap_or(current)
+}
+
+/// One rule of one module: what a worker is asked to evaluate.
+#[derive(Debug, Clone, Copy)]
+struct Job {
+    module: usize,
+    rule: &'static str,
+    severity: Severity,
+}
+
+/// Evaluates every module's rules on the pair, in worker processes of `worker` (see [`default_worker`]).
+pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot, worker: &Path) -> Evaluated {
     let started = std::time::Instant::now();
-    let mut turn = rego::Turn::take();
-    let mut engine = rego.engine.clone();
-    engine.set_input(input::input(staging, prod));
-    tracing::debug!(elapsed = ?started.elapsed(), "Rego input ready");
-    // The modules are shared out among as many workers as there are cores, each with its own engine (the input
-    // is shared, not copied): a worker takes the next module as soon as it is done with one. Findings keep the
-    // modules' order.
-    let _ceiling = turn.ceiling(rego.limits.memory_mib);
+    let jobs: Vec<Job> = rego
+        .modules
+        .iter()
+        .enumerate()
+        .flat_map(|(module, m)| {
+            crate::policy::rego::RULES
+                .iter()
+                .filter(|(r, _)| m.rules.contains(r))
+                .map(move |&(rule, severity)| Job {
+                    module,
+                    rule,
+                    severity,
+                })
+        })
+        .collect();
+    if jobs.is_empty() {
+        return Evaluated::default();
+    }
+    let preamble = Arc::new(worker::preamble(rego, staging, prod));
+    // As many workers as cores (and no more than modules): each takes the next rule when done with one.
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(rego.modules.len())
         .max(1);
-    let next = AtomicUsize::new(0);
-    let mut per_module: Vec<(usize, Vec<RegoFinding>)> = std::thread::scope(|scope| {
+    let queue = Mutex::new(jobs.iter().copied().enumerate().collect::<VecDeque<_>>());
+    let mut done: Vec<(usize, Vec<RegoFinding>, Vec<String>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
-                let (mut engine, next) = (engine.clone(), &next);
+                let (queue, preamble) = (&queue, Arc::clone(&preamble));
                 scope.spawn(move || {
-                    let mut found = Vec::new();
+                    let mut process: Option<Worker> = None;
+                    let mut out = Vec::new();
                     loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(module) = rego.modules.get(i) else { break };
-                        found.push((i, evaluate_module(&mut engine, module, &rego.limits)));
+                        let next = queue
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .pop_front();
+                        let Some((index, job)) = next else { break };
+                        let module = &rego.modules[job.module];
+                        let (findings, prints) = match run(&mut process, worker, &preamble, job, rego) {
+                            Ok(Answer {
+                                result,
+                                error: None,
+                                prints,
+                            }) => (results(module, job, result), prints),
+                            Ok(Answer {
+                                error: Some(e),
+                                prints,
+                                ..
+                            }) => (vec![failure(module, job.rule, &e)], prints),
+                            Err(e) => (vec![failure(module, job.rule, &e)], Vec::new()),
+                        };
+                        out.push((index, findings, prints));
                     }
-                    // What this thread counted reaches the process's count before the thread ends.
-                    regorus::flush_thread_memory_counters();
-                    found
+                    if let Some(mut p) = process {
+                        p.finish();
+                    }
+                    out
                 })
             })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().expect("evaluating a module does not panic"))
+            .flat_map(|h| h.join().expect("a worker's thread only waits on its process"))
             .collect()
     });
-    per_module.sort_by_key(|(i, _)| *i);
+    done.sort_by_key(|(i, _, _)| *i);
     tracing::debug!(elapsed = ?started.elapsed(), modules = rego.modules.len(), "Rego rules evaluated");
-    per_module
-        .into_iter()
-        .flat_map(|(_, findings)| findings)
-        .collect()
+    let mut evaluated = Evaluated::default();
+    for (_, findings, prints) in done {
+        evaluated.findings.extend(findings);
+        evaluated.prints.extend(prints);
+    }
+    evaluated
 }
 
-/// One module's `deny` and `warn` rules, evaluated on the engine's input.
-fn evaluate_module(engine: &mut regorus::Engine, module: &Module, limits: &rego::Limits) -> Vec<RegoFinding> {
-    let mut out = Vec::new();
-    for (rule, severity) in rego::RULES.iter().filter(|(r, _)| module.rules.contains(r)) {
-        let path = format!("{}.{rule}", module.package);
-        let results = engine
-            .eval_rule(path)
-            .map_err(|e| stopped(&e, limits).unwrap_or_else(|| rego::located(&e.to_string())))
-            .and_then(|v| v.to_json_str().map_err(|e| e.to_string()))
-            .and_then(|text| serde_json::from_str::<Value>(&text).map_err(|e| e.to_string()));
-        match results {
-            Ok(Value::Array(items)) if items.len() > MAX_RESULTS => out.push(failure(
-                module,
-                rule,
-                &format!(
-                    "{} results, more than the {MAX_RESULTS} a rule may give",
-                    items.len()
-                ),
-            )),
-            Ok(Value::Array(items)) => {
-                out.extend(items.iter().map(|item| finding(module, rule, *severity, item)));
+/// A worker's answer for one rule.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Answer {
+    /// The rule's value as JSON, when it evaluated.
+    result: Option<Value>,
+    /// Why it did not, when it did not.
+    error: Option<String>,
+    prints: Vec<String>,
+}
+
+/// A running worker process: its stdin for commands, its answers line by line, what it wrote to stderr.
+struct Worker {
+    child: Child,
+    stdin: std::process::ChildStdin,
+    answers: Receiver<String>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+}
+
+/// The most of a worker's stderr kept, to tell why it died.
+const STDERR_KEPT: usize = 64 * 1024;
+
+impl Worker {
+    /// Starts a worker and gives it the modules and the pair; returns once it has built its input.
+    fn start(program: &Path, preamble: &[u8]) -> Result<Worker, String> {
+        let mut child = Command::new(program)
+            .arg(worker::SUBCOMMAND)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start a Rego worker ({}): {e}", program.display()))?;
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut err = child.stderr.take().expect("stderr is piped");
+        let (sender, answers) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if sender.send(line).is_err() {
+                    break;
+                }
             }
-            // An undefined rule (regorus writes it as this string) gives no finding; `null` is a mistake.
-            Ok(Value::String(s)) if s == "<undefined>" => {}
-            Ok(other) => out.push(failure(
-                module,
-                rule,
-                &format!(
-                    "`{rule}` must be a set of objects or strings, not {}",
-                    crate::snapshot::type_name(&other)
-                ),
+        });
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 8192];
+            while let Ok(n @ 1..) = err.read(&mut buffer) {
+                let mut kept = kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let room = STDERR_KEPT.saturating_sub(kept.len());
+                kept.extend_from_slice(&buffer[..n.min(room)]);
+            }
+        });
+        // The worker reads as it goes, so a large pair does not fill the pipe. One that dies reading it is seen
+        // below, by its answers ending.
+        let _ = stdin.write_all(preamble).and_then(|()| stdin.flush());
+        let mut worker = Worker {
+            child,
+            stdin,
+            answers,
+            stderr,
+        };
+        // Building the input takes as long as the pair is large: no time limit, but a worker that dies is seen.
+        match worker.answers.recv() {
+            Ok(line) if line == worker::READY => Ok(worker),
+            Ok(other) => Err(format!(
+                "the Rego worker did not start: {}",
+                crate::report::escape::terminal(&other)
             )),
-            Err(e) => out.push(failure(module, rule, &e)),
+            Err(_) => Err(worker.died()),
         }
     }
-    out
+
+    /// Why the worker ended, from its exit status and stderr.
+    fn died(&mut self) -> String {
+        use std::os::unix::process::ExitStatusExt as _;
+        let status = self.child.wait().ok();
+        // The reader threads have seen the end of both pipes once the process is gone; stderr may still be
+        // arriving.
+        std::thread::sleep(Duration::from_millis(20));
+        let stderr = String::from_utf8_lossy(
+            &self
+                .stderr
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+        .into_owned();
+        if stderr.contains("memory allocation of") {
+            return "ran out of memory".to_owned();
+        }
+        match status {
+            Some(s) if s.signal().is_some() => {
+                format!(
+                    "the worker evaluating it ended by signal {}",
+                    s.signal().unwrap_or_default()
+                )
+            }
+            Some(s) => format!(
+                "the worker evaluating it exited with status {}",
+                s.code().unwrap_or_default()
+            ),
+            None => "the worker evaluating it ended".to_owned(),
+        }
+    }
+
+    /// Closes its stdin and waits for it to end.
+    fn finish(&mut self) {
+        let _ = self.stdin.write_all(b"\n");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
-/// Why regorus stopped a rule, when a limit of the policy stopped it.
-fn stopped(error: &anyhow::Error, limits: &rego::Limits) -> Option<String> {
-    match error.downcast_ref::<regorus::LimitError>()? {
-        regorus::LimitError::TimeLimitExceeded { .. } => Some(format!(
-            "stopped after {} s, the `rego_timeout_seconds` of the policy",
-            limits.timeout.as_secs()
-        )),
-        regorus::LimitError::MemoryLimitExceeded { .. } => Some(format!(
-            "stopped past {} MiB, the `rego_memory_mib` of the policy",
-            limits.memory_mib
-        )),
-        regorus::LimitError::RegexSizeLimitExceeded { .. } => None,
+/// Evaluates one rule in the worker, starting one if there is none (or the last one died).
+fn run(
+    process: &mut Option<Worker>,
+    program: &Path,
+    preamble: &[u8],
+    job: Job,
+    rego: &Rego,
+) -> Result<Answer, String> {
+    let limits = &rego.limits;
+    let mut w = match process.take() {
+        Some(w) => w,
+        None => Worker::start(program, preamble)?,
+    };
+    let command = format!("{} {}\n", job.module, job.rule);
+    if w.stdin
+        .write_all(command.as_bytes())
+        .and_then(|()| w.stdin.flush())
+        .is_err()
+    {
+        return Err(w.died());
+    }
+    match w.answers.recv_timeout(limits.timeout + GRACE) {
+        Ok(line) => {
+            let answer = serde_json::from_str(&line).map_err(|e| format!("the Rego worker's answer: {e}"));
+            *process = Some(w);
+            answer
+        }
+        Err(RecvTimeoutError::Timeout) => {
+            let _ = w.child.kill();
+            let _ = w.child.wait();
+            Err(worker::past_time(limits))
+        }
+        Err(RecvTimeoutError::Disconnected) => {
+            let why = w.died();
+            Err(match why.as_str() {
+                "ran out of memory" => worker::past_memory(limits),
+                _ => why,
+            })
+        }
+    }
+}
+
+/// What one rule gave, as findings.
+fn results(module: &Module, job: Job, result: Option<Value>) -> Vec<RegoFinding> {
+    let rule = job.rule;
+    match result {
+        Some(Value::Array(items)) if items.len() > MAX_RESULTS => vec![failure(
+            module,
+            rule,
+            &format!(
+                "{} results, more than the {MAX_RESULTS} a rule may give",
+                items.len()
+            ),
+        )],
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| finding(module, rule, job.severity, item))
+            .collect(),
+        // An undefined rule (regorus writes it as this string) gives no finding; `null` is a mistake.
+        Some(Value::String(s)) if s == "<undefined>" => Vec::new(),
+        Some(other) => vec![failure(
+            module,
+            rule,
+            &format!(
+                "`{rule}` must be a set of objects or strings, not {}",
+                crate::snapshot::type_name(&other)
+            ),
+        )],
+        None => vec![failure(module, rule, "it gave no value")],
     }
 }
 

@@ -30,8 +30,8 @@ pub const PREFIX: &str = "rego:";
 pub struct Limits {
     /// How long one rule (a module's `deny` or `warn`) may evaluate (`rego_timeout_seconds`).
     pub timeout: Duration,
-    /// How much memory the rules may take beyond what the process holds when they start, in MiB
-    /// (`rego_memory_mib`). regorus counts every allocation at the allocator, so the count is the process's.
+    /// How much memory the rules may take beyond what their worker process holds when they start, in MiB
+    /// (`rego_memory_mib`): the operating system's limit of the worker (see `engine::rego`).
     pub memory_mib: u64,
 }
 
@@ -50,6 +50,8 @@ pub struct Rego {
     /// Every module loaded, ready to evaluate (cloned per run).
     pub engine: regorus::Engine,
     pub modules: Vec<Module>,
+    /// Each module's path as the policy names it and its text: what a worker process compiles again.
+    pub sources: Vec<(String, String)>,
     pub limits: Limits,
 }
 
@@ -70,39 +72,6 @@ impl Module {
     pub fn rule_id(&self, id: Option<&str>, rule: &str) -> String {
         let package = self.package.strip_prefix("data.").unwrap_or(&self.package);
         format!("{PREFIX}{package}.{}", id.unwrap_or(rule))
-    }
-}
-
-/// Whatever regorus does takes turns: its memory ceiling is the process's (it counts at the allocator), and
-/// regorus checks it in everything it does, parsing and compiling included, not only in the rules.
-static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// This thread's turn with regorus, with no ceiling until [`Turn::ceiling`] sets one.
-pub struct Turn {
-    _held: std::sync::MutexGuard<'static, ()>,
-}
-
-impl Turn {
-    pub fn take() -> Turn {
-        let held = TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        regorus::set_global_memory_limit(None);
-        Turn { _held: held }
-    }
-
-    /// Sets regorus's memory ceiling `mib` above what the process holds now, until the value given is dropped.
-    pub fn ceiling(&mut self, mib: u64) -> Ceiling<'_> {
-        let (held, _) = regorus_mimalloc::allocation_stats_snapshot();
-        regorus::set_global_memory_limit(Some(held.allocated.saturating_add(mib.saturating_mul(1 << 20))));
-        Ceiling(std::marker::PhantomData)
-    }
-}
-
-/// A memory ceiling set during a [`Turn`]; lifted when dropped.
-pub struct Ceiling<'t>(std::marker::PhantomData<&'t mut Turn>);
-
-impl Drop for Ceiling<'_> {
-    fn drop(&mut self) {
-        regorus::set_global_memory_limit(None);
     }
 }
 
@@ -144,47 +113,60 @@ pub fn expand(gateway: &Gateway, base: &Path, pattern: &str) -> Result<Vec<(Stri
     Ok(out)
 }
 
-/// Loads and compiles modules: every error of every module, each `file:line:col: message`.
+/// Loads and compiles modules, each read through the gateway: every error of every module, each
+/// `file:line:col: message`.
 pub fn compile(gateway: &Gateway, files: &[(String, PathBuf)], limits: Limits) -> Result<Rego, Vec<String>> {
-    let _turn = Turn::take();
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for (shown, path) in files {
+        match gateway.read_to_string(path) {
+            Ok(text) => sources.push((shown.clone(), text)),
+            Err(e) => errors.push(format!("{shown}: {e}")),
+        }
+    }
+    match compile_sources(sources, limits) {
+        Ok(rego) if errors.is_empty() => Ok(rego),
+        Ok(_) => Err(errors),
+        Err(more) => {
+            errors.extend(more);
+            Err(errors)
+        }
+    }
+}
+
+/// Compiles modules from their texts, as [`compile`] does and as a worker process does again.
+pub fn compile_sources(sources: Vec<(String, String)>, limits: Limits) -> Result<Rego, Vec<String>> {
     let timer = ExecutionTimerConfig {
         limit: limits.timeout,
         check_interval: NonZeroU32::new(64).expect("not zero"),
     };
     let mut engine = regorus::Engine::new();
     engine.set_execution_timer_config(timer);
+    // What `print` writes is gathered and shown escaped, never written raw to the terminal.
+    engine.set_gather_prints(true);
     let mut modules = Vec::new();
     let mut errors = Vec::new();
-    for (shown, path) in files {
-        let text = match gateway.read_to_string(path) {
-            Ok(text) => text,
-            Err(e) => {
-                errors.push(format!("{shown}: {e}"));
-                continue;
-            }
-        };
+    for (shown, text) in &sources {
         // Each module is parsed on its own, so that every module's mistakes are found, not only the first one's.
-        let added = engine.add_policy(shown.clone(), text).and_then(|package| {
-            let mut rules = Vec::new();
-            for (rule, _) in RULES {
-                if engine.has_declared_rule_rooted_at(shown, rule)? {
-                    rules.push(*rule);
+        let added = engine
+            .add_policy(shown.clone(), text.clone())
+            .and_then(|package| {
+                let mut rules = Vec::new();
+                for (rule, _) in RULES {
+                    if engine.has_declared_rule_rooted_at(shown, rule)? {
+                        rules.push(*rule);
+                    }
                 }
-            }
-            Ok(Module {
-                path: shown.clone(),
-                package,
-                rules,
-            })
-        });
-        let module = match added {
-            Ok(module) => module,
-            Err(e) => {
-                errors.push(located(&e.to_string()));
-                continue;
-            }
-        };
-        modules.push(module);
+                Ok(Module {
+                    path: shown.clone(),
+                    package,
+                    rules,
+                })
+            });
+        match added {
+            Ok(module) => modules.push(module),
+            Err(e) => errors.push(located(&e.to_string())),
+        }
     }
     // regorus looks a function up only when a call is evaluated: every call is checked here instead.
     errors.extend(calls::unknown(engine.get_modules()));
@@ -198,6 +180,7 @@ pub fn compile(gateway: &Gateway, files: &[(String, PathBuf)], limits: Limits) -
         true => Ok(Rego {
             engine,
             modules,
+            sources,
             limits,
         }),
         false => Err(errors),
