@@ -45,6 +45,8 @@ pub enum StoreError {
     Io { place: String, error: std::io::Error },
     #[error("{place}: unzips to more than {} MiB: refused", limit >> 20)]
     TooLarge { place: String, limit: u64 },
+    #[error("{place}: larger than {} MiB: refused", limit >> 20)]
+    TooLong { place: String, limit: u64 },
 }
 
 /// The S3 object a path names, when it is written `s3://bucket/key`; `None` for a local path.
@@ -74,16 +76,34 @@ pub fn join(dir: &Path, name: &str) -> PathBuf {
     }
 }
 
-/// The bytes at `path`, unzipped when gzipped.
+/// The bytes at `path`, unzipped when gzipped. Read as a stream and refused past [`MAX_UNZIPPED`], zipped or
+/// unzipped, so that memory is bounded by the cap whatever the file or object holds.
 pub fn read(path: &Path) -> Result<Vec<u8>, StoreError> {
+    read_at_most(path, MAX_UNZIPPED)
+}
+
+fn read_at_most(path: &Path, limit: u64) -> Result<Vec<u8>, StoreError> {
     let place = path.display().to_string();
+    let too_long = || StoreError::TooLong {
+        place: place.clone(),
+        limit,
+    };
     let bytes = match s3(path)? {
-        None => std::fs::read(path).map_err(|error| StoreError::Io {
-            place: place.clone(),
-            error,
-        })?,
+        None => {
+            let io = |error| StoreError::Io {
+                place: place.clone(),
+                error,
+            };
+            let mut bytes = Vec::new();
+            std::fs::File::open(path)
+                .map_err(io)?
+                .take(limit.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .map_err(io)?;
+            bytes
+        }
         Some(object) => block_on(async {
-            let out = client()
+            let mut out = client()
                 .await
                 .get_object()
                 .bucket(&object.bucket)
@@ -91,17 +111,26 @@ pub fn read(path: &Path) -> Result<Vec<u8>, StoreError> {
                 .send()
                 .await
                 .map_err(|e| s3_error(&place, "GetObject", e))?;
-            out.body
-                .collect()
-                .await
-                .map(|b| b.to_vec())
-                .map_err(|e| StoreError::S3 {
-                    place: place.clone(),
-                    message: format!("GetObject: reading the body: {e}"),
-                })
+            if out.content_length().is_some_and(|n| n as u64 > limit) {
+                return Err(too_long());
+            }
+            let mut bytes = Vec::new();
+            while let Some(chunk) = out.body.try_next().await.map_err(|e| StoreError::S3 {
+                place: place.clone(),
+                message: format!("GetObject: reading the body: {e}"),
+            })? {
+                if (bytes.len() + chunk.len()) as u64 > limit {
+                    return Err(too_long());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(bytes)
         })?,
     };
-    gunzip(bytes, &place)
+    if bytes.len() as u64 > limit {
+        return Err(too_long());
+    }
+    gunzip_at_most(bytes, &place, limit)
 }
 
 /// The bytes, unzipped when they start with gzip's magic bytes; `place` names them in errors.
@@ -462,6 +491,18 @@ mod tests {
         let renamed = dir.path().join("s.json");
         std::fs::write(&renamed, &raw).unwrap();
         assert_eq!(read(&renamed).unwrap(), b"{\"a\": 1}");
+    }
+
+    #[test]
+    fn a_file_past_the_cap_is_refused_without_reading_past_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.json");
+        std::fs::write(&path, vec![b' '; 2048]).unwrap();
+        assert!(matches!(
+            read_at_most(&path, 1024).unwrap_err(),
+            StoreError::TooLong { .. }
+        ));
+        assert_eq!(read_at_most(&path, 2048).unwrap().len(), 2048);
     }
 
     #[test]

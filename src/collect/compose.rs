@@ -217,8 +217,10 @@ impl Reader<'_> {
             return Ok(Rc::clone(done));
         }
         let text = self.gateway.read_to_string(path).map_err(|e| e.to_string())?;
-        let mut yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(crate::diagnostic::without_bom(&text))
-            .map_err(|e| format!("not valid YAML: {e}"))?;
+        let text = crate::diagnostic::without_bom(&text);
+        super::yaml::check_depth(text)?;
+        let mut yaml: serde_yaml_ng::Value =
+            serde_yaml_ng::from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
         yaml.apply_merge().map_err(|e| format!("not valid YAML: {e}"))?;
         let mut value: Value = serde_json::to_value(&yaml).map_err(|e| format!("not a compose file: {e}"))?;
         if !value.is_object() {

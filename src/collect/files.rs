@@ -74,7 +74,8 @@ fn parse(text: &str, shown: &str) -> Result<Value, String> {
     let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     match extension.as_deref() {
         Some("json") => serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}")),
-        Some("yaml" | "yml") => serde_yaml_ng::from_str(text).map_err(|e| format!("not valid YAML: {e}")),
+        Some("yaml" | "yml") => super::yaml::check_depth(text)
+            .and_then(|()| serde_yaml_ng::from_str(text).map_err(|e| format!("not valid YAML: {e}"))),
         Some("toml") => toml_span::parse(text)
             .map(|mut v| crate::diagnostic::toml_to_json(&mut v))
             .map_err(|e| format!("not valid TOML: {e}")),

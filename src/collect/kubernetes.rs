@@ -275,6 +275,7 @@ fn read_file(
         true => " (a template left unrendered? give the output of `helm template` or `kustomize build`)",
         false => "",
     };
+    super::yaml::check_depth(text)?;
     for (index, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
         let yaml =
             serde_yaml_ng::Value::deserialize(document).map_err(|e| format!("not valid YAML: {e}{hint}"))?;

@@ -14,6 +14,7 @@ pub mod fleet;
 mod image;
 mod kubernetes;
 pub mod secrets;
+mod yaml;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -610,3 +610,49 @@ fn a_rego_module_at_proc_self_environ_or_outside_the_policy_folder_is_refused_wi
         assert!(!stderr.contains("Canary"), "{stderr}");
     }
 }
+
+/// 100,000 nested flow collections in a 200 KB file took libyaml minutes (its scanner is quadratic in the depth)
+/// before the parser's recursion limit: a Compose file, a manifest and a YAML config file that deep are each a gap
+/// naming the line, within seconds.
+#[test]
+fn yaml_nested_100000_deep_is_a_gap_within_seconds_in_every_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    std::fs::write(
+        d.join("compose.yaml"),
+        format!("services:\n  web:\n    image: x\n    labels: {deep}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("k8s.yaml"),
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: x}}\ndata: {deep}\n"),
+    )
+    .unwrap();
+    std::fs::write(d.join("config.yaml"), format!("a: {deep}\n")).unwrap();
+    std::fs::write(
+        d.join("envparity.toml"),
+        "[environments.compose]\ncompose = [\"compose.yaml\"]\n[environments.k8s]\nkubernetes = [\"k8s.yaml\"]\n\
+         [environments.config]\nconfig_files = [\"config.yaml\"]\n",
+    )
+    .unwrap();
+    for (env, line) in [("compose", 4), ("k8s", 4), ("config", 1)] {
+        let started = std::time::Instant::now();
+        let out = envparity(d)
+            .args(["collect", env, "--output", "out.json"])
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{env}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{env}: {:?}",
+            started.elapsed()
+        );
+        let snapshot = std::fs::read_to_string(d.join("out.json")).unwrap();
+        assert!(
+            snapshot.contains(&format!("line {line}: collections nested deeper than 128 levels")),
+            "{env}: {snapshot}"
+        );
+    }
+}
