@@ -83,6 +83,8 @@ const SECRET_WORDS: &[&str] = &[
     "webhook",
     "sig",
     "signature",
+    "authorization",
+    "apikey",
 ];
 
 /// Stems long enough to mark a word that ends with them whatever comes before (`PGPASSWORD`, `JWTSECRET`,
@@ -167,7 +169,11 @@ fn words(name: &str) -> impl Iterator<Item = String> + '_ {
 static SECRET_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     let patterns = [
         r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----",
-        r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b",
+        r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b",
+        r"\bAKIA[A-Z0-9]{16}\b",
+        r"\bABSK[A-Za-z0-9+/]{100,}",
+        r"\bAGE-SECRET-KEY-1[0-9A-Z]{58}",
+        r"\bv1\.0-[a-f0-9]{24}-[a-f0-9]{140,}",
         r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}",
         r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}",
         r"\bgithub_pat_[A-Za-z0-9_]{30,}",
@@ -200,9 +206,135 @@ static AWS_SECRET_KEY: LazyLock<Regex> = LazyLock::new(|| {
 /// What a masked text shows in place of each secret.
 const MASK: &str = "<redacted>";
 
+/// The header of a private key: the key's lines follow it, so a text holding one is a secret whole.
+static PRIVATE_KEY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----").expect("valid"));
+
+/// Every secret in a text, by content or by the shape around it: the byte ranges, sorted and merged.
+fn secret_ranges(text: &str) -> Vec<Range<usize>> {
+    let mut ranges = token_ranges(text);
+    ranges.extend(secret_spans(text));
+    merge(ranges)
+}
+
+/// A run of the characters tokens are made of, long enough to hold a random one.
+static TOKEN_RUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9_\-+/=.~]{16,}").expect("valid"));
+
+/// Whether letters and digits look generated rather than written: not a hex digest or a number (hashes,
+/// digests, resource ids, timestamps stay readable), and either both cases about as common and switching as
+/// often as in random text (`AWSServiceRoleForAmazonEKSNodegroup`, `AmazonS3ClientBuilder` are words), or
+/// letters and digits interleaved as in random text (identifiers switch rarely: `orders2026prod` twice in 14
+/// characters), or, when `varied`, lower case and digits as varied as random text over 20 characters or more (a
+/// random token with few digits).
+fn random_alphanumerics(b: &[u8], min: usize, varied: bool) -> bool {
+    if b.len() < min || b.iter().all(u8::is_ascii_hexdigit) {
+        return false;
+    }
+    let class = |c: &u8| match c {
+        b'A'..=b'Z' => 0,
+        b'a'..=b'z' => 1,
+        _ => 2,
+    };
+    let count = |k| b.iter().filter(|c| class(c) == k).count();
+    let (upper, lower, digits) = (count(0), count(1), count(2));
+    let switches = b.windows(2).filter(|w| class(&w[0]) != class(&w[1])).count();
+    let digit_switches = b
+        .windows(2)
+        .filter(|w| (class(&w[0]) == 2) != (class(&w[1]) == 2))
+        .count();
+    let n = b.len();
+    // Both cases about as common as in random text, switching as often.
+    let cases = upper * 4 >= n && lower * 4 >= n && switches * 5 >= 2 * (n - 1);
+    match (digits, upper + lower) {
+        (_, 0) => false,
+        (0, _) => cases,
+        _ => {
+            cases
+                || (digit_switches * 5 >= n - 1 && entropy(b) >= 3.0)
+                || (varied && upper == 0 && n >= 20 && entropy(b) >= 3.8)
+        }
+    }
+}
+
+/// Whether a run of token characters holds a generated token: one of its parts (letters and digits between
+/// separators) of 16 characters or more looks random, or its parts that are neither words nor hex do, joined,
+/// over 24 characters or more (base64url and vendor formats cut a token into short parts:
+/// `pscale_pw_bg6-12yuw269b_j4=lxsyv0m8y1h`).
+fn random_run(run: &str) -> bool {
+    let parts = run.split(|c: char| !c.is_ascii_alphanumeric());
+    if parts
+        .clone()
+        .any(|p| random_alphanumerics(p.as_bytes(), 16, true))
+    {
+        return true;
+    }
+    // A vendor's word before a long hex key (`shippo_live_fccf...`, `PMAK-d00a...`, `key-ec97...`); a word that
+    // names a hash (`sha-`, `build-`, `commit-`) before a digest is no secret.
+    let mut named = false;
+    for part in parts.clone() {
+        let b = part.as_bytes();
+        if b.len() >= 2 && b.iter().all(u8::is_ascii_alphabetic) {
+            named |= !HASH_WORDS.contains(&part.to_ascii_lowercase().as_str());
+        } else if named
+            && b.len() >= 24
+            && b.iter().all(u8::is_ascii_hexdigit)
+            && b.iter().any(u8::is_ascii_digit)
+            && b.iter().any(u8::is_ascii_alphabetic)
+        {
+            return true;
+        }
+    }
+    // Parts made as random text is (letters with digits, or both cases about as often): words, CamelCase and hex
+    // runs are what hostnames, paths, kinds and ids are made of, and are left out.
+    let generated = |p: &&str| {
+        let b = p.as_bytes();
+        let count = |f: fn(&u8) -> bool| b.iter().filter(|c| f(c)).count();
+        let (upper, lower, digits) = (
+            count(u8::is_ascii_uppercase),
+            count(u8::is_ascii_lowercase),
+            count(u8::is_ascii_digit),
+        );
+        let made = (digits > 0 && upper + lower > 0) || (upper * 4 >= b.len() && lower * 4 >= b.len());
+        made && !b.iter().all(u8::is_ascii_hexdigit)
+    };
+    let joined: Vec<u8> = parts.filter(generated).flat_map(str::bytes).collect();
+    let digits = joined.iter().filter(|c| c.is_ascii_digit()).count();
+    digits >= 3 && digits * 10 >= joined.len() && random_alphanumerics(&joined, 24, false)
+}
+
+/// Words that name a digest rather than a key when they stand before hex.
+const HASH_WORDS: &[&str] = &[
+    "sha", "sha1", "sha256", "sha512", "md5", "hash", "digest", "git", "commit", "rev", "ref", "build",
+    "etag", "checksum", "image", "tag", "version", "main", "master", "release",
+];
+
+/// Shannon entropy in bits per character.
+fn entropy(b: &[u8]) -> f64 {
+    let mut counts = [0u32; 256];
+    for &c in b {
+        counts[c as usize] += 1;
+    }
+    let n = b.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
 /// Where secrets sit by their content alone, whatever the text around them: the byte ranges of each.
 fn token_ranges(text: &str) -> Vec<Range<usize>> {
     let mut out: Vec<Range<usize>> = SECRET_VALUE.find_iter(text).map(|m| m.range()).collect();
+    // Generated tokens of any vendor: a run holding a part that looks random.
+    out.extend(
+        TOKEN_RUN
+            .find_iter(text)
+            .filter(|run| random_run(run.as_str()))
+            .map(|run| run.range()),
+    );
     out.extend(AWS_SECRET_KEY.captures_iter(text).filter_map(|c| {
         let run = c.get(1).expect("the pattern has one group");
         let b = run.as_str().bytes();
@@ -286,6 +418,15 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
         ),
         shape(&format!(r"\bsshpass\b[^\n;|&]*?[ \t]-p[ \t]*{ARG}"), None, 1),
         shape(&format!(r"\bredis-cli\b[^\n;|&]*?[ \t]-a[ \t]+{ARG}"), None, 1),
+        // curl -u user:password, --user "user:password": the password (or the user, when it stands alone).
+        shape(r#"(?:^|\s)(?:-u|--user)[ \t]+["']?[^\s:"']*:([^\s"']+)"#, None, 1),
+        shape(
+            r#"(?:^|\s)(?:-u|--user)[ \t]+["']?([^\s:"']+):["']?(?:\s|$)"#,
+            None,
+            1,
+        ),
+        // An HTTP header in quotes whose name says secret: -H "Api-Token: X", -H 'Authorization: Token X'.
+        shape(r#"["']([A-Za-z][A-Za-z0-9-]*):[ \t]*([^"'\n]+)["']"#, Some(1), 2),
         // Authorization: Bearer TOKEN, Basic BASE64(user:password).
         shape(r"(?i)\bbearer[ \t]+([A-Za-z0-9._~+/=-]{8,})", None, 1),
         Shape {
@@ -403,7 +544,8 @@ impl Redactor {
     /// The stored form of a text value named `name`: redacted when the name or the content says secret, the
     /// secrets inside it masked (a URL's password, a command line's `--password X`), else the text as it is.
     pub fn text(&self, name: &str, plain: &str) -> Value {
-        if looks_secret(name) || secret_by_value(plain) {
+        // A private key's lines are a secret whole, not only its header.
+        if looks_secret(name) || PRIVATE_KEY.is_match(plain) {
             return self.redact(Some(plain));
         }
         self.masked(plain).unwrap_or_else(|| Value::from(plain))
@@ -445,11 +587,10 @@ impl Redactor {
             Value::String(s) => self.text("", &s),
             Value::Array(items) if items.iter().all(Value::is_string) && !items.is_empty() => {
                 let texts: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
-                let joined = texts.join(" ");
-                if texts.iter().any(|t| secret_by_value(t)) {
-                    return self.redact(Some(&joined));
+                match self.text("", &texts.join(" ")) {
+                    Value::String(_) => Value::Array(items),
+                    secret => secret,
                 }
-                self.masked(&joined).unwrap_or(Value::Array(items))
             }
             Value::Array(items) => Value::Array(items.into_iter().map(|v| self.scrub(v)).collect()),
             Value::Object(map) if map.get("redacted") == Some(&Value::Bool(true)) => {
@@ -475,11 +616,13 @@ impl Redactor {
 
     /// A text that is not a value (a name, an identifier, an error message) with every secret in it masked.
     pub fn scrub_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let mut ranges = token_ranges(text);
-        ranges.extend(secret_spans(text));
+        if PRIVATE_KEY.is_match(text) {
+            return Cow::Borrowed(MASK);
+        }
+        let ranges = secret_ranges(text);
         match ranges.is_empty() {
             true => Cow::Borrowed(text),
-            false => Cow::Owned(masked_text(text, &merge(ranges))),
+            false => Cow::Owned(masked_text(text, &ranges)),
         }
     }
 
@@ -492,16 +635,20 @@ impl Redactor {
         }
     }
 
-    /// A text with secrets inside it: redacted, with a fingerprint of those secrets and the text with each
-    /// replaced by `<redacted>`. `None` when there is none.
+    /// A text with secrets in it: redacted, with a fingerprint of those secrets and the text with each replaced
+    /// by `<redacted>` (a text that is a secret and nothing more is redacted whole). `None` when there is none.
     fn masked(&self, plain: &str) -> Option<Value> {
-        let spans = secret_spans(plain);
-        if spans.is_empty() {
+        let ranges = secret_ranges(plain);
+        if ranges.is_empty() {
             return None;
         }
-        let secrets: Vec<&str> = spans.iter().map(|r| &plain[r.clone()]).collect();
+        let masked = masked_text(plain, &ranges);
+        if masked.trim() == MASK {
+            return Some(self.redact(Some(plain)));
+        }
+        let secrets: Vec<&str> = ranges.iter().map(|r| &plain[r.clone()]).collect();
         let mut out = self.redact(Some(&secrets.join("\n")));
-        out["masked"] = Value::from(masked_text(plain, &spans));
+        out["masked"] = Value::from(masked);
         Some(out)
     }
 }
@@ -727,7 +874,15 @@ mod tests {
             ),
             (
                 "curl -H 'Authorization: Bearer abcdefgh12345678' https://api",
-                "curl -H 'Authorization: Bearer <redacted>' https://api",
+                "curl -H 'Authorization: <redacted>' https://api",
+            ),
+            (
+                "Authorization: Bearer abcdefgh12345678",
+                "Authorization: <redacted>",
+            ),
+            (
+                "curl -H \"X-Trace: 1\" --oauth2-bearer x Bearer abcdefgh12345678",
+                "curl -H \"X-Trace: 1\" --oauth2-bearer x Bearer <redacted>",
             ),
         ] {
             let stored = r.text("COMMAND", text);
@@ -748,6 +903,11 @@ mod tests {
             "basic authentication is disabled",
             "postgres://db.internal:5432/shop",
             "secretKeyRef:web-secrets/DB_PASSWORD",
+            "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+            "arn:aws:iam::111111111111:role/aws-service-role/AWSServiceRoleForAmazonEKSNodegroup",
+            "DefaultEndpointsProtocol=https;AccountName=shop;EndpointSuffix=core.windows.net",
+            "CustomResourceDefinition.apiextensions.k8s.io",
+            "com.amazonaws.services.s3.AmazonS3ClientBuilder",
             "arn:aws:secretsmanager:eu-west-1:111111111111:secret:shop/db-AbCdEf",
         ] {
             assert_eq!(r.text("COMMAND", text), json!(text), "{text}");
