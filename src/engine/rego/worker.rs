@@ -27,23 +27,27 @@ struct Header {
     memory_mib: u64,
 }
 
-/// The bytes a worker is started with: the header, then both snapshots, a line each.
-pub(super) fn preamble(rego: &Rego, staging: &Snapshot, prod: &Snapshot) -> Vec<u8> {
+/// Writes what a worker starts with: the header, then both snapshots (compact JSON), a line each. Written as a
+/// stream: the worker parses staging's while prod's is still being written.
+pub(super) fn write_preamble(
+    to: impl Write,
+    rego: &Rego,
+    staging: &Snapshot,
+    prod: &Snapshot,
+) -> std::io::Result<()> {
     let header = Header {
         sources: rego.sources.clone(),
         timeout_seconds: rego.limits.timeout.as_secs(),
         memory_mib: rego.limits.memory_mib,
     };
-    let mut out = Vec::new();
-    for part in [
-        serde_json::to_vec(&header),
-        serde_json::to_vec(staging),
-        serde_json::to_vec(prod),
-    ] {
-        out.extend(part.expect("headers and snapshots serialize"));
-        out.push(b'\n');
+    let mut to = std::io::BufWriter::with_capacity(1 << 20, to);
+    serde_json::to_writer(&mut to, &header)?;
+    for snapshot in [staging, prod] {
+        to.write_all(b"\n")?;
+        serde_json::to_writer(&mut to, snapshot)?;
     }
-    out
+    to.write_all(b"\n")?;
+    to.flush()
 }
 
 /// Why a rule stopped at `rego_timeout_seconds`.
@@ -82,9 +86,14 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> Result<(), String> 
     let rego = crate::policy::rego::compile_sources(header.sources, limits).map_err(|e| e.join("\n"))?;
     let mut engine = rego.engine;
     {
-        let staging =
-            crate::snapshot::parse(next()?.as_bytes(), "staging".as_ref()).map_err(|e| e.to_string())?;
-        let prod = crate::snapshot::parse(next()?.as_bytes(), "prod".as_ref()).map_err(|e| e.to_string())?;
+        // The parent wrote both as it read and checked them: staging's is parsed while prod's arrives.
+        let parse = |line: String| serde_json::from_str::<Snapshot>(&line).map_err(|e| e.to_string());
+        let staging_line = next()?;
+        let staging = std::thread::spawn(move || parse(staging_line));
+        let prod = parse(next()?)?;
+        let staging = staging
+            .join()
+            .map_err(|_| "parsing staging's snapshot panicked")??;
         engine.set_input(super::input::input(&staging, &prod));
     }
     limit_memory(limits.memory_mib)?;
@@ -129,6 +138,7 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> Result<(), String> 
             result,
             error,
             prints,
+            ends: panicked,
         };
         let line = serde_json::to_string(&answer).map_err(|e| e.to_string())?;
         writeln!(output, "{line}")
