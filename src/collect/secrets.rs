@@ -347,12 +347,6 @@ fn token_ranges(text: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// True when the text holds a secret by its content alone (not counting secrets inside a longer text, such as
-/// passwords in URLs or command lines, which are masked).
-fn secret_by_value(text: &str) -> bool {
-    !token_ranges(text).is_empty()
-}
-
 /// One shape of text that holds a secret inside it: the group of the value, and the group of the name (of a flag,
 /// a key, a property) that makes it a secret, when the shape alone does not.
 struct Shape {
@@ -512,7 +506,7 @@ fn masked_text(text: &str, ranges: &[Range<usize>]) -> String {
 /// True when one item of a list holds a secret: by content, or inside it (a list is not masked item by item, so
 /// the whole list becomes the secret).
 fn secret_item(item: &str) -> bool {
-    secret_by_value(item) || !secret_spans(item).is_empty()
+    !secret_ranges(item).is_empty()
 }
 
 /// Turns plain values into what a snapshot may hold. One per collection, shared by every collector, and the

@@ -54,20 +54,26 @@ fn benign(text: &str) -> String {
         .collect()
 }
 
+/// A snapshot of `environment` whose tagging API was asked (what was not audited is known).
+fn asked(environment: String) -> Snapshot {
+    let mut s = Snapshot::new(environment, "2026-11-27T12:00:00Z");
+    s.sources.push(Source {
+        provider: "aws".into(),
+        service: COVERAGE_SERVICE.into(),
+        account: None,
+        region: None,
+        status: SourceStatus::Complete,
+        resources: 0,
+        api_calls: 1,
+        empty: Vec::new(),
+    });
+    s
+}
+
 fn report_with(text: &dyn Fn(usize) -> String) -> Report {
     // What each side covered comes from the account too: the kinds read and the types no collector reads.
     let covered = |environment: String| {
-        let mut s = Snapshot::new(environment, "2026-11-27T12:00:00Z");
-        s.sources.push(Source {
-            provider: "aws".into(),
-            service: COVERAGE_SERVICE.into(),
-            account: None,
-            region: None,
-            status: SourceStatus::Complete,
-            resources: 0,
-            api_calls: 1,
-            empty: Vec::new(),
-        });
+        let mut s = asked(environment);
         s.unaudited.push(Unaudited {
             provider: "aws".into(),
             account: None,
@@ -165,6 +171,14 @@ proptest! {
     }
 }
 
+/// A report with `text` in every `n`th of its fields, starting with the first, and a plain word elsewhere.
+fn report_with_every(n: usize, text: &str) -> Report {
+    report_with(&|i| match i % n {
+        0 => text.to_owned(),
+        _ => "plain".to_owned(),
+    })
+}
+
 #[test]
 fn a_key_with_two_backticks_stays_inside_its_code_span() {
     let report = report_with(&|i| match i % 5 {
@@ -203,10 +217,7 @@ fn a_carriage_return_in_a_name_starts_no_markdown_block() {
 
 #[test]
 fn escape_sequences_in_a_name_are_shown_not_run_in_the_terminal() {
-    let report = report_with(&|i| match i % 4 {
-        0 => "web\u{1b}[2K\u{1b}[1A".to_owned(),
-        _ => "plain".to_owned(),
-    });
+    let report = report_with_every(4, "web\u{1b}[2K\u{1b}[1A");
     let table = report::render(&report, Format::Table, RenderOptions::default());
     assert!(table.contains("web\\u{1b}[2K\\u{1b}[1A"), "{table}");
     assert!(!table.contains('\u{1b}'));
@@ -214,10 +225,7 @@ fn escape_sequences_in_a_name_are_shown_not_run_in_the_terminal() {
 
 #[test]
 fn a_key_with_u_fffe_gives_junit_that_parses() {
-    let report = report_with(&|i| match i % 3 {
-        0 => "key\u{fffe}\u{ffff}".to_owned(),
-        _ => "plain".to_owned(),
-    });
+    let report = report_with_every(3, "key\u{fffe}\u{ffff}");
     let junit = report::render(&report, Format::Junit, RenderOptions::default());
     quick_junit::Report::deserialize_from_str(&junit).unwrap();
 }
@@ -242,10 +250,7 @@ fn the_html_report_has_a_strict_content_security_policy() {
 
 #[test]
 fn the_html_report_shows_a_right_to_left_override_and_an_escape_as_text() {
-    let report = report_with(&|i| match i % 3 {
-        0 => "exe.\u{202e}fdp\u{1b}[31m".to_owned(),
-        _ => "plain".to_owned(),
-    });
+    let report = report_with_every(3, "exe.\u{202e}fdp\u{1b}[31m");
     let html = report::render(&report, Format::Html, RenderOptions::default());
     assert!(
         !html.contains('\u{202e}') && !html.contains('\u{1b}'),
@@ -256,10 +261,7 @@ fn the_html_report_shows_a_right_to_left_override_and_an_escape_as_text() {
 
 #[test]
 fn urls_and_mentions_from_data_neither_link_nor_notify_in_markdown() {
-    let report = report_with(&|i| match i % 3 {
-        0 => "ping @security-team at https://evil.example/x or www.evil.example".to_owned(),
-        _ => "plain".to_owned(),
-    });
+    let report = report_with_every(3, "ping @security-team at https://evil.example/x or www.evil.example");
     let md = report::render(&report, Format::Markdown, RenderOptions::default());
     assert!(md.contains("@security-team"), "{md}");
     // Every text of the report holding a mention or a URL is inside a code span, where GitHub neither autolinks
@@ -276,17 +278,7 @@ fn urls_and_mentions_from_data_neither_link_nor_notify_in_markdown() {
 
 #[test]
 fn two_huge_unaudited_counts_saturate_instead_of_overflowing() {
-    let mut snapshot = Snapshot::new("prod", "2026-11-27T12:00:00Z");
-    snapshot.sources.push(Source {
-        provider: "aws".into(),
-        service: COVERAGE_SERVICE.into(),
-        account: None,
-        region: None,
-        status: SourceStatus::Complete,
-        resources: 0,
-        api_calls: 1,
-        empty: Vec::new(),
-    });
+    let mut snapshot = asked("prod".into());
     for region in ["eu-west-1", "us-east-1"] {
         snapshot.unaudited.push(Unaudited {
             provider: "aws".into(),
