@@ -261,7 +261,10 @@ fn the_html_report_shows_a_right_to_left_override_and_an_escape_as_text() {
 
 #[test]
 fn urls_and_mentions_from_data_neither_link_nor_notify_in_markdown() {
-    let report = report_with_every(3, "ping @security-team at https://evil.example/x or www.evil.example");
+    let report = report_with_every(
+        3,
+        "ping @security-team at https://evil.example/x or www.evil.example",
+    );
     let md = report::render(&report, Format::Markdown, RenderOptions::default());
     assert!(md.contains("@security-team"), "{md}");
     // Every text of the report holding a mention or a URL is inside a code span, where GitHub neither autolinks

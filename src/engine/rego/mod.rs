@@ -17,14 +17,14 @@ use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::policy::Severity;
-use crate::policy::rego::{Module, Rego};
+use crate::policy::rego::{self, Module, Rego};
 use crate::snapshot::Snapshot;
 
 /// One result of one rule, as the engine turns it into a finding.
@@ -84,7 +84,7 @@ struct Job {
 /// Evaluates every module's rules on the pair, in worker processes of `worker` (see [`default_worker`]).
 pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot, worker: &Path) -> Evaluated {
     let started = std::time::Instant::now();
-    let jobs: Vec<Job> = rego
+    let jobs: VecDeque<(usize, Job)> = rego
         .modules
         .iter()
         .enumerate()
@@ -98,6 +98,7 @@ pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot, worker:
                     severity,
                 })
         })
+        .enumerate()
         .collect();
     if jobs.is_empty() {
         return Evaluated::default();
@@ -108,7 +109,7 @@ pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot, worker:
     let workers = (std::thread::available_parallelism().map_or(1, usize::from) / 2)
         .min(rego.modules.len())
         .max(1);
-    let queue = Mutex::new(jobs.iter().copied().enumerate().collect::<VecDeque<_>>());
+    let queue = Mutex::new(jobs);
     let mut done: Vec<(usize, Vec<RegoFinding>, Vec<String>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
@@ -128,7 +129,6 @@ pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot, worker:
                                 result,
                                 error: None,
                                 prints,
-                                ..
                             }) => (results(module, job, result), prints),
                             Ok(Answer {
                                 error: Some(e),
@@ -139,8 +139,8 @@ pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot, worker:
                         };
                         out.push((index, findings, prints));
                     }
-                    if let Some(mut p) = process {
-                        p.finish();
+                    if let Some(p) = process {
+                        p.stop();
                     }
                     out
                 })
@@ -164,14 +164,11 @@ pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot, worker:
 /// A worker's answer for one rule.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Answer {
-    /// The rule's value as JSON, when it evaluated.
-    result: Option<Value>,
+    /// The rule's value as JSON, when it evaluated: passed through as the worker wrote it.
+    result: Option<Box<serde_json::value::RawValue>>,
     /// Why it did not, when it did not.
     error: Option<String>,
     prints: Vec<String>,
-    /// The worker ends after this answer (a panic may have left its engine half-way through a rule).
-    #[serde(default)]
-    ends: bool,
 }
 
 /// A running worker process: its stdin for commands, its answers line by line, what it wrote to stderr.
@@ -179,7 +176,8 @@ struct Worker {
     child: Child,
     stdin: std::process::ChildStdin,
     answers: Receiver<String>,
-    stderr: Arc<Mutex<Vec<u8>>>,
+    /// The start of what it writes to stderr, once it has ended.
+    stderr: std::thread::JoinHandle<Vec<u8>>,
 }
 
 /// The most of a worker's stderr kept, to tell why it died.
@@ -207,20 +205,18 @@ impl Worker {
                 }
             }
         });
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let kept = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut buffer = [0u8; 8192];
+        let stderr = std::thread::spawn(move || {
+            let (mut kept, mut buffer) = (Vec::new(), [0u8; 8192]);
             while let Ok(n @ 1..) = err.read(&mut buffer) {
-                let mut kept = kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 let room = STDERR_KEPT.saturating_sub(kept.len());
                 kept.extend_from_slice(&buffer[..n.min(room)]);
             }
+            kept
         });
         // The worker reads as it goes, so a large pair does not fill the pipe. One that dies reading it is seen
         // below, by its answers ending.
         let _ = worker::write_preamble(&mut stdin, rego, staging, prod);
-        let mut worker = Worker {
+        let worker = Worker {
             child,
             stdin,
             answers,
@@ -233,34 +229,27 @@ impl Worker {
                 "the Rego worker did not start: {}",
                 crate::report::escape::terminal(&other)
             )),
-            Err(_) => Err(worker.died()),
+            Err(_) => Err(worker.died(&rego.limits)),
         }
     }
 
-    /// Why the worker ended, from its exit status and stderr.
-    fn died(&mut self) -> String {
+    /// Why the worker ended, from its exit status and stderr: past the memory ceiling when an allocation failed.
+    fn died(self, limits: &rego::Limits) -> String {
         use std::os::unix::process::ExitStatusExt as _;
-        let status = self.child.wait().ok();
-        // The reader threads have seen the end of both pipes once the process is gone; stderr may still be
-        // arriving.
-        std::thread::sleep(Duration::from_millis(20));
-        let stderr = String::from_utf8_lossy(
-            &self
-                .stderr
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
-        .into_owned();
+        let Worker {
+            mut child, stderr, ..
+        } = self;
+        let status = child.wait().ok();
+        // The process is gone, so its stderr has ended: the thread reading it returns.
+        let stderr = String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned();
         if stderr.contains("memory allocation of") {
-            return "ran out of memory".to_owned();
+            return worker::past_memory(limits);
         }
         match status {
-            Some(s) if s.signal().is_some() => {
-                format!(
-                    "the worker evaluating it ended by signal {}",
-                    s.signal().unwrap_or_default()
-                )
-            }
+            Some(s) if s.signal().is_some() => format!(
+                "the worker evaluating it ended by signal {}",
+                s.signal().unwrap_or_default()
+            ),
             Some(s) => format!(
                 "the worker evaluating it exited with status {}",
                 s.code().unwrap_or_default()
@@ -269,9 +258,8 @@ impl Worker {
         }
     }
 
-    /// Closes its stdin and waits for it to end.
-    fn finish(&mut self) {
-        let _ = self.stdin.write_all(b"\n");
+    /// Stops it (idle, or past its time) and waits for it.
+    fn stop(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -296,36 +284,31 @@ fn run(
         .and_then(|()| w.stdin.flush())
         .is_err()
     {
-        return Err(w.died());
+        return Err(w.died(limits));
     }
     match w.answers.recv_timeout(limits.timeout + GRACE) {
         Ok(line) => {
-            let answer: Answer =
-                serde_json::from_str(&line).map_err(|e| format!("the Rego worker's answer: {e}"))?;
-            match answer.ends {
-                true => w.finish(),
-                false => *process = Some(w),
-            }
-            Ok(answer)
+            *process = Some(w);
+            serde_json::from_str(&line).map_err(|e| format!("the Rego worker's answer: {e}"))
         }
         Err(RecvTimeoutError::Timeout) => {
-            let _ = w.child.kill();
-            let _ = w.child.wait();
+            w.stop();
             Err(worker::past_time(limits))
         }
-        Err(RecvTimeoutError::Disconnected) => {
-            let why = w.died();
-            Err(match why.as_str() {
-                "ran out of memory" => worker::past_memory(limits),
-                _ => why,
-            })
-        }
+        Err(RecvTimeoutError::Disconnected) => Err(w.died(limits)),
     }
 }
 
 /// What one rule gave, as findings.
-fn results(module: &Module, job: Job, result: Option<Value>) -> Vec<RegoFinding> {
+fn results(module: &Module, job: Job, result: Option<Box<serde_json::value::RawValue>>) -> Vec<RegoFinding> {
     let rule = job.rule;
+    let result = match result
+        .map(|raw| serde_json::from_str::<Value>(raw.get()))
+        .transpose()
+    {
+        Ok(result) => result,
+        Err(e) => return vec![failure(module, rule, &format!("its value: {e}"))],
+    };
     match result {
         Some(Value::Array(items)) if items.len() > MAX_RESULTS => vec![failure(
             module,

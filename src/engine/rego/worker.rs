@@ -83,8 +83,8 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> Result<(), String> 
         timeout: std::time::Duration::from_secs(header.timeout_seconds),
         memory_mib: header.memory_mib,
     };
-    let rego = crate::policy::rego::compile_sources(header.sources, limits).map_err(|e| e.join("\n"))?;
-    let mut engine = rego.engine;
+    let (mut template, modules) =
+        crate::policy::rego::engine(&header.sources, limits).map_err(|e| e.join("\n"))?;
     {
         // The parent wrote both as it read and checked them: staging's is parsed while prod's arrives.
         let parse = |line: String| serde_json::from_str::<Snapshot>(&line).map_err(|e| e.to_string());
@@ -94,8 +94,11 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> Result<(), String> 
         let staging = staging
             .join()
             .map_err(|_| "parsing staging's snapshot panicked")??;
-        engine.set_input(super::input::input(&staging, &prod));
+        template.set_input(super::input::input(&staging, &prod));
     }
+    // Rules run on a clone (the input is shared, not copied): after a panic, which may leave an engine half-way
+    // through a rule, the next rule gets a fresh one.
+    let mut engine = template.clone();
     limit_memory(limits.memory_mib)?;
     writeln!(output, "{READY}")
         .and_then(|()| output.flush())
@@ -109,53 +112,49 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> Result<(), String> 
         let module = module
             .parse::<usize>()
             .ok()
-            .and_then(|i| rego.modules.get(i))
+            .and_then(|i| modules.get(i))
             .ok_or("no such module")?;
         let path = format!("{}.{rule}", module.package);
         let evaluated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| engine.eval_rule(path)));
         let prints = engine.take_prints().unwrap_or_default();
-        let (result, error, panicked) = match evaluated {
-            Ok(Ok(value)) => match value.to_json_str() {
-                Ok(text) if text.len() > MAX_ANSWER => (
+        let (result, error) = match evaluated {
+            // Compact JSON: the answer is one line.
+            Ok(Ok(value)) => match serde_json::value::to_raw_value(&value) {
+                Ok(raw) if raw.get().len() > MAX_ANSWER => (
                     None,
                     Some(format!("its results are larger than {} MiB", MAX_ANSWER >> 20)),
-                    false,
                 ),
-                Ok(text) => (serde_json::from_str(&text).ok(), None, false),
-                Err(e) => (None, Some(e.to_string()), false),
+                Ok(raw) => (Some(raw), None),
+                Err(e) => (None, Some(e.to_string())),
             },
-            Ok(Err(e)) => (None, Some(stopped(&e, &limits)), false),
+            Ok(Err(e)) => (None, Some(stopped(&e, &limits))),
             Err(panic) => {
+                engine = template.clone();
                 let what = panic
                     .downcast_ref::<String>()
                     .map(String::as_str)
                     .or_else(|| panic.downcast_ref::<&str>().copied())
                     .unwrap_or("no message");
-                (None, Some(format!("regorus panicked: {what}")), true)
+                (None, Some(format!("regorus panicked: {what}")))
             }
         };
         let answer = super::Answer {
             result,
             error,
             prints,
-            ends: panicked,
         };
         let line = serde_json::to_string(&answer).map_err(|e| e.to_string())?;
         writeln!(output, "{line}")
             .and_then(|()| output.flush())
             .map_err(|e| e.to_string())?;
-        // After a panic the engine may be half-way through a rule: a fresh worker takes the next one.
-        if panicked {
-            return Ok(());
-        }
     }
 }
 
-/// regorus's error as a finding's reason: a limit of the policy named, any other error located.
+/// regorus's error as a finding's reason: the time limit of the policy named, any other error located. (Its
+/// memory limit is never set: the worker's address space is the limit.)
 fn stopped(error: &anyhow::Error, limits: &Limits) -> String {
     match error.downcast_ref::<regorus::LimitError>() {
         Some(regorus::LimitError::TimeLimitExceeded { .. }) => past_time(limits),
-        Some(regorus::LimitError::MemoryLimitExceeded { .. }) => past_memory(limits),
         _ => crate::policy::rego::located(&error.to_string()),
     }
 }

@@ -44,13 +44,12 @@ impl Default for Limits {
     }
 }
 
-/// The compiled modules of a policy.
+/// The compiled modules of a policy: checked when the policy loads, evaluated by worker processes that compile
+/// the same sources again (see `engine::rego`).
 #[derive(Debug, Clone)]
 pub struct Rego {
-    /// Every module loaded, ready to evaluate (cloned per run).
-    pub engine: regorus::Engine,
     pub modules: Vec<Module>,
-    /// Each module's path as the policy names it and its text: what a worker process compiles again.
+    /// Each module's path as the policy names it and its text.
     pub sources: Vec<(String, String)>,
     pub limits: Limits,
 }
@@ -134,8 +133,22 @@ pub fn compile(gateway: &Gateway, files: &[(String, PathBuf)], limits: Limits) -
     }
 }
 
-/// Compiles modules from their texts, as [`compile`] does and as a worker process does again.
+/// Compiles modules from their texts, as [`compile`] does.
 pub fn compile_sources(sources: Vec<(String, String)>, limits: Limits) -> Result<Rego, Vec<String>> {
+    let (_, modules) = engine(&sources, limits)?;
+    Ok(Rego {
+        modules,
+        sources,
+        limits,
+    })
+}
+
+/// An engine holding the modules, ready to evaluate under the limits, and what each module declares: every error
+/// of every module, each `file:line:col: message`.
+pub fn engine(
+    sources: &[(String, String)],
+    limits: Limits,
+) -> Result<(regorus::Engine, Vec<Module>), Vec<String>> {
     let timer = ExecutionTimerConfig {
         limit: limits.timeout,
         check_interval: NonZeroU32::new(64).expect("not zero"),
@@ -146,7 +159,7 @@ pub fn compile_sources(sources: Vec<(String, String)>, limits: Limits) -> Result
     engine.set_gather_prints(true);
     let mut modules = Vec::new();
     let mut errors = Vec::new();
-    for (shown, text) in &sources {
+    for (shown, text) in sources {
         // Each module is parsed on its own, so that every module's mistakes are found, not only the first one's.
         let added = engine
             .add_policy(shown.clone(), text.clone())
@@ -177,12 +190,7 @@ pub fn compile_sources(sources: Vec<(String, String)>, limits: Limits) -> Result
         }
     }
     match errors.is_empty() {
-        true => Ok(Rego {
-            engine,
-            modules,
-            sources,
-            limits,
-        }),
+        true => Ok((engine, modules)),
         false => Err(errors),
     }
 }
