@@ -1,5 +1,5 @@
-//! The one gateway every local file named by data goes through: Compose files, their `.env`, `env_file`,
-//! `extends` and `include`, Kubernetes manifests, config files and Rego modules. A repository or a policy is
+//! The one gateway every local file named by data goes through: Compose files, their `.env`, `env_file` and
+//! `extends`, Kubernetes manifests, config files and Rego modules. A repository or a policy is
 //! attacker-controlled, so a path it names is data: [`Gateway::read`] resolves symlinks and keeps the result
 //! inside one folder (the folder of `envparity.toml`, or of the policy for Rego) or an explicit allowance, reads
 //! regular files only (no `/proc`, device, FIFO or socket), and never more than a cap. A refusal names the path
@@ -14,13 +14,30 @@ pub const DEFAULT_MAX_FILE_MIB: u64 = 16;
 /// Folders never read, whatever an allowance says: the kernel's views of processes, devices and the system.
 const SYSTEM: &[&str] = &["/proc", "/sys", "/dev"];
 
+/// The folder a gateway keeps files in, by what it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Root {
+    /// The folder of `envparity.toml`: the local sources' files.
+    Config,
+    /// The folder of a policy: its Rego modules.
+    Policy,
+}
+
+impl Root {
+    fn describe(self) -> &'static str {
+        match self {
+            Root::Config => "the folder of envparity.toml (list it in `[collect] read_outside` to read it)",
+            Root::Policy => "the folder of the policy (list it in `[policy] rego_read_outside` to read it)",
+        }
+    }
+}
+
 /// Where local files may be read from, and how much of each.
 #[derive(Debug, Clone)]
 pub struct Gateway {
     /// The folder files must resolve into, resolved itself.
     root: PathBuf,
-    /// What `root` is, for messages: "the folder of envparity.toml".
-    root_is: &'static str,
+    kind: Root,
     /// Files or folders outside `root` that may be read, resolved.
     allowed: Vec<PathBuf>,
     max_bytes: u64,
@@ -31,12 +48,8 @@ pub struct Gateway {
 pub enum Refused {
     #[error("{error}")]
     Io { error: std::io::Error },
-    #[error("refused: it resolves to {target}, outside {root_is}{allow}")]
-    Outside {
-        target: String,
-        root_is: &'static str,
-        allow: &'static str,
-    },
+    #[error("refused: it resolves to {target}, outside {}", root.describe())]
+    Outside { target: String, root: Root },
     #[error("refused: it resolves to {target}, in a system folder that is never read")]
     System { target: String },
     #[error("refused: not a regular file but {what}")]
@@ -49,8 +62,8 @@ pub enum Refused {
 
 impl Gateway {
     /// Files inside `root` (and the `allowed` files or folders, relative to `root`), at most `max_mib` MiB each.
-    /// `root_is` says what the folder is, for messages; `allowance` names the setting that lists exceptions.
-    pub fn new(root: &Path, root_is: &'static str, allowed: &[PathBuf], max_mib: u64) -> Gateway {
+    /// `kind` says what the folder is, for messages.
+    pub fn new(root: &Path, kind: Root, allowed: &[PathBuf], max_mib: u64) -> Gateway {
         let root = match root.as_os_str().is_empty() {
             true => Path::new("."),
             false => root,
@@ -59,7 +72,7 @@ impl Gateway {
         Gateway {
             allowed: allowed.iter().map(|p| resolve(&root.join(p))).collect(),
             root: resolve(root),
-            root_is,
+            kind,
             max_bytes: max_mib.saturating_mul(1024 * 1024),
         }
     }
@@ -76,11 +89,7 @@ impl Gateway {
         if !inside {
             return Err(Refused::Outside {
                 target: target.display().to_string(),
-                root_is: self.root_is,
-                allow: match self.root_is {
-                    ROOT_CONFIG => " (list it in `[collect] read_outside` to read it)",
-                    _ => " (list it in `[policy] rego_read_outside` to read it)",
-                },
+                root: self.kind,
             });
         }
         Ok(target)
@@ -138,11 +147,6 @@ impl Gateway {
     }
 }
 
-/// What [`Gateway::new`]'s `root_is` says for the folder of `envparity.toml`.
-pub const ROOT_CONFIG: &str = "the folder of envparity.toml";
-/// What [`Gateway::new`]'s `root_is` says for the folder of a policy.
-pub const ROOT_POLICY: &str = "the folder of the policy";
-
 fn regular(meta: &std::fs::Metadata) -> Result<(), Refused> {
     use std::os::unix::fs::FileTypeExt as _;
     let t = meta.file_type();
@@ -170,7 +174,7 @@ mod tests {
     use super::*;
 
     fn gateway(root: &Path) -> Gateway {
-        Gateway::new(root, ROOT_CONFIG, &[], 1)
+        Gateway::new(root, Root::Config, &[], 1)
     }
 
     #[test]
@@ -197,7 +201,7 @@ mod tests {
         assert!(g.read(Path::new("/proc/self/environ")).is_err());
 
         // An allowance lets a file outside be read.
-        let allowed = Gateway::new(&root, ROOT_CONFIG, &[PathBuf::from("../x.env")], 1);
+        let allowed = Gateway::new(&root, Root::Config, &[PathBuf::from("../x.env")], 1);
         assert!(allowed.read(&dir.path().join("x.env")).is_ok());
     }
 
@@ -214,7 +218,7 @@ mod tests {
             "refused: not a regular file but a FIFO"
         );
 
-        let allowed = Gateway::new(dir.path(), ROOT_CONFIG, &[PathBuf::from("/dev")], 1);
+        let allowed = Gateway::new(dir.path(), Root::Config, &[PathBuf::from("/dev")], 1);
         assert!(
             allowed
                 .read(Path::new("/dev/zero"))

@@ -133,12 +133,8 @@ fn read_at_most(path: &Path, limit: u64) -> Result<Vec<u8>, StoreError> {
     gunzip_at_most(bytes, &place, limit)
 }
 
-/// The bytes, unzipped when they start with gzip's magic bytes; `place` names them in errors.
-pub fn gunzip(bytes: Vec<u8>, place: &str) -> Result<Vec<u8>, StoreError> {
-    gunzip_at_most(bytes, place, MAX_UNZIPPED)
-}
-
-/// [`gunzip`], refusing what unzips to more than `limit` bytes (a gzip bomb) without holding more than that.
+/// The bytes, unzipped when they start with gzip's magic bytes, refusing what unzips to more than `limit` bytes
+/// (a gzip bomb) without holding more than that.
 fn gunzip_at_most(bytes: Vec<u8>, place: &str, limit: u64) -> Result<Vec<u8>, StoreError> {
     if !bytes.starts_with(&[0x1f, 0x8b]) {
         return Ok(bytes);

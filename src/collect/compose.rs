@@ -139,11 +139,14 @@ pub fn collect(
     let project_dir = project.parent().map(Path::to_path_buf).unwrap_or_default();
     // No `.env` is no variable; an unreadable one is a gap.
     let dot_env = project_dir.join(".env");
-    let variables = match gateway.exists(&dot_env) {
-        true => read_env_file(gateway, &dot_env).map_err(|e| fail(format!(".env beside {first}: {e}")))?,
-        false => BTreeMap::new(),
-    };
-    let reader = Reader::new(gateway, variables);
+    let mut reader = Reader::new(gateway);
+    if gateway.exists(&dot_env) {
+        reader.variables = reader
+            .env_file(&dot_env)
+            .map_err(|e| fail(format!(".env beside {first}: {e}")))?
+            .as_ref()
+            .clone();
+    }
 
     let mut merged = Value::Object(Map::new());
     for shown in files {
@@ -173,49 +176,53 @@ pub fn collect(
         if !enabled {
             continue;
         }
-        out.extend(resources(gateway, name, &service, &project_dir, first, tokens, redactor).map_err(fail)?);
+        out.extend(resources(&reader, name, &service, &project_dir, first, tokens, redactor).map_err(fail)?);
     }
     Ok(out)
 }
 
-/// The variables of a file in `.env` format (`.env`, an `env_file`), as Compose reads them.
-fn read_env_file(gateway: &Gateway, path: &Path) -> Result<BTreeMap<String, String>, String> {
-    let text = gateway.read_to_string(path).map_err(|e| e.to_string())?;
-    Ok(match super::files::dotenv(&text)? {
-        Value::Object(map) => map
-            .into_iter()
-            .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_owned()))
-            .collect(),
-        _ => BTreeMap::new(),
-    })
-}
-
-/// The compose files of one collection: each read through the gateway and parsed once, however many files and
-/// services name it in `extends`.
+/// The files of one collection (compose files, `.env`, `env_file`s): each read through the gateway and parsed
+/// once, however many files and services name it.
 struct Reader<'g> {
     gateway: &'g Gateway,
+    /// The variables of the `.env` beside the first compose file, for interpolation.
     variables: BTreeMap<String, String>,
-    /// Parsed files by resolved path.
+    /// Parsed compose files by resolved path.
     documents: RefCell<BTreeMap<PathBuf, Rc<Value>>>,
+    /// Parsed `.env` files by resolved path.
+    env_files: RefCell<BTreeMap<PathBuf, Rc<BTreeMap<String, String>>>>,
 }
 
 impl<'g> Reader<'g> {
-    fn new(gateway: &'g Gateway, variables: BTreeMap<String, String>) -> Self {
+    fn new(gateway: &'g Gateway) -> Self {
         Reader {
             gateway,
-            variables,
+            variables: BTreeMap::new(),
             documents: RefCell::default(),
+            env_files: RefCell::default(),
         }
     }
-}
 
-impl Reader<'_> {
+    /// The variables of a file in `.env` format (`.env`, an `env_file`), as Compose reads them.
+    fn env_file(&self, path: &Path) -> Result<Rc<BTreeMap<String, String>>, String> {
+        once(&self.env_files, path, || {
+            let text = self.gateway.read_to_string(path).map_err(|e| e.to_string())?;
+            Ok(match super::files::dotenv(&text)? {
+                Value::Object(map) => map
+                    .into_iter()
+                    .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_owned()))
+                    .collect(),
+                _ => BTreeMap::new(),
+            })
+        })
+    }
+
     /// One compose file: YAML with anchors and merge keys applied, interpolated.
     fn document(&self, path: &Path) -> Result<Rc<Value>, String> {
-        let id = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        if let Some(done) = self.documents.borrow().get(&id) {
-            return Ok(Rc::clone(done));
-        }
+        once(&self.documents, path, || self.parse(path))
+    }
+
+    fn parse(&self, path: &Path) -> Result<Value, String> {
         let text = self.gateway.read_to_string(path).map_err(|e| e.to_string())?;
         let text = crate::diagnostic::without_bom(&text);
         super::yaml::check_depth(text)?;
@@ -227,8 +234,6 @@ impl Reader<'_> {
             return Err("not a compose file: expected a mapping at the top".into());
         }
         interpolate_all(&mut value, &self.variables)?;
-        let value = Rc::new(value);
-        self.documents.borrow_mut().insert(id, Rc::clone(&value));
         Ok(value)
     }
 
@@ -280,6 +285,21 @@ impl Reader<'_> {
         merge(&mut resolved, service);
         Ok(resolved)
     }
+}
+
+/// What `read` gives for `path`, made once per resolved path and kept in `made`.
+fn once<T>(
+    made: &RefCell<BTreeMap<PathBuf, Rc<T>>>,
+    path: &Path,
+    read: impl FnOnce() -> Result<T, String>,
+) -> Result<Rc<T>, String> {
+    let id = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if let Some(done) = made.borrow().get(&id) {
+        return Ok(Rc::clone(done));
+    }
+    let value = Rc::new(read()?);
+    made.borrow_mut().insert(id, Rc::clone(&value));
+    Ok(value)
 }
 
 /// Merges `over` into `base` as Compose merges files: mappings key by key, a few lists replaced, other lists
@@ -464,7 +484,7 @@ fn expand(expression: &str, variables: &BTreeMap<String, String>, depth: usize) 
 
 /// The resources of one enabled service: the service, and the engine its image runs if it is a known one.
 fn resources(
-    gateway: &Gateway,
+    reader: &Reader<'_>,
     name: &str,
     service: &Value,
     project_dir: &Path,
@@ -483,8 +503,13 @@ fn resources(
         _ => Vec::new(),
     };
     for file in env_files {
-        environment
-            .extend(read_env_file(gateway, &project_dir.join(&file)).map_err(|e| format!("{file}: {e}"))?);
+        environment.extend(
+            reader
+                .env_file(&project_dir.join(&file))
+                .map_err(|e| format!("{file}: {e}"))?
+                .as_ref()
+                .clone(),
+        );
     }
     if let Value::Object(map) = as_mapping(service.get("environment").cloned().unwrap_or(Value::Null)) {
         for (k, v) in map {
@@ -692,8 +717,8 @@ mod tests {
             }
             std::fs::write(dir.path().join(format!("l{level}.yaml")), text).unwrap();
         }
-        let gateway = Gateway::new(dir.path(), crate::gateway::ROOT_CONFIG, &[], 16);
-        let reader = Reader::new(&gateway, BTreeMap::new());
+        let gateway = Gateway::new(dir.path(), crate::gateway::Root::Config, &[], 16);
+        let reader = Reader::new(&gateway);
         let top = reader.document(&dir.path().join("l0.yaml")).unwrap();
         let services = top["services"].as_object().unwrap();
         let resolve_all = || {
@@ -708,6 +733,18 @@ mod tests {
             std::fs::remove_file(dir.path().join(format!("l{level}.yaml"))).unwrap();
         }
         resolve_all();
+    }
+
+    #[test]
+    fn an_env_file_named_by_every_service_is_read_and_parsed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shared.env");
+        std::fs::write(&path, "A=1\n").unwrap();
+        let gateway = Gateway::new(dir.path(), crate::gateway::Root::Config, &[], 16);
+        let reader = Reader::new(&gateway);
+        assert_eq!(reader.env_file(&path).unwrap()["A"], "1");
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(reader.env_file(&path).unwrap()["A"], "1");
     }
 
     #[test]

@@ -157,7 +157,7 @@ impl Config {
     pub fn gateway(&self) -> crate::gateway::Gateway {
         crate::gateway::Gateway::new(
             &self.base_dir,
-            crate::gateway::ROOT_CONFIG,
+            crate::gateway::Root::Config,
             &self.collect.read_outside,
             self.collect.max_file_mib,
         )

@@ -198,7 +198,7 @@ mod tests {
 
     /// A gateway around the test's folder.
     fn any_file(dir: &Path) -> Gateway {
-        Gateway::new(dir, crate::gateway::ROOT_CONFIG, &[], 16)
+        Gateway::new(dir, crate::gateway::Root::Config, &[], 16)
     }
 
     fn keys_and_values(dir: &Path, name: &str, text: &str) -> Vec<(String, Value)> {

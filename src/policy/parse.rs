@@ -1,7 +1,7 @@
 //! Policy TOML -> [`Policy`], in three stages: the TOML read with spans, each table validated (kinds and fields
 //! against the catalogue), then `extends` resolved. Every problem in the file is reported, not just the first.
 
-use crate::gateway::{DEFAULT_MAX_FILE_MIB, Gateway, ROOT_POLICY};
+use crate::gateway::{DEFAULT_MAX_FILE_MIB, Gateway, Root};
 use toml_span::de_helpers::TableHelper;
 use toml_span::value::ValueInner;
 use toml_span::{Span, Spanned, Value};
@@ -511,7 +511,7 @@ impl<'t> Parser<'t> {
         let base = std::path::Path::new(self.path)
             .parent()
             .unwrap_or(std::path::Path::new(""));
-        let gateway = Gateway::new(base, ROOT_POLICY, outside, DEFAULT_MAX_FILE_MIB);
+        let gateway = Gateway::new(base, Root::Policy, outside, DEFAULT_MAX_FILE_MIB);
         let mut files = Vec::new();
         let mut failed = false;
         for pattern in patterns {

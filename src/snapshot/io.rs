@@ -64,9 +64,11 @@ pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
         path: path.to_owned(),
         error,
     };
-    let bytes = std::fs::read(path).map_err(io)?;
-    let bytes = crate::store::gunzip(bytes, &path.display().to_string())
-        .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    // Through the store, which reads at most its cap, zipped or unzipped.
+    let bytes = crate::store::read(path).map_err(|e| match e {
+        crate::store::StoreError::Io { error, .. } => io(error),
+        other => io(std::io::Error::other(other.to_string())),
+    })?;
     parse(&bytes, path)
 }
 
