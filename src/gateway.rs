@@ -40,6 +40,8 @@ pub struct Gateway {
     kind: Root,
     /// Files or folders outside `root` that may be read, resolved.
     allowed: Vec<PathBuf>,
+    /// Allowances that name nothing (a typo): said when a file is refused, since the user believes it allowed.
+    missing: Vec<PathBuf>,
     max_bytes: u64,
 }
 
@@ -48,8 +50,12 @@ pub struct Gateway {
 pub enum Refused {
     #[error("{error}")]
     Io { error: std::io::Error },
-    #[error("refused: it resolves to {target}, outside {}", root.describe())]
-    Outside { target: String, root: Root },
+    #[error("refused: it resolves to {target}, outside {}{}", root.describe(), missing_note(missing))]
+    Outside {
+        target: String,
+        root: Root,
+        missing: Vec<PathBuf>,
+    },
     #[error("refused: it resolves to {target}, in a system folder that is never read")]
     System { target: String },
     #[error("refused: not a regular file but {what}")]
@@ -71,6 +77,11 @@ impl Gateway {
         let resolve = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
         Gateway {
             allowed: allowed.iter().map(|p| resolve(&root.join(p))).collect(),
+            missing: allowed
+                .iter()
+                .filter(|p| std::fs::symlink_metadata(root.join(p)).is_err())
+                .cloned()
+                .collect(),
             root: resolve(root),
             kind,
             max_bytes: max_mib.saturating_mul(1024 * 1024),
@@ -90,6 +101,7 @@ impl Gateway {
             return Err(Refused::Outside {
                 target: target.display().to_string(),
                 root: self.kind,
+                missing: self.missing.clone(),
             });
         }
         Ok(target)
@@ -147,6 +159,17 @@ impl Gateway {
     }
 }
 
+/// `; it lists X, which does not exist` for allowances that name nothing, else nothing.
+fn missing_note(missing: &[PathBuf]) -> String {
+    match missing {
+        [] => String::new(),
+        _ => {
+            let names: Vec<String> = missing.iter().map(|p| p.display().to_string()).collect();
+            format!("; it lists {}, which does not exist", names.join(", "))
+        }
+    }
+}
+
 fn regular(meta: &std::fs::Metadata) -> Result<(), Refused> {
     use std::os::unix::fs::FileTypeExt as _;
     let t = meta.file_type();
@@ -200,9 +223,15 @@ mod tests {
         assert!(proc.contains("system folder"), "{proc}");
         assert!(g.read(Path::new("/proc/self/environ")).is_err());
 
-        // An allowance lets a file outside be read.
+        // An allowance lets a file outside be read; one that names nothing is said when a file is refused.
         let allowed = Gateway::new(&root, Root::Config, &[PathBuf::from("../x.env")], 1);
         assert!(allowed.read(&dir.path().join("x.env")).is_ok());
+        let typo = Gateway::new(&root, Root::Config, &[PathBuf::from("../y.env")], 1);
+        let refused = typo.read(&dir.path().join("x.env")).unwrap_err().to_string();
+        assert!(
+            refused.ends_with("; it lists ../y.env, which does not exist"),
+            "{refused}"
+        );
     }
 
     #[test]
