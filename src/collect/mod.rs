@@ -566,8 +566,10 @@ async fn collect_account(
                 environment = %env.name, service = service.name(), %region, resources = resources.len(), api_calls,
                 "collected"
             ),
-            // Said once, by the summary (`NOT COLLECTED`); the log line is for -v.
+            // Said once, by the summary (`NOT COLLECTED`); the log line is for -v, through the egress check as the
+            // gap will be.
             Err(error) => {
+                let error = shared.redactor.scrub_text(&error.to_string()).into_owned();
                 tracing::info!(environment = %env.name, service = service.name(), %region, %error, "gap")
             }
         }
