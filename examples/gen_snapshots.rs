@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use envparity::snapshot::{self, Resource, Snapshot};
+use envparity_model::snapshot::{Resource, Snapshot};
 use serde_json::{Value, json};
 
 /// A stateless hash of an index: the same index always draws the same numbers.
@@ -165,7 +165,7 @@ fn resource(kind: &str, i: u64, env: &str, account: &str, prod: bool) -> Resourc
     let service = kind.split('.').nth(1).unwrap_or("config");
     Resource {
         kind: kind.to_owned(),
-        key: Some(envparity::matching::derive_key(&name, &[env.to_owned()])),
+        key: Some(envparity_model::keys::derive_key(&name, &[env.to_owned()])),
         id: Some(match kind {
             "file.config" => format!("config/{env}/app.yaml"),
             _ => format!("arn:aws:{service}:eu-west-1:{account}:{name}"),
@@ -206,7 +206,7 @@ pub fn write_pair(n: u64, dir: &Path) -> std::io::Result<()> {
     let (mut staging, mut prod) = generate(n);
     std::fs::create_dir_all(dir)?;
     for (name, snapshot) in [("staging.json", &mut staging), ("prod.json", &mut prod)] {
-        snapshot::write(&dir.join(name), snapshot).map_err(std::io::Error::other)?;
+        envparity_collect::store::write_snapshot(&dir.join(name), snapshot).map_err(std::io::Error::other)?;
     }
     Ok(())
 }

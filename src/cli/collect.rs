@@ -6,10 +6,11 @@ use anyhow::Context as _;
 
 use super::diff::{self, Judgement};
 use super::{Context, Exit, output};
-use crate::collect::config::Config;
-use crate::collect::secrets::FingerprintKey;
-use crate::collect::{self, Options};
-use crate::snapshot::{self, Snapshot, place};
+use envparity_collect::config::Config;
+use envparity_collect::secrets::FingerprintKey;
+use envparity_collect::store;
+use envparity_collect::{self as collect, Options};
+use envparity_model::snapshot::{Snapshot, place};
 
 /// The config file read when `--config` is not given.
 pub(super) const DEFAULT_CONFIG: &str = "envparity.toml";
@@ -31,7 +32,7 @@ pub struct CollectArgs {
     /// Collect one part of the environment's (account, region) units, INDEX/COUNT with INDEX from 0 (as
     /// Kubernetes' JOB_COMPLETION_INDEX); `envparity merge` joins the parts. Default output: ENV.shard-I-of-N.json.
     #[arg(long, value_name = "INDEX/COUNT")]
-    shard: Option<crate::snapshot::Shard>,
+    shard: Option<envparity_model::snapshot::Shard>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -100,7 +101,7 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
     // should cost nothing.
     let config_policy = config.policy.as_ref().map(|p| config.base_dir.join(p));
     let snapshot_paths =
-        [&args.staging, &args.prod].map(|env| crate::store::join(&args.snapshots, &format!("{env}.json")));
+        [&args.staging, &args.prod].map(|env| store::join(&args.snapshots, &format!("{env}.json")));
     // The history first: a bucket that is not there leaves nothing behind, not even the snapshots' folder.
     if let Some(history) = &args.history {
         output::folder(history)?;
@@ -133,7 +134,7 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
         summarise(snapshot, path, ctx);
     }
     // Collected resources carry their keys already; the report is judged as `diff` would judge the files.
-    let options = crate::engine::Options::for_snapshots(&staging, &prod, settled.today);
+    let options = envparity_judge::engine::Options::for_snapshots(&staging, &prod, settled.today);
     let judged = diff::judge(&staging, &prod, &options, &settled, ctx)?;
     if let Some(history) = &args.history {
         let extension = if args.gzip { "json.gz" } else { "json" };
@@ -219,7 +220,7 @@ fn options(
             fingerprint_key,
             progress,
             shard: None,
-            pacing: std::sync::Arc::new(crate::collect::Pacing::new(config.collect.rate_limits.clone())),
+            pacing: std::sync::Arc::new(envparity_collect::Pacing::new(config.collect.rate_limits.clone())),
         },
         bar,
     ))
@@ -236,20 +237,20 @@ fn history_place(
     collected_at: &str,
     extension: &str,
 ) -> anyhow::Result<PathBuf> {
-    if !crate::snapshot::is_safe_name(environment) {
+    if !envparity_model::snapshot::is_safe_name(environment) {
         anyhow::bail!(
             "cannot keep history: the environment {environment:?} cannot name a folder (letters, digits, `-`, `_` \
              and `.`, not starting with `.`)"
         );
     }
-    let name = crate::store::history_name(collected_at, extension)
+    let name = store::history_name(collected_at, extension)
         .with_context(|| format!("cannot keep history: {collected_at:?} is not a time"))?;
-    Ok(crate::store::join(&crate::store::join(dir, environment), &name))
+    Ok(store::join(&store::join(dir, environment), &name))
 }
 
 /// Whether a name in a folder of parts is a snapshot (`.json`, `.json.gz`), not a history's pointer.
 pub(super) fn is_snapshot_file(name: &str) -> bool {
-    name != crate::store::LATEST && (name.ends_with(".json") || name.ends_with(".json.gz"))
+    name != store::LATEST && (name.ends_with(".json") || name.ends_with(".json.gz"))
 }
 
 /// Keeps one snapshot in a history folder or prefix, and points its `latest.json` at it unless a newer one is
@@ -260,7 +261,7 @@ pub(super) fn keep_snapshot(
     snapshot: &mut Snapshot,
     ctx: &Context,
 ) -> anyhow::Result<()> {
-    use crate::store::{self, Latest};
+    use store::Latest;
     let path = history_place(dir, &snapshot.environment, &snapshot.collected_at, extension)?;
     let (folder, name) = (
         path.parent().expect("a history path has a folder").to_path_buf(),
@@ -288,17 +289,17 @@ fn keep_history(
     dir: &Path,
     extension: &str,
     snapshots: &mut [&mut Snapshot],
-    report: &crate::report::Report,
+    report: &envparity_judge::report::Report,
     ctx: &Context,
 ) -> anyhow::Result<()> {
-    use crate::store;
     for snapshot in snapshots.iter_mut() {
         keep_snapshot(dir, extension, snapshot, ctx)?;
     }
     let path = history_place(dir, "reports", &report.prod.collected_at, extension)?;
     store::check_folder(path.parent().expect("a history path has a folder"))
         .context("cannot keep history")?;
-    let text = crate::report::render(report, crate::report::Format::Json, Default::default());
+    let text =
+        envparity_judge::report::render(report, envparity_judge::report::Format::Json, Default::default());
     store::write(&path, text.as_bytes()).context("cannot keep the report")?;
     note!(ctx, "kept history in {}", dir.display());
     Ok(())
@@ -312,11 +313,11 @@ pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 fn write_snapshot(path: &Path, snapshot: &mut Snapshot) -> anyhow::Result<()> {
-    snapshot::write(path, snapshot).with_context(|| format!("cannot write snapshot {}", path.display()))
+    store::write_snapshot(path, snapshot).with_context(|| format!("cannot write snapshot {}", path.display()))
 }
 
 /// What a snapshot's fleet spans: "2 accounts x 2 regions (shard 1/4), units ..." for people.
-pub(super) fn fleet_line(fleet: &crate::snapshot::Fleet) -> String {
+pub(super) fn fleet_line(fleet: &envparity_model::snapshot::Fleet) -> String {
     let units: Vec<&str> = fleet
         .accounts
         .iter()

@@ -7,10 +7,10 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use super::{Context, Exit, emit, load_policy, read_snapshot, today_utc};
-use crate::engine::{self, Options};
-use crate::policy::{FailOn, Policy};
-use crate::report::{self, Format, Report, Resolved};
-use crate::snapshot::Snapshot;
+use envparity_judge::engine::{self, Options};
+use envparity_judge::policy::{FailOn, Policy};
+use envparity_judge::report::{self, Format, Report, Resolved};
+use envparity_model::snapshot::Snapshot;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
@@ -43,13 +43,13 @@ pub struct Judgement {
     #[arg(long, short)]
     policy: Option<PathBuf>,
     /// Output format.
-    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    #[arg(long, short, value_parser = super::choice::<Format>(), default_value = "table")]
     format: Format,
     /// Write the report to this file (atomically) instead of stdout.
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// Fail (exit 1) on findings of this severity or worse; overrides the policy's `fail_on`.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::choice::<FailOn>())]
     fail_on: Option<FailOn>,
     /// Judge waivers as of this date (YYYY-MM-DD) instead of today (UTC).
     #[arg(long, value_name = "DATE")]
@@ -102,7 +102,7 @@ fn read_baseline(path: &Path) -> anyhow::Result<Vec<Resolved>> {
     struct Earlier {
         findings: Vec<Resolved>,
     }
-    let text = crate::store::read(path).context("cannot read baseline report")?;
+    let text = envparity_collect::store::read(path).context("cannot read baseline report")?;
     let invalid = || {
         format!(
             "{}: not an envparity JSON report ({})",
@@ -119,7 +119,7 @@ fn read_baseline(path: &Path) -> anyhow::Result<Vec<Resolved>> {
     if let Ok(Probe { schema: Some(schema) }) = serde_json::from_slice(text)
         && schema != report::SCHEMA
     {
-        let what = match schema == crate::snapshot::SCHEMA {
+        let what = match schema == envparity_model::snapshot::SCHEMA {
             true => "an envparity snapshot, not a report".to_owned(),
             false => format!("schema {schema:?}, not an envparity report"),
         };

@@ -6,7 +6,7 @@ use anyhow::Context as _;
 
 use super::diff::{self, Judgement};
 use super::{Context, Exit, read_snapshot};
-use crate::engine::Options;
+use envparity_judge::engine::Options;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  envparity drift prod --history audit-history/ --format markdown")]
@@ -21,14 +21,14 @@ pub struct Args {
 }
 
 pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
-    if !crate::snapshot::is_safe_name(&args.environment) {
+    if !envparity_model::snapshot::is_safe_name(&args.environment) {
         anyhow::bail!(
             "{:?} is not an environment name: letters, digits, `-`, `_` and `.`, not starting with `.`",
             args.environment
         );
     }
     // Drift is judged by the shipped drift policy unless another is given.
-    let (earlier, newest) = two_newest(&crate::store::join(&args.history, &args.environment))?;
+    let (earlier, newest) = two_newest(&envparity_collect::store::join(&args.history, &args.environment))?;
     let settled = args
         .judgement
         .settle(Some(Path::new("drift")), &[&earlier, &newest])?;
@@ -58,15 +58,15 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
 /// The two newest snapshots in a history folder or prefix of `TIME.json` (or `TIME.json.gz`) files: names
 /// envparity writes only, by the time they carry (another `*.json` is no snapshot of the history).
 fn two_newest(folder: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
-    let mut timed: Vec<(jiff::Timestamp, String)> = crate::store::list(folder)
+    let mut timed: Vec<(jiff::Timestamp, String)> = envparity_collect::store::list(folder)
         .context("cannot read history folder")?
         .into_iter()
-        .filter_map(|name| Some((crate::store::history_time(&name)?, name)))
+        .filter_map(|name| Some((envparity_collect::store::history_time(&name)?, name)))
         .collect();
     timed.sort();
     let files: Vec<PathBuf> = timed
         .into_iter()
-        .map(|(_, name)| crate::store::join(folder, &name))
+        .map(|(_, name)| envparity_collect::store::join(folder, &name))
         .collect();
     match files.as_slice() {
         [.., earlier, newest] => Ok((earlier.clone(), newest.clone())),

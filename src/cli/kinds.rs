@@ -3,9 +3,9 @@
 use std::fmt::Write;
 
 use super::{Context, Exit, print};
-use crate::catalog::{FieldType, Kind};
-use crate::collect::CATALOGUE;
-use crate::diagnostic::closest;
+use envparity_model::catalog::CATALOGUE;
+use envparity_model::catalog::{FieldType, Kind};
+use envparity_model::diagnostic::closest;
 
 #[derive(Debug, clap::Args)]
 #[command(

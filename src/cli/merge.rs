@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use super::{Context, Exit, read_snapshot};
-use crate::snapshot;
+use envparity_collect::store;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -29,15 +29,15 @@ pub struct Args {
 fn parts(given: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut parts = Vec::new();
     for path in given {
-        let is_prefix = crate::store::s3(path)?.is_some() && path.to_string_lossy().ends_with('/');
+        let is_prefix = store::s3(path)?.is_some() && path.to_string_lossy().ends_with('/');
         if !(is_prefix || path.is_dir()) {
             parts.push(path.clone());
             continue;
         }
-        let found: Vec<PathBuf> = crate::store::list(path)?
+        let found: Vec<PathBuf> = store::list(path)?
             .into_iter()
             .filter(|name| super::collect::is_snapshot_file(name))
-            .map(|name| crate::store::join(path, &name))
+            .map(|name| store::join(path, &name))
             .collect();
         if found.is_empty() {
             anyhow::bail!(
@@ -61,8 +61,8 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
         .iter()
         .map(|p| read_snapshot(p))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut merged = crate::collect::fleet::merge_parts(inputs)?;
-    snapshot::write(&args.output, &mut merged)
+    let mut merged = envparity_collect::fleet::merge_parts(inputs)?;
+    store::write_snapshot(&args.output, &mut merged)
         .with_context(|| format!("cannot write snapshot {}", args.output.display()))?;
     if let Some(history) = &args.history {
         super::collect::keep_snapshot(history, "json", &mut merged, ctx)?;

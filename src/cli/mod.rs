@@ -5,7 +5,7 @@
 macro_rules! note {
     ($ctx:expr, $($arg:tt)*) => {
         if !$ctx.quiet {
-            eprintln!("{}", $crate::report::escape::terminal(&format!($($arg)*)));
+            eprintln!("{}", ::envparity_judge::report::escape::terminal(&format!($($arg)*)));
         }
     };
 }
@@ -29,11 +29,11 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::collect::CATALOGUE;
-use crate::diagnostic::FileError;
-use crate::policy::Policy;
-use crate::report::{RenderOptions, Status};
-use crate::snapshot::{self, Snapshot};
+use envparity_judge::policy::Policy;
+use envparity_judge::report::{RenderOptions, Status};
+use envparity_model::catalog::CATALOGUE;
+use envparity_model::diagnostic::FileError;
+use envparity_model::snapshot::{self, Snapshot};
 
 /// Exit statuses, the contract scripts rely on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +83,31 @@ pub struct Cli {
     verbose: u8,
     #[command(subcommand)]
     command: Command,
+}
+
+/// A choice among one of the library's enums, named and documented as the library names and documents it, so
+/// that the library needs no clap.
+fn choice<E>() -> impl clap::builder::TypedValueParser<Value = E>
+where
+    E: strum::IntoEnumIterator
+        + strum::EnumMessage
+        + Into<&'static str>
+        + std::str::FromStr
+        + Clone
+        + Send
+        + Sync,
+    E: 'static,
+{
+    let values = E::iter().map(|value| {
+        let help = value.get_documentation().map(|doc| doc.trim_end_matches('.'));
+        let name: &'static str = value.into();
+        clap::builder::PossibleValue::new(name).help(help)
+    });
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(values).map(|name| match name.parse::<E>() {
+        Ok(value) => value,
+        Err(_) => unreachable!("clap accepts only the names the enum gave it"),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -187,7 +212,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Man => setup::man(&ctx),
         Command::RegoWorker => {
             let (stdin, stdout) = (std::io::stdin().lock(), std::io::stdout().lock());
-            crate::engine::rego::worker::serve(stdin, stdout)
+            envparity_judge::engine::rego::worker::serve(stdin, stdout)
                 .map_err(|e| anyhow::anyhow!("rego-worker: {e}"))?;
             Ok(Exit::Parity)
         }
@@ -247,7 +272,7 @@ fn report_error(err: &anyhow::Error, color: ColorChoice) {
     let _ = writeln!(
         stderr,
         "{prefix}: {}",
-        crate::report::escape::visible(&message, true)
+        envparity_judge::report::escape::visible(&message, true)
     );
 }
 
@@ -262,9 +287,9 @@ fn print(text: &str) -> anyhow::Result<()> {
 
 /// A snapshot from a file or an S3 object, gzipped or not.
 fn read_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
-    match crate::store::s3(path)? {
-        None => Ok(snapshot::read(path)?),
-        Some(_) => Ok(snapshot::parse(&crate::store::read(path)?, path)?),
+    match envparity_collect::store::s3(path)? {
+        None => Ok(envparity_collect::store::read_snapshot(path)?),
+        Some(_) => Ok(snapshot::parse(&envparity_collect::store::read(path)?, path)?),
     }
 }
 
@@ -279,7 +304,7 @@ fn load_policy(arg: Option<&Path>) -> anyhow::Result<Policy> {
         return Ok(policy);
     }
     let text = std::fs::read_to_string(path).with_context(|| {
-        let names: Vec<&str> = crate::policy::BUILTIN.iter().map(|(n, _)| *n).collect();
+        let names: Vec<&str> = envparity_judge::policy::BUILTIN.iter().map(|(n, _)| *n).collect();
         format!(
             "cannot read policy {} (give a policy file, or a shipped policy: {})",
             path.display(),
@@ -287,7 +312,7 @@ fn load_policy(arg: Option<&Path>) -> anyhow::Result<Policy> {
         )
     })?;
     Ok(Policy::parse(
-        crate::diagnostic::without_bom(&text),
+        envparity_model::diagnostic::without_bom(&text),
         &path.display().to_string(),
         &CATALOGUE,
     )?)
@@ -303,7 +328,7 @@ fn today_utc() -> jiff::civil::Date {
 /// Writes `text` to `--output` atomically, or prints it.
 fn emit(text: &str, output: Option<&PathBuf>) -> anyhow::Result<()> {
     match output {
-        Some(path) => crate::atomic::write(path, text.as_bytes())
+        Some(path) => envparity_files::atomic::write(path, text.as_bytes())
             .with_context(|| format!("cannot write {}", path.display())),
         None => print(text),
     }

@@ -9,7 +9,7 @@ use anyhow::bail;
 /// of the command's `inputs` (writing it would destroy that input).
 pub(super) fn check(path: &Path, inputs: &[&Path]) -> anyhow::Result<()> {
     let shown = path.display();
-    if crate::store::s3(path)?.is_some() {
+    if envparity_collect::store::s3(path)?.is_some() {
         if let Some(input) = inputs.iter().find(|input| *input == &path) {
             bail!(
                 "refusing to write {shown}: it is also an input of this command ({})",
@@ -31,7 +31,10 @@ pub(super) fn check(path: &Path, inputs: &[&Path]) -> anyhow::Result<()> {
             folder.display()
         );
     }
-    if let Some(input) = inputs.iter().find(|input| crate::atomic::same_file(path, input)) {
+    if let Some(input) = inputs
+        .iter()
+        .find(|input| envparity_files::atomic::same_file(path, input))
+    {
         bail!(
             "refusing to write {shown}: it is also an input of this command ({}), which the output would destroy",
             input.display()
@@ -42,5 +45,5 @@ pub(super) fn check(path: &Path, inputs: &[&Path]) -> anyhow::Result<()> {
 
 /// Creates a folder the command will write into, or checks that an S3 bucket answers, before any work.
 pub(super) fn folder(dir: &Path) -> anyhow::Result<()> {
-    crate::store::check_folder(dir).map_err(|e| anyhow::anyhow!("cannot write into {e}"))
+    envparity_collect::store::check_folder(dir).map_err(|e| anyhow::anyhow!("cannot write into {e}"))
 }

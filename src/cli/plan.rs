@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use super::collect::{DEFAULT_CONFIG, runtime};
 use super::{Context, Exit};
-use crate::collect;
-use crate::collect::config::Config;
+use envparity_collect as collect;
+use envparity_collect::config::Config;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -54,7 +54,10 @@ pub(super) fn run(args: Args, _ctx: &Context) -> anyhow::Result<Exit> {
         Ok(plan) => plan,
         // Accounts that cannot be listed leave the plan unknown, as they would leave a collection incomplete.
         Err(error @ collect::PlanError::Accounts(..)) => {
-            eprintln!("error: {}", crate::report::escape::terminal(&error.to_string()));
+            eprintln!(
+                "error: {}",
+                envparity_judge::report::escape::terminal(&error.to_string())
+            );
             return Ok(Exit::Incomplete);
         }
         Err(e) => return Err(e.into()),
@@ -83,7 +86,7 @@ pub(super) fn run(args: Args, _ctx: &Context) -> anyhow::Result<Exit> {
         // Account names are the organisation's data: control characters are shown, never acted on.
         PlanFormat::Table => table(&plan, &shards)
             .lines()
-            .map(|line| format!("{}\n", crate::report::escape::terminal(line)))
+            .map(|line| format!("{}\n", envparity_judge::report::escape::terminal(line)))
             .collect(),
     };
     super::print(&text)?;

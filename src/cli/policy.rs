@@ -4,9 +4,9 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use super::{Context, Exit, load_policy, print, today_utc};
-use crate::compare;
-use crate::diagnostic::closest;
-use crate::policy::Check;
+use envparity_judge::compare;
+use envparity_judge::policy::Check;
+use envparity_model::diagnostic::closest;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {

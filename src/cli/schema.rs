@@ -1,8 +1,8 @@
 //! `envparity schema snapshot|report`: the JSON Schemas of the file formats, generated from the types.
 
 use super::{Context, Exit, print};
-use crate::report::Report;
-use crate::snapshot::Snapshot;
+use envparity_judge::report::Report;
+use envparity_model::snapshot::Snapshot;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

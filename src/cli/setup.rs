@@ -61,7 +61,7 @@ pub(super) fn init(args: InitArgs, ctx: &Context) -> anyhow::Result<Exit> {
     std::fs::create_dir_all(&args.dir).with_context(|| format!("cannot create {}", args.dir.display()))?;
     for (name, text) in files {
         let path = args.dir.join(name);
-        crate::atomic::write(&path, text.as_bytes())
+        envparity_files::atomic::write(&path, text.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
         note!(ctx, "wrote {}", path.display());
     }

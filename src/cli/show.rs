@@ -8,8 +8,8 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
 use super::{Context, Exit, print, read_snapshot};
-use crate::glob::DottedGlob;
-use crate::report::escape::terminal;
+use envparity_judge::report::escape::terminal;
+use envparity_model::glob::DottedGlob;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  envparity show snapshots/prod.json --kind 'aws.rds.*'")]

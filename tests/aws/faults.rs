@@ -160,7 +160,7 @@ fn rds_denied_is_an_rds_gap_and_the_audit_exits_3_naming_it() {
         assert_eq!(gap_services(&snapshot), ["rds"]);
         assert_eq!(
             snapshot["sources"].as_array().unwrap().len(),
-            envparity::collect::SERVICES.len() + 1,
+            envparity_collect::SERVICES.len() + 1,
             "every AWS service but RDS, what was not audited, and the config files"
         );
     }
@@ -264,7 +264,7 @@ fn failing_and_unreachable_endpoints_are_gaps() {
     let snapshot = read_json(&dir.path().join("closed.json"));
     assert_eq!(
         gap_services(&snapshot),
-        envparity::collect::SERVICES
+        envparity_collect::SERVICES
             .iter()
             .map(|s| s.name())
             .collect::<Vec<_>>()
@@ -292,7 +292,7 @@ fn an_unreachable_endpoint_is_a_gap_for_every_service_within_seconds_each_said_o
     assert!(elapsed < std::time::Duration::from_secs(15), "took {elapsed:?}");
     assert_eq!(
         stderr.matches("NOT COLLECTED").count(),
-        envparity::collect::SERVICES.len(),
+        envparity_collect::SERVICES.len(),
         "{stderr}"
     );
     assert!(

@@ -489,7 +489,10 @@ fn history_in_s3_keeps_a_latest_pointer_and_drift_reads_it() {
         history_audit(dir.path(), &moto.endpoint, history, &[]);
         let latest: Value = serde_json::from_str(&s3_object(&moto, "audits/prod/latest.json")).unwrap();
         let named = latest["snapshot"].as_str().unwrap();
-        assert!(envparity::store::history_time(named).is_some(), "{latest}");
+        assert!(
+            envparity_collect::store::history_time(named).is_some(),
+            "{latest}"
+        );
         assert!(!named.starts_with("2099"), "{latest}");
     }
 }

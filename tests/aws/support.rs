@@ -187,7 +187,7 @@ pub fn envparity_toml(endpoint: &str, extra_staging: &str, extra_prod: &str) -> 
 
 /// `rate_limits = { ... }` with every service's limit far above what a test asks of it.
 pub fn lifted_rate_limits() -> String {
-    let all: Vec<String> = envparity::collect::RATE_LIMITS
+    let all: Vec<String> = envparity_collect::RATE_LIMITS
         .iter()
         .map(|limit| format!("{} = 10000", limit.service))
         .collect();

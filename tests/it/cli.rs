@@ -305,9 +305,9 @@ fn the_example_snapshots_validate_against_the_snapshot_schema_and_are_canonical(
         let text = std::fs::read_to_string(path).unwrap();
         let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert!(validator.is_valid(&doc), "{path}");
-        let mut snapshot = envparity::snapshot::parse(text.as_bytes(), path.as_ref()).unwrap();
+        let mut snapshot = envparity_model::snapshot::parse(text.as_bytes(), path.as_ref()).unwrap();
         assert_eq!(
-            envparity::snapshot::to_json(&mut snapshot),
+            envparity_model::snapshot::to_json(&mut snapshot),
             text,
             "{path} is in canonical form"
         );
@@ -431,7 +431,7 @@ fn colour_only_when_asked_and_never_with_no_color() {
 fn the_example_config_documents_every_key_and_parses() {
     let text = std::fs::read_to_string("examples/envparity.toml").unwrap();
     let config =
-        envparity::collect::config::Config::parse(&text, "examples/envparity.toml", "examples".into())
+        envparity_collect::config::Config::parse(&text, "examples/envparity.toml", "examples".into())
             .unwrap_or_else(|e| panic!("{}", e.render(false)));
     let staging = config.environment("staging").unwrap();
     assert_eq!(
@@ -1047,7 +1047,7 @@ fn init_writes_a_config_and_a_policy_that_work() {
         .code(0)
         .stderr(predicate::str::contains("envparity.toml"));
     let config = std::fs::read_to_string(dir.path().join("envparity.toml")).unwrap();
-    envparity::collect::config::Config::parse(&config, "envparity.toml", dir.path().into()).unwrap();
+    envparity_collect::config::Config::parse(&config, "envparity.toml", dir.path().into()).unwrap();
     envparity()
         .args(["policy", "check"])
         .arg(dir.path().join("policy.toml"))
@@ -1174,7 +1174,7 @@ fn the_readme_lists_the_catalogue() {
 #[test]
 fn the_readme_lists_the_default_rate_limits() {
     let mut table = String::from("| service | calls per second | why |\n| --- | ---: | --- |\n");
-    for l in envparity::collect::RATE_LIMITS {
+    for l in envparity_collect::RATE_LIMITS {
         table.push_str(&format!("| `{}` | {} | {} |\n", l.service, l.per_second, l.why));
     }
     readme_section("rate-limits", &table, "RATE_LIMITS");

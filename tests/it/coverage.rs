@@ -1,9 +1,9 @@
 //! What was and was not audited: the coverage section, `defaults.unaudited`, and the default policy's rules for
 //! the services of the coverage issue, on snapshot pairs.
 
-use envparity::policy::{FailOn, Policy};
-use envparity::report::{self, Format, RenderOptions, Report};
-use envparity::snapshot::Snapshot;
+use envparity_judge::policy::{FailOn, Policy};
+use envparity_judge::report::{self, Format, RenderOptions, Report};
+use envparity_model::snapshot::Snapshot;
 use serde_json::{Value, json};
 
 use crate::engine::{brief, policy, run};

@@ -5,13 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use envparity::collect::CATALOGUE;
-use envparity::collect::egress;
-use envparity::collect::secrets::Redactor;
-use envparity::engine::{self, Options};
-use envparity::policy::Policy;
-use envparity::report::{self, Format, RenderOptions, Report};
-use envparity::snapshot::{Attributes, Gap, Resource, Snapshot};
+use envparity_collect::egress;
+use envparity_collect::secrets::Redactor;
+use envparity_judge::engine::{self, Options};
+use envparity_judge::policy::Policy;
+use envparity_judge::report::{self, Format, RenderOptions, Report};
+use envparity_model::catalog::CATALOGUE;
+use envparity_model::snapshot::{Attributes, Gap, Resource, Snapshot};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -204,7 +204,7 @@ fn recall_on_gitleaks_samples_and_false_positives_on_ordinary_values() {
         );
         let stored = redactor.text("VALUE_17", text);
         let shown = stored.to_string();
-        let caught = envparity::snapshot::is_redacted(&stored)
+        let caught = envparity_model::snapshot::is_redacted(&stored)
             && sample["secret"]
                 .as_str()
                 .is_none_or(|secret| !shown.contains(secret));
@@ -226,7 +226,7 @@ fn recall_on_gitleaks_samples_and_false_positives_on_ordinary_values() {
         .collect();
     let flagged: Vec<&String> = ordinary
         .iter()
-        .filter(|v| envparity::snapshot::is_redacted(&redactor.text("VALUE_17", v)))
+        .filter(|v| envparity_model::snapshot::is_redacted(&redactor.text("VALUE_17", v)))
         .collect();
     let total: (usize, usize) = by_shape.values().fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     let percent = |(n, caught): (usize, usize)| 100.0 * caught as f64 / n as f64;

@@ -1,10 +1,10 @@
 //! The engine as a specification: a snapshot pair, a policy, the expected findings.
 
-use envparity::collect::CATALOGUE;
-use envparity::engine::{self, Evaluation, Finding, Options};
-use envparity::policy::{Policy, Severity};
-use envparity::report::{Report, Status};
-use envparity::snapshot::{self, Snapshot};
+use envparity_judge::engine::{self, Evaluation, Finding, Options};
+use envparity_judge::policy::{Policy, Severity};
+use envparity_judge::report::{Report, Status};
+use envparity_model::catalog::CATALOGUE;
+use envparity_model::snapshot::{self, Snapshot};
 use serde_json::{Value, json};
 
 pub(crate) fn snapshot(environment: &str, resources: Value, gaps: Value) -> Snapshot {
@@ -185,7 +185,13 @@ fn a_gap_makes_its_kinds_incomplete_never_missing() {
     );
     assert!(e.findings[0].detail.as_deref().unwrap().contains("AccessDenied"));
 
-    let report = Report::new(&staging, &prod, &p.name, envparity::policy::FailOn::Never, e);
+    let report = Report::new(
+        &staging,
+        &prod,
+        &p.name,
+        envparity_judge::policy::FailOn::Never,
+        e,
+    );
     assert_eq!(
         report.summary.status,
         Status::Incomplete,
@@ -381,7 +387,7 @@ prod = true
             ),
         ]
     );
-    assert_eq!(e.findings[0].side, Some(envparity::engine::Side::Prod));
+    assert_eq!(e.findings[0].side, Some(envparity_judge::engine::Side::Prod));
     assert_eq!(
         e.findings[0].detail.as_deref(),
         Some("prod must be true, is false")
@@ -468,7 +474,7 @@ fn the_verdict_follows_fail_on() {
             .summary
             .status
     };
-    use envparity::policy::FailOn;
+    use envparity_judge::policy::FailOn;
     assert_eq!(
         status(FailOn::Error),
         Status::Parity,

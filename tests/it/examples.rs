@@ -148,7 +148,7 @@ fn the_kubernetes_recipe_is_valid_against_the_kubernetes_schemas_and_its_command
     // Both environments' shards in the Indexed Job, two merges and the diff in the judge.
     assert_eq!(check(path, snippets), 5);
     let config = config.expect("the ConfigMap holds envparity.toml");
-    let config = envparity::collect::config::Config::parse(&config, "envparity.toml", ".".into())
+    let config = envparity_collect::config::Config::parse(&config, "envparity.toml", ".".into())
         .unwrap_or_else(|e| panic!("{}", e.render(false)));
     assert!(config.environments["prod"].organization.is_some());
 }

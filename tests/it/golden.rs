@@ -3,11 +3,11 @@
 //! resources and of attribute keys in the input never changes a byte of the output.
 
 use assert_cmd::Command;
-use envparity::collect::CATALOGUE;
-use envparity::engine::{self, Options};
-use envparity::policy::{BuiltinRule, Policy};
-use envparity::report::{self, Format, RenderOptions, Report};
-use envparity::snapshot::{self, Snapshot};
+use envparity_judge::engine::{self, Options};
+use envparity_judge::policy::{BuiltinRule, Policy};
+use envparity_judge::report::{self, Format, RenderOptions, Report};
+use envparity_model::catalog::CATALOGUE;
+use envparity_model::snapshot::{self, Snapshot};
 use proptest::prelude::*;
 
 const FORMATS: [(&str, Format); 6] = [
@@ -21,7 +21,7 @@ const FORMATS: [(&str, Format); 6] = [
 
 fn read(path: &str) -> Snapshot {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    snapshot::read(&path).expect("the fixture reads")
+    envparity_collect::store::read_snapshot(&path).expect("the fixture reads")
 }
 
 fn demo_policy() -> Policy {

@@ -1,10 +1,10 @@
 //! Reports cannot be forged by data: hostile strings in every field of a finding and in the environment names,
 //! rendered in every format, keep each format's shape.
 
-use envparity::engine::{Accounts, Evaluation, Finding, WaiverNote};
-use envparity::policy::{FailOn, Severity};
-use envparity::report::{self, Format, RenderOptions, Report};
-use envparity::snapshot::{COVERAGE_SERVICE, Snapshot, Source, SourceStatus, Unaudited};
+use envparity_judge::engine::{Accounts, Evaluation, Finding, WaiverNote};
+use envparity_judge::policy::{FailOn, Severity};
+use envparity_judge::report::{self, Format, RenderOptions, Report};
+use envparity_model::snapshot::{COVERAGE_SERVICE, Snapshot, Source, SourceStatus, Unaudited};
 use proptest::prelude::*;
 use pulldown_cmark::{Event, Options, Parser};
 use serde_json::json;
@@ -291,6 +291,6 @@ fn two_huge_unaudited_counts_saturate_instead_of_overflowing() {
             count: u64::MAX - 1,
         });
     }
-    let coverage = envparity::report::EnvironmentCoverage::of(&snapshot);
+    let coverage = envparity_judge::report::EnvironmentCoverage::of(&snapshot);
     assert_eq!(coverage.unaudited.unwrap()["ec2:volume"], u64::MAX);
 }

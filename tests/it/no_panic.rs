@@ -1,8 +1,8 @@
 //! No input makes the parsers panic: random, truncated and mutated snapshots and policies.
 
-use envparity::collect::CATALOGUE;
-use envparity::policy::Policy;
-use envparity::snapshot;
+use envparity_judge::policy::Policy;
+use envparity_model::catalog::CATALOGUE;
+use envparity_model::snapshot;
 use proptest::prelude::*;
 
 const STAGING: &str = include_str!("../../snapshots/staging.json");
@@ -101,7 +101,7 @@ proptest! {
 
     #[test]
     fn config_parser_never_panics_on_mutated_configs(bytes in mutate(CONFIG)) {
-        use envparity::collect::config::Config;
+        use envparity_collect::config::Config;
         let text = String::from_utf8_lossy(&bytes);
         if let Err(e) = Config::parse(&text, "mutated.toml", Default::default()) {
             prop_assert!(!e.diagnostics.is_empty());

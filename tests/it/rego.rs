@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use envparity::collect::CATALOGUE;
-use envparity::policy::Policy;
+use envparity_judge::policy::Policy;
+use envparity_model::catalog::CATALOGUE;
 use serde_json::{Value, json};
 
 use crate::engine::{brief, run};
@@ -364,7 +364,7 @@ fn a_null_deny_is_incomplete_not_a_pass() {
 
 /// Writes `ENV.json` in `dir`: the snapshot of `resources`, as envparity writes it.
 fn write_snapshot(dir: &Path, env: &str, resources: Value) {
-    let text = envparity::snapshot::to_json(&mut parse(env, resources, json!({})));
+    let text = envparity_model::snapshot::to_json(&mut parse(env, resources, json!({})));
     std::fs::write(dir.join(format!("{env}.json")), text).unwrap();
 }
 
@@ -571,7 +571,7 @@ fn hand_written_snapshot_files_give_the_rules_the_input_of_the_snapshots_they_pa
         .collect();
     assert_eq!(from_files.len(), 2, "{from_files:?}");
     // The same pair evaluated in memory.
-    let read = |text: &str| envparity::snapshot::parse(text.as_bytes(), Path::new("s.json")).unwrap();
+    let read = |text: &str| envparity_model::snapshot::parse(text.as_bytes(), Path::new("s.json")).unwrap();
     let policy = rego_policy(&["policies/rego/queue_visibility.rego"], "");
     let in_memory: Vec<String> = run(&read(staging_text), &read(&prod_text), &policy)
         .findings

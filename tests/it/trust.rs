@@ -1,10 +1,10 @@
 //! Earned parity: each case where a green verdict was given on what was not really compared, named after the
 //! case, on snapshot pairs. (The cases that come from collection are tested against moto in `tests/aws/`.)
 
-use envparity::collect::CATALOGUE;
-use envparity::policy::{FailOn, Policy};
-use envparity::report::{self, Format, RenderOptions, Report, Status};
-use envparity::snapshot::{self, Snapshot};
+use envparity_judge::policy::{FailOn, Policy};
+use envparity_judge::report::{self, Format, RenderOptions, Report, Status};
+use envparity_model::catalog::CATALOGUE;
+use envparity_model::snapshot::{self, Snapshot};
 use serde_json::{Value, json};
 
 use crate::engine::{brief, policy, row, run};

@@ -1,0 +1,283 @@
+//! ELBv2: load balancers (with listeners and attributes) and target groups (with health checks and attributes).
+//!
+//! AWS has no batch call for attributes or listeners: they are read once per load balancer or target group.
+//! Tags come in batches of 20 resources, and only when a tag filter or key tag needs them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use aws_sdk_elasticloadbalancingv2::Client;
+use aws_sdk_elasticloadbalancingv2::types::{Action, Listener};
+use serde_json::{Value, json};
+
+use super::{RegionContext, attrs, each, name_in_arn, string_set, tag_map, typed};
+use crate::CollectError;
+use envparity_model::snapshot::Resource;
+
+/// Resources per DescribeTags call, the API's limit.
+const TAGS_PER_CALL: usize = 20;
+
+pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
+    let client = client!(aws_sdk_elasticloadbalancingv2, ctx);
+    let (lbs, tgs) = tokio::try_join!(
+        ctx.pages(
+            "DescribeLoadBalancers",
+            client
+                .describe_load_balancers()
+                .page_size(400)
+                .into_paginator()
+                .send()
+        ),
+        ctx.pages(
+            "DescribeTargetGroups",
+            client
+                .describe_target_groups()
+                .page_size(400)
+                .into_paginator()
+                .send()
+        ),
+    )?;
+    let lbs: Vec<_> = lbs.iter().flat_map(|p| p.load_balancers()).collect();
+    let tgs: Vec<_> = tgs.iter().flat_map(|p| p.target_groups()).collect();
+
+    let arns: Vec<&str> = lbs
+        .iter()
+        .filter_map(|l| l.load_balancer_arn())
+        .chain(tgs.iter().filter_map(|t| t.target_group_arn()))
+        .collect();
+    let group_ids: BTreeSet<&str> = lbs
+        .iter()
+        .flat_map(|l| l.security_groups())
+        .map(String::as_str)
+        .collect();
+
+    // Everything below depends only on the two lists: one round of calls, run side by side.
+    let lb_details = each(ctx, &lbs, |lb| {
+        let arn = lb.load_balancer_arn().unwrap_or_default();
+        let client = &client;
+        async move {
+            tokio::try_join!(
+                ctx.send(
+                    "DescribeLoadBalancerAttributes",
+                    client
+                        .describe_load_balancer_attributes()
+                        .load_balancer_arn(arn)
+                        .send(),
+                ),
+                ctx.pages(
+                    "DescribeListeners",
+                    client
+                        .describe_listeners()
+                        .load_balancer_arn(arn)
+                        .page_size(400)
+                        .into_paginator()
+                        .send(),
+                ),
+            )
+        }
+    });
+    let tg_attributes = each(ctx, &tgs, |tg| {
+        let arn = tg.target_group_arn().unwrap_or_default();
+        let client = &client;
+        async move {
+            ctx.send(
+                "DescribeTargetGroupAttributes",
+                client
+                    .describe_target_group_attributes()
+                    .target_group_arn(arn)
+                    .send(),
+            )
+            .await
+        }
+    });
+    let tags = async {
+        match ctx.needs_tags {
+            true => tags(ctx, &client, &arns).await,
+            false => Ok(HashMap::new()),
+        }
+    };
+    let (lb_details, tg_attributes, tags, group_names) = tokio::try_join!(
+        lb_details,
+        tg_attributes,
+        tags,
+        security_group_names(ctx, group_ids)
+    )?;
+
+    let mut out = Vec::new();
+    for (lb, (attributes_out, listeners)) in lbs.iter().zip(lb_details) {
+        let arn = lb.load_balancer_arn().unwrap_or_default();
+        let mut listeners: Vec<Value> = listeners
+            .iter()
+            .flat_map(|p| p.listeners())
+            .map(|l| listener(ctx, l))
+            .collect();
+        listeners.sort_by_key(|l| (l["port"].as_i64(), l["protocol"].as_str().map(str::to_owned)));
+        let security_groups = string_set(lb.security_groups().iter().map(|id| {
+            group_names
+                .get(id)
+                .map_or_else(|| id.clone(), |n| ctx.key_of_name(n))
+        }));
+        let attributes = attrs([
+            ("type", lb.r#type().map(|t| json!(t.as_str()))),
+            ("scheme", lb.scheme().map(|s| json!(s.as_str()))),
+            ("ip_address_type", lb.ip_address_type().map(|t| json!(t.as_str()))),
+            (
+                "availability_zone_count",
+                Some(Value::from(lb.availability_zones().len())),
+            ),
+            (
+                "attributes",
+                Some(key_values(
+                    attributes_out.attributes().iter().map(|a| (a.key(), a.value())),
+                )),
+            ),
+            ("listeners", Some(Value::from(listeners))),
+            ("security_groups", Some(security_groups)),
+        ]);
+        let name = lb.load_balancer_name().unwrap_or_default();
+        let tags = tags.get(arn).cloned().unwrap_or_default();
+        out.push(ctx.reachable_resource(
+            "aws.elbv2.load_balancer",
+            name,
+            Some(arn),
+            tags,
+            attributes,
+            [lb.dns_name()],
+        ));
+    }
+
+    for (tg, attributes_out) in tgs.iter().zip(tg_attributes) {
+        let arn = tg.target_group_arn().unwrap_or_default();
+        let matcher = tg.matcher().and_then(|m| m.http_code().or(m.grpc_code()));
+        let health_check = json!({
+            "protocol": tg.health_check_protocol().map(|p| p.as_str()),
+            "path": tg.health_check_path(),
+            "port": tg.health_check_port(),
+            "interval_seconds": tg.health_check_interval_seconds(),
+            "timeout_seconds": tg.health_check_timeout_seconds(),
+            "healthy_threshold": tg.healthy_threshold_count(),
+            "unhealthy_threshold": tg.unhealthy_threshold_count(),
+            "matcher": matcher,
+        });
+        let attributes = attrs([
+            ("protocol", tg.protocol().map(|p| json!(p.as_str()))),
+            ("protocol_version", tg.protocol_version().map(Value::from)),
+            ("port", tg.port().map(Value::from)),
+            ("target_type", tg.target_type().map(|t| json!(t.as_str()))),
+            ("health_check", Some(health_check)),
+            (
+                "attributes",
+                Some(key_values(
+                    attributes_out.attributes().iter().map(|a| (a.key(), a.value())),
+                )),
+            ),
+        ]);
+        let name = tg.target_group_name().unwrap_or_default();
+        let tags = tags.get(arn).cloned().unwrap_or_default();
+        out.push(ctx.resource("aws.elbv2.target_group", name, Some(arn), tags, attributes));
+    }
+    Ok(out)
+}
+
+fn listener(ctx: &RegionContext<'_>, l: &Listener) -> Value {
+    let protocol = l.protocol().map(|p| p.as_str().to_owned());
+    // Only secure listeners have a TLS policy; anything else reported there is noise.
+    let ssl_policy = match protocol.as_deref() {
+        Some("HTTPS" | "TLS") => l.ssl_policy(),
+        _ => None,
+    };
+    let mut actions: Vec<Value> = l.default_actions().iter().map(|a| action(ctx, a)).collect();
+    actions.sort_by_key(|a| a["order"].as_i64());
+    let mut out = json!({
+        "port": l.port(),
+        "protocol": protocol,
+        "default_actions": actions,
+    });
+    if let Some(policy) = ssl_policy {
+        out["ssl_policy"] = json!(policy);
+    }
+    out
+}
+
+fn action(ctx: &RegionContext<'_>, a: &Action) -> Value {
+    let tg_key = |arn: &str| ctx.key_of_name(name_in_arn(arn));
+    let mut out = json!({"type": a.r#type().map(|t| t.as_str())});
+    if let Some(order) = a.order() {
+        out["order"] = json!(order);
+    }
+    let mut groups: Vec<String> = a.target_group_arn().map(tg_key).into_iter().collect();
+    if let Some(forward) = a.forward_config() {
+        groups.extend(
+            forward
+                .target_groups()
+                .iter()
+                .filter_map(|t| t.target_group_arn())
+                .map(tg_key),
+        );
+    }
+    groups.sort();
+    groups.dedup();
+    if !groups.is_empty() {
+        out["target_groups"] = json!(groups);
+    }
+    if let Some(r) = a.redirect_config() {
+        out["redirect"] = json!({
+            "protocol": r.protocol(), "port": r.port(), "host": r.host(), "path": r.path(),
+            "query": r.query(), "status_code": r.status_code().map(|s| s.as_str()),
+        });
+    }
+    if let Some(f) = a.fixed_response_config() {
+        out["fixed_response"] = json!({"status_code": f.status_code(), "content_type": f.content_type()});
+    }
+    out
+}
+
+/// Attribute pairs as an object of typed values.
+fn key_values<'a>(pairs: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>) -> Value {
+    pairs
+        .filter_map(|(k, v)| Some((k?.to_owned(), typed(v.unwrap_or_default()))))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+async fn tags(
+    ctx: &RegionContext<'_>,
+    client: &Client,
+    arns: &[&str],
+) -> Result<HashMap<String, BTreeMap<String, String>>, CollectError> {
+    let chunks: Vec<&[&str]> = arns.chunks(TAGS_PER_CALL).collect();
+    let results = each(ctx, &chunks, |chunk| {
+        let request = client
+            .describe_tags()
+            .set_resource_arns(Some(chunk.iter().map(|s| s.to_string()).collect()));
+        ctx.send("DescribeTags", request.send())
+    })
+    .await?;
+    Ok(results
+        .iter()
+        .flat_map(|r| r.tag_descriptions())
+        .map(|d| {
+            let tags = tag_map(d.tags().iter().map(|t| (t.key(), t.value())));
+            (d.resource_arn().unwrap_or_default().to_owned(), tags)
+        })
+        .collect())
+}
+
+/// Security group names by id, in one EC2 call, so that groups compare by key rather than by id.
+async fn security_group_names(
+    ctx: &RegionContext<'_>,
+    ids: BTreeSet<&str>,
+) -> Result<HashMap<String, String>, CollectError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ec2 = client!(aws_sdk_ec2, ctx);
+    let request = ec2
+        .describe_security_groups()
+        .set_group_ids(Some(ids.iter().map(|s| s.to_string()).collect()));
+    let result = ctx.send("DescribeSecurityGroups", request.send()).await?;
+    Ok(result
+        .security_groups()
+        .iter()
+        .filter_map(|g| Some((g.group_id()?.to_owned(), g.group_name()?.to_owned())))
+        .collect())
+}

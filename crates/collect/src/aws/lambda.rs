@@ -1,0 +1,102 @@
+//! Lambda functions (`aws.lambda.function`) with their event source mappings.
+//!
+//! ListFunctions carries nearly everything; reserved concurrency has no batch call: one GetFunctionConcurrency per
+//! function, side by side. Event source mappings are listed once per region. Tags, when a filter needs them, come
+//! from the region's tagging API, a hundred at a time.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aws_sdk_lambda::types::FunctionConfiguration;
+use serde_json::{Value, json};
+
+use super::{RegionContext, attrs, each, string_set, tags_of, service_and_name};
+use crate::CollectError;
+use envparity_model::snapshot::Resource;
+
+pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
+    let client = client!(aws_sdk_lambda, ctx);
+    let (pages, mappings) = tokio::try_join!(
+        ctx.pages(
+            "ListFunctions",
+            client.list_functions().max_items(50).into_paginator().send()
+        ),
+        ctx.pages(
+            "ListEventSourceMappings",
+            client.list_event_source_mappings().max_items(100).into_paginator().send()
+        ),
+    )?;
+    let functions: Vec<&FunctionConfiguration> = pages.iter().flat_map(|p| p.functions()).collect();
+    let names: Vec<&str> = functions.iter().filter_map(|f| f.function_name()).collect();
+    let concurrency = async {
+        each(ctx, &names, |name| {
+            ctx.send(
+                "GetFunctionConcurrency",
+                client.get_function_concurrency().function_name(*name).send(),
+            )
+        })
+        .await
+    };
+    let (concurrency, tags) = tokio::try_join!(concurrency, ctx.tags_if_needed())?;
+
+    // What invokes each function, by the function's ARN.
+    let mut sources: HashMap<&str, Vec<Value>> = HashMap::new();
+    for m in mappings.iter().flat_map(|p| p.event_source_mappings()) {
+        let Some(function) = m.function_arn() else { continue };
+        let source = m.event_source_arn().and_then(service_and_name);
+        sources.entry(function).or_default().push(json!({
+            "source_kind": source.map(|(service, _)| service),
+            "source": source.map(|(_, name)| ctx.key_of_name(name)),
+            "batch_size": m.batch_size(),
+            "batching_window_seconds": m.maximum_batching_window_in_seconds(),
+            "enabled": m.state().map(|s| matches!(s, "Enabled" | "Enabling" | "Creating" | "Updating")),
+        }));
+    }
+
+    let mut out = Vec::new();
+    for (f, concurrency) in functions.iter().zip(concurrency) {
+        let name = f.function_name().unwrap_or_default();
+        let variables = f.environment().and_then(|e| e.variables()).cloned().unwrap_or_default();
+        let variables: BTreeMap<String, String> = variables.into_iter().collect();
+        let environment: serde_json::Map<String, Value> = variables
+            .iter()
+            .map(|(k, v)| (k.clone(), ctx.redactor.text(k, v)))
+            .collect();
+        // A layer by name and version: its ARN's account and region differ between environments by design.
+        let layers = f.layers().iter().filter_map(|l| l.arn()).map(|arn| {
+            let mut parts = arn.rsplit(':');
+            let version = parts.next().unwrap_or_default();
+            format!("{}:{version}", ctx.key_of_name(parts.next().unwrap_or_default()))
+        });
+        let mut event_sources = f.function_arn().and_then(|a| sources.remove(a)).unwrap_or_default();
+        event_sources.sort_by_key(|s| s.to_string());
+        let attributes = attrs([
+            ("runtime", Some(f.runtime().map_or(Value::Null, |r| json!(r.as_str())))),
+            ("architectures", Some(string_set(f.architectures().iter().map(|a| a.as_str().to_owned())))),
+            ("handler", f.handler().map(Value::from)),
+            ("memory_mb", f.memory_size().map(Value::from)),
+            ("timeout_seconds", f.timeout().map(Value::from)),
+            ("ephemeral_storage_mb", f.ephemeral_storage().map(|e| Value::from(e.size()))),
+            ("environment_names", Some(string_set(variables.keys().cloned()))),
+            ("environment", Some(Value::Object(environment))),
+            ("layers", Some(string_set(layers))),
+            (
+                "reserved_concurrency",
+                Some(concurrency.reserved_concurrent_executions().map_or(Value::Null, Value::from)),
+            ),
+            ("tracing", f.tracing_config().and_then(|t| t.mode()).map(|m| json!(m.as_str()))),
+            (
+                "dead_letter_target_kind",
+                Some(
+                    f.dead_letter_config()
+                        .and_then(|d| d.target_arn())
+                        .and_then(service_and_name)
+                        .map_or(Value::Null, |(service, _)| json!(service)),
+                ),
+            ),
+            ("event_sources", Some(Value::Array(event_sources))),
+        ]);
+        let tags = tags_of(tags, f.function_arn());
+        out.push(ctx.resource("aws.lambda.function", name, f.function_arn(), tags, attributes));
+    }
+    Ok(out)
+}

@@ -1,0 +1,68 @@
+//! SNS topics (`aws.sns.topic`) with their subscriptions.
+//!
+//! Topics are listed, and every subscription of the region is listed once (ListSubscriptions is the batch
+//! call); attributes have none: one GetTopicAttributes per topic. Tags, when a filter needs them, come from the
+//! region's tagging API, a hundred at a time.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::{RegionContext, attrs, each, service_and_name, string_set, tags_of};
+use crate::CollectError;
+use envparity_model::snapshot::Resource;
+
+pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
+    let client = client!(aws_sdk_sns, ctx);
+    let (topics, subscriptions) = tokio::try_join!(
+        ctx.pages("ListTopics", client.list_topics().into_paginator().send()),
+        ctx.pages("ListSubscriptions", client.list_subscriptions().into_paginator().send()),
+    )?;
+    let arns: Vec<&str> = topics.iter().flat_map(|p| p.topics()).filter_map(|t| t.topic_arn()).collect();
+    let attributes = async {
+        each(ctx, &arns, |arn| {
+            ctx.send("GetTopicAttributes", client.get_topic_attributes().topic_arn(*arn).send())
+        })
+        .await
+    };
+    let (attributes, tags) = tokio::try_join!(attributes, ctx.tags_if_needed())?;
+
+    let mut by_topic: HashMap<&str, Vec<String>> = HashMap::new();
+    for s in subscriptions.iter().flat_map(|p| p.subscriptions()) {
+        let (Some(topic), Some(protocol)) = (s.topic_arn(), s.protocol()) else { continue };
+        let target = s.endpoint().map(|e| target_key(ctx, e)).unwrap_or_default();
+        by_topic.entry(topic).or_default().push(format!("{protocol}:{target}"));
+    }
+
+    let mut out = Vec::new();
+    for (arn, found) in arns.iter().zip(attributes) {
+        let empty = HashMap::new();
+        let a = found.attributes().unwrap_or(&empty);
+        let get = |name: &str| a.get(name).map(String::as_str);
+        let flag = |name: &str| Some(Value::from(get(name) == Some("true")));
+        let encryption = match get("KmsMasterKeyId") {
+            Some(key) if !key.is_empty() => "kms",
+            _ => "none",
+        };
+        let delivery_policy = get("DeliveryPolicy")
+            .and_then(|p| serde_json::from_str::<Value>(p).ok())
+            .unwrap_or(Value::Null);
+        let attributes = attrs([
+            ("fifo", flag("FifoTopic")),
+            ("content_based_deduplication", flag("ContentBasedDeduplication")),
+            ("encryption", Some(json!(encryption))),
+            ("encrypted", Some(Value::from(encryption != "none"))),
+            ("delivery_policy", Some(delivery_policy)),
+            ("subscriptions", Some(string_set(by_topic.remove(arn).unwrap_or_default()))),
+        ]);
+        let name = arn.rsplit(':').next().unwrap_or(arn);
+        out.push(ctx.resource("aws.sns.topic", name, Some(arn), tags_of(tags, Some(arn)), attributes));
+    }
+    Ok(out)
+}
+
+/// A subscription's endpoint, comparable across environments: an ARN by the logical key of its resource's name,
+/// anything else (a URL, an address) with its environment tokens replaced.
+fn target_key(ctx: &RegionContext<'_>, endpoint: &str) -> String {
+    ctx.key_of_name(service_and_name(endpoint).map_or(endpoint, |(_, name)| name))
+}

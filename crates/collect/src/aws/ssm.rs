@@ -1,0 +1,93 @@
+//! SSM Parameter Store (`aws.ssm.parameter`): every parameter under the environment's `ssm_paths`.
+//!
+//! SecureString values are read only when decryption is asked for, and even then stored only as a fingerprint.
+//! String values whose names look secret are treated the same way.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aws_sdk_ssm::Client;
+use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType};
+use serde_json::Value;
+
+use super::{RegionContext, attrs, each};
+use crate::CollectError;
+
+use envparity_model::snapshot::Resource;
+
+pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
+    let client = client!(aws_sdk_ssm, ctx);
+    let paths: Vec<String> = ctx.env.ssm_paths.iter().map(|p| ctx.env.expand(p)).collect();
+    let per_path = each(ctx, &paths, |path| read_path(ctx, &client, path)).await?;
+    for (path, found) in paths.iter().zip(&per_path) {
+        if found.is_empty() {
+            ctx.found_nothing_in(path);
+        }
+    }
+    Ok(per_path.into_iter().flatten().collect())
+}
+
+/// Every parameter under one path: its metadata and its values, read side by side.
+async fn read_path(
+    ctx: &RegionContext<'_>,
+    client: &Client,
+    path: &str,
+) -> Result<Vec<Resource>, CollectError> {
+    let decrypt = ctx.settings.decrypt_secrets;
+    let filter = ParameterStringFilter::builder()
+        .key("Path")
+        .option("Recursive")
+        .values(path)
+        .build()
+        .expect("key is set");
+    let (metadata, values) = tokio::try_join!(
+        ctx.pages(
+            "DescribeParameters",
+            client
+                .describe_parameters()
+                .parameter_filters(filter)
+                .max_results(50)
+                .into_paginator()
+                .send(),
+        ),
+        ctx.pages(
+            "GetParametersByPath",
+            client
+                .get_parameters_by_path()
+                .path(path)
+                .recursive(true)
+                .with_decryption(decrypt)
+                .max_results(10)
+                .into_paginator()
+                .send(),
+        ),
+    )?;
+    let values: HashMap<&str, &str> = values
+        .iter()
+        .flat_map(|p| p.parameters())
+        .filter_map(|p| Some((p.name()?, p.value()?)))
+        .collect();
+
+    let mut out = Vec::new();
+    for m in metadata.iter().flat_map(|p| p.parameters()) {
+        let name = m.name().unwrap_or_default();
+        let kind = m.r#type();
+        let plain = values.get(name).copied();
+        let value = match kind {
+            // Without decryption the value is ciphertext (or worse): never stored.
+            Some(ParameterType::SecureString) => ctx.redactor.redact(plain.filter(|_| decrypt)),
+            Some(ParameterType::StringList) => {
+                let items: Vec<&str> = plain.unwrap_or_default().split(',').collect();
+                ctx.redactor.list(name, &items)
+            }
+            _ => plain.map_or(Value::Null, |plain| ctx.redactor.text(name, plain)),
+        };
+        let attributes = attrs([
+            ("type", kind.map(|t| Value::from(t.as_str()))),
+            ("tier", m.tier().map(|t| Value::from(t.as_str()))),
+            ("data_type", m.data_type().map(Value::from)),
+            ("value", Some(value)),
+        ]);
+        out.push(ctx.resource("aws.ssm.parameter", name, m.arn(), BTreeMap::new(), attributes));
+    }
+    Ok(out)
+}

@@ -1,0 +1,733 @@
+//! Docker Compose files (`compose.service`, `compose.engine`): a developer's environment, read the way Compose
+//! reads it.
+//!
+//! The files are merged in order as Compose merges them (mappings key by key, `command`, `entrypoint` and a
+//! health check's `test` replaced, other lists joined), after `${VAR}` interpolation from the `.env` file beside
+//! the first one, `extends` resolved and anchors and merge keys (`<<: *defaults`) applied. Services of a profile
+//! are read only when the environment enables the profile (`compose_profiles`). A service whose image is a
+//! known database or cache is also an engine, with the version its tag pins.
+//!
+//! The process environment is not used for interpolation, unlike `docker compose`: a snapshot must not depend
+//! on (nor copy) the environment of the machine that collects it. Variables not in `.env` take their default.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use serde_json::{Map, Value, json};
+
+use super::image::ImageRef;
+use super::secrets::Redactor;
+use super::{CollectError, scalar_text};
+use envparity_files::gateway::Gateway;
+use envparity_model::keys::derive_key;
+use envparity_model::snapshot::{Attributes, Resource};
+
+/// Images of known engines, by the last segment of their repository.
+const ENGINES: &[(&str, &str)] = &[
+    ("postgres", "postgres"),
+    ("postgresql", "postgres"),
+    ("postgis", "postgres"),
+    ("mysql", "mysql"),
+    ("mariadb", "mariadb"),
+    ("redis", "redis"),
+    ("redis-stack", "redis"),
+    ("redis-stack-server", "redis"),
+    ("valkey", "valkey"),
+    ("memcached", "memcached"),
+    ("mongo", "mongodb"),
+    ("mongodb", "mongodb"),
+];
+
+/// Keys whose list a later file replaces rather than joins (Compose's merge rules).
+const REPLACED: &[&str] = &["command", "entrypoint", "test"];
+
+/// How deep `extends` may chain before it is taken for a cycle.
+const EXTENDS_DEPTH: usize = 16;
+
+/// Reads an environment's compose files into resources. `files` are the configured paths (`{env}` expanded),
+/// relative to `base_dir`; `profiles` the enabled profiles. Every file is read through the `gateway`.
+pub fn collect(
+    gateway: &Gateway,
+    base_dir: &Path,
+    files: &[String],
+    profiles: &[String],
+    tokens: &[String],
+    redactor: &Redactor,
+) -> Result<Vec<Resource>, CollectError> {
+    let fail = |message: String| CollectError { code: None, message };
+    let Some(first) = files.first() else {
+        return Ok(Vec::new());
+    };
+    let project = base_dir.join(first);
+    let project_dir = project.parent().map(Path::to_path_buf).unwrap_or_default();
+    // No `.env` is no variable; an unreadable one is a gap.
+    let dot_env = project_dir.join(".env");
+    let mut reader = Reader::new(gateway);
+    if gateway.exists(&dot_env) {
+        reader.variables = reader
+            .env_file(&dot_env)
+            .map_err(|e| fail(format!(".env beside {first}: {e}")))?
+            .as_ref()
+            .clone();
+    }
+
+    let mut merged = Value::Object(Map::new());
+    for shown in files {
+        let document = reader
+            .document(&base_dir.join(shown))
+            .map_err(|e| fail(format!("{shown}: {e}")))?;
+        merge(&mut merged, Value::clone(&document));
+    }
+    let services = merged
+        .get("services")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+
+    let mut out = Vec::new();
+    for (name, _) in &services {
+        let service = reader
+            .resolve(&services, name, &project_dir, 0)
+            .map_err(|e| fail(format!("service {name}: {e}")))?;
+        let enabled = match service.get("profiles").and_then(Value::as_array) {
+            Some(wanted) => wanted
+                .iter()
+                .filter_map(Value::as_str)
+                .any(|p| profiles.iter().any(|q| q == p)),
+            None => true,
+        };
+        if !enabled {
+            continue;
+        }
+        out.extend(resources(&reader, name, &service, &project_dir, first, tokens, redactor).map_err(fail)?);
+    }
+    Ok(out)
+}
+
+/// The files of one collection (compose files, `.env`, `env_file`s): each read through the gateway and parsed
+/// once, however many files and services name it.
+struct Reader<'g> {
+    gateway: &'g Gateway,
+    /// The variables of the `.env` beside the first compose file, for interpolation.
+    variables: BTreeMap<String, String>,
+    /// Parsed compose files by resolved path.
+    documents: RefCell<BTreeMap<PathBuf, Rc<Value>>>,
+    /// Parsed `.env` files by resolved path.
+    env_files: RefCell<BTreeMap<PathBuf, Rc<BTreeMap<String, String>>>>,
+}
+
+impl<'g> Reader<'g> {
+    fn new(gateway: &'g Gateway) -> Self {
+        Reader {
+            gateway,
+            variables: BTreeMap::new(),
+            documents: RefCell::default(),
+            env_files: RefCell::default(),
+        }
+    }
+
+    /// The variables of a file in `.env` format (`.env`, an `env_file`), as Compose reads them.
+    fn env_file(&self, path: &Path) -> Result<Rc<BTreeMap<String, String>>, String> {
+        once(&self.env_files, path, || {
+            let text = self.gateway.read_to_string(path).map_err(|e| e.to_string())?;
+            Ok(match super::files::dotenv(&text)? {
+                Value::Object(map) => map
+                    .into_iter()
+                    .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_owned()))
+                    .collect(),
+                _ => BTreeMap::new(),
+            })
+        })
+    }
+
+    /// One compose file: YAML with anchors and merge keys applied, interpolated.
+    fn document(&self, path: &Path) -> Result<Rc<Value>, String> {
+        once(&self.documents, path, || self.parse(path))
+    }
+
+    fn parse(&self, path: &Path) -> Result<Value, String> {
+        let text = self.gateway.read_to_string(path).map_err(|e| e.to_string())?;
+        let text = envparity_model::diagnostic::without_bom(&text);
+        super::yaml::check_depth(text)?;
+        let mut yaml: serde_yaml_ng::Value =
+            serde_yaml_ng::from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
+        yaml.apply_merge().map_err(|e| format!("not valid YAML: {e}"))?;
+        let mut value: Value = serde_json::to_value(&yaml).map_err(|e| format!("not a compose file: {e}"))?;
+        if !value.is_object() {
+            return Err("not a compose file: expected a mapping at the top".into());
+        }
+        interpolate_all(&mut value, &self.variables)?;
+        Ok(value)
+    }
+
+    /// A service with its `extends` chain resolved: the base first, the service's own keys merged over it.
+    fn resolve(
+        &self,
+        services: &Map<String, Value>,
+        name: &str,
+        project_dir: &Path,
+        depth: usize,
+    ) -> Result<Value, String> {
+        if depth > EXTENDS_DEPTH {
+            return Err(format!(
+                "`extends` goes deeper than {EXTENDS_DEPTH} services: a cycle?"
+            ));
+        }
+        let mut service = services
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("extends {name:?}, which is not a service"))?;
+        if service.is_null() {
+            service = Value::Object(Map::new());
+        }
+        let Some(extends) = service.as_object_mut().and_then(|s| s.remove("extends")) else {
+            return Ok(service);
+        };
+        let (file, base) = match &extends {
+            Value::String(base) => (None, base.clone()),
+            Value::Object(e) => (
+                e.get("file").and_then(Value::as_str).map(str::to_owned),
+                e.get("service")
+                    .and_then(Value::as_str)
+                    .ok_or("`extends` needs a `service`")?
+                    .to_owned(),
+            ),
+            _ => return Err("`extends` must be a service name or a mapping".into()),
+        };
+        let mut resolved = match file {
+            None => self.resolve(services, &base, project_dir, depth + 1)?,
+            Some(file) => {
+                let path: PathBuf = project_dir.join(&file);
+                let other = self.document(&path).map_err(|e| format!("{file}: {e}"))?;
+                let empty = Map::new();
+                let others = other.get("services").and_then(Value::as_object).unwrap_or(&empty);
+                let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                self.resolve(others, &base, &dir, depth + 1)?
+            }
+        };
+        merge(&mut resolved, service);
+        Ok(resolved)
+    }
+}
+
+/// What `read` gives for `path`, made once per resolved path and kept in `made`.
+fn once<T>(
+    made: &RefCell<BTreeMap<PathBuf, Rc<T>>>,
+    path: &Path,
+    read: impl FnOnce() -> Result<T, String>,
+) -> Result<Rc<T>, String> {
+    let id = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if let Some(done) = made.borrow().get(&id) {
+        return Ok(Rc::clone(done));
+    }
+    let value = Rc::new(read()?);
+    made.borrow_mut().insert(id, Rc::clone(&value));
+    Ok(value)
+}
+
+/// Merges `over` into `base` as Compose merges files: mappings key by key, a few lists replaced, other lists
+/// joined without repeats, anything else replaced. `environment` and `labels` are made mappings first, so that
+/// a list in one file and a mapping in another still merge by name.
+fn merge(base: &mut Value, over: Value) {
+    merge_at(base, over, "");
+}
+
+fn merge_at(base: &mut Value, over: Value, key: &str) {
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, mut v) in o {
+                if matches!(k.as_str(), "environment" | "labels") {
+                    v = as_mapping(v);
+                }
+                match b.get_mut(&k) {
+                    Some(existing) => {
+                        if matches!(k.as_str(), "environment" | "labels") {
+                            *existing = as_mapping(existing.take());
+                        }
+                        merge_at(existing, v, &k)
+                    }
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (Value::Array(b), Value::Array(o)) if !REPLACED.contains(&key) => {
+            for item in o {
+                if !b.contains(&item) {
+                    b.push(item);
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
+
+/// `["A=1", "B"]` as `{"A": "1", "B": null}`; a mapping as it is.
+fn as_mapping(value: Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Object(
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|item| match item.split_once('=') {
+                    Some((k, v)) => (k.to_owned(), Value::from(v)),
+                    None => (item.to_owned(), Value::Null),
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// Interpolates every string of a document.
+fn interpolate_all(value: &mut Value, variables: &BTreeMap<String, String>) -> Result<(), String> {
+    match value {
+        Value::String(s) => *s = interpolate(s, variables)?,
+        Value::Array(items) => {
+            for item in items {
+                interpolate_all(item, variables)?;
+            }
+        }
+        Value::Object(map) => {
+            for item in map.values_mut() {
+                interpolate_all(item, variables)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Compose's interpolation: `$$` is a `$`; `$VAR` and `${VAR}`; `${VAR:-default}` (unset or empty) and
+/// `${VAR-default}` (unset); `${VAR:?message}` and `${VAR?message}` fail; `${VAR:+other}` and `${VAR+other}`.
+/// Defaults may themselves hold variables, nested at most [`INTERPOLATION_DEPTH`] deep.
+///
+/// Errors name the variable, never the text around it: the text may hold a secret from `.env`.
+fn interpolate(text: &str, variables: &BTreeMap<String, String>) -> Result<String, String> {
+    interpolate_within(text, variables, INTERPOLATION_DEPTH)
+}
+
+/// How deep `${A:-${B:-...}}` may nest: far beyond any real file, and short of the stack's limit.
+const INTERPOLATION_DEPTH: usize = 32;
+
+fn interpolate_within(
+    text: &str,
+    variables: &BTreeMap<String, String>,
+    depth: usize,
+) -> Result<String, String> {
+    let Some(depth) = depth.checked_sub(1) else {
+        return Err(format!(
+            "`${{...}}` nested more than {INTERPOLATION_DEPTH} levels deep"
+        ));
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+        } else if let Some(inner) = after.strip_prefix('{') {
+            let end = closing_brace(inner).ok_or("a `${` is never closed")?;
+            out.push_str(&expand(&inner[..end], variables, depth)?);
+            rest = &inner[end + 1..];
+        } else {
+            let name_len = after
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                .count();
+            match name_len {
+                0 => out.push('$'),
+                n => out.push_str(variables.get(&after[..n]).map_or("", String::as_str)),
+            }
+            rest = &after[name_len..];
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The index of the `}` that closes a `${`, counting nested `${...}`.
+fn closing_brace(inner: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let bytes = inner.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'}' if depth == 0 => return Some(i),
+            b'}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// One `${...}` expression.
+fn expand(expression: &str, variables: &BTreeMap<String, String>, depth: usize) -> Result<String, String> {
+    let name_len = expression
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    let (name, operation) = expression.split_at(name_len);
+    if name.is_empty() {
+        return Err("a `${...}` names no variable".into());
+    }
+    let value = variables.get(name).map(String::as_str);
+    let set = value.is_some();
+    let non_empty = value.is_some_and(|v| !v.is_empty());
+    let (op, argument) = match operation {
+        "" => return Ok(value.unwrap_or_default().to_owned()),
+        _ if operation.starts_with(":-") || operation.starts_with(":?") || operation.starts_with(":+") => {
+            operation.split_at(2)
+        }
+        _ if operation.starts_with(['-', '?', '+']) => operation.split_at(1),
+        _ => {
+            return Err(format!(
+                "`${{{name}...}}`: unknown operator (use :-, -, :?, ?, :+ or +)"
+            ));
+        }
+    };
+    let message = argument;
+    let argument = || interpolate_within(argument, variables, depth);
+    match op {
+        ":-" if non_empty => Ok(value.unwrap_or_default().to_owned()),
+        "-" if set => Ok(value.unwrap_or_default().to_owned()),
+        ":-" | "-" => argument(),
+        ":?" if non_empty => Ok(value.unwrap_or_default().to_owned()),
+        "?" if set => Ok(value.unwrap_or_default().to_owned()),
+        // The message as the file writes it: interpolated, it could show another variable's secret.
+        ":?" | "?" => Err(format!("required variable {name} is missing: {message}")),
+        ":+" if non_empty => argument(),
+        "+" if set => argument(),
+        _ => Ok(String::new()),
+    }
+}
+
+/// The resources of one enabled service: the service, and the engine its image runs if it is a known one.
+fn resources(
+    reader: &Reader<'_>,
+    name: &str,
+    service: &Value,
+    project_dir: &Path,
+    first_file: &str,
+    tokens: &[String],
+    redactor: &Redactor,
+) -> Result<Vec<Resource>, String> {
+    let mut environment: BTreeMap<String, String> = BTreeMap::new();
+    let env_files = match service.get("env_file") {
+        Some(Value::String(f)) => vec![f.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|i| i.as_str().or_else(|| i.get("path").and_then(Value::as_str)))
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    };
+    for file in env_files {
+        environment.extend(
+            reader
+                .env_file(&project_dir.join(&file))
+                .map_err(|e| format!("{file}: {e}"))?
+                .as_ref()
+                .clone(),
+        );
+    }
+    if let Value::Object(map) = as_mapping(service.get("environment").cloned().unwrap_or(Value::Null)) {
+        for (k, v) in map {
+            environment.insert(k, scalar_text(Some(&v)));
+        }
+    }
+    let image = service.get("image").and_then(Value::as_str);
+    let parsed = image.map(ImageRef::parse);
+    let values: Map<String, Value> = environment
+        .iter()
+        .map(|(k, v)| (k.clone(), redactor.text(k, v)))
+        .collect();
+    let ports = service.get("ports").and_then(Value::as_array).map(|ports| {
+        let mut out: Vec<String> = ports.iter().map(port).collect();
+        out.sort();
+        out
+    });
+    let depends_on = match service.get("depends_on") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::<String>::new(),
+    };
+    let healthcheck = service.get("healthcheck").map(|h| {
+        let test = match h.get("test") {
+            Some(Value::String(s)) => json!(["CMD-SHELL", s]),
+            Some(other) => other.clone(),
+            None => Value::Null,
+        };
+        json!({
+            "test": test,
+            "interval": h.get("interval"),
+            "timeout": h.get("timeout"),
+            "retries": h.get("retries"),
+            "start_period": h.get("start_period"),
+        })
+    });
+    let command = match service.get("command") {
+        Some(Value::String(s)) => json!([s]),
+        Some(other @ Value::Array(_)) => other.clone(),
+        _ => Value::Null,
+    };
+    let attributes = BTreeMap::from([
+        (
+            "image".to_owned(),
+            parsed.as_ref().map_or(Value::Null, ImageRef::to_value),
+        ),
+        ("build".to_owned(), Value::from(service.get("build").is_some())),
+        (
+            "environment_names".to_owned(),
+            Value::from(environment.keys().cloned().collect::<Vec<_>>()),
+        ),
+        ("environment".to_owned(), Value::Object(values)),
+        ("ports".to_owned(), ports.map_or(Value::Null, Value::from)),
+        ("healthcheck".to_owned(), healthcheck.unwrap_or(Value::Null)),
+        (
+            "depends_on".to_owned(),
+            Value::from(
+                depends_on
+                    .into_iter()
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        ("command".to_owned(), command),
+    ]);
+    let resource = |kind: &str, attributes: BTreeMap<String, Value>| -> Result<Resource, String> {
+        Ok(Resource {
+            kind: kind.to_owned(),
+            key: Some(derive_key(name, tokens)),
+            name: Some(name.to_owned()),
+            id: Some(format!("{first_file}#{name}")),
+            account: None,
+            region: None,
+            tags: Default::default(),
+            identifiers: Vec::new(),
+            attributes: Attributes::try_from_map(&attributes).map_err(|e| format!("service {name}: {e}"))?,
+        })
+    };
+    let mut out = vec![resource("compose.service", attributes)?];
+    if let Some((engine, version)) = parsed.as_ref().and_then(engine_of) {
+        out.push(resource(
+            "compose.engine",
+            BTreeMap::from([
+                ("engine".to_owned(), Value::from(engine)),
+                (
+                    "engine_version".to_owned(),
+                    version.map_or(Value::Null, Value::from),
+                ),
+            ]),
+        )?);
+    }
+    Ok(out)
+}
+
+/// A port in its short (`"8080:80"`, `"127.0.0.1:5432:5432/tcp"`, `"80"`) or long (`{target, published,
+/// protocol}`) syntax, as `PUBLISHED:TARGET/PROTOCOL` (`:TARGET/PROTOCOL` when none is published).
+fn port(value: &Value) -> String {
+    let (published, target, protocol) = match value {
+        Value::Object(p) => (
+            scalar_text(p.get("published")),
+            scalar_text(p.get("target")),
+            p.get("protocol")
+                .and_then(Value::as_str)
+                .unwrap_or("tcp")
+                .to_owned(),
+        ),
+        other => {
+            let text = scalar_text(Some(other));
+            let (spec, protocol) = text.split_once('/').unwrap_or((&text, "tcp"));
+            let mut parts: Vec<&str> = spec.rsplitn(3, ':').collect();
+            parts.reverse();
+            let (published, target) = match parts.as_slice() {
+                [target] => ("", *target),
+                [published, target] => (*published, *target),
+                [_host, published, target] => (*published, *target),
+                _ => ("", spec),
+            };
+            (published.to_owned(), target.to_owned(), protocol.to_owned())
+        }
+    };
+    format!("{published}:{target}/{protocol}")
+}
+
+/// The engine an image runs and the version its tag pins: `postgres:15.6-alpine` gives (postgres, 15.6);
+/// `redis` and `redis:latest` give (redis, None).
+fn engine_of(image: &ImageRef<'_>) -> Option<(&'static str, Option<String>)> {
+    let last = image.repository.rsplit('/').next()?;
+    let engine = ENGINES.iter().find(|(name, _)| *name == last)?.1;
+    let version: String = image
+        .tag
+        .unwrap_or_default()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let version = version.trim_end_matches('.');
+    Some((engine, (!version.is_empty()).then(|| version.to_owned())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn interpolation_as_compose_does_it() {
+        let v = vars(&[("TAG", "15"), ("EMPTY", "")]);
+        let i = |text: &str| interpolate(text, &v);
+        assert_eq!(i("postgres:${TAG}").unwrap(), "postgres:15");
+        assert_eq!(i("postgres:$TAG").unwrap(), "postgres:15");
+        assert_eq!(i("${MISSING:-16}").unwrap(), "16");
+        assert_eq!(i("${EMPTY:-16}").unwrap(), "16");
+        assert_eq!(i("${EMPTY-16}").unwrap(), "");
+        assert_eq!(i("${MISSING-${TAG}}").unwrap(), "15");
+        assert_eq!(i("${TAG:+set}").unwrap(), "set");
+        assert_eq!(i("${MISSING:+set}").unwrap(), "");
+        assert_eq!(i("$$HOME").unwrap(), "$HOME");
+        assert_eq!(i("${MISSING}").unwrap(), "");
+        assert_eq!(
+            i("${MISSING:?set it}").unwrap_err(),
+            "required variable MISSING is missing: set it"
+        );
+        assert!(i("${UNCLOSED").is_err());
+    }
+
+    #[test]
+    fn interpolation_errors_name_the_variable_never_the_text_around_it() {
+        let v = vars(&[("PW", "Zq7xSecretValue")]);
+        for text in [
+            "--requirepass Zq7xSecretValue ${UNCLOSED",
+            "--requirepass Zq7xSecretValue ${:-x}",
+            "--requirepass Zq7xSecretValue ${PW%x}",
+            "${MISSING:?${PW}}",
+        ] {
+            let error = interpolate(text, &v).unwrap_err();
+            assert!(!error.contains("Zq7x"), "{error}");
+        }
+    }
+
+    #[test]
+    fn an_extends_chain_over_twelve_files_reads_and_parses_each_file_once() {
+        let dir = tempfile::tempdir().unwrap();
+        // Every service of each level extends a service of the next file.
+        for level in 0..12 {
+            let mut text = String::from("services:\n");
+            for service in 0..20 {
+                match level {
+                    11 => text.push_str(&format!("  s{service}:\n    image: base:{service}\n")),
+                    _ => text.push_str(&format!(
+                        "  s{service}:\n    extends: {{file: l{}.yaml, service: s{}}}\n",
+                        level + 1,
+                        (service + 1) % 20
+                    )),
+                }
+            }
+            std::fs::write(dir.path().join(format!("l{level}.yaml")), text).unwrap();
+        }
+        let gateway = Gateway::new(dir.path(), envparity_files::gateway::Root::Config, &[], 16);
+        let reader = Reader::new(&gateway);
+        let top = reader.document(&dir.path().join("l0.yaml")).unwrap();
+        let services = top["services"].as_object().unwrap();
+        let resolve_all = || {
+            for name in services.keys() {
+                let service = reader.resolve(services, name, dir.path(), 0).unwrap();
+                assert!(service["image"].as_str().unwrap().starts_with("base:"));
+            }
+        };
+        resolve_all();
+        // With the files gone, every later use is served by the one parse of each.
+        for level in 0..12 {
+            std::fs::remove_file(dir.path().join(format!("l{level}.yaml"))).unwrap();
+        }
+        resolve_all();
+    }
+
+    #[test]
+    fn an_env_file_named_by_every_service_is_read_and_parsed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shared.env");
+        std::fs::write(&path, "A=1\n").unwrap();
+        let gateway = Gateway::new(dir.path(), envparity_files::gateway::Root::Config, &[], 16);
+        let reader = Reader::new(&gateway);
+        assert_eq!(reader.env_file(&path).unwrap()["A"], "1");
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(reader.env_file(&path).unwrap()["A"], "1");
+    }
+
+    #[test]
+    fn twenty_thousand_nested_defaults_are_an_error_not_a_stack_overflow() {
+        let unclosed = "${A:-".repeat(20_000);
+        assert!(interpolate(&unclosed, &BTreeMap::new()).is_err());
+        let closed = format!("{}x{}", "${A:-".repeat(20_000), "}".repeat(20_000));
+        let error = interpolate(&closed, &BTreeMap::new()).unwrap_err();
+        assert!(error.contains("nested more than 32 levels"), "{error}");
+        let fine = format!("{}x{}", "${A:-".repeat(8), "}".repeat(8));
+        assert_eq!(interpolate(&fine, &BTreeMap::new()).unwrap(), "x");
+    }
+
+    #[test]
+    fn ports_in_short_and_long_syntax() {
+        assert_eq!(port(&json!("8080:80")), "8080:80/tcp");
+        assert_eq!(port(&json!("127.0.0.1:5432:5432")), "5432:5432/tcp");
+        assert_eq!(port(&json!("53:53/udp")), "53:53/udp");
+        assert_eq!(port(&json!(80)), ":80/tcp");
+        assert_eq!(port(&json!({"target": 80, "published": "8080"})), "8080:80/tcp");
+    }
+
+    #[test]
+    fn a_null_published_port_is_not_the_text_null() {
+        assert_eq!(port(&json!({"target": 80, "published": null})), ":80/tcp");
+    }
+
+    #[test]
+    fn engines_and_versions_from_images() {
+        let e = |image: &str| engine_of(&ImageRef::parse(image));
+        assert_eq!(e("postgres:15"), Some(("postgres", Some("15".into()))));
+        assert_eq!(e("postgres:15.6-alpine"), Some(("postgres", Some("15.6".into()))));
+        assert_eq!(e("bitnami/postgresql:16"), Some(("postgres", Some("16".into()))));
+        assert_eq!(e("redis"), Some(("redis", None)));
+        assert_eq!(e("redis:latest"), Some(("redis", None)));
+        assert_eq!(e("valkey/valkey:8.0"), Some(("valkey", Some("8.0".into()))));
+        assert_eq!(e("nginx:1.27"), None);
+    }
+
+    #[test]
+    fn later_files_merge_over_earlier_ones() {
+        let mut base = json!({"services": {"app": {
+            "image": "app:1", "environment": ["A=1", "B=2"], "ports": ["8080:80"], "command": ["serve"]
+        }}});
+        merge(
+            &mut base,
+            json!({"services": {"app": {
+                "image": "app:2", "environment": {"B": "3", "C": "4"}, "ports": ["9090:90"], "command": ["debug"]
+            }}}),
+        );
+        assert_eq!(
+            base["services"]["app"],
+            json!({
+                "image": "app:2",
+                "environment": {"A": "1", "B": "3", "C": "4"},
+                "ports": ["8080:80", "9090:90"],
+                "command": ["debug"],
+            })
+        );
+    }
+}

@@ -1,0 +1,544 @@
+//! Kubernetes manifests (`k8s.*`): what `kustomize build overlays/prod` or `helm template` renders for one
+//! environment, read from files or folders of multi-document YAML. No cluster is asked.
+//!
+//! Workloads, Services, Ingresses, HorizontalPodAutoscalers, ConfigMaps and Secrets are read, `List` documents
+//! unwrapped; any other kind (a CRD, a custom resource, RBAC) is counted as not audited. A file that is not YAML,
+//! or a document left unrendered (`name: {{ .Release.Name }}`), makes the environment's manifests a gap naming
+//! the file: never a crash, never a short list.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::image::ImageRef;
+use super::secrets::Redactor;
+use super::{CollectError, scalar_text};
+use envparity_files::gateway::Gateway;
+use envparity_model::keys::derive_key;
+use envparity_model::snapshot::{Attributes, Resource};
+
+/// What the manifests of one environment hold.
+#[derive(Debug, Default)]
+pub struct Manifests {
+    pub resources: Vec<Resource>,
+    /// Documents of kinds envparity does not read, by `Kind.group` (`Kind` for the core group), with counts.
+    pub unaudited: BTreeMap<String, u64>,
+    /// Configured files and folders that held no document.
+    pub empty: Vec<String>,
+}
+
+/// Reads every configured file, and every `.yaml`/`.yml`/`.json` file below a configured folder, in order.
+pub fn collect(
+    gateway: &Gateway,
+    base_dir: &Path,
+    configured: &[String],
+    tokens: &[String],
+    redactor: &Redactor,
+) -> Result<Manifests, CollectError> {
+    let fail = |message: String| CollectError { code: None, message };
+    let mut out = Manifests::default();
+    for shown in configured {
+        let path = base_dir.join(shown);
+        let files = files_of(gateway, &path).map_err(|e| fail(format!("{shown}: {e}")))?;
+        let before = out.resources.len() + out.unaudited.values().sum::<u64>() as usize;
+        for file in files {
+            let label = match file == path {
+                true => shown.clone(),
+                false => format!(
+                    "{}/{}",
+                    shown.trim_end_matches('/'),
+                    file.strip_prefix(&path).unwrap_or(&file).display()
+                ),
+            };
+            read_file(gateway, &file, tokens, redactor, &mut out)
+                .map_err(|e| fail(format!("{label}: {e}")))?;
+        }
+        if out.resources.len() + out.unaudited.values().sum::<u64>() as usize == before {
+            out.empty.push(shown.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// A file, or the manifest files below a folder, sorted: every folder and file through the gateway.
+fn files_of(gateway: &Gateway, path: &Path) -> Result<Vec<PathBuf>, String> {
+    if !gateway.is_dir(path).map_err(|e| e.to_string())? {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut folders = vec![path.to_path_buf()];
+    // Each folder once, however many links lead to it (a link to a parent would make the walk endless).
+    let mut seen = BTreeSet::new();
+    while let Some(folder) = folders.pop() {
+        if !seen.insert(std::fs::canonicalize(&folder).unwrap_or_else(|_| folder.clone())) {
+            continue;
+        }
+        for (p, is_dir) in gateway.list(&folder).map_err(|e| e.to_string())? {
+            if is_dir {
+                folders.push(p);
+            } else if p
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn read_file(
+    gateway: &Gateway,
+    path: &Path,
+    tokens: &[String],
+    redactor: &Redactor,
+    out: &mut Manifests,
+) -> Result<(), String> {
+    let text = gateway.read_to_string(path).map_err(|e| e.to_string())?;
+    let text = envparity_model::diagnostic::without_bom(&text);
+    let hint = match text.contains("{{") {
+        true => " (a template left unrendered? give the output of `helm template` or `kustomize build`)",
+        false => "",
+    };
+    super::yaml::check_depth(text)?;
+    for (index, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
+        let yaml =
+            serde_yaml_ng::Value::deserialize(document).map_err(|e| format!("not valid YAML: {e}{hint}"))?;
+        if yaml.is_null() {
+            continue;
+        }
+        let value: Value =
+            serde_json::to_value(&yaml).map_err(|e| format!("document {}: {e}{hint}", index + 1))?;
+        let items = match value.get("items").and_then(Value::as_array) {
+            Some(items) if kind_of(&value).is_some_and(|k| k.ends_with("List")) => items.clone(),
+            _ => vec![value],
+        };
+        for item in items {
+            read_object(&item, tokens, redactor, out).map_err(|e| format!("document {}: {e}", index + 1))?;
+        }
+    }
+    Ok(())
+}
+
+fn kind_of(value: &Value) -> Option<&str> {
+    value.get("kind").and_then(Value::as_str)
+}
+
+/// One object: a resource of a kind envparity reads, or a count of what it does not.
+fn read_object(
+    value: &Value,
+    tokens: &[String],
+    redactor: &Redactor,
+    out: &mut Manifests,
+) -> Result<(), String> {
+    let text = |v: Option<&Value>, what: &str| -> Result<Option<String>, String> {
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.contains("{{") => {
+                Err(format!("{what} {s:?} is an unrendered template"))
+            }
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(format!("{what} is not a string: an unrendered template?")),
+        }
+    };
+    let Some(kind) = text(value.get("kind"), "kind")? else {
+        return Err("an object without `kind`".into());
+    };
+    let api_version = text(value.get("apiVersion"), "apiVersion")?.unwrap_or_default();
+    let metadata = value.get("metadata").cloned().unwrap_or(Value::Null);
+    let name = text(metadata.get("name"), "metadata.name")?.unwrap_or_default();
+    let namespace =
+        text(metadata.get("namespace"), "metadata.namespace")?.unwrap_or_else(|| "default".into());
+    let spec = value.get("spec").cloned().unwrap_or(Value::Null);
+
+    let (kind_name, attributes): (&str, Value) = match (kind.as_str(), api_version.split('/').next()) {
+        ("Deployment", Some("apps")) | ("StatefulSet", Some("apps")) => (
+            if kind == "Deployment" {
+                "k8s.deployment"
+            } else {
+                "k8s.statefulset"
+            },
+            json!({
+                "replicas": spec.get("replicas").cloned().unwrap_or(json!(1)),
+                "containers": containers(spec.pointer("/template/spec"), tokens, redactor),
+            }),
+        ),
+        ("DaemonSet", Some("apps")) => (
+            "k8s.daemonset",
+            json!({ "containers": containers(spec.pointer("/template/spec"), tokens, redactor) }),
+        ),
+        ("CronJob", Some("batch")) => (
+            "k8s.cronjob",
+            json!({
+                "schedule": spec.get("schedule"),
+                "concurrency_policy": spec.get("concurrencyPolicy").cloned().unwrap_or(json!("Allow")),
+                "containers": containers(spec.pointer("/jobTemplate/spec/template/spec"), tokens, redactor),
+            }),
+        ),
+        ("Service", Some("v1")) => {
+            let ports = list(&spec, "ports").iter().map(|p| {
+                format!(
+                    "{}->{}/{}",
+                    scalar_text(p.get("port")),
+                    scalar_text(p.get("targetPort").or(p.get("port"))),
+                    p.get("protocol").and_then(Value::as_str).unwrap_or("TCP")
+                )
+            });
+            (
+                "k8s.service",
+                json!({
+                    "type": spec.get("type").cloned().unwrap_or(json!("ClusterIP")),
+                    "ports": sorted(ports),
+                }),
+            )
+        }
+        ("Ingress", Some("networking.k8s.io")) => {
+            let class = spec
+                .get("ingressClassName")
+                .or_else(|| metadata.pointer("/annotations/kubernetes.io~1ingress.class"))
+                .cloned()
+                .unwrap_or(Value::Null);
+            let mut rules = Vec::new();
+            let mut hosts = Vec::new();
+            for rule in list(&spec, "rules") {
+                hosts.push(derive_key(
+                    rule.get("host").and_then(Value::as_str).unwrap_or("*"),
+                    tokens,
+                ));
+                for path in rule
+                    .pointer("/http/paths")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let backend = path.pointer("/backend/service");
+                    let port = backend.and_then(|b| b.pointer("/port/number").or(b.pointer("/port/name")));
+                    rules.push(format!(
+                        "{} -> {}:{}",
+                        path.get("path").and_then(Value::as_str).unwrap_or("/"),
+                        derive_key(
+                            backend
+                                .and_then(|b| b.get("name"))
+                                .and_then(Value::as_str)
+                                .unwrap_or(""),
+                            tokens
+                        ),
+                        scalar_text(port)
+                    ));
+                }
+            }
+            (
+                "k8s.ingress",
+                json!({
+                    "ingress_class": class,
+                    "tls": !list(&spec, "tls").is_empty(),
+                    "hosts": sorted(hosts.into_iter()),
+                    "rules": sorted(rules.into_iter()),
+                }),
+            )
+        }
+        ("HorizontalPodAutoscaler", Some("autoscaling")) => {
+            let target = spec.get("scaleTargetRef").map(|t| {
+                format!(
+                    "{}/{}",
+                    t.get("kind").and_then(Value::as_str).unwrap_or_default(),
+                    derive_key(t.get("name").and_then(Value::as_str).unwrap_or_default(), tokens)
+                )
+            });
+            let metrics = list(&spec, "metrics").iter().map(|m| {
+                let kind = m.get("type").and_then(Value::as_str).unwrap_or_default();
+                let detail = m.get(kind.to_ascii_lowercase().as_str()).or_else(|| {
+                    m.as_object()
+                        .and_then(|o| o.iter().find(|(k, _)| *k != "type").map(|(_, v)| v))
+                });
+                format!("{kind} {}", detail.map(Value::to_string).unwrap_or_default())
+            });
+            // autoscaling/v1 names its one metric differently.
+            let mut metrics = sorted(metrics);
+            if let Some(cpu) = spec.get("targetCPUUtilizationPercentage") {
+                metrics.push(format!("Resource cpu {cpu}%"));
+            }
+            (
+                "k8s.hpa",
+                json!({
+                    "target": target,
+                    "min_replicas": spec.get("minReplicas").cloned().unwrap_or(json!(1)),
+                    "max_replicas": spec.get("maxReplicas"),
+                    "metrics": metrics,
+                }),
+            )
+        }
+        ("ConfigMap", Some("v1")) => {
+            let mut data = Map::new();
+            for (k, v) in value.get("data").and_then(Value::as_object).into_iter().flatten() {
+                data.insert(k.clone(), redactor.text(k, &scalar_text(Some(v))));
+            }
+            let mut keys: Vec<String> = data.keys().cloned().collect();
+            keys.extend(
+                value
+                    .get("binaryData")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, _)| k.clone()),
+            );
+            keys.sort();
+            ("k8s.configmap", json!({ "keys": keys, "data": data }))
+        }
+        ("Secret", Some("v1")) => {
+            let mut data = Map::new();
+            for (k, v) in value.get("data").and_then(Value::as_object).into_iter().flatten() {
+                let decoded = v
+                    .as_str()
+                    .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s.trim()).ok())
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+                data.insert(k.clone(), redactor.redact(decoded.as_deref()));
+            }
+            for (k, v) in value
+                .get("stringData")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                data.insert(k.clone(), redactor.redact(Some(&scalar_text(Some(v)))));
+            }
+            let keys: Vec<String> = data.keys().cloned().collect();
+            (
+                "k8s.secret",
+                json!({
+                    "type": value.get("type").cloned().unwrap_or(json!("Opaque")),
+                    "keys": keys,
+                    "data": data,
+                }),
+            )
+        }
+        _ => {
+            let group = api_version.rsplit_once('/').map(|(group, _)| group);
+            let label = match group {
+                Some(group) => format!("{kind}.{group}"),
+                None => kind.clone(),
+            };
+            *out.unaudited.entry(label).or_insert(0) += 1;
+            return Ok(());
+        }
+    };
+    let full = format!("{namespace}/{name}");
+    let attributes = match attributes {
+        Value::Object(map) => map.into_iter().collect::<BTreeMap<_, _>>(),
+        _ => BTreeMap::new(),
+    };
+    out.resources.push(Resource {
+        kind: kind_name.to_owned(),
+        key: Some(derive_key(&full, tokens)),
+        name: Some(full.clone()),
+        id: Some(format!("{kind}/{full}")),
+        account: None,
+        region: None,
+        tags: Default::default(),
+        identifiers: Vec::new(),
+        attributes: Attributes::try_from_map(&attributes).map_err(|e| format!("{kind} {full}: {e}"))?,
+    });
+    Ok(())
+}
+
+fn list<'v>(value: &'v Value, key: &str) -> &'v [Value] {
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = items.collect();
+    v.sort();
+    v
+}
+
+/// A pod spec's containers by name.
+fn containers(pod: Option<&Value>, tokens: &[String], redactor: &Redactor) -> Value {
+    let mut out = Map::new();
+    for c in pod.map(|p| list(p, "containers")).unwrap_or_default() {
+        let name = c.get("name").and_then(Value::as_str).unwrap_or_default();
+        let mut env = Map::new();
+        for e in list(c, "env") {
+            let Some(key) = e.get("name").and_then(Value::as_str) else {
+                continue;
+            };
+            let value = match (e.get("value"), e.get("valueFrom")) {
+                (Some(v), _) => redactor.text(key, &scalar_text(Some(v))),
+                (None, Some(from)) => Value::from(reference(from, tokens)),
+                (None, None) => Value::from(""),
+            };
+            env.insert(key.to_owned(), value);
+        }
+        let env_names: Vec<String> = env.keys().cloned().collect();
+        let env_from = list(c, "envFrom").iter().map(|from| reference(from, tokens));
+        let (resources, set) = resources(c.get("resources"));
+        let probes: Map<String, Value> = [
+            ("liveness", "livenessProbe"),
+            ("readiness", "readinessProbe"),
+            ("startup", "startupProbe"),
+        ]
+        .into_iter()
+        .map(|(short, key)| (short.to_owned(), c.get(key).map_or(Value::Null, probe)))
+        .collect();
+        let ports = list(c, "ports").iter().map(|p| {
+            format!(
+                "{}/{}",
+                scalar_text(p.get("containerPort")),
+                p.get("protocol").and_then(Value::as_str).unwrap_or("TCP")
+            )
+        });
+        out.insert(
+            name.to_owned(),
+            json!({
+                "image": c.get("image").and_then(Value::as_str).map(|i| ImageRef::parse(i).to_value()),
+                "resources": resources,
+                "resources_set": set,
+                "probes": probes,
+                "env_names": env_names,
+                "env": env,
+                "env_from": sorted(env_from),
+                "ports": sorted(ports),
+                "command": c.get("command"),
+                "args": c.get("args"),
+            }),
+        );
+    }
+    Value::Object(out)
+}
+
+/// A variable's reference, comparable across environments: `secretKeyRef:shop-{env}-db/password`.
+fn reference(from: &Value, tokens: &[String]) -> String {
+    let Some((kind, r)) = from.as_object().and_then(|o| o.iter().next()) else {
+        return String::new();
+    };
+    let name = r
+        .get("name")
+        .and_then(Value::as_str)
+        .map(|n| derive_key(n, tokens));
+    let key = r
+        .get("key")
+        .or_else(|| r.get("fieldPath"))
+        .or_else(|| r.get("resource"))
+        .and_then(Value::as_str);
+    match (name, key) {
+        (Some(name), Some(key)) => format!("{kind}:{name}/{key}"),
+        (None, Some(key)) => format!("{kind}:{key}"),
+        (Some(name), None) => format!("{kind}:{name}"),
+        (None, None) => kind.clone(),
+    }
+}
+
+/// Requests and limits as numbers (cpu in millicores, memory in bytes), and which of them are set.
+fn resources(value: Option<&Value>) -> (Value, Vec<String>) {
+    let mut out = Map::new();
+    let mut set = Vec::new();
+    for part in ["requests", "limits"] {
+        let mut values = Map::new();
+        for (resource, quantity) in value
+            .and_then(|v| v.get(part))
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            set.push(format!("{part}.{resource}"));
+            let text = scalar_text(Some(quantity));
+            let number = match resource.as_str() {
+                "cpu" => quantity_value(&text).map(|v| (v * 1000.0).round()),
+                _ => quantity_value(&text).map(f64::round),
+            };
+            // Whole numbers as integers; a quantity that is not one (`lots`) kept as written.
+            let value = match number {
+                Some(n) if n.fract() == 0.0 && n.abs() < 9e15 => Value::from(n as i64),
+                Some(n) => serde_json::Number::from_f64(n).map_or_else(|| Value::from(text), Value::Number),
+                None => Value::from(text),
+            };
+            values.insert(resource.clone(), value);
+        }
+        out.insert(part.to_owned(), Value::Object(values));
+    }
+    set.sort();
+    (Value::Object(out), set)
+}
+
+/// A Kubernetes quantity in base units: `500m` is 0.5, `1Gi` is 1073741824, `1G` is 1e9, `1e3` is 1000.
+fn quantity_value(text: &str) -> Option<f64> {
+    const SUFFIXES: &[(&str, f64)] = &[
+        ("Ki", 1024.0),
+        ("Mi", 1048576.0),
+        ("Gi", 1073741824.0),
+        ("Ti", 1099511627776.0),
+        ("Pi", 1125899906842624.0),
+        ("Ei", 1152921504606846976.0),
+        ("n", 1e-9),
+        ("u", 1e-6),
+        ("m", 1e-3),
+        ("k", 1e3),
+        ("M", 1e6),
+        ("G", 1e9),
+        ("T", 1e12),
+        ("P", 1e15),
+        ("E", 1e18),
+    ];
+    let text = text.trim();
+    for (suffix, factor) in SUFFIXES {
+        if let Some(number) = text.strip_suffix(suffix) {
+            return number
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .map(|n| n * factor);
+        }
+    }
+    text.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// A probe's kind, target and timing.
+fn probe(p: &Value) -> Value {
+    let (kind, target) = if let Some(http) = p.get("httpGet") {
+        (
+            "http",
+            json!({"path": http.get("path"), "port": http.get("port"), "scheme": http.get("scheme")}),
+        )
+    } else if let Some(tcp) = p.get("tcpSocket") {
+        ("tcp", json!({"port": tcp.get("port")}))
+    } else if let Some(exec) = p.get("exec") {
+        ("exec", json!({"command": exec.get("command")}))
+    } else if let Some(grpc) = p.get("grpc") {
+        (
+            "grpc",
+            json!({"port": grpc.get("port"), "service": grpc.get("service")}),
+        )
+    } else {
+        ("none", Value::Null)
+    };
+    json!({
+        "type": kind,
+        "target": target,
+        "initial_delay_seconds": p.get("initialDelaySeconds").cloned().unwrap_or(json!(0)),
+        "period_seconds": p.get("periodSeconds").cloned().unwrap_or(json!(10)),
+        "timeout_seconds": p.get("timeoutSeconds").cloned().unwrap_or(json!(1)),
+        "failure_threshold": p.get("failureThreshold").cloned().unwrap_or(json!(3)),
+        "success_threshold": p.get("successThreshold").cloned().unwrap_or(json!(1)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities() {
+        assert_eq!(quantity_value("500m"), Some(0.5));
+        assert_eq!(quantity_value("2"), Some(2.0));
+        assert_eq!(quantity_value("512Mi"), Some(536870912.0));
+        assert_eq!(quantity_value("1G"), Some(1e9));
+        assert_eq!(quantity_value("1e3"), Some(1000.0));
+        assert_eq!(quantity_value("lots"), None);
+    }
+}

@@ -1,0 +1,48 @@
+//! Instance families: `m6i.large` and `m6i.2xlarge` are one family; so are `db.r6g.large` and `db.r6g.xlarge`.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::Outcome;
+use envparity_model::snapshot::type_name;
+
+/// The family of an EC2, RDS or ElastiCache instance class: `db.r6g.large` gives `r6g`.
+pub fn instance_family(class: &str) -> &str {
+    let class = class.trim();
+    let class = class
+        .strip_prefix("db.")
+        .or_else(|| class.strip_prefix("cache."))
+        .unwrap_or(class);
+    class.split('.').next().unwrap_or(class)
+}
+
+pub(super) fn judge(s: &Value, p: &Value) -> Outcome {
+    match (families(s), families(p)) {
+        (Some(fs), Some(fp)) if fs == fp => Outcome::Pass,
+        (Some(fs), Some(fp)) => {
+            Outcome::Fail(format!("family {} in staging, {} in prod", show(&fs), show(&fp)))
+        }
+        _ => Outcome::Fail(format!(
+            "expected instance classes, staging holds {}, prod holds {}",
+            type_name(s),
+            type_name(p)
+        )),
+    }
+}
+
+/// The set of families of a class or a list of classes.
+fn families(v: &Value) -> Option<BTreeSet<String>> {
+    match v {
+        Value::String(s) => Some(BTreeSet::from([instance_family(s).to_ascii_lowercase()])),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(|s| instance_family(s).to_ascii_lowercase()))
+            .collect(),
+        _ => None,
+    }
+}
+
+fn show(set: &BTreeSet<String>) -> String {
+    set.iter().cloned().collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,185 @@
+//! The worker side of evaluating Rego (`envparity rego-worker`, started by [`super::evaluate`], never by hand):
+//! it reads the policy's modules and the pair from stdin, builds the input once, limits its own address space to
+//! what it holds plus `rego_memory_mib`, then evaluates one rule per command and answers with one JSON line.
+//!
+//! Protocol, one line each: the header (modules, limits), staging's snapshot, prod's snapshot (compact JSON);
+//! then the worker says [`READY`]; then each command `MODULE_INDEX RULE` gets an answer `{"result", "error",
+//! "prints"}`. An empty line or the end of stdin ends it.
+
+use std::io::{BufRead, Write};
+
+use serde::{Deserialize, Serialize};
+
+use crate::policy::rego::{Limits, Rego};
+use envparity_model::snapshot::Snapshot;
+
+/// The hidden subcommand a worker runs as.
+pub const SUBCOMMAND: &str = "rego-worker";
+
+/// What a worker says once its input is built.
+pub const READY: &str = "ready";
+
+/// The first line: what to compile and under which limits.
+#[derive(Serialize, Deserialize)]
+struct Header {
+    sources: Vec<(String, String)>,
+    timeout_seconds: u64,
+    memory_mib: u64,
+}
+
+/// Writes what a worker starts with: the header, then both snapshots (compact JSON), a line each. Written as a
+/// stream: the worker parses staging's while prod's is still being written.
+pub(super) fn write_preamble(
+    to: impl Write,
+    rego: &Rego,
+    staging: &Snapshot,
+    prod: &Snapshot,
+) -> std::io::Result<()> {
+    let header = Header {
+        sources: rego.sources.clone(),
+        timeout_seconds: rego.limits.timeout.as_secs(),
+        memory_mib: rego.limits.memory_mib,
+    };
+    let mut to = std::io::BufWriter::with_capacity(1 << 20, to);
+    serde_json::to_writer(&mut to, &header)?;
+    for snapshot in [staging, prod] {
+        to.write_all(b"\n")?;
+        serde_json::to_writer(&mut to, snapshot)?;
+    }
+    to.write_all(b"\n")?;
+    to.flush()
+}
+
+/// Why a rule stopped at `rego_timeout_seconds`.
+pub(super) fn past_time(limits: &Limits) -> String {
+    format!(
+        "stopped after {} s, the `rego_timeout_seconds` of the policy",
+        limits.timeout.as_secs()
+    )
+}
+
+/// Why a rule stopped at `rego_memory_mib`.
+pub(super) fn past_memory(limits: &Limits) -> String {
+    format!(
+        "stopped past {} MiB, the `rego_memory_mib` of the policy",
+        limits.memory_mib
+    )
+}
+
+/// The largest answer a worker gives: a rule's results past it are a mistake in the rule.
+const MAX_ANSWER: usize = 64 << 20;
+
+/// Serves one parent: returns when its stdin ends; an error when the preamble is not what a parent writes.
+pub fn serve(input: impl BufRead, mut output: impl Write) -> Result<(), String> {
+    let mut lines = input.lines();
+    let mut next = || -> Result<String, String> {
+        lines
+            .next()
+            .ok_or("the parent closed the input early")?
+            .map_err(|e| e.to_string())
+    };
+    let header: Header = serde_json::from_str(&next()?).map_err(|e| format!("header: {e}"))?;
+    let limits = Limits {
+        timeout: std::time::Duration::from_secs(header.timeout_seconds),
+        memory_mib: header.memory_mib,
+    };
+    let (mut template, modules) =
+        crate::policy::rego::engine(&header.sources, limits).map_err(|e| e.join("\n"))?;
+    {
+        // The parent wrote both as it read and checked them: staging's is parsed while prod's arrives.
+        let parse = |line: String| serde_json::from_str::<Snapshot>(&line).map_err(|e| e.to_string());
+        let staging_line = next()?;
+        let staging = std::thread::spawn(move || parse(staging_line));
+        let prod = parse(next()?)?;
+        let staging = staging
+            .join()
+            .map_err(|_| "parsing staging's snapshot panicked")??;
+        template.set_input(super::input::input(&staging, &prod));
+    }
+    // Rules run on a clone (the input is shared, not copied): after a panic, which may leave an engine half-way
+    // through a rule, the next rule gets a fresh one.
+    let mut engine = template.clone();
+    limit_memory(limits.memory_mib)?;
+    writeln!(output, "{READY}")
+        .and_then(|()| output.flush())
+        .map_err(|e| e.to_string())?;
+    loop {
+        let command = match next() {
+            Ok(command) if !command.is_empty() => command,
+            _ => return Ok(()),
+        };
+        let (module, rule) = command.split_once(' ').ok_or("a command is MODULE RULE")?;
+        let module = module
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| modules.get(i))
+            .ok_or("no such module")?;
+        let path = format!("{}.{rule}", module.package);
+        let evaluated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| engine.eval_rule(path)));
+        let prints = engine.take_prints().unwrap_or_default();
+        let (result, error) = match evaluated {
+            // Compact JSON: the answer is one line.
+            Ok(Ok(value)) => match serde_json::value::to_raw_value(&value) {
+                Ok(raw) if raw.get().len() > MAX_ANSWER => (
+                    None,
+                    Some(format!("its results are larger than {} MiB", MAX_ANSWER >> 20)),
+                ),
+                Ok(raw) => (Some(raw), None),
+                Err(e) => (None, Some(e.to_string())),
+            },
+            Ok(Err(e)) => (None, Some(stopped(&e, &limits))),
+            Err(panic) => {
+                engine = template.clone();
+                let what = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("no message");
+                (None, Some(format!("regorus panicked: {what}")))
+            }
+        };
+        let answer = super::Answer {
+            result,
+            error,
+            prints,
+        };
+        let line = serde_json::to_string(&answer).map_err(|e| e.to_string())?;
+        writeln!(output, "{line}")
+            .and_then(|()| output.flush())
+            .map_err(|e| e.to_string())?;
+    }
+}
+
+/// regorus's error as a finding's reason: the time limit of the policy named, any other error located. (Its
+/// memory limit is never set: the worker's address space is the limit.)
+fn stopped(error: &anyhow::Error, limits: &Limits) -> String {
+    match error.downcast_ref::<regorus::LimitError>() {
+        Some(regorus::LimitError::TimeLimitExceeded { .. }) => past_time(limits),
+        _ => crate::policy::rego::located(&error.to_string()),
+    }
+}
+
+/// Limits the process's address space to what it maps now plus `mib`: past it, an allocation fails and the
+/// worker ends, which its parent reports as the rule past `rego_memory_mib`.
+fn limit_memory(mib: u64) -> Result<(), String> {
+    let statm = std::fs::read_to_string("/proc/self/statm").map_err(|e| format!("/proc/self/statm: {e}"))?;
+    let pages: u64 = statm
+        .split_whitespace()
+        .next()
+        .and_then(|p| p.parse().ok())
+        .ok_or("/proc/self/statm: no size")?;
+    // SAFETY: sysconf reads a constant of the system.
+    let page = u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
+    let bytes = pages
+        .saturating_mul(page)
+        .saturating_add(mib.saturating_mul(1 << 20));
+    let limit = libc::rlimit {
+        rlim_cur: bytes,
+        rlim_max: bytes,
+    };
+    // SAFETY: setrlimit reads the struct given, which lives across the call.
+    match unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) } {
+        0 => Ok(()),
+        _ => Err(format!("setrlimit: {}", std::io::Error::last_os_error())),
+    }
+}

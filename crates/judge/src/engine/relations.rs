@@ -1,0 +1,75 @@
+//! Relations inside one environment, where a parity problem is a pair of settings: an SQS queue that feeds a
+//! Lambda function must hide a message for longer than the function may take with it, or a message still being
+//! processed is handed out again. Checked on each side on its own, so that a prod raise of a function's timeout
+//! without its queue shows before release.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::policy::Severity;
+use envparity_model::snapshot::Snapshot;
+
+/// How many times a function's timeout AWS recommends for the visibility timeout of the queue that feeds it.
+pub(super) const RECOMMENDED_FACTOR: u64 = 6;
+
+/// A queue whose visibility timeout is too short for a function it feeds.
+pub(super) struct ShortVisibility {
+    /// The queue's index in its snapshot.
+    pub queue: usize,
+    pub visibility: u64,
+    pub severity: Severity,
+    pub detail: String,
+}
+
+/// Every queue of the snapshot that feeds a function with a timeout its visibility timeout does not cover: an
+/// error below the function's timeout, a warning below [`RECOMMENDED_FACTOR`] times it.
+pub(super) fn short_visibility(snapshot: &Snapshot, keys: &[String]) -> Vec<ShortVisibility> {
+    let of_kind = |kind: &'static str| {
+        snapshot
+            .resources
+            .iter()
+            .zip(keys)
+            .enumerate()
+            .filter(move |(_, (r, _))| r.kind == kind)
+    };
+    let queues: HashMap<&str, (usize, u64)> = of_kind("aws.sqs.queue")
+        .filter_map(|(i, (r, key))| {
+            let visibility = r.attributes.parse().get("visibility_timeout_seconds")?.as_u64()?;
+            Some((key.as_str(), (i, visibility)))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (_, (function, _)) in of_kind("aws.lambda.function") {
+        let attributes = function.attributes.parse();
+        let Some(timeout) = attributes.get("timeout_seconds").and_then(Value::as_u64) else {
+            continue;
+        };
+        let sources = attributes.get("event_sources").and_then(Value::as_array);
+        for source in sources.into_iter().flatten() {
+            if source["source_kind"] != "sqs" {
+                continue;
+            }
+            let Some(&(queue, visibility)) = source["source"].as_str().and_then(|k| queues.get(k)) else {
+                continue;
+            };
+            let severity = match visibility {
+                v if v < timeout => Severity::Error,
+                v if v < RECOMMENDED_FACTOR * timeout => Severity::Warning,
+                _ => continue,
+            };
+            out.push(ShortVisibility {
+                queue,
+                visibility,
+                severity,
+                detail: format!(
+                    "visibility timeout {visibility} s, for {} whose timeout is {timeout} s (at least {} s \
+                     recommended)",
+                    function.label(),
+                    RECOMMENDED_FACTOR * timeout
+                ),
+            });
+        }
+    }
+    out
+}

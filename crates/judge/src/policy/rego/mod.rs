@@ -1,0 +1,272 @@
+//! Custom rules in Rego (`rego = ["rules/*.rego"]` in `[policy]`): modules loaded and compiled once, with the
+//! embedded regorus engine, for the checks a comparator table cannot express.
+//!
+//! Each module's `deny` and `warn` rules see `input.staging` and `input.prod` (the snapshots as stored) and
+//! produce objects with at least `msg` (or plain strings). Their findings are namespaced `rego:PACKAGE.ID`, so
+//! that they can never shadow a built-in or TOML rule.
+
+use envparity_files::gateway::Gateway;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use regorus::utils::limits::ExecutionTimerConfig;
+
+use envparity_model::glob::Wildcard;
+
+mod calls;
+
+/// The rules of a module that produce findings, and the severity of each by default.
+pub const RULES: &[(&str, super::Severity)] = &[
+    ("deny", super::Severity::Error),
+    ("warn", super::Severity::Warning),
+];
+
+/// The prefix of every Rego finding's rule id.
+pub const PREFIX: &str = "rego:";
+
+/// What the rules of a policy may use: past either, the rule is stopped (an `incomplete` finding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// How long one rule (a module's `deny` or `warn`) may evaluate (`rego_timeout_seconds`).
+    pub timeout: Duration,
+    /// How much memory the rules may take beyond what their worker process holds when they start, in MiB
+    /// (`rego_memory_mib`): the operating system's limit of the worker (see `engine::rego`).
+    pub memory_mib: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout: Duration::from_secs(30),
+            memory_mib: 1024,
+        }
+    }
+}
+
+/// The compiled modules of a policy: checked when the policy loads, evaluated by worker processes that compile
+/// the same sources again (see `engine::rego`).
+#[derive(Debug, Clone)]
+pub struct Rego {
+    pub modules: Vec<Module>,
+    /// Each module's path as the policy names it and its text.
+    pub sources: Vec<(String, String)>,
+    pub limits: Limits,
+}
+
+/// One loaded module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Module {
+    /// The path as the policy names it (relative to the policy file).
+    pub path: String,
+    /// Its package, as a data path: `data.envparity.queues`.
+    pub package: String,
+    /// Which of [`RULES`] it declares.
+    pub rules: Vec<&'static str>,
+}
+
+impl Module {
+    /// The rule id a finding of this module gets: `rego:envparity.queues.deny`, or with the finding's own `id`,
+    /// `rego:envparity.queues.visibility`.
+    pub fn rule_id(&self, id: Option<&str>, rule: &str) -> String {
+        let package = self.package.strip_prefix("data.").unwrap_or(&self.package);
+        format!("{PREFIX}{package}.{}", id.unwrap_or(rule))
+    }
+}
+
+/// The files a pattern names, relative to `base`: `rules/*.rego` (a `*` in the file name only), sorted. A
+/// module's name ends in `.rego`: any other file (an `.env`, a key) would be quoted by the parser's errors.
+pub fn expand(gateway: &Gateway, base: &Path, pattern: &str) -> Result<Vec<(String, PathBuf)>, String> {
+    let (folder, name) = match pattern.rsplit_once('/') {
+        Some((folder, name)) => (folder, name),
+        None => ("", pattern),
+    };
+    if folder.contains('*') {
+        return Err(format!("{pattern:?}: `*` may only stand in the file name"));
+    }
+    if !name.ends_with(".rego") {
+        return Err(format!("{pattern:?}: a Rego module's name ends in `.rego`"));
+    }
+    if !name.contains('*') {
+        return Ok(vec![(pattern.to_owned(), base.join(pattern))]);
+    }
+    let wildcard = Wildcard::new(name).map_err(|e| format!("{pattern:?}: {e}"))?;
+    let dir = base.join(folder);
+    let entries = gateway
+        .list(&dir)
+        .map_err(|e| format!("{pattern:?}: {}: {e}", dir.display()))?;
+    let mut out: Vec<(String, PathBuf)> = entries
+        .into_iter()
+        .filter(|(_, is_dir)| !is_dir)
+        .filter_map(|(p, _)| p.file_name()?.to_str().map(|n| (n.to_owned(), p.clone())))
+        .filter(|(n, _)| wildcard.matches(n))
+        .map(|(n, p)| match folder {
+            "" => (n, p),
+            folder => (format!("{folder}/{n}"), p),
+        })
+        .collect();
+    out.sort();
+    if out.is_empty() {
+        return Err(format!("{pattern:?} names no file"));
+    }
+    Ok(out)
+}
+
+/// Loads and compiles modules, each read through the gateway: every error of every module, each
+/// `file:line:col: message`.
+pub fn compile(gateway: &Gateway, files: &[(String, PathBuf)], limits: Limits) -> Result<Rego, Vec<String>> {
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for (shown, path) in files {
+        match gateway.read_to_string(path) {
+            Ok(text) => sources.push((shown.clone(), text)),
+            Err(e) => errors.push(format!("{shown}: {e}")),
+        }
+    }
+    match compile_sources(sources, limits) {
+        Ok(rego) if errors.is_empty() => Ok(rego),
+        Ok(_) => Err(errors),
+        Err(more) => {
+            errors.extend(more);
+            Err(errors)
+        }
+    }
+}
+
+/// Compiles modules from their texts, as [`compile`] does.
+pub fn compile_sources(sources: Vec<(String, String)>, limits: Limits) -> Result<Rego, Vec<String>> {
+    let (_, modules) = engine(&sources, limits)?;
+    Ok(Rego {
+        modules,
+        sources,
+        limits,
+    })
+}
+
+/// An engine holding the modules, ready to evaluate under the limits, and what each module declares: every error
+/// of every module, each `file:line:col: message`.
+pub fn engine(
+    sources: &[(String, String)],
+    limits: Limits,
+) -> Result<(regorus::Engine, Vec<Module>), Vec<String>> {
+    let timer = ExecutionTimerConfig {
+        limit: limits.timeout,
+        check_interval: NonZeroU32::new(64).expect("not zero"),
+    };
+    let mut engine = regorus::Engine::new();
+    engine.set_execution_timer_config(timer);
+    // What `print` writes is gathered and shown escaped, never written raw to the terminal.
+    engine.set_gather_prints(true);
+    let mut modules = Vec::new();
+    let mut errors = Vec::new();
+    for (shown, text) in sources {
+        // Each module is parsed on its own, so that every module's mistakes are found, not only the first one's.
+        let added = engine
+            .add_policy(shown.clone(), text.clone())
+            .and_then(|package| {
+                let mut rules = Vec::new();
+                for (rule, _) in RULES {
+                    if engine.has_declared_rule_rooted_at(shown, rule)? {
+                        rules.push(*rule);
+                    }
+                }
+                Ok(Module {
+                    path: shown.clone(),
+                    package,
+                    rules,
+                })
+            });
+        match added {
+            Ok(module) => modules.push(module),
+            Err(e) => errors.push(located(&e.to_string())),
+        }
+    }
+    // regorus looks a function up only when a call is evaluated: every call is checked here instead.
+    errors.extend(calls::unknown(engine.get_modules()));
+    if errors.is_empty() {
+        // Compiles every module together, so that a conflict between them is an error here, not at evaluation.
+        if let Err(e) = engine.eval_query("true".to_owned(), false) {
+            errors.push(located(&e.to_string()));
+        }
+    }
+    match errors.is_empty() {
+        true => Ok((engine, modules)),
+        false => Err(errors),
+    }
+}
+
+/// regorus's error (`\n--> file:3:5\n  |\n3 | code\n  |     ^\nerror: message`) as `file:3:5: message`, the
+/// source line kept below it. regorus counts a tab as four columns; the column given is in characters, as editors
+/// count them.
+pub fn located(error: &str) -> String {
+    let lines: Vec<&str> = error.lines().filter(|l| !l.trim().is_empty()).collect();
+    let place = lines.iter().find_map(|l| l.trim().strip_prefix("--> "));
+    let message = lines
+        .iter()
+        .rev()
+        .find_map(|l| l.strip_prefix("error: "))
+        .unwrap_or_else(|| lines.last().copied().unwrap_or(error));
+    let code = lines.iter().find_map(|l| {
+        let (number, code) = l.split_once('|')?;
+        let code = code.strip_prefix(' ').unwrap_or(code);
+        (number.trim().parse::<u32>().is_ok() && !code.trim().is_empty()).then_some(code)
+    });
+    match (place, code) {
+        (Some(place), Some(code)) => {
+            format!("{}: {message}\n    {}", in_characters(place, code), code.trim())
+        }
+        (Some(place), None) => format!("{place}: {message}"),
+        _ => error.trim().to_owned(),
+    }
+}
+
+/// `file:line:col` with regorus's column (a tab counts four) turned into the character column of `code`.
+fn in_characters(place: &str, code: &str) -> String {
+    let Some((file_line, col)) = place.rsplit_once(':') else {
+        return place.to_owned();
+    };
+    let Ok(col) = col.parse::<usize>() else {
+        return place.to_owned();
+    };
+    // The character at regorus's column, or the end of the line when the column is past its last character.
+    let mut visual = 1;
+    let mut characters = 0;
+    for c in code.chars() {
+        if visual >= col {
+            break;
+        }
+        visual += if c == '\t' { 4 } else { 1 };
+        characters += 1;
+    }
+    format!("{file_line}:{}", characters + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::located;
+
+    #[test]
+    fn a_located_column_counts_a_tab_as_one_character_as_editors_do() {
+        let error = "\n--> rules/q.rego:7:12\n  |\n7 | \tmsg := sprintff(\"%s\", [x])\n  |            ^\nerror: could not find function sprintff";
+        assert_eq!(
+            located(error),
+            "rules/q.rego:7:9: could not find function sprintff\n    msg := sprintff(\"%s\", [x])"
+        );
+        // Past the last character (an unclosed brace): the end of the line, in characters too.
+        let error = "\n--> rules/q.rego:3:25\n  |\n3 | \tdeny contains x if {\n  |                        ^\nerror: expecting `}`";
+        assert_eq!(
+            located(error),
+            "rules/q.rego:3:22: expecting `}`\n    deny contains x if {"
+        );
+    }
+
+    #[test]
+    fn regorus_errors_become_one_located_line() {
+        let error =
+            "\n--> rules/q.rego:3:5\n  |\n3 | deny contains x if {\n  |     ^\nerror: unexpected keyword";
+        assert_eq!(
+            located(error),
+            "rules/q.rego:3:5: unexpected keyword\n    deny contains x if {"
+        );
+    }
+}

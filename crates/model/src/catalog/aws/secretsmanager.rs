@@ -1,0 +1,34 @@
+//! Secrets Manager secrets (`aws.secretsmanager.secret`): that they exist, how they rotate, which key encrypts
+//! them. Never the value, unless `decrypt_secrets` is set: then a fingerprint of it, read twenty at a time with
+//! BatchGetSecretValue.
+
+use crate::catalog::{Field, FieldType, Kind};
+
+/// The kinds this collector produces.
+pub const KINDS: &[Kind] = &[Kind {
+    name: "aws.secretsmanager.secret",
+    provider: "aws",
+    service: "secretsmanager",
+    tagged: true,
+    tagging_types: &["secretsmanager:secret"],
+    doc: "A Secrets Manager secret: rotation and encryption; its value only as a fingerprint, when decryption \
+          is asked for.",
+    fields: &[
+        Field {
+            path: "rotation",
+            ty: FieldType::String,
+            doc: "How often the secret rotates: every N days, a schedule expression, or null when it does not.",
+        },
+        Field {
+            path: "kms_key",
+            ty: FieldType::String,
+            doc: "aws/secretsmanager (the AWS managed key), an alias by logical key, or customer-managed when \
+                  the secret names its key by id.",
+        },
+        Field {
+            path: "value",
+            ty: FieldType::Secret,
+            doc: "Only with decrypt_secrets: the redacted value with its fingerprint.",
+        },
+    ],
+}];

@@ -1,0 +1,189 @@
+//! Logical keys: what a resource is called in every environment.
+//!
+//! A resource's key is the snapshot's `key` if it has one, else the value of the configured key tag, else its
+//! name with the environment's tokens (whole segments only) replaced by `{env}`: `orders-staging-db` and
+//! `orders-prod-db` both give `orders-{env}-db`. Collection and pairing apply the same rule.
+
+use crate::snapshot::Resource;
+
+/// The placeholder that stands for the environment's name in a logical key.
+pub const ENV_PLACEHOLDER: &str = "{env}";
+
+/// How one environment's resources get their logical keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyRule {
+    /// A tag whose value is the key, such as `Service`.
+    pub key_tag: Option<String>,
+    /// Name segments that stand for the environment, such as `staging` and `stg`.
+    pub tokens: Vec<String>,
+}
+
+impl KeyRule {
+    /// The rule for an environment with no configured tokens: its own name plus the common spellings.
+    pub fn for_environment(environment: &str) -> Self {
+        KeyRule {
+            key_tag: None,
+            tokens: default_tokens(environment),
+        }
+    }
+
+    /// The logical key of `resource` under this rule.
+    pub fn key_of(&self, resource: &Resource) -> String {
+        if let Some(key) = &resource.key {
+            return key.clone();
+        }
+        if let Some(value) = self.key_tag.as_ref().and_then(|t| resource.tags.get(t)) {
+            return value.clone();
+        }
+        derive_key(resource.label(), &self.tokens)
+    }
+}
+
+/// The environment's name plus the spellings teams commonly use for the same stage.
+pub fn default_tokens(environment: &str) -> Vec<String> {
+    const FAMILIES: &[&[&str]] = &[
+        &["prod", "production", "prd", "live"],
+        &["staging", "stage", "stg"],
+        &["dev", "development"],
+        &["test", "testing", "tst", "qa"],
+        &["uat"],
+    ];
+    let env = environment.to_ascii_lowercase();
+    let mut tokens = vec![env.clone()];
+    if let Some(family) = FAMILIES.iter().find(|f| f.contains(&env.as_str())) {
+        tokens.extend(family.iter().map(|t| t.to_string()));
+    }
+    tokens.sort();
+    tokens.dedup();
+    tokens
+}
+
+/// Replaces every whole name segment that is an environment token with `{env}`.
+///
+/// Segments are separated by `-`, `_`, `/`, `.`, `:` and spaces; tokens match case-insensitively.
+pub fn derive_key(name: &str, tokens: &[String]) -> String {
+    let mut key = String::with_capacity(name.len() + ENV_PLACEHOLDER.len());
+    let mut start = 0;
+    let ends = name.match_indices(is_separator).chain([(name.len(), "")]);
+    for (at, separator) in ends {
+        let segment = &name[start..at];
+        if tokens.iter().any(|t| t.eq_ignore_ascii_case(segment)) {
+            key.push_str(ENV_PLACEHOLDER);
+        } else {
+            key.push_str(segment);
+        }
+        key.push_str(separator);
+        start = at + separator.len();
+    }
+    key
+}
+
+fn is_separator(c: char) -> bool {
+    matches!(c, '-' | '_' | '/' | '.' | ':' | ' ')
+}
+
+/// Where a resource says it belongs to another environment: its name, or a tag, holds a segment that is one of
+/// `other`'s tokens and none of `own`'s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignMark<'a> {
+    /// `name`, or `tag KEY`.
+    pub place: String,
+    /// The name or the tag's value.
+    pub text: &'a str,
+    pub token: &'a str,
+}
+
+/// The first place where `resource` carries one of `other`'s environment tokens (and not one of `own`'s).
+pub fn foreign_mark<'a>(
+    resource: &'a Resource,
+    own: &[String],
+    other: &'a [String],
+) -> Option<ForeignMark<'a>> {
+    let token_in = |text: &str| -> Option<&'a str> {
+        text.split(is_separator).find_map(|segment| {
+            let theirs = other.iter().find(|t| t.eq_ignore_ascii_case(segment))?;
+            (!own.iter().any(|t| t.eq_ignore_ascii_case(segment))).then_some(theirs.as_str())
+        })
+    };
+    let name = resource
+        .name
+        .as_deref()
+        .into_iter()
+        .map(|n| ("name".to_owned(), n));
+    let tags = resource
+        .tags
+        .iter()
+        .map(|(k, v)| (format!("tag {k}"), v.as_str()));
+    name.chain(tags).find_map(|(place, text)| {
+        Some(ForeignMark {
+            token: token_in(text)?,
+            place,
+            text,
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn names_lose_their_environment_tokens() {
+        let staging = tokens(&["staging", "stg"]);
+        let prod = tokens(&["prod", "production", "prd"]);
+        assert_eq!(derive_key("orders-staging-db", &staging), "orders-{env}-db");
+        assert_eq!(derive_key("orders-prod-db", &prod), "orders-{env}-db");
+        assert_eq!(
+            derive_key("/orders/staging/DB_POOL", &staging),
+            "/orders/{env}/DB_POOL"
+        );
+        assert_eq!(derive_key("/orders/PROD/DB_POOL", &prod), "/orders/{env}/DB_POOL");
+        assert_eq!(derive_key("web_stg.alb", &staging), "web_{env}.alb");
+    }
+
+    #[test]
+    fn tokens_match_whole_segments_only() {
+        let prod = tokens(&["prod"]);
+        assert_eq!(derive_key("production-db", &prod), "production-db");
+        assert_eq!(derive_key("products-prod", &prod), "products-{env}");
+        assert_eq!(derive_key("prod", &prod), "{env}");
+        assert_eq!(derive_key("a--prod--b", &prod), "a--{env}--b");
+        assert_eq!(derive_key("", &prod), "");
+    }
+
+    #[test]
+    fn a_name_or_tag_with_the_other_environments_token_is_foreign() {
+        let (staging, prod) = (tokens(&["staging", "stg"]), tokens(&["prod", "production"]));
+        let mut r: Resource = serde_json::from_value(serde_json::json!({
+            "kind": "aws.autoscaling.group", "name": "shop-web-prod-asg"
+        }))
+        .unwrap();
+        let mark = foreign_mark(&r, &staging, &prod).unwrap();
+        assert_eq!((mark.place.as_str(), mark.token), ("name", "prod"));
+        r.name = Some("shop-web-staging-asg".into());
+        assert_eq!(foreign_mark(&r, &staging, &prod), None);
+        r.name = Some("products-web".into());
+        assert_eq!(foreign_mark(&r, &staging, &prod), None);
+        r.tags = [("Environment".to_owned(), "Production".to_owned())]
+            .into_iter()
+            .collect();
+        let mark = foreign_mark(&r, &staging, &prod).unwrap();
+        assert_eq!(
+            (mark.place.as_str(), mark.token),
+            ("tag Environment", "production")
+        );
+        // A token both environments use marks neither.
+        assert_eq!(foreign_mark(&r, &tokens(&["production"]), &prod), None);
+    }
+
+    #[test]
+    fn default_tokens_know_common_spellings() {
+        assert_eq!(default_tokens("Staging"), tokens(&["stage", "staging", "stg"]));
+        assert!(default_tokens("prod").contains(&"production".to_string()));
+        assert_eq!(default_tokens("blue"), tokens(&["blue"]));
+    }
+}
