@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use super::{Context, Exit, emit, load_policy, read_snapshot, today_utc};
-use envparity_judge::engine::{self, Options};
+use envparity_judge::engine::Options;
 use envparity_judge::policy::{FailOn, Policy};
 use envparity_judge::report::{self, Format, Report, Resolved};
 use envparity_model::snapshot::Snapshot;
@@ -160,7 +160,7 @@ pub(super) struct Judged {
     pub exit: Exit,
 }
 
-/// Evaluates, renders and writes the report; the exit status follows its verdict.
+/// Judges, renders and writes the report; the exit status follows its verdict.
 pub(super) fn judge(
     staging: &Snapshot,
     prod: &Snapshot,
@@ -168,18 +168,17 @@ pub(super) fn judge(
     settled: &Settled,
     ctx: &Context,
 ) -> anyhow::Result<Judged> {
-    let options = Options {
-        list_resources: settled.format == Format::Junit,
-        ..options.clone()
+    let settings = envparity_judge::Settings {
+        policy: &settled.policy,
+        fail_on: settled.fail_on,
+        options: options.clone(),
+        format: settled.format,
+        baseline: settled.baseline.as_deref(),
     };
-    let evaluation = engine::evaluate(staging, prod, &settled.policy, &options);
+    let envparity_judge::Judged { report, prints } = envparity_judge::judge(staging, prod, &settings);
     // What the rules printed, for their authors: shown like every other terminal text, escaped.
-    for line in &evaluation.rego_prints {
+    for line in &prints {
         note!(ctx, "print: {line}");
-    }
-    let mut report = Report::new(staging, prod, &settled.policy.name, settled.fail_on, evaluation);
-    if let Some(earlier) = &settled.baseline {
-        report.mark_baseline(earlier);
     }
 
     let render_options = match settled.output {

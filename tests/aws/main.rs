@@ -6,6 +6,7 @@ mod proxy;
 mod support;
 mod trust;
 
+use envparity_testkit::{ReportRow, report_row, report_rows};
 use predicates::prelude::*;
 use serde_json::Value;
 use support::{TEST_KEY, envparity, envparity_toml, seeded, write};
@@ -14,91 +15,67 @@ const AS_OF: &str = "2026-12-01";
 /// The value seeded into both environments' SESSION_SECRET: it must never appear in any output.
 const CANARY: &str = "canary-session-secret-do-not-leak";
 
-/// (rule, kind, key, field, severity) of every finding of a JSON report.
-fn findings(report: &Value) -> Vec<(String, String, String, String, String)> {
-    let mut out: Vec<_> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let s = |k: &str| f[k].as_str().unwrap_or("").to_owned();
-            (s("rule"), s("kind"), s("key"), s("field"), s("severity"))
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-fn row(
-    rule: &str,
-    kind: &str,
-    key: &str,
-    field: &str,
-    severity: &str,
-) -> (String, String, String, String, String) {
-    (
-        rule.into(),
-        kind.into(),
-        key.into(),
-        field.into(),
-        severity.into(),
-    )
+/// The rows of every finding of a JSON report, sorted.
+fn findings(report: &Value) -> Vec<ReportRow> {
+    let mut rows = report_rows(report);
+    rows.sort();
+    rows
 }
 
 /// What seed.py plants between staging and prod, judged by the default policy. A smaller fleet in staging,
 /// a smaller instance of one family and fewer cache replicas are expected and raise nothing.
-fn planted() -> Vec<(String, String, String, String, String)> {
+fn planted() -> Vec<ReportRow> {
     let mut rows = vec![
-        row(
+        report_row(
             "engine-version",
             "aws.rds.instance",
             "orders-{env}-db",
             "engine_version",
             "error",
         ),
-        row(
+        report_row(
             "instance-family",
             "aws.rds.instance",
             "orders-{env}-db",
             "instance_class",
             "error",
         ),
-        row(
+        report_row(
             "load-balancer-setup",
             "aws.elbv2.load_balancer",
             "shop-{env}-alb",
             "listeners",
             "error",
         ),
-        row(
+        report_row(
             "load-balancer-setup",
             "aws.elbv2.target_group",
             "shop-web-{env}-tg",
             "health_check.interval_seconds",
             "error",
         ),
-        row(
+        report_row(
             "load-balancer-attributes",
             "aws.elbv2.load_balancer",
             "shop-{env}-alb",
             "attributes.idle_timeout.timeout_seconds",
             "warning",
         ),
-        row(
+        report_row(
             "function-limits",
             "aws.lambda.function",
             "orders-{env}-worker",
             "timeout_seconds",
             "error",
         ),
-        row(
+        report_row(
             "function-environment",
             "aws.lambda.function",
             "orders-{env}-worker",
             "environment_names",
             "error",
         ),
-        row(
+        report_row(
             "queue-delivery",
             "aws.sqs.queue",
             "orders-{env}-jobs",
@@ -106,7 +83,7 @@ fn planted() -> Vec<(String, String, String, String, String)> {
             "error",
         ),
         // Prod's worker timeout was raised (60 s), its queue's visibility timeout (180 s) was not.
-        row(
+        report_row(
             "queue-visibility",
             "aws.sqs.queue",
             "orders-{env}-jobs",
@@ -114,77 +91,77 @@ fn planted() -> Vec<(String, String, String, String, String)> {
             "warning",
         ),
         // Once, on the parameter group: the database only names its group.
-        row(
+        report_row(
             "database-parameters",
             "aws.rds.parameter_group",
             "orders-{env}-pg",
             "parameters.max_connections",
             "warning",
         ),
-        row(
+        report_row(
             "missing-in-staging",
             "aws.ssm.parameter",
             "/orders/{env}/FEATURE_NEW_CHECKOUT",
             "",
             "error",
         ),
-        row(
+        report_row(
             "missing-in-staging",
             "file.config",
             "config/{env}/shop.yaml:features.recommendations",
             "",
             "error",
         ),
-        row(
+        report_row(
             "secret-reused",
             "aws.ssm.parameter",
             "/shop/{env}/SESSION_SECRET",
             "value",
             "error",
         ),
-        row(
+        report_row(
             "extra-in-staging",
             "aws.ec2.instance",
             "debug-{env}",
             "",
             "warning",
         ),
-        row(
+        report_row(
             "container-environment",
             "aws.ecs.task_definition",
             "web-{env}",
             "containers.web.environment_names",
             "error",
         ),
-        row(
+        report_row(
             "encryption",
             "aws.sns.topic",
             "orders-{env}-events",
             "encryption",
             "error",
         ),
-        row(
+        report_row(
             "secret-rotation",
             "aws.secretsmanager.secret",
             "shop/{env}/stripe-key",
             "rotation",
             "error",
         ),
-        row(
+        report_row(
             "table-shape",
             "aws.dynamodb.table",
             "orders-{env}-carts",
             "global_secondary_indexes",
             "error",
         ),
-        row(
+        report_row(
             "encryption",
             "aws.s3.bucket",
             "shop-{env}-assets",
             "encryption",
             "error",
         ),
-        row(
+        report_row(
             "kubernetes-version",
             "aws.eks.cluster",
             "shop-{env}",

@@ -1,16 +1,13 @@
-//! envparity's integration tests, in one binary so that the large AWS SDK is linked once: the command line,
-//! the engine as a specification, golden outputs, hostile inputs, the HTML report in a browser and the CI
-//! examples. The AWS collectors against moto are in `tests/aws/`.
+//! envparity's integration tests of the command line, in one binary so that the large AWS SDK is linked once:
+//! the commands, local sources, Rego rules in their worker, the egress check, the HTML report in a browser and
+//! the CI examples. The AWS collectors against moto are in `tests/aws/`; judging on its own, without the SDK, in
+//! `crates/judge/tests/`.
 
 mod cli;
-mod coverage;
 mod egress;
-mod engine;
 mod examples;
 mod golden;
-mod hostile;
 mod html;
 mod no_panic;
 mod rego;
 mod sources;
-mod trust;

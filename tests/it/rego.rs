@@ -8,8 +8,7 @@ use envparity_judge::policy::Policy;
 use envparity_model::catalog::CATALOGUE;
 use serde_json::{Value, json};
 
-use crate::engine::{brief, run};
-use crate::trust::parse;
+use envparity_testkit::{brief, parse, run};
 
 fn repository() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

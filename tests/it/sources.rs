@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use assert_cmd::Command;
+use envparity_testkit::{report_row, report_rows};
 use serde_json::{Value, json};
 
 /// envparity in `dir`, with no AWS configuration within reach: a source that asked AWS would fail.
@@ -33,35 +34,6 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
-}
-
-/// (rule, kind, key, field, severity) of each finding.
-fn findings(report: &Value) -> Vec<(String, String, String, String, String)> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let s = |k: &str| f[k].as_str().unwrap_or_default().to_owned();
-            (s("rule"), s("kind"), s("key"), s("field"), s("severity"))
-        })
-        .collect()
-}
-
-fn row(
-    rule: &str,
-    kind: &str,
-    key: &str,
-    field: &str,
-    severity: &str,
-) -> (String, String, String, String, String) {
-    (
-        rule.into(),
-        kind.into(),
-        key.into(),
-        field.into(),
-        severity.into(),
-    )
 }
 
 /// Collects the example's dev environment (after `edit` of its files) and diffs it with the shipped prod
@@ -99,7 +71,7 @@ fn dev_parity(edit: impl FnOnce(&Path)) -> (Option<i32>, Value) {
 #[test]
 fn the_example_compose_file_is_parity_with_prod_under_dev_parity() {
     let (code, report) = dev_parity(|_| {});
-    assert_eq!(findings(&report), [], "{report:#}");
+    assert_eq!(report_rows(&report), [], "{report:#}");
     assert_eq!((code, &report["summary"]["status"]), (Some(0), &json!("parity")));
     // Nothing pairs kind by kind; the three engines pair across providers, and the summary says so.
     assert_eq!(
@@ -117,8 +89,8 @@ fn redis_6_in_dev_against_elasticache_7_is_a_violation_naming_both() {
     });
     assert_eq!(code, Some(1));
     assert_eq!(
-        findings(&report),
-        [row(
+        report_rows(&report),
+        [report_row(
             "engine-major-version",
             "aws.elasticache.replication_group",
             "sessions-{env}-redis",
@@ -154,16 +126,16 @@ fn an_engine_or_a_config_key_dev_lacks_is_reported() {
     });
     assert_eq!(code, Some(1));
     assert_eq!(
-        findings(&report),
+        report_rows(&report),
         [
-            row(
+            report_row(
                 "engine-missing",
                 "aws.rds.instance",
                 "reporting-{env}-db",
                 "",
                 "error"
             ),
-            row("config-key-missing", "config", "CACHE_TTL_SECONDS", "", "error"),
+            report_row("config-key-missing", "config", "CACHE_TTL_SECONDS", "", "error"),
         ]
     );
 }
@@ -279,23 +251,23 @@ fn overlays_apart_in_image_tag_config_map_key_and_readiness_probe_are_reported_a
     let (code, report, stderr) = manifests_audit(dir.path());
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(
-        findings(&report),
+        report_rows(&report),
         [
-            row(
+            report_row(
                 "config-map-keys",
                 "k8s.configmap",
                 "shop-{env}/web-config",
                 "keys",
                 "error"
             ),
-            row(
+            report_row(
                 "pod-shape",
                 "k8s.deployment",
                 "shop-{env}/web",
                 "containers.web.probes.readiness.target.path",
                 "error"
             ),
-            row(
+            report_row(
                 "container-image-tag",
                 "k8s.deployment",
                 "shop-{env}/web",

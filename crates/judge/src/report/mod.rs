@@ -380,6 +380,14 @@ pub enum Format {
     Html,
 }
 
+impl Format {
+    /// Whether the format lists every compared resource, passes too (JUnit's test cases), so that the
+    /// judgement must list them.
+    pub fn lists_resources(self) -> bool {
+        self == Format::Junit
+    }
+}
+
 /// How to render, decided by the caller (only the command line knows about terminals).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RenderOptions {

@@ -1,75 +1,11 @@
 //! The engine as a specification: a snapshot pair, a policy, the expected findings.
 
-use envparity_judge::engine::{self, Evaluation, Finding, Options};
+use envparity_judge::engine::{self, Options};
 use envparity_judge::policy::{Policy, Severity};
 use envparity_judge::report::{Report, Status};
 use envparity_model::catalog::CATALOGUE;
-use envparity_model::snapshot::{self, Snapshot};
+use envparity_testkit::{brief, policy, rds, row, run, snapshot, today};
 use serde_json::{Value, json};
-
-pub(crate) fn snapshot(environment: &str, resources: Value, gaps: Value) -> Snapshot {
-    let doc = json!({
-        "schema": "envparity/snapshot/v1",
-        "environment": environment,
-        "collected_at": "2026-11-27T12:00:00Z",
-        "fingerprint_key_id": "hmac-sha256:0123456789abcdef",
-        "gaps": gaps,
-        "resources": resources,
-    });
-    snapshot::parse(doc.to_string().as_bytes(), "fixture.json".as_ref()).expect("fixture is valid")
-}
-
-pub(crate) fn rds(name: &str, attributes: Value) -> Value {
-    json!({"kind": "aws.rds.instance", "name": name, "attributes": attributes})
-}
-
-pub(crate) fn policy(body: &str) -> Policy {
-    Policy::parse(
-        &format!("[policy]\nname = \"test\"\n{body}"),
-        "test.toml",
-        &CATALOGUE,
-    )
-    .expect("policy is valid")
-}
-
-fn today() -> jiff::civil::Date {
-    jiff::civil::date(2026, 12, 1)
-}
-
-pub(crate) fn run(staging: &Snapshot, prod: &Snapshot, policy: &Policy) -> Evaluation {
-    engine::evaluate(
-        staging,
-        prod,
-        policy,
-        &Options::for_snapshots(staging, prod, today()),
-    )
-}
-
-/// (rule, key, field, severity, waived) of each finding, for compact assertions.
-pub(crate) fn brief(findings: &[Finding]) -> Vec<(String, String, Option<String>, &'static str, bool)> {
-    findings
-        .iter()
-        .map(|f| {
-            (
-                f.rule.clone(),
-                f.key.clone(),
-                f.field.clone(),
-                f.severity.as_str(),
-                f.waived,
-            )
-        })
-        .collect()
-}
-
-pub(crate) fn row(
-    rule: &str,
-    key: &str,
-    field: Option<&str>,
-    severity: &'static str,
-    waived: bool,
-) -> (String, String, Option<String>, &'static str, bool) {
-    (rule.into(), key.into(), field.map(Into::into), severity, waived)
-}
 
 const VERSION_RULE: &str = r#"
 [[rule]]

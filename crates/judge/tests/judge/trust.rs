@@ -4,45 +4,13 @@
 use envparity_judge::policy::{FailOn, Policy};
 use envparity_judge::report::{self, Format, RenderOptions, Report, Status};
 use envparity_model::catalog::CATALOGUE;
-use envparity_model::snapshot::{self, Snapshot};
-use serde_json::{Value, json};
+use envparity_model::snapshot::Snapshot;
+use serde_json::json;
 
-use crate::engine::{brief, policy, row, run};
-
-/// A snapshot from a document; `extra` is merged into its top level (sources, key id, time).
-pub(crate) fn parse(environment: &str, resources: Value, extra: Value) -> Snapshot {
-    let mut doc = json!({
-        "schema": "envparity/snapshot/v1",
-        "environment": environment,
-        "collected_at": "2026-11-27T12:00:00Z",
-        "resources": resources,
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        doc[k] = v.clone();
-    }
-    snapshot::parse(doc.to_string().as_bytes(), "fixture.json".as_ref()).expect("fixture is valid")
-}
-
-pub(crate) fn default_policy() -> Policy {
-    Policy::builtin("default", &CATALOGUE).unwrap()
-}
+use envparity_testkit::{brief, default_policy, parse, policy, rds, row, run, secret, ssm_source};
 
 fn report(staging: &Snapshot, prod: &Snapshot, policy: &Policy, fail_on: FailOn) -> Report {
     Report::new(staging, prod, &policy.name, fail_on, run(staging, prod, policy))
-}
-
-pub(crate) fn ssm_source(account: &str, resources: u64, empty: Value) -> Value {
-    json!([{
-        "provider": "aws", "service": "ssm", "account": account, "region": "eu-west-1",
-        "status": "complete", "resources": resources, "api_calls": 2, "empty": empty,
-    }])
-}
-
-pub(crate) fn secret(name: &str, fingerprint: &str) -> Value {
-    json!({
-        "kind": "aws.ssm.parameter", "name": name,
-        "attributes": {"type": "SecureString", "value": {"redacted": true, "fingerprint": fingerprint}},
-    })
 }
 
 #[test]
@@ -91,16 +59,8 @@ fn both_environments_in_an_empty_region_is_incomplete_not_parity() {
 
 #[test]
 fn nothing_paired_while_both_sides_hold_resources_is_incomplete_and_says_why() {
-    let staging = parse(
-        "staging",
-        json!([crate::engine::rds("orders-stg2-db", json!({}))]),
-        json!({}),
-    );
-    let prod = parse(
-        "prod",
-        json!([crate::engine::rds("orders-prod-db", json!({}))]),
-        json!({}),
-    );
+    let staging = parse("staging", json!([rds("orders-stg2-db", json!({}))]), json!({}));
+    let prod = parse("prod", json!([rds("orders-prod-db", json!({}))]), json!({}));
     let r = report(&staging, &prod, &default_policy(), FailOn::Error);
     assert_eq!(r.summary.status, Status::Incomplete);
     let nothing = r.findings.iter().find(|f| f.rule == "nothing-compared").unwrap();
@@ -333,12 +293,12 @@ fn a_shared_account_without_tags_reports_the_other_environments_resources() {
 fn errors_under_fail_on_never_are_not_called_parity() {
     let staging = parse(
         "staging",
-        json!([crate::engine::rds("a-staging", json!({"engine": "mysql"}))]),
+        json!([rds("a-staging", json!({"engine": "mysql"}))]),
         json!({}),
     );
     let prod = parse(
         "prod",
-        json!([crate::engine::rds("a-prod", json!({"engine": "postgres"}))]),
+        json!([rds("a-prod", json!({"engine": "postgres"}))]),
         json!({}),
     );
     let r = report(&staging, &prod, &default_policy(), FailOn::Never);
@@ -358,7 +318,6 @@ fn errors_under_fail_on_never_are_not_called_parity() {
 
 #[test]
 fn drift_speaks_of_added_and_removed_since() {
-    use crate::engine::rds;
     let earlier = parse(
         "prod",
         json!([rds("old-prod-db", json!({})), rds("kept-prod-db", json!({}))]),

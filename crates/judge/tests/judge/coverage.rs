@@ -6,8 +6,7 @@ use envparity_judge::report::{self, Format, RenderOptions, Report};
 use envparity_model::snapshot::Snapshot;
 use serde_json::{Value, json};
 
-use crate::engine::{brief, policy, run};
-use crate::trust::{default_policy, parse};
+use envparity_testkit::{brief, default_policy, parse, policy, run};
 
 /// One environment in one account that asked the tagging API, with `unaudited` types found.
 fn covered(environment: &str, resources: Value, unaudited: Value) -> Snapshot {

@@ -1,0 +1,138 @@
+//! envparity's test helpers, in one place for every crate's tests (ripgrep's `tests/util.rs` way): snapshots
+//! from JSON, policies from TOML, a judgement on a fixed date, and findings as rows to compare.
+
+use envparity_judge::engine::{self, Evaluation, Finding, Options};
+use envparity_judge::policy::Policy;
+use envparity_model::catalog::CATALOGUE;
+use envparity_model::snapshot::{self, Snapshot};
+use serde_json::{Value, json};
+
+/// The date every test judges waivers on.
+pub fn today() -> jiff::civil::Date {
+    jiff::civil::date(2026, 12, 1)
+}
+
+/// A snapshot with a fingerprint key, from resources and gaps.
+pub fn snapshot(environment: &str, resources: Value, gaps: Value) -> Snapshot {
+    parse(
+        environment,
+        resources,
+        json!({"fingerprint_key_id": "hmac-sha256:0123456789abcdef", "gaps": gaps}),
+    )
+}
+
+/// A snapshot from a document; `extra` is merged into its top level (sources, key id, time).
+pub fn parse(environment: &str, resources: Value, extra: Value) -> Snapshot {
+    let mut doc = json!({
+        "schema": "envparity/snapshot/v1",
+        "environment": environment,
+        "collected_at": "2026-11-27T12:00:00Z",
+        "resources": resources,
+    });
+    for (k, v) in extra.as_object().expect("extra is an object") {
+        doc[k] = v.clone();
+    }
+    snapshot::parse(doc.to_string().as_bytes(), "fixture.json".as_ref()).expect("fixture is valid")
+}
+
+/// An RDS instance resource.
+pub fn rds(name: &str, attributes: Value) -> Value {
+    json!({"kind": "aws.rds.instance", "name": name, "attributes": attributes})
+}
+
+/// One complete SSM source of an account in eu-west-1, with the paths that held nothing.
+pub fn ssm_source(account: &str, resources: u64, empty: Value) -> Value {
+    json!([{
+        "provider": "aws", "service": "ssm", "account": account, "region": "eu-west-1",
+        "status": "complete", "resources": resources, "api_calls": 2, "empty": empty,
+    }])
+}
+
+/// A SecureString parameter stored redacted with its fingerprint.
+pub fn secret(name: &str, fingerprint: &str) -> Value {
+    json!({
+        "kind": "aws.ssm.parameter", "name": name,
+        "attributes": {"type": "SecureString", "value": {"redacted": true, "fingerprint": fingerprint}},
+    })
+}
+
+/// A policy named `test` from the body of a policy file.
+pub fn policy(body: &str) -> Policy {
+    Policy::parse(
+        &format!("[policy]\nname = \"test\"\n{body}"),
+        "test.toml",
+        &CATALOGUE,
+    )
+    .expect("policy is valid")
+}
+
+/// The shipped default policy.
+pub fn default_policy() -> Policy {
+    Policy::builtin("default", &CATALOGUE).expect("the default policy is valid")
+}
+
+/// The engine's evaluation of a pair, keyed by the snapshots' environments, on [`today`].
+pub fn run(staging: &Snapshot, prod: &Snapshot, policy: &Policy) -> Evaluation {
+    engine::evaluate(
+        staging,
+        prod,
+        policy,
+        &Options::for_snapshots(staging, prod, today()),
+    )
+}
+
+/// (rule, key, field, severity, waived) of a finding, for compact assertions.
+pub type Brief = (String, String, Option<String>, &'static str, bool);
+
+/// The [`Brief`] of each finding.
+pub fn brief(findings: &[Finding]) -> Vec<Brief> {
+    findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule.clone(),
+                f.key.clone(),
+                f.field.clone(),
+                f.severity.as_str(),
+                f.waived,
+            )
+        })
+        .collect()
+}
+
+/// One expected [`Brief`].
+pub fn row(rule: &str, key: &str, field: Option<&str>, severity: &'static str, waived: bool) -> Brief {
+    (rule.into(), key.into(), field.map(Into::into), severity, waived)
+}
+
+/// (rule, kind, key, field, severity) of a finding in a JSON report; absent fields are empty.
+pub type ReportRow = (String, String, String, String, String);
+
+/// The [`ReportRow`] of each finding of a JSON report, in the report's order.
+pub fn report_rows(report: &Value) -> Vec<ReportRow> {
+    report["findings"]
+        .as_array()
+        .expect("a JSON report has findings")
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_owned();
+            (s("rule"), s("kind"), s("key"), s("field"), s("severity"))
+        })
+        .collect()
+}
+
+/// One expected [`ReportRow`].
+pub fn report_row(rule: &str, kind: &str, key: &str, field: &str, severity: &str) -> ReportRow {
+    (
+        rule.into(),
+        kind.into(),
+        key.into(),
+        field.into(),
+        severity.into(),
+    )
+}
+
+/// The repository's root folder, where the shipped snapshots, policies and fixtures are.
+pub fn repository() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
