@@ -181,11 +181,11 @@ pub fn evaluate(staging: &Snapshot, prod: &Snapshot, policy: &Policy, options: &
     std::thread::scope(|scope| {
         // Cross-environment references read every value of both sides: on a thread of their own, beside the
         // rest of the judging.
-        let defaults = policy.defaults;
+        let defaults = &policy.defaults;
         let wanted = |level| staging.environment != prod.environment && level != Level::Ignore;
         let directions = [
-            wanted(defaults.references_prod).then_some((staging, prod)),
-            wanted(defaults.references_staging).then_some((prod, staging)),
+            wanted(defaults.level(BuiltinRule::ReferencesProd)).then_some((staging, prod)),
+            wanted(defaults.level(BuiltinRule::ReferencesStaging)).then_some((prod, staging)),
         ];
         let scan = scope.spawn(move || {
             directions.map(|d| d.map(|(scanned, other)| references::crossings(scanned, other)))
@@ -569,7 +569,7 @@ impl<'p, 's> Judge<'p, 's> {
     /// Every configured source that held nothing (a service in a region, an SSM path, a config file): a typo
     /// looks exactly like an empty source, so it is said.
     fn empty_sources(&mut self, snapshot: &Snapshot, side: Side) {
-        let Level::Report(severity) = self.policy.defaults.empty_source else {
+        let Level::Report(severity) = self.policy.defaults.level(BuiltinRule::EmptySource) else {
             return;
         };
         for source in snapshot
@@ -611,7 +611,7 @@ impl<'p, 's> Judge<'p, 's> {
 
     /// Resource types the environment runs that no collector read, when the policy reports them.
     fn unaudited(&mut self, snapshot: &Snapshot, side: Side) {
-        let Level::Report(severity) = self.policy.defaults.unaudited else {
+        let Level::Report(severity) = self.policy.defaults.level(BuiltinRule::Unaudited) else {
             return;
         };
         for u in &snapshot.unaudited {
@@ -677,7 +677,7 @@ impl<'p, 's> Judge<'p, 's> {
                     staging.environment, staging.collected_at
                 ),
             )
-        } else if let Level::Report(severity) = self.policy.defaults.same_environment {
+        } else if let Level::Report(severity) = self.policy.defaults.level(BuiltinRule::SameEnvironment) {
             (
                 severity,
                 format!(
@@ -707,7 +707,7 @@ impl<'p, 's> Judge<'p, 's> {
         own: &[String],
         other: &[String],
     ) {
-        let Level::Report(severity) = self.policy.defaults.foreign_environment else {
+        let Level::Report(severity) = self.policy.defaults.level(BuiltinRule::ForeignEnvironment) else {
             return;
         };
         for (resource, key) in snapshot.resources.iter().zip(keys) {
@@ -736,14 +736,13 @@ impl<'p, 's> Judge<'p, 's> {
 
     /// Values of one side that name a resource or an account of the other: staging reading prod's database.
     fn references(&mut self, scanned: &Snapshot, keys: &[String], side: Side, crossings: Vec<Crossing>) {
-        let (rule, level) = match side {
-            Side::Staging => (BuiltinRule::ReferencesProd, self.policy.defaults.references_prod),
-            Side::Prod => (
-                BuiltinRule::ReferencesStaging,
-                self.policy.defaults.references_staging,
-            ),
+        let rule = match side {
+            Side::Staging => BuiltinRule::ReferencesProd,
+            Side::Prod => BuiltinRule::ReferencesStaging,
         };
-        let Level::Report(severity) = level else { return };
+        let Level::Report(severity) = self.policy.defaults.level(rule) else {
+            return;
+        };
         let other_name = side.other().name();
         for c in crossings {
             let resource = &scanned.resources[c.index];
@@ -774,16 +773,18 @@ impl<'p, 's> Judge<'p, 's> {
         prod: &Snapshot,
         prod_keys: &[String],
     ) -> usize {
-        let d = self.policy.defaults;
+        let d = &self.policy.defaults;
         let mut compared = 0;
-        if d.engine_missing != Level::Ignore || d.engine_version != Level::Ignore {
+        if d.level(BuiltinRule::EngineMissing) != Level::Ignore
+            || d.level(BuiltinRule::EngineMajorVersion) != Level::Ignore
+        {
             let (findings, pairs) =
                 engines::compare(engines::engines(dev, dev_keys), engines::engines(prod, prod_keys));
             compared = pairs;
             for finding in findings {
                 match finding {
                     engines::EngineFinding::Missing { prod, dev_count } => {
-                        let Level::Report(severity) = d.engine_missing else {
+                        let Level::Report(severity) = d.level(BuiltinRule::EngineMissing) else {
                             continue;
                         };
                         let detail = format!(
@@ -808,7 +809,7 @@ impl<'p, 's> Judge<'p, 's> {
                         );
                     }
                     engines::EngineFinding::Ambiguous { prod, candidates } => {
-                        let Level::Report(severity) = d.engine_missing else {
+                        let Level::Report(severity) = d.level(BuiltinRule::EngineAmbiguous) else {
                             continue;
                         };
                         let detail = format!(
@@ -831,7 +832,7 @@ impl<'p, 's> Judge<'p, 's> {
                     engines::EngineFinding::Version { dev, prod, outcome } => {
                         let (severity, why) = match outcome {
                             Outcome::Unknown(why) => (Severity::Incomplete, why),
-                            Outcome::Fail(why) => match d.engine_version {
+                            Outcome::Fail(why) => match d.level(BuiltinRule::EngineMajorVersion) {
                                 Level::Report(severity) => (severity, why),
                                 Level::Ignore => continue,
                             },
@@ -864,7 +865,7 @@ impl<'p, 's> Judge<'p, 's> {
                 }
             }
         }
-        if let Level::Report(severity) = d.config_key_missing {
+        if let Level::Report(severity) = d.level(BuiltinRule::ConfigKeyMissing) {
             let have = engines::config_keys(dev, dev_keys);
             for (name, (kind, key)) in engines::missing_keys(&have, engines::config_keys(prod, prod_keys)) {
                 let detail = format!("prod sets {name} ({kind} {key}); no development service does");
@@ -907,18 +908,18 @@ impl<'p, 's> Judge<'p, 's> {
     }
 
     fn presence(&mut self, pairing: &Pairing<'s>, staging: &Snapshot, prod: &Snapshot) {
-        let defaults = self.policy.defaults;
+        let defaults = &self.policy.defaults;
         let one_sided = [
             (
                 BuiltinRule::MissingInStaging,
-                defaults.missing_in_staging,
+                defaults.level(BuiltinRule::MissingInStaging),
                 &pairing.only_in_prod,
                 staging,
                 Side::Prod,
             ),
             (
                 BuiltinRule::ExtraInStaging,
-                defaults.extra_in_staging,
+                defaults.level(BuiltinRule::ExtraInStaging),
                 &pairing.only_in_staging,
                 prod,
                 Side::Staging,
@@ -955,7 +956,7 @@ impl<'p, 's> Judge<'p, 's> {
             }
         }
         self.at = [None, None];
-        if let Level::Report(severity) = defaults.ambiguous_key {
+        if let Level::Report(severity) = defaults.level(BuiltinRule::AmbiguousKey) {
             for a in &pairing.ambiguous {
                 let names = |rs: &[&Resource]| rs.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
                 let detail = format!("staging: [{}]; prod: [{}]", names(&a.staging), names(&a.prod));
@@ -1041,7 +1042,7 @@ impl<'p, 's> Judge<'p, 's> {
     }
 
     fn unlisted(&mut self, kind: &str, key: &str, path: &str, s: Option<&Value>, p: Option<&Value>) {
-        let Level::Report(severity) = self.policy.defaults.unlisted_difference else {
+        let Level::Report(severity) = self.policy.defaults.level(BuiltinRule::UnlistedDifference) else {
             return;
         };
         let detail = match (s, p) {

@@ -128,43 +128,44 @@ impl Level {
     }
 }
 
-/// What happens to differences no rule names, and to resources found on one side only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Defaults {
-    pub unlisted_difference: Level,
-    pub missing_in_staging: Level,
-    pub extra_in_staging: Level,
-    pub ambiguous_key: Level,
-    pub empty_source: Level,
-    pub same_environment: Level,
-    pub foreign_environment: Level,
-    pub references_prod: Level,
-    pub references_staging: Level,
-    pub unaudited: Level,
-    /// Dev parity (`engine-missing`, `engine-ambiguous`): off by default, on in the shipped `dev-parity` policy.
-    pub engine_missing: Level,
-    /// Dev parity (`engine-major-version`).
-    pub engine_version: Level,
-    /// Dev parity (`config-key-missing`).
-    pub config_key_missing: Level,
-}
+/// The level of each built-in rule a policy's `[defaults]` sets (differences no rule names, resources on one side
+/// only, ...), keyed by rule: the keys and the levels when nothing sets them are the rules' own
+/// ([`BuiltinRule::default`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defaults(std::collections::BTreeMap<BuiltinRule, Level>);
 
 impl Default for Defaults {
     fn default() -> Self {
-        Defaults {
-            unlisted_difference: Level::Report(Severity::Warning),
-            missing_in_staging: Level::Report(Severity::Error),
-            extra_in_staging: Level::Report(Severity::Warning),
-            ambiguous_key: Level::Report(Severity::Error),
-            empty_source: Level::Report(Severity::Warning),
-            same_environment: Level::Report(Severity::Warning),
-            foreign_environment: Level::Report(Severity::Error),
-            references_prod: Level::Report(Severity::Error),
-            references_staging: Level::Report(Severity::Error),
-            unaudited: Level::Ignore,
-            engine_missing: Level::Ignore,
-            engine_version: Level::Ignore,
-            config_key_missing: Level::Ignore,
+        let levels = BuiltinRule::ALL
+            .iter()
+            .filter_map(|&rule| Some((rule, rule.default()?.1)));
+        Defaults(levels.collect())
+    }
+}
+
+impl Defaults {
+    /// The `[defaults]` keys, each once, in the order of the rules.
+    pub fn keys() -> impl Iterator<Item = &'static str> {
+        let mut keys: Vec<&'static str> = BuiltinRule::ALL
+            .iter()
+            .filter_map(|r| Some(r.default()?.0))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        keys.retain(|k| seen.insert(*k));
+        keys.into_iter()
+    }
+
+    /// The level of a rule; rules no `[defaults]` key sets are `ignore` here (their checks decide).
+    pub fn level(&self, rule: BuiltinRule) -> Level {
+        self.0.get(&rule).copied().unwrap_or(Level::Ignore)
+    }
+
+    /// Sets the level of every rule `key` names (`engine_missing` names two).
+    pub fn set(&mut self, key: &str, level: Level) {
+        for &rule in BuiltinRule::ALL {
+            if rule.default().is_some_and(|(k, _)| k == key) {
+                self.0.insert(rule, level);
+            }
         }
     }
 }

@@ -101,7 +101,7 @@ impl<'t> Parser<'t> {
                 Some("start the file with:\n[policy]\nname = \"staging-mirrors-prod\"".into()),
             ),
         }
-        let base_defaults = base.as_ref().map(|b| b.defaults).unwrap_or_default();
+        let base_defaults = base.as_ref().map(|b| b.defaults.clone()).unwrap_or_default();
 
         let defaults = match top.take("defaults") {
             Some((_, mut value)) => self.defaults(&mut value, base_defaults),
@@ -161,26 +161,11 @@ impl<'t> Parser<'t> {
         let Some(mut t) = self.toml.table(value, "[defaults]") else {
             return d;
         };
-        let slots: [(&'static str, &mut Level); 13] = [
-            ("unlisted_difference", &mut d.unlisted_difference),
-            ("missing_in_staging", &mut d.missing_in_staging),
-            ("extra_in_staging", &mut d.extra_in_staging),
-            ("ambiguous_key", &mut d.ambiguous_key),
-            ("empty_source", &mut d.empty_source),
-            ("same_environment", &mut d.same_environment),
-            ("foreign_environment", &mut d.foreign_environment),
-            ("references_prod", &mut d.references_prod),
-            ("references_staging", &mut d.references_staging),
-            ("unaudited", &mut d.unaudited),
-            ("engine_missing", &mut d.engine_missing),
-            ("engine_version", &mut d.engine_version),
-            ("config_key_missing", &mut d.config_key_missing),
-        ];
-        for (key, slot) in slots {
+        for key in Defaults::keys() {
             if let Some(s) = t.optional_s::<String>(key)
                 && let Some(level) = self.toml.choice(&s, key, Level::NAMES, Level::parse)
             {
-                *slot = level;
+                d.set(key, level);
             }
         }
         self.toml.finish(t);

@@ -193,8 +193,11 @@ expires = "2027-01-01"
     let default = Policy::builtin("default", &CATALOGUE).unwrap();
     assert_eq!(p.name, "mine");
     assert_eq!(p.fail_on, FailOn::Warning);
-    assert_eq!(p.defaults.extra_in_staging, Level::Ignore);
-    assert_eq!(p.defaults.missing_in_staging, default.defaults.missing_in_staging);
+    assert_eq!(p.defaults.level(BuiltinRule::ExtraInStaging), Level::Ignore);
+    assert_eq!(
+        p.defaults.level(BuiltinRule::MissingInStaging),
+        default.defaults.level(BuiltinRule::MissingInStaging)
+    );
     assert_eq!(p.rules.len(), default.rules.len());
     assert_eq!(p.rules[0].id, "engine-version");
     assert!(matches!(
@@ -311,4 +314,41 @@ fn rule_ids_of_a_user_may_start_with_rule() {
         "{HEAD}[[rule]]\nid = \"rule-unused\"\nkinds = [\"aws.rds.*\"]\nfields = [\"engine\"]\nexpect = \"equal\"\n"
     ));
     assert!(e[0].contains("reserved"), "{e:?}");
+}
+
+#[test]
+fn defaults_keys_are_the_rules_own_and_one_key_sets_every_rule_it_names() {
+    let keys: Vec<&str> = Defaults::keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "missing_in_staging",
+            "extra_in_staging",
+            "unlisted_difference",
+            "ambiguous_key",
+            "empty_source",
+            "same_environment",
+            "foreign_environment",
+            "references_prod",
+            "references_staging",
+            "unaudited",
+            "engine_missing",
+            "engine_version",
+            "config_key_missing",
+        ]
+    );
+    let p = Policy::parse(
+        "[policy]\nname = \"p\"\n[defaults]\nengine_missing = \"warning\"\n",
+        "p.toml",
+        &CATALOGUE,
+    )
+    .unwrap();
+    let warning = Level::Report(Severity::Warning);
+    assert_eq!(p.defaults.level(BuiltinRule::EngineMissing), warning);
+    assert_eq!(p.defaults.level(BuiltinRule::EngineAmbiguous), warning);
+    assert_eq!(p.defaults.level(BuiltinRule::EngineMajorVersion), Level::Ignore);
+    assert_eq!(
+        p.defaults.level(BuiltinRule::MissingInStaging),
+        Level::Report(Severity::Error)
+    );
 }
