@@ -67,8 +67,8 @@ fn explain(name: Option<&str>) -> anyhow::Result<Exit> {
     );
     if !spec.options.is_empty() {
         text.push_str("\nOptions:\n");
-        for (option, meaning) in spec.options {
-            writeln!(text, "  {option}: {meaning}").unwrap();
+        for option in spec.options {
+            writeln!(text, "  {}: {}", option.name, option.doc).unwrap();
         }
     }
     writeln!(text, "\nExample:\n{}", spec.example).unwrap();

@@ -2,189 +2,177 @@
 //!
 //! Every comparator answers [`Outcome::Pass`], [`Outcome::Fail`] with a short reason, or [`Outcome::Unknown`]
 //! when the data cannot decide (a secret without a fingerprint). Unknown is never a pass.
+//!
+//! Each comparator is one file: its [`Spec`] (name, options, explanation, how a rule's options make it) and its
+//! judgement ([`Judge`]); [`comparators!`] lists the files, and the policy parser finds a comparator by name.
 
-mod family;
-mod version;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use envparity_model::snapshot::{is_redacted, redacted_fingerprint, short, type_name};
 
-pub use family::instance_family;
-pub use version::Granularity;
+/// Declares the comparator modules and [`SPECS`], in the order `policy explain` lists them.
+macro_rules! comparators {
+    ($($name:ident),* $(,)?) => {
+        $(pub mod $name;)*
 
-/// The comparison a rule asks for (`expect = "..."` in a policy).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Comparator {
-    /// Staging and prod must hold the same value.
-    Equal,
-    /// The attribute is never judged.
-    Ignore,
-    /// Staging and prod must not hold the same value (a secret reused in staging).
-    Differ,
-    /// Versions must agree down to the granularity; the less specific side decides how deep to look.
-    Version(Granularity),
-    /// Instance classes must be of one family (`m6i.large` and `m6i.2xlarge`); lists compare as sets of families.
-    SameFamily,
-    /// Staging's number must not exceed prod's.
-    StagingAtMostProd,
-    /// staging / prod must lie within the bounds.
-    Ratio { min: Option<f64>, max: Option<f64> },
-    /// Lists must hold the same elements, in any order.
-    SetEqual,
-    /// Every element of staging's list must be in prod's.
-    Subset,
+        /// Every comparator, in the order `policy explain` lists them.
+        pub static SPECS: &[&Spec] = &[$(&$name::SPEC),*];
+    };
 }
 
-/// What a comparator is, for `envparity policy explain` and for the engine: everything about one comparator
-/// besides how it judges lives here.
+comparators!(
+    equal,
+    ignore,
+    differ,
+    version,
+    same_family,
+    staging_at_most_prod,
+    ratio,
+    set_equal,
+    subset,
+);
+
+pub use same_family::instance_family;
+pub use version::Granularity;
+
+/// What a comparator is, for `envparity policy explain`, the policy parser and the engine: everything about one
+/// comparator besides how it judges.
 #[derive(Debug)]
 pub struct Spec {
     /// Its name in `expect = "..."`.
     pub name: &'static str,
-    /// The options it takes besides `expect`, with their meaning.
-    pub options: &'static [(&'static str, &'static str)],
+    /// The options it takes besides `expect`.
+    pub options: &'static [Opt],
+    /// Whether a value absent on one side passes (`ignore`, `differ`) rather than fails.
+    pub absent_passes: bool,
     /// Whether two equal values can fail it. When none of a kind's rules can, identical resources are known
     /// to pass without being parsed.
     pub can_fail_on_equal: bool,
     pub what: &'static str,
     pub why: &'static str,
     pub example: &'static str,
+    /// Makes the comparator a rule asks for from the options the rule gives; an error says what is wrong with
+    /// them, in a line.
+    pub build: fn(&Given) -> Result<Comparator, String>,
 }
 
-/// Every comparator, in the order `policy explain` lists them.
-pub const SPECS: &[Spec] = &[
-    EQUAL,
-    IGNORE,
-    DIFFER,
-    VERSION,
-    SAME_FAMILY,
-    STAGING_AT_MOST_PROD,
-    RATIO,
-    SET_EQUAL,
-    SUBSET,
-];
+/// One option of a comparator (`granularity = "major"`).
+#[derive(Debug)]
+pub struct Opt {
+    pub name: &'static str,
+    /// What it means, in a line.
+    pub doc: &'static str,
+    pub value: OptValue,
+}
 
-const EQUAL: Spec = Spec {
-    name: "equal",
-    options: &[],
-    can_fail_on_equal: false,
-    what: "Staging and prod must hold the same value. Numbers compare by value (1 equals 1.0); secrets by \
-           fingerprint, and without fingerprints the finding is incomplete, never a pass.",
-    why: "For settings that change behaviour whatever the size of the environment: engines, protocols, \
-          health checks, TLS policies.",
-    example: "[[rule]]\nid = \"load-balancer-setup\"\nkinds = [\"aws.elbv2.*\"]\nfields = [\"listeners\", \"health_check\"]\nexpect = \"equal\"",
-};
+/// What an option holds.
+#[derive(Debug, Clone, Copy)]
+pub enum OptValue {
+    Number,
+    /// One of these names.
+    Choice(&'static [&'static str]),
+}
 
-const IGNORE: Spec = Spec {
-    name: "ignore",
-    options: &[],
-    can_fail_on_equal: false,
-    what: "The fields are never judged, and differences in them are not reported as unlisted.",
-    why: "For values that differ by design (hostnames, config values, sizes checked elsewhere). Placed \
-          before a broader rule, it carves an exception out of it.",
-    example: "[[rule]]\nid = \"config-values\"\nkinds = [\"aws.ssm.parameter\"]\nfields = [\"value\"]\nexpect = \"ignore\"",
-};
+/// The options a rule gives its comparator, checked against their [`Opt`]s by the policy parser.
+#[derive(Debug, Default)]
+pub struct Given(BTreeMap<&'static str, Value>);
 
-const DIFFER: Spec = Spec {
-    name: "differ",
-    options: &[],
-    can_fail_on_equal: true,
-    what: "Staging and prod must not hold the same value. With `secrets_only = true` it applies only to \
-           values stored redacted, compared by fingerprint.",
-    why: "A production secret reused in staging gives everyone who can read staging access to production.",
-    example: "[[rule]]\nid = \"secret-reused\"\nkinds = [\"aws.ssm.parameter\"]\nfields = [\"value\"]\nsecrets_only = true\nexpect = \"differ\"",
-};
+impl Given {
+    /// Records an option a rule gives.
+    pub fn insert(&mut self, name: &'static str, value: Value) {
+        self.0.insert(name, value);
+    }
 
-const VERSION: Spec = Spec {
-    name: "version",
-    options: &[(
-        "granularity",
-        "major, minor (default) or patch: how deep the versions must agree",
-    )],
-    can_fail_on_equal: false,
-    what: "Versions must agree down to the granularity; the less specific side decides how deep to look, \
-           so \"15\" against \"15.6\" passes at minor.",
-    why: "A release tested on one database or runtime version can fail on another.",
-    example: "[[rule]]\nid = \"engine-version\"\nkinds = [\"aws.rds.*\"]\nfields = [\"engine_version\"]\nexpect = \"version\"\ngranularity = \"minor\"",
-};
+    /// A number option, if given.
+    pub fn number(&self, name: &str) -> Option<f64> {
+        self.0.get(name).and_then(Value::as_f64)
+    }
 
-const SAME_FAMILY: Spec = Spec {
-    name: "same_family",
-    options: &[],
-    can_fail_on_equal: false,
-    what: "Instance classes must be of one family (m6i.large and m6i.2xlarge; db.r6g.large and \
-           db.r6g.xlarge); lists compare as sets of families.",
-    why: "Staging may use smaller instances, but processor architecture and generation change behaviour.",
-    example: "[[rule]]\nid = \"instance-family\"\nkinds = [\"aws.ec2.instance\"]\nfields = [\"instance_type\"]\nexpect = \"same_family\"",
-};
+    /// A choice option, if given, as the type whose names its [`OptValue::Choice`] lists.
+    pub fn choice<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, String> {
+        match self.0.get(name).and_then(Value::as_str) {
+            None => Ok(None),
+            Some(text) => text
+                .parse()
+                .map(Some)
+                .map_err(|_| format!("`{name}` cannot be {text:?}")),
+        }
+    }
+}
 
-const STAGING_AT_MOST_PROD: Spec = Spec {
-    name: "staging_at_most_prod",
-    options: &[],
-    can_fail_on_equal: false,
-    what: "Staging's number must not exceed prod's. A string that holds a number counts as that number (AWS \
-           returns RDS parameters as strings).",
-    why: "Staging may run smaller than prod, never larger: a larger staging hides capacity problems.",
-    example: "[[rule]]\nid = \"scale\"\nkinds = [\"aws.autoscaling.group\"]\nfields = [\"desired_capacity\"]\nexpect = \"staging_at_most_prod\"",
-};
+/// How one comparator judges two present values.
+pub trait Judge: std::fmt::Debug + Send + Sync {
+    fn spec(&self) -> &'static Spec;
+    /// Judges two present values that are not both null (and not known equal, unless equal values can fail it).
+    fn judge(&self, staging: &Value, prod: &Value) -> Outcome;
+}
 
-const RATIO: Spec = Spec {
-    name: "ratio",
-    options: &[
-        ("min", "the smallest staging/prod ratio allowed"),
-        ("max", "the largest staging/prod ratio allowed"),
-    ],
-    can_fail_on_equal: true,
-    what: "staging / prod must lie within the bounds; at least one of min and max is required. Strings that \
-           hold numbers count as numbers.",
-    why: "For sizes that must scale together, such as a staging database at least a quarter of prod's.",
-    example: "[[rule]]\nid = \"storage-ratio\"\nkinds = [\"aws.rds.instance\"]\nfields = [\"allocated_storage\"]\nexpect = \"ratio\"\nmin = 0.25\nmax = 1",
-};
+/// The comparison a rule asks for (`expect = "..."` in a policy), with its options.
+#[derive(Debug, Clone)]
+pub struct Comparator(Arc<dyn Judge>);
 
-const SET_EQUAL: Spec = Spec {
-    name: "set_equal",
-    options: &[],
-    can_fail_on_equal: false,
-    what: "Lists must hold the same elements, in any order.",
-    why: "For sets whose order carries no meaning, such as security groups or target groups.",
-    example: "[[rule]]\nid = \"security-groups\"\nkinds = [\"aws.ec2.instance\"]\nfields = [\"security_groups\"]\nexpect = \"set_equal\"",
-};
+impl Comparator {
+    pub fn new(judge: impl Judge + 'static) -> Comparator {
+        Comparator(Arc::new(judge))
+    }
 
-const SUBSET: Spec = Spec {
-    name: "subset",
-    options: &[],
-    can_fail_on_equal: false,
-    what: "Every element of staging's list must be in prod's.",
-    why: "Staging may run fewer of something (availability zones, instance types), never one prod lacks.",
-    example: "[[rule]]\nid = \"instance-types\"\nkinds = [\"aws.autoscaling.group\"]\nfields = [\"instance_types\"]\nexpect = \"subset\"",
-};
+    /// Its [`Spec`].
+    pub fn spec(&self) -> &'static Spec {
+        self.0.spec()
+    }
+
+    /// Whether it is the comparator of `spec` (`comparator.is(&ignore::SPEC)`).
+    pub fn is(&self, spec: &'static Spec) -> bool {
+        std::ptr::eq(self.spec(), spec)
+    }
+
+    /// Judges the attribute; `None` means the attribute is absent on that side.
+    pub fn judge(&self, staging: Option<&Value>, prod: Option<&Value>) -> Outcome {
+        let spec = self.spec();
+        let (s, p) = match (staging, prod) {
+            // Unset on both sides: nothing to compare.
+            (None, None) | (Some(Value::Null), Some(Value::Null)) => return Outcome::Pass,
+            (None, Some(_)) | (Some(_), None) if spec.absent_passes => return Outcome::Pass,
+            (None, Some(_)) => return Outcome::Fail("absent in staging".into()),
+            (Some(_), None) => return Outcome::Fail("absent in prod".into()),
+            (Some(s), Some(p)) => (s, p),
+        };
+        if !spec.can_fail_on_equal && same_value(s, p) == Some(true) {
+            return Outcome::Pass;
+        }
+        self.0.judge(s, p)
+    }
+}
+
+/// The same comparator with the same options.
+impl PartialEq for Comparator {
+    fn eq(&self, other: &Comparator) -> bool {
+        format!("{:?}", self.0) == format!("{:?}", other.0)
+    }
+}
 
 /// The comparator of this name, if there is one.
 pub fn spec(name: &str) -> Option<&'static Spec> {
-    SPECS.iter().find(|s| s.name == name)
+    SPECS.iter().copied().find(|s| s.name == name)
+}
+
+/// Every option of every comparator, each name once.
+pub fn options() -> Vec<&'static Opt> {
+    let mut options: Vec<&'static Opt> = Vec::new();
+    for opt in SPECS.iter().flat_map(|s| s.options) {
+        if !options.iter().any(|o| o.name == opt.name) {
+            options.push(opt);
+        }
+    }
+    options
 }
 
 /// The names accepted by `expect`, for messages.
 pub fn names() -> Vec<&'static str> {
     SPECS.iter().map(|s| s.name).collect()
-}
-
-impl Comparator {
-    /// Its entry in [`SPECS`]; the engine asks on every compared attribute, so no lookup by name.
-    pub fn spec(&self) -> &'static Spec {
-        match self {
-            Comparator::Equal => &EQUAL,
-            Comparator::Ignore => &IGNORE,
-            Comparator::Differ => &DIFFER,
-            Comparator::Version(_) => &VERSION,
-            Comparator::SameFamily => &SAME_FAMILY,
-            Comparator::StagingAtMostProd => &STAGING_AT_MOST_PROD,
-            Comparator::Ratio { .. } => &RATIO,
-            Comparator::SetEqual => &SET_EQUAL,
-            Comparator::Subset => &SUBSET,
-        }
-    }
 }
 
 /// The verdict on one attribute.
@@ -198,66 +186,6 @@ pub enum Outcome {
 
 const NO_FINGERPRINT: &str =
     "a secret without a fingerprint cannot be compared: collect with ENVPARITY_FINGERPRINT_KEY set";
-
-impl Comparator {
-    /// Judges the attribute; `None` means the attribute is absent on that side.
-    pub fn judge(&self, staging: Option<&Value>, prod: Option<&Value>) -> Outcome {
-        let (s, p) = match (self, staging, prod) {
-            (Comparator::Ignore, _, _) | (_, None, None) => return Outcome::Pass,
-            // Unset on both sides: nothing to compare.
-            (_, Some(Value::Null), Some(Value::Null)) => return Outcome::Pass,
-            (Comparator::Differ, Some(s), Some(p)) => return differ(s, p),
-            (Comparator::Differ, _, _) => return Outcome::Pass,
-            (_, None, Some(_)) => return Outcome::Fail("absent in staging".into()),
-            (_, Some(_), None) => return Outcome::Fail("absent in prod".into()),
-            (_, Some(s), Some(p)) => (s, p),
-        };
-        if !self.spec().can_fail_on_equal && same_value(s, p) == Some(true) {
-            return Outcome::Pass;
-        }
-        match self {
-            Comparator::Equal => match same_value(s, p) {
-                Some(true) => Outcome::Pass,
-                Some(false) => Outcome::Fail(mismatch(s, p)),
-                None => Outcome::Unknown(NO_FINGERPRINT.into()),
-            },
-            Comparator::Version(granularity) => version::judge(*granularity, s, p),
-            Comparator::SameFamily => family::judge(s, p),
-            Comparator::StagingAtMostProd => match numbers(s, p) {
-                Ok((s, p)) if s <= p => Outcome::Pass,
-                Ok((s, p)) => Outcome::Fail(format!("staging {s} exceeds prod {p}")),
-                Err(why) => Outcome::Fail(why),
-            },
-            Comparator::Ratio { min, max } => ratio(s, p, *min, *max),
-            Comparator::SetEqual => match lists(s, p) {
-                Ok((s, p)) => {
-                    let extra = missing_from(s, p);
-                    let missing = missing_from(p, s);
-                    if extra.is_empty() && missing.is_empty() {
-                        return Outcome::Pass;
-                    }
-                    let mut parts = Vec::new();
-                    if !missing.is_empty() {
-                        parts.push(format!("missing in staging: {}", join(&missing)));
-                    }
-                    if !extra.is_empty() {
-                        parts.push(format!("only in staging: {}", join(&extra)));
-                    }
-                    Outcome::Fail(parts.join("; "))
-                }
-                Err(why) => Outcome::Fail(why),
-            },
-            Comparator::Subset => match lists(s, p) {
-                Ok((s, p)) => match missing_from(s, p) {
-                    extra if extra.is_empty() => Outcome::Pass,
-                    extra => Outcome::Fail(format!("not in prod: {}", join(&extra))),
-                },
-                Err(why) => Outcome::Fail(why),
-            },
-            Comparator::Ignore | Comparator::Differ => unreachable!("handled above"),
-        }
-    }
-}
 
 /// Judges a value that one environment must hold itself (`prod = true`).
 pub fn expect_value(expected: &Value, actual: &Value) -> Outcome {
@@ -297,15 +225,6 @@ fn plain_equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn differ(s: &Value, p: &Value) -> Outcome {
-    match same_value(s, p) {
-        Some(false) => Outcome::Pass,
-        Some(true) if is_redacted(s) => Outcome::Fail("the same secret on both sides".into()),
-        Some(true) => Outcome::Fail("the same value on both sides".into()),
-        None => Outcome::Unknown(NO_FINGERPRINT.into()),
-    }
-}
-
 fn mismatch(s: &Value, p: &Value) -> String {
     let (ts, tp) = (type_name(s), type_name(p));
     if ts == tp {
@@ -331,27 +250,6 @@ fn numbers(s: &Value, p: &Value) -> Result<(f64, f64), String> {
             type_name(s),
             type_name(p)
         )),
-    }
-}
-
-fn ratio(s: &Value, p: &Value, min: Option<f64>, max: Option<f64>) -> Outcome {
-    let (s, p) = match numbers(s, p) {
-        Ok(pair) => pair,
-        Err(why) => return Outcome::Fail(why),
-    };
-    if p == 0.0 {
-        return if s == 0.0 {
-            Outcome::Pass
-        } else {
-            Outcome::Fail(format!("prod is 0, staging is {s}"))
-        };
-    }
-    let r = s / p;
-    let shown = (r * 1000.0).round() / 1000.0;
-    match (min, max) {
-        (Some(min), _) if r < min => Outcome::Fail(format!("staging/prod is {shown}, below {min}")),
-        (_, Some(max)) if r > max => Outcome::Fail(format!("staging/prod is {shown}, above {max}")),
-        _ => Outcome::Pass,
     }
 }
 

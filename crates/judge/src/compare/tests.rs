@@ -14,47 +14,69 @@ fn fails(o: &Outcome) -> bool {
 fn numeric_strings_count_as_numbers_in_numeric_comparators() {
     // RDS returns parameter values as strings: max_connections "100" against "400".
     assert_eq!(
-        judge(Comparator::StagingAtMostProd, json!("100"), json!("400")),
+        judge(
+            Comparator::new(staging_at_most_prod::StagingAtMostProd),
+            json!("100"),
+            json!("400")
+        ),
         Outcome::Pass
     );
     assert_eq!(
-        judge(Comparator::StagingAtMostProd, json!("800"), json!(" 400 ")),
+        judge(
+            Comparator::new(staging_at_most_prod::StagingAtMostProd),
+            json!("800"),
+            json!(" 400 ")
+        ),
         Outcome::Fail("staging 800 exceeds prod 400".into())
     );
-    let ratio = Comparator::Ratio {
+    let ratio = Comparator::new(ratio::Ratio {
         min: Some(0.25),
         max: None,
-    };
+    });
     assert_eq!(judge(ratio.clone(), json!("100"), json!(400)), Outcome::Pass);
     assert!(fails(&judge(ratio, json!("NaN"), json!(400))));
 }
 
 #[test]
 fn equal_compares_numbers_by_value_and_names_type_mismatches() {
-    assert_eq!(judge(Comparator::Equal, json!(1), json!(1.0)), Outcome::Pass);
     assert_eq!(
-        judge(Comparator::Equal, json!({"a": [1]}), json!({"a": [1.0]})),
+        judge(Comparator::new(equal::Equal), json!(1), json!(1.0)),
         Outcome::Pass
     );
     assert_eq!(
-        judge(Comparator::Equal, json!("15"), json!(15)),
+        judge(
+            Comparator::new(equal::Equal),
+            json!({"a": [1]}),
+            json!({"a": [1.0]})
+        ),
+        Outcome::Pass
+    );
+    assert_eq!(
+        judge(Comparator::new(equal::Equal), json!("15"), json!(15)),
         Outcome::Fail("staging holds a string, prod holds a number".into())
     );
-    assert_eq!(judge(Comparator::Equal, json!(null), json!(null)), Outcome::Pass);
-    assert!(fails(&judge(Comparator::Equal, json!(null), json!(false))));
+    assert_eq!(
+        judge(Comparator::new(equal::Equal), json!(null), json!(null)),
+        Outcome::Pass
+    );
+    assert!(fails(&judge(
+        Comparator::new(equal::Equal),
+        json!(null),
+        json!(false)
+    )));
 }
 
 #[test]
 fn absence_on_one_side_fails_every_comparator_but_ignore_and_differ() {
     let v = json!("x");
     for c in [
-        Comparator::Equal,
-        Comparator::Version(Granularity::Major),
-        Comparator::SameFamily,
-        Comparator::StagingAtMostProd,
-        Comparator::SetEqual,
-        Comparator::Subset,
-        Comparator::Ratio { min: None, max: None },
+        Comparator::new(equal::Equal),
+        Comparator::new(version::Version(Granularity::Major)),
+        Comparator::new(same_family::SameFamily),
+        Comparator::new(staging_at_most_prod::StagingAtMostProd),
+        Comparator::new(set_equal::SetEqual),
+        Comparator::new(subset::Subset),
+        Comparator::new(ratio::Ratio { min: None, max: None }),
     ] {
         assert_eq!(
             c.judge(None, Some(&v)),
@@ -67,15 +89,21 @@ fn absence_on_one_side_fails_every_comparator_but_ignore_and_differ() {
             "{c:?}"
         );
     }
-    assert_eq!(Comparator::Ignore.judge(None, Some(&v)), Outcome::Pass);
-    assert_eq!(Comparator::Differ.judge(None, Some(&v)), Outcome::Pass);
+    assert_eq!(
+        Comparator::new(ignore::Ignore).judge(None, Some(&v)),
+        Outcome::Pass
+    );
+    assert_eq!(
+        Comparator::new(differ::Differ).judge(None, Some(&v)),
+        Outcome::Pass
+    );
 }
 
 #[test]
 fn version_granularity_and_less_specific_sides() {
-    let major = Comparator::Version(Granularity::Major);
-    let minor = Comparator::Version(Granularity::Minor);
-    let patch = Comparator::Version(Granularity::Patch);
+    let major = Comparator::new(version::Version(Granularity::Major));
+    let minor = Comparator::new(version::Version(Granularity::Minor));
+    let patch = Comparator::new(version::Version(Granularity::Patch));
     assert_eq!(judge(major.clone(), json!("15"), json!("15.6")), Outcome::Pass);
     assert_eq!(judge(minor.clone(), json!("15"), json!("15.6")), Outcome::Pass);
     assert_eq!(
@@ -109,12 +137,16 @@ fn version_granularity_and_less_specific_sides() {
 #[test]
 fn same_family_for_ec2_rds_and_elasticache_classes() {
     assert_eq!(
-        judge(Comparator::SameFamily, json!("m6i.large"), json!("m6i.2xlarge")),
+        judge(
+            Comparator::new(same_family::SameFamily),
+            json!("m6i.large"),
+            json!("m6i.2xlarge")
+        ),
         Outcome::Pass
     );
     assert_eq!(
         judge(
-            Comparator::SameFamily,
+            Comparator::new(same_family::SameFamily),
             json!("db.r6g.large"),
             json!("db.r6g.4xlarge")
         ),
@@ -122,7 +154,7 @@ fn same_family_for_ec2_rds_and_elasticache_classes() {
     );
     assert_eq!(
         judge(
-            Comparator::SameFamily,
+            Comparator::new(same_family::SameFamily),
             json!("cache.t4g.small"),
             json!("cache.r7g.large")
         ),
@@ -130,19 +162,19 @@ fn same_family_for_ec2_rds_and_elasticache_classes() {
     );
     assert_eq!(
         judge(
-            Comparator::SameFamily,
+            Comparator::new(same_family::SameFamily),
             json!(["m6i.large", "m6i.xlarge"]),
             json!(["m6i.4xlarge"])
         ),
         Outcome::Pass
     );
     assert!(fails(&judge(
-        Comparator::SameFamily,
+        Comparator::new(same_family::SameFamily),
         json!(["m6i.large", "c6i.large"]),
         json!(["m6i.large"])
     )));
     assert!(fails(&judge(
-        Comparator::SameFamily,
+        Comparator::new(same_family::SameFamily),
         json!(3),
         json!("m6i.large")
     )));
@@ -152,25 +184,41 @@ fn same_family_for_ec2_rds_and_elasticache_classes() {
 #[test]
 fn staging_at_most_prod_and_ratio() {
     assert_eq!(
-        judge(Comparator::StagingAtMostProd, json!(2), json!(12)),
+        judge(
+            Comparator::new(staging_at_most_prod::StagingAtMostProd),
+            json!(2),
+            json!(12)
+        ),
         Outcome::Pass
     );
     assert_eq!(
-        judge(Comparator::StagingAtMostProd, json!(12), json!(12)),
+        judge(
+            Comparator::new(staging_at_most_prod::StagingAtMostProd),
+            json!(12),
+            json!(12)
+        ),
         Outcome::Pass
     );
     assert_eq!(
-        judge(Comparator::StagingAtMostProd, json!(13), json!(12)),
+        judge(
+            Comparator::new(staging_at_most_prod::StagingAtMostProd),
+            json!(13),
+            json!(12)
+        ),
         Outcome::Fail("staging 13 exceeds prod 12".into())
     );
     assert_eq!(
-        judge(Comparator::StagingAtMostProd, json!("two"), json!(12)),
+        judge(
+            Comparator::new(staging_at_most_prod::StagingAtMostProd),
+            json!("two"),
+            json!(12)
+        ),
         Outcome::Fail("expected numbers, staging holds a string, prod holds a number".into())
     );
-    let ratio = Comparator::Ratio {
+    let ratio = Comparator::new(ratio::Ratio {
         min: Some(0.1),
         max: Some(0.5),
-    };
+    });
     assert_eq!(judge(ratio.clone(), json!(2), json!(10)), Outcome::Pass);
     assert_eq!(
         judge(ratio.clone(), json!(1), json!(20)),
@@ -184,23 +232,38 @@ fn staging_at_most_prod_and_ratio() {
 #[test]
 fn set_equal_and_subset() {
     assert_eq!(
-        judge(Comparator::SetEqual, json!(["a", "b"]), json!(["b", "a", "a"])),
+        judge(
+            Comparator::new(set_equal::SetEqual),
+            json!(["a", "b"]),
+            json!(["b", "a", "a"])
+        ),
         Outcome::Pass
     );
     assert_eq!(
-        judge(Comparator::SetEqual, json!(["a", "c"]), json!(["a", "b"])),
+        judge(
+            Comparator::new(set_equal::SetEqual),
+            json!(["a", "c"]),
+            json!(["a", "b"])
+        ),
         Outcome::Fail("missing in staging: b; only in staging: c".into())
     );
     assert_eq!(
-        judge(Comparator::Subset, json!(["a"]), json!(["a", "b"])),
+        judge(Comparator::new(subset::Subset), json!(["a"]), json!(["a", "b"])),
         Outcome::Pass
     );
-    assert_eq!(judge(Comparator::Subset, json!([]), json!(["a"])), Outcome::Pass);
     assert_eq!(
-        judge(Comparator::Subset, json!(["a", "z"]), json!(["a"])),
+        judge(Comparator::new(subset::Subset), json!([]), json!(["a"])),
+        Outcome::Pass
+    );
+    assert_eq!(
+        judge(Comparator::new(subset::Subset), json!(["a", "z"]), json!(["a"])),
         Outcome::Fail("not in prod: z".into())
     );
-    assert!(fails(&judge(Comparator::SetEqual, json!("a"), json!(["a"]))));
+    assert!(fails(&judge(
+        Comparator::new(set_equal::SetEqual),
+        json!("a"),
+        json!(["a"])
+    )));
 }
 
 #[test]
@@ -208,25 +271,31 @@ fn secrets_compare_by_fingerprint_and_never_pass_without_one() {
     let a = json!({"redacted": true, "fingerprint": "hmac-sha256:aa"});
     let b = json!({"redacted": true, "fingerprint": "hmac-sha256:bb"});
     let bare = json!({"redacted": true});
-    assert_eq!(judge(Comparator::Differ, a.clone(), b.clone()), Outcome::Pass);
     assert_eq!(
-        judge(Comparator::Differ, a.clone(), a.clone()),
+        judge(Comparator::new(differ::Differ), a.clone(), b.clone()),
+        Outcome::Pass
+    );
+    assert_eq!(
+        judge(Comparator::new(differ::Differ), a.clone(), a.clone()),
         Outcome::Fail("the same secret on both sides".into())
     );
     assert!(matches!(
-        judge(Comparator::Differ, bare.clone(), a.clone()),
+        judge(Comparator::new(differ::Differ), bare.clone(), a.clone()),
         Outcome::Unknown(_)
     ));
     assert!(matches!(
-        judge(Comparator::Equal, bare.clone(), bare.clone()),
+        judge(Comparator::new(equal::Equal), bare.clone(), bare.clone()),
         Outcome::Unknown(_)
     ));
-    assert!(fails(&judge(Comparator::Equal, a, b)));
+    assert!(fails(&judge(Comparator::new(equal::Equal), a, b)));
     assert_eq!(
-        judge(Comparator::Differ, json!("x"), json!("x")),
+        judge(Comparator::new(differ::Differ), json!("x"), json!("x")),
         Outcome::Fail("the same value on both sides".into())
     );
-    assert_eq!(judge(Comparator::Differ, json!("x"), json!("y")), Outcome::Pass);
+    assert_eq!(
+        judge(Comparator::new(differ::Differ), json!("x"), json!("y")),
+        Outcome::Pass
+    );
 }
 
 #[test]
@@ -240,4 +309,17 @@ fn expected_values() {
         expect_value(&json!("gp3"), &json!(null)),
         Outcome::Fail("expected gp3, found null".into())
     );
+}
+
+/// The policy parser reads an option by its name before it knows the comparator: a name two comparators
+/// shared with different kinds of value would be read as the first one's.
+#[test]
+fn an_option_name_means_one_kind_of_value_across_comparators() {
+    for a in SPECS.iter().flat_map(|s| s.options) {
+        for b in SPECS.iter().flat_map(|s| s.options) {
+            if a.name == b.name {
+                assert_eq!(format!("{:?}", a.value), format!("{:?}", b.value), "{}", a.name);
+            }
+        }
+    }
 }

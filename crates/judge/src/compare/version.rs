@@ -1,11 +1,47 @@
-//! Version comparison at a chosen granularity.
+//! `version`: versions must agree down to a granularity.
 
 use std::cmp::Ordering;
 
 use serde_json::Value;
+use strum::VariantNames as _;
 
-use super::Outcome;
+use super::{Comparator, Given, Judge, Opt, OptValue, Outcome, Spec};
 use envparity_model::snapshot::type_name;
+
+pub static SPEC: Spec = Spec {
+    name: "version",
+    options: &[Opt {
+        name: "granularity",
+        doc: "major, minor (default) or patch: how deep the versions must agree",
+        value: OptValue::Choice(Granularity::VARIANTS),
+    }],
+    absent_passes: false,
+    can_fail_on_equal: false,
+    what: "Versions must agree down to the granularity; the less specific side decides how deep to look, \
+           so \"15\" against \"15.6\" passes at minor.",
+    why: "A release tested on one database or runtime version can fail on another.",
+    example: "[[rule]]\nid = \"engine-version\"\nkinds = [\"aws.rds.*\"]\nfields = [\"engine_version\"]\nexpect = \"version\"\ngranularity = \"minor\"",
+    build,
+};
+
+fn build(given: &Given) -> Result<Comparator, String> {
+    let granularity = given.choice("granularity")?.unwrap_or(Granularity::Minor);
+    Ok(Comparator::new(Version(granularity)))
+}
+
+/// Versions that must agree down to the granularity.
+#[derive(Debug)]
+pub struct Version(pub Granularity);
+
+impl Judge for Version {
+    fn spec(&self) -> &'static Spec {
+        &SPEC
+    }
+
+    fn judge(&self, s: &Value, p: &Value) -> Outcome {
+        agree(self.0, s, p)
+    }
+}
 
 /// How deep two versions must agree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::VariantNames, strum::IntoStaticStr)]
@@ -32,7 +68,7 @@ impl Granularity {
 
 /// Compares the first components of both versions, no deeper than the less specific side:
 /// "15" and "15.6" agree at every granularity, "15.6" and "15.7" differ at minor.
-pub(super) fn judge(granularity: Granularity, s: &Value, p: &Value) -> Outcome {
+fn agree(granularity: Granularity, s: &Value, p: &Value) -> Outcome {
     let (Some(vs), Some(vp)) = (text(s), text(p)) else {
         return Outcome::Fail(format!(
             "expected versions, staging holds {}, prod holds {}",

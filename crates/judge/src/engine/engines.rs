@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use crate::compare::version::Version;
 use crate::compare::{Comparator, Granularity, Outcome};
 use envparity_model::keys::ENV_PLACEHOLDER;
 use envparity_model::snapshot::{Resource, Snapshot};
@@ -130,7 +131,7 @@ pub(super) fn compare<'s>(dev: Vec<Engine<'s>>, prod: Vec<Engine<'s>>) -> (Vec<E
         }
     }
     let compared = pairs.len();
-    let major = Comparator::Version(Granularity::Major);
+    let major = Comparator::new(Version(Granularity::Major));
     for (d, p) in pairs {
         let outcome = match (&d.version, &p.version) {
             (Some(dv), Some(pv)) => {

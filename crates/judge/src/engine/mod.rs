@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::compare::{Comparator, Outcome, expect_value, same_value};
+use crate::compare::{self, Outcome, expect_value, same_value};
 use crate::matching::{self, Pairing, Unpaired};
 use crate::policy::{BuiltinRule, Check, Level, Origin, Policy, Rule, Severity, Waiver};
 use envparity_model::keys::{self, KeyRule};
@@ -1027,7 +1027,7 @@ impl<'p, 's> Judge<'p, 's> {
                 unreachable!("comparison_candidates returns comparison rules")
             };
             let outcome = match &self.incomparable_secrets {
-                Some(why) if fingerprints_differ(s, p) && *comparator != Comparator::Ignore => {
+                Some(why) if fingerprints_differ(s, p) && !comparator.is(&compare::ignore::SPEC) => {
                     Outcome::Unknown(why.clone())
                 }
                 _ => comparator.judge(s, p),

@@ -11,7 +11,7 @@ pub mod rego;
 
 use serde_json::Value;
 
-use crate::compare::Comparator;
+use crate::compare::{self, Comparator};
 use envparity_model::catalog::Catalogue;
 use envparity_model::diagnostic::{FileError, Subject};
 use envparity_model::glob::{DottedGlob, Wildcard};
@@ -204,7 +204,7 @@ impl Rule {
         match &self.check {
             Check::Expect { .. } => true,
             // Limited to secrets, which are never skipped unparsed.
-            Check::Compare(Comparator::Differ) if self.secrets_only => false,
+            Check::Compare(comparator) if comparator.is(&compare::differ::SPEC) && self.secrets_only => false,
             Check::Compare(comparator) => comparator.spec().can_fail_on_equal,
         }
     }

@@ -12,7 +12,7 @@ use super::{
 use envparity_model::catalog::{Catalogue, FieldMiss, Kind};
 use strum::VariantNames as _;
 
-use crate::compare::{self, Comparator, Granularity};
+use crate::compare::{self, Given, Opt, OptValue};
 use envparity_model::diagnostic::{Diagnostic, TomlReader, closest, first_line, toml_to_json};
 use envparity_model::glob::{DottedGlob, Wildcard};
 
@@ -36,12 +36,9 @@ struct Parser<'t> {
     rule_ids: Vec<Spanned<String>>,
 }
 
-/// The options a comparator may take, read whatever `expect` says so that misplaced ones can be reported.
-struct Options {
-    granularity: Option<Spanned<String>>,
-    min: Option<Spanned<f64>>,
-    max: Option<Spanned<f64>>,
-}
+/// The options a rule gives its comparator, read whatever `expect` says so that misplaced ones can be reported:
+/// each with the span it was given at.
+type Options = Vec<(&'static Opt, Span, serde_json::Value)>;
 
 impl<'t> Parser<'t> {
     fn origin(&self, span: Span) -> Origin {
@@ -180,11 +177,21 @@ impl<'t> Parser<'t> {
         let fields = t.required_s::<Vec<Spanned<String>>>("fields").ok();
         let keys = t.optional::<Vec<Spanned<String>>>("keys").unwrap_or_default();
         let expect = t.optional_s::<String>("expect");
-        let options = Options {
-            granularity: t.optional_s::<String>("granularity"),
-            min: t.take("min").and_then(|(_, mut v)| self.number(&mut v, "min")),
-            max: t.take("max").and_then(|(_, mut v)| self.number(&mut v, "max")),
-        };
+        let mut options = Options::new();
+        for opt in compare::options() {
+            let given = match opt.value {
+                OptValue::Number => t
+                    .take(opt.name)
+                    .and_then(|(_, mut v)| self.number(&mut v, opt.name))
+                    .map(|n| (n.span, serde_json::Value::from(n.value))),
+                OptValue::Choice(_) => t
+                    .optional_s::<String>(opt.name)
+                    .map(|s| (s.span, serde_json::Value::from(s.value))),
+            };
+            if let Some((span, value)) = given {
+                options.push((opt, span, value));
+            }
+        }
         let staging = t.take("staging").map(|(_, mut v)| toml_to_json(&mut v));
         let prod = t.take("prod").map(|(_, mut v)| toml_to_json(&mut v));
         let severity = t.optional_s::<String>("severity");
@@ -247,21 +254,15 @@ impl<'t> Parser<'t> {
         // An option given to a comparator that does not take it would be silently ignored.
         let taken =
             compare::spec(expect.as_ref().map_or("", |e| e.value.as_str())).map_or(&[][..], |s| s.options);
-        let given = [
-            ("granularity", options.granularity.as_ref().map(|g| g.span)),
-            ("min", options.min.as_ref().map(|m| m.span)),
-            ("max", options.max.as_ref().map(|m| m.span)),
-        ];
-        for (option, span) in given {
-            let Some(span) = span else { continue };
-            if !taken.iter().any(|(name, _)| *name == option) {
+        for (opt, span, _) in &options {
+            if !taken.iter().any(|o| o.name == opt.name) {
                 let owner = compare::SPECS
                     .iter()
-                    .find(|s| s.options.iter().any(|(name, _)| *name == option))
+                    .find(|s| s.options.iter().any(|o| o.name == opt.name))
                     .map_or("", |s| s.name);
                 self.toml.error(
-                    span,
-                    format!("`{option}` applies only to `expect = \"{owner}\"`"),
+                    *span,
+                    format!("`{}` applies only to `expect = \"{owner}\"`", opt.name),
                     None,
                 );
             }
@@ -286,53 +287,29 @@ impl<'t> Parser<'t> {
             );
             return None;
         }
-        let comparator = match expect.value.as_str() {
-            "equal" => Comparator::Equal,
-            "ignore" => Comparator::Ignore,
-            "differ" => Comparator::Differ,
-            "version" => Comparator::Version(match &options.granularity {
-                Some(g) => self
-                    .toml
-                    .choice(g, "granularity", Granularity::VARIANTS, |s| s.parse().ok())?,
-                None => Granularity::Minor,
-            }),
-            "same_family" => Comparator::SameFamily,
-            "staging_at_most_prod" => Comparator::StagingAtMostProd,
-            "ratio" => self.ratio(
-                &expect,
-                options.min.map(|m| m.value),
-                options.max.map(|m| m.value),
-            )?,
-            "set_equal" => Comparator::SetEqual,
-            "subset" => Comparator::Subset,
-            _ => {
-                self.toml.unknown(&expect, "comparator", &compare::names());
-                return None;
-            }
+        let Some(spec) = compare::spec(&expect.value) else {
+            self.toml.unknown(&expect, "comparator", &compare::names());
+            return None;
         };
-        Some(Check::Compare(comparator))
-    }
-
-    fn ratio(&mut self, expect: &Spanned<String>, min: Option<f64>, max: Option<f64>) -> Option<Comparator> {
-        if min.is_none() && max.is_none() {
-            self.toml.error(
-                expect.span,
-                "`expect = \"ratio\"` needs `min`, `max` or both",
-                None,
-            );
-            return None;
+        let mut given = Given::default();
+        for (opt, span, value) in options {
+            if let (OptValue::Choice(allowed), Some(text)) = (opt.value, value.as_str()) {
+                let found = Spanned {
+                    value: text.to_owned(),
+                    span,
+                };
+                self.toml
+                    .choice(&found, opt.name, allowed, |n| allowed.contains(&n).then_some(()))?;
+            }
+            given.insert(opt.name, value);
         }
-        if let (Some(lo), Some(hi)) = (min, max)
-            && lo > hi
-        {
-            self.toml.error(
-                expect.span,
-                format!("ratio bounds are reversed: min {lo} > max {hi}"),
-                None,
-            );
-            return None;
+        match (spec.build)(&given) {
+            Ok(comparator) => Some(Check::Compare(comparator)),
+            Err(why) => {
+                self.toml.error(expect.span, why, None);
+                None
+            }
         }
-        Some(Comparator::Ratio { min, max })
     }
 
     fn number(&mut self, value: &mut Value<'_>, key: &str) -> Option<Spanned<f64>> {

@@ -146,13 +146,14 @@ fn comparator_options_belong_to_their_comparator() {
         &CATALOGUE,
     )
     .unwrap();
-    assert!(matches!(
-        p.rules[0].check,
-        Check::Compare(Comparator::Ratio {
-            min: Some(0.1),
-            max: Some(1.0)
-        })
-    ));
+    let Check::Compare(comparator) = &p.rules[0].check else {
+        panic!("a comparison")
+    };
+    let expected = Comparator::new(crate::compare::ratio::Ratio {
+        min: Some(0.1),
+        max: Some(1.0),
+    });
+    assert_eq!(comparator, &expected);
 }
 
 #[test]
@@ -200,10 +201,11 @@ expires = "2027-01-01"
     );
     assert_eq!(p.rules.len(), default.rules.len());
     assert_eq!(p.rules[0].id, "engine-version");
-    assert!(matches!(
-        p.rules[0].check,
-        Check::Compare(Comparator::Version(Granularity::Major))
-    ));
+    let Check::Compare(comparator) = &p.rules[0].check else {
+        panic!("a comparison")
+    };
+    let expected = Comparator::new(crate::compare::version::Version(Granularity::Major));
+    assert_eq!(comparator, &expected);
     assert_eq!(p.rules.iter().filter(|r| r.id == "engine-version").count(), 1);
     assert_eq!(p.waivers.len(), 1);
 

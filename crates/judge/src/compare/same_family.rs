@@ -1,11 +1,37 @@
-//! Instance families: `m6i.large` and `m6i.2xlarge` are one family; so are `db.r6g.large` and `db.r6g.xlarge`.
+//! `same_family`: instance classes must be of one family. `m6i.large` and `m6i.2xlarge` are one family; so
+//! are `db.r6g.large` and `db.r6g.xlarge`.
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::Outcome;
+use super::{Comparator, Judge, Outcome, Spec};
 use envparity_model::snapshot::type_name;
+
+pub static SPEC: Spec = Spec {
+    name: "same_family",
+    options: &[],
+    absent_passes: false,
+    can_fail_on_equal: false,
+    what: "Instance classes must be of one family (m6i.large and m6i.2xlarge; db.r6g.large and \
+           db.r6g.xlarge); lists compare as sets of families.",
+    why: "Staging may use smaller instances, but processor architecture and generation change behaviour.",
+    example: "[[rule]]\nid = \"instance-family\"\nkinds = [\"aws.ec2.instance\"]\nfields = [\"instance_type\"]\nexpect = \"same_family\"",
+    build: |_| Ok(Comparator::new(SameFamily)),
+};
+
+#[derive(Debug)]
+pub struct SameFamily;
+
+impl Judge for SameFamily {
+    fn spec(&self) -> &'static Spec {
+        &SPEC
+    }
+
+    fn judge(&self, s: &Value, p: &Value) -> Outcome {
+        families_agree(s, p)
+    }
+}
 
 /// The family of an EC2, RDS or ElastiCache instance class: `db.r6g.large` gives `r6g`.
 pub fn instance_family(class: &str) -> &str {
@@ -17,7 +43,7 @@ pub fn instance_family(class: &str) -> &str {
     class.split('.').next().unwrap_or(class)
 }
 
-pub(super) fn judge(s: &Value, p: &Value) -> Outcome {
+fn families_agree(s: &Value, p: &Value) -> Outcome {
     match (families(s), families(p)) {
         (Some(fs), Some(fp)) if fs == fp => Outcome::Pass,
         (Some(fs), Some(fp)) => {
