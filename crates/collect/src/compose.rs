@@ -20,6 +20,8 @@ use serde_json::{Map, Value, json};
 use super::image::ImageRef;
 use super::secrets::Redactor;
 use super::{CollectError, scalar_text};
+use crate::config::Environment;
+use crate::source::{Context, Found, Source};
 use envparity_files::gateway::Gateway;
 use envparity_model::keys::derive_key;
 use envparity_model::snapshot::{Attributes, Resource};
@@ -46,9 +48,42 @@ const REPLACED: &[&str] = &["command", "entrypoint", "test"];
 /// How deep `extends` may chain before it is taken for a cycle.
 const EXTENDS_DEPTH: usize = 16;
 
+/// The environment's Compose files (`compose`, with `compose_profiles`), merged as `docker compose` merges them.
+pub struct Compose;
+
+impl Source for Compose {
+    fn provider(&self) -> &'static str {
+        "compose"
+    }
+
+    fn service(&self) -> &'static str {
+        "compose"
+    }
+
+    fn configured(&self, env: &Environment) -> bool {
+        !env.compose.is_empty()
+    }
+
+    fn collect(&self, cx: &Context) -> Result<Found, CollectError> {
+        let files: Vec<String> = cx.env.compose.iter().map(|f| cx.env.expand(f)).collect();
+        let resources = collect(
+            cx.gateway,
+            cx.base_dir,
+            &files,
+            &cx.env.compose_profiles,
+            &cx.env.tokens,
+            cx.redactor,
+        )?;
+        Ok(Found {
+            resources,
+            ..Found::default()
+        })
+    }
+}
+
 /// Reads an environment's compose files into resources. `files` are the configured paths (`{env}` expanded),
 /// relative to `base_dir`; `profiles` the enabled profiles. Every file is read through the `gateway`.
-pub fn collect(
+fn collect(
     gateway: &Gateway,
     base_dir: &Path,
     files: &[String],

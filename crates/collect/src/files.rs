@@ -9,12 +9,53 @@ use serde_json::{Value, json};
 
 use super::CollectError;
 use super::secrets::Redactor;
+use crate::config::Environment;
+use crate::source::{Context, Found, Source};
 use envparity_files::gateway::Gateway;
 use envparity_model::keys::derive_key;
 use envparity_model::snapshot::{Attributes, Resource};
 
+/// The environment's config files (`config_files`): one unreadable file makes every config key unknown, since a
+/// key missing from it is not "missing".
+pub struct ConfigFiles;
+
+impl Source for ConfigFiles {
+    fn provider(&self) -> &'static str {
+        "file"
+    }
+
+    fn service(&self) -> &'static str {
+        "config"
+    }
+
+    fn configured(&self, env: &Environment) -> bool {
+        !env.config_files.is_empty()
+    }
+
+    fn collect(&self, cx: &Context) -> Result<Found, CollectError> {
+        let mut found = Found::default();
+        let mut errors = Vec::new();
+        for template in &cx.env.config_files {
+            let shown = cx.env.expand(template);
+            let path = cx.base_dir.join(&shown);
+            match collect_file(cx.gateway, &path, &shown, &cx.env.tokens, cx.redactor) {
+                Ok(resources) if resources.is_empty() => found.empty.push(shown),
+                Ok(resources) => found.resources.extend(resources),
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        match errors.is_empty() {
+            true => Ok(found),
+            false => Err(CollectError {
+                code: None,
+                message: errors.join("; "),
+            }),
+        }
+    }
+}
+
 /// Reads one config file into resources. `shown` is the path as configured (with `{env}` expanded).
-pub fn collect_file(
+fn collect_file(
     gateway: &Gateway,
     path: &Path,
     shown: &str,

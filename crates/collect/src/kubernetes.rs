@@ -16,30 +16,44 @@ use serde_json::{Map, Value, json};
 use super::image::ImageRef;
 use super::secrets::Redactor;
 use super::{CollectError, scalar_text};
+use crate::config::Environment;
+use crate::source::{Context, Found, Source};
 use envparity_files::gateway::Gateway;
 use envparity_model::keys::derive_key;
 use envparity_model::snapshot::{Attributes, Resource};
 
-/// What the manifests of one environment hold.
-#[derive(Debug, Default)]
-pub struct Manifests {
-    pub resources: Vec<Resource>,
-    /// Documents of kinds envparity does not read, by `Kind.group` (`Kind` for the core group), with counts.
-    pub unaudited: BTreeMap<String, u64>,
-    /// Configured files and folders that held no document.
-    pub empty: Vec<String>,
+/// The environment's rendered Kubernetes manifests (`kubernetes`: files and folders).
+pub struct Manifests;
+
+impl Source for Manifests {
+    fn provider(&self) -> &'static str {
+        "kubernetes"
+    }
+
+    fn service(&self) -> &'static str {
+        "manifests"
+    }
+
+    fn configured(&self, env: &Environment) -> bool {
+        !env.kubernetes.is_empty()
+    }
+
+    fn collect(&self, cx: &Context) -> Result<Found, CollectError> {
+        let configured: Vec<String> = cx.env.kubernetes.iter().map(|f| cx.env.expand(f)).collect();
+        collect(cx.gateway, cx.base_dir, &configured, &cx.env.tokens, cx.redactor)
+    }
 }
 
 /// Reads every configured file, and every `.yaml`/`.yml`/`.json` file below a configured folder, in order.
-pub fn collect(
+fn collect(
     gateway: &Gateway,
     base_dir: &Path,
     configured: &[String],
     tokens: &[String],
     redactor: &Redactor,
-) -> Result<Manifests, CollectError> {
+) -> Result<Found, CollectError> {
     let fail = |message: String| CollectError { code: None, message };
-    let mut out = Manifests::default();
+    let mut out = Found::default();
     for shown in configured {
         let path = base_dir.join(shown);
         let files = files_of(gateway, &path).map_err(|e| fail(format!("{shown}: {e}")))?;
@@ -96,7 +110,7 @@ fn read_file(
     path: &Path,
     tokens: &[String],
     redactor: &Redactor,
-    out: &mut Manifests,
+    out: &mut Found,
 ) -> Result<(), String> {
     let text = gateway.read_to_string(path).map_err(|e| e.to_string())?;
     let text = envparity_model::diagnostic::without_bom(&text);
@@ -129,12 +143,7 @@ fn kind_of(value: &Value) -> Option<&str> {
 }
 
 /// One object: a resource of a kind envparity reads, or a count of what it does not.
-fn read_object(
-    value: &Value,
-    tokens: &[String],
-    redactor: &Redactor,
-    out: &mut Manifests,
-) -> Result<(), String> {
+fn read_object(value: &Value, tokens: &[String], redactor: &Redactor, out: &mut Found) -> Result<(), String> {
     let text = |v: Option<&Value>, what: &str| -> Result<Option<String>, String> {
         match v {
             None | Some(Value::Null) => Ok(None),

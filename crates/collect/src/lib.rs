@@ -15,6 +15,7 @@ pub mod https;
 mod image;
 mod kubernetes;
 pub mod secrets;
+pub mod source;
 pub mod store;
 mod yaml;
 
@@ -258,61 +259,22 @@ pub async fn plan(config: &Config, env: &Environment, shards: u32) -> Result<Pla
 /// The sources of no account or region: config files, Compose files, manifests.
 fn collect_local(config: &Config, env: &Environment, redactor: &Redactor, snapshot: &mut Snapshot) {
     let gateway = config.gateway();
-    if !env.config_files.is_empty() {
-        // One unreadable file makes every config key unknown: a key missing from it is not "missing".
-        let mut resources = Vec::new();
-        let mut errors = Vec::new();
-        let mut empty = Vec::new();
-        for template in &env.config_files {
-            let shown = env.expand(template);
-            match files::collect_file(
-                &gateway,
-                &config.base_dir.join(&shown),
-                &shown,
-                &env.tokens,
-                redactor,
-            ) {
-                Ok(found) if found.is_empty() => empty.push(shown),
-                Ok(found) => resources.extend(found),
-                Err(e) => errors.push(e.to_string()),
+    let cx = source::Context {
+        gateway: &gateway,
+        base_dir: &config.base_dir,
+        env,
+        redactor,
+    };
+    for source in source::LOCAL.iter().filter(|s| s.configured(env)) {
+        let (result, empty) = match source.collect(&cx) {
+            Ok(found) => {
+                let unaudited = unaudited(source.provider(), None, None, found.unaudited);
+                snapshot.unaudited.extend(unaudited);
+                (Ok(found.resources), found.empty)
             }
-        }
-        let result = match errors.is_empty() {
-            true => Ok(resources),
-            false => Err(CollectError {
-                code: None,
-                message: errors.join("; "),
-            }),
+            Err(e) => (Err(e), Vec::new()),
         };
-        Collected::local("file", "config", empty, result).record(snapshot);
-    }
-
-    if !env.compose.is_empty() {
-        let files: Vec<String> = env.compose.iter().map(|f| env.expand(f)).collect();
-        let result = compose::collect(
-            &gateway,
-            &config.base_dir,
-            &files,
-            &env.compose_profiles,
-            &env.tokens,
-            redactor,
-        );
-        Collected::local("compose", "compose", Vec::new(), result).record(snapshot);
-    }
-
-    if !env.kubernetes.is_empty() {
-        let configured: Vec<String> = env.kubernetes.iter().map(|f| env.expand(f)).collect();
-        let (result, empty) =
-            match kubernetes::collect(&gateway, &config.base_dir, &configured, &env.tokens, redactor) {
-                Ok(found) => {
-                    snapshot
-                        .unaudited
-                        .extend(unaudited("kubernetes", None, None, found.unaudited));
-                    (Ok(found.resources), found.empty)
-                }
-                Err(e) => (Err(e), Vec::new()),
-            };
-        Collected::local("kubernetes", "manifests", empty, result).record(snapshot);
+        Collected::local(source.provider(), source.service(), empty, result).record(snapshot);
     }
 }
 

@@ -1,8 +1,9 @@
 //! envparity's test helpers, in one place for every crate's tests (ripgrep's `tests/util.rs` way): snapshots
 //! from JSON, policies from TOML, a judgement on a fixed date, and findings as rows to compare.
 
-use envparity_judge::engine::{self, Evaluation, Finding, Options};
+use envparity_judge::engine::{self, Options};
 use envparity_judge::policy::Policy;
+use envparity_judge::report::{Evaluation, Finding};
 use envparity_model::catalog::CATALOGUE;
 use envparity_model::snapshot::{self, Snapshot};
 use serde_json::{Value, json};

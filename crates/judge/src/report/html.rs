@@ -8,8 +8,8 @@ use super::escape::html as esc;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::Finding;
 use super::{Headline, Report, verdict_line};
-use crate::engine::Finding;
 use crate::policy::Severity;
 
 const STYLE: &str = r#"

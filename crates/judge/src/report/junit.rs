@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
+use super::Finding;
 use super::Report;
 use super::escape::xml;
-use crate::engine::Finding;
 use crate::policy::Severity;
 
 pub(super) fn render(report: &Report) -> String {

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::escape::{self, markdown as escape, markdown_code as code};
+use super::{Baseline, Finding};
 use super::{Headline, Report, rule_reasons, shown_values, value_diff, verdict_line};
-use crate::engine::{Baseline, Finding};
 use crate::policy::Severity;
 
 pub(super) fn render(report: &Report) -> String {

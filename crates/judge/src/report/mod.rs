@@ -3,11 +3,14 @@
 //! Renderers only render: every decision (severity, waived, status) was made by the engine and [`Report::new`].
 
 pub mod escape;
+mod finding;
 mod html;
 mod junit;
 mod markdown;
 mod sarif;
 mod table;
+
+pub use finding::{Accounts, Baseline, Evaluation, Finding, Side, WaiverNote};
 
 use std::collections::BTreeMap;
 
@@ -15,7 +18,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::engine::{Baseline, Evaluation, Finding, Side};
 use crate::policy::{FailOn, Severity};
 use envparity_model::snapshot::short;
 use envparity_model::snapshot::{COVERAGE_SERVICE, Snapshot};

@@ -5,9 +5,9 @@ use std::fmt::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
 
+use super::Baseline;
 use super::escape::terminal as v;
 use super::{Headline, RenderOptions, Report, rule_reasons, shown_values, value_diff, verdict_line};
-use crate::engine::Baseline;
 use crate::policy::Severity;
 
 pub(super) fn render(report: &Report, options: RenderOptions) -> String {

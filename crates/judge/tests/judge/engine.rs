@@ -323,7 +323,7 @@ prod = true
             ),
         ]
     );
-    assert_eq!(e.findings[0].side, Some(envparity_judge::engine::Side::Prod));
+    assert_eq!(e.findings[0].side, Some(envparity_judge::report::Side::Prod));
     assert_eq!(
         e.findings[0].detail.as_deref(),
         Some("prod must be true, is false")

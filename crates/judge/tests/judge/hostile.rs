@@ -1,9 +1,9 @@
 //! Reports cannot be forged by data: hostile strings in every field of a finding and in the environment names,
 //! rendered in every format, keep each format's shape.
 
-use envparity_judge::engine::{Accounts, Evaluation, Finding, WaiverNote};
 use envparity_judge::policy::{FailOn, Severity};
 use envparity_judge::report::{self, Format, RenderOptions, Report};
+use envparity_judge::report::{Accounts, Evaluation, Finding, WaiverNote};
 use envparity_model::snapshot::{COVERAGE_SERVICE, Snapshot, Source, SourceStatus, Unaudited};
 use proptest::prelude::*;
 use pulldown_cmark::{Event, Options, Parser};
