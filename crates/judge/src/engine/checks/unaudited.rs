@@ -1,0 +1,50 @@
+//! `unaudited`: resource types the environment runs that no collector read, when the policy reports them.
+
+use super::{Check, Scene};
+use crate::engine::judge::{Decider, Draft, Judge, parenthesized};
+use crate::policy::{BuiltinRule, Level};
+use crate::report::Side;
+use envparity_model::snapshot::{Snapshot, place};
+
+pub(super) struct Unaudited;
+
+impl Check for Unaudited {
+    fn check<'s>(&self, scene: &Scene<'s>, judge: &mut Judge<'_, 's>) {
+        for (side, snapshot, _) in scene.sides() {
+            judge.unaudited(snapshot, side);
+        }
+    }
+}
+
+impl<'p, 's> Judge<'p, 's> {
+    /// Resource types the environment runs that no collector read, when the policy reports them.
+    pub(in crate::engine) fn unaudited(&mut self, snapshot: &Snapshot, side: Side) {
+        let Level::Report(severity) = self.policy.defaults.level(BuiltinRule::Unaudited) else {
+            return;
+        };
+        for u in &snapshot.unaudited {
+            let place = place(&u.account, &u.region);
+            let detail = format!(
+                "{} {} resource{} of type {} in {}{} that no collector reads",
+                u.count,
+                u.provider,
+                if u.count == 1 { "" } else { "s" },
+                u.resource_type,
+                side.name(),
+                parenthesized(&place)
+            );
+            let key = format!("{}:{} {place}", side.name(), u.resource_type);
+            let kind = format!("{}.unaudited", u.provider);
+            self.push(
+                Draft::whole(
+                    Decider::Builtin(BuiltinRule::Unaudited),
+                    severity,
+                    &kind,
+                    key.trim_end(),
+                    detail,
+                )
+                .on(side),
+            );
+        }
+    }
+}
