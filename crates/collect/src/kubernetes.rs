@@ -143,6 +143,82 @@ fn kind_of(value: &Value) -> Option<&str> {
 }
 
 /// One object: a resource of a kind envparity reads, or a count of what it does not.
+/// One object as a reader sees it.
+struct Object<'v> {
+    value: &'v Value,
+    metadata: &'v Value,
+    spec: &'v Value,
+    tokens: &'v [String],
+    redactor: &'v Redactor,
+}
+
+/// One Kubernetes kind envparity reads: its `kind`, the first part of its `apiVersion` (the API group, or `v1`
+/// for the core group), the envparity kind it becomes, and how its attributes are read.
+struct Reader {
+    kind: &'static str,
+    api: &'static str,
+    name: &'static str,
+    read: fn(&Object) -> Value,
+}
+
+/// Every kind envparity reads; any other is counted as not audited.
+const READERS: &[Reader] = &[
+    Reader {
+        kind: "Deployment",
+        api: "apps",
+        name: "k8s.deployment",
+        read: replicated,
+    },
+    Reader {
+        kind: "StatefulSet",
+        api: "apps",
+        name: "k8s.statefulset",
+        read: replicated,
+    },
+    Reader {
+        kind: "DaemonSet",
+        api: "apps",
+        name: "k8s.daemonset",
+        read: daemon_set,
+    },
+    Reader {
+        kind: "CronJob",
+        api: "batch",
+        name: "k8s.cronjob",
+        read: cron_job,
+    },
+    Reader {
+        kind: "Service",
+        api: "v1",
+        name: "k8s.service",
+        read: service,
+    },
+    Reader {
+        kind: "Ingress",
+        api: "networking.k8s.io",
+        name: "k8s.ingress",
+        read: ingress,
+    },
+    Reader {
+        kind: "HorizontalPodAutoscaler",
+        api: "autoscaling",
+        name: "k8s.hpa",
+        read: hpa,
+    },
+    Reader {
+        kind: "ConfigMap",
+        api: "v1",
+        name: "k8s.configmap",
+        read: config_map,
+    },
+    Reader {
+        kind: "Secret",
+        api: "v1",
+        name: "k8s.secret",
+        read: secret,
+    },
+];
+
 fn read_object(value: &Value, tokens: &[String], redactor: &Redactor, out: &mut Found) -> Result<(), String> {
     let text = |v: Option<&Value>, what: &str| -> Result<Option<String>, String> {
         match v {
@@ -158,190 +234,33 @@ fn read_object(value: &Value, tokens: &[String], redactor: &Redactor, out: &mut 
         return Err("an object without `kind`".into());
     };
     let api_version = text(value.get("apiVersion"), "apiVersion")?.unwrap_or_default();
-    let metadata = value.get("metadata").cloned().unwrap_or(Value::Null);
+    let metadata = value.get("metadata").unwrap_or(&Value::Null);
     let name = text(metadata.get("name"), "metadata.name")?.unwrap_or_default();
     let namespace =
         text(metadata.get("namespace"), "metadata.namespace")?.unwrap_or_else(|| "default".into());
-    let spec = value.get("spec").cloned().unwrap_or(Value::Null);
-
-    let (kind_name, attributes): (&str, Value) = match (kind.as_str(), api_version.split('/').next()) {
-        ("Deployment", Some("apps")) | ("StatefulSet", Some("apps")) => (
-            if kind == "Deployment" {
-                "k8s.deployment"
-            } else {
-                "k8s.statefulset"
-            },
-            json!({
-                "replicas": spec.get("replicas").cloned().unwrap_or(json!(1)),
-                "containers": containers(spec.pointer("/template/spec"), tokens, redactor),
-            }),
-        ),
-        ("DaemonSet", Some("apps")) => (
-            "k8s.daemonset",
-            json!({ "containers": containers(spec.pointer("/template/spec"), tokens, redactor) }),
-        ),
-        ("CronJob", Some("batch")) => (
-            "k8s.cronjob",
-            json!({
-                "schedule": spec.get("schedule"),
-                "concurrency_policy": spec.get("concurrencyPolicy").cloned().unwrap_or(json!("Allow")),
-                "containers": containers(spec.pointer("/jobTemplate/spec/template/spec"), tokens, redactor),
-            }),
-        ),
-        ("Service", Some("v1")) => {
-            let ports = list(&spec, "ports").iter().map(|p| {
-                format!(
-                    "{}->{}/{}",
-                    scalar_text(p.get("port")),
-                    scalar_text(p.get("targetPort").or(p.get("port"))),
-                    p.get("protocol").and_then(Value::as_str).unwrap_or("TCP")
-                )
-            });
-            (
-                "k8s.service",
-                json!({
-                    "type": spec.get("type").cloned().unwrap_or(json!("ClusterIP")),
-                    "ports": sorted(ports),
-                }),
-            )
-        }
-        ("Ingress", Some("networking.k8s.io")) => {
-            let class = spec
-                .get("ingressClassName")
-                .or_else(|| metadata.pointer("/annotations/kubernetes.io~1ingress.class"))
-                .cloned()
-                .unwrap_or(Value::Null);
-            let mut rules = Vec::new();
-            let mut hosts = Vec::new();
-            for rule in list(&spec, "rules") {
-                hosts.push(derive_key(
-                    rule.get("host").and_then(Value::as_str).unwrap_or("*"),
-                    tokens,
-                ));
-                for path in rule
-                    .pointer("/http/paths")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    let backend = path.pointer("/backend/service");
-                    let port = backend.and_then(|b| b.pointer("/port/number").or(b.pointer("/port/name")));
-                    rules.push(format!(
-                        "{} -> {}:{}",
-                        path.get("path").and_then(Value::as_str).unwrap_or("/"),
-                        derive_key(
-                            backend
-                                .and_then(|b| b.get("name"))
-                                .and_then(Value::as_str)
-                                .unwrap_or(""),
-                            tokens
-                        ),
-                        scalar_text(port)
-                    ));
-                }
-            }
-            (
-                "k8s.ingress",
-                json!({
-                    "ingress_class": class,
-                    "tls": !list(&spec, "tls").is_empty(),
-                    "hosts": sorted(hosts.into_iter()),
-                    "rules": sorted(rules.into_iter()),
-                }),
-            )
-        }
-        ("HorizontalPodAutoscaler", Some("autoscaling")) => {
-            let target = spec.get("scaleTargetRef").map(|t| {
-                format!(
-                    "{}/{}",
-                    t.get("kind").and_then(Value::as_str).unwrap_or_default(),
-                    derive_key(t.get("name").and_then(Value::as_str).unwrap_or_default(), tokens)
-                )
-            });
-            let metrics = list(&spec, "metrics").iter().map(|m| {
-                let kind = m.get("type").and_then(Value::as_str).unwrap_or_default();
-                let detail = m.get(kind.to_ascii_lowercase().as_str()).or_else(|| {
-                    m.as_object()
-                        .and_then(|o| o.iter().find(|(k, _)| *k != "type").map(|(_, v)| v))
-                });
-                format!("{kind} {}", detail.map(Value::to_string).unwrap_or_default())
-            });
-            // autoscaling/v1 names its one metric differently.
-            let mut metrics = sorted(metrics);
-            if let Some(cpu) = spec.get("targetCPUUtilizationPercentage") {
-                metrics.push(format!("Resource cpu {cpu}%"));
-            }
-            (
-                "k8s.hpa",
-                json!({
-                    "target": target,
-                    "min_replicas": spec.get("minReplicas").cloned().unwrap_or(json!(1)),
-                    "max_replicas": spec.get("maxReplicas"),
-                    "metrics": metrics,
-                }),
-            )
-        }
-        ("ConfigMap", Some("v1")) => {
-            let mut data = Map::new();
-            for (k, v) in value.get("data").and_then(Value::as_object).into_iter().flatten() {
-                data.insert(k.clone(), redactor.text(k, &scalar_text(Some(v))));
-            }
-            let mut keys: Vec<String> = data.keys().cloned().collect();
-            keys.extend(
-                value
-                    .get("binaryData")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                    .map(|(k, _)| k.clone()),
-            );
-            keys.sort();
-            ("k8s.configmap", json!({ "keys": keys, "data": data }))
-        }
-        ("Secret", Some("v1")) => {
-            let mut data = Map::new();
-            for (k, v) in value.get("data").and_then(Value::as_object).into_iter().flatten() {
-                let decoded = v
-                    .as_str()
-                    .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s.trim()).ok())
-                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
-                data.insert(k.clone(), redactor.redact(decoded.as_deref()));
-            }
-            for (k, v) in value
-                .get("stringData")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                data.insert(k.clone(), redactor.redact(Some(&scalar_text(Some(v)))));
-            }
-            let keys: Vec<String> = data.keys().cloned().collect();
-            (
-                "k8s.secret",
-                json!({
-                    "type": value.get("type").cloned().unwrap_or(json!("Opaque")),
-                    "keys": keys,
-                    "data": data,
-                }),
-            )
-        }
-        _ => {
-            let group = api_version.rsplit_once('/').map(|(group, _)| group);
-            let label = match group {
-                Some(group) => format!("{kind}.{group}"),
-                None => kind.clone(),
-            };
-            *out.unaudited.entry(label).or_insert(0) += 1;
-            return Ok(());
-        }
+    let api = api_version.split('/').next().unwrap_or_default();
+    let Some(reader) = READERS.iter().find(|r| r.kind == kind && r.api == api) else {
+        let label = match api_version.rsplit_once('/') {
+            Some((group, _)) => format!("{kind}.{group}"),
+            None => kind.clone(),
+        };
+        *out.unaudited.entry(label).or_insert(0) += 1;
+        return Ok(());
     };
-    let full = format!("{namespace}/{name}");
-    let attributes = match attributes {
+    let object = Object {
+        value,
+        metadata,
+        spec: value.get("spec").unwrap_or(&Value::Null),
+        tokens,
+        redactor,
+    };
+    let attributes = match (reader.read)(&object) {
         Value::Object(map) => map.into_iter().collect::<BTreeMap<_, _>>(),
         _ => BTreeMap::new(),
     };
+    let full = format!("{namespace}/{name}");
     out.resources.push(Resource {
-        kind: kind_name.to_owned(),
+        kind: reader.name.to_owned(),
         key: Some(derive_key(&full, tokens)),
         name: Some(full.clone()),
         id: Some(format!("{kind}/{full}")),
@@ -352,6 +271,173 @@ fn read_object(value: &Value, tokens: &[String], redactor: &Redactor, out: &mut 
         attributes: Attributes::try_from_map(&attributes).map_err(|e| format!("{kind} {full}: {e}"))?,
     });
     Ok(())
+}
+
+/// Deployments and StatefulSets.
+fn replicated(o: &Object) -> Value {
+    json!({
+        "replicas": o.spec.get("replicas").cloned().unwrap_or(json!(1)),
+        "containers": containers(o.spec.pointer("/template/spec"), o.tokens, o.redactor),
+    })
+}
+
+fn daemon_set(o: &Object) -> Value {
+    json!({ "containers": containers(o.spec.pointer("/template/spec"), o.tokens, o.redactor) })
+}
+
+fn cron_job(o: &Object) -> Value {
+    json!({
+        "schedule": o.spec.get("schedule"),
+        "concurrency_policy": o.spec.get("concurrencyPolicy").cloned().unwrap_or(json!("Allow")),
+        "containers": containers(o.spec.pointer("/jobTemplate/spec/template/spec"), o.tokens, o.redactor),
+    })
+}
+
+fn service(o: &Object) -> Value {
+    let ports = list(o.spec, "ports").iter().map(|p| {
+        format!(
+            "{}->{}/{}",
+            scalar_text(p.get("port")),
+            scalar_text(p.get("targetPort").or(p.get("port"))),
+            p.get("protocol").and_then(Value::as_str).unwrap_or("TCP")
+        )
+    });
+    json!({
+        "type": o.spec.get("type").cloned().unwrap_or(json!("ClusterIP")),
+        "ports": sorted(ports),
+    })
+}
+
+fn ingress(o: &Object) -> Value {
+    let class = o
+        .spec
+        .get("ingressClassName")
+        .or_else(|| o.metadata.pointer("/annotations/kubernetes.io~1ingress.class"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let mut rules = Vec::new();
+    let mut hosts = Vec::new();
+    for rule in list(o.spec, "rules") {
+        hosts.push(derive_key(
+            rule.get("host").and_then(Value::as_str).unwrap_or("*"),
+            o.tokens,
+        ));
+        for path in rule
+            .pointer("/http/paths")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let backend = path.pointer("/backend/service");
+            let port = backend.and_then(|b| b.pointer("/port/number").or(b.pointer("/port/name")));
+            rules.push(format!(
+                "{} -> {}:{}",
+                path.get("path").and_then(Value::as_str).unwrap_or("/"),
+                derive_key(
+                    backend
+                        .and_then(|b| b.get("name"))
+                        .and_then(Value::as_str)
+                        .unwrap_or(""),
+                    o.tokens
+                ),
+                scalar_text(port)
+            ));
+        }
+    }
+    json!({
+        "ingress_class": class,
+        "tls": !list(o.spec, "tls").is_empty(),
+        "hosts": sorted(hosts.into_iter()),
+        "rules": sorted(rules.into_iter()),
+    })
+}
+
+fn hpa(o: &Object) -> Value {
+    let target = o.spec.get("scaleTargetRef").map(|t| {
+        format!(
+            "{}/{}",
+            t.get("kind").and_then(Value::as_str).unwrap_or_default(),
+            derive_key(
+                t.get("name").and_then(Value::as_str).unwrap_or_default(),
+                o.tokens
+            )
+        )
+    });
+    let metrics = list(o.spec, "metrics").iter().map(|m| {
+        let kind = m.get("type").and_then(Value::as_str).unwrap_or_default();
+        let detail = m.get(kind.to_ascii_lowercase().as_str()).or_else(|| {
+            m.as_object()
+                .and_then(|o| o.iter().find(|(k, _)| *k != "type").map(|(_, v)| v))
+        });
+        format!("{kind} {}", detail.map(Value::to_string).unwrap_or_default())
+    });
+    // autoscaling/v1 names its one metric differently.
+    let mut metrics = sorted(metrics);
+    if let Some(cpu) = o.spec.get("targetCPUUtilizationPercentage") {
+        metrics.push(format!("Resource cpu {cpu}%"));
+    }
+    json!({
+        "target": target,
+        "min_replicas": o.spec.get("minReplicas").cloned().unwrap_or(json!(1)),
+        "max_replicas": o.spec.get("maxReplicas"),
+        "metrics": metrics,
+    })
+}
+
+fn config_map(o: &Object) -> Value {
+    let mut data = Map::new();
+    for (k, v) in o
+        .value
+        .get("data")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        data.insert(k.clone(), o.redactor.text(k, &scalar_text(Some(v))));
+    }
+    let mut keys: Vec<String> = data.keys().cloned().collect();
+    keys.extend(
+        o.value
+            .get("binaryData")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k.clone()),
+    );
+    keys.sort();
+    json!({ "keys": keys, "data": data })
+}
+
+fn secret(o: &Object) -> Value {
+    let mut data = Map::new();
+    for (k, v) in o
+        .value
+        .get("data")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let decoded = v
+            .as_str()
+            .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s.trim()).ok())
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+        data.insert(k.clone(), o.redactor.redact(decoded.as_deref()));
+    }
+    for (k, v) in o
+        .value
+        .get("stringData")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        data.insert(k.clone(), o.redactor.redact(Some(&scalar_text(Some(v)))));
+    }
+    let keys: Vec<String> = data.keys().cloned().collect();
+    json!({
+        "type": o.value.get("type").cloned().unwrap_or(json!("Opaque")),
+        "keys": keys,
+        "data": data,
+    })
 }
 
 fn list<'v>(value: &'v Value, key: &str) -> &'v [Value] {
@@ -540,6 +626,20 @@ fn probe(p: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kubernetes_kind_of_the_catalogue_has_a_reader_and_every_reader_a_kind() {
+        let mut read: Vec<&str> = READERS.iter().map(|r| r.name).collect();
+        read.sort();
+        read.dedup();
+        let declared: Vec<&str> = envparity_model::catalog::CATALOGUE
+            .kinds()
+            .into_iter()
+            .filter(|k| k.provider == "kubernetes")
+            .map(|k| k.name)
+            .collect();
+        assert_eq!(read, declared);
+    }
 
     #[test]
     fn quantities() {

@@ -198,8 +198,21 @@ pub struct ConnectError {
 const PROBE_ATTEMPTS: u32 = 2;
 
 /// Checks that a profile is defined in the AWS shared config or credentials file, before anything is asked of
-/// AWS: a misspelled profile gets a did-you-mean, not a chain of credential providers' errors.
-fn known_profile(profile: &str) -> Result<(), String> {
+/// AWS: a misspelled profile gets a did-you-mean, not a chain of credential providers' errors. The files are
+/// read by aws-config's own profile loader, as the SDK reads them.
+async fn known_profile(profile: &str) -> Result<(), String> {
+    let (fs, env) = (
+        aws_types::os_shim_internal::Fs::real(),
+        aws_types::os_shim_internal::Env::real(),
+    );
+    // The default files, or those AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name.
+    let mut names: Vec<String> = match aws_config::profile::load(&fs, &env, &Default::default(), None).await {
+        Ok(set) => set.profiles().map(str::to_owned).collect(),
+        Err(e) => return Err(format!("the AWS config or credentials file cannot be read: {e}")),
+    };
+    if names.iter().any(|n| n == profile) {
+        return Ok(());
+    }
     let home = std::env::var_os("HOME")
         .map(std::path::PathBuf::from)
         .unwrap_or_default();
@@ -208,42 +221,15 @@ fn known_profile(profile: &str) -> Result<(), String> {
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| home.join(".aws").join(default))
     };
-    let (config, credentials) = (
-        file("AWS_CONFIG_FILE", "config"),
-        file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
-    );
-    let mut names = Vec::new();
-    for (path, prefixed) in [(&config, true), (&credentials, false)] {
-        let Ok(text) = std::fs::read_to_string(path) else {
-            continue;
-        };
-        for line in text.lines() {
-            let Some(section) = line.trim().strip_prefix('[').and_then(|l| l.strip_suffix(']')) else {
-                continue;
-            };
-            let section = section.trim();
-            let name = match (prefixed, section.strip_prefix("profile ")) {
-                (true, Some(name)) => name.trim(),
-                (true, None) if section == "default" => section,
-                (true, None) => continue, // sso-session and services sections
-                (false, _) => section,
-            };
-            names.push(name.to_owned());
-        }
-    }
-    if names.iter().any(|n| n == profile) {
-        return Ok(());
-    }
+    names.sort();
     let all: Vec<&str> = names.iter().map(String::as_str).collect();
     let suggestion = envparity_model::diagnostic::closest(profile, &all)
         .map(|n| format!(" (did you mean {n:?}?)"))
         .unwrap_or_default();
-    names.sort();
-    names.dedup();
     Err(format!(
         "the AWS profile {profile:?} is defined neither in {} nor in {}{suggestion}; defined: {}",
-        config.display(),
-        credentials.display(),
+        file("AWS_CONFIG_FILE", "config").display(),
+        file("AWS_SHARED_CREDENTIALS_FILE", "credentials").display(),
         if names.is_empty() {
             "none".to_owned()
         } else {
@@ -270,7 +256,7 @@ impl Session {
             .operation_attempt_timeout(Duration::from_secs(settings.attempt_timeout_secs))
             .build();
         if let Some(profile) = &env.profile {
-            known_profile(profile).map_err(fail)?;
+            known_profile(profile).await.map_err(fail)?;
         }
         let http = crate::https::client();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
