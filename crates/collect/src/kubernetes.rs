@@ -386,50 +386,25 @@ fn hpa(o: &Object) -> Value {
 
 fn config_map(o: &Object) -> Value {
     let mut data = Map::new();
-    for (k, v) in o
-        .value
-        .get("data")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+    for (k, v) in entries(o.value, "data") {
         data.insert(k.clone(), o.redactor.text(k, &scalar_text(Some(v))));
     }
     let mut keys: Vec<String> = data.keys().cloned().collect();
-    keys.extend(
-        o.value
-            .get("binaryData")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .map(|(k, _)| k.clone()),
-    );
+    keys.extend(entries(o.value, "binaryData").map(|(k, _)| k.clone()));
     keys.sort();
     json!({ "keys": keys, "data": data })
 }
 
 fn secret(o: &Object) -> Value {
     let mut data = Map::new();
-    for (k, v) in o
-        .value
-        .get("data")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+    for (k, v) in entries(o.value, "data") {
         let decoded = v
             .as_str()
             .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s.trim()).ok())
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
         data.insert(k.clone(), o.redactor.redact(decoded.as_deref()));
     }
-    for (k, v) in o
-        .value
-        .get("stringData")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+    for (k, v) in entries(o.value, "stringData") {
         data.insert(k.clone(), o.redactor.redact(Some(&scalar_text(Some(v)))));
     }
     let keys: Vec<String> = data.keys().cloned().collect();
@@ -438,6 +413,11 @@ fn secret(o: &Object) -> Value {
         "keys": keys,
         "data": data,
     })
+}
+
+/// The entries of an object-valued key (a ConfigMap's `data`), none when it is absent or not an object.
+fn entries<'v>(value: &'v Value, key: &str) -> impl Iterator<Item = (&'v String, &'v Value)> {
+    value.get(key).and_then(Value::as_object).into_iter().flatten()
 }
 
 fn list<'v>(value: &'v Value, key: &str) -> &'v [Value] {

@@ -38,7 +38,7 @@ pub(super) struct Judge<'p, 's> {
 
 /// Why two fingerprints that differ cannot be taken for two different secrets: the snapshots' fingerprint keys
 /// differ, or one is unknown. `None` when both were made with one known key.
-pub(super) fn incomparable_secrets(staging: &Snapshot, prod: &Snapshot) -> Option<String> {
+fn incomparable_secrets(staging: &Snapshot, prod: &Snapshot) -> Option<String> {
     let (s, p) = (&staging.fingerprint_key_id, &prod.fingerprint_key_id);
     if s.is_some() && s == p {
         return None;

@@ -74,7 +74,7 @@ impl<'p, 's> Judge<'p, 's> {
 
     /// True when no rule of the policy can find fault with a resource of this kind whose values are equal on
     /// both sides and hold no secret.
-    pub(in crate::engine) fn equal_values_pass(&mut self, kind: &str) -> bool {
+    fn equal_values_pass(&mut self, kind: &str) -> bool {
         if let Some(&known) = self.equal_pass_cache.get(kind) {
             return known;
         }
@@ -88,7 +88,7 @@ impl<'p, 's> Judge<'p, 's> {
     }
 
     /// The index of the comparison rule that decides this attribute of the resource with this key, if any.
-    pub(in crate::engine) fn comparison_rule(
+    fn comparison_rule(
         &mut self,
         kind: &str,
         key: &str,
@@ -111,7 +111,7 @@ impl<'p, 's> Judge<'p, 's> {
     }
 
     /// Compares every attribute path present on either side of a pair.
-    pub(in crate::engine) fn attributes(
+    fn attributes(
         &mut self,
         kind: &str,
         key: &str,
@@ -148,7 +148,7 @@ impl<'p, 's> Judge<'p, 's> {
         }
     }
 
-    pub(in crate::engine) fn unlisted(
+    fn unlisted(
         &mut self,
         kind: &str,
         key: &str,
@@ -186,7 +186,7 @@ impl<'p, 's> Judge<'p, 's> {
 
     /// Records the outcome of a rule on one attribute: nothing for a pass, the draft for a failure, an
     /// incomplete finding when the values could not decide.
-    pub(in crate::engine) fn judged(&mut self, outcome: Outcome, mut draft: Draft<'_>) {
+    fn judged(&mut self, outcome: Outcome, mut draft: Draft<'_>) {
         let detail = match outcome {
             Outcome::Pass => return,
             Outcome::Fail(detail) => detail,
@@ -200,7 +200,7 @@ impl<'p, 's> Judge<'p, 's> {
     }
 
     /// Checks the values one environment must hold itself, wherever the field exists.
-    pub(in crate::engine) fn expectations(
+    fn expectations(
         &mut self,
         resource: &Resource,
         key: &str,
@@ -303,7 +303,7 @@ impl<'p, 's> Judge<'p, 's> {
     }
 
     /// Whether the comparison rule at `index` decides an attribute of a pair that was known equal unparsed.
-    pub(in crate::engine) fn decides_unparsed(&mut self, index: usize) -> bool {
+    fn decides_unparsed(&mut self, index: usize) -> bool {
         let rule = &self.policy.rules[index];
         if !matches!(rule.check, Check::Compare(_)) {
             return false;

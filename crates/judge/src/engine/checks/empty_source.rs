@@ -19,7 +19,7 @@ impl Check for EmptySource {
 impl<'p, 's> Judge<'p, 's> {
     /// Every configured source that held nothing (a service in a region, an SSM path, a config file): a typo
     /// looks exactly like an empty source, so it is said.
-    pub(in crate::engine) fn empty_sources(&mut self, snapshot: &Snapshot, side: Side) {
+    fn empty_sources(&mut self, snapshot: &Snapshot, side: Side) {
         let Level::Report(severity) = self.policy.defaults.level(BuiltinRule::EmptySource) else {
             return;
         };

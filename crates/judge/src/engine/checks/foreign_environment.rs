@@ -37,7 +37,7 @@ impl Check for ForeignEnvironment {
 
 impl<'p, 's> Judge<'p, 's> {
     /// Resources of one side whose name or tags carry the other side's environment token.
-    pub(in crate::engine) fn foreign(
+    fn foreign(
         &mut self,
         snapshot: &Snapshot,
         keys: &[String],

@@ -18,7 +18,7 @@ impl Check for Incomplete {
 
 impl<'p, 's> Judge<'p, 's> {
     /// Every kind a gap names is unknown on that side: an `incomplete` finding, never a pass.
-    pub(in crate::engine) fn gaps(&mut self, snapshot: &Snapshot, side: Side) {
+    fn gaps(&mut self, snapshot: &Snapshot, side: Side) {
         for gap in &snapshot.gaps {
             let place = place(&gap.account, &gap.region);
             let key = format!("{}:{}", side.name(), if place.is_empty() { "*" } else { &place });

@@ -18,7 +18,7 @@ impl Check for NothingCompared {
 impl<'p, 's> Judge<'p, 's> {
     /// A run that compared nothing earns no verdict: neither side holds a resource, or nothing paired although
     /// both do. Both sides being one environment (or one snapshot) is said too.
-    pub(in crate::engine) fn coverage(&mut self, pairing: &Pairing<'_>, staging: &Snapshot, prod: &Snapshot) {
+    fn coverage(&mut self, pairing: &Pairing<'_>, staging: &Snapshot, prod: &Snapshot) {
         let (s, p) = (staging.resources.len(), prod.resources.len());
         let nothing = if s == 0 && p == 0 {
             Some("neither snapshot holds a resource".to_owned())

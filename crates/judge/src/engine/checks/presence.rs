@@ -17,7 +17,7 @@ impl Check for Presence {
 }
 
 impl<'p, 's> Judge<'p, 's> {
-    pub(in crate::engine) fn presence(&mut self, pairing: &Pairing<'s>, staging: &Snapshot, prod: &Snapshot) {
+    fn presence(&mut self, pairing: &Pairing<'s>, staging: &Snapshot, prod: &Snapshot) {
         let defaults = &self.policy.defaults;
         let one_sided = [
             (

@@ -21,7 +21,7 @@ impl Check for QueueVisibility {
 
 impl<'p, 's> Judge<'p, 's> {
     /// Settings of one environment that must agree with each other (see [`relations`]).
-    pub(in crate::engine) fn relations(&mut self, snapshot: &Snapshot, keys: &[String], side: Side) {
+    fn relations(&mut self, snapshot: &Snapshot, keys: &[String], side: Side) {
         for short in relations::short_visibility(snapshot, keys) {
             let queue = &snapshot.resources[short.queue];
             let visibility = Value::from(short.visibility);

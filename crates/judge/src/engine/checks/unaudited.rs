@@ -18,7 +18,7 @@ impl Check for Unaudited {
 
 impl<'p, 's> Judge<'p, 's> {
     /// Resource types the environment runs that no collector read, when the policy reports them.
-    pub(in crate::engine) fn unaudited(&mut self, snapshot: &Snapshot, side: Side) {
+    fn unaudited(&mut self, snapshot: &Snapshot, side: Side) {
         let Level::Report(severity) = self.policy.defaults.level(BuiltinRule::Unaudited) else {
             return;
         };
