@@ -35,8 +35,6 @@ use envparity_model::snapshot::{
     COVERAGE_SERVICE, Fleet, FleetAccount, Gap, Resource, Shard, Snapshot, Source, SourceStatus, Unaudited,
 };
 
-/// Every kind envparity's collectors produce, with its fields: declared by each collector beside its code.
-
 /// What one unit of collection ended with: the one shape every collector's result takes on its way into the
 /// snapshot.
 #[derive(Debug)]
