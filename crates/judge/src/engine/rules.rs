@@ -88,13 +88,7 @@ impl<'p, 's> Judge<'p, 's> {
     }
 
     /// The index of the comparison rule that decides this attribute of the resource with this key, if any.
-    fn comparison_rule(
-        &mut self,
-        kind: &str,
-        key: &str,
-        path: &str,
-        secret: bool,
-    ) -> Option<usize> {
+    fn comparison_rule(&mut self, kind: &str, key: &str, path: &str, secret: bool) -> Option<usize> {
         let policy = self.policy;
         let kinds = &mut self.comparison_cache[usize::from(secret)];
         if !kinds.contains_key(kind) {
@@ -148,14 +142,7 @@ impl<'p, 's> Judge<'p, 's> {
         }
     }
 
-    fn unlisted(
-        &mut self,
-        kind: &str,
-        key: &str,
-        path: &str,
-        s: Option<&Value>,
-        p: Option<&Value>,
-    ) {
+    fn unlisted(&mut self, kind: &str, key: &str, path: &str, s: Option<&Value>, p: Option<&Value>) {
         let Level::Report(severity) = self.policy.defaults.level(BuiltinRule::UnlistedDifference) else {
             return;
         };

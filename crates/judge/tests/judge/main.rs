@@ -5,4 +5,5 @@ mod coverage;
 mod engine;
 mod golden;
 mod hostile;
+mod layers;
 mod trust;
