@@ -7,9 +7,8 @@ use std::collections::BTreeMap;
 
 use envparity_collect::egress;
 use envparity_collect::secrets::Redactor;
-use envparity_judge::engine::{self, Options};
 use envparity_judge::policy::Policy;
-use envparity_judge::report::{self, Format, RenderOptions, Report};
+use envparity_judge::report::{self, Format, RenderOptions};
 use envparity_model::catalog::CATALOGUE;
 use envparity_model::snapshot::{Attributes, Gap, Resource, Snapshot};
 use proptest::prelude::*;
@@ -167,12 +166,7 @@ proptest! {
         ];
         let policy = Policy::builtin("default", &CATALOGUE).unwrap();
         for format in [Format::Table, Format::Json, Format::Markdown, Format::Sarif, Format::Junit, Format::Html] {
-            let options = Options {
-                list_resources: format == Format::Junit,
-                ..Options::for_snapshots(&staging, &prod, jiff::civil::date(2026, 12, 1))
-            };
-            let evaluation = engine::evaluate(&staging, &prod, &policy, &options);
-            let report = Report::new(&staging, &prod, &policy.name, policy.fail_on, evaluation);
+            let report = envparity_testkit::report_in(&staging, &prod, &policy, policy.fail_on, format);
             outputs.push(report::render(&report, format, RenderOptions::default()));
         }
         for out in &outputs {

@@ -1,9 +1,10 @@
 //! envparity's test helpers, in one place for every crate's tests (ripgrep's `tests/util.rs` way): snapshots
 //! from JSON, policies from TOML, a judgement on a fixed date, and findings as rows to compare.
 
+use envparity_judge::Settings;
 use envparity_judge::engine::{self, Options};
-use envparity_judge::policy::Policy;
-use envparity_judge::report::{Evaluation, Finding};
+use envparity_judge::policy::{FailOn, Policy};
+use envparity_judge::report::{Evaluation, Finding, Format, Report};
 use envparity_model::catalog::CATALOGUE;
 use envparity_model::snapshot::{self, Snapshot};
 use serde_json::{Value, json};
@@ -80,6 +81,29 @@ pub fn run(staging: &Snapshot, prod: &Snapshot, policy: &Policy) -> Evaluation {
         policy,
         &Options::for_snapshots(staging, prod, today()),
     )
+}
+
+/// The report of a pair under `policy`, failing on `fail_on`, as `envparity diff --format json` judges it.
+pub fn report(staging: &Snapshot, prod: &Snapshot, policy: &Policy, fail_on: FailOn) -> Report {
+    report_in(staging, prod, policy, fail_on, Format::Json)
+}
+
+/// The report of a pair as it is judged for `format` (JUnit lists every compared resource).
+pub fn report_in(
+    staging: &Snapshot,
+    prod: &Snapshot,
+    policy: &Policy,
+    fail_on: FailOn,
+    format: Format,
+) -> Report {
+    let settings = Settings {
+        policy,
+        fail_on,
+        options: Options::for_snapshots(staging, prod, today()),
+        format,
+        baseline: None,
+    };
+    envparity_judge::judge(staging, prod, &settings).report
 }
 
 /// (rule, key, field, severity, waived) of a finding, for compact assertions.

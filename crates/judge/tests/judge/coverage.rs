@@ -2,11 +2,11 @@
 //! the services of the coverage issue, on snapshot pairs.
 
 use envparity_judge::policy::{FailOn, Policy};
-use envparity_judge::report::{self, Format, RenderOptions, Report};
+use envparity_judge::report::{self, Format, RenderOptions};
 use envparity_model::snapshot::Snapshot;
 use serde_json::{Value, json};
 
-use envparity_testkit::{brief, default_policy, parse, policy, run};
+use envparity_testkit::{brief, default_policy, parse, policy, report, run};
 
 /// One environment in one account that asked the tagging API, with `unaudited` types found.
 fn covered(environment: &str, resources: Value, unaudited: Value) -> Snapshot {
@@ -36,13 +36,7 @@ fn unaudited_types_are_not_findings_by_default_but_are_in_the_coverage_section()
     let staging = covered("staging", json!([queue("jobs-staging")]), machines(2));
     let prod = covered("prod", json!([queue("jobs-prod")]), machines(3));
     let policy = default_policy();
-    let report = Report::new(
-        &staging,
-        &prod,
-        &policy.name,
-        FailOn::Error,
-        run(&staging, &prod, &policy),
-    );
+    let report = report(&staging, &prod, &policy, FailOn::Error);
     assert!(report.findings.is_empty(), "{:?}", brief(&report.findings));
     let json: Value = serde_json::to_value(&report).unwrap();
     assert_eq!(
@@ -95,13 +89,7 @@ fn a_snapshot_that_never_asked_has_unknown_coverage_not_none() {
     let staging = parse("staging", json!([queue("jobs-staging")]), json!({}));
     let prod = parse("prod", json!([queue("jobs-prod")]), json!({}));
     let policy = default_policy();
-    let report = Report::new(
-        &staging,
-        &prod,
-        &policy.name,
-        FailOn::Error,
-        run(&staging, &prod, &policy),
-    );
+    let report = report(&staging, &prod, &policy, FailOn::Error);
     assert_eq!(report.coverage.prod.unaudited, None);
     assert!(
         report

@@ -4,7 +4,7 @@ use envparity_judge::engine::{self, Options};
 use envparity_judge::policy::{Policy, Severity};
 use envparity_judge::report::{Report, Status};
 use envparity_model::catalog::CATALOGUE;
-use envparity_testkit::{brief, policy, rds, row, run, snapshot, today};
+use envparity_testkit::{brief, policy, rds, report, row, run, snapshot, today};
 use serde_json::{Value, json};
 
 const VERSION_RULE: &str = r#"
@@ -405,11 +405,7 @@ fn the_verdict_follows_fail_on() {
     let staging = snapshot("staging", json!([rds("a-staging", json!({"x": 1}))]), json!([]));
     let prod = snapshot("prod", json!([rds("a-prod", json!({"x": 2}))]), json!([]));
     let p = policy("");
-    let status = |fail_on| {
-        Report::new(&staging, &prod, "t", fail_on, run(&staging, &prod, &p))
-            .summary
-            .status
-    };
+    let status = |fail_on| report(&staging, &prod, &p, fail_on).summary.status;
     use envparity_judge::policy::FailOn;
     assert_eq!(
         status(FailOn::Error),

@@ -2,16 +2,11 @@
 //! case, on snapshot pairs. (The cases that come from collection are tested against moto in `tests/aws/`.)
 
 use envparity_judge::policy::{FailOn, Policy};
-use envparity_judge::report::{self, Format, RenderOptions, Report, Status};
+use envparity_judge::report::{self, Format, RenderOptions, Status};
 use envparity_model::catalog::CATALOGUE;
-use envparity_model::snapshot::Snapshot;
 use serde_json::json;
 
-use envparity_testkit::{brief, default_policy, parse, policy, rds, row, run, secret, ssm_source};
-
-fn report(staging: &Snapshot, prod: &Snapshot, policy: &Policy, fail_on: FailOn) -> Report {
-    Report::new(staging, prod, &policy.name, fail_on, run(staging, prod, policy))
-}
+use envparity_testkit::{brief, default_policy, parse, policy, rds, report, row, run, secret, ssm_source};
 
 #[test]
 fn both_environments_in_an_empty_region_is_incomplete_not_parity() {
