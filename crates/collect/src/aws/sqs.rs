@@ -4,7 +4,7 @@
 //! `calls_per_service` at once. Tags, when a tag filter or key tag needs them, come from the region's tagging API,
 //! a hundred at a time.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::{Value, json};
@@ -41,45 +41,96 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
     for (url, found) in urls.iter().zip(attributes) {
         let empty = HashMap::new();
         let a = found.attributes().unwrap_or(&empty);
-        let get = |name: QueueAttributeName| a.get(&name).map(String::as_str);
-        let number = |name: QueueAttributeName| get(name).and_then(|v| v.parse::<u64>().ok()).map(Value::from);
-        let flag = |name: QueueAttributeName| Some(Value::from(get(name) == Some("true")));
-        let encryption = match (get(QueueAttributeName::KmsMasterKeyId), get(QueueAttributeName::SqsManagedSseEnabled)) {
-            (Some(key), _) if !key.is_empty() => "kms",
-            (_, Some("true")) => "sse-sqs",
-            _ => "none",
-        };
-        // The redrive policy is JSON text: {"deadLetterTargetArn": "...", "maxReceiveCount": 5}.
-        let redrive: Value = get(QueueAttributeName::RedrivePolicy)
-            .and_then(|p| serde_json::from_str(p).ok())
-            .unwrap_or(Value::Null);
-        let target = redrive["deadLetterTargetArn"]
-            .as_str()
-            .and_then(|arn| arn.rsplit(':').next())
-            .map(|name| Value::from(ctx.key_of_name(name)));
-        let max_receive = match &redrive["maxReceiveCount"] {
-            Value::String(s) => s.parse::<u64>().ok().map(Value::from),
-            other => other.as_u64().map(Value::from),
-        };
         let name = url.rsplit('/').next().unwrap_or(url);
-        let arn = get(QueueAttributeName::QueueArn);
-        let attributes = attrs([
-            ("visibility_timeout_seconds", number(QueueAttributeName::VisibilityTimeout)),
-            ("message_retention_seconds", number(QueueAttributeName::MessageRetentionPeriod)),
-            ("maximum_message_size", number(QueueAttributeName::MaximumMessageSize)),
-            ("delay_seconds", number(QueueAttributeName::DelaySeconds)),
-            ("receive_wait_time_seconds", number(QueueAttributeName::ReceiveMessageWaitTimeSeconds)),
-            ("fifo", flag(QueueAttributeName::FifoQueue)),
-            (
-                "content_based_deduplication",
-                flag(QueueAttributeName::ContentBasedDeduplication),
-            ),
-            ("encryption", Some(json!(encryption))),
-            ("encrypted", Some(Value::from(encryption != "none"))),
-            ("dead_letter_target", Some(target.unwrap_or(Value::Null))),
-            ("max_receive_count", Some(max_receive.unwrap_or(Value::Null))),
-        ]);
+        let arn = a.get(&QueueAttributeName::QueueArn).map(String::as_str);
+        let attributes = queue_attributes(a, |name| ctx.key_of_name(name));
         out.push(ctx.reachable_resource("aws.sqs.queue", name, arn, tags_of(tags, arn), attributes, [Some(*url)]));
     }
     Ok(out)
+}
+
+/// A queue's attributes from what GetQueueAttributes returned; `key_of` gives a queue's logical key from its name
+/// (for the dead-letter target). No call: the conversion alone, tested without AWS.
+fn queue_attributes(
+    a: &HashMap<QueueAttributeName, String>,
+    key_of: impl Fn(&str) -> String,
+) -> BTreeMap<String, Value> {
+    let get = |name: QueueAttributeName| a.get(&name).map(String::as_str);
+    let number = |name: QueueAttributeName| get(name).and_then(|v| v.parse::<u64>().ok()).map(Value::from);
+    let flag = |name: QueueAttributeName| Some(Value::from(get(name) == Some("true")));
+    let encryption = match (get(QueueAttributeName::KmsMasterKeyId), get(QueueAttributeName::SqsManagedSseEnabled)) {
+        (Some(key), _) if !key.is_empty() => "kms",
+        (_, Some("true")) => "sse-sqs",
+        _ => "none",
+    };
+    // The redrive policy is JSON text: {"deadLetterTargetArn": "...", "maxReceiveCount": 5}.
+    let redrive: Value = get(QueueAttributeName::RedrivePolicy)
+        .and_then(|p| serde_json::from_str(p).ok())
+        .unwrap_or(Value::Null);
+    let target = redrive["deadLetterTargetArn"]
+        .as_str()
+        .and_then(|arn| arn.rsplit(':').next())
+        .map(|name| Value::from(key_of(name)));
+    let max_receive = match &redrive["maxReceiveCount"] {
+        Value::String(s) => s.parse::<u64>().ok().map(Value::from),
+        other => other.as_u64().map(Value::from),
+    };
+    attrs([
+        ("visibility_timeout_seconds", number(QueueAttributeName::VisibilityTimeout)),
+        ("message_retention_seconds", number(QueueAttributeName::MessageRetentionPeriod)),
+        ("maximum_message_size", number(QueueAttributeName::MaximumMessageSize)),
+        ("delay_seconds", number(QueueAttributeName::DelaySeconds)),
+        ("receive_wait_time_seconds", number(QueueAttributeName::ReceiveMessageWaitTimeSeconds)),
+        ("fifo", flag(QueueAttributeName::FifoQueue)),
+        (
+            "content_based_deduplication",
+            flag(QueueAttributeName::ContentBasedDeduplication),
+        ),
+        ("encryption", Some(json!(encryption))),
+        ("encrypted", Some(Value::from(encryption != "none"))),
+        ("dead_letter_target", Some(target.unwrap_or(Value::Null))),
+        ("max_receive_count", Some(max_receive.unwrap_or(Value::Null))),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_attributes_from_what_sqs_returns() {
+        let a: HashMap<QueueAttributeName, String> = [
+            (QueueAttributeName::VisibilityTimeout, "45"),
+            (QueueAttributeName::MessageRetentionPeriod, "345600"),
+            (QueueAttributeName::FifoQueue, "true"),
+            (QueueAttributeName::SqsManagedSseEnabled, "true"),
+            (
+                QueueAttributeName::RedrivePolicy,
+                r#"{"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:1:jobs-prod-dlq","maxReceiveCount":"5"}"#,
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_owned()))
+        .collect();
+        let attributes = queue_attributes(&a, |name| name.replace("prod", "{env}"));
+        assert_eq!(
+            Value::from_iter(attributes),
+            json!({
+                "visibility_timeout_seconds": 45,
+                "message_retention_seconds": 345600,
+                "fifo": true,
+                "content_based_deduplication": false,
+                "encryption": "sse-sqs",
+                "encrypted": true,
+                "dead_letter_target": "jobs-{env}-dlq",
+                "max_receive_count": 5,
+            })
+        );
+        // A KMS key outranks SQS-managed encryption; no redrive policy is no target.
+        let kms: HashMap<QueueAttributeName, String> =
+            [(QueueAttributeName::KmsMasterKeyId, "alias/aws/sqs".to_owned())].into();
+        let attributes = queue_attributes(&kms, str::to_owned);
+        assert_eq!(attributes["encryption"], "kms");
+        assert_eq!(attributes["dead_letter_target"], Value::Null);
+    }
 }
