@@ -4,7 +4,7 @@
 //! call); attributes have none: one GetTopicAttributes per topic. Tags, when a filter needs them, come from the
 //! region's tagging API, a hundred at a time.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Value, json};
 
@@ -38,23 +38,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
     for (arn, found) in arns.iter().zip(attributes) {
         let empty = HashMap::new();
         let a = found.attributes().unwrap_or(&empty);
-        let get = |name: &str| a.get(name).map(String::as_str);
-        let flag = |name: &str| Some(Value::from(get(name) == Some("true")));
-        let encryption = match get("KmsMasterKeyId") {
-            Some(key) if !key.is_empty() => "kms",
-            _ => "none",
-        };
-        let delivery_policy = get("DeliveryPolicy")
-            .and_then(|p| serde_json::from_str::<Value>(p).ok())
-            .unwrap_or(Value::Null);
-        let attributes = attrs([
-            ("fifo", flag("FifoTopic")),
-            ("content_based_deduplication", flag("ContentBasedDeduplication")),
-            ("encryption", Some(json!(encryption))),
-            ("encrypted", Some(Value::from(encryption != "none"))),
-            ("delivery_policy", Some(delivery_policy)),
-            ("subscriptions", Some(string_set(by_topic.remove(arn).unwrap_or_default()))),
-        ]);
+        let attributes = topic_attributes(a, by_topic.remove(arn).unwrap_or_default());
         let name = arn.rsplit(':').next().unwrap_or(arn);
         out.push(ctx.resource("aws.sns.topic", name, Some(arn), tags_of(tags, Some(arn)), attributes));
     }
@@ -65,4 +49,57 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
 /// anything else (a URL, an address) with its environment tokens replaced.
 fn target_key(ctx: &RegionContext<'_>, endpoint: &str) -> String {
     ctx.key_of_name(service_and_name(endpoint).map_or(endpoint, |(_, name)| name))
+}
+
+/// A topic's attributes from what GetTopicAttributes returned, with its subscriptions (`protocol:target`). No
+/// call: the conversion alone, tested without AWS.
+fn topic_attributes(a: &HashMap<String, String>, subscriptions: Vec<String>) -> BTreeMap<String, Value> {
+    let get = |name: &str| a.get(name).map(String::as_str);
+    let flag = |name: &str| Some(Value::from(get(name) == Some("true")));
+    let encryption = match get("KmsMasterKeyId") {
+        Some(key) if !key.is_empty() => "kms",
+        _ => "none",
+    };
+    let delivery_policy = get("DeliveryPolicy")
+        .and_then(|p| serde_json::from_str::<Value>(p).ok())
+        .unwrap_or(Value::Null);
+    attrs([
+        ("fifo", flag("FifoTopic")),
+        ("content_based_deduplication", flag("ContentBasedDeduplication")),
+        ("encryption", Some(json!(encryption))),
+        ("encrypted", Some(Value::from(encryption != "none"))),
+        ("delivery_policy", Some(delivery_policy)),
+        ("subscriptions", Some(string_set(subscriptions))),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic_attributes_from_what_sns_returns() {
+        let a: HashMap<String, String> = [
+            ("KmsMasterKeyId", "alias/aws/sns"),
+            ("DeliveryPolicy", r#"{"http":{"defaultHealthyRetryPolicy":{"numRetries":3}}}"#),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let subscriptions = vec!["sqs:jobs-{env}".to_owned(), "https:hooks.example.com/{env}".to_owned()];
+        assert_eq!(
+            Value::from_iter(topic_attributes(&a, subscriptions)),
+            json!({
+                "fifo": false,
+                "content_based_deduplication": false,
+                "encryption": "kms",
+                "encrypted": true,
+                "delivery_policy": {"http": {"defaultHealthyRetryPolicy": {"numRetries": 3}}},
+                "subscriptions": ["https:hooks.example.com/{env}", "sqs:jobs-{env}"],
+            })
+        );
+        // A topic without a key, delivery policy or subscription.
+        let bare = topic_attributes(&HashMap::new(), Vec::new());
+        assert_eq!((&bare["encryption"], &bare["delivery_policy"]), (&json!("none"), &Value::Null));
+    }
 }
