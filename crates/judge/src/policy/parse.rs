@@ -484,7 +484,7 @@ impl<'t> Parser<'t> {
             match rego::expand(&gateway, base, &pattern.value) {
                 Ok(found) => files.extend(found.into_iter().map(|f| (pattern.span, f))),
                 Err(e) => {
-                    self.toml.error(pattern.span, e, None);
+                    self.toml.error(pattern.span, e.to_string(), None);
                     failed = true;
                 }
             }

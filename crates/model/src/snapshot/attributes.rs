@@ -22,7 +22,7 @@ pub const MAX_DEPTH: usize = 100;
 impl Attributes {
     /// Attributes from a map, in canonical (sorted, compact) text; `Err` when the values nest deeper than
     /// [`MAX_DEPTH`].
-    pub fn try_from_map(map: &BTreeMap<String, Value>) -> Result<Attributes, String> {
+    pub fn try_from_map(map: &BTreeMap<String, Value>) -> Result<Attributes, AttributesError> {
         let raw = serde_json::value::to_raw_value(map).expect("a map of JSON values serializes");
         compact(raw.get())?;
         Ok(Attributes(raw))
@@ -49,10 +49,20 @@ impl Attributes {
     }
 }
 
+/// Why attributes cannot be held: what a later full parse would refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttributesError {
+    #[error("nested deeper than {MAX_DEPTH} levels")]
+    TooDeep,
+    /// The number, shortened to 24 characters.
+    #[error("the number {0} is out of range")]
+    OutOfRange(String),
+}
+
 /// One pass over raw attribute text: refuses what a raw parse lets through but a later full parse would not
 /// (nesting deeper than [`MAX_DEPTH`], numbers out of the range of f64 such as `1e400`), and returns the text
 /// without whitespace between tokens when it had any. Strings are skipped with memchr and copied whole.
-fn compact(text: &str) -> Result<Option<String>, String> {
+fn compact(text: &str) -> Result<Option<String>, AttributesError> {
     let b = text.as_bytes();
     let mut out: Option<Vec<u8>> = None;
     // Bytes from `kept` up to the current position are still to be copied into `out`.
@@ -80,7 +90,7 @@ fn compact(text: &str) -> Result<Option<String>, String> {
             b'{' | b'[' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
-                    return Err(format!("nested deeper than {MAX_DEPTH} levels"));
+                    return Err(AttributesError::TooDeep);
                 }
             }
             b'}' | b']' => depth = depth.saturating_sub(1),
@@ -93,7 +103,7 @@ fn compact(text: &str) -> Result<Option<String>, String> {
                 let risky = number.len() > 15 || number.contains(['e', 'E']);
                 if risky && !number.parse::<f64>().is_ok_and(f64::is_finite) {
                     let shown: String = number.chars().take(24).collect();
-                    return Err(format!("the number {shown} is out of range"));
+                    return Err(AttributesError::OutOfRange(shown));
                 }
                 continue;
             }
@@ -188,7 +198,7 @@ mod tests {
     use super::compact;
 
     fn check(text: &str) -> Result<bool, String> {
-        compact(text).map(|c| c.is_some())
+        compact(text).map(|c| c.is_some()).map_err(|e| e.to_string())
     }
 
     fn minified(text: &str) -> Option<String> {

@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use attributes::Attributes;
+pub use attributes::{Attributes, AttributesError};
 pub use io::{SnapshotError, parse, to_json};
 pub use merge::{MergeError, merge};
 pub use tags::Tags;

@@ -5,14 +5,14 @@
 //! produce objects with at least `msg` (or plain strings). Their findings are namespaced `rego:PACKAGE.ID`, so
 //! that they can never shadow a built-in or TOML rule.
 
-use envparity_files::gateway::Gateway;
+use envparity_files::gateway::{Gateway, Refused};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use regorus::utils::limits::ExecutionTimerConfig;
 
-use envparity_model::glob::Wildcard;
+use envparity_model::glob::{GlobError, Wildcard};
 
 mod calls;
 
@@ -74,27 +74,52 @@ impl Module {
     }
 }
 
+/// Why a policy's `rego` pattern names no module. Each message starts with the pattern as written.
+#[derive(Debug, thiserror::Error)]
+pub enum PatternError {
+    #[error("{0:?}: `*` may only stand in the file name")]
+    WildcardInFolder(String),
+    /// Any other file (an `.env`, a key) would be quoted by the parser's errors.
+    #[error("{0:?}: a Rego module's name ends in `.rego`")]
+    NotRego(String),
+    #[error("{pattern:?}: {error}")]
+    BadWildcard { pattern: String, error: GlobError },
+    #[error("{pattern:?}: {}: {error}", folder.display())]
+    Unlisted {
+        pattern: String,
+        folder: PathBuf,
+        error: Refused,
+    },
+    #[error("{0:?} names no file")]
+    NoFile(String),
+}
+
 /// The files a pattern names, relative to `base`: `rules/*.rego` (a `*` in the file name only), sorted. A
-/// module's name ends in `.rego`: any other file (an `.env`, a key) would be quoted by the parser's errors.
-pub fn expand(gateway: &Gateway, base: &Path, pattern: &str) -> Result<Vec<(String, PathBuf)>, String> {
+/// module's name ends in `.rego`.
+pub fn expand(gateway: &Gateway, base: &Path, pattern: &str) -> Result<Vec<(String, PathBuf)>, PatternError> {
     let (folder, name) = match pattern.rsplit_once('/') {
         Some((folder, name)) => (folder, name),
         None => ("", pattern),
     };
     if folder.contains('*') {
-        return Err(format!("{pattern:?}: `*` may only stand in the file name"));
+        return Err(PatternError::WildcardInFolder(pattern.to_owned()));
     }
     if !name.ends_with(".rego") {
-        return Err(format!("{pattern:?}: a Rego module's name ends in `.rego`"));
+        return Err(PatternError::NotRego(pattern.to_owned()));
     }
     if !name.contains('*') {
         return Ok(vec![(pattern.to_owned(), base.join(pattern))]);
     }
-    let wildcard = Wildcard::new(name).map_err(|e| format!("{pattern:?}: {e}"))?;
+    let wildcard = Wildcard::new(name).map_err(|error| PatternError::BadWildcard {
+        pattern: pattern.to_owned(),
+        error,
+    })?;
     let dir = base.join(folder);
-    let entries = gateway
-        .list(&dir)
-        .map_err(|e| format!("{pattern:?}: {}: {e}", dir.display()))?;
+    let entries = gateway.list(&dir).map_err(|error| PatternError::Unlisted {
+        pattern: pattern.to_owned(),
+        folder: dir.clone(),
+        error,
+    })?;
     let mut out: Vec<(String, PathBuf)> = entries
         .into_iter()
         .filter(|(_, is_dir)| !is_dir)
@@ -107,7 +132,7 @@ pub fn expand(gateway: &Gateway, base: &Path, pattern: &str) -> Result<Vec<(Stri
         .collect();
     out.sort();
     if out.is_empty() {
-        return Err(format!("{pattern:?} names no file"));
+        return Err(PatternError::NoFile(pattern.to_owned()));
     }
     Ok(out)
 }
