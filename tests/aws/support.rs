@@ -121,33 +121,14 @@ pub fn seeded(args: &[&str]) -> (Moto, tempfile::TempDir) {
 
 /// envparity with an environment holding nothing but the AWS files in `dir`.
 pub fn envparity(dir: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("envparity").unwrap();
-    for var in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL",
-        "ENVPARITY_FINGERPRINT_KEY",
-        "NO_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.current_dir(dir)
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("aws-credentials"))
+    let mut cmd = envparity_testkit::envparity(dir);
+    cmd.env("AWS_SHARED_CREDENTIALS_FILE", dir.join("aws-credentials"))
         .env("AWS_CONFIG_FILE", dir.join("aws-config"))
         .env("AWS_EC2_METADATA_DISABLED", "true");
     cmd
 }
 
-/// Writes a file below `dir`, creating its folders.
-pub fn write(dir: &Path, relative: &str, text: &str) {
-    let path = dir.join(relative);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
+pub use envparity_testkit::write;
 
 /// A secret in each environment's config file (different ones): it must never appear in any output.
 pub const FILE_CANARY: &str = "canary-file-password";

@@ -12,9 +12,7 @@ const DEMO_POLICY: &str = "snapshots/policy.toml";
 const AS_OF: &str = "2026-12-01";
 
 fn envparity() -> Command {
-    let mut cmd = Command::cargo_bin("envparity").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env_remove("NO_COLOR");
-    cmd
+    envparity_testkit::envparity(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 fn demo(extra: &[&str]) -> Command {

@@ -369,9 +369,7 @@ fn write_snapshot(dir: &Path, env: &str, resources: Value) {
 
 /// `envparity diff staging.json prod.json --policy policy.toml ARGS`, run in `dir`.
 fn diff_in(dir: &Path, args: &[&str]) -> std::process::Output {
-    assert_cmd::Command::cargo_bin("envparity")
-        .unwrap()
-        .current_dir(dir)
+    envparity_testkit::envparity(dir)
         .args(["diff", "staging.json", "prod.json", "--policy", "policy.toml"])
         .args(args)
         .output()

@@ -9,12 +9,9 @@ use serde_json::{Value, json};
 
 /// envparity in `dir`, with no AWS configuration within reach: a source that asked AWS would fail.
 fn envparity(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("envparity").unwrap();
-    cmd.current_dir(dir)
-        .env("AWS_CONFIG_FILE", "/nonexistent/config")
+    let mut cmd = envparity_testkit::envparity(dir);
+    cmd.env("AWS_CONFIG_FILE", "/nonexistent/config")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ACCESS_KEY_ID")
         .env("ENVPARITY_FINGERPRINT_KEY", "sources-test-key-of-16-bytes");
     cmd
 }

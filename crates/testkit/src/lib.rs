@@ -161,3 +161,32 @@ pub fn report_row(rule: &str, kind: &str, key: &str, field: &str, severity: &str
 pub fn repository() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
+
+/// The envparity binary, run in `dir` with none of the variables that would reach past the test: no AWS
+/// credentials, profile, region or endpoint, no fingerprint key, no `NO_COLOR`. A suite adds what it needs.
+pub fn envparity(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd =
+        assert_cmd::Command::cargo_bin("envparity").expect("the envparity binary is built for the tests");
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "ENVPARITY_FINGERPRINT_KEY",
+        "NO_COLOR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.current_dir(dir);
+    cmd
+}
+
+/// Writes a file below `dir`, creating its folders.
+pub fn write(dir: &std::path::Path, relative: &str, text: &str) {
+    let path = dir.join(relative);
+    std::fs::create_dir_all(path.parent().expect("a file has a folder")).expect("the folder is made");
+    std::fs::write(path, text).expect("the file is written");
+}
