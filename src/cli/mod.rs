@@ -33,7 +33,7 @@ use envparity_judge::policy::Policy;
 use envparity_judge::report::{RenderOptions, Status};
 use envparity_model::catalog::CATALOGUE;
 use envparity_model::diagnostic::FileError;
-use envparity_model::snapshot::{self, Snapshot};
+use envparity_model::snapshot::Snapshot;
 
 /// Exit statuses, the contract scripts rely on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,10 +287,7 @@ fn print(text: &str) -> anyhow::Result<()> {
 
 /// A snapshot from a file or an S3 object, gzipped or not.
 fn read_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
-    match envparity_collect::store::s3(path)? {
-        None => Ok(envparity_collect::store::read_snapshot(path)?),
-        Some(_) => Ok(snapshot::parse(&envparity_collect::store::read(path)?, path)?),
-    }
+    Ok(envparity_collect::store::read_snapshot(path)?)
 }
 
 /// Loads `--policy`: a file if one exists at that path, else a shipped policy by name, else the default.

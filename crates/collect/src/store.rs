@@ -50,6 +50,31 @@ pub enum StoreError {
     TooLong { place: String, limit: u64 },
 }
 
+impl StoreError {
+    /// The place it names: a path, or an S3 location.
+    fn place(&self) -> &str {
+        match self {
+            StoreError::BadLocation(place)
+            | StoreError::S3 { place, .. }
+            | StoreError::Io { place, .. }
+            | StoreError::TooLarge { place, .. }
+            | StoreError::TooLong { place, .. } => place,
+        }
+    }
+
+    /// What went wrong, without the place, for a message that names it already.
+    pub fn reason(&self) -> String {
+        let message = self.to_string();
+        match message
+            .strip_prefix(self.place())
+            .and_then(|m| m.strip_prefix(": "))
+        {
+            Some(reason) => reason.to_owned(),
+            None => message,
+        }
+    }
+}
+
 /// The S3 object a path names, when it is written `s3://bucket/key`; `None` for a local path.
 pub fn s3(path: &Path) -> Result<Option<S3Location>, StoreError> {
     let Some(rest) = path.to_str().and_then(|p| p.strip_prefix("s3://")) else {
@@ -193,7 +218,7 @@ pub fn read_snapshot(path: &Path) -> Result<Snapshot, SnapshotError> {
         path: path.to_owned(),
         error: match e {
             StoreError::Io { error, .. } => error,
-            other => std::io::Error::other(other.to_string()),
+            other => std::io::Error::other(other.reason()),
         },
     })?;
     snapshot::parse(&bytes, path)
@@ -298,6 +323,9 @@ struct Pointer {
 /// The name of a history folder's pointer to its newest snapshot.
 pub const LATEST: &str = "latest.json";
 
+/// The most of a pointer read: the ones envparity writes are a hundred bytes.
+const MAX_POINTER: u64 = 64 * 1024;
+
 /// How a history name writes a time: `2026-11-27T06-00-00Z` (`:` is not allowed in every file system and S3
 /// tool), so that names sort by time.
 const HISTORY_TIME: &str = "%Y-%m-%dT%H-%M-%SZ";
@@ -351,7 +379,7 @@ pub fn advance_latest(dir: &Path, name: &str, collected_at: &str) -> Result<Late
     let Some(object) = s3(&path)? else {
         // Audits finishing at once on one machine take turns: the pointer is read and replaced under a lock.
         let _lock = lock_folder(dir)?;
-        if let Ok(current) = std::fs::read(&path)
+        if let Ok(current) = read_at_most(&path, MAX_POINTER)
             && let Some(snapshot) = newer(&current)
         {
             return Ok(Latest::Newer(snapshot));
@@ -371,9 +399,12 @@ pub fn advance_latest(dir: &Path, name: &str, collected_at: &str) -> Result<Late
             let etag = match current {
                 Ok(out) => {
                     let etag = out.e_tag().map(str::to_owned);
-                    let body = out.body.collect().await.map(|b| b.to_vec()).unwrap_or_default();
-                    if let Some(snapshot) = newer(&body) {
-                        return Ok(Latest::Newer(snapshot));
+                    // A pointer larger than any envparity writes is not one of its own: it is replaced unread.
+                    if out.content_length().is_some_and(|n| n as u64 <= MAX_POINTER) {
+                        let body = out.body.collect().await.map(|b| b.to_vec()).unwrap_or_default();
+                        if let Some(snapshot) = newer(&body) {
+                            return Ok(Latest::Newer(snapshot));
+                        }
                     }
                     etag
                 }
@@ -592,6 +623,31 @@ mod tests {
             let now: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
             assert_eq!(now["snapshot"], "2026-11-30T09-00-00Z.json");
         }
+    }
+
+    #[test]
+    fn a_pointer_larger_than_any_envparity_writes_is_replaced_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LATEST);
+        // A pointer to a newer snapshot, but padded past what envparity writes: not trusted, not read whole.
+        let padded = format!(
+            "{{\"snapshot\": \"2026-12-01T09-00-00Z.json\", \"collected_at\": \"2026-12-01T09:00:00Z\"}}{}",
+            " ".repeat(MAX_POINTER as usize)
+        );
+        std::fs::write(&path, padded).unwrap();
+        let latest = advance_latest(dir.path(), "2026-11-30T09-00-00Z.json", "2026-11-30T09:00:00Z").unwrap();
+        assert_eq!(latest, Latest::Advanced);
+    }
+
+    #[test]
+    fn a_snapshot_that_cannot_be_read_is_named_once_in_its_error() {
+        let bad = Path::new("s3://A_B/prod.json");
+        let e = read_snapshot(bad).unwrap_err().to_string();
+        assert_eq!(e.matches("s3://A_B/prod.json").count(), 1, "{e}");
+        assert!(
+            e.starts_with("s3://A_B/prod.json: cannot read snapshot: an S3 location is"),
+            "{e}"
+        );
     }
 
     #[test]
