@@ -165,7 +165,7 @@ impl<'g> Reader<'g> {
 
     /// The variables of a file in `.env` format (`.env`, an `env_file`), as Compose reads them.
     fn env_file(&self, path: &Path) -> Result<Rc<BTreeMap<String, String>>, String> {
-        once(&self.env_files, path, || {
+        self.once(&self.env_files, path, || {
             let text = self.gateway.read_to_string(path).map_err(|e| e.to_string())?;
             Ok(match super::files::dotenv(&text)? {
                 Value::Object(map) => map
@@ -179,7 +179,7 @@ impl<'g> Reader<'g> {
 
     /// One compose file: YAML with anchors and merge keys applied, interpolated.
     fn document(&self, path: &Path) -> Result<Rc<Value>, String> {
-        once(&self.documents, path, || self.parse(path))
+        self.once(&self.documents, path, || self.parse(path))
     }
 
     fn parse(&self, path: &Path) -> Result<Value, String> {
@@ -194,6 +194,23 @@ impl<'g> Reader<'g> {
             return Err("not a compose file: expected a mapping at the top".into());
         }
         interpolate_all(&mut value, &self.variables)?;
+        Ok(value)
+    }
+
+    /// What `read` gives for `path`, made once per file (as the gateway resolves it) and kept in `made`.
+    fn once<T>(
+        &self,
+        made: &RefCell<BTreeMap<PathBuf, Rc<T>>>,
+        path: &Path,
+        read: impl FnOnce() -> Result<T, String>,
+    ) -> Result<Rc<T>, String> {
+        // A path the gateway refuses is its own key: reading it says why.
+        let id = self.gateway.identity(path).unwrap_or_else(|_| path.to_path_buf());
+        if let Some(done) = made.borrow().get(&id) {
+            return Ok(Rc::clone(done));
+        }
+        let value = Rc::new(read()?);
+        made.borrow_mut().insert(id, Rc::clone(&value));
         Ok(value)
     }
 
@@ -245,21 +262,6 @@ impl<'g> Reader<'g> {
         merge(&mut resolved, service);
         Ok(resolved)
     }
-}
-
-/// What `read` gives for `path`, made once per resolved path and kept in `made`.
-fn once<T>(
-    made: &RefCell<BTreeMap<PathBuf, Rc<T>>>,
-    path: &Path,
-    read: impl FnOnce() -> Result<T, String>,
-) -> Result<Rc<T>, String> {
-    let id = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    if let Some(done) = made.borrow().get(&id) {
-        return Ok(Rc::clone(done));
-    }
-    let value = Rc::new(read()?);
-    made.borrow_mut().insert(id, Rc::clone(&value));
-    Ok(value)
 }
 
 /// Merges `over` into `base` as Compose merges files: mappings key by key, a few lists replaced, other lists

@@ -87,7 +87,7 @@ fn files_of(gateway: &Gateway, path: &Path) -> Result<Vec<PathBuf>, String> {
     // Each folder once, however many links lead to it (a link to a parent would make the walk endless).
     let mut seen = BTreeSet::new();
     while let Some(folder) = folders.pop() {
-        if !seen.insert(std::fs::canonicalize(&folder).unwrap_or_else(|_| folder.clone())) {
+        if !seen.insert(gateway.identity(&folder).map_err(|e| e.to_string())?) {
             continue;
         }
         for (p, is_dir) in gateway.list(&folder).map_err(|e| e.to_string())? {

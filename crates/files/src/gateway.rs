@@ -107,6 +107,12 @@ impl Gateway {
         Ok(target)
     }
 
+    /// What the path names, resolved (links followed), if the gateway lets it be read or listed: one identity for
+    /// every path that names the same file or folder.
+    pub fn identity(&self, path: &Path) -> Result<PathBuf, Refused> {
+        self.resolve(path)
+    }
+
     /// Whether the path exists at all (inside the gateway or not): a missing optional file is no error.
     pub fn exists(&self, path: &Path) -> bool {
         std::fs::symlink_metadata(path).is_ok()
