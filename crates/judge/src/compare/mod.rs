@@ -147,13 +147,6 @@ impl Comparator {
     }
 }
 
-/// The same comparator with the same options.
-impl PartialEq for Comparator {
-    fn eq(&self, other: &Comparator) -> bool {
-        format!("{:?}", self.0) == format!("{:?}", other.0)
-    }
-}
-
 /// The comparator of this name, if there is one.
 pub fn spec(name: &str) -> Option<&'static Spec> {
     SPECS.iter().copied().find(|s| s.name == name)

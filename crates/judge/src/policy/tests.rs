@@ -153,7 +153,11 @@ fn comparator_options_belong_to_their_comparator() {
         min: Some(0.1),
         max: Some(1.0),
     });
-    assert_eq!(comparator, &expected);
+    assert_eq!(
+        format!("{comparator:?}"),
+        format!("{expected:?}"),
+        "the comparator and its options"
+    );
 }
 
 #[test]
@@ -205,7 +209,11 @@ expires = "2027-01-01"
         panic!("a comparison")
     };
     let expected = Comparator::new(crate::compare::version::Version(Granularity::Major));
-    assert_eq!(comparator, &expected);
+    assert_eq!(
+        format!("{comparator:?}"),
+        format!("{expected:?}"),
+        "the comparator and its options"
+    );
     assert_eq!(p.rules.iter().filter(|r| r.id == "engine-version").count(), 1);
     assert_eq!(p.waivers.len(), 1);
 

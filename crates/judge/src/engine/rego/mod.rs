@@ -225,10 +225,8 @@ impl Worker {
         // Building the input takes as long as the pair is large: no time limit, but a worker that dies is seen.
         match worker.answers.recv() {
             Ok(line) if line == worker::READY => Ok(worker),
-            Ok(other) => Err(format!(
-                "the Rego worker did not start: {}",
-                crate::report::escape::terminal(&other)
-            )),
+            // Data like any other: each report format escapes it for its medium.
+            Ok(other) => Err(format!("the Rego worker did not start: {other}")),
             Err(_) => Err(worker.died(&rego.limits)),
         }
     }
