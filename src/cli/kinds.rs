@@ -79,12 +79,12 @@ fn fields(kind: &Kind) -> String {
             "untagged: a tag filter cannot choose it"
         }
     );
-    let width = kind.fields.iter().map(|f| f.path.len()).max().unwrap_or(0);
-    let type_width = kind.fields.iter().map(|f| f.ty.name().len()).max().unwrap_or(0);
-    for f in kind.fields {
-        writeln!(out, "{:width$}  {:type_width$}  {}", f.path, f.ty.name(), f.doc).unwrap();
+    let width = kind.leaves().map(|f| f.path.len()).max().unwrap_or(0);
+    let type_width = kind.leaves().map(|f| f.ty.name().len()).max().unwrap_or(0);
+    for f in kind.leaves() {
+        writeln!(out, "{:width$}  {:type_width$}  {}", f.path, f.ty.name(), f.doc()).unwrap();
     }
-    if let Some(map) = kind.fields.iter().find(|f| matches!(f.ty, FieldType::Map(_))) {
+    if let Some(map) = kind.leaves().find(|f| matches!(f.ty, FieldType::Map(_))) {
         let path = map.path;
         write!(
             out,
@@ -99,7 +99,7 @@ fn fields(kind: &Kind) -> String {
 fn markdown(kinds: &[&Kind]) -> String {
     let mut out = String::from("| kind | what | tags | fields |\n| --- | --- | --- | --- |\n");
     for k in kinds {
-        let fields: Vec<String> = k.fields.iter().map(|f| format!("`{}`", f.path)).collect();
+        let fields: Vec<String> = k.leaves().map(|f| format!("`{}`", f.path)).collect();
         writeln!(
             out,
             "| `{}` | {} | {} | {} |",

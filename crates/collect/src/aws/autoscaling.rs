@@ -5,10 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
-
-use super::{RegionContext, attrs, name_in_arn, string_set, tag_map};
+use super::{RegionContext, name_in_arn, string_set, tag_map};
 use crate::CollectError;
+use envparity_model::catalog::aws::autoscaling::{GROUP, Group};
 use envparity_model::snapshot::Resource;
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
@@ -72,7 +71,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
                     .map(|t| t.as_str().to_owned());
                 template_types.insert(cache_key.clone(), found);
             }
-            template_types[&cache_key].clone().map(|t| json!([t]))
+            template_types[&cache_key].clone().map(|t| vec![t])
         } else {
             None
         };
@@ -82,30 +81,21 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
                 .iter()
                 .map(|arn| ctx.key_of_name(name_in_arn(arn))),
         );
-        let attributes = attrs([
-            ("instance_types", instance_types),
-            ("desired_capacity", g.desired_capacity().map(Value::from)),
-            ("min_size", g.min_size().map(Value::from)),
-            ("max_size", g.max_size().map(Value::from)),
-            ("instance_count", Some(Value::from(g.instances().len()))),
-            ("health_check_type", g.health_check_type().map(Value::from)),
-            (
-                "health_check_grace_period",
-                g.health_check_grace_period().map(Value::from),
-            ),
-            (
-                "availability_zone_count",
-                Some(Value::from(g.availability_zones().len())),
-            ),
-            (
-                "launch_template",
-                template_name.map(|n| Value::from(ctx.key_of_name(n))),
-            ),
-            ("target_groups", Some(target_groups)),
-        ]);
+        let attributes = Group {
+            instance_types,
+            desired_capacity: g.desired_capacity(),
+            min_size: g.min_size(),
+            max_size: g.max_size(),
+            instance_count: g.instances().len() as u64,
+            health_check_type: g.health_check_type().map(str::to_owned),
+            health_check_grace_period: g.health_check_grace_period(),
+            availability_zone_count: g.availability_zones().len() as u64,
+            launch_template: template_name.map(|n| ctx.key_of_name(n)),
+            target_groups,
+        };
         let tags = tag_map(g.tags().iter().map(|t| (t.key(), t.value())));
         out.push(ctx.resource(
-            "aws.autoscaling.group",
+            GROUP.name,
             name,
             g.auto_scaling_group_arn(),
             tags,

@@ -5,10 +5,10 @@
 //! come from the region's tagging API, a hundred at a time.
 
 use aws_sdk_dynamodb::types::{BillingMode, KeySchemaElement, PointInTimeRecoveryStatus, TimeToLiveStatus};
-use serde_json::{Value, json};
 
-use super::{RegionContext, attrs, each, string_set, tags_of};
+use super::{RegionContext, each, string_set, tags_of};
 use crate::CollectError;
+use envparity_model::catalog::aws::dynamodb::{TABLE, Table};
 use envparity_model::snapshot::Resource;
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
@@ -46,7 +46,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             .stream_specification()
             .filter(|s| s.stream_enabled())
             .and_then(|s| s.stream_view_type())
-            .map(|v| json!(v.as_str()));
+            .map(|v| v.as_str().to_owned());
         let encryption = match t.sse_description().and_then(|s| s.sse_type()) {
             Some(kind) => kind.as_str().to_owned(),
             None => "aws-owned".to_owned(),
@@ -65,26 +65,24 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             .cloned()
             .unwrap_or(BillingMode::Provisioned);
         let throughput = t.provisioned_throughput();
-        let attributes = attrs([
-            ("billing_mode", Some(json!(billing.as_str()))),
-            (
-                "table_class",
-                Some(json!(t.table_class_summary().and_then(|c| c.table_class()).map_or("STANDARD", |c| c.as_str()))),
-            ),
-            ("read_capacity_units", throughput.and_then(|p| p.read_capacity_units()).map(Value::from)),
-            ("write_capacity_units", throughput.and_then(|p| p.write_capacity_units()).map(Value::from)),
-            (
-                "point_in_time_recovery",
-                Some(Value::from(pitr == Some(&PointInTimeRecoveryStatus::Enabled))),
-            ),
-            ("ttl_attribute", Some(ttl.map_or(Value::Null, Value::from))),
-            ("deletion_protection", Some(Value::from(t.deletion_protection_enabled().unwrap_or(false)))),
-            ("stream", Some(stream.unwrap_or(Value::Null))),
-            ("encryption", Some(json!(encryption))),
-            ("key_schema", Some(Value::from(key_schema(t.key_schema())))),
-            ("global_secondary_indexes", Some(string_set(indexes))),
-        ]);
-        out.push(ctx.resource("aws.dynamodb.table", name, t.table_arn(), tags_of(tags, t.table_arn()), attributes));
+        let attributes = Table {
+            billing_mode: billing.as_str().to_owned(),
+            table_class: t
+                .table_class_summary()
+                .and_then(|c| c.table_class())
+                .map_or("STANDARD", |c| c.as_str())
+                .to_owned(),
+            read_capacity_units: throughput.and_then(|p| p.read_capacity_units()),
+            write_capacity_units: throughput.and_then(|p| p.write_capacity_units()),
+            point_in_time_recovery: pitr == Some(&PointInTimeRecoveryStatus::Enabled),
+            ttl_attribute: ttl.map(str::to_owned).into(),
+            deletion_protection: t.deletion_protection_enabled().unwrap_or(false),
+            stream: stream.into(),
+            encryption,
+            key_schema: key_schema(t.key_schema()),
+            global_secondary_indexes: string_set(indexes),
+        };
+        out.push(ctx.resource(TABLE.name, name, t.table_arn(), tags_of(tags, t.table_arn()), attributes));
     }
     Ok(out)
 }

@@ -9,8 +9,9 @@ use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{Filter, InstanceStateName};
 use serde_json::{Value, json};
 
-use super::{RegionContext, attrs, string_set, tag_map};
+use super::{RegionContext, string_set, tag_map};
 use crate::CollectError;
+use envparity_model::catalog::aws::ec2::{self, INSTANCE, LAUNCH_TEMPLATE, LaunchTemplate, Metadata, RootVolume};
 use envparity_model::snapshot::Resource;
 
 /// The tag AWS puts on instances an Auto Scaling group launched.
@@ -22,7 +23,7 @@ struct Instance {
     id: String,
     name: String,
     tags: BTreeMap<String, String>,
-    attributes: BTreeMap<String, Value>,
+    attributes: ec2::Instance,
     image_id: Option<String>,
     root_volume_id: Option<String>,
     /// Its public DNS name and address. (Private ones repeat across VPCs and accounts: they tell nothing apart.)
@@ -32,7 +33,7 @@ struct Instance {
 struct Template {
     id: String,
     name: String,
-    attributes: BTreeMap<String, Value>,
+    attributes: LaunchTemplate,
     image_id: Option<String>,
 }
 
@@ -61,21 +62,15 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         template_tags,
     )?;
 
-    let image = |id: &Option<String>| -> Value {
-        // An AMI that can no longer be described has no name to compare: null, never its id.
-        id.as_deref()
-            .and_then(|id| images.get(id).cloned())
-            .map_or(Value::Null, Value::String)
-    };
+    // An AMI that can no longer be described has no name to compare: null, never its id.
+    let image = |id: &Option<String>| id.as_deref().and_then(|id| images.get(id).cloned()).into();
     let mut out = Vec::new();
     for mut i in instances {
-        i.attributes.insert("image".into(), image(&i.image_id));
-        if let Some(volume) = i.root_volume_id.as_deref().and_then(|v| volumes.get(v)) {
-            i.attributes.insert("root_volume".into(), volume.clone());
-        }
+        i.attributes.image = image(&i.image_id);
+        i.attributes.root_volume = i.root_volume_id.as_deref().and_then(|v| volumes.get(v)).cloned();
         let identifiers = i.identifiers.each_ref().map(Option::as_deref);
         out.push(ctx.reachable_resource(
-            "aws.ec2.instance",
+            INSTANCE.name,
             &i.name,
             Some(&i.id),
             i.tags,
@@ -84,10 +79,10 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         ));
     }
     for mut t in templates {
-        t.attributes.insert("image".into(), image(&t.image_id));
+        t.attributes.image = image(&t.image_id);
         let tags = template_tags.get(&t.id).cloned().unwrap_or_default();
         out.push(ctx.resource(
-            "aws.ec2.launch_template",
+            LAUNCH_TEMPLATE.name,
             &t.name,
             Some(&t.id),
             tags,
@@ -137,24 +132,15 @@ async fn instances(ctx: &RegionContext<'_>, client: &Client) -> Result<Vec<Insta
                     .filter_map(|g| g.group_name())
                     .map(|n| ctx.key_of_name(n)),
             );
-            let attributes = attrs([
-                ("instance_type", i.instance_type().map(|t| json!(t.as_str()))),
-                ("architecture", i.architecture().map(|a| json!(a.as_str()))),
-                ("ebs_optimized", i.ebs_optimized().map(Value::from)),
-                (
-                    "monitoring",
-                    i.monitoring()
-                        .and_then(|m| m.state())
-                        .map(|s| json!(s.as_str() == "enabled")),
-                ),
-                (
-                    "metadata",
-                    i.metadata_options()
-                        .and_then(|m| m.http_tokens())
-                        .map(|t| json!({"http_tokens": t.as_str()})),
-                ),
-                ("security_groups", Some(security_groups)),
-            ]);
+            let attributes = ec2::Instance {
+                instance_type: i.instance_type().map(|t| t.as_str().to_owned()),
+                architecture: i.architecture().map(|a| a.as_str().to_owned()),
+                ebs_optimized: i.ebs_optimized(),
+                monitoring: i.monitoring().and_then(|m| m.state()).map(|s| s.as_str() == "enabled"),
+                metadata: metadata(i.metadata_options().and_then(|m| m.http_tokens())),
+                security_groups,
+                ..ec2::Instance::default()
+            };
             out.push(Instance {
                 id,
                 name,
@@ -200,19 +186,12 @@ async fn templates(ctx: &RegionContext<'_>, client: &Client) -> Result<Vec<Templ
             })
             .collect();
         devices.sort_by(|a, b| a["device"].as_str().cmp(&b["device"].as_str()));
-        let attributes = attrs([
-            (
-                "instance_type",
-                data.and_then(|d| d.instance_type()).map(|t| json!(t.as_str())),
-            ),
-            (
-                "metadata",
-                data.and_then(|d| d.metadata_options())
-                    .and_then(|m| m.http_tokens())
-                    .map(|t| json!({"http_tokens": t.as_str()})),
-            ),
-            ("block_devices", Some(Value::from(devices))),
-        ]);
+        let attributes = LaunchTemplate {
+            instance_type: data.and_then(|d| d.instance_type()).map(|t| t.as_str().to_owned()),
+            metadata: metadata(data.and_then(|d| d.metadata_options()).and_then(|m| m.http_tokens())),
+            block_devices: devices,
+            image: None.into(),
+        };
         out.push(Template {
             id: v.launch_template_id().unwrap_or_default().to_owned(),
             name: v.launch_template_name().unwrap_or_default().to_owned(),
@@ -251,7 +230,7 @@ async fn root_volumes(
     ctx: &RegionContext<'_>,
     client: &Client,
     ids: BTreeSet<&str>,
-) -> Result<HashMap<String, Value>, CollectError> {
+) -> Result<HashMap<String, RootVolume>, CollectError> {
     let ids: Vec<&str> = ids.into_iter().collect();
     let mut volumes = HashMap::new();
     for chunk in ids.chunks(IDS_PER_CALL) {
@@ -273,15 +252,22 @@ async fn root_volumes(
         for v in pages.iter().flat_map(|p| p.volumes()) {
             volumes.insert(
                 v.volume_id().unwrap_or_default().to_owned(),
-                json!({
-                    "type": v.volume_type().map(|t| t.as_str()),
-                    "size_gb": v.size(),
-                    "encrypted": v.encrypted(),
-                }),
+                RootVolume {
+                    r#type: v.volume_type().map(|t| t.as_str().to_owned()).into(),
+                    size_gb: v.size().into(),
+                    encrypted: v.encrypted().into(),
+                },
             );
         }
     }
     Ok(volumes)
+}
+
+/// The instance metadata options, when their HTTP tokens setting is known.
+fn metadata(http_tokens: Option<&impl AsRef<str>>) -> Option<Metadata> {
+    http_tokens.map(|t| Metadata {
+        http_tokens: t.as_ref().to_owned(),
+    })
 }
 
 async fn template_tags(

@@ -9,9 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_sdk_ecs::types::{ContainerDefinition, Service, ServiceField, TaskDefinition};
 use serde_json::{Map, Value, json};
 
-use super::{RegionContext, attrs, each, name_in_arn, string_set, tag_map};
+use super::{RegionContext, each, name_in_arn, object, string_set, tag_map};
 use crate::CollectError;
 use crate::image::ImageRef;
+use envparity_model::catalog::aws::ecs::{self, SERVICE, TASK_DEFINITION};
 use envparity_model::snapshot::Resource;
 
 /// DescribeServices takes at most this many services per call.
@@ -88,13 +89,13 @@ fn service(ctx: &RegionContext<'_>, s: &Service) -> Resource {
     });
     let deployment = s.deployment_configuration();
     let breaker = deployment.and_then(|d| d.deployment_circuit_breaker());
-    let deployment = json!({
+    let deployment = object(json!({
         "controller": s.deployment_controller().map(|c| c.r#type().as_str()),
         "maximum_percent": deployment.and_then(|d| d.maximum_percent()),
         "minimum_healthy_percent": deployment.and_then(|d| d.minimum_healthy_percent()),
         "circuit_breaker": breaker.map(|b| b.enable()),
         "rollback": breaker.map(|b| b.rollback()),
-    });
+    }));
     let load_balancers = s.load_balancers().iter().map(|lb| {
         let target = lb
             .target_group_arn()
@@ -111,63 +112,52 @@ fn service(ctx: &RegionContext<'_>, s: &Service) -> Resource {
     let family = s.task_definition().map(|arn| {
         let family_revision = arn.rsplit('/').next().unwrap_or(arn);
         let family = family_revision.rsplit_once(':').map_or(family_revision, |(f, _)| f);
-        Value::from(ctx.key_of_name(family))
+        ctx.key_of_name(family)
     });
-    let attributes = attrs([
-        ("launch_type", Some(s.launch_type().map_or(Value::Null, |l| json!(l.as_str())))),
-        ("capacity_providers", Some(string_set(capacity))),
-        ("platform_version", s.platform_version().map(Value::from)),
-        ("scheduling_strategy", s.scheduling_strategy().map(|s| json!(s.as_str()))),
-        ("desired_count", Some(Value::from(s.desired_count()))),
-        ("deployment", Some(deployment)),
-        (
-            "assign_public_ip",
-            s.network_configuration()
-                .and_then(|n| n.awsvpc_configuration())
-                .and_then(|a| a.assign_public_ip())
-                .map(|a| json!(a.as_str())),
-        ),
-        ("task_definition", family),
-        ("load_balancers", Some(string_set(load_balancers))),
-        (
-            "health_check_grace_period_seconds",
-            s.health_check_grace_period_seconds().map(Value::from),
-        ),
-        ("enable_execute_command", Some(Value::from(s.enable_execute_command()))),
-    ]);
+    let attributes = ecs::Service {
+        launch_type: s.launch_type().map(|l| l.as_str().to_owned()).into(),
+        capacity_providers: string_set(capacity),
+        platform_version: s.platform_version().map(str::to_owned),
+        scheduling_strategy: s.scheduling_strategy().map(|s| s.as_str().to_owned()),
+        desired_count: s.desired_count(),
+        deployment,
+        assign_public_ip: s
+            .network_configuration()
+            .and_then(|n| n.awsvpc_configuration())
+            .and_then(|a| a.assign_public_ip())
+            .map(|a| a.as_str().to_owned()),
+        task_definition: family,
+        load_balancers: string_set(load_balancers),
+        health_check_grace_period_seconds: s.health_check_grace_period_seconds(),
+        enable_execute_command: s.enable_execute_command(),
+    };
     let tags = tag_map(s.tags().iter().map(|t| (t.key(), t.value())));
-    ctx.resource("aws.ecs.service", &name, s.service_arn(), tags, attributes)
+    ctx.resource(SERVICE.name, &name, s.service_arn(), tags, attributes)
 }
 
 fn task_definition(ctx: &RegionContext<'_>, d: &TaskDefinition) -> Resource {
-    let containers: Map<String, Value> = d
+    let containers: envparity_model::catalog::typed::Map = d
         .container_definitions()
         .iter()
         .map(|c| (c.name().unwrap_or_default().to_owned(), container(ctx, c)))
         .collect();
-    let number = |text: Option<&str>| text.and_then(|t| t.parse::<u64>().ok()).map(Value::from);
-    let attributes = attrs([
-        ("cpu", number(d.cpu())),
-        ("memory", number(d.memory())),
-        ("network_mode", d.network_mode().map(|m| json!(m.as_str()))),
-        (
-            "requires_compatibilities",
-            Some(string_set(d.requires_compatibilities().iter().map(|c| c.as_str().to_owned()))),
-        ),
-        (
-            "runtime_platform",
-            d.runtime_platform().map(|p| {
-                json!({
-                    "cpu_architecture": p.cpu_architecture().map(|a| a.as_str()),
-                    "operating_system_family": p.operating_system_family().map(|o| o.as_str()),
-                })
-            }),
-        ),
-        ("containers", Some(Value::Object(containers))),
-    ]);
+    let number = |text: Option<&str>| text.and_then(|t| t.parse::<u64>().ok());
+    let attributes = ecs::TaskDefinition {
+        cpu: number(d.cpu()),
+        memory: number(d.memory()),
+        network_mode: d.network_mode().map(|m| m.as_str().to_owned()),
+        requires_compatibilities: string_set(d.requires_compatibilities().iter().map(|c| c.as_str().to_owned())),
+        runtime_platform: d.runtime_platform().map(|p| {
+            object(json!({
+                "cpu_architecture": p.cpu_architecture().map(|a| a.as_str()),
+                "operating_system_family": p.operating_system_family().map(|o| o.as_str()),
+            }))
+        }),
+        containers,
+    };
     let family = d.family().unwrap_or_default();
     ctx.resource(
-        "aws.ecs.task_definition",
+        TASK_DEFINITION.name,
         family,
         d.task_definition_arn(),
         BTreeMap::new(),

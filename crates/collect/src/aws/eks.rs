@@ -7,10 +7,10 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_eks::types::{Cluster, Nodegroup};
-use serde_json::{Value, json};
 
-use super::{RegionContext, attrs, each, string_set};
+use super::{RegionContext, each, string_set};
 use crate::CollectError;
+use envparity_model::catalog::aws::eks::{self, CLUSTER, NODEGROUP};
 use envparity_model::snapshot::Resource;
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
@@ -67,20 +67,17 @@ fn cluster_resource(ctx: &RegionContext<'_>, c: &Cluster, fargate: Vec<String>) 
         .iter()
         .filter(|s| s.enabled() == Some(true))
         .flat_map(|s| s.types().iter().map(|t| t.as_str().to_owned()));
-    let attributes = attrs([
-        ("version", c.version().map(Value::from)),
-        ("endpoint_public_access", vpc.map(|v| Value::from(v.endpoint_public_access()))),
-        ("endpoint_private_access", vpc.map(|v| Value::from(v.endpoint_private_access()))),
-        ("logging", Some(string_set(logging))),
-        (
-            "secrets_encryption",
-            Some(Value::from(!c.encryption_config().is_empty())),
-        ),
-        ("fargate_profiles", Some(string_set(fargate))),
-    ]);
+    let attributes = eks::Cluster {
+        version: c.version().map(str::to_owned),
+        endpoint_public_access: vpc.map(|v| v.endpoint_public_access()),
+        endpoint_private_access: vpc.map(|v| v.endpoint_private_access()),
+        logging: string_set(logging),
+        secrets_encryption: !c.encryption_config().is_empty(),
+        fargate_profiles: string_set(fargate),
+    };
     let tags: BTreeMap<String, String> = c.tags().cloned().unwrap_or_default().into_iter().collect();
     ctx.reachable_resource(
-        "aws.eks.cluster",
+        CLUSTER.name,
         c.name().unwrap_or_default(),
         c.arn(),
         tags,
@@ -104,17 +101,17 @@ fn nodegroup(ctx: &RegionContext<'_>, n: &Nodegroup) -> Resource {
             t.effect().map_or("", |e| e.as_str())
         )
     });
-    let attributes = attrs([
-        ("version", n.version().map(Value::from)),
-        ("instance_types", Some(string_set(n.instance_types().iter().cloned()))),
-        ("ami_type", n.ami_type().map(|a| json!(a.as_str()))),
-        ("capacity_type", n.capacity_type().map(|c| json!(c.as_str()))),
-        ("min_size", scaling.and_then(|s| s.min_size()).map(Value::from)),
-        ("max_size", scaling.and_then(|s| s.max_size()).map(Value::from)),
-        ("desired_size", scaling.and_then(|s| s.desired_size()).map(Value::from)),
-        ("disk_size", n.disk_size().map(Value::from)),
-        ("taints", Some(string_set(taints))),
-    ]);
+    let attributes = eks::Nodegroup {
+        version: n.version().map(str::to_owned),
+        instance_types: string_set(n.instance_types().iter().cloned()),
+        ami_type: n.ami_type().map(|a| a.as_str().to_owned()),
+        capacity_type: n.capacity_type().map(|c| c.as_str().to_owned()),
+        min_size: scaling.and_then(|s| s.min_size()),
+        max_size: scaling.and_then(|s| s.max_size()),
+        desired_size: scaling.and_then(|s| s.desired_size()),
+        disk_size: n.disk_size(),
+        taints: string_set(taints),
+    };
     let tags: BTreeMap<String, String> = n.tags().cloned().unwrap_or_default().into_iter().collect();
-    ctx.resource("aws.eks.nodegroup", &name, n.nodegroup_arn(), tags, attributes)
+    ctx.resource(NODEGROUP.name, &name, n.nodegroup_arn(), tags, attributes)
 }

@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_elasticache::Client;
 use aws_sdk_elasticache::types::{AutomaticFailoverStatus, MultiAzStatus, ReplicationGroup};
-use serde_json::Value;
 
-use super::{RegionContext, attrs, each, tag_map};
+use super::{RegionContext, each, tag_map};
 use crate::CollectError;
+use envparity_model::catalog::aws::elasticache::{self, REPLICATION_GROUP};
 use envparity_model::snapshot::Resource;
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
@@ -57,44 +57,29 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         let node_groups = g.node_groups();
         let replicas = node_groups
             .first()
-            .map(|n| n.node_group_members().len().saturating_sub(1));
+            .map(|n| n.node_group_members().len().saturating_sub(1) as u64);
         let cluster_mode = g.cluster_mode().map(|m| m.as_str().to_owned()).or_else(|| {
             g.cluster_enabled()
                 .map(|e| if e { "enabled".into() } else { "disabled".into() })
         });
-        let attributes = attrs([
-            ("engine", g.engine().map(Value::from)),
-            ("engine_version", version.map(Value::from)),
-            ("node_type", g.cache_node_type().map(Value::from)),
-            ("num_node_groups", Some(Value::from(node_groups.len()))),
-            ("replicas_per_node_group", replicas.map(Value::from)),
-            (
-                "automatic_failover",
-                g.automatic_failover().map(|f| {
-                    Value::from(matches!(
-                        f,
-                        AutomaticFailoverStatus::Enabled | AutomaticFailoverStatus::Enabling
-                    ))
-                }),
-            ),
-            (
-                "multi_az",
-                g.multi_az().map(|m| Value::from(*m == MultiAzStatus::Enabled)),
-            ),
-            (
-                "at_rest_encryption",
-                g.at_rest_encryption_enabled().map(Value::from),
-            ),
-            (
-                "transit_encryption",
-                g.transit_encryption_enabled().map(Value::from),
-            ),
-            ("cluster_mode", cluster_mode.map(Value::from)),
-            (
-                "parameter_group",
-                parameter_group.map(|p| Value::from(ctx.key_of_name(p))),
-            ),
-        ]);
+        let attributes = elasticache::ReplicationGroup {
+            engine: g.engine().map(str::to_owned),
+            engine_version: version.map(str::to_owned),
+            node_type: g.cache_node_type().map(str::to_owned),
+            num_node_groups: node_groups.len() as u64,
+            replicas_per_node_group: replicas,
+            automatic_failover: g.automatic_failover().map(|f| {
+                matches!(
+                    f,
+                    AutomaticFailoverStatus::Enabled | AutomaticFailoverStatus::Enabling
+                )
+            }),
+            multi_az: g.multi_az().map(|m| *m == MultiAzStatus::Enabled),
+            at_rest_encryption: g.at_rest_encryption_enabled(),
+            transit_encryption: g.transit_encryption_enabled(),
+            cluster_mode,
+            parameter_group: parameter_group.map(|p| ctx.key_of_name(p)),
+        };
         let tags = tags.get(g.arn().unwrap_or_default()).cloned().unwrap_or_default();
         let endpoints = g.node_groups().iter().flat_map(|n| {
             let primary = n.primary_endpoint().and_then(|e| e.address());
@@ -103,7 +88,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         });
         let configuration = g.configuration_endpoint().and_then(|e| e.address());
         out.push(ctx.reachable_resource(
-            "aws.elasticache.replication_group",
+            REPLICATION_GROUP.name,
             id,
             g.arn(),
             tags,

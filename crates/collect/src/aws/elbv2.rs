@@ -9,8 +9,10 @@ use aws_sdk_elasticloadbalancingv2::Client;
 use aws_sdk_elasticloadbalancingv2::types::{Action, Listener};
 use serde_json::{Value, json};
 
-use super::{RegionContext, attrs, each, name_in_arn, string_set, tag_map, typed};
+use super::{RegionContext, each, name_in_arn, string_set, tag_map, typed};
 use crate::CollectError;
+use envparity_model::catalog::aws::elbv2::{HealthCheck, LOAD_BALANCER, LoadBalancer, TARGET_GROUP, TargetGroup};
+use envparity_model::catalog::typed::Map;
 use envparity_model::snapshot::Resource;
 
 /// Resources per DescribeTags call, the API's limit.
@@ -116,27 +118,19 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
                 .get(id)
                 .map_or_else(|| id.clone(), |n| ctx.key_of_name(n))
         }));
-        let attributes = attrs([
-            ("type", lb.r#type().map(|t| json!(t.as_str()))),
-            ("scheme", lb.scheme().map(|s| json!(s.as_str()))),
-            ("ip_address_type", lb.ip_address_type().map(|t| json!(t.as_str()))),
-            (
-                "availability_zone_count",
-                Some(Value::from(lb.availability_zones().len())),
-            ),
-            (
-                "attributes",
-                Some(key_values(
-                    attributes_out.attributes().iter().map(|a| (a.key(), a.value())),
-                )),
-            ),
-            ("listeners", Some(Value::from(listeners))),
-            ("security_groups", Some(security_groups)),
-        ]);
+        let attributes = LoadBalancer {
+            r#type: lb.r#type().map(|t| t.as_str().to_owned()),
+            scheme: lb.scheme().map(|s| s.as_str().to_owned()),
+            ip_address_type: lb.ip_address_type().map(|t| t.as_str().to_owned()),
+            availability_zone_count: lb.availability_zones().len() as u64,
+            attributes: key_values(attributes_out.attributes().iter().map(|a| (a.key(), a.value()))),
+            listeners,
+            security_groups,
+        };
         let name = lb.load_balancer_name().unwrap_or_default();
         let tags = tags.get(arn).cloned().unwrap_or_default();
         out.push(ctx.reachable_resource(
-            "aws.elbv2.load_balancer",
+            LOAD_BALANCER.name,
             name,
             Some(arn),
             tags,
@@ -148,32 +142,27 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
     for (tg, attributes_out) in tgs.iter().zip(tg_attributes) {
         let arn = tg.target_group_arn().unwrap_or_default();
         let matcher = tg.matcher().and_then(|m| m.http_code().or(m.grpc_code()));
-        let health_check = json!({
-            "protocol": tg.health_check_protocol().map(|p| p.as_str()),
-            "path": tg.health_check_path(),
-            "port": tg.health_check_port(),
-            "interval_seconds": tg.health_check_interval_seconds(),
-            "timeout_seconds": tg.health_check_timeout_seconds(),
-            "healthy_threshold": tg.healthy_threshold_count(),
-            "unhealthy_threshold": tg.unhealthy_threshold_count(),
-            "matcher": matcher,
-        });
-        let attributes = attrs([
-            ("protocol", tg.protocol().map(|p| json!(p.as_str()))),
-            ("protocol_version", tg.protocol_version().map(Value::from)),
-            ("port", tg.port().map(Value::from)),
-            ("target_type", tg.target_type().map(|t| json!(t.as_str()))),
-            ("health_check", Some(health_check)),
-            (
-                "attributes",
-                Some(key_values(
-                    attributes_out.attributes().iter().map(|a| (a.key(), a.value())),
-                )),
-            ),
-        ]);
+        let health_check = HealthCheck {
+            protocol: tg.health_check_protocol().map(|p| p.as_str().to_owned()).into(),
+            path: tg.health_check_path().map(str::to_owned).into(),
+            port: tg.health_check_port().map(str::to_owned).into(),
+            interval_seconds: tg.health_check_interval_seconds().into(),
+            timeout_seconds: tg.health_check_timeout_seconds().into(),
+            healthy_threshold: tg.healthy_threshold_count().into(),
+            unhealthy_threshold: tg.unhealthy_threshold_count().into(),
+            matcher: matcher.map(str::to_owned).into(),
+        };
+        let attributes = TargetGroup {
+            protocol: tg.protocol().map(|p| p.as_str().to_owned()),
+            protocol_version: tg.protocol_version().map(str::to_owned),
+            port: tg.port(),
+            target_type: tg.target_type().map(|t| t.as_str().to_owned()),
+            health_check,
+            attributes: key_values(attributes_out.attributes().iter().map(|a| (a.key(), a.value()))),
+        };
         let name = tg.target_group_name().unwrap_or_default();
         let tags = tags.get(arn).cloned().unwrap_or_default();
-        out.push(ctx.resource("aws.elbv2.target_group", name, Some(arn), tags, attributes));
+        out.push(ctx.resource(TARGET_GROUP.name, name, Some(arn), tags, attributes));
     }
     Ok(out)
 }
@@ -232,11 +221,10 @@ fn action(ctx: &RegionContext<'_>, a: &Action) -> Value {
 }
 
 /// Attribute pairs as an object of typed values.
-fn key_values<'a>(pairs: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>) -> Value {
+fn key_values<'a>(pairs: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>) -> Map {
     pairs
         .filter_map(|(k, v)| Some((k?.to_owned(), typed(v.unwrap_or_default()))))
-        .collect::<serde_json::Map<_, _>>()
-        .into()
+        .collect()
 }
 
 async fn tags(

@@ -9,8 +9,9 @@ use std::collections::{BTreeMap, HashMap};
 use aws_sdk_lambda::types::FunctionConfiguration;
 use serde_json::{Value, json};
 
-use super::{RegionContext, attrs, each, string_set, tags_of, service_and_name};
+use super::{RegionContext, each, string_set, tags_of, service_and_name};
 use crate::CollectError;
+use envparity_model::catalog::aws::lambda::{FUNCTION, Function};
 use envparity_model::snapshot::Resource;
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
@@ -57,7 +58,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         let name = f.function_name().unwrap_or_default();
         let variables = f.environment().and_then(|e| e.variables()).cloned().unwrap_or_default();
         let variables: BTreeMap<String, String> = variables.into_iter().collect();
-        let environment: serde_json::Map<String, Value> = variables
+        let environment = variables
             .iter()
             .map(|(k, v)| (k.clone(), ctx.redactor.text(k, v)))
             .collect();
@@ -69,34 +70,28 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         });
         let mut event_sources = f.function_arn().and_then(|a| sources.remove(a)).unwrap_or_default();
         event_sources.sort_by_key(|s| s.to_string());
-        let attributes = attrs([
-            ("runtime", Some(f.runtime().map_or(Value::Null, |r| json!(r.as_str())))),
-            ("architectures", Some(string_set(f.architectures().iter().map(|a| a.as_str().to_owned())))),
-            ("handler", f.handler().map(Value::from)),
-            ("memory_mb", f.memory_size().map(Value::from)),
-            ("timeout_seconds", f.timeout().map(Value::from)),
-            ("ephemeral_storage_mb", f.ephemeral_storage().map(|e| Value::from(e.size()))),
-            ("environment_names", Some(string_set(variables.keys().cloned()))),
-            ("environment", Some(Value::Object(environment))),
-            ("layers", Some(string_set(layers))),
-            (
-                "reserved_concurrency",
-                Some(concurrency.reserved_concurrent_executions().map_or(Value::Null, Value::from)),
-            ),
-            ("tracing", f.tracing_config().and_then(|t| t.mode()).map(|m| json!(m.as_str()))),
-            (
-                "dead_letter_target_kind",
-                Some(
-                    f.dead_letter_config()
-                        .and_then(|d| d.target_arn())
-                        .and_then(service_and_name)
-                        .map_or(Value::Null, |(service, _)| json!(service)),
-                ),
-            ),
-            ("event_sources", Some(Value::Array(event_sources))),
-        ]);
+        let attributes = Function {
+            runtime: f.runtime().map(|r| r.as_str().to_owned()).into(),
+            architectures: string_set(f.architectures().iter().map(|a| a.as_str().to_owned())),
+            handler: f.handler().map(str::to_owned),
+            memory_mb: f.memory_size(),
+            timeout_seconds: f.timeout(),
+            ephemeral_storage_mb: f.ephemeral_storage().map(|e| e.size()),
+            environment_names: string_set(variables.keys().cloned()),
+            environment,
+            layers: string_set(layers),
+            reserved_concurrency: concurrency.reserved_concurrent_executions().into(),
+            tracing: f.tracing_config().and_then(|t| t.mode()).map(|m| m.as_str().to_owned()),
+            dead_letter_target_kind: f
+                .dead_letter_config()
+                .and_then(|d| d.target_arn())
+                .and_then(service_and_name)
+                .map(|(service, _)| service.to_owned())
+                .into(),
+            event_sources,
+        };
         let tags = tags_of(tags, f.function_arn());
-        out.push(ctx.resource("aws.lambda.function", name, f.function_arn(), tags, attributes));
+        out.push(ctx.resource(FUNCTION.name, name, f.function_arn(), tags, attributes));
     }
     Ok(out)
 }

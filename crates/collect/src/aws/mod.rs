@@ -25,9 +25,11 @@ use serde_json::Value;
 use super::CollectError;
 use super::config::{CollectSettings, Environment, RetryMode};
 use super::secrets::Redactor;
+use envparity_model::catalog::typed::Map;
 use envparity_model::diagnostic::error_chain;
 use envparity_model::keys::{KeyRule, derive_key};
-use envparity_model::snapshot::Resource;
+use envparity_model::snapshot::{Attributes, Resource};
+use serde::Serialize;
 
 /// A service's client on the region's configuration, its retries cut short once the endpoint stops answering
 /// (see [`EndpointBreaker`]): `client!(aws_sdk_sqs, ctx)`.
@@ -587,7 +589,7 @@ impl<'a> RegionContext<'a> {
         name: &str,
         id: Option<&str>,
         tags: BTreeMap<String, String>,
-        attributes: BTreeMap<String, Value>,
+        attributes: impl Serialize,
         identifiers: impl IntoIterator<Item = Option<&'i str>>,
     ) -> Resource {
         let mut identifiers: Vec<String> = identifiers
@@ -611,7 +613,7 @@ impl<'a> RegionContext<'a> {
         name: &str,
         id: Option<&str>,
         tags: BTreeMap<String, String>,
-        attributes: BTreeMap<String, Value>,
+        attributes: impl Serialize,
     ) -> Resource {
         Resource {
             kind: kind.to_owned(),
@@ -622,7 +624,7 @@ impl<'a> RegionContext<'a> {
             region: Some(self.region.clone()),
             tags: tags.into(),
             identifiers: Vec::new(),
-            attributes: attributes.into(),
+            attributes: Attributes::of(&attributes),
         }
     }
 
@@ -784,20 +786,17 @@ fn typed(value: &str) -> Value {
     }
 }
 
-/// A sorted, de-duplicated JSON list of strings.
-fn string_set<I: IntoIterator<Item = String>>(items: I) -> Value {
+/// The object a `json!({...})` literal built, as a typed attribute's map.
+fn object(value: Value) -> Map {
+    serde_json::from_value(value).unwrap_or_default()
+}
+
+/// A sorted, de-duplicated list of strings.
+fn string_set<I: IntoIterator<Item = String>>(items: I) -> Vec<String> {
     let mut v: Vec<String> = items.into_iter().collect();
     v.sort();
     v.dedup();
-    Value::from(v)
-}
-
-/// An attribute map from `(name, value)` pairs, leaving out absent values.
-fn attrs<const N: usize>(pairs: [(&str, Option<Value>); N]) -> BTreeMap<String, Value> {
-    pairs
-        .into_iter()
-        .filter_map(|(k, v)| Some((k.to_owned(), v?)))
-        .collect()
+    v
 }
 
 #[cfg(test)]

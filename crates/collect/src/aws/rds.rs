@@ -9,10 +9,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_rds::Client;
 use aws_sdk_rds::types::Parameter;
-use serde_json::{Value, json};
 
-use super::{RegionContext, attrs, each, string_set, tag_map};
+use super::{RegionContext, each, string_set, tag_map};
 use crate::CollectError;
+use envparity_model::catalog::aws::rds::{
+    self, CLUSTER, CLUSTER_PARAMETER_GROUP, ClusterParameterGroup, INSTANCE, PARAMETER_GROUP, ParameterGroup,
+    ServerlessV2Scaling,
+};
+use envparity_model::catalog::typed::Map;
 use envparity_model::snapshot::Resource;
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
@@ -65,7 +69,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             ctx, &client, name
         )),
     )?;
-    let parameters: HashMap<String, Value> = group_names
+    let parameters: HashMap<String, Map> = group_names
         .iter()
         .map(|n| n.to_string())
         .zip(group_values)
@@ -85,31 +89,25 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             .db_parameter_groups()
             .first()
             .and_then(|g| g.db_parameter_group_name());
-        let attributes = attrs([
-            ("engine", i.engine().map(Value::from)),
-            ("engine_version", i.engine_version().map(Value::from)),
-            ("instance_class", i.db_instance_class().map(Value::from)),
-            ("multi_az", i.multi_az().map(Value::from)),
-            ("storage_type", i.storage_type().map(Value::from)),
-            ("allocated_storage", i.allocated_storage().map(Value::from)),
-            ("iops", Some(i.iops().map_or(Value::Null, Value::from))),
-            ("storage_encrypted", i.storage_encrypted().map(Value::from)),
-            ("deletion_protection", i.deletion_protection().map(Value::from)),
-            (
-                "backup_retention_period",
-                i.backup_retention_period().map(Value::from),
-            ),
-            ("publicly_accessible", i.publicly_accessible().map(Value::from)),
-            (
-                "auto_minor_version_upgrade",
-                i.auto_minor_version_upgrade().map(Value::from),
-            ),
-            ("parameter_group", group.map(|g| Value::from(ctx.key_of_name(g)))),
-        ]);
+        let attributes = rds::Instance {
+            engine: i.engine().map(str::to_owned),
+            engine_version: i.engine_version().map(str::to_owned),
+            instance_class: i.db_instance_class().map(str::to_owned),
+            multi_az: i.multi_az(),
+            storage_type: i.storage_type().map(str::to_owned),
+            allocated_storage: i.allocated_storage(),
+            iops: i.iops().into(),
+            storage_encrypted: i.storage_encrypted(),
+            deletion_protection: i.deletion_protection(),
+            backup_retention_period: i.backup_retention_period(),
+            publicly_accessible: i.publicly_accessible(),
+            auto_minor_version_upgrade: i.auto_minor_version_upgrade(),
+            parameter_group: group.map(|g| ctx.key_of_name(g)),
+        };
         let tags = tag_map(i.tag_list().iter().map(|t| (t.key(), t.value())));
         let name = i.db_instance_identifier().unwrap_or_default();
         out.push(ctx.reachable_resource(
-            "aws.rds.instance",
+            INSTANCE.name,
             name,
             i.db_instance_arn(),
             tags,
@@ -124,25 +122,25 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         let group = c.db_cluster_parameter_group();
         let scaling = c
             .serverless_v2_scaling_configuration()
-            .map(|s| json!({"min": s.min_capacity(), "max": s.max_capacity()}));
-        let attributes = attrs([
-            ("engine", c.engine().map(Value::from)),
-            ("engine_version", c.engine_version().map(Value::from)),
-            ("engine_mode", c.engine_mode().map(Value::from)),
-            ("member_instance_classes", Some(string_set(classes))),
-            ("member_count", Some(Value::from(c.db_cluster_members().len()))),
-            ("serverless_v2_scaling", scaling),
-            ("deletion_protection", c.deletion_protection().map(Value::from)),
-            ("storage_encrypted", c.storage_encrypted().map(Value::from)),
-            (
-                "backup_retention_period",
-                c.backup_retention_period().map(Value::from),
-            ),
-            ("parameter_group", group.map(|g| Value::from(ctx.key_of_name(g)))),
-        ]);
+            .map(|s| ServerlessV2Scaling {
+                min: s.min_capacity().into(),
+                max: s.max_capacity().into(),
+            });
+        let attributes = rds::Cluster {
+            engine: c.engine().map(str::to_owned),
+            engine_version: c.engine_version().map(str::to_owned),
+            engine_mode: c.engine_mode().map(str::to_owned),
+            member_instance_classes: string_set(classes),
+            member_count: c.db_cluster_members().len() as u64,
+            serverless_v2_scaling: scaling,
+            deletion_protection: c.deletion_protection(),
+            storage_encrypted: c.storage_encrypted(),
+            backup_retention_period: c.backup_retention_period(),
+            parameter_group: group.map(|g| ctx.key_of_name(g)),
+        };
         let tags = tag_map(c.tag_list().iter().map(|t| (t.key(), t.value())));
         out.push(ctx.reachable_resource(
-            "aws.rds.cluster",
+            CLUSTER.name,
             name,
             c.db_cluster_arn(),
             tags,
@@ -152,9 +150,9 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
     }
 
     for (name, params) in cluster_group_names.iter().zip(cluster_group_values) {
-        let attributes = attrs([("parameters", Some(params))]);
+        let attributes = ClusterParameterGroup { parameters: params };
         out.push(ctx.resource(
-            "aws.rds.cluster_parameter_group",
+            CLUSTER_PARAMETER_GROUP.name,
             name,
             None,
             BTreeMap::new(),
@@ -166,12 +164,12 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         let Some(params) = parameters.get(name) else {
             continue;
         };
-        let attributes = attrs([
-            ("family", g.db_parameter_group_family().map(Value::from)),
-            ("parameters", Some(params.clone())),
-        ]);
+        let attributes = ParameterGroup {
+            family: g.db_parameter_group_family().map(str::to_owned),
+            parameters: params.clone(),
+        };
         out.push(ctx.resource(
-            "aws.rds.parameter_group",
+            PARAMETER_GROUP.name,
             name,
             g.db_parameter_group_arn(),
             BTreeMap::new(),
@@ -190,7 +188,7 @@ async fn group_parameters(
     ctx: &RegionContext<'_>,
     client: &Client,
     group: &str,
-) -> Result<Value, CollectError> {
+) -> Result<Map, CollectError> {
     let request = client
         .describe_db_parameters()
         .db_parameter_group_name(group)
@@ -207,7 +205,7 @@ async fn cluster_group_parameters(
     ctx: &RegionContext<'_>,
     client: &Client,
     group: &str,
-) -> Result<Value, CollectError> {
+) -> Result<Map, CollectError> {
     let request = client
         .describe_db_cluster_parameters()
         .db_cluster_parameter_group_name(group)
@@ -219,9 +217,8 @@ async fn cluster_group_parameters(
     Ok(parameter_map(pages.iter().flat_map(|p| p.parameters())))
 }
 
-fn parameter_map<'p>(parameters: impl Iterator<Item = &'p Parameter>) -> Value {
+fn parameter_map<'p>(parameters: impl Iterator<Item = &'p Parameter>) -> Map {
     parameters
-        .filter_map(|p| Some((p.parameter_name()?.to_owned(), Value::from(p.parameter_value()?))))
-        .collect::<serde_json::Map<_, _>>()
-        .into()
+        .filter_map(|p| Some((p.parameter_name()?.to_owned(), p.parameter_value()?.into())))
+        .collect()
 }

@@ -6,10 +6,11 @@
 //! API); "not configured" answers (NoSuchLifecycleConfiguration) are settings, not failures.
 
 use aws_sdk_s3::types::{BucketVersioningStatus, LifecycleRule};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::{RegionContext, attrs, each, tags_of};
+use super::{RegionContext, each, object, tags_of};
 use crate::CollectError;
+use envparity_model::catalog::aws::s3::{BUCKET, Bucket};
 use envparity_model::snapshot::Resource;
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
@@ -93,7 +94,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             ]
             .map(|s| s.unwrap_or(false))
         });
-        let lifecycle: Map<String, Value> = lifecycle
+        let lifecycle_rules = lifecycle
             .as_ref()
             .map(|l| l.rules())
             .unwrap_or_default()
@@ -101,44 +102,35 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             .enumerate()
             .map(|(i, r)| (r.id().map_or_else(|| format!("#{}", i + 1), str::to_owned), lifecycle_rule(r)))
             .collect();
-        let attributes = attrs([
-            ("versioning", Some(json!(versioning))),
-            ("encryption", Some(json!(algorithm))),
-            ("bucket_key", Some(Value::from(rule.and_then(|r| r.bucket_key_enabled()).unwrap_or(false)))),
-            ("public_access_blocked", Some(Value::from(settings.is_some_and(|s| s.iter().all(|b| *b))))),
-            (
-                "public_access_block",
-                Some(settings.map_or(Value::Null, |[acls, ignore, policy, restrict]| {
-                    json!({
+        let attributes = Bucket {
+            versioning: versioning.to_owned(),
+            encryption: algorithm.to_owned(),
+            bucket_key: rule.and_then(|r| r.bucket_key_enabled()).unwrap_or(false),
+            public_access_blocked: settings.is_some_and(|s| s.iter().all(|b| *b)),
+            public_access_block: settings
+                .map(|[acls, ignore, policy, restrict]| {
+                    object(json!({
                         "block_public_acls": acls,
                         "ignore_public_acls": ignore,
                         "block_public_policy": policy,
                         "restrict_public_buckets": restrict,
-                    })
-                })),
-            ),
-            (
-                "object_ownership",
-                Some(
-                    ownership
-                        .as_ref()
-                        .and_then(|o| o.ownership_controls())
-                        .and_then(|c| c.rules().first())
-                        .map_or(Value::Null, |r| json!(r.object_ownership().as_str())),
-                ),
-            ),
-            (
-                "object_lock",
-                Some(Value::from(
-                    lock.as_ref()
-                        .and_then(|l| l.object_lock_configuration())
-                        .and_then(|c| c.object_lock_enabled())
-                        .is_some_and(|e| e.as_str() == "Enabled"),
-                )),
-            ),
-            ("lifecycle_rules", Some(Value::Object(lifecycle))),
-        ]);
-        Ok(ctx.resource("aws.s3.bucket", name, Some(&arn), tags, attributes))
+                    }))
+                })
+                .into(),
+            object_ownership: ownership
+                .as_ref()
+                .and_then(|o| o.ownership_controls())
+                .and_then(|c| c.rules().first())
+                .map(|r| r.object_ownership().as_str().to_owned())
+                .into(),
+            object_lock: lock
+                .as_ref()
+                .and_then(|l| l.object_lock_configuration())
+                .and_then(|c| c.object_lock_enabled())
+                .is_some_and(|e| e.as_str() == "Enabled"),
+            lifecycle_rules,
+        };
+        Ok(ctx.resource(BUCKET.name, name, Some(&arn), tags, attributes))
     })
     .await?;
     Ok(buckets)

@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 
 use aws_sdk_secretsmanager::types::SecretListEntry;
-use serde_json::{Value, json};
 
-use super::{RegionContext, attrs, each, tag_map};
+use super::{RegionContext, each, tag_map};
 use crate::CollectError;
+use envparity_model::catalog::aws::secretsmanager::{ManagedSecret, SECRET};
+use envparity_model::catalog::typed::Secret;
 use envparity_model::snapshot::Resource;
 
 /// BatchGetSecretValue takes at most this many secrets per call.
@@ -60,14 +61,14 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
                 let plain = s.arn().and_then(|arn| values.get(arn)).and_then(Option::as_deref);
                 ctx.redactor.redact(plain)
             });
-            let attributes = attrs([
-                ("rotation", Some(rotation(s))),
-                ("kms_key", Some(json!(kms_key(ctx, s.kms_key_id())))),
-                ("value", value),
-            ]);
+            let attributes = ManagedSecret {
+                rotation: rotation(s).into(),
+                kms_key: kms_key(ctx, s.kms_key_id()),
+                value: value.map(Secret),
+            };
             let tags = tag_map(s.tags().iter().map(|t| (t.key(), t.value())));
             ctx.resource(
-                "aws.secretsmanager.secret",
+                SECRET.name,
                 s.name().unwrap_or_default(),
                 s.arn(),
                 tags,
@@ -91,15 +92,15 @@ fn kms_key(ctx: &RegionContext<'_>, key: Option<&str>) -> String {
 
 /// How a secret rotates, from ListSecrets' entry: its schedule, every N days, `enabled` when the rules say
 /// neither, or null when it does not rotate. No call: tested without AWS.
-fn rotation(s: &SecretListEntry) -> Value {
+fn rotation(s: &SecretListEntry) -> Option<String> {
     match (s.rotation_enabled().unwrap_or(false), s.rotation_rules()) {
-        (false, _) => Value::Null,
-        (true, Some(r)) if r.schedule_expression().is_some() => Value::from(r.schedule_expression()),
-        (true, Some(r)) if r.automatically_after_days().is_some() => Value::from(format!(
+        (false, _) => None,
+        (true, Some(r)) if r.schedule_expression().is_some() => r.schedule_expression().map(str::to_owned),
+        (true, Some(r)) if r.automatically_after_days().is_some() => Some(format!(
             "every {} days",
             r.automatically_after_days().unwrap_or_default()
         )),
-        (true, _) => Value::from("enabled"),
+        (true, _) => Some("enabled".to_owned()),
     }
 }
 
@@ -122,10 +123,11 @@ mod tests {
             .schedule_expression("rate(10 days)")
             .automatically_after_days(10)
             .build();
-        assert_eq!(rotation(&entry(true, Some(days.clone()))), json!("every 30 days"));
-        assert_eq!(rotation(&entry(true, Some(schedule))), json!("rate(10 days)"));
-        assert_eq!(rotation(&entry(true, None)), json!("enabled"));
-        assert_eq!(rotation(&entry(false, Some(days))), Value::Null);
-        assert_eq!(rotation(&SecretListEntry::builder().build()), Value::Null);
+        let rotation = |s: &SecretListEntry| super::rotation(s).unwrap_or_else(|| "null".to_owned());
+        assert_eq!(rotation(&entry(true, Some(days.clone()))), "every 30 days");
+        assert_eq!(rotation(&entry(true, Some(schedule))), "rate(10 days)");
+        assert_eq!(rotation(&entry(true, None)), "enabled");
+        assert_eq!(rotation(&entry(false, Some(days))), "null");
+        assert_eq!(rotation(&SecretListEntry::builder().build()), "null");
     }
 }

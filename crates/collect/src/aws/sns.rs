@@ -4,12 +4,11 @@
 //! call); attributes have none: one GetTopicAttributes per topic. Tags, when a filter needs them, come from the
 //! region's tagging API, a hundred at a time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use serde_json::{Value, json};
-
-use super::{RegionContext, attrs, each, service_and_name, string_set, tags_of};
+use super::{RegionContext, each, service_and_name, string_set, tags_of};
 use crate::CollectError;
+use envparity_model::catalog::aws::sns::{TOPIC, Topic};
 use envparity_model::snapshot::Resource;
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
@@ -40,7 +39,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         let a = found.attributes().unwrap_or(&empty);
         let attributes = topic_attributes(a, by_topic.remove(arn).unwrap_or_default());
         let name = arn.rsplit(':').next().unwrap_or(arn);
-        out.push(ctx.resource("aws.sns.topic", name, Some(arn), tags_of(tags, Some(arn)), attributes));
+        out.push(ctx.resource(TOPIC.name, name, Some(arn), tags_of(tags, Some(arn)), attributes));
     }
     Ok(out)
 }
@@ -53,28 +52,27 @@ fn target_key(ctx: &RegionContext<'_>, endpoint: &str) -> String {
 
 /// A topic's attributes from what GetTopicAttributes returned, with its subscriptions (`protocol:target`). No
 /// call: the conversion alone, tested without AWS.
-fn topic_attributes(a: &HashMap<String, String>, subscriptions: Vec<String>) -> BTreeMap<String, Value> {
+fn topic_attributes(a: &HashMap<String, String>, subscriptions: Vec<String>) -> Topic {
     let get = |name: &str| a.get(name).map(String::as_str);
-    let flag = |name: &str| Some(Value::from(get(name) == Some("true")));
+    let flag = |name: &str| get(name) == Some("true");
     let encryption = match get("KmsMasterKeyId") {
         Some(key) if !key.is_empty() => "kms",
         _ => "none",
     };
-    let delivery_policy = get("DeliveryPolicy")
-        .and_then(|p| serde_json::from_str::<Value>(p).ok())
-        .unwrap_or(Value::Null);
-    attrs([
-        ("fifo", flag("FifoTopic")),
-        ("content_based_deduplication", flag("ContentBasedDeduplication")),
-        ("encryption", Some(json!(encryption))),
-        ("encrypted", Some(Value::from(encryption != "none"))),
-        ("delivery_policy", Some(delivery_policy)),
-        ("subscriptions", Some(string_set(subscriptions))),
-    ])
+    Topic {
+        fifo: flag("FifoTopic"),
+        content_based_deduplication: flag("ContentBasedDeduplication"),
+        encryption: encryption.to_owned(),
+        encrypted: encryption != "none",
+        delivery_policy: get("DeliveryPolicy").and_then(|p| serde_json::from_str(p).ok()).into(),
+        subscriptions: string_set(subscriptions),
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -88,7 +86,7 @@ mod tests {
         .collect();
         let subscriptions = vec!["sqs:jobs-{env}".to_owned(), "https:hooks.example.com/{env}".to_owned()];
         assert_eq!(
-            Value::from_iter(topic_attributes(&a, subscriptions)),
+            serde_json::to_value(topic_attributes(&a, subscriptions)).unwrap(),
             json!({
                 "fifo": false,
                 "content_based_deduplication": false,
@@ -100,6 +98,6 @@ mod tests {
         );
         // A topic without a key, delivery policy or subscription.
         let bare = topic_attributes(&HashMap::new(), Vec::new());
-        assert_eq!((&bare["encryption"], &bare["delivery_policy"]), (&json!("none"), &Value::Null));
+        assert_eq!((bare.encryption.as_str(), bare.delivery_policy.0), ("none", None));
     }
 }

@@ -4,13 +4,14 @@
 //! `calls_per_service` at once. Tags, when a tag filter or key tag needs them, come from the region's tagging API,
 //! a hundred at a time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use aws_sdk_sqs::types::QueueAttributeName;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{RegionContext, attrs, each, tags_of};
+use super::{RegionContext, each, tags_of};
 use crate::CollectError;
+use envparity_model::catalog::aws::sqs::{QUEUE, Queue};
 use envparity_model::snapshot::Resource;
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
@@ -44,20 +45,17 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         let name = url.rsplit('/').next().unwrap_or(url);
         let arn = a.get(&QueueAttributeName::QueueArn).map(String::as_str);
         let attributes = queue_attributes(a, |name| ctx.key_of_name(name));
-        out.push(ctx.reachable_resource("aws.sqs.queue", name, arn, tags_of(tags, arn), attributes, [Some(*url)]));
+        out.push(ctx.reachable_resource(QUEUE.name, name, arn, tags_of(tags, arn), attributes, [Some(*url)]));
     }
     Ok(out)
 }
 
 /// A queue's attributes from what GetQueueAttributes returned; `key_of` gives a queue's logical key from its name
 /// (for the dead-letter target). No call: the conversion alone, tested without AWS.
-fn queue_attributes(
-    a: &HashMap<QueueAttributeName, String>,
-    key_of: impl Fn(&str) -> String,
-) -> BTreeMap<String, Value> {
+fn queue_attributes(a: &HashMap<QueueAttributeName, String>, key_of: impl Fn(&str) -> String) -> Queue {
     let get = |name: QueueAttributeName| a.get(&name).map(String::as_str);
-    let number = |name: QueueAttributeName| get(name).and_then(|v| v.parse::<u64>().ok()).map(Value::from);
-    let flag = |name: QueueAttributeName| Some(Value::from(get(name) == Some("true")));
+    let number = |name: QueueAttributeName| get(name).and_then(|v| v.parse::<u64>().ok());
+    let flag = |name: QueueAttributeName| get(name) == Some("true");
     let encryption = match (get(QueueAttributeName::KmsMasterKeyId), get(QueueAttributeName::SqsManagedSseEnabled)) {
         (Some(key), _) if !key.is_empty() => "kms",
         (_, Some("true")) => "sse-sqs",
@@ -70,31 +68,31 @@ fn queue_attributes(
     let target = redrive["deadLetterTargetArn"]
         .as_str()
         .and_then(|arn| arn.rsplit(':').next())
-        .map(|name| Value::from(key_of(name)));
+        .map(key_of);
     let max_receive = match &redrive["maxReceiveCount"] {
-        Value::String(s) => s.parse::<u64>().ok().map(Value::from),
-        other => other.as_u64().map(Value::from),
+        Value::String(s) => s.parse::<u64>().ok(),
+        other => other.as_u64(),
     };
-    attrs([
-        ("visibility_timeout_seconds", number(QueueAttributeName::VisibilityTimeout)),
-        ("message_retention_seconds", number(QueueAttributeName::MessageRetentionPeriod)),
-        ("maximum_message_size", number(QueueAttributeName::MaximumMessageSize)),
-        ("delay_seconds", number(QueueAttributeName::DelaySeconds)),
-        ("receive_wait_time_seconds", number(QueueAttributeName::ReceiveMessageWaitTimeSeconds)),
-        ("fifo", flag(QueueAttributeName::FifoQueue)),
-        (
-            "content_based_deduplication",
-            flag(QueueAttributeName::ContentBasedDeduplication),
-        ),
-        ("encryption", Some(json!(encryption))),
-        ("encrypted", Some(Value::from(encryption != "none"))),
-        ("dead_letter_target", Some(target.unwrap_or(Value::Null))),
-        ("max_receive_count", Some(max_receive.unwrap_or(Value::Null))),
-    ])
+    Queue {
+        visibility_timeout_seconds: number(QueueAttributeName::VisibilityTimeout),
+        message_retention_seconds: number(QueueAttributeName::MessageRetentionPeriod),
+        maximum_message_size: number(QueueAttributeName::MaximumMessageSize),
+        delay_seconds: number(QueueAttributeName::DelaySeconds),
+        receive_wait_time_seconds: number(QueueAttributeName::ReceiveMessageWaitTimeSeconds),
+        fifo: flag(QueueAttributeName::FifoQueue),
+        content_based_deduplication: flag(QueueAttributeName::ContentBasedDeduplication),
+        encryption: encryption.to_owned(),
+        encrypted: encryption != "none",
+        dead_letter_target: target.into(),
+        max_receive_count: max_receive.into(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use envparity_model::catalog::typed::OrNull;
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -114,7 +112,7 @@ mod tests {
         .collect();
         let attributes = queue_attributes(&a, |name| name.replace("prod", "{env}"));
         assert_eq!(
-            Value::from_iter(attributes),
+            serde_json::to_value(attributes).unwrap(),
             json!({
                 "visibility_timeout_seconds": 45,
                 "message_retention_seconds": 345600,
@@ -130,7 +128,7 @@ mod tests {
         let kms: HashMap<QueueAttributeName, String> =
             [(QueueAttributeName::KmsMasterKeyId, "alias/aws/sqs".to_owned())].into();
         let attributes = queue_attributes(&kms, str::to_owned);
-        assert_eq!(attributes["encryption"], "kms");
-        assert_eq!(attributes["dead_letter_target"], Value::Null);
+        assert_eq!(attributes.encryption, "kms");
+        assert_eq!(attributes.dead_letter_target, OrNull(None));
     }
 }

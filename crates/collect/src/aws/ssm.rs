@@ -9,8 +9,10 @@ use aws_sdk_ssm::Client;
 use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType};
 use serde_json::Value;
 
-use super::{RegionContext, attrs, each};
+use super::{RegionContext, each};
 use crate::CollectError;
+use envparity_model::catalog::aws::ssm::{PARAMETER, Parameter};
+use envparity_model::catalog::typed::Secret;
 
 use envparity_model::snapshot::Resource;
 
@@ -81,13 +83,13 @@ async fn read_path(
             }
             _ => plain.map_or(Value::Null, |plain| ctx.redactor.text(name, plain)),
         };
-        let attributes = attrs([
-            ("type", kind.map(|t| Value::from(t.as_str()))),
-            ("tier", m.tier().map(|t| Value::from(t.as_str()))),
-            ("data_type", m.data_type().map(Value::from)),
-            ("value", Some(value)),
-        ]);
-        out.push(ctx.resource("aws.ssm.parameter", name, m.arn(), BTreeMap::new(), attributes));
+        let attributes = Parameter {
+            r#type: kind.map(|t| t.as_str().to_owned()),
+            tier: m.tier().map(|t| t.as_str().to_owned()),
+            data_type: m.data_type().map(str::to_owned),
+            value: Secret(value),
+        };
+        out.push(ctx.resource(PARAMETER.name, name, m.arn(), BTreeMap::new(), attributes));
     }
     Ok(out)
 }

@@ -2,19 +2,27 @@
 //! key, flattened to dotted paths. The key is the file's role (its path with the environment's tokens replaced)
 //! plus the dotted path: `config/{env}/shop.yaml:http.timeout_ms`.
 
-use crate::catalog::{Field, FieldType, Kind};
+use crate::catalog::Kind;
+use crate::catalog::typed::Secret;
 
-/// The kinds this collector produces.
-pub const KINDS: &[Kind] = &[Kind {
+crate::attributes! {
+    /// The attributes of `file.config`: one key of a configured file.
+    pub struct ConfigKey {
+        /// The key's value; redacted when its name or its content looks secret (a URL keeps all but its password).
+        pub value: Option<Secret>,
+    }
+}
+
+/// `file.config`.
+pub const CONFIG: Kind = Kind {
     name: "file.config",
     provider: "file",
     service: "config",
     tagged: false,
     tagging_types: &[],
     doc: "One key of a configured .env, JSON, YAML or TOML file, flattened to a dotted path.",
-    fields: &[Field {
-        path: "value",
-        ty: FieldType::Secret,
-        doc: "The key's value; redacted when its name or its content looks secret (a URL keeps all but its password).",
-    }],
-}];
+    fields: ConfigKey::FIELDS,
+};
+
+/// The kinds this collector produces.
+pub const KINDS: &[Kind] = &[CONFIG];

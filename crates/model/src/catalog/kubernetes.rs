@@ -1,173 +1,190 @@
 //! Kubernetes manifests (`k8s.*`): what `kustomize build overlays/prod` or `helm template` renders for one
 //! environment, read from files or folders of multi-document YAML. No cluster is asked.
 
-use crate::catalog::{Field, FieldType, Kind};
+use serde_json::Value;
 
-const CONTAINERS: Field = Field {
-    path: "containers",
-    ty: FieldType::Map(&[]),
-    doc: "Per container by name: image (repository, tag, digest), resources (requests and limits: cpu in \
-          millicores, memory in bytes), resources_set (which of them are set), probes (liveness, readiness, \
-          startup), env_names, env (values through the secret detection; references as secretKeyRef:NAME/KEY), \
-          env_from (configMapRef:NAME, secretRef:NAME), ports, command, args.",
-};
-
-const REPLICAS: Field = Field {
-    path: "replicas",
-    ty: FieldType::Integer,
-    doc: "The pods wanted (1 when not set).",
-};
+use crate::catalog::Kind;
+use crate::catalog::typed::Map;
 
 macro_rules! kind {
-    ($name:literal, $doc:literal, [$($field:expr),* $(,)?]) => {
-        Kind {
+    ($const:ident, $name:literal, $attributes:ty, $doc:literal) => {
+        #[doc = concat!("`", $name, "`.")]
+        pub const $const: Kind = Kind {
             name: $name,
             provider: "kubernetes",
             service: "manifests",
             tagged: false,
             tagging_types: &[],
             doc: $doc,
-            fields: &[$($field),*],
-        }
+            fields: <$attributes>::FIELDS,
+        };
     };
 }
+
+/// The doc of every workload's `containers`.
+macro_rules! containers_doc {
+    () => {
+        " Per container by name: image (repository, tag, digest), resources (requests and limits: cpu in \
+         millicores, memory in bytes), resources_set (which of them are set), probes (liveness, readiness, \
+         startup), env_names, env (values through the secret detection; references as secretKeyRef:NAME/KEY), \
+         env_from (configMapRef:NAME, secretRef:NAME), ports, command, args."
+    };
+}
+
+crate::attributes! {
+    /// The attributes of `k8s.deployment` and `k8s.statefulset`: a workload with replicas.
+    pub struct ReplicatedWorkload {
+        /// The pods wanted (1 when not set).
+        pub replicas: Option<i64>,
+        #[doc = containers_doc!()]
+        pub containers: Option<Map>,
+    }
+}
+
+crate::attributes! {
+    /// The attributes of `k8s.daemonset`: a pod on every node.
+    pub struct DaemonSet {
+        #[doc = containers_doc!()]
+        pub containers: Option<Map>,
+    }
+}
+
+crate::attributes! {
+    /// The attributes of `k8s.cronjob`.
+    pub struct CronJob {
+        /// The cron schedule.
+        pub schedule: Option<String>,
+        /// Allow, Forbid or Replace.
+        pub concurrency_policy: Option<String>,
+        #[doc = containers_doc!()]
+        pub containers: Option<Map>,
+    }
+}
+
+crate::attributes! {
+    /// The attributes of `k8s.service`.
+    pub struct Service {
+        /// ClusterIP, NodePort, LoadBalancer or ExternalName.
+        pub r#type as "type": Option<String>,
+        /// PORT->TARGET/PROTOCOL.
+        pub ports: Option<Vec<Value>>,
+    }
+}
+
+crate::attributes! {
+    /// The attributes of `k8s.ingress`.
+    pub struct Ingress {
+        /// The ingress class (spec or annotation).
+        pub ingress_class: Option<String>,
+        /// Whether it terminates TLS.
+        pub tls: Option<bool>,
+        /// The hosts it serves, environment tokens replaced.
+        pub hosts: Option<Vec<Value>>,
+        /// PATH -> SERVICE:PORT, for any host.
+        pub rules: Option<Vec<Value>>,
+    }
+}
+
+crate::attributes! {
+    /// The attributes of `k8s.hpa`.
+    pub struct Hpa {
+        /// The scaled workload, KIND/NAME by logical key.
+        pub target: Option<String>,
+        /// The fewest pods.
+        pub min_replicas: Option<i64>,
+        /// The most pods.
+        pub max_replicas: Option<i64>,
+        /// What it scales on, with its targets.
+        pub metrics: Option<Vec<Value>>,
+    }
+}
+
+crate::attributes! {
+    /// The attributes of `k8s.configmap`.
+    pub struct ConfigMap {
+        /// Its keys (data and binaryData).
+        pub keys: Option<Vec<Value>>,
+        /// Each value, through the secret detection.
+        pub data: Option<Map>,
+    }
+}
+
+crate::attributes! {
+    /// The attributes of `k8s.secret`.
+    pub struct Secret {
+        /// Opaque, kubernetes.io/tls, ...
+        pub r#type as "type": Option<String>,
+        /// Its keys (data and stringData).
+        pub keys: Option<Vec<Value>>,
+        /// Each value redacted, with its fingerprint.
+        pub data: Option<Map>,
+    }
+}
+
+kind!(
+    DEPLOYMENT,
+    "k8s.deployment",
+    ReplicatedWorkload,
+    "A Deployment, named NAMESPACE/NAME, with its pod template's containers."
+);
+kind!(
+    STATEFULSET,
+    "k8s.statefulset",
+    ReplicatedWorkload,
+    "A StatefulSet, named NAMESPACE/NAME, with its pod template's containers."
+);
+kind!(
+    DAEMONSET,
+    "k8s.daemonset",
+    DaemonSet,
+    "A DaemonSet, named NAMESPACE/NAME, with its pod template's containers."
+);
+kind!(
+    CRONJOB,
+    "k8s.cronjob",
+    CronJob,
+    "A CronJob, named NAMESPACE/NAME, with its schedule and its job's containers."
+);
+kind!(
+    SERVICE,
+    "k8s.service",
+    Service,
+    "A Service, named NAMESPACE/NAME."
+);
+kind!(
+    INGRESS,
+    "k8s.ingress",
+    Ingress,
+    "An Ingress, named NAMESPACE/NAME."
+);
+kind!(
+    HPA,
+    "k8s.hpa",
+    Hpa,
+    "A HorizontalPodAutoscaler, named NAMESPACE/NAME."
+);
+kind!(
+    CONFIGMAP,
+    "k8s.configmap",
+    ConfigMap,
+    "A ConfigMap, named NAMESPACE/NAME."
+);
+kind!(
+    SECRET,
+    "k8s.secret",
+    Secret,
+    "A Secret, named NAMESPACE/NAME: its keys, each value only as a fingerprint."
+);
+
 /// The kinds this collector produces.
 pub const KINDS: &[Kind] = &[
-    kind!(
-        "k8s.deployment",
-        "A Deployment, named NAMESPACE/NAME, with its pod template's containers.",
-        [REPLICAS, CONTAINERS]
-    ),
-    kind!(
-        "k8s.statefulset",
-        "A StatefulSet, named NAMESPACE/NAME, with its pod template's containers.",
-        [REPLICAS, CONTAINERS]
-    ),
-    kind!(
-        "k8s.daemonset",
-        "A DaemonSet, named NAMESPACE/NAME, with its pod template's containers.",
-        [CONTAINERS]
-    ),
-    kind!(
-        "k8s.cronjob",
-        "A CronJob, named NAMESPACE/NAME, with its schedule and its job's containers.",
-        [
-            Field {
-                path: "schedule",
-                ty: FieldType::String,
-                doc: "The cron schedule."
-            },
-            Field {
-                path: "concurrency_policy",
-                ty: FieldType::String,
-                doc: "Allow, Forbid or Replace."
-            },
-            CONTAINERS,
-        ]
-    ),
-    kind!(
-        "k8s.service",
-        "A Service, named NAMESPACE/NAME.",
-        [
-            Field {
-                path: "type",
-                ty: FieldType::String,
-                doc: "ClusterIP, NodePort, LoadBalancer or ExternalName."
-            },
-            Field {
-                path: "ports",
-                ty: FieldType::List,
-                doc: "PORT->TARGET/PROTOCOL."
-            },
-        ]
-    ),
-    kind!(
-        "k8s.ingress",
-        "An Ingress, named NAMESPACE/NAME.",
-        [
-            Field {
-                path: "ingress_class",
-                ty: FieldType::String,
-                doc: "The ingress class (spec or annotation)."
-            },
-            Field {
-                path: "tls",
-                ty: FieldType::Boolean,
-                doc: "Whether it terminates TLS."
-            },
-            Field {
-                path: "hosts",
-                ty: FieldType::List,
-                doc: "The hosts it serves, environment tokens replaced."
-            },
-            Field {
-                path: "rules",
-                ty: FieldType::List,
-                doc: "PATH -> SERVICE:PORT, for any host."
-            },
-        ]
-    ),
-    kind!(
-        "k8s.hpa",
-        "A HorizontalPodAutoscaler, named NAMESPACE/NAME.",
-        [
-            Field {
-                path: "target",
-                ty: FieldType::String,
-                doc: "The scaled workload, KIND/NAME by logical key."
-            },
-            Field {
-                path: "min_replicas",
-                ty: FieldType::Integer,
-                doc: "The fewest pods."
-            },
-            Field {
-                path: "max_replicas",
-                ty: FieldType::Integer,
-                doc: "The most pods."
-            },
-            Field {
-                path: "metrics",
-                ty: FieldType::List,
-                doc: "What it scales on, with its targets."
-            },
-        ]
-    ),
-    kind!(
-        "k8s.configmap",
-        "A ConfigMap, named NAMESPACE/NAME.",
-        [
-            Field {
-                path: "keys",
-                ty: FieldType::List,
-                doc: "Its keys (data and binaryData)."
-            },
-            Field {
-                path: "data",
-                ty: FieldType::Map(&[]),
-                doc: "Each value, through the secret detection."
-            },
-        ]
-    ),
-    kind!(
-        "k8s.secret",
-        "A Secret, named NAMESPACE/NAME: its keys, each value only as a fingerprint.",
-        [
-            Field {
-                path: "type",
-                ty: FieldType::String,
-                doc: "Opaque, kubernetes.io/tls, ..."
-            },
-            Field {
-                path: "keys",
-                ty: FieldType::List,
-                doc: "Its keys (data and stringData)."
-            },
-            Field {
-                path: "data",
-                ty: FieldType::Map(&[]),
-                doc: "Each value redacted, with its fingerprint."
-            },
-        ]
-    ),
+    DEPLOYMENT,
+    STATEFULSET,
+    DAEMONSET,
+    CRONJOB,
+    SERVICE,
+    INGRESS,
+    HPA,
+    CONFIGMAP,
+    SECRET,
 ];

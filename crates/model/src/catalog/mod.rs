@@ -14,6 +14,7 @@ pub mod aws;
 pub mod compose;
 pub mod files;
 pub mod kubernetes;
+pub mod typed;
 
 /// Every kind envparity collects: what policies are checked against and `envparity kinds` prints.
 pub const CATALOGUE: Catalogue = Catalogue(&[aws::KINDS, &[files::KINDS, compose::KINDS, kubernetes::KINDS]]);
@@ -35,19 +36,48 @@ pub struct Kind {
     pub tagging_types: &'static [&'static str],
     /// What one resource of this kind is, in a line.
     pub doc: &'static str,
-    /// Every attribute the collector writes, as dotted paths.
+    /// Every attribute the collector writes: its typed attributes' `FIELDS`. Objects hold their own fields;
+    /// [`Kind::leaves`] lists them all as dotted paths.
+    #[serde(rename = "fields", serialize_with = "serialize_leaves")]
     pub fields: &'static [Field],
 }
 
+fn serialize_leaves<S: serde::Serializer>(
+    fields: &&'static [Field],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(leaves(fields))
+}
+
+/// The fields below `fields` that are not objects, depth first, in the order declared.
+fn leaves(fields: &'static [Field]) -> Box<dyn Iterator<Item = &'static Field>> {
+    Box::new(fields.iter().flat_map(|f| match f.ty {
+        FieldType::Object(inner) => leaves(inner),
+        _ => Box::new(std::iter::once(f)),
+    }))
+}
+
 /// One attribute of a kind.
-#[derive(Debug, Serialize)]
+#[derive(Debug, PartialEq, Eq, Serialize)]
 pub struct Field {
     /// The dotted path, as policies name it: `engine_version`, `health_check.interval_seconds`.
     pub path: &'static str,
     #[serde(rename = "type")]
     pub ty: FieldType,
-    /// What it means, in a line.
+    /// What it means, in a line: a doc comment's text, read with [`Field::doc`].
+    #[serde(serialize_with = "serialize_trimmed")]
     pub doc: &'static str,
+}
+
+impl Field {
+    /// What the field means, in a line (a doc comment's lines, joined).
+    pub fn doc(&self) -> &'static str {
+        self.doc.trim()
+    }
+}
+
+fn serialize_trimmed<S: serde::Serializer>(doc: &&'static str, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(doc.trim())
 }
 
 /// The JSON type of a field.
@@ -66,6 +96,8 @@ pub enum FieldType {
     /// A value that is stored redacted when it is or looks secret (`{"redacted": true, "fingerprint": ...}`),
     /// and compared as a whole.
     Secret,
+    /// An object with fields of its own (`root_volume`), listed by [`Kind::leaves`] as `root_volume.size_gb`.
+    Object(#[serde(skip)] &'static [Field]),
 }
 
 impl FieldType {
@@ -79,6 +111,7 @@ impl FieldType {
             FieldType::List => "list",
             FieldType::Map(_) => "map",
             FieldType::Secret => "value or secret",
+            FieldType::Object(_) => "object",
         }
     }
 }
@@ -142,11 +175,16 @@ pub enum FieldMiss {
 }
 
 impl Kind {
+    /// Every field that holds a value, as dotted paths (`root_volume.size_gb`), in the order declared.
+    pub fn leaves(&self) -> impl Iterator<Item = &'static Field> {
+        leaves(self.fields)
+    }
+
     /// Checks that `pattern` names a field of this kind, a parent of one, or a key inside a map.
     pub fn check_field(&self, pattern: &DottedGlob) -> Result<(), FieldMiss> {
         let source = pattern.as_str();
         let mut near_miss_path = None;
-        for field in self.fields {
+        for field in self.leaves() {
             if pattern.covers(field.path) {
                 return Ok(());
             }
@@ -181,7 +219,7 @@ impl Kind {
 
     /// Every path a policy may name: the fields, their parents, and the well-known keys of maps.
     pub fn paths(&self) -> impl Iterator<Item = String> + '_ {
-        self.fields.iter().flat_map(|f| {
+        self.leaves().flat_map(|f| {
             let parents = f.path.match_indices('.').map(|(i, _)| f.path[..i].to_owned());
             let keys: &[&str] = match f.ty {
                 FieldType::Map(known) => known,

@@ -33,6 +33,15 @@ impl Attributes {
         Attributes::try_from_map(map).expect("collectors build shallow attributes")
     }
 
+    /// Attributes from a kind's typed attributes (see [`crate::catalog::typed`]), or any serializable object a
+    /// collector built, which never nests deeply.
+    pub fn of(typed: &impl Serialize) -> Attributes {
+        let map: BTreeMap<String, Value> =
+            serde_json::from_value(serde_json::to_value(typed).expect("typed attributes serialize"))
+                .expect("typed attributes are an object");
+        Attributes::from_map(&map)
+    }
+
     /// The attributes as a sorted map.
     pub fn parse(&self) -> BTreeMap<String, Value> {
         serde_json::from_str(self.0.get()).expect("attributes were checked to be a JSON object when read")

@@ -1,70 +1,45 @@
 //! ElastiCache replication groups (`aws.elasticache.replication_group`).
 
-use crate::catalog::{Field, FieldType, Kind};
+use crate::catalog::Kind;
 
-/// The kinds this collector produces.
-pub const KINDS: &[Kind] = &[Kind {
+crate::attributes! {
+    /// The attributes of `aws.elasticache.replication_group`: an ElastiCache (Redis OSS or Valkey) replication group.
+    pub struct ReplicationGroup {
+        /// redis or valkey.
+        pub engine: Option<String>,
+        /// The engine version of its members.
+        pub engine_version: Option<String>,
+        /// The node type, such as cache.r7g.large.
+        pub node_type: Option<String>,
+        /// How many shards it has.
+        pub num_node_groups: u64,
+        /// Replicas per shard.
+        pub replicas_per_node_group: Option<u64>,
+        /// Whether automatic failover is on.
+        pub automatic_failover: Option<bool>,
+        /// Whether it spans availability zones.
+        pub multi_az: Option<bool>,
+        /// Whether data at rest is encrypted.
+        pub at_rest_encryption: Option<bool>,
+        /// Whether traffic is encrypted in transit.
+        pub transit_encryption: Option<bool>,
+        /// enabled, disabled or compatible.
+        pub cluster_mode: Option<String>,
+        /// Its cache parameter group by logical key.
+        pub parameter_group: Option<String>,
+    }
+}
+
+/// `aws.elasticache.replication_group`.
+pub const REPLICATION_GROUP: Kind = Kind {
     name: "aws.elasticache.replication_group",
     provider: "aws",
     service: "elasticache",
     tagged: true,
     tagging_types: &["elasticache:replicationgroup"],
     doc: "An ElastiCache (Redis OSS or Valkey) replication group.",
-    fields: &[
-        Field {
-            path: "engine",
-            ty: FieldType::String,
-            doc: "redis or valkey.",
-        },
-        Field {
-            path: "engine_version",
-            ty: FieldType::String,
-            doc: "The engine version of its members.",
-        },
-        Field {
-            path: "node_type",
-            ty: FieldType::String,
-            doc: "The node type, such as cache.r7g.large.",
-        },
-        Field {
-            path: "num_node_groups",
-            ty: FieldType::Integer,
-            doc: "How many shards it has.",
-        },
-        Field {
-            path: "replicas_per_node_group",
-            ty: FieldType::Integer,
-            doc: "Replicas per shard.",
-        },
-        Field {
-            path: "automatic_failover",
-            ty: FieldType::Boolean,
-            doc: "Whether automatic failover is on.",
-        },
-        Field {
-            path: "multi_az",
-            ty: FieldType::Boolean,
-            doc: "Whether it spans availability zones.",
-        },
-        Field {
-            path: "at_rest_encryption",
-            ty: FieldType::Boolean,
-            doc: "Whether data at rest is encrypted.",
-        },
-        Field {
-            path: "transit_encryption",
-            ty: FieldType::Boolean,
-            doc: "Whether traffic is encrypted in transit.",
-        },
-        Field {
-            path: "cluster_mode",
-            ty: FieldType::String,
-            doc: "enabled, disabled or compatible.",
-        },
-        Field {
-            path: "parameter_group",
-            ty: FieldType::String,
-            doc: "Its cache parameter group by logical key.",
-        },
-    ],
-}];
+    fields: ReplicationGroup::FIELDS,
+};
+
+/// The kinds this collector produces.
+pub const KINDS: &[Kind] = &[REPLICATION_GROUP];

@@ -1,6 +1,9 @@
 //! ELBv2: load balancers (with listeners and attributes) and target groups (with health checks and attributes).
 
-use crate::catalog::{Field, FieldType, Kind};
+use serde_json::Value;
+
+use crate::catalog::Kind;
+use crate::catalog::typed::{Map, OrNull};
 
 /// The load balancer attributes AWS documents: a policy key one slip away from one of these is a typo.
 const LOAD_BALANCER_ATTRIBUTES: &[&str] = &[
@@ -34,126 +37,90 @@ const TARGET_GROUP_ATTRIBUTES: &[&str] = &[
     "stickiness.type",
 ];
 
+crate::attributes! {
+    /// The attributes of `aws.elbv2.load_balancer`: an application, network or gateway load balancer with its
+    /// listeners and attributes.
+    pub struct LoadBalancer {
+        /// application, network or gateway.
+        pub r#type as "type": Option<String>,
+        /// internet-facing or internal.
+        pub scheme: Option<String>,
+        /// ipv4 or dualstack.
+        pub ip_address_type: Option<String>,
+        /// How many availability zones it spans.
+        pub availability_zone_count: u64,
+        /// Its attributes as AWS names them (idle_timeout.timeout_seconds), typed.
+        #[keys = LOAD_BALANCER_ATTRIBUTES]
+        pub attributes: Map,
+        /// Its listeners (port, protocol, ssl_policy, default_actions with target groups by key), sorted by port.
+        pub listeners: Vec<Value>,
+        /// Its security groups by logical key, sorted.
+        pub security_groups: Vec<String>,
+    }
+}
+
+/// `aws.elbv2.load_balancer`.
+pub const LOAD_BALANCER: Kind = Kind {
+    name: "aws.elbv2.load_balancer",
+    provider: "aws",
+    service: "elbv2",
+    tagged: true,
+    tagging_types: &["elasticloadbalancing:loadbalancer"],
+    doc: "An application, network or gateway load balancer with its listeners and attributes.",
+    fields: LoadBalancer::FIELDS,
+};
+
+crate::attributes! {
+    /// The attributes of `aws.elbv2.target_group`: A target group with its health check and attributes.
+    pub struct TargetGroup {
+        /// HTTP, HTTPS, TCP, ...
+        pub protocol: Option<String>,
+        /// HTTP1, HTTP2 or GRPC.
+        pub protocol_version: Option<String>,
+        /// The port targets receive traffic on.
+        pub port: Option<i32>,
+        /// instance, ip, lambda or alb.
+        pub target_type: Option<String>,
+        /// See the fields of `health_check`.
+        pub health_check: HealthCheck,
+        /// Its attributes as AWS names them (deregistration_delay.timeout_seconds), typed.
+        #[keys = TARGET_GROUP_ATTRIBUTES]
+        pub attributes: Map,
+    }
+}
+
+/// `aws.elbv2.target_group`.
+pub const TARGET_GROUP: Kind = Kind {
+    name: "aws.elbv2.target_group",
+    provider: "aws",
+    service: "elbv2",
+    tagged: true,
+    tagging_types: &["elasticloadbalancing:targetgroup"],
+    doc: "A target group with its health check and attributes.",
+    fields: TargetGroup::FIELDS,
+};
+
+crate::attributes! {
+    /// The `health_check` object.
+    pub struct HealthCheck at "health_check" {
+        /// The health check's protocol.
+        pub protocol: OrNull<String>,
+        /// The health check's path.
+        pub path: OrNull<String>,
+        /// The health check's port, or traffic-port.
+        pub port: OrNull<String>,
+        /// Seconds between health checks.
+        pub interval_seconds: OrNull<i32>,
+        /// Seconds before a check fails.
+        pub timeout_seconds: OrNull<i32>,
+        /// Passes before a target is healthy.
+        pub healthy_threshold: OrNull<i32>,
+        /// Failures before a target is unhealthy.
+        pub unhealthy_threshold: OrNull<i32>,
+        /// The HTTP or gRPC codes that count as healthy.
+        pub matcher: OrNull<String>,
+    }
+}
+
 /// The kinds this collector produces.
-pub const KINDS: &[Kind] = &[
-    Kind {
-        name: "aws.elbv2.load_balancer",
-        provider: "aws",
-        service: "elbv2",
-        tagged: true,
-        tagging_types: &["elasticloadbalancing:loadbalancer"],
-        doc: "An application, network or gateway load balancer with its listeners and attributes.",
-        fields: &[
-            Field {
-                path: "type",
-                ty: FieldType::String,
-                doc: "application, network or gateway.",
-            },
-            Field {
-                path: "scheme",
-                ty: FieldType::String,
-                doc: "internet-facing or internal.",
-            },
-            Field {
-                path: "ip_address_type",
-                ty: FieldType::String,
-                doc: "ipv4 or dualstack.",
-            },
-            Field {
-                path: "availability_zone_count",
-                ty: FieldType::Integer,
-                doc: "How many availability zones it spans.",
-            },
-            Field {
-                path: "attributes",
-                ty: FieldType::Map(LOAD_BALANCER_ATTRIBUTES),
-                doc: "Its attributes as AWS names them (idle_timeout.timeout_seconds), typed.",
-            },
-            Field {
-                path: "listeners",
-                ty: FieldType::List,
-                doc: "Its listeners (port, protocol, ssl_policy, default_actions with target groups by key), sorted by port.",
-            },
-            Field {
-                path: "security_groups",
-                ty: FieldType::List,
-                doc: "Its security groups by logical key, sorted.",
-            },
-        ],
-    },
-    Kind {
-        name: "aws.elbv2.target_group",
-        provider: "aws",
-        service: "elbv2",
-        tagged: true,
-        tagging_types: &["elasticloadbalancing:targetgroup"],
-        doc: "A target group with its health check and attributes.",
-        fields: &[
-            Field {
-                path: "protocol",
-                ty: FieldType::String,
-                doc: "HTTP, HTTPS, TCP, ...",
-            },
-            Field {
-                path: "protocol_version",
-                ty: FieldType::String,
-                doc: "HTTP1, HTTP2 or GRPC.",
-            },
-            Field {
-                path: "port",
-                ty: FieldType::Integer,
-                doc: "The port targets receive traffic on.",
-            },
-            Field {
-                path: "target_type",
-                ty: FieldType::String,
-                doc: "instance, ip, lambda or alb.",
-            },
-            Field {
-                path: "health_check.protocol",
-                ty: FieldType::String,
-                doc: "The health check's protocol.",
-            },
-            Field {
-                path: "health_check.path",
-                ty: FieldType::String,
-                doc: "The health check's path.",
-            },
-            Field {
-                path: "health_check.port",
-                ty: FieldType::String,
-                doc: "The health check's port, or traffic-port.",
-            },
-            Field {
-                path: "health_check.interval_seconds",
-                ty: FieldType::Integer,
-                doc: "Seconds between health checks.",
-            },
-            Field {
-                path: "health_check.timeout_seconds",
-                ty: FieldType::Integer,
-                doc: "Seconds before a check fails.",
-            },
-            Field {
-                path: "health_check.healthy_threshold",
-                ty: FieldType::Integer,
-                doc: "Passes before a target is healthy.",
-            },
-            Field {
-                path: "health_check.unhealthy_threshold",
-                ty: FieldType::Integer,
-                doc: "Failures before a target is unhealthy.",
-            },
-            Field {
-                path: "health_check.matcher",
-                ty: FieldType::String,
-                doc: "The HTTP or gRPC codes that count as healthy.",
-            },
-            Field {
-                path: "attributes",
-                ty: FieldType::Map(TARGET_GROUP_ATTRIBUTES),
-                doc: "Its attributes as AWS names them (deregistration_delay.timeout_seconds), typed.",
-            },
-        ],
-    },
-];
+pub const KINDS: &[Kind] = &[LOAD_BALANCER, TARGET_GROUP];

@@ -1,80 +1,53 @@
 //! Lambda functions (`aws.lambda.function`) with their event source mappings.
 
-use crate::catalog::{Field, FieldType, Kind};
+use serde_json::Value;
 
-/// The kinds this collector produces.
-pub const KINDS: &[Kind] = &[Kind {
+use crate::catalog::Kind;
+use crate::catalog::typed::{Map, OrNull};
+
+crate::attributes! {
+    /// The attributes of `aws.lambda.function`: A Lambda function with its configuration and the event sources that
+    /// invoke it.
+    pub struct Function {
+        /// The runtime, such as python3.12 (null for container images).
+        pub runtime: OrNull<String>,
+        /// x86_64 or arm64.
+        pub architectures: Vec<String>,
+        /// The function's entry point.
+        pub handler: Option<String>,
+        /// Memory in MB (CPU scales with it).
+        pub memory_mb: Option<i32>,
+        /// How long one invocation may run.
+        pub timeout_seconds: Option<i32>,
+        /// The size of /tmp in MB.
+        pub ephemeral_storage_mb: Option<i32>,
+        /// The names of its environment variables.
+        pub environment_names: Vec<String>,
+        /// Its environment variables, name -> value; secrets redacted by name or content.
+        pub environment: Map,
+        /// Its layers by name and version (`name:3`), without account or region.
+        pub layers: Vec<String>,
+        /// Reserved concurrent executions, or null when unreserved.
+        pub reserved_concurrency: OrNull<i32>,
+        /// X-Ray tracing: Active or PassThrough.
+        pub tracing: Option<String>,
+        /// The kind of its dead-letter target (sqs or sns), or null.
+        pub dead_letter_target_kind: OrNull<String>,
+        /// What invokes it: per mapping, the source's kind and key, batch size, batching window, enabled.
+        pub event_sources: Vec<Value>,
+    }
+}
+
+/// `aws.lambda.function`.
+pub const FUNCTION: Kind = Kind {
     name: "aws.lambda.function",
     provider: "aws",
     service: "lambda",
     tagged: true,
     tagging_types: &["lambda:function"],
     doc: "A Lambda function with its configuration and the event sources that invoke it.",
-    fields: &[
-        Field {
-            path: "runtime",
-            ty: FieldType::String,
-            doc: "The runtime, such as python3.12 (null for container images).",
-        },
-        Field {
-            path: "architectures",
-            ty: FieldType::List,
-            doc: "x86_64 or arm64.",
-        },
-        Field {
-            path: "handler",
-            ty: FieldType::String,
-            doc: "The function's entry point.",
-        },
-        Field {
-            path: "memory_mb",
-            ty: FieldType::Integer,
-            doc: "Memory in MB (CPU scales with it).",
-        },
-        Field {
-            path: "timeout_seconds",
-            ty: FieldType::Integer,
-            doc: "How long one invocation may run.",
-        },
-        Field {
-            path: "ephemeral_storage_mb",
-            ty: FieldType::Integer,
-            doc: "The size of /tmp in MB.",
-        },
-        Field {
-            path: "environment_names",
-            ty: FieldType::List,
-            doc: "The names of its environment variables.",
-        },
-        Field {
-            path: "environment",
-            ty: FieldType::Map(&[]),
-            doc: "Its environment variables, name -> value; secrets redacted by name or content.",
-        },
-        Field {
-            path: "layers",
-            ty: FieldType::List,
-            doc: "Its layers by name and version (`name:3`), without account or region.",
-        },
-        Field {
-            path: "reserved_concurrency",
-            ty: FieldType::Integer,
-            doc: "Reserved concurrent executions, or null when unreserved.",
-        },
-        Field {
-            path: "tracing",
-            ty: FieldType::String,
-            doc: "X-Ray tracing: Active or PassThrough.",
-        },
-        Field {
-            path: "dead_letter_target_kind",
-            ty: FieldType::String,
-            doc: "The kind of its dead-letter target (sqs or sns), or null.",
-        },
-        Field {
-            path: "event_sources",
-            ty: FieldType::List,
-            doc: "What invokes it: per mapping, the source's kind and key, batch size, batching window, enabled.",
-        },
-    ],
-}];
+    fields: Function::FIELDS,
+};
+
+/// The kinds this collector produces.
+pub const KINDS: &[Kind] = &[FUNCTION];

@@ -1,7 +1,8 @@
 //! RDS: instances, clusters and parameter groups (`aws.rds.instance`, `aws.rds.cluster`,
 //! `aws.rds.parameter_group`, `aws.rds.cluster_parameter_group`).
 
-use crate::catalog::{Field, FieldType, Kind};
+use crate::catalog::Kind;
+use crate::catalog::typed::{Map, OrNull};
 
 /// Well-known PostgreSQL and MySQL parameters: a policy key one slip away from one of these is taken for a typo.
 const RDS_PARAMETERS: &[&str] = &[
@@ -30,179 +31,139 @@ const RDS_PARAMETERS: &[&str] = &[
     "work_mem",
 ];
 
+crate::attributes! {
+    /// The attributes of `aws.rds.instance`: an RDS database instance outside a cluster.
+    pub struct Instance {
+        /// The engine, such as postgres or mysql.
+        pub engine: Option<String>,
+        /// The engine version, such as 15.6.
+        pub engine_version: Option<String>,
+        /// The instance class, such as db.r6g.large.
+        pub instance_class: Option<String>,
+        /// Whether a standby runs in another availability zone.
+        pub multi_az: Option<bool>,
+        /// gp2, gp3, io1, ...
+        pub storage_type: Option<String>,
+        /// Storage in GiB.
+        pub allocated_storage: Option<i32>,
+        /// Provisioned IOPS, or null.
+        pub iops: OrNull<i32>,
+        /// Whether storage is encrypted.
+        pub storage_encrypted: Option<bool>,
+        /// Whether deletion protection is on.
+        pub deletion_protection: Option<bool>,
+        /// Days automated backups are kept.
+        pub backup_retention_period: Option<i32>,
+        /// Whether it has a public address.
+        pub publicly_accessible: Option<bool>,
+        /// Whether minor versions are upgraded automatically.
+        pub auto_minor_version_upgrade: Option<bool>,
+        /// Its DB parameter group by logical key; the parameters are compared once, on the group.
+        pub parameter_group: Option<String>,
+    }
+}
+
+/// `aws.rds.instance`.
+pub const INSTANCE: Kind = Kind {
+    name: "aws.rds.instance",
+    provider: "aws",
+    service: "rds",
+    tagged: true,
+    tagging_types: &["rds:db"],
+    doc: "An RDS database instance outside a cluster.",
+    fields: Instance::FIELDS,
+};
+
+crate::attributes! {
+    /// The attributes of `aws.rds.cluster`: an RDS or Aurora cluster, its member instances folded in.
+    pub struct Cluster {
+        /// The engine, such as aurora-postgresql.
+        pub engine: Option<String>,
+        /// The engine version.
+        pub engine_version: Option<String>,
+        /// provisioned or serverless.
+        pub engine_mode: Option<String>,
+        /// The instance classes of its members, sorted.
+        pub member_instance_classes: Vec<String>,
+        /// How many member instances it has.
+        pub member_count: u64,
+        /// See the fields of `serverless_v2_scaling`.
+        pub serverless_v2_scaling: Option<ServerlessV2Scaling>,
+        /// Whether deletion protection is on.
+        pub deletion_protection: Option<bool>,
+        /// Whether storage is encrypted.
+        pub storage_encrypted: Option<bool>,
+        /// Days automated backups are kept.
+        pub backup_retention_period: Option<i32>,
+        /// Its cluster parameter group by logical key; the parameters are compared once, on the group.
+        pub parameter_group: Option<String>,
+    }
+}
+
+/// `aws.rds.cluster`.
+pub const CLUSTER: Kind = Kind {
+    name: "aws.rds.cluster",
+    provider: "aws",
+    service: "rds",
+    tagged: true,
+    tagging_types: &["rds:cluster"],
+    doc: "An RDS or Aurora cluster, its member instances folded in.",
+    fields: Cluster::FIELDS,
+};
+
+crate::attributes! {
+    /// The attributes of `aws.rds.parameter_group`: A non-default DB parameter group, kept with the databases that
+    /// use it.
+    pub struct ParameterGroup {
+        /// The parameter group family, such as postgres15.
+        pub family: Option<String>,
+        /// Its user-modified parameters, name -> value (as AWS returns them, strings).
+        #[keys = RDS_PARAMETERS]
+        pub parameters: Map,
+    }
+}
+
+/// `aws.rds.parameter_group`.
+pub const PARAMETER_GROUP: Kind = Kind {
+    name: "aws.rds.parameter_group",
+    provider: "aws",
+    service: "rds",
+    tagged: false,
+    tagging_types: &["rds:pg"],
+    doc: "A non-default DB parameter group, kept with the databases that use it.",
+    fields: ParameterGroup::FIELDS,
+};
+
+crate::attributes! {
+    /// The `serverless_v2_scaling` object.
+    pub struct ServerlessV2Scaling at "serverless_v2_scaling" {
+        /// Serverless v2 minimum capacity (ACUs).
+        pub min: OrNull<f64>,
+        /// Serverless v2 maximum capacity (ACUs).
+        pub max: OrNull<f64>,
+    }
+}
+
+crate::attributes! {
+    /// The attributes of `aws.rds.cluster_parameter_group`: A non-default DB cluster parameter group, kept with the
+    /// clusters that use it.
+    pub struct ClusterParameterGroup {
+        /// Its user-modified parameters, name -> value (as AWS returns them, strings).
+        #[keys = RDS_PARAMETERS]
+        pub parameters: Map,
+    }
+}
+
+/// `aws.rds.cluster_parameter_group`.
+pub const CLUSTER_PARAMETER_GROUP: Kind = Kind {
+    name: "aws.rds.cluster_parameter_group",
+    provider: "aws",
+    service: "rds",
+    tagged: false,
+    tagging_types: &["rds:cluster-pg"],
+    doc: "A non-default DB cluster parameter group, kept with the clusters that use it.",
+    fields: ClusterParameterGroup::FIELDS,
+};
+
 /// The kinds this collector produces.
-pub const KINDS: &[Kind] = &[
-    Kind {
-        name: "aws.rds.instance",
-        provider: "aws",
-        service: "rds",
-        tagged: true,
-        tagging_types: &["rds:db"],
-        doc: "An RDS database instance outside a cluster.",
-        fields: &[
-            Field {
-                path: "engine",
-                ty: FieldType::String,
-                doc: "The engine, such as postgres or mysql.",
-            },
-            Field {
-                path: "engine_version",
-                ty: FieldType::String,
-                doc: "The engine version, such as 15.6.",
-            },
-            Field {
-                path: "instance_class",
-                ty: FieldType::String,
-                doc: "The instance class, such as db.r6g.large.",
-            },
-            Field {
-                path: "multi_az",
-                ty: FieldType::Boolean,
-                doc: "Whether a standby runs in another availability zone.",
-            },
-            Field {
-                path: "storage_type",
-                ty: FieldType::String,
-                doc: "gp2, gp3, io1, ...",
-            },
-            Field {
-                path: "allocated_storage",
-                ty: FieldType::Integer,
-                doc: "Storage in GiB.",
-            },
-            Field {
-                path: "iops",
-                ty: FieldType::Integer,
-                doc: "Provisioned IOPS, or null.",
-            },
-            Field {
-                path: "storage_encrypted",
-                ty: FieldType::Boolean,
-                doc: "Whether storage is encrypted.",
-            },
-            Field {
-                path: "deletion_protection",
-                ty: FieldType::Boolean,
-                doc: "Whether deletion protection is on.",
-            },
-            Field {
-                path: "backup_retention_period",
-                ty: FieldType::Integer,
-                doc: "Days automated backups are kept.",
-            },
-            Field {
-                path: "publicly_accessible",
-                ty: FieldType::Boolean,
-                doc: "Whether it has a public address.",
-            },
-            Field {
-                path: "auto_minor_version_upgrade",
-                ty: FieldType::Boolean,
-                doc: "Whether minor versions are upgraded automatically.",
-            },
-            Field {
-                path: "parameter_group",
-                ty: FieldType::String,
-                doc: "Its DB parameter group by logical key; the parameters are compared once, on the group.",
-            },
-        ],
-    },
-    Kind {
-        name: "aws.rds.cluster",
-        provider: "aws",
-        service: "rds",
-        tagged: true,
-        tagging_types: &["rds:cluster"],
-        doc: "An RDS or Aurora cluster, its member instances folded in.",
-        fields: &[
-            Field {
-                path: "engine",
-                ty: FieldType::String,
-                doc: "The engine, such as aurora-postgresql.",
-            },
-            Field {
-                path: "engine_version",
-                ty: FieldType::String,
-                doc: "The engine version.",
-            },
-            Field {
-                path: "engine_mode",
-                ty: FieldType::String,
-                doc: "provisioned or serverless.",
-            },
-            Field {
-                path: "member_instance_classes",
-                ty: FieldType::List,
-                doc: "The instance classes of its members, sorted.",
-            },
-            Field {
-                path: "member_count",
-                ty: FieldType::Integer,
-                doc: "How many member instances it has.",
-            },
-            Field {
-                path: "serverless_v2_scaling.min",
-                ty: FieldType::Number,
-                doc: "Serverless v2 minimum capacity (ACUs).",
-            },
-            Field {
-                path: "serverless_v2_scaling.max",
-                ty: FieldType::Number,
-                doc: "Serverless v2 maximum capacity (ACUs).",
-            },
-            Field {
-                path: "deletion_protection",
-                ty: FieldType::Boolean,
-                doc: "Whether deletion protection is on.",
-            },
-            Field {
-                path: "storage_encrypted",
-                ty: FieldType::Boolean,
-                doc: "Whether storage is encrypted.",
-            },
-            Field {
-                path: "backup_retention_period",
-                ty: FieldType::Integer,
-                doc: "Days automated backups are kept.",
-            },
-            Field {
-                path: "parameter_group",
-                ty: FieldType::String,
-                doc: "Its cluster parameter group by logical key; the parameters are compared once, on the group.",
-            },
-        ],
-    },
-    Kind {
-        name: "aws.rds.parameter_group",
-        provider: "aws",
-        service: "rds",
-        tagged: false,
-        tagging_types: &["rds:pg"],
-        doc: "A non-default DB parameter group, kept with the databases that use it.",
-        fields: &[
-            Field {
-                path: "family",
-                ty: FieldType::String,
-                doc: "The parameter group family, such as postgres15.",
-            },
-            Field {
-                path: "parameters",
-                ty: FieldType::Map(RDS_PARAMETERS),
-                doc: "Its user-modified parameters, name -> value (as AWS returns them, strings).",
-            },
-        ],
-    },
-    Kind {
-        name: "aws.rds.cluster_parameter_group",
-        provider: "aws",
-        service: "rds",
-        tagged: false,
-        tagging_types: &["rds:cluster-pg"],
-        doc: "A non-default DB cluster parameter group, kept with the clusters that use it.",
-        fields: &[Field {
-            path: "parameters",
-            ty: FieldType::Map(RDS_PARAMETERS),
-            doc: "Its user-modified parameters, name -> value (as AWS returns them, strings).",
-        }],
-    },
-];
+pub const KINDS: &[Kind] = &[INSTANCE, CLUSTER, PARAMETER_GROUP, CLUSTER_PARAMETER_GROUP];

@@ -1,61 +1,42 @@
 //! S3 buckets (`aws.s3.bucket`).
 
-use crate::catalog::{Field, FieldType, Kind};
+use crate::catalog::Kind;
+use crate::catalog::typed::{Map, OrNull};
 
-/// The kinds this collector produces.
-pub const KINDS: &[Kind] = &[Kind {
+crate::attributes! {
+    /// The attributes of `aws.s3.bucket`: an S3 bucket with its versioning, encryption, access and lifecycle
+    /// settings.
+    pub struct Bucket {
+        /// Enabled, Suspended or Off.
+        pub versioning: String,
+        /// The default encryption: AES256 (S3 managed keys), aws:kms, aws:kms:dsse, or none.
+        pub encryption: String,
+        /// Whether an S3 Bucket Key cuts KMS calls.
+        pub bucket_key: bool,
+        /// Whether all four public access block settings are on.
+        pub public_access_blocked: bool,
+        /// The bucket's four public access block settings (null when none is set).
+        #[keys = &["block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"]]
+        pub public_access_block: OrNull<Map>,
+        /// BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter (null when not set).
+        pub object_ownership: OrNull<String>,
+        /// Whether object lock is enabled.
+        pub object_lock: bool,
+        /// Per rule id: its status and actions (expiration, transitions, noncurrent versions, incomplete uploads).
+        pub lifecycle_rules: Map,
+    }
+}
+
+/// `aws.s3.bucket`.
+pub const BUCKET: Kind = Kind {
     name: "aws.s3.bucket",
     provider: "aws",
     service: "s3",
     tagged: true,
     tagging_types: &["s3"],
     doc: "An S3 bucket with its versioning, encryption, access and lifecycle settings.",
-    fields: &[
-        Field {
-            path: "versioning",
-            ty: FieldType::String,
-            doc: "Enabled, Suspended or Off.",
-        },
-        Field {
-            path: "encryption",
-            ty: FieldType::String,
-            doc: "The default encryption: AES256 (S3 managed keys), aws:kms, aws:kms:dsse, or none.",
-        },
-        Field {
-            path: "bucket_key",
-            ty: FieldType::Boolean,
-            doc: "Whether an S3 Bucket Key cuts KMS calls.",
-        },
-        Field {
-            path: "public_access_blocked",
-            ty: FieldType::Boolean,
-            doc: "Whether all four public access block settings are on.",
-        },
-        Field {
-            path: "public_access_block",
-            ty: FieldType::Map(&[
-                "block_public_acls",
-                "ignore_public_acls",
-                "block_public_policy",
-                "restrict_public_buckets",
-            ]),
-            doc: "The bucket's four public access block settings (null when none is set).",
-        },
-        Field {
-            path: "object_ownership",
-            ty: FieldType::String,
-            doc: "BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter (null when not set).",
-        },
-        Field {
-            path: "object_lock",
-            ty: FieldType::Boolean,
-            doc: "Whether object lock is enabled.",
-        },
-        Field {
-            path: "lifecycle_rules",
-            ty: FieldType::Map(&[]),
-            doc: "Per rule id: its status and actions (expiration, transitions, noncurrent versions, \
-                  incomplete uploads).",
-        },
-    ],
-}];
+    fields: Bucket::FIELDS,
+};
+
+/// The kinds this collector produces.
+pub const KINDS: &[Kind] = &[BUCKET];

@@ -2,33 +2,33 @@
 //! them. Never the value, unless `decrypt_secrets` is set: then a fingerprint of it, read twenty at a time with
 //! BatchGetSecretValue.
 
-use crate::catalog::{Field, FieldType, Kind};
+use crate::catalog::Kind;
+use crate::catalog::typed::{OrNull, Secret};
 
-/// The kinds this collector produces.
-pub const KINDS: &[Kind] = &[Kind {
+crate::attributes! {
+    /// The attributes of `aws.secretsmanager.secret`: A Secrets Manager secret: rotation and encryption; its value
+    /// only as a fingerprint, when decryption is asked for.
+    pub struct ManagedSecret {
+        /// How often the secret rotates: every N days, a schedule expression, or null when it does not.
+        pub rotation: OrNull<String>,
+        /// aws/secretsmanager (the AWS managed key), an alias by logical key, or customer-managed when the secret
+        /// names its key by id.
+        pub kms_key: String,
+        /// Only with decrypt_secrets: the redacted value with its fingerprint.
+        pub value: Option<Secret>,
+    }
+}
+
+/// `aws.secretsmanager.secret`.
+pub const SECRET: Kind = Kind {
     name: "aws.secretsmanager.secret",
     provider: "aws",
     service: "secretsmanager",
     tagged: true,
     tagging_types: &["secretsmanager:secret"],
-    doc: "A Secrets Manager secret: rotation and encryption; its value only as a fingerprint, when decryption \
-          is asked for.",
-    fields: &[
-        Field {
-            path: "rotation",
-            ty: FieldType::String,
-            doc: "How often the secret rotates: every N days, a schedule expression, or null when it does not.",
-        },
-        Field {
-            path: "kms_key",
-            ty: FieldType::String,
-            doc: "aws/secretsmanager (the AWS managed key), an alias by logical key, or customer-managed when \
-                  the secret names its key by id.",
-        },
-        Field {
-            path: "value",
-            ty: FieldType::Secret,
-            doc: "Only with decrypt_secrets: the redacted value with its fingerprint.",
-        },
-    ],
-}];
+    doc: "A Secrets Manager secret: rotation and encryption; its value only as a fingerprint, when decryption is asked for.",
+    fields: ManagedSecret::FIELDS,
+};
+
+/// The kinds this collector produces.
+pub const KINDS: &[Kind] = &[SECRET];

@@ -1,70 +1,46 @@
 //! SQS queues (`aws.sqs.queue`).
 
-use crate::catalog::{Field, FieldType, Kind};
+use crate::catalog::Kind;
+use crate::catalog::typed::OrNull;
 
-/// The kinds this collector produces.
-pub const KINDS: &[Kind] = &[Kind {
+crate::attributes! {
+    /// The attributes of `aws.sqs.queue`: an SQS queue with its delivery settings and dead-letter policy.
+    pub struct Queue {
+        /// How long a received message stays hidden; must outlast the consumer's processing time.
+        pub visibility_timeout_seconds: Option<u64>,
+        /// How long an unread message is kept.
+        pub message_retention_seconds: Option<u64>,
+        /// The largest message accepted, in bytes.
+        pub maximum_message_size: Option<u64>,
+        /// How long a new message waits before it can be received.
+        pub delay_seconds: Option<u64>,
+        /// Long polling: how long a receive waits for messages.
+        pub receive_wait_time_seconds: Option<u64>,
+        /// Whether the queue is FIFO (ordered, exactly-once).
+        pub fifo: bool,
+        /// For FIFO queues: whether duplicates are found by content.
+        pub content_based_deduplication: bool,
+        /// none, sse-sqs (keys SQS manages) or kms (a KMS key).
+        pub encryption: String,
+        /// Whether messages are encrypted at rest (either way).
+        pub encrypted: bool,
+        /// The dead-letter queue by logical key, or null.
+        pub dead_letter_target: OrNull<String>,
+        /// Receives before a message moves to the dead-letter queue.
+        pub max_receive_count: OrNull<u64>,
+    }
+}
+
+/// `aws.sqs.queue`.
+pub const QUEUE: Kind = Kind {
     name: "aws.sqs.queue",
     provider: "aws",
     service: "sqs",
     tagged: true,
     tagging_types: &["sqs"],
     doc: "An SQS queue with its delivery settings and dead-letter policy.",
-    fields: &[
-        Field {
-            path: "visibility_timeout_seconds",
-            ty: FieldType::Integer,
-            doc: "How long a received message stays hidden; must outlast the consumer's processing time.",
-        },
-        Field {
-            path: "message_retention_seconds",
-            ty: FieldType::Integer,
-            doc: "How long an unread message is kept.",
-        },
-        Field {
-            path: "maximum_message_size",
-            ty: FieldType::Integer,
-            doc: "The largest message accepted, in bytes.",
-        },
-        Field {
-            path: "delay_seconds",
-            ty: FieldType::Integer,
-            doc: "How long a new message waits before it can be received.",
-        },
-        Field {
-            path: "receive_wait_time_seconds",
-            ty: FieldType::Integer,
-            doc: "Long polling: how long a receive waits for messages.",
-        },
-        Field {
-            path: "fifo",
-            ty: FieldType::Boolean,
-            doc: "Whether the queue is FIFO (ordered, exactly-once).",
-        },
-        Field {
-            path: "content_based_deduplication",
-            ty: FieldType::Boolean,
-            doc: "For FIFO queues: whether duplicates are found by content.",
-        },
-        Field {
-            path: "encryption",
-            ty: FieldType::String,
-            doc: "none, sse-sqs (keys SQS manages) or kms (a KMS key).",
-        },
-        Field {
-            path: "encrypted",
-            ty: FieldType::Boolean,
-            doc: "Whether messages are encrypted at rest (either way).",
-        },
-        Field {
-            path: "dead_letter_target",
-            ty: FieldType::String,
-            doc: "The dead-letter queue by logical key, or null.",
-        },
-        Field {
-            path: "max_receive_count",
-            ty: FieldType::Integer,
-            doc: "Receives before a message moves to the dead-letter queue.",
-        },
-    ],
-}];
+    fields: Queue::FIELDS,
+};
+
+/// The kinds this collector produces.
+pub const KINDS: &[Kind] = &[QUEUE];
