@@ -256,6 +256,10 @@ fn audit_two_accounts_finds_exactly_the_planted_differences() {
     // Both snapshots were kept, each from its own account, complete.
     for (env, account) in [("staging", "111111111111"), ("prod", "222222222222")] {
         let text = std::fs::read_to_string(dir.path().join(format!("snapshots/{env}.json"))).unwrap();
+        // Every collector wrote exactly its kinds' typed attributes.
+        envparity_testkit::assert_typed(
+            &envparity_model::snapshot::parse(text.as_bytes(), env.as_ref()).unwrap(),
+        );
         let snapshot: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(snapshot["environment"], env);
         assert_eq!(snapshot["gaps"], Value::Array(vec![]), "{env}");
@@ -397,6 +401,9 @@ fn collect_writes_a_snapshot_of_normalized_attributes_without_ids() {
         .stderr(predicates::str::contains("\r").not())
         .stderr(predicates::str::contains("\x1b").not());
     let text = std::fs::read_to_string(dir.path().join("prod.json")).unwrap();
+    envparity_testkit::assert_typed(
+        &envparity_model::snapshot::parse(text.as_bytes(), "prod.json".as_ref()).unwrap(),
+    );
     let snapshot: Value = serde_json::from_str(&text).unwrap();
     let mut kinds: Vec<&str> = snapshot["resources"]
         .as_array()

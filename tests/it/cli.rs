@@ -312,6 +312,32 @@ fn the_example_snapshots_validate_against_the_snapshot_schema_and_are_canonical(
     }
 }
 
+#[test]
+fn the_snapshot_schema_holds_each_kind_to_its_typed_attributes() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&stdout_of(envparity().args(["schema", "snapshot"]))).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let snapshot = |kind: &str, attributes: serde_json::Value| {
+        serde_json::json!({"schema": "envparity/snapshot/v1", "environment": "prod",
+            "collected_at": "2026-12-01T00:00:00Z", "sources": [], "gaps": [],
+            "resources": [{"kind": kind, "name": "jobs", "attributes": attributes}]})
+    };
+    let queue = |attributes| validator.is_valid(&snapshot("aws.sqs.queue", attributes));
+    assert!(queue(
+        serde_json::json!({"visibility_timeout_seconds": 30, "dead_letter_target": null})
+    ));
+    assert!(
+        !queue(serde_json::json!({"visibility_timeout": 30})),
+        "a field the kind does not declare"
+    );
+    assert!(
+        !queue(serde_json::json!({"visibility_timeout_seconds": "30"})),
+        "a value of another type"
+    );
+    // A kind the catalogue does not know is held to nothing more than an object.
+    assert!(validator.is_valid(&snapshot("custom.thing", serde_json::json!({"any": 1}))));
+}
+
 /// The demo's prod snapshot, unchanged, collected a day later.
 fn prod_a_day_later(dir: &Path) -> std::path::PathBuf {
     let later = dir.join("later.json");
@@ -1126,6 +1152,15 @@ fn policy_check_rejects_a_misspelt_field_with_the_closest_one() {
         ))
         .stderr(predicate::str::contains(":6:12"))
         .stderr(predicate::str::contains("did you mean `engine_version`?"));
+}
+
+#[test]
+fn the_shipped_snapshots_hold_exactly_their_kinds_typed_attributes() {
+    for env in ["staging", "prod"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("snapshots/{env}.json"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        envparity_testkit::assert_typed(&envparity_model::snapshot::parse(text.as_bytes(), &path).unwrap());
+    }
 }
 
 #[test]

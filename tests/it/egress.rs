@@ -136,7 +136,7 @@ fn fields() -> Vec<(&'static str, &'static str)> {
     CATALOGUE
         .kinds()
         .into_iter()
-        .flat_map(|k| k.fields.iter().map(move |f| (k.name, f.path)))
+        .flat_map(|k| k.leaves().map(move |f| (k.name, f.path)))
         .collect()
 }
 

@@ -35,6 +35,13 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// Collects the example's dev environment (after `edit` of its files) and diffs it with the shipped prod
 /// snapshot under dev-parity: (exit status, report).
+/// Every local source wrote exactly its kinds' typed attributes.
+fn assert_typed(snapshot: &str) {
+    envparity_testkit::assert_typed(
+        &envparity_model::snapshot::parse(snapshot.as_bytes(), "s.json".as_ref()).unwrap(),
+    );
+}
+
 fn dev_parity(edit: impl FnOnce(&Path)) -> (Option<i32>, Value) {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&repository().join("examples/dev"), dir.path());
@@ -166,8 +173,9 @@ fn compose_files_merge_interpolate_extend_and_honour_profiles() {
         .args(["collect", "dev", "--output", "dev.json"])
         .assert()
         .code(0);
-    let snapshot: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("dev.json")).unwrap()).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("dev.json")).unwrap();
+    assert_typed(&text);
+    let snapshot: Value = serde_json::from_str(&text).unwrap();
     let resources = snapshot["resources"].as_array().unwrap();
     let kinds: Vec<(&str, &str)> = resources
         .iter()
@@ -285,6 +293,7 @@ fn overlays_apart_in_image_tag_config_map_key_and_readiness_probe_are_reported_a
         })
     );
     let snapshot = std::fs::read_to_string(dir.path().join("s/prod.json")).unwrap();
+    assert_typed(&snapshot);
     assert!(!snapshot.contains("canary-db-prod"), "a Secret's value leaked");
     let prod: Value = serde_json::from_str(&snapshot).unwrap();
     let web = prod["resources"]

@@ -23,8 +23,10 @@ use super::{CollectError, scalar_text};
 use crate::config::Environment;
 use crate::source::{Context, Found, Source};
 use envparity_files::gateway::Gateway;
+use envparity_model::catalog::compose;
+use envparity_model::catalog::typed::map_of;
 use envparity_model::keys::derive_key;
-use envparity_model::snapshot::{Attributes, Resource};
+use envparity_model::snapshot::{Attributes, AttributesError, Resource};
 
 /// Images of known engines, by the last segment of their repository.
 const ENGINES: &[(&str, &str)] = &[
@@ -513,60 +515,45 @@ fn resources(
         })
     });
     let command = match service.get("command") {
-        Some(Value::String(s)) => json!([s]),
-        Some(other @ Value::Array(_)) => other.clone(),
-        _ => Value::Null,
+        Some(Value::String(s)) => Some(vec![json!(s)]),
+        Some(Value::Array(items)) => Some(items.clone()),
+        _ => None,
     };
-    let attributes = BTreeMap::from([
-        (
-            "image".to_owned(),
-            parsed.as_ref().map_or(Value::Null, ImageRef::to_value),
-        ),
-        ("build".to_owned(), Value::from(service.get("build").is_some())),
-        (
-            "environment_names".to_owned(),
-            Value::from(environment.keys().cloned().collect::<Vec<_>>()),
-        ),
-        ("environment".to_owned(), Value::Object(values)),
-        ("ports".to_owned(), ports.map_or(Value::Null, Value::from)),
-        ("healthcheck".to_owned(), healthcheck.unwrap_or(Value::Null)),
-        (
-            "depends_on".to_owned(),
-            Value::from(
-                depends_on
-                    .into_iter()
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect::<Vec<_>>(),
-            ),
-        ),
-        ("command".to_owned(), command),
-    ]);
-    let resource = |kind: &str, attributes: BTreeMap<String, Value>| -> Result<Resource, String> {
-        Ok(Resource {
-            kind: kind.to_owned(),
-            key: Some(derive_key(name, tokens)),
-            name: Some(name.to_owned()),
-            id: Some(format!("{first_file}#{name}")),
-            account: None,
-            region: None,
-            tags: Default::default(),
-            identifiers: Vec::new(),
-            attributes: Attributes::try_from_map(&attributes).map_err(|e| format!("service {name}: {e}"))?,
-        })
+    let attributes = compose::Service {
+        image: parsed.as_ref().map(|p| map_of(p.to_value())).into(),
+        build: service.get("build").is_some(),
+        environment_names: environment.keys().cloned().collect(),
+        environment: values.into_iter().collect(),
+        ports: ports.into(),
+        healthcheck: healthcheck.map(map_of).into(),
+        depends_on: depends_on
+            .into_iter()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+        command: command.into(),
     };
-    let mut out = vec![resource("compose.service", attributes)?];
+    let resource =
+        |kind: &str, attributes: Result<Attributes, AttributesError>| -> Result<Resource, String> {
+            Ok(Resource {
+                kind: kind.to_owned(),
+                key: Some(derive_key(name, tokens)),
+                name: Some(name.to_owned()),
+                id: Some(format!("{first_file}#{name}")),
+                account: None,
+                region: None,
+                tags: Default::default(),
+                identifiers: Vec::new(),
+                attributes: attributes.map_err(|e| format!("service {name}: {e}"))?,
+            })
+        };
+    let mut out = vec![resource(compose::SERVICE.name, Attributes::try_of(&attributes))?];
     if let Some((engine, version)) = parsed.as_ref().and_then(engine_of) {
-        out.push(resource(
-            "compose.engine",
-            BTreeMap::from([
-                ("engine".to_owned(), Value::from(engine)),
-                (
-                    "engine_version".to_owned(),
-                    version.map_or(Value::Null, Value::from),
-                ),
-            ]),
-        )?);
+        let engine = compose::Engine {
+            engine: engine.to_owned(),
+            engine_version: version.into(),
+        };
+        out.push(resource(compose::ENGINE.name, Attributes::try_of(&engine))?);
     }
     Ok(out)
 }

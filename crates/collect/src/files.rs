@@ -12,6 +12,8 @@ use super::secrets::Redactor;
 use crate::config::Environment;
 use crate::source::{Context, Found, Source};
 use envparity_files::gateway::Gateway;
+use envparity_model::catalog::files::{CONFIG, ConfigKey};
+use envparity_model::catalog::typed::Secret;
 use envparity_model::keys::derive_key;
 use envparity_model::snapshot::{Attributes, Resource};
 
@@ -77,10 +79,10 @@ fn collect_file(
         .map(|(dotted, value)| {
             let value = redactor.value(&dotted, value);
             // A value nested too deeply to be read back makes the whole file a gap, never a broken snapshot.
-            let attributes = Attributes::try_from_map(&BTreeMap::from([("value".to_owned(), value)]))
+            let attributes = Attributes::try_of(&ConfigKey { value: Secret(value) })
                 .map_err(|e| fail(format!("{dotted}: {e}")))?;
             Ok(Resource {
-                kind: "file.config".into(),
+                kind: CONFIG.name.into(),
                 key: Some(format!("{role}:{dotted}")),
                 name: Some(format!("{shown}:{dotted}")),
                 id: Some(shown.to_owned()),

@@ -190,3 +190,28 @@ pub fn write(dir: &std::path::Path, relative: &str, text: &str) {
     std::fs::create_dir_all(path.parent().expect("a file has a folder")).expect("the folder is made");
     std::fs::write(path, text).expect("the file is written");
 }
+
+/// Asserts that every resource of a snapshot holds exactly its kind's typed attributes (see
+/// `envparity_model::catalog::typed`): what ties a collector's output, and the shipped examples, to the catalogue.
+pub fn assert_typed(snapshot: &Snapshot) {
+    let mut wrong = Vec::new();
+    for r in &snapshot.resources {
+        let Some(kind) = CATALOGUE.kind(&r.kind) else {
+            wrong.push(format!("{}: not a kind of the catalogue", r.kind));
+            continue;
+        };
+        if let Err(e) = kind.check_typed(&r.attributes) {
+            wrong.push(format!(
+                "{} {}: {}\n  {e}",
+                r.kind,
+                r.label(),
+                r.attributes.text()
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "attributes that are not their kind's:\n{}",
+        wrong.join("\n")
+    );
+}

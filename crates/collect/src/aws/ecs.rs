@@ -9,8 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_sdk_ecs::types::{ContainerDefinition, Service, ServiceField, TaskDefinition};
 use serde_json::{Map, Value, json};
 
-use super::{RegionContext, each, name_in_arn, object, string_set, tag_map};
+use super::{RegionContext, each, name_in_arn, string_set, tag_map};
 use crate::CollectError;
+use envparity_model::catalog::typed::map_of;
 use crate::image::ImageRef;
 use envparity_model::catalog::aws::ecs::{self, SERVICE, TASK_DEFINITION};
 use envparity_model::snapshot::Resource;
@@ -89,7 +90,7 @@ fn service(ctx: &RegionContext<'_>, s: &Service) -> Resource {
     });
     let deployment = s.deployment_configuration();
     let breaker = deployment.and_then(|d| d.deployment_circuit_breaker());
-    let deployment = object(json!({
+    let deployment = map_of(json!({
         "controller": s.deployment_controller().map(|c| c.r#type().as_str()),
         "maximum_percent": deployment.and_then(|d| d.maximum_percent()),
         "minimum_healthy_percent": deployment.and_then(|d| d.minimum_healthy_percent()),
@@ -148,7 +149,7 @@ fn task_definition(ctx: &RegionContext<'_>, d: &TaskDefinition) -> Resource {
         network_mode: d.network_mode().map(|m| m.as_str().to_owned()),
         requires_compatibilities: string_set(d.requires_compatibilities().iter().map(|c| c.as_str().to_owned())),
         runtime_platform: d.runtime_platform().map(|p| {
-            object(json!({
+            map_of(json!({
                 "cpu_architecture": p.cpu_architecture().map(|a| a.as_str()),
                 "operating_system_family": p.operating_system_family().map(|o| o.as_str()),
             }))

@@ -25,7 +25,6 @@ use serde_json::Value;
 use super::CollectError;
 use super::config::{CollectSettings, Environment, RetryMode};
 use super::secrets::Redactor;
-use envparity_model::catalog::typed::Map;
 use envparity_model::diagnostic::error_chain;
 use envparity_model::keys::{KeyRule, derive_key};
 use envparity_model::snapshot::{Attributes, Resource};
@@ -784,11 +783,6 @@ fn typed(value: &str) -> Value {
             _ => Value::String(value.to_owned()),
         },
     }
-}
-
-/// The object a `json!({...})` literal built, as a typed attribute's map.
-fn object(value: Value) -> Map {
-    serde_json::from_value(value).unwrap_or_default()
 }
 
 /// A sorted, de-duplicated list of strings.

@@ -8,8 +8,9 @@
 use aws_sdk_s3::types::{BucketVersioningStatus, LifecycleRule};
 use serde_json::{Value, json};
 
-use super::{RegionContext, each, object, tags_of};
+use super::{RegionContext, each, tags_of};
 use crate::CollectError;
+use envparity_model::catalog::typed::map_of;
 use envparity_model::catalog::aws::s3::{BUCKET, Bucket};
 use envparity_model::snapshot::Resource;
 
@@ -109,7 +110,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             public_access_blocked: settings.is_some_and(|s| s.iter().all(|b| *b)),
             public_access_block: settings
                 .map(|[acls, ignore, policy, restrict]| {
-                    object(json!({
+                    map_of(json!({
                         "block_public_acls": acls,
                         "ignore_public_acls": ignore,
                         "block_public_policy": policy,

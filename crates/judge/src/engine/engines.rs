@@ -9,6 +9,9 @@ use serde_json::Value;
 
 use crate::compare::version::Version;
 use crate::compare::{Comparator, Granularity, Outcome};
+use envparity_model::catalog::aws::{ecs, elasticache, lambda, rds, ssm};
+use envparity_model::catalog::{compose, files, kubernetes as k8s};
+use envparity_model::field;
 use envparity_model::keys::ENV_PLACEHOLDER;
 use envparity_model::snapshot::{Resource, Snapshot};
 
@@ -59,10 +62,10 @@ fn family(engine: &str) -> Option<&'static str> {
 /// The engines a snapshot runs: compose engines, RDS databases and clusters, ElastiCache groups.
 pub(super) fn engines<'s>(snapshot: &'s Snapshot, keys: &'s [String]) -> Vec<Engine<'s>> {
     const KINDS: &[&str] = &[
-        "compose.engine",
-        "aws.rds.instance",
-        "aws.rds.cluster",
-        "aws.elasticache.replication_group",
+        compose::ENGINE.name,
+        rds::INSTANCE.name,
+        rds::CLUSTER.name,
+        elasticache::REPLICATION_GROUP.name,
     ];
     let mut out = Vec::new();
     for (resource, key) in snapshot.resources.iter().zip(keys) {
@@ -70,13 +73,17 @@ pub(super) fn engines<'s>(snapshot: &'s Snapshot, keys: &'s [String]) -> Vec<Eng
             continue;
         }
         let attributes = resource.attributes.parse();
-        let Some(family) = attributes.get("engine").and_then(Value::as_str).and_then(family) else {
+        let Some(family) = attributes
+            .get(field!(rds::Instance, engine))
+            .and_then(Value::as_str)
+            .and_then(family)
+        else {
             continue;
         };
         out.push(Engine {
             family,
             version: attributes
-                .get("engine_version")
+                .get(field!(rds::Instance, engine_version))
                 .and_then(Value::as_str)
                 .map(str::to_owned),
             resource,
@@ -164,24 +171,32 @@ pub(super) fn config_keys<'s>(
             out.entry(normalized).or_insert((resource.kind.as_str(), key));
         }
     };
+    let with_environment = [lambda::FUNCTION.name, compose::SERVICE.name];
+    let with_containers = [
+        ecs::TASK_DEFINITION.name,
+        k8s::DEPLOYMENT.name,
+        k8s::STATEFULSET.name,
+        k8s::DAEMONSET.name,
+        k8s::CRONJOB.name,
+    ];
     for (r, key) in snapshot.resources.iter().zip(keys) {
         match r.kind.as_str() {
-            "aws.ssm.parameter" => add(r.label().rsplit('/').next().unwrap_or_default(), r, key),
-            "file.config" => add(key.rsplit_once(':').map_or(key.as_str(), |(_, k)| k), r, key),
-            "aws.lambda.function" | "compose.service" => {
+            kind if kind == ssm::PARAMETER.name => {
+                add(r.label().rsplit('/').next().unwrap_or_default(), r, key)
+            }
+            kind if kind == files::CONFIG.name => {
+                add(key.rsplit_once(':').map_or(key.as_str(), |(_, k)| k), r, key)
+            }
+            kind if with_environment.contains(&kind) => {
                 let attributes = r.attributes.parse();
-                for name in names(attributes.get("environment_names")) {
+                for name in names(attributes.get(field!(lambda::Function, environment_names))) {
                     add(name, r, key);
                 }
             }
-            "aws.ecs.task_definition"
-            | "k8s.deployment"
-            | "k8s.statefulset"
-            | "k8s.daemonset"
-            | "k8s.cronjob" => {
+            kind if with_containers.contains(&kind) => {
                 let attributes = r.attributes.parse();
                 for container in attributes
-                    .get("containers")
+                    .get(field!(ecs::TaskDefinition, containers))
                     .and_then(Value::as_object)
                     .into_iter()
                     .flatten()

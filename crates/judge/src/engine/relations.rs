@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::policy::Severity;
+use envparity_model::catalog::aws::{lambda, sqs};
+use envparity_model::field;
 use envparity_model::snapshot::Snapshot;
 
 /// How many times a function's timeout AWS recommends for the visibility timeout of the queue that feeds it.
@@ -33,19 +35,28 @@ pub(super) fn short_visibility(snapshot: &Snapshot, keys: &[String]) -> Vec<Shor
             .enumerate()
             .filter(move |(_, (r, _))| r.kind == kind)
     };
-    let queues: HashMap<&str, (usize, u64)> = of_kind("aws.sqs.queue")
+    let queues: HashMap<&str, (usize, u64)> = of_kind(sqs::QUEUE.name)
         .filter_map(|(i, (r, key))| {
-            let visibility = r.attributes.parse().get("visibility_timeout_seconds")?.as_u64()?;
+            let visibility = r
+                .attributes
+                .parse()
+                .get(field!(sqs::Queue, visibility_timeout_seconds))?
+                .as_u64()?;
             Some((key.as_str(), (i, visibility)))
         })
         .collect();
     let mut out = Vec::new();
-    for (_, (function, _)) in of_kind("aws.lambda.function") {
+    for (_, (function, _)) in of_kind(lambda::FUNCTION.name) {
         let attributes = function.attributes.parse();
-        let Some(timeout) = attributes.get("timeout_seconds").and_then(Value::as_u64) else {
+        let Some(timeout) = attributes
+            .get(field!(lambda::Function, timeout_seconds))
+            .and_then(Value::as_u64)
+        else {
             continue;
         };
-        let sources = attributes.get("event_sources").and_then(Value::as_array);
+        let sources = attributes
+            .get(field!(lambda::Function, event_sources))
+            .and_then(Value::as_array);
         for source in sources.into_iter().flatten() {
             if source["source_kind"] != "sqs" {
                 continue;

@@ -4,29 +4,29 @@
 use serde_json::Value;
 
 use crate::catalog::Kind;
-use crate::catalog::typed::Map;
+use crate::catalog::typed::{Map, OrNull, Typed};
 
 crate::attributes! {
-    /// The attributes of `compose.service`: A Docker Compose service, its files merged as Compose merges them.
+    /// The attributes of `compose.service`: a Docker Compose service, its files merged as Compose merges them.
     pub struct Service {
         /// The image split into repository, tag and digest (null when the service is only built).
         #[keys = &["repository", "tag", "digest"]]
-        pub image: Option<Map>,
+        pub image: OrNull<Map>,
         /// Whether the service builds its image from source.
-        pub build: Option<bool>,
+        pub build: bool,
         /// The variables the service sets, from `environment` and `env_file`.
-        pub environment_names: Option<Vec<Value>>,
+        pub environment_names: Vec<String>,
         /// Each variable's value, through the secret detection.
-        pub environment: Option<Map>,
+        pub environment: Map,
         /// Published ports as PUBLISHED:TARGET/PROTOCOL.
-        pub ports: Option<Vec<Value>>,
+        pub ports: OrNull<Vec<String>>,
         /// The health check, or null.
         #[keys = &["test", "interval", "timeout", "retries", "start_period"]]
-        pub healthcheck: Option<Map>,
+        pub healthcheck: OrNull<Map>,
         /// The services it waits for.
-        pub depends_on: Option<Vec<Value>>,
+        pub depends_on: Vec<String>,
         /// The command that replaces the image's, as written.
-        pub command: Option<Vec<Value>>,
+        pub command: OrNull<Vec<Value>>,
     }
 }
 
@@ -38,17 +38,17 @@ pub const SERVICE: Kind = Kind {
     tagged: false,
     tagging_types: &[],
     doc: "A Docker Compose service, its files merged as Compose merges them.",
-    fields: Service::FIELDS,
+    attributes: Typed::of::<Service>(),
 };
 
 crate::attributes! {
-    /// The attributes of `compose.engine`: A database or cache a Compose service runs, known by its image:
+    /// The attributes of `compose.engine`: a database or cache a Compose service runs, known by its image:
     /// postgres:15 is PostgreSQL 15.
     pub struct Engine {
         /// postgres, mysql, mariadb, redis, valkey, memcached or mongodb.
-        pub engine: Option<String>,
+        pub engine: String,
         /// The version the image tag pins (15 of postgres:15-alpine), or null when it pins none.
-        pub engine_version: Option<String>,
+        pub engine_version: OrNull<String>,
     }
 }
 
@@ -60,7 +60,7 @@ pub const ENGINE: Kind = Kind {
     tagged: false,
     tagging_types: &[],
     doc: "A database or cache a Compose service runs, known by its image: postgres:15 is PostgreSQL 15.",
-    fields: Engine::FIELDS,
+    attributes: Typed::of::<Engine>(),
 };
 
 /// The kinds this collector produces.

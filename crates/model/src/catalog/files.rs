@@ -3,13 +3,13 @@
 //! plus the dotted path: `config/{env}/shop.yaml:http.timeout_ms`.
 
 use crate::catalog::Kind;
-use crate::catalog::typed::Secret;
+use crate::catalog::typed::{Secret, Typed};
 
 crate::attributes! {
     /// The attributes of `file.config`: one key of a configured file.
     pub struct ConfigKey {
         /// The key's value; redacted when its name or its content looks secret (a URL keeps all but its password).
-        pub value: Option<Secret>,
+        pub value: Secret,
     }
 }
 
@@ -21,7 +21,7 @@ pub const CONFIG: Kind = Kind {
     tagged: false,
     tagging_types: &[],
     doc: "One key of a configured .env, JSON, YAML or TOML file, flattened to a dotted path.",
-    fields: ConfigKey::FIELDS,
+    attributes: Typed::of::<ConfigKey>(),
 };
 
 /// The kinds this collector produces.

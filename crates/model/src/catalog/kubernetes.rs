@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::catalog::Kind;
-use crate::catalog::typed::Map;
+use crate::catalog::typed::{Map, Typed};
 
 macro_rules! kind {
     ($const:ident, $name:literal, $attributes:ty, $doc:literal) => {
@@ -16,7 +16,7 @@ macro_rules! kind {
             tagged: false,
             tagging_types: &[],
             doc: $doc,
-            fields: <$attributes>::FIELDS,
+            attributes: Typed::of::<$attributes>(),
         };
     };
 }

@@ -36,17 +36,14 @@ pub struct Kind {
     pub tagging_types: &'static [&'static str],
     /// What one resource of this kind is, in a line.
     pub doc: &'static str,
-    /// Every attribute the collector writes: its typed attributes' `FIELDS`. Objects hold their own fields;
-    /// [`Kind::leaves`] lists them all as dotted paths.
+    /// The typed attributes its collector fills, whose fields are every attribute the collector writes. Objects
+    /// hold their own fields; [`Kind::leaves`] lists them all as dotted paths.
     #[serde(rename = "fields", serialize_with = "serialize_leaves")]
-    pub fields: &'static [Field],
+    pub attributes: typed::Typed,
 }
 
-fn serialize_leaves<S: serde::Serializer>(
-    fields: &&'static [Field],
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.collect_seq(leaves(fields))
+fn serialize_leaves<S: serde::Serializer>(typed: &typed::Typed, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(leaves(typed.fields))
 }
 
 /// The fields below `fields` that are not objects, depth first, in the order declared.
@@ -175,9 +172,20 @@ pub enum FieldMiss {
 }
 
 impl Kind {
+    /// Checks that attributes are exactly what this kind's typed attributes write: no field it does not declare,
+    /// no value of another type, nothing written differently. `Err` says what differs.
+    pub fn check_typed(&self, attributes: &crate::snapshot::Attributes) -> Result<(), String> {
+        let written = (self.attributes.roundtrip)(attributes.text())?;
+        if written == attributes.text() {
+            Ok(())
+        } else {
+            Err(format!("written back as {written}"))
+        }
+    }
+
     /// Every field that holds a value, as dotted paths (`root_volume.size_gb`), in the order declared.
     pub fn leaves(&self) -> impl Iterator<Item = &'static Field> {
-        leaves(self.fields)
+        leaves(self.attributes.fields)
     }
 
     /// Checks that `pattern` names a field of this kind, a parent of one, or a key inside a map.

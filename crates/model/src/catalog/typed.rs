@@ -23,6 +23,39 @@ pub trait FieldValue {
     }
 }
 
+/// A kind's typed attributes, seen through functions so that a [`Kind`](super::Kind) can name them in a constant.
+#[derive(Debug, Clone, Copy)]
+pub struct Typed {
+    /// The fields the type declares.
+    pub fields: &'static [super::Field],
+    /// Reads attributes as the type and writes them back: `Err` when they hold a field the type does not declare
+    /// or a value of another type. What a collector wrote comes back unchanged.
+    pub roundtrip: fn(&str) -> Result<String, String>,
+    /// The type's JSON Schema.
+    pub schema: fn(&mut schemars::SchemaGenerator) -> schemars::Schema,
+}
+
+impl Typed {
+    /// The typed attributes `T`, declared with [`attributes!`](crate::attributes).
+    pub const fn of<T: FieldValue + Serialize + serde::de::DeserializeOwned + JsonSchema>() -> Typed {
+        let fields = match T::TYPE {
+            FieldType::Object(fields) => fields,
+            _ => &[],
+        };
+        Typed {
+            fields,
+            roundtrip: roundtrip::<T>,
+            schema: T::json_schema,
+        }
+    }
+}
+
+fn roundtrip<T: Serialize + serde::de::DeserializeOwned>(text: &str) -> Result<String, String> {
+    let typed: T = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let value = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+    Ok(value.to_string())
+}
+
 /// Whether a field is left out when serialized: serde's `skip_serializing_if` for every typed attribute.
 pub fn absent<T: FieldValue>(value: &T) -> bool {
     value.absent()
@@ -64,6 +97,7 @@ impl<T: FieldValue> FieldValue for Option<T> {
 /// target), where an `Option` would leave it out.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
+#[schemars(inline)]
 pub struct OrNull<T>(pub Option<T>);
 
 impl<T: FieldValue> FieldValue for OrNull<T> {
@@ -79,9 +113,19 @@ impl<T> From<Option<T>> for OrNull<T> {
 /// An object whose keys are data (RDS parameters, a container's environment).
 pub type Map = BTreeMap<String, Value>;
 
+/// A JSON object (a `json!({...})` a collector built, an image reference) as a [`Map`]; anything else as an empty
+/// one.
+pub fn map_of(value: Value) -> Map {
+    match value {
+        Value::Object(map) => map.into_iter().collect(),
+        _ => Map::new(),
+    }
+}
+
 /// A value that may be secret: as read, and redacted on its way out when it is or looks secret.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
+#[schemars(inline)]
 pub struct Secret(pub Value);
 
 /// Declares typed attributes: a struct whose fields are the attributes, with serde and JSON Schema derived, and
@@ -112,6 +156,7 @@ macro_rules! attributes {
     ) => {
         $($kind_doc)*
         #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+        #[serde(deny_unknown_fields)]
         pub struct $name {
             $(
                 $(#[doc = $doc])*
@@ -197,7 +242,7 @@ mod tests {
             tagged: false,
             tagging_types: &[],
             doc: "",
-            fields: Thing::FIELDS,
+            attributes: Typed::of::<Thing>(),
         };
         let leaves: Vec<(&str, &str, &str)> = kind.leaves().map(|f| (f.path, f.ty.name(), f.doc())).collect();
         assert_eq!(

@@ -36,10 +36,15 @@ impl Attributes {
     /// Attributes from a kind's typed attributes (see [`crate::catalog::typed`]), or any serializable object a
     /// collector built, which never nests deeply.
     pub fn of(typed: &impl Serialize) -> Attributes {
+        Attributes::try_of(typed).expect("collectors build shallow attributes")
+    }
+
+    /// Attributes from typed attributes that hold data read from a file, which may nest too deeply.
+    pub fn try_of(typed: &impl Serialize) -> Result<Attributes, AttributesError> {
+        let value = serde_json::to_value(typed).expect("typed attributes serialize");
         let map: BTreeMap<String, Value> =
-            serde_json::from_value(serde_json::to_value(typed).expect("typed attributes serialize"))
-                .expect("typed attributes are an object");
-        Attributes::from_map(&map)
+            serde_json::from_value(value).expect("typed attributes are an object");
+        Attributes::try_from_map(&map)
     }
 
     /// The attributes as a sorted map.

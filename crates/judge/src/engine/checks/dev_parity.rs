@@ -10,6 +10,8 @@ use crate::engine::engines::{self, EngineFinding};
 use crate::engine::judge::{Decider, Draft, Judge};
 use crate::policy::{BuiltinRule, Level, Severity};
 use crate::report::Side;
+use envparity_model::catalog::aws::rds;
+use envparity_model::field;
 
 pub(super) struct DevParity;
 
@@ -95,7 +97,7 @@ impl Judge<'_, '_> {
                     severity,
                     kind: &prod.resource.kind,
                     key: prod.key,
-                    field: Some("engine_version"),
+                    field: Some(field!(rds::Instance, engine_version)),
                     side: None,
                     staging: Some(&dv),
                     prod: Some(&pv),

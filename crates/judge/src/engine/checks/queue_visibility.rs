@@ -6,6 +6,8 @@ use crate::engine::judge::{Decider, Draft, Judge};
 use crate::engine::relations;
 use crate::policy::BuiltinRule;
 use crate::report::Side;
+use envparity_model::catalog::aws::sqs;
+use envparity_model::field;
 use envparity_model::snapshot::Snapshot;
 use serde_json::Value;
 
@@ -34,7 +36,7 @@ impl<'p, 's> Judge<'p, 's> {
                 severity: short.severity,
                 kind: &queue.kind,
                 key: &keys[short.queue],
-                field: Some("visibility_timeout_seconds"),
+                field: Some(field!(sqs::Queue, visibility_timeout_seconds)),
                 side: Some(side),
                 staging,
                 prod,

@@ -1,6 +1,7 @@
 //! Auto Scaling groups (`aws.autoscaling.group`): fleets compared as fleets.
 
 use crate::catalog::Kind;
+use crate::catalog::typed::Typed;
 
 crate::attributes! {
     /// The attributes of `aws.autoscaling.group`: an Auto Scaling group: a fleet compared as a fleet, its instances
@@ -38,7 +39,7 @@ pub const GROUP: Kind = Kind {
     tagged: true,
     tagging_types: &["autoscaling:autoScalingGroup"],
     doc: "An Auto Scaling group: a fleet compared as a fleet, its instances folded in.",
-    fields: Group::FIELDS,
+    attributes: Typed::of::<Group>(),
 };
 
 /// The kinds this collector produces.

@@ -1,10 +1,10 @@
 //! DynamoDB tables (`aws.dynamodb.table`).
 
 use crate::catalog::Kind;
-use crate::catalog::typed::OrNull;
+use crate::catalog::typed::{OrNull, Typed};
 
 crate::attributes! {
-    /// The attributes of `aws.dynamodb.table`: A DynamoDB table with its keys, indexes, capacity and protection.
+    /// The attributes of `aws.dynamodb.table`: a DynamoDB table with its keys, indexes, capacity and protection.
     pub struct Table {
         /// PROVISIONED or PAY_PER_REQUEST.
         pub billing_mode: String,
@@ -39,7 +39,7 @@ pub const TABLE: Kind = Kind {
     tagged: true,
     tagging_types: &["dynamodb:table"],
     doc: "A DynamoDB table with its keys, indexes, capacity and protection.",
-    fields: Table::FIELDS,
+    attributes: Typed::of::<Table>(),
 };
 
 /// The kinds this collector produces.

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::catalog::Kind;
-use crate::catalog::typed::OrNull;
+use crate::catalog::typed::{OrNull, Typed};
 
 crate::attributes! {
     /// The attributes of `aws.ec2.instance`: an EC2 instance that no Auto Scaling group launched (those fold into
@@ -36,11 +36,11 @@ pub const INSTANCE: Kind = Kind {
     tagged: true,
     tagging_types: &["ec2:instance"],
     doc: "An EC2 instance that no Auto Scaling group launched (those fold into their group).",
-    fields: Instance::FIELDS,
+    attributes: Typed::of::<Instance>(),
 };
 
 crate::attributes! {
-    /// The attributes of `aws.ec2.launch_template`: A launch template's default version.
+    /// The attributes of `aws.ec2.launch_template`: a launch template's default version.
     pub struct LaunchTemplate {
         /// The instance type it launches.
         pub instance_type: Option<String>,
@@ -61,7 +61,7 @@ pub const LAUNCH_TEMPLATE: Kind = Kind {
     tagged: true,
     tagging_types: &["ec2:launch-template"],
     doc: "A launch template's default version.",
-    fields: LaunchTemplate::FIELDS,
+    attributes: Typed::of::<LaunchTemplate>(),
 };
 
 crate::attributes! {

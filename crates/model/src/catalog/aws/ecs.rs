@@ -1,7 +1,7 @@
 //! ECS services (`aws.ecs.service`) and the task definitions they run (`aws.ecs.task_definition`).
 
 use crate::catalog::Kind;
-use crate::catalog::typed::{Map, OrNull};
+use crate::catalog::typed::{Map, OrNull, Typed};
 
 crate::attributes! {
     /// The attributes of `aws.ecs.service`: an ECS service, named CLUSTER/SERVICE, with its placement and deployment
@@ -47,7 +47,7 @@ pub const SERVICE: Kind = Kind {
     tagged: true,
     tagging_types: &["ecs:service"],
     doc: "An ECS service, named CLUSTER/SERVICE, with its placement and deployment settings.",
-    fields: Service::FIELDS,
+    attributes: Typed::of::<Service>(),
 };
 
 crate::attributes! {
@@ -80,7 +80,7 @@ pub const TASK_DEFINITION: Kind = Kind {
     tagged: false,
     tagging_types: &["ecs:task-definition"],
     doc: "The task definition revision a service runs, by family, with its containers.",
-    fields: TaskDefinition::FIELDS,
+    attributes: Typed::of::<TaskDefinition>(),
 };
 
 /// The kinds this collector produces.

@@ -2,6 +2,7 @@
 //! (`aws.eks.nodegroup`).
 
 use crate::catalog::Kind;
+use crate::catalog::typed::Typed;
 
 crate::attributes! {
     /// The attributes of `aws.eks.cluster`: an EKS cluster: its Kubernetes version, API endpoint access, logging and
@@ -30,11 +31,11 @@ pub const CLUSTER: Kind = Kind {
     tagged: true,
     tagging_types: &["eks:cluster"],
     doc: "An EKS cluster: its Kubernetes version, API endpoint access, logging and Fargate profiles.",
-    fields: Cluster::FIELDS,
+    attributes: Typed::of::<Cluster>(),
 };
 
 crate::attributes! {
-    /// The attributes of `aws.eks.nodegroup`: A managed node group, named CLUSTER/NODEGROUP.
+    /// The attributes of `aws.eks.nodegroup`: a managed node group, named CLUSTER/NODEGROUP.
     pub struct Nodegroup {
         /// The nodes' Kubernetes version.
         pub version: Option<String>,
@@ -65,7 +66,7 @@ pub const NODEGROUP: Kind = Kind {
     tagged: true,
     tagging_types: &["eks:nodegroup"],
     doc: "A managed node group, named CLUSTER/NODEGROUP.",
-    fields: Nodegroup::FIELDS,
+    attributes: Typed::of::<Nodegroup>(),
 };
 
 /// The kinds this collector produces.

@@ -1,6 +1,7 @@
 //! ElastiCache replication groups (`aws.elasticache.replication_group`).
 
 use crate::catalog::Kind;
+use crate::catalog::typed::Typed;
 
 crate::attributes! {
     /// The attributes of `aws.elasticache.replication_group`: an ElastiCache (Redis OSS or Valkey) replication group.
@@ -38,7 +39,7 @@ pub const REPLICATION_GROUP: Kind = Kind {
     tagged: true,
     tagging_types: &["elasticache:replicationgroup"],
     doc: "An ElastiCache (Redis OSS or Valkey) replication group.",
-    fields: ReplicationGroup::FIELDS,
+    attributes: Typed::of::<ReplicationGroup>(),
 };
 
 /// The kinds this collector produces.

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::catalog::Kind;
-use crate::catalog::typed::{Map, OrNull};
+use crate::catalog::typed::{Map, OrNull, Typed};
 
 /// The load balancer attributes AWS documents: a policy key one slip away from one of these is a typo.
 const LOAD_BALANCER_ATTRIBUTES: &[&str] = &[
@@ -67,11 +67,11 @@ pub const LOAD_BALANCER: Kind = Kind {
     tagged: true,
     tagging_types: &["elasticloadbalancing:loadbalancer"],
     doc: "An application, network or gateway load balancer with its listeners and attributes.",
-    fields: LoadBalancer::FIELDS,
+    attributes: Typed::of::<LoadBalancer>(),
 };
 
 crate::attributes! {
-    /// The attributes of `aws.elbv2.target_group`: A target group with its health check and attributes.
+    /// The attributes of `aws.elbv2.target_group`: a target group with its health check and attributes.
     pub struct TargetGroup {
         /// HTTP, HTTPS, TCP, ...
         pub protocol: Option<String>,
@@ -97,7 +97,7 @@ pub const TARGET_GROUP: Kind = Kind {
     tagged: true,
     tagging_types: &["elasticloadbalancing:targetgroup"],
     doc: "A target group with its health check and attributes.",
-    fields: TargetGroup::FIELDS,
+    attributes: Typed::of::<TargetGroup>(),
 };
 
 crate::attributes! {

@@ -3,10 +3,10 @@
 use serde_json::Value;
 
 use crate::catalog::Kind;
-use crate::catalog::typed::{Map, OrNull};
+use crate::catalog::typed::{Map, OrNull, Typed};
 
 crate::attributes! {
-    /// The attributes of `aws.lambda.function`: A Lambda function with its configuration and the event sources that
+    /// The attributes of `aws.lambda.function`: a Lambda function with its configuration and the event sources that
     /// invoke it.
     pub struct Function {
         /// The runtime, such as python3.12 (null for container images).
@@ -46,7 +46,7 @@ pub const FUNCTION: Kind = Kind {
     tagged: true,
     tagging_types: &["lambda:function"],
     doc: "A Lambda function with its configuration and the event sources that invoke it.",
-    fields: Function::FIELDS,
+    attributes: Typed::of::<Function>(),
 };
 
 /// The kinds this collector produces.

@@ -2,7 +2,7 @@
 //! `aws.rds.parameter_group`, `aws.rds.cluster_parameter_group`).
 
 use crate::catalog::Kind;
-use crate::catalog::typed::{Map, OrNull};
+use crate::catalog::typed::{Map, OrNull, Typed};
 
 /// Well-known PostgreSQL and MySQL parameters: a policy key one slip away from one of these is taken for a typo.
 const RDS_PARAMETERS: &[&str] = &[
@@ -71,7 +71,7 @@ pub const INSTANCE: Kind = Kind {
     tagged: true,
     tagging_types: &["rds:db"],
     doc: "An RDS database instance outside a cluster.",
-    fields: Instance::FIELDS,
+    attributes: Typed::of::<Instance>(),
 };
 
 crate::attributes! {
@@ -108,11 +108,11 @@ pub const CLUSTER: Kind = Kind {
     tagged: true,
     tagging_types: &["rds:cluster"],
     doc: "An RDS or Aurora cluster, its member instances folded in.",
-    fields: Cluster::FIELDS,
+    attributes: Typed::of::<Cluster>(),
 };
 
 crate::attributes! {
-    /// The attributes of `aws.rds.parameter_group`: A non-default DB parameter group, kept with the databases that
+    /// The attributes of `aws.rds.parameter_group`: a non-default DB parameter group, kept with the databases that
     /// use it.
     pub struct ParameterGroup {
         /// The parameter group family, such as postgres15.
@@ -131,7 +131,7 @@ pub const PARAMETER_GROUP: Kind = Kind {
     tagged: false,
     tagging_types: &["rds:pg"],
     doc: "A non-default DB parameter group, kept with the databases that use it.",
-    fields: ParameterGroup::FIELDS,
+    attributes: Typed::of::<ParameterGroup>(),
 };
 
 crate::attributes! {
@@ -145,7 +145,7 @@ crate::attributes! {
 }
 
 crate::attributes! {
-    /// The attributes of `aws.rds.cluster_parameter_group`: A non-default DB cluster parameter group, kept with the
+    /// The attributes of `aws.rds.cluster_parameter_group`: a non-default DB cluster parameter group, kept with the
     /// clusters that use it.
     pub struct ClusterParameterGroup {
         /// Its user-modified parameters, name -> value (as AWS returns them, strings).
@@ -162,7 +162,7 @@ pub const CLUSTER_PARAMETER_GROUP: Kind = Kind {
     tagged: false,
     tagging_types: &["rds:cluster-pg"],
     doc: "A non-default DB cluster parameter group, kept with the clusters that use it.",
-    fields: ClusterParameterGroup::FIELDS,
+    attributes: Typed::of::<ClusterParameterGroup>(),
 };
 
 /// The kinds this collector produces.

@@ -1,7 +1,7 @@
 //! S3 buckets (`aws.s3.bucket`).
 
 use crate::catalog::Kind;
-use crate::catalog::typed::{Map, OrNull};
+use crate::catalog::typed::{Map, OrNull, Typed};
 
 crate::attributes! {
     /// The attributes of `aws.s3.bucket`: an S3 bucket with its versioning, encryption, access and lifecycle
@@ -35,7 +35,7 @@ pub const BUCKET: Kind = Kind {
     tagged: true,
     tagging_types: &["s3"],
     doc: "An S3 bucket with its versioning, encryption, access and lifecycle settings.",
-    fields: Bucket::FIELDS,
+    attributes: Typed::of::<Bucket>(),
 };
 
 /// The kinds this collector produces.

@@ -3,10 +3,10 @@
 //! BatchGetSecretValue.
 
 use crate::catalog::Kind;
-use crate::catalog::typed::{OrNull, Secret};
+use crate::catalog::typed::{OrNull, Secret, Typed};
 
 crate::attributes! {
-    /// The attributes of `aws.secretsmanager.secret`: A Secrets Manager secret: rotation and encryption; its value
+    /// The attributes of `aws.secretsmanager.secret`: a Secrets Manager secret: rotation and encryption; its value
     /// only as a fingerprint, when decryption is asked for.
     pub struct ManagedSecret {
         /// How often the secret rotates: every N days, a schedule expression, or null when it does not.
@@ -27,7 +27,7 @@ pub const SECRET: Kind = Kind {
     tagged: true,
     tagging_types: &["secretsmanager:secret"],
     doc: "A Secrets Manager secret: rotation and encryption; its value only as a fingerprint, when decryption is asked for.",
-    fields: ManagedSecret::FIELDS,
+    attributes: Typed::of::<ManagedSecret>(),
 };
 
 /// The kinds this collector produces.

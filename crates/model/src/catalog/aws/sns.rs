@@ -1,7 +1,7 @@
 //! SNS topics (`aws.sns.topic`) with their subscriptions.
 
 use crate::catalog::Kind;
-use crate::catalog::typed::{Map, OrNull};
+use crate::catalog::typed::{Map, OrNull, Typed};
 
 crate::attributes! {
     /// The attributes of `aws.sns.topic`: an SNS topic with its delivery settings and subscriptions.
@@ -31,7 +31,7 @@ pub const TOPIC: Kind = Kind {
     tagged: true,
     tagging_types: &["sns"],
     doc: "An SNS topic with its delivery settings and subscriptions.",
-    fields: Topic::FIELDS,
+    attributes: Typed::of::<Topic>(),
 };
 
 /// The kinds this collector produces.

@@ -1,7 +1,7 @@
 //! SQS queues (`aws.sqs.queue`).
 
 use crate::catalog::Kind;
-use crate::catalog::typed::OrNull;
+use crate::catalog::typed::{OrNull, Typed};
 
 crate::attributes! {
     /// The attributes of `aws.sqs.queue`: an SQS queue with its delivery settings and dead-letter policy.
@@ -39,7 +39,7 @@ pub const QUEUE: Kind = Kind {
     tagged: true,
     tagging_types: &["sqs"],
     doc: "An SQS queue with its delivery settings and dead-letter policy.",
-    fields: Queue::FIELDS,
+    attributes: Typed::of::<Queue>(),
 };
 
 /// The kinds this collector produces.

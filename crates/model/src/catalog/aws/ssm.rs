@@ -1,7 +1,7 @@
 //! SSM Parameter Store (`aws.ssm.parameter`): every parameter under the environment's `ssm_paths`.
 
 use crate::catalog::Kind;
-use crate::catalog::typed::Secret;
+use crate::catalog::typed::{Secret, Typed};
 
 crate::attributes! {
     /// The attributes of `aws.ssm.parameter`: an SSM parameter under one of the environment's ssm_paths.
@@ -26,7 +26,7 @@ pub const PARAMETER: Kind = Kind {
     tagged: false,
     tagging_types: &["ssm:parameter"],
     doc: "An SSM parameter under one of the environment's ssm_paths.",
-    fields: Parameter::FIELDS,
+    attributes: Typed::of::<Parameter>(),
 };
 
 /// The kinds this collector produces.
