@@ -7,7 +7,7 @@ use crate::catalog::Kind;
 use crate::catalog::typed::{Map, OrNull, Typed};
 
 crate::attributes! {
-    /// The attributes of `compose.service`: a Docker Compose service, its files merged as Compose merges them.
+    /// The attributes of `compose.service`.
     pub struct Service {
         /// The image split into repository, tag and digest (null when the service is only built).
         #[keys = &["repository", "tag", "digest"]]
@@ -42,8 +42,7 @@ pub const SERVICE: Kind = Kind {
 };
 
 crate::attributes! {
-    /// The attributes of `compose.engine`: a database or cache a Compose service runs, known by its image:
-    /// postgres:15 is PostgreSQL 15.
+    /// The attributes of `compose.engine`.
     pub struct Engine {
         /// postgres, mysql, mariadb, redis, valkey, memcached or mongodb.
         pub engine: String,

@@ -6,7 +6,7 @@ use crate::catalog::Kind;
 use crate::catalog::typed::{Secret, Typed};
 
 crate::attributes! {
-    /// The attributes of `file.config`: one key of a configured file.
+    /// The attributes of `file.config`.
     pub struct ConfigKey {
         /// The key's value; redacted when its name or its content looks secret (a URL keeps all but its password).
         pub value: Secret,

@@ -42,7 +42,7 @@ crate::attributes! {
 }
 
 crate::attributes! {
-    /// The attributes of `k8s.daemonset`: a pod on every node.
+    /// The attributes of `k8s.daemonset`.
     pub struct DaemonSet {
         #[doc = containers_doc!()]
         pub containers: Option<Map>,

@@ -276,29 +276,24 @@ mod tests {
         tagged: true,
         tagging_types: &["rds:db"],
         doc: "",
-        fields: &[
-            Field {
-                path: "engine_version",
-                ty: FieldType::String,
-                doc: "",
-            },
-            Field {
-                path: "parameters",
-                ty: FieldType::Map(&["max_connections"]),
-                doc: "",
-            },
-            Field {
-                path: "metadata.http_tokens",
-                ty: FieldType::String,
-                doc: "",
-            },
-            Field {
-                path: "value",
-                ty: FieldType::Secret,
-                doc: "",
-            },
-        ],
+        attributes: typed::Typed::of::<Rds>(),
     };
+
+    crate::attributes! {
+        pub struct Rds {
+            pub engine_version: Option<String>,
+            #[keys = &["max_connections"]]
+            pub parameters: Option<typed::Map>,
+            pub metadata: Option<Metadata>,
+            pub value: Option<typed::Secret>,
+        }
+    }
+
+    crate::attributes! {
+        pub struct Metadata at "metadata" {
+            pub http_tokens: Option<String>,
+        }
+    }
 
     fn check(pattern: &str) -> Result<(), FieldMiss> {
         RDS.check_field(&DottedGlob::new(pattern).unwrap())

@@ -242,7 +242,7 @@ mod tests {
             tagged: false,
             tagging_types: &[],
             doc: "",
-            attributes: Typed::of::<Thing>(),
+            attributes: super::Typed::of::<Thing>(),
         };
         let leaves: Vec<(&str, &str, &str)> = kind.leaves().map(|f| (f.path, f.ty.name(), f.doc())).collect();
         assert_eq!(

@@ -4,8 +4,7 @@ use crate::catalog::Kind;
 use crate::catalog::typed::Typed;
 
 crate::attributes! {
-    /// The attributes of `aws.autoscaling.group`: an Auto Scaling group: a fleet compared as a fleet, its instances
-    /// folded in.
+    /// The attributes of `aws.autoscaling.group`.
     pub struct Group {
         /// The instance types it runs: its mixed-instances overrides, else its instances', else its launch
         /// template's.

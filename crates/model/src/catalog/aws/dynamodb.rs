@@ -4,7 +4,7 @@ use crate::catalog::Kind;
 use crate::catalog::typed::{OrNull, Typed};
 
 crate::attributes! {
-    /// The attributes of `aws.dynamodb.table`: a DynamoDB table with its keys, indexes, capacity and protection.
+    /// The attributes of `aws.dynamodb.table`.
     pub struct Table {
         /// PROVISIONED or PAY_PER_REQUEST.
         pub billing_mode: String,

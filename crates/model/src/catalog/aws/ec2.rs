@@ -6,8 +6,7 @@ use crate::catalog::Kind;
 use crate::catalog::typed::{OrNull, Typed};
 
 crate::attributes! {
-    /// The attributes of `aws.ec2.instance`: an EC2 instance that no Auto Scaling group launched (those fold into
-    /// their group).
+    /// The attributes of `aws.ec2.instance`.
     pub struct Instance {
         /// The instance type, such as m6i.large.
         pub instance_type: Option<String>,
@@ -40,7 +39,7 @@ pub const INSTANCE: Kind = Kind {
 };
 
 crate::attributes! {
-    /// The attributes of `aws.ec2.launch_template`: a launch template's default version.
+    /// The attributes of `aws.ec2.launch_template`.
     pub struct LaunchTemplate {
         /// The instance type it launches.
         pub instance_type: Option<String>,

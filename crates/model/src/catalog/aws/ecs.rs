@@ -4,8 +4,7 @@ use crate::catalog::Kind;
 use crate::catalog::typed::{Map, OrNull, Typed};
 
 crate::attributes! {
-    /// The attributes of `aws.ecs.service`: an ECS service, named CLUSTER/SERVICE, with its placement and deployment
-    /// settings.
+    /// The attributes of `aws.ecs.service`.
     pub struct Service {
         /// FARGATE, EC2 or EXTERNAL; null when capacity providers decide.
         pub launch_type: OrNull<String>,
@@ -51,8 +50,7 @@ pub const SERVICE: Kind = Kind {
 };
 
 crate::attributes! {
-    /// The attributes of `aws.ecs.task_definition`: the task definition revision a service runs, by family, with its
-    /// containers.
+    /// The attributes of `aws.ecs.task_definition`.
     pub struct TaskDefinition {
         /// The task's CPU units.
         pub cpu: Option<u64>,

@@ -5,8 +5,7 @@ use crate::catalog::Kind;
 use crate::catalog::typed::Typed;
 
 crate::attributes! {
-    /// The attributes of `aws.eks.cluster`: an EKS cluster: its Kubernetes version, API endpoint access, logging and
-    /// Fargate profiles.
+    /// The attributes of `aws.eks.cluster`.
     pub struct Cluster {
         /// The Kubernetes version, such as 1.30.
         pub version: Option<String>,
@@ -35,7 +34,7 @@ pub const CLUSTER: Kind = Kind {
 };
 
 crate::attributes! {
-    /// The attributes of `aws.eks.nodegroup`: a managed node group, named CLUSTER/NODEGROUP.
+    /// The attributes of `aws.eks.nodegroup`.
     pub struct Nodegroup {
         /// The nodes' Kubernetes version.
         pub version: Option<String>,

@@ -4,7 +4,7 @@ use crate::catalog::Kind;
 use crate::catalog::typed::Typed;
 
 crate::attributes! {
-    /// The attributes of `aws.elasticache.replication_group`: an ElastiCache (Redis OSS or Valkey) replication group.
+    /// The attributes of `aws.elasticache.replication_group`.
     pub struct ReplicationGroup {
         /// redis or valkey.
         pub engine: Option<String>,

@@ -38,8 +38,7 @@ const TARGET_GROUP_ATTRIBUTES: &[&str] = &[
 ];
 
 crate::attributes! {
-    /// The attributes of `aws.elbv2.load_balancer`: an application, network or gateway load balancer with its
-    /// listeners and attributes.
+    /// The attributes of `aws.elbv2.load_balancer`.
     pub struct LoadBalancer {
         /// application, network or gateway.
         pub r#type as "type": Option<String>,
@@ -71,7 +70,7 @@ pub const LOAD_BALANCER: Kind = Kind {
 };
 
 crate::attributes! {
-    /// The attributes of `aws.elbv2.target_group`: a target group with its health check and attributes.
+    /// The attributes of `aws.elbv2.target_group`.
     pub struct TargetGroup {
         /// HTTP, HTTPS, TCP, ...
         pub protocol: Option<String>,

@@ -6,8 +6,7 @@ use crate::catalog::Kind;
 use crate::catalog::typed::{Map, OrNull, Typed};
 
 crate::attributes! {
-    /// The attributes of `aws.lambda.function`: a Lambda function with its configuration and the event sources that
-    /// invoke it.
+    /// The attributes of `aws.lambda.function`.
     pub struct Function {
         /// The runtime, such as python3.12 (null for container images).
         pub runtime: OrNull<String>,

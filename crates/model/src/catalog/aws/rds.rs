@@ -32,7 +32,7 @@ const RDS_PARAMETERS: &[&str] = &[
 ];
 
 crate::attributes! {
-    /// The attributes of `aws.rds.instance`: an RDS database instance outside a cluster.
+    /// The attributes of `aws.rds.instance`.
     pub struct Instance {
         /// The engine, such as postgres or mysql.
         pub engine: Option<String>,
@@ -75,7 +75,7 @@ pub const INSTANCE: Kind = Kind {
 };
 
 crate::attributes! {
-    /// The attributes of `aws.rds.cluster`: an RDS or Aurora cluster, its member instances folded in.
+    /// The attributes of `aws.rds.cluster`.
     pub struct Cluster {
         /// The engine, such as aurora-postgresql.
         pub engine: Option<String>,
@@ -112,8 +112,7 @@ pub const CLUSTER: Kind = Kind {
 };
 
 crate::attributes! {
-    /// The attributes of `aws.rds.parameter_group`: a non-default DB parameter group, kept with the databases that
-    /// use it.
+    /// The attributes of `aws.rds.parameter_group`.
     pub struct ParameterGroup {
         /// The parameter group family, such as postgres15.
         pub family: Option<String>,
@@ -145,8 +144,7 @@ crate::attributes! {
 }
 
 crate::attributes! {
-    /// The attributes of `aws.rds.cluster_parameter_group`: a non-default DB cluster parameter group, kept with the
-    /// clusters that use it.
+    /// The attributes of `aws.rds.cluster_parameter_group`.
     pub struct ClusterParameterGroup {
         /// Its user-modified parameters, name -> value (as AWS returns them, strings).
         #[keys = RDS_PARAMETERS]

@@ -4,8 +4,7 @@ use crate::catalog::Kind;
 use crate::catalog::typed::{Map, OrNull, Typed};
 
 crate::attributes! {
-    /// The attributes of `aws.s3.bucket`: an S3 bucket with its versioning, encryption, access and lifecycle
-    /// settings.
+    /// The attributes of `aws.s3.bucket`.
     pub struct Bucket {
         /// Enabled, Suspended or Off.
         pub versioning: String,

@@ -6,8 +6,7 @@ use crate::catalog::Kind;
 use crate::catalog::typed::{OrNull, Secret, Typed};
 
 crate::attributes! {
-    /// The attributes of `aws.secretsmanager.secret`: a Secrets Manager secret: rotation and encryption; its value
-    /// only as a fingerprint, when decryption is asked for.
+    /// The attributes of `aws.secretsmanager.secret`.
     pub struct ManagedSecret {
         /// How often the secret rotates: every N days, a schedule expression, or null when it does not.
         pub rotation: OrNull<String>,

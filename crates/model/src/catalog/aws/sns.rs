@@ -4,7 +4,7 @@ use crate::catalog::Kind;
 use crate::catalog::typed::{Map, OrNull, Typed};
 
 crate::attributes! {
-    /// The attributes of `aws.sns.topic`: an SNS topic with its delivery settings and subscriptions.
+    /// The attributes of `aws.sns.topic`.
     pub struct Topic {
         /// Whether the topic is FIFO.
         pub fifo: bool,

@@ -4,7 +4,7 @@ use crate::catalog::Kind;
 use crate::catalog::typed::{OrNull, Typed};
 
 crate::attributes! {
-    /// The attributes of `aws.sqs.queue`: an SQS queue with its delivery settings and dead-letter policy.
+    /// The attributes of `aws.sqs.queue`.
     pub struct Queue {
         /// How long a received message stays hidden; must outlast the consumer's processing time.
         pub visibility_timeout_seconds: Option<u64>,

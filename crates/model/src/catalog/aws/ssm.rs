@@ -4,7 +4,7 @@ use crate::catalog::Kind;
 use crate::catalog::typed::{Secret, Typed};
 
 crate::attributes! {
-    /// The attributes of `aws.ssm.parameter`: an SSM parameter under one of the environment's ssm_paths.
+    /// The attributes of `aws.ssm.parameter`.
     pub struct Parameter {
         /// String, StringList or SecureString.
         pub r#type as "type": Option<String>,
