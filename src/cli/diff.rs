@@ -23,13 +23,16 @@ pub struct Args {
     staging: PathBuf,
     /// The prod snapshot (or, for drift, the newer one).
     prod: PathBuf,
-    /// A tag whose value pairs resources across environments, such as Service.
+    /// A tag whose value pairs resources across environments, such as Service. It replaces the keys the snapshots
+    /// store.
     #[arg(long, value_name = "TAG")]
     key_tag: Option<String>,
-    /// Name segments that stand for staging's environment (comma-separated). Default: its name and common spellings.
+    /// Name segments that stand for staging's environment (comma-separated), replacing the keys its snapshot stores.
+    /// Default: the stored keys; for resources without one, its name and common spellings.
     #[arg(long, value_name = "TOKENS", value_delimiter = ',')]
     staging_tokens: Option<Vec<String>>,
-    /// Name segments that stand for prod's environment (comma-separated). Default: its name and common spellings.
+    /// Name segments that stand for prod's environment (comma-separated), replacing the keys its snapshot stores.
+    /// Default: the stored keys; for resources without one, its name and common spellings.
     #[arg(long, value_name = "TOKENS", value_delimiter = ',')]
     prod_tokens: Option<Vec<String>>,
     #[command(flatten)]
@@ -142,11 +145,13 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     });
     let (staging, prod) = (staging?, prod?);
     let mut options = Options::for_snapshots(&staging, &prod, settled.today);
+    // A key flag re-keys the side it names: the same rule collection applies, in place of the stored keys.
     for (rule, tokens) in [
         (&mut options.staging_keys, args.staging_tokens),
         (&mut options.prod_keys, args.prod_tokens),
     ] {
         rule.key_tag = args.key_tag.clone();
+        rule.rekey = args.key_tag.is_some() || tokens.is_some();
         if let Some(tokens) = tokens {
             rule.tokens = tokens;
         }

@@ -1354,3 +1354,62 @@ fn the_plan_of_an_environment_without_aws_has_no_units_and_makes_no_call() {
     assert_eq!(json["units"], serde_json::json!([]));
     assert_eq!(json["shards_list"][1]["shard"], "1/2");
 }
+
+/// Two snapshots whose stored keys were decided with other tokens (`blue` and `green` name the environments).
+fn blue_green(dir: &Path) {
+    for (env, color, timeout) in [("staging", "blue", 30), ("prod", "green", 60)] {
+        let snapshot = serde_json::json!({
+            "schema": "envparity/snapshot/v1", "environment": env, "collected_at": "2026-12-01T00:00:00Z",
+            "sources": [], "gaps": [],
+            "resources": [{"kind": "aws.sqs.queue", "key": format!("jobs-{color}"), "name": format!("jobs-{color}"),
+                           "attributes": {"visibility_timeout_seconds": timeout}}],
+        });
+        std::fs::write(dir.join(format!("{env}.json")), snapshot.to_string()).unwrap();
+    }
+}
+
+/// The keys of a JSON report's findings on resources (not the run's, keyed `*`), sorted and de-duplicated.
+fn finding_keys(report: &str) -> Vec<String> {
+    let report: serde_json::Value = serde_json::from_str(report).unwrap();
+    let mut keys: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["key"].as_str().filter(|k| *k != "*").map(str::to_owned))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+#[test]
+fn diff_key_flags_re_key_snapshots_that_store_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    blue_green(dir.path());
+    let diff = |flags: &[&str]| {
+        let out = envparity()
+            .current_dir(dir.path())
+            .args([
+                "diff",
+                "staging.json",
+                "prod.json",
+                "--format",
+                "json",
+                "--as-of",
+                AS_OF,
+            ])
+            .args(flags)
+            .output()
+            .unwrap();
+        finding_keys(&String::from_utf8(out.stdout).unwrap())
+    };
+    // The stored keys differ: the queue is one-sided on each side.
+    assert_eq!(diff(&[]), ["jobs-blue", "jobs-green"]);
+    // The flags apply the key rule again: the queue pairs, and its difference is found.
+    assert_eq!(
+        diff(&["--staging-tokens", "blue", "--prod-tokens", "green"]),
+        ["jobs-{env}"]
+    );
+    // Each flag re-keys the side it names only.
+    assert_eq!(diff(&["--staging-tokens", "blue"]), ["jobs-green", "jobs-{env}"]);
+}

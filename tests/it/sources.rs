@@ -309,7 +309,7 @@ fn overlays_apart_in_image_tag_config_map_key_and_readiness_probe_are_reported_a
 }
 
 #[test]
-fn an_unrendered_template_or_a_broken_manifest_is_a_gap_naming_the_file() {
+fn an_unrendered_template_a_broken_manifest_or_a_setting_of_the_wrong_type_is_a_gap_naming_the_file() {
     for (text, expected) in [
         (
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
@@ -322,6 +322,15 @@ fn an_unrendered_template_or_a_broken_manifest_is_a_gap_naming_the_file() {
         (
             "{{- if .Values.enabled }}\napiVersion: v1\nkind: [\n",
             "k8s/staging/bad.yaml: not valid YAML",
+        ),
+        // A setting of another type than the API server takes: a gap, never a value of the wrong type stored.
+        (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: three\n",
+            "Deployment default/web: replicas is not an integer",
+        ),
+        (
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: [LoadBalancer]\n",
+            "Service default/web: type is not a string",
         ),
     ] {
         let dir = tempfile::tempdir().unwrap();

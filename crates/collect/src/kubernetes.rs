@@ -6,7 +6,7 @@
 //! or a document left unrendered (`name: {{ .Release.Name }}`), makes the environment's manifests a gap naming
 //! the file: never a crash, never a short list.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -19,6 +19,8 @@ use super::{CollectError, scalar_text};
 use crate::config::Environment;
 use crate::source::{Context, Found, Source};
 use envparity_files::gateway::Gateway;
+use envparity_model::catalog::typed;
+use envparity_model::catalog::{Kind, kubernetes as k8s};
 use envparity_model::keys::derive_key;
 use envparity_model::snapshot::{Attributes, Resource};
 
@@ -157,8 +159,8 @@ struct Object<'v> {
 struct Reader {
     kind: &'static str,
     api: &'static str,
-    name: &'static str,
-    read: fn(&Object) -> Value,
+    becomes: &'static Kind,
+    read: fn(&Object) -> Result<Attributes, String>,
 }
 
 /// Every kind envparity reads; any other is counted as not audited.
@@ -166,55 +168,55 @@ const READERS: &[Reader] = &[
     Reader {
         kind: "Deployment",
         api: "apps",
-        name: "k8s.deployment",
+        becomes: &k8s::DEPLOYMENT,
         read: replicated,
     },
     Reader {
         kind: "StatefulSet",
         api: "apps",
-        name: "k8s.statefulset",
+        becomes: &k8s::STATEFULSET,
         read: replicated,
     },
     Reader {
         kind: "DaemonSet",
         api: "apps",
-        name: "k8s.daemonset",
+        becomes: &k8s::DAEMONSET,
         read: daemon_set,
     },
     Reader {
         kind: "CronJob",
         api: "batch",
-        name: "k8s.cronjob",
+        becomes: &k8s::CRONJOB,
         read: cron_job,
     },
     Reader {
         kind: "Service",
         api: "v1",
-        name: "k8s.service",
+        becomes: &k8s::SERVICE,
         read: service,
     },
     Reader {
         kind: "Ingress",
         api: "networking.k8s.io",
-        name: "k8s.ingress",
+        becomes: &k8s::INGRESS,
         read: ingress,
     },
     Reader {
         kind: "HorizontalPodAutoscaler",
         api: "autoscaling",
-        name: "k8s.hpa",
+        becomes: &k8s::HPA,
         read: hpa,
     },
     Reader {
         kind: "ConfigMap",
         api: "v1",
-        name: "k8s.configmap",
+        becomes: &k8s::CONFIGMAP,
         read: config_map,
     },
     Reader {
         kind: "Secret",
         api: "v1",
-        name: "k8s.secret",
+        becomes: &k8s::SECRET,
         read: secret,
     },
 ];
@@ -254,13 +256,10 @@ fn read_object(value: &Value, tokens: &[String], redactor: &Redactor, out: &mut 
         tokens,
         redactor,
     };
-    let attributes = match (reader.read)(&object) {
-        Value::Object(map) => map.into_iter().collect::<BTreeMap<_, _>>(),
-        _ => BTreeMap::new(),
-    };
     let full = format!("{namespace}/{name}");
+    let attributes = (reader.read)(&object).map_err(|e| format!("{kind} {full}: {e}"))?;
     out.resources.push(Resource {
-        kind: reader.name.to_owned(),
+        kind: reader.becomes.name.to_owned(),
         key: Some(derive_key(&full, tokens)),
         name: Some(full.clone()),
         id: Some(format!("{kind}/{full}")),
@@ -268,32 +267,64 @@ fn read_object(value: &Value, tokens: &[String], redactor: &Redactor, out: &mut 
         region: None,
         tags: Default::default(),
         identifiers: Vec::new(),
-        attributes: Attributes::try_from_map(&attributes).map_err(|e| format!("{kind} {full}: {e}"))?,
+        attributes,
     });
     Ok(())
 }
 
+/// Attributes from a kind's typed attributes; manifest data may nest too deeply to be held.
+fn typed(attributes: &impl serde::Serialize) -> Result<Attributes, String> {
+    Attributes::try_of(attributes).map_err(|e| e.to_string())
+}
+
+/// An integer setting (`spec.replicas`), `default` when it is not set. A value of another type is an error, as the
+/// API server would refuse it.
+fn integer(map: &Value, key: &str, default: Option<i64>) -> Result<Option<i64>, String> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(default),
+        Some(v) => v
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| format!("{key} is not an integer")),
+    }
+}
+
+/// A text setting (`spec.type`), `default` when it is not set. A value of another type is an error.
+fn string(map: &Value, key: &str, default: Option<&str>) -> Result<Option<String>, String> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(default.map(str::to_owned)),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!("{key} is not a string")),
+    }
+}
+
 /// Deployments and StatefulSets.
-fn replicated(o: &Object) -> Value {
-    json!({
-        "replicas": o.spec.get("replicas").cloned().unwrap_or(json!(1)),
-        "containers": containers(o.spec.pointer("/template/spec"), o.tokens, o.redactor),
+fn replicated(o: &Object) -> Result<Attributes, String> {
+    typed(&k8s::ReplicatedWorkload {
+        replicas: integer(o.spec, "replicas", Some(1))?.unwrap_or(1),
+        containers: containers(o.spec.pointer("/template/spec"), o.tokens, o.redactor),
     })
 }
 
-fn daemon_set(o: &Object) -> Value {
-    json!({ "containers": containers(o.spec.pointer("/template/spec"), o.tokens, o.redactor) })
-}
-
-fn cron_job(o: &Object) -> Value {
-    json!({
-        "schedule": o.spec.get("schedule"),
-        "concurrency_policy": o.spec.get("concurrencyPolicy").cloned().unwrap_or(json!("Allow")),
-        "containers": containers(o.spec.pointer("/jobTemplate/spec/template/spec"), o.tokens, o.redactor),
+fn daemon_set(o: &Object) -> Result<Attributes, String> {
+    typed(&k8s::DaemonSet {
+        containers: containers(o.spec.pointer("/template/spec"), o.tokens, o.redactor),
     })
 }
 
-fn service(o: &Object) -> Value {
+fn cron_job(o: &Object) -> Result<Attributes, String> {
+    typed(&k8s::CronJob {
+        schedule: string(o.spec, "schedule", None)?.into(),
+        concurrency_policy: string(o.spec, "concurrencyPolicy", Some("Allow"))?.unwrap_or_default(),
+        containers: containers(
+            o.spec.pointer("/jobTemplate/spec/template/spec"),
+            o.tokens,
+            o.redactor,
+        ),
+    })
+}
+
+fn service(o: &Object) -> Result<Attributes, String> {
     let ports = list(o.spec, "ports").iter().map(|p| {
         format!(
             "{}->{}/{}",
@@ -302,19 +333,18 @@ fn service(o: &Object) -> Value {
             p.get("protocol").and_then(Value::as_str).unwrap_or("TCP")
         )
     });
-    json!({
-        "type": o.spec.get("type").cloned().unwrap_or(json!("ClusterIP")),
-        "ports": sorted(ports),
+    typed(&k8s::Service {
+        r#type: string(o.spec, "type", Some("ClusterIP"))?.unwrap_or_default(),
+        ports: sorted(ports),
     })
 }
 
-fn ingress(o: &Object) -> Value {
-    let class = o
-        .spec
-        .get("ingressClassName")
-        .or_else(|| o.metadata.pointer("/annotations/kubernetes.io~1ingress.class"))
-        .cloned()
-        .unwrap_or(Value::Null);
+fn ingress(o: &Object) -> Result<Attributes, String> {
+    let annotation = o.metadata.pointer("/annotations").unwrap_or(&Value::Null);
+    let class = match string(o.spec, "ingressClassName", None)? {
+        Some(class) => Some(class),
+        None => string(annotation, "kubernetes.io/ingress.class", None)?,
+    };
     let mut rules = Vec::new();
     let mut hosts = Vec::new();
     for rule in list(o.spec, "rules") {
@@ -344,15 +374,15 @@ fn ingress(o: &Object) -> Value {
             ));
         }
     }
-    json!({
-        "ingress_class": class,
-        "tls": !list(o.spec, "tls").is_empty(),
-        "hosts": sorted(hosts.into_iter()),
-        "rules": sorted(rules.into_iter()),
+    typed(&k8s::Ingress {
+        ingress_class: class.into(),
+        tls: !list(o.spec, "tls").is_empty(),
+        hosts: sorted(hosts.into_iter()),
+        rules: sorted(rules.into_iter()),
     })
 }
 
-fn hpa(o: &Object) -> Value {
+fn hpa(o: &Object) -> Result<Attributes, String> {
     let target = o.spec.get("scaleTargetRef").map(|t| {
         format!(
             "{}/{}",
@@ -376,27 +406,27 @@ fn hpa(o: &Object) -> Value {
     if let Some(cpu) = o.spec.get("targetCPUUtilizationPercentage") {
         metrics.push(format!("Resource cpu {cpu}%"));
     }
-    json!({
-        "target": target,
-        "min_replicas": o.spec.get("minReplicas").cloned().unwrap_or(json!(1)),
-        "max_replicas": o.spec.get("maxReplicas"),
-        "metrics": metrics,
+    typed(&k8s::Hpa {
+        target: target.into(),
+        min_replicas: integer(o.spec, "minReplicas", Some(1))?.unwrap_or(1),
+        max_replicas: integer(o.spec, "maxReplicas", None)?.into(),
+        metrics,
     })
 }
 
-fn config_map(o: &Object) -> Value {
-    let mut data = Map::new();
+fn config_map(o: &Object) -> Result<Attributes, String> {
+    let mut data = typed::Map::new();
     for (k, v) in entries(o.value, "data") {
         data.insert(k.clone(), o.redactor.text(k, &scalar_text(Some(v))));
     }
     let mut keys: Vec<String> = data.keys().cloned().collect();
     keys.extend(entries(o.value, "binaryData").map(|(k, _)| k.clone()));
     keys.sort();
-    json!({ "keys": keys, "data": data })
+    typed(&k8s::ConfigMap { keys, data })
 }
 
-fn secret(o: &Object) -> Value {
-    let mut data = Map::new();
+fn secret(o: &Object) -> Result<Attributes, String> {
+    let mut data = typed::Map::new();
     for (k, v) in entries(o.value, "data") {
         let decoded = v
             .as_str()
@@ -408,10 +438,10 @@ fn secret(o: &Object) -> Value {
         data.insert(k.clone(), o.redactor.redact(Some(&scalar_text(Some(v)))));
     }
     let keys: Vec<String> = data.keys().cloned().collect();
-    json!({
-        "type": o.value.get("type").cloned().unwrap_or(json!("Opaque")),
-        "keys": keys,
-        "data": data,
+    typed(&k8s::Secret {
+        r#type: string(o.value, "type", Some("Opaque"))?.unwrap_or_default(),
+        keys,
+        data,
     })
 }
 
@@ -434,8 +464,8 @@ fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
 }
 
 /// A pod spec's containers by name.
-fn containers(pod: Option<&Value>, tokens: &[String], redactor: &Redactor) -> Value {
-    let mut out = Map::new();
+fn containers(pod: Option<&Value>, tokens: &[String], redactor: &Redactor) -> typed::Map {
+    let mut out = typed::Map::new();
     for c in pod.map(|p| list(p, "containers")).unwrap_or_default() {
         let name = c.get("name").and_then(Value::as_str).unwrap_or_default();
         let mut env = Map::new();
@@ -484,7 +514,7 @@ fn containers(pod: Option<&Value>, tokens: &[String], redactor: &Redactor) -> Va
             }),
         );
     }
-    Value::Object(out)
+    out
 }
 
 /// A variable's reference, comparable across environments: `secretKeyRef:shop-{env}-db/password`.
@@ -609,7 +639,7 @@ mod tests {
 
     #[test]
     fn every_kubernetes_kind_of_the_catalogue_has_a_reader_and_every_reader_a_kind() {
-        let mut read: Vec<&str> = READERS.iter().map(|r| r.name).collect();
+        let mut read: Vec<&str> = READERS.iter().map(|r| r.becomes.name).collect();
         read.sort();
         read.dedup();
         let declared: Vec<&str> = envparity_model::catalog::CATALOGUE

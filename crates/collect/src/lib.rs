@@ -175,10 +175,11 @@ pub async fn collect_environment(
     let keys = KeyRule {
         key_tag: env.key_tag.clone(),
         tokens: env.tokens.clone(),
+        rekey: false,
     };
     for r in &mut snapshot.resources {
         if r.key.is_none() {
-            r.key = Some(keys.key_of(r));
+            r.key = Some(keys.derive(r));
         }
     }
     snapshot.normalize();

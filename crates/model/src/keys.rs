@@ -1,8 +1,10 @@
 //! Logical keys: what a resource is called in every environment.
 //!
-//! A resource's key is the snapshot's `key` if it has one, else the value of the configured key tag, else its
-//! name with the environment's tokens (whole segments only) replaced by `{env}`: `orders-staging-db` and
-//! `orders-prod-db` both give `orders-{env}-db`. Collection and pairing apply the same rule.
+//! A resource's key is the value of the configured key tag, else its name with the environment's tokens (whole
+//! segments only) replaced by `{env}`: `orders-staging-db` and `orders-prod-db` both give `orders-{env}-db`.
+//! Collection decides it once with the environment's rule and stores it in the snapshot; pairing takes the stored
+//! key, unless it is given a rule of its own (`diff --key-tag`, `--staging-tokens`), which it then applies to every
+//! resource the same way collection would have.
 
 use crate::snapshot::Resource;
 
@@ -16,6 +18,9 @@ pub struct KeyRule {
     pub key_tag: Option<String>,
     /// Name segments that stand for the environment, such as `staging` and `stg`.
     pub tokens: Vec<String>,
+    /// Whether this rule replaces the keys a snapshot stores (a rule the user gave `diff`), rather than only
+    /// keying the resources stored without one.
+    pub rekey: bool,
 }
 
 impl KeyRule {
@@ -24,14 +29,20 @@ impl KeyRule {
         KeyRule {
             key_tag: None,
             tokens: default_tokens(environment),
+            rekey: false,
         }
     }
 
-    /// The logical key of `resource` under this rule.
+    /// The logical key of `resource`: the key it stores, unless this rule re-keys; else the rule's.
     pub fn key_of(&self, resource: &Resource) -> String {
-        if let Some(key) = &resource.key {
-            return key.clone();
+        match &resource.key {
+            Some(key) if !self.rekey => key.clone(),
+            _ => self.derive(resource),
         }
+    }
+
+    /// The key this rule gives `resource`: its key tag's value, else its name with the tokens replaced.
+    pub fn derive(&self, resource: &Resource) -> String {
         if let Some(value) = self.key_tag.as_ref().and_then(|t| resource.tags.get(t)) {
             return value.clone();
         }

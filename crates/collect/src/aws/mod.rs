@@ -496,6 +496,7 @@ impl<'a> RegionContext<'a> {
             keys: KeyRule {
                 key_tag: None,
                 tokens: env.tokens.clone(),
+                rekey: false,
             },
             needs_tags: !env.tags.is_empty() || env.key_tag.is_some(),
             redactor: shared.redactor,

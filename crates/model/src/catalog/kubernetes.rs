@@ -1,10 +1,8 @@
 //! Kubernetes manifests (`k8s.*`): what `kustomize build overlays/prod` or `helm template` renders for one
 //! environment, read from files or folders of multi-document YAML. No cluster is asked.
 
-use serde_json::Value;
-
 use crate::catalog::Kind;
-use crate::catalog::typed::{Map, Typed};
+use crate::catalog::typed::{Map, OrNull, Typed};
 
 macro_rules! kind {
     ($const:ident, $name:literal, $attributes:ty, $doc:literal) => {
@@ -35,9 +33,9 @@ crate::attributes! {
     /// The attributes of `k8s.deployment` and `k8s.statefulset`: a workload with replicas.
     pub struct ReplicatedWorkload {
         /// The pods wanted (1 when not set).
-        pub replicas: Option<i64>,
+        pub replicas: i64,
         #[doc = containers_doc!()]
-        pub containers: Option<Map>,
+        pub containers: Map,
     }
 }
 
@@ -45,7 +43,7 @@ crate::attributes! {
     /// The attributes of `k8s.daemonset`.
     pub struct DaemonSet {
         #[doc = containers_doc!()]
-        pub containers: Option<Map>,
+        pub containers: Map,
     }
 }
 
@@ -53,11 +51,11 @@ crate::attributes! {
     /// The attributes of `k8s.cronjob`.
     pub struct CronJob {
         /// The cron schedule.
-        pub schedule: Option<String>,
+        pub schedule: OrNull<String>,
         /// Allow, Forbid or Replace.
-        pub concurrency_policy: Option<String>,
+        pub concurrency_policy: String,
         #[doc = containers_doc!()]
-        pub containers: Option<Map>,
+        pub containers: Map,
     }
 }
 
@@ -65,9 +63,9 @@ crate::attributes! {
     /// The attributes of `k8s.service`.
     pub struct Service {
         /// ClusterIP, NodePort, LoadBalancer or ExternalName.
-        pub r#type as "type": Option<String>,
+        pub r#type as "type": String,
         /// PORT->TARGET/PROTOCOL.
-        pub ports: Option<Vec<Value>>,
+        pub ports: Vec<String>,
     }
 }
 
@@ -75,13 +73,13 @@ crate::attributes! {
     /// The attributes of `k8s.ingress`.
     pub struct Ingress {
         /// The ingress class (spec or annotation).
-        pub ingress_class: Option<String>,
+        pub ingress_class: OrNull<String>,
         /// Whether it terminates TLS.
-        pub tls: Option<bool>,
+        pub tls: bool,
         /// The hosts it serves, environment tokens replaced.
-        pub hosts: Option<Vec<Value>>,
+        pub hosts: Vec<String>,
         /// PATH -> SERVICE:PORT, for any host.
-        pub rules: Option<Vec<Value>>,
+        pub rules: Vec<String>,
     }
 }
 
@@ -89,13 +87,13 @@ crate::attributes! {
     /// The attributes of `k8s.hpa`.
     pub struct Hpa {
         /// The scaled workload, KIND/NAME by logical key.
-        pub target: Option<String>,
+        pub target: OrNull<String>,
         /// The fewest pods.
-        pub min_replicas: Option<i64>,
+        pub min_replicas: i64,
         /// The most pods.
-        pub max_replicas: Option<i64>,
+        pub max_replicas: OrNull<i64>,
         /// What it scales on, with its targets.
-        pub metrics: Option<Vec<Value>>,
+        pub metrics: Vec<String>,
     }
 }
 
@@ -103,9 +101,9 @@ crate::attributes! {
     /// The attributes of `k8s.configmap`.
     pub struct ConfigMap {
         /// Its keys (data and binaryData).
-        pub keys: Option<Vec<Value>>,
+        pub keys: Vec<String>,
         /// Each value, through the secret detection.
-        pub data: Option<Map>,
+        pub data: Map,
     }
 }
 
@@ -113,11 +111,11 @@ crate::attributes! {
     /// The attributes of `k8s.secret`.
     pub struct Secret {
         /// Opaque, kubernetes.io/tls, ...
-        pub r#type as "type": Option<String>,
+        pub r#type as "type": String,
         /// Its keys (data and stringData).
-        pub keys: Option<Vec<Value>>,
+        pub keys: Vec<String>,
         /// Each value redacted, with its fingerprint.
-        pub data: Option<Map>,
+        pub data: Map,
     }
 }
 
