@@ -51,6 +51,16 @@ pub fn html(text: &str) -> String {
     out
 }
 
+/// [`html`] as the HTML report's template escaper: every value the template shows passes through it.
+#[derive(Debug, Clone, Copy)]
+pub struct Html;
+
+impl askama::filters::Escaper for Html {
+    fn write_escaped_str<W: std::fmt::Write>(&self, mut dest: W, text: &str) -> std::fmt::Result {
+        dest.write_str(&html(text))
+    }
+}
+
 /// Whether GitHub-flavoured markdown would turn part of the text into a link or a notification: a URL, a
 /// `www.` address, an e-mail address or an `@mention`.
 fn links_or_mentions(text: &str) -> bool {

@@ -3,10 +3,12 @@
 //!
 //! Opened with `#selftest` the page exercises its own filters and reports in its title, which the tests read
 //! from a headless browser.
+//!
+//! The page is the template `templates/report.html`; every value it shows is escaped by [`super::escape::html`]
+//! (the escaper `askama.toml` sets for `.html` templates), and only the page's own style, script and content
+//! security policy are written unescaped.
 
-use super::escape::html as esc;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 use super::Finding;
 use super::{Headline, Report, verdict_line};
@@ -95,185 +97,143 @@ document.addEventListener('DOMContentLoaded', () => {
 });
 "#;
 
+/// The page: the report and what the template shows of it, computed once.
+#[derive(askama::Template)]
+#[template(path = "report.html")]
+struct Page<'r> {
+    report: &'r Report,
+    csp: String,
+    style: &'static str,
+    script: &'static str,
+    title: String,
+    verdict_class: &'static str,
+    verdict: String,
+    columns: [(&'static str, usize); 8],
+    /// Counts by kind: errors, warnings, incomplete, waived.
+    by_kind: BTreeMap<&'r str, [usize; 4]>,
+    coverage: [(String, String); 2],
+    rows: Vec<Row<'r>>,
+    staging_label: String,
+    prod_label: String,
+    sides: Vec<Side<'r>>,
+}
+
+/// A finding's row, with the text the filter searches and its waiver's note.
+struct Row<'r> {
+    finding: &'r Finding,
+    searchable: String,
+    waiver: String,
+}
+
+/// A resource with findings on its attributes, its fields side by side.
+struct Side<'r> {
+    kind: &'r str,
+    key: &'r str,
+    fields: Vec<SideField<'r>>,
+}
+
+struct SideField<'r> {
+    path: &'r str,
+    /// `differs`, or `waived`.
+    class: &'static str,
+    staging: Cell,
+    prod: Cell,
+}
+
+/// One side's value of a field.
+enum Cell {
+    /// No value: `(absent)`, or nothing for a Rego finding that gave none.
+    Missing(&'static str),
+    /// The value, a string as it is and anything else as pretty JSON.
+    Shown(String),
+}
+
+impl Cell {
+    fn of(value: Option<&serde_json::Value>, finding: &Finding) -> Cell {
+        match value {
+            None => Cell::Missing(finding.missing_value()),
+            Some(serde_json::Value::String(s)) => Cell::Shown(s.clone()),
+            Some(v) => Cell::Shown(serde_json::to_string_pretty(v).unwrap_or_default()),
+        }
+    }
+}
+
 pub(super) fn render(report: &Report) -> String {
     let (staging_label, prod_label) = report.side_labels();
-    let s = &report.summary;
-    let mut out = String::new();
-    let status = s.status.as_str();
-    let title = format!(
-        "envparity: {} vs {}",
-        report.staging.environment, report.prod.environment
-    );
-    write!(
-        out,
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n<title>{}</title>\n\
-         <style>{STYLE}</style>\n<script>{SCRIPT}</script>\n</head>\n<body>\n",
-        content_security_policy(),
-        esc(&title)
-    )
-    .unwrap();
-    writeln!(out, "<h1>{}</h1>", esc(&title)).unwrap();
-    writeln!(
-        out,
-        "<p class=\"muted\">{} collected {} &middot; {} collected {} &middot; policy <code>{}</code>, fails on <code>{}</code></p>",
-        esc(&report.staging.environment),
-        esc(&report.staging.collected_at),
-        esc(&report.prod.environment),
-        esc(&report.prod.collected_at),
-        esc(&report.policy),
-        esc(report.fail_on.as_str())
-    )
-    .unwrap();
-    let verdict_class = match report.headline() {
-        Headline::Parity => "parity",
-        Headline::NotFailing | Headline::Violations => "violations",
-        Headline::Incomplete => "incomplete",
-    };
-    writeln!(
-        out,
-        "<div class=\"verdict {verdict_class}\" id=\"verdict\" data-status=\"{status}\">{}</div>",
-        esc(&verdict_line(report))
-    )
-    .unwrap();
-
-    let columns = s.columns(report.over_time());
-    writeln!(
-        out,
-        "<h2>Counts</h2>\n<table><tr>{}</tr>\n<tr>{}</tr></table>",
-        columns
-            .iter()
-            .map(|(name, _)| format!("<th>{name}</th>"))
-            .collect::<String>(),
-        columns
-            .iter()
-            .map(|(_, n)| format!("<td class=\"num\">{n}</td>"))
-            .collect::<String>()
-    )
-    .unwrap();
-
     let mut by_kind: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
     for f in &report.findings {
-        let counts = by_kind.entry(&f.kind).or_default();
-        let column = if f.waived {
-            3
-        } else {
-            match f.severity {
-                Severity::Error => 0,
-                Severity::Warning => 1,
-                Severity::Incomplete => 2,
-            }
+        let column = match (f.waived, f.severity) {
+            (true, _) => 3,
+            (false, Severity::Error) => 0,
+            (false, Severity::Warning) => 1,
+            (false, Severity::Incomplete) => 2,
         };
-        counts[column] += 1;
+        by_kind.entry(&f.kind).or_default()[column] += 1;
     }
-    if !by_kind.is_empty() {
-        out.push_str("<table><tr><th>kind</th><th>errors</th><th>warnings</th><th>incomplete</th><th>waived</th></tr>\n");
-        for (kind, c) in &by_kind {
-            writeln!(
-                out,
-                "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                esc(kind), c[0], c[1], c[2], c[3]
-            )
-            .unwrap();
-        }
-        out.push_str("</table>\n");
-    }
-    out.push_str("<h2>Coverage</h2>\n<ul id=\"coverage\">\n");
-    for (side, line) in report.coverage_lines() {
-        writeln!(out, "<li><strong>{}</strong>: {}</li>", esc(&side), esc(&line)).unwrap();
-    }
-    out.push_str("</ul>\n");
-
-    writeln!(
-        out,
-        "<h2>Findings (<span id=\"shown\">{}</span> shown)</h2>",
-        report.findings.len()
-    )
-    .unwrap();
-    out.push_str(
-        "<div class=\"controls\"><input type=\"search\" id=\"filter-text\" placeholder=\"filter: kind, key, field, rule, text\">\
-         <select id=\"filter-severity\"><option value=\"\">every severity</option><option value=\"error\">error</option>\
-         <option value=\"warning\">warning</option><option value=\"incomplete\">incomplete</option></select>\
-         <label><input type=\"checkbox\" id=\"filter-waived\"> show waived</label></div>\n",
-    );
-    writeln!(
-        out,
-        "<table id=\"findings\"><thead><tr><th>severity</th><th>kind</th><th>key</th><th>field</th><th>rule</th><th>detail</th></tr></thead><tbody>"
-    )
-    .unwrap();
-    for f in &report.findings {
-        let searchable = format!(
-            "{} {} {} {} {} {}",
-            f.kind,
-            f.key,
-            f.field.as_deref().unwrap_or(""),
-            f.rule,
-            f.detail.as_deref().unwrap_or(""),
-            f.message
-        )
-        .to_lowercase();
-        let waived = match &f.waiver {
-            Some(w) => format!(" (waived by {} until {}: {})", w.owner, w.expires, w.reason),
-            None => String::new(),
-        };
-        writeln!(
-            out,
-            "<tr data-severity=\"{sev}\" data-waived=\"{}\" data-text=\"{}\"{}><td><span class=\"sev sev-{sev}\">{sev}</span></td><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td><code title=\"{}\">{}</code></td><td>{}{}</td></tr>",
-            f.waived,
-            esc(&searchable),
-            if f.waived { " class=\"waived\"" } else { "" },
-            esc(&f.kind),
-            esc(&f.key),
-            esc(f.field.as_deref().unwrap_or("")),
-            esc(&f.message),
-            esc(&f.rule),
-            esc(f.detail.as_deref().unwrap_or("")),
-            esc(&waived),
-            sev = f.severity.as_str(),
-        )
-        .unwrap();
-    }
-    out.push_str("</tbody></table>\n");
-
+    let rows = report
+        .findings
+        .iter()
+        .map(|f| Row {
+            finding: f,
+            searchable: [
+                f.kind.as_str(),
+                &f.key,
+                f.field.as_deref().unwrap_or(""),
+                &f.rule,
+                f.detail.as_deref().unwrap_or(""),
+                &f.message,
+            ]
+            .join(" ")
+            .to_lowercase(),
+            waiver: match &f.waiver {
+                Some(w) => format!(" (waived by {} until {}: {})", w.owner, w.expires, w.reason),
+                None => String::new(),
+            },
+        })
+        .collect();
     // Side by side: every resource with a finding on one of its attributes.
     let mut resources: BTreeMap<(&str, &str), Vec<&Finding>> = BTreeMap::new();
     for f in report.findings.iter().filter(|f| f.field.is_some()) {
         resources.entry((&f.kind, &f.key)).or_default().push(f);
     }
-    if !resources.is_empty() {
-        out.push_str("<h2>Resources side by side</h2>\n");
-        for ((kind, key), findings) in resources {
-            writeln!(
-                out,
-                "<h3><code>{}</code> <span class=\"muted\">{}</span></h3>\n<div class=\"side\"><div class=\"head\">field</div><div class=\"head\">{}</div><div class=\"head\">{}</div>",
-                esc(key),
-                esc(kind),
-                esc(&staging_label),
-                esc(&prod_label)
-            )
-            .unwrap();
-            for f in findings {
-                let value = |v: Option<&serde_json::Value>| match v {
-                    None => format!("<span class=\"muted\">{}</span>", f.missing_value()),
-                    Some(serde_json::Value::String(s)) => format!("<pre>{}</pre>", esc(s)),
-                    Some(v) => format!(
-                        "<pre>{}</pre>",
-                        esc(&serde_json::to_string_pretty(v).unwrap_or_default())
-                    ),
-                };
-                let differs = if f.waived { "waived" } else { "differs" };
-                writeln!(
-                    out,
-                    "<div class=\"{differs}\"><code>{}</code></div><div class=\"{differs}\">{}</div><div class=\"{differs}\">{}</div>",
-                    esc(f.field.as_deref().unwrap_or("")),
-                    value(f.staging.as_ref()),
-                    value(f.prod.as_ref())
-                )
-                .unwrap();
-            }
-            out.push_str("</div>\n");
-        }
-    }
-    out.push_str("</body>\n</html>\n");
-    out
+    let sides = resources
+        .into_iter()
+        .map(|((kind, key), findings)| Side {
+            kind,
+            key,
+            fields: findings
+                .into_iter()
+                .map(|f| SideField {
+                    path: f.field.as_deref().unwrap_or(""),
+                    class: if f.waived { "waived" } else { "differs" },
+                    staging: Cell::of(f.staging.as_ref(), f),
+                    prod: Cell::of(f.prod.as_ref(), f),
+                })
+                .collect(),
+        })
+        .collect();
+    let page = Page {
+        report,
+        csp: content_security_policy(),
+        style: STYLE,
+        script: SCRIPT,
+        title: format!(
+            "envparity: {} vs {}",
+            report.staging.environment, report.prod.environment
+        ),
+        verdict_class: match report.headline() {
+            Headline::Parity => "parity",
+            Headline::NotFailing | Headline::Violations => "violations",
+            Headline::Incomplete => "incomplete",
+        },
+        verdict: verdict_line(report),
+        columns: report.summary.columns(report.over_time()),
+        by_kind,
+        coverage: report.coverage_lines(),
+        rows,
+        staging_label,
+        prod_label,
+        sides,
+    };
+    askama::Template::render(&page).expect("rendering into a string does not fail")
 }
