@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_ec2::Client;
-use aws_sdk_ec2::types::{Filter, InstanceStateName};
+use aws_sdk_ec2::types::{Filter, InstanceStateName, ResponseLaunchTemplateData};
 use serde_json::{Value, json};
 
 use super::{RegionContext, string_set, tag_map};
@@ -126,21 +126,7 @@ async fn instances(ctx: &RegionContext<'_>, client: &Client) -> Result<Vec<Insta
                 .and_then(|m| m.ebs())
                 .and_then(|e| e.volume_id())
                 .map(str::to_owned);
-            let security_groups = string_set(
-                i.security_groups()
-                    .iter()
-                    .filter_map(|g| g.group_name())
-                    .map(|n| ctx.key_of_name(n)),
-            );
-            let attributes = ec2::Instance {
-                instance_type: i.instance_type().map(|t| t.as_str().to_owned()),
-                architecture: i.architecture().map(|a| a.as_str().to_owned()),
-                ebs_optimized: i.ebs_optimized(),
-                monitoring: i.monitoring().and_then(|m| m.state()).map(|s| s.as_str() == "enabled"),
-                metadata: metadata(i.metadata_options().and_then(|m| m.http_tokens())),
-                security_groups,
-                ..ec2::Instance::default()
-            };
+            let attributes = instance_attributes(i, |name| ctx.key_of_name(name));
             out.push(Instance {
                 id,
                 name,
@@ -171,31 +157,10 @@ async fn templates(ctx: &RegionContext<'_>, client: &Client) -> Result<Vec<Templ
     let mut out = Vec::new();
     for v in pages.iter().flat_map(|p| p.launch_template_versions()) {
         let data = v.launch_template_data();
-        let mut devices: Vec<Value> = data
-            .map(|d| d.block_device_mappings())
-            .unwrap_or_default()
-            .iter()
-            .map(|m| {
-                let ebs = m.ebs();
-                json!({
-                    "device": m.device_name(),
-                    "type": ebs.and_then(|e| e.volume_type()).map(|t| t.as_str()),
-                    "size_gb": ebs.and_then(|e| e.volume_size()),
-                    "encrypted": ebs.and_then(|e| e.encrypted()),
-                })
-            })
-            .collect();
-        devices.sort_by(|a, b| a["device"].as_str().cmp(&b["device"].as_str()));
-        let attributes = LaunchTemplate {
-            instance_type: data.and_then(|d| d.instance_type()).map(|t| t.as_str().to_owned()),
-            metadata: metadata(data.and_then(|d| d.metadata_options()).and_then(|m| m.http_tokens())),
-            block_devices: devices,
-            image: None.into(),
-        };
         out.push(Template {
             id: v.launch_template_id().unwrap_or_default().to_owned(),
             name: v.launch_template_name().unwrap_or_default().to_owned(),
-            attributes,
+            attributes: data.map(template_attributes).unwrap_or_default(),
             image_id: data.and_then(|d| d.image_id()).map(str::to_owned),
         });
     }
@@ -263,6 +228,44 @@ async fn root_volumes(
     Ok(volumes)
 }
 
+/// An instance's attributes from what DescribeInstances returned, its image and root volume still to come;
+/// `key_of` gives a security group's logical key from its name. No call: the conversion alone, tested without AWS.
+fn instance_attributes(i: &aws_sdk_ec2::types::Instance, key_of: impl Fn(&str) -> String) -> ec2::Instance {
+    ec2::Instance {
+        instance_type: i.instance_type().map(|t| t.as_str().to_owned()),
+        architecture: i.architecture().map(|a| a.as_str().to_owned()),
+        ebs_optimized: i.ebs_optimized(),
+        monitoring: i.monitoring().and_then(|m| m.state()).map(|s| s.as_str() == "enabled"),
+        metadata: metadata(i.metadata_options().and_then(|m| m.http_tokens())),
+        security_groups: string_set(i.security_groups().iter().filter_map(|g| g.group_name()).map(key_of)),
+        ..ec2::Instance::default()
+    }
+}
+
+/// A launch template version's attributes, its image still to come: block devices sorted by device.
+fn template_attributes(data: &ResponseLaunchTemplateData) -> LaunchTemplate {
+    let mut devices: Vec<Value> = data
+        .block_device_mappings()
+        .iter()
+        .map(|m| {
+            let ebs = m.ebs();
+            json!({
+                "device": m.device_name(),
+                "type": ebs.and_then(|e| e.volume_type()).map(|t| t.as_str()),
+                "size_gb": ebs.and_then(|e| e.volume_size()),
+                "encrypted": ebs.and_then(|e| e.encrypted()),
+            })
+        })
+        .collect();
+    devices.sort_by(|a, b| a["device"].as_str().cmp(&b["device"].as_str()));
+    LaunchTemplate {
+        instance_type: data.instance_type().map(|t| t.as_str().to_owned()),
+        metadata: metadata(data.metadata_options().and_then(|m| m.http_tokens())),
+        block_devices: devices,
+        image: None.into(),
+    }
+}
+
 /// The instance metadata options, when their HTTP tokens setting is known.
 fn metadata(http_tokens: Option<&impl AsRef<str>>) -> Option<Metadata> {
     http_tokens.map(|t| Metadata {
@@ -294,4 +297,61 @@ async fn template_tags(
             )
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_ec2::types::{
+        GroupIdentifier, HttpTokensState, InstanceMetadataOptionsResponse, InstanceType,
+        LaunchTemplateBlockDeviceMapping, LaunchTemplateEbsBlockDevice, Monitoring, MonitoringState, VolumeType,
+    };
+
+    use super::*;
+
+    #[test]
+    fn instance_attributes_from_what_ec2_returns() {
+        let instance = aws_sdk_ec2::types::Instance::builder()
+            .instance_type(InstanceType::M6iLarge)
+            .ebs_optimized(true)
+            .monitoring(Monitoring::builder().state(MonitoringState::Disabled).build())
+            .metadata_options(
+                InstanceMetadataOptionsResponse::builder().http_tokens(HttpTokensState::Required).build(),
+            )
+            .security_groups(GroupIdentifier::builder().group_name("web-prod").group_id("sg-1").build())
+            .security_groups(GroupIdentifier::builder().group_name("admin").group_id("sg-2").build())
+            .build();
+        let attributes = instance_attributes(&instance, |name| name.replace("prod", "{env}"));
+        assert_eq!(
+            serde_json::to_value(attributes).unwrap(),
+            json!({
+                "instance_type": "m6i.large", "ebs_optimized": true, "monitoring": false,
+                "metadata": {"http_tokens": "required"}, "security_groups": ["admin", "web-{env}"],
+                "image": null,
+            })
+        );
+    }
+
+    #[test]
+    fn template_attributes_sort_block_devices_by_device() {
+        let device = |name: &str, size: i32| {
+            LaunchTemplateBlockDeviceMapping::builder()
+                .device_name(name)
+                .ebs(LaunchTemplateEbsBlockDevice::builder().volume_type(VolumeType::Gp3).volume_size(size).build())
+                .build()
+        };
+        let data = ResponseLaunchTemplateData::builder()
+            .block_device_mappings(device("/dev/xvdb", 100))
+            .block_device_mappings(device("/dev/xvda", 8))
+            .build();
+        assert_eq!(
+            serde_json::to_value(template_attributes(&data)).unwrap(),
+            json!({
+                "block_devices": [
+                    {"device": "/dev/xvda", "type": "gp3", "size_gb": 8, "encrypted": null},
+                    {"device": "/dev/xvdb", "type": "gp3", "size_gb": 100, "encrypted": null},
+                ],
+                "image": null,
+            })
+        );
+    }
 }

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_elasticloadbalancingv2::Client;
-use aws_sdk_elasticloadbalancingv2::types::{Action, Listener};
+use aws_sdk_elasticloadbalancingv2::types::{Action, Listener, TargetGroupAttribute};
 use serde_json::{Value, json};
 
 use super::{RegionContext, each, name_in_arn, string_set, tag_map, typed};
@@ -110,7 +110,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         let mut listeners: Vec<Value> = listeners
             .iter()
             .flat_map(|p| p.listeners())
-            .map(|l| listener(ctx, l))
+            .map(|l| listener(l, &|name: &str| ctx.key_of_name(name)))
             .collect();
         listeners.sort_by_key(|l| (l["port"].as_i64(), l["protocol"].as_str().map(str::to_owned)));
         let security_groups = string_set(lb.security_groups().iter().map(|id| {
@@ -141,8 +141,27 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
 
     for (tg, attributes_out) in tgs.iter().zip(tg_attributes) {
         let arn = tg.target_group_arn().unwrap_or_default();
-        let matcher = tg.matcher().and_then(|m| m.http_code().or(m.grpc_code()));
-        let health_check = HealthCheck {
+        let attributes = target_group_attributes(tg, attributes_out.attributes());
+        let name = tg.target_group_name().unwrap_or_default();
+        let tags = tags.get(arn).cloned().unwrap_or_default();
+        out.push(ctx.resource(TARGET_GROUP.name, name, Some(arn), tags, attributes));
+    }
+    Ok(out)
+}
+
+/// A target group's attributes from what DescribeTargetGroups and DescribeTargetGroupAttributes returned. No call:
+/// the conversion alone, tested without AWS.
+fn target_group_attributes(
+    tg: &aws_sdk_elasticloadbalancingv2::types::TargetGroup,
+    attributes: &[TargetGroupAttribute],
+) -> TargetGroup {
+    let matcher = tg.matcher().and_then(|m| m.http_code().or(m.grpc_code()));
+    TargetGroup {
+        protocol: tg.protocol().map(|p| p.as_str().to_owned()),
+        protocol_version: tg.protocol_version().map(str::to_owned),
+        port: tg.port(),
+        target_type: tg.target_type().map(|t| t.as_str().to_owned()),
+        health_check: HealthCheck {
             protocol: tg.health_check_protocol().map(|p| p.as_str().to_owned()).into(),
             path: tg.health_check_path().map(str::to_owned).into(),
             port: tg.health_check_port().map(str::to_owned).into(),
@@ -151,30 +170,21 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             healthy_threshold: tg.healthy_threshold_count().into(),
             unhealthy_threshold: tg.unhealthy_threshold_count().into(),
             matcher: matcher.map(str::to_owned).into(),
-        };
-        let attributes = TargetGroup {
-            protocol: tg.protocol().map(|p| p.as_str().to_owned()),
-            protocol_version: tg.protocol_version().map(str::to_owned),
-            port: tg.port(),
-            target_type: tg.target_type().map(|t| t.as_str().to_owned()),
-            health_check,
-            attributes: key_values(attributes_out.attributes().iter().map(|a| (a.key(), a.value()))),
-        };
-        let name = tg.target_group_name().unwrap_or_default();
-        let tags = tags.get(arn).cloned().unwrap_or_default();
-        out.push(ctx.resource(TARGET_GROUP.name, name, Some(arn), tags, attributes));
+        },
+        attributes: key_values(attributes.iter().map(|a| (a.key(), a.value()))),
     }
-    Ok(out)
 }
 
-fn listener(ctx: &RegionContext<'_>, l: &Listener) -> Value {
+/// A listener as compared: port, protocol, TLS policy (secure listeners only), and its default actions with
+/// target groups by logical key (`key_of` gives one from a name).
+fn listener(l: &Listener, key_of: &dyn Fn(&str) -> String) -> Value {
     let protocol = l.protocol().map(|p| p.as_str().to_owned());
     // Only secure listeners have a TLS policy; anything else reported there is noise.
     let ssl_policy = match protocol.as_deref() {
         Some("HTTPS" | "TLS") => l.ssl_policy(),
         _ => None,
     };
-    let mut actions: Vec<Value> = l.default_actions().iter().map(|a| action(ctx, a)).collect();
+    let mut actions: Vec<Value> = l.default_actions().iter().map(|a| action(a, key_of)).collect();
     actions.sort_by_key(|a| a["order"].as_i64());
     let mut out = json!({
         "port": l.port(),
@@ -187,8 +197,8 @@ fn listener(ctx: &RegionContext<'_>, l: &Listener) -> Value {
     out
 }
 
-fn action(ctx: &RegionContext<'_>, a: &Action) -> Value {
-    let tg_key = |arn: &str| ctx.key_of_name(name_in_arn(arn));
+fn action(a: &Action, key_of: &dyn Fn(&str) -> String) -> Value {
+    let tg_key = |arn: &str| key_of(name_in_arn(arn));
     let mut out = json!({"type": a.r#type().map(|t| t.as_str())});
     if let Some(order) = a.order() {
         out["order"] = json!(order);
@@ -268,4 +278,72 @@ async fn security_group_names(
         .iter()
         .filter_map(|g| Some((g.group_id()?.to_owned(), g.group_name()?.to_owned())))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_elasticloadbalancingv2::types::{
+        ActionTypeEnum, Matcher, ProtocolEnum, TargetGroupTuple, TargetTypeEnum,
+    };
+
+    use super::*;
+
+    #[test]
+    fn target_group_attributes_from_what_elbv2_returns() {
+        let tg = aws_sdk_elasticloadbalancingv2::types::TargetGroup::builder()
+            .protocol(ProtocolEnum::Http)
+            .port(8080)
+            .target_type(TargetTypeEnum::Ip)
+            .health_check_path("/healthz")
+            .health_check_interval_seconds(15)
+            .matcher(Matcher::builder().http_code("200-299").build())
+            .build();
+        let attributes = [
+            TargetGroupAttribute::builder().key("deregistration_delay.timeout_seconds").value("30").build(),
+            TargetGroupAttribute::builder().key("stickiness.enabled").value("false").build(),
+        ];
+        assert_eq!(
+            serde_json::to_value(target_group_attributes(&tg, &attributes)).unwrap(),
+            json!({
+                "protocol": "HTTP", "port": 8080, "target_type": "ip",
+                "health_check": {"protocol": null, "path": "/healthz", "port": null, "interval_seconds": 15,
+                                 "timeout_seconds": null, "healthy_threshold": null, "unhealthy_threshold": null,
+                                 "matcher": "200-299"},
+                "attributes": {"deregistration_delay.timeout_seconds": 30, "stickiness.enabled": false},
+            })
+        );
+    }
+
+    #[test]
+    fn a_listener_names_its_target_groups_by_key_and_keeps_a_tls_policy_only_when_secure() {
+        let forward = |protocol: ProtocolEnum| {
+            Listener::builder()
+                .port(443)
+                .protocol(protocol)
+                .ssl_policy("ELBSecurityPolicy-TLS13-1-2-2021-06")
+                .default_actions(
+                    Action::builder()
+                        .r#type(ActionTypeEnum::Forward)
+                        .target_group_arn("arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/web-prod-tg/73e2")
+                        .forward_config(
+                            aws_sdk_elasticloadbalancingv2::types::ForwardActionConfig::builder()
+                                .target_groups(
+                                    TargetGroupTuple::builder()
+                                        .target_group_arn("arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/web-prod-tg/73e2")
+                                        .build(),
+                                )
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        };
+        let key_of = |name: &str| name.replace("prod", "{env}");
+        assert_eq!(
+            listener(&forward(ProtocolEnum::Https), &key_of),
+            json!({"port": 443, "protocol": "HTTPS", "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                   "default_actions": [{"type": "forward", "target_groups": ["web-{env}-tg"]}]})
+        );
+        assert_eq!(listener(&forward(ProtocolEnum::Http), &key_of).get("ssl_policy"), None);
+    }
 }

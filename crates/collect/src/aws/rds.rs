@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_rds::Client;
-use aws_sdk_rds::types::Parameter;
+use aws_sdk_rds::types::{DbCluster, DbInstance, Parameter};
 
 use super::{RegionContext, each, string_set, tag_map};
 use crate::CollectError;
@@ -85,25 +85,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
                 .push(i.db_instance_class().unwrap_or_default().to_owned());
             continue;
         }
-        let group = i
-            .db_parameter_groups()
-            .first()
-            .and_then(|g| g.db_parameter_group_name());
-        let attributes = rds::Instance {
-            engine: i.engine().map(str::to_owned),
-            engine_version: i.engine_version().map(str::to_owned),
-            instance_class: i.db_instance_class().map(str::to_owned),
-            multi_az: i.multi_az(),
-            storage_type: i.storage_type().map(str::to_owned),
-            allocated_storage: i.allocated_storage(),
-            iops: i.iops().into(),
-            storage_encrypted: i.storage_encrypted(),
-            deletion_protection: i.deletion_protection(),
-            backup_retention_period: i.backup_retention_period(),
-            publicly_accessible: i.publicly_accessible(),
-            auto_minor_version_upgrade: i.auto_minor_version_upgrade(),
-            parameter_group: group.map(|g| ctx.key_of_name(g)),
-        };
+        let attributes = instance_attributes(i, |name| ctx.key_of_name(name));
         let tags = tag_map(i.tag_list().iter().map(|t| (t.key(), t.value())));
         let name = i.db_instance_identifier().unwrap_or_default();
         out.push(ctx.reachable_resource(
@@ -119,25 +101,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
     for c in clusters.iter().flat_map(|p| p.db_clusters()) {
         let name = c.db_cluster_identifier().unwrap_or_default();
         let classes = member_classes.get(name).cloned().unwrap_or_default();
-        let group = c.db_cluster_parameter_group();
-        let scaling = c
-            .serverless_v2_scaling_configuration()
-            .map(|s| ServerlessV2Scaling {
-                min: s.min_capacity().into(),
-                max: s.max_capacity().into(),
-            });
-        let attributes = rds::Cluster {
-            engine: c.engine().map(str::to_owned),
-            engine_version: c.engine_version().map(str::to_owned),
-            engine_mode: c.engine_mode().map(str::to_owned),
-            member_instance_classes: string_set(classes),
-            member_count: c.db_cluster_members().len() as u64,
-            serverless_v2_scaling: scaling,
-            deletion_protection: c.deletion_protection(),
-            storage_encrypted: c.storage_encrypted(),
-            backup_retention_period: c.backup_retention_period(),
-            parameter_group: group.map(|g| ctx.key_of_name(g)),
-        };
+        let attributes = cluster_attributes(c, classes, |name| ctx.key_of_name(name));
         let tags = tag_map(c.tag_list().iter().map(|t| (t.key(), t.value())));
         out.push(ctx.reachable_resource(
             CLUSTER.name,
@@ -177,6 +141,50 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
         ));
     }
     Ok(out)
+}
+
+/// An instance's attributes from what DescribeDBInstances returned; `key_of` gives a parameter group's logical key
+/// from its name. No call: the conversion alone, tested without AWS.
+fn instance_attributes(i: &DbInstance, key_of: impl Fn(&str) -> String) -> rds::Instance {
+    let group = i
+        .db_parameter_groups()
+        .first()
+        .and_then(|g| g.db_parameter_group_name());
+    rds::Instance {
+        engine: i.engine().map(str::to_owned),
+        engine_version: i.engine_version().map(str::to_owned),
+        instance_class: i.db_instance_class().map(str::to_owned),
+        multi_az: i.multi_az(),
+        storage_type: i.storage_type().map(str::to_owned),
+        allocated_storage: i.allocated_storage(),
+        iops: i.iops().into(),
+        storage_encrypted: i.storage_encrypted(),
+        deletion_protection: i.deletion_protection(),
+        backup_retention_period: i.backup_retention_period(),
+        publicly_accessible: i.publicly_accessible(),
+        auto_minor_version_upgrade: i.auto_minor_version_upgrade(),
+        parameter_group: group.map(key_of),
+    }
+}
+
+/// A cluster's attributes from what DescribeDBClusters returned, with its member instances' classes; `key_of` as
+/// for instances.
+fn cluster_attributes(c: &DbCluster, classes: Vec<String>, key_of: impl Fn(&str) -> String) -> rds::Cluster {
+    rds::Cluster {
+        engine: c.engine().map(str::to_owned),
+        engine_version: c.engine_version().map(str::to_owned),
+        engine_mode: c.engine_mode().map(str::to_owned),
+        member_instance_classes: string_set(classes),
+        member_count: c.db_cluster_members().len() as u64,
+        serverless_v2_scaling: c.serverless_v2_scaling_configuration().map(|s| ServerlessV2Scaling {
+            min: s.min_capacity().into(),
+            max: s.max_capacity().into(),
+        }),
+        deletion_protection: c.deletion_protection(),
+        storage_encrypted: c.storage_encrypted(),
+        backup_retention_period: c.backup_retention_period(),
+        parameter_group: c.db_cluster_parameter_group().map(key_of),
+    }
 }
 
 fn is_default(group: &str) -> bool {
@@ -221,4 +229,65 @@ fn parameter_map<'p>(parameters: impl Iterator<Item = &'p Parameter>) -> Map {
     parameters
         .filter_map(|p| Some((p.parameter_name()?.to_owned(), p.parameter_value()?.into())))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_rds::types::{DbClusterMember, DbParameterGroupStatus, ServerlessV2ScalingConfigurationInfo};
+    use envparity_model::catalog::typed::OrNull;
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn instance_attributes_from_what_rds_returns() {
+        let instance = DbInstance::builder()
+            .engine("postgres")
+            .engine_version("16.3")
+            .db_instance_class("db.r6g.large")
+            .multi_az(true)
+            .storage_type("gp3")
+            .allocated_storage(100)
+            .storage_encrypted(true)
+            .deletion_protection(true)
+            .backup_retention_period(7)
+            .publicly_accessible(false)
+            .auto_minor_version_upgrade(true)
+            .db_parameter_groups(DbParameterGroupStatus::builder().db_parameter_group_name("orders-prod-pg").build())
+            .build();
+        let attributes = instance_attributes(&instance, |name| name.replace("prod", "{env}"));
+        assert_eq!(
+            serde_json::to_value(attributes).unwrap(),
+            json!({
+                "engine": "postgres", "engine_version": "16.3", "instance_class": "db.r6g.large", "multi_az": true,
+                "storage_type": "gp3", "allocated_storage": 100, "iops": null, "storage_encrypted": true,
+                "deletion_protection": true, "backup_retention_period": 7, "publicly_accessible": false,
+                "auto_minor_version_upgrade": true, "parameter_group": "orders-{env}-pg",
+            })
+        );
+        // What RDS leaves out is left out, but provisioned IOPS is always written: null when there are none.
+        let bare = serde_json::to_value(instance_attributes(&DbInstance::builder().build(), str::to_owned)).unwrap();
+        assert_eq!(bare, json!({"iops": null}));
+    }
+
+    #[test]
+    fn cluster_attributes_fold_in_their_members() {
+        let cluster = DbCluster::builder()
+            .engine("aurora-postgresql")
+            .engine_version("16.2")
+            .engine_mode("provisioned")
+            .db_cluster_members(DbClusterMember::builder().db_instance_identifier("a").build())
+            .db_cluster_members(DbClusterMember::builder().db_instance_identifier("b").build())
+            .serverless_v2_scaling_configuration(
+                ServerlessV2ScalingConfigurationInfo::builder().min_capacity(0.5).max_capacity(8.0).build(),
+            )
+            .build();
+        let classes = vec!["db.serverless".to_owned(), "db.r6g.large".to_owned(), "db.serverless".to_owned()];
+        let attributes = cluster_attributes(&cluster, classes, str::to_owned);
+        assert_eq!(attributes.member_count, 2);
+        assert_eq!(attributes.member_instance_classes, ["db.r6g.large", "db.serverless"]);
+        let scaling = attributes.serverless_v2_scaling.unwrap();
+        assert_eq!((scaling.min, scaling.max), (OrNull(Some(0.5)), OrNull(Some(8.0))));
+        assert_eq!(attributes.parameter_group, None);
+    }
 }
