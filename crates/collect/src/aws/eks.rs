@@ -59,22 +59,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
 }
 
 fn cluster_resource(ctx: &RegionContext<'_>, c: &Cluster, fargate: Vec<String>) -> Resource {
-    let vpc = c.resources_vpc_config();
-    let logging = c
-        .logging()
-        .map(|l| l.cluster_logging())
-        .unwrap_or_default()
-        .iter()
-        .filter(|s| s.enabled() == Some(true))
-        .flat_map(|s| s.types().iter().map(|t| t.as_str().to_owned()));
-    let attributes = eks::Cluster {
-        version: c.version().map(str::to_owned),
-        endpoint_public_access: vpc.map(|v| v.endpoint_public_access()),
-        endpoint_private_access: vpc.map(|v| v.endpoint_private_access()),
-        logging: string_set(logging),
-        secrets_encryption: !c.encryption_config().is_empty(),
-        fargate_profiles: string_set(fargate),
-    };
+    let attributes = cluster_attributes(c, fargate);
     let tags: BTreeMap<String, String> = c.tags().cloned().unwrap_or_default().into_iter().collect();
     ctx.reachable_resource(
         CLUSTER.name,
@@ -92,6 +77,34 @@ fn nodegroup(ctx: &RegionContext<'_>, n: &Nodegroup) -> Resource {
         n.cluster_name().unwrap_or_default(),
         n.nodegroup_name().unwrap_or_default()
     );
+    let attributes = nodegroup_attributes(n);
+    let tags: BTreeMap<String, String> = n.tags().cloned().unwrap_or_default().into_iter().collect();
+    ctx.resource(NODEGROUP.name, &name, n.nodegroup_arn(), tags, attributes)
+}
+
+/// A cluster's attributes from what DescribeCluster returned, with its Fargate profiles. No call: the conversion
+/// alone, tested without AWS.
+fn cluster_attributes(c: &Cluster, fargate: Vec<String>) -> eks::Cluster {
+    let vpc = c.resources_vpc_config();
+    let logging = c
+        .logging()
+        .map(|l| l.cluster_logging())
+        .unwrap_or_default()
+        .iter()
+        .filter(|s| s.enabled() == Some(true))
+        .flat_map(|s| s.types().iter().map(|t| t.as_str().to_owned()));
+    eks::Cluster {
+        version: c.version().map(str::to_owned),
+        endpoint_public_access: vpc.map(|v| v.endpoint_public_access()),
+        endpoint_private_access: vpc.map(|v| v.endpoint_private_access()),
+        logging: string_set(logging),
+        secrets_encryption: !c.encryption_config().is_empty(),
+        fargate_profiles: string_set(fargate),
+    }
+}
+
+/// A managed node group's attributes from what DescribeNodegroup returned.
+fn nodegroup_attributes(n: &Nodegroup) -> eks::Nodegroup {
     let scaling = n.scaling_config();
     let taints = n.taints().iter().map(|t| {
         format!(
@@ -101,7 +114,7 @@ fn nodegroup(ctx: &RegionContext<'_>, n: &Nodegroup) -> Resource {
             t.effect().map_or("", |e| e.as_str())
         )
     });
-    let attributes = eks::Nodegroup {
+    eks::Nodegroup {
         version: n.version().map(str::to_owned),
         instance_types: string_set(n.instance_types().iter().cloned()),
         ami_type: n.ami_type().map(|a| a.as_str().to_owned()),
@@ -111,7 +124,55 @@ fn nodegroup(ctx: &RegionContext<'_>, n: &Nodegroup) -> Resource {
         desired_size: scaling.and_then(|s| s.desired_size()),
         disk_size: n.disk_size(),
         taints: string_set(taints),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_eks::types::{
+        EncryptionConfig, LogSetup, LogType, Logging, NodegroupScalingConfig, Taint, TaintEffect, VpcConfigResponse,
     };
-    let tags: BTreeMap<String, String> = n.tags().cloned().unwrap_or_default().into_iter().collect();
-    ctx.resource(NODEGROUP.name, &name, n.nodegroup_arn(), tags, attributes)
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn cluster_attributes_from_what_eks_returns() {
+        let cluster = Cluster::builder()
+            .version("1.30")
+            .resources_vpc_config(
+                VpcConfigResponse::builder().endpoint_public_access(false).endpoint_private_access(true).build(),
+            )
+            .logging(
+                Logging::builder()
+                    .cluster_logging(LogSetup::builder().enabled(true).types(LogType::Audit).types(LogType::Api).build())
+                    .cluster_logging(LogSetup::builder().enabled(false).types(LogType::Scheduler).build())
+                    .build(),
+            )
+            .encryption_config(EncryptionConfig::builder().build())
+            .build();
+        assert_eq!(
+            serde_json::to_value(cluster_attributes(&cluster, vec!["jobs".into()])).unwrap(),
+            json!({
+                "version": "1.30", "endpoint_public_access": false, "endpoint_private_access": true,
+                "logging": ["api", "audit"], "secrets_encryption": true, "fargate_profiles": ["jobs"],
+            })
+        );
+    }
+
+    #[test]
+    fn nodegroup_attributes_from_what_eks_returns() {
+        let group = Nodegroup::builder()
+            .instance_types("m6i.large")
+            .scaling_config(NodegroupScalingConfig::builder().min_size(2).max_size(6).desired_size(3).build())
+            .taints(Taint::builder().key("dedicated").value("gpu").effect(TaintEffect::NoSchedule).build())
+            .build();
+        assert_eq!(
+            serde_json::to_value(nodegroup_attributes(&group)).unwrap(),
+            json!({
+                "instance_types": ["m6i.large"], "min_size": 2, "max_size": 6, "desired_size": 3,
+                "taints": ["dedicated=gpu:NO_SCHEDULE"],
+            })
+        );
+    }
 }

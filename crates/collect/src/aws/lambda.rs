@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::{RegionContext, each, string_set, tags_of, service_and_name};
 use crate::CollectError;
+use crate::secrets::Redactor;
 use envparity_model::catalog::aws::lambda::{FUNCTION, Function};
 use envparity_model::snapshot::Resource;
 
@@ -56,42 +57,99 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
     let mut out = Vec::new();
     for (f, concurrency) in functions.iter().zip(concurrency) {
         let name = f.function_name().unwrap_or_default();
-        let variables = f.environment().and_then(|e| e.variables()).cloned().unwrap_or_default();
-        let variables: BTreeMap<String, String> = variables.into_iter().collect();
-        let environment = variables
-            .iter()
-            .map(|(k, v)| (k.clone(), ctx.redactor.text(k, v)))
-            .collect();
-        // A layer by name and version: its ARN's account and region differ between environments by design.
-        let layers = f.layers().iter().filter_map(|l| l.arn()).map(|arn| {
-            let mut parts = arn.rsplit(':');
-            let version = parts.next().unwrap_or_default();
-            format!("{}:{version}", ctx.key_of_name(parts.next().unwrap_or_default()))
-        });
-        let mut event_sources = f.function_arn().and_then(|a| sources.remove(a)).unwrap_or_default();
-        event_sources.sort_by_key(|s| s.to_string());
-        let attributes = Function {
-            runtime: f.runtime().map(|r| r.as_str().to_owned()).into(),
-            architectures: string_set(f.architectures().iter().map(|a| a.as_str().to_owned())),
-            handler: f.handler().map(str::to_owned),
-            memory_mb: f.memory_size(),
-            timeout_seconds: f.timeout(),
-            ephemeral_storage_mb: f.ephemeral_storage().map(|e| e.size()),
-            environment_names: string_set(variables.keys().cloned()),
-            environment,
-            layers: string_set(layers),
-            reserved_concurrency: concurrency.reserved_concurrent_executions().into(),
-            tracing: f.tracing_config().and_then(|t| t.mode()).map(|m| m.as_str().to_owned()),
-            dead_letter_target_kind: f
-                .dead_letter_config()
-                .and_then(|d| d.target_arn())
-                .and_then(service_and_name)
-                .map(|(service, _)| service.to_owned())
-                .into(),
-            event_sources,
-        };
+        let event_sources = f.function_arn().and_then(|a| sources.remove(a)).unwrap_or_default();
+        let reserved = concurrency.reserved_concurrent_executions();
+        let attributes = function_attributes(f, reserved, event_sources, ctx.redactor, |name| ctx.key_of_name(name));
         let tags = tags_of(tags, f.function_arn());
         out.push(ctx.resource(FUNCTION.name, name, f.function_arn(), tags, attributes));
     }
     Ok(out)
+}
+
+/// A function's attributes from what ListFunctions returned, with its reserved concurrency and event sources;
+/// environment values pass the redactor, and `key_of` gives a layer's logical key from its name. No call: the
+/// conversion alone, tested without AWS.
+fn function_attributes(
+    f: &FunctionConfiguration,
+    reserved_concurrency: Option<i32>,
+    mut event_sources: Vec<Value>,
+    redactor: &Redactor,
+    key_of: impl Fn(&str) -> String,
+) -> Function {
+    let variables: BTreeMap<&str, &str> = f
+        .environment()
+        .and_then(|e| e.variables())
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    // A layer by name and version: its ARN's account and region differ between environments by design.
+    let layers = f.layers().iter().filter_map(|l| l.arn()).map(|arn| {
+        let mut parts = arn.rsplit(':');
+        let version = parts.next().unwrap_or_default();
+        format!("{}:{version}", key_of(parts.next().unwrap_or_default()))
+    });
+    event_sources.sort_by_key(|s| s.to_string());
+    Function {
+        runtime: f.runtime().map(|r| r.as_str().to_owned()).into(),
+        architectures: string_set(f.architectures().iter().map(|a| a.as_str().to_owned())),
+        handler: f.handler().map(str::to_owned),
+        memory_mb: f.memory_size(),
+        timeout_seconds: f.timeout(),
+        ephemeral_storage_mb: f.ephemeral_storage().map(|e| e.size()),
+        environment_names: string_set(variables.keys().map(|k| (*k).to_owned())),
+        environment: variables.iter().map(|(k, v)| ((*k).to_owned(), redactor.text(k, v))).collect(),
+        layers: string_set(layers),
+        reserved_concurrency: reserved_concurrency.into(),
+        tracing: f.tracing_config().and_then(|t| t.mode()).map(|m| m.as_str().to_owned()),
+        dead_letter_target_kind: f
+            .dead_letter_config()
+            .and_then(|d| d.target_arn())
+            .and_then(service_and_name)
+            .map(|(service, _)| service.to_owned())
+            .into(),
+        event_sources,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_lambda::types::{DeadLetterConfig, EnvironmentResponse, Layer, Runtime};
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn function_attributes_from_what_lambda_returns() {
+        let f = FunctionConfiguration::builder()
+            .runtime(Runtime::Python312)
+            .handler("app.handler")
+            .memory_size(512)
+            .timeout(30)
+            .environment(
+                EnvironmentResponse::builder()
+                    .variables("LOG_LEVEL", "info")
+                    .variables("DB_PASSWORD", "hunter2hunter2")
+                    .build(),
+            )
+            .layers(Layer::builder().arn("arn:aws:lambda:eu-west-1:111111111111:layer:shared-prod:7").build())
+            .dead_letter_config(DeadLetterConfig::builder().target_arn("arn:aws:sqs:eu-west-1:1:jobs-dlq").build())
+            .build();
+        let sources = vec![json!({"source": "b"}), json!({"source": "a"})];
+        let attributes =
+            function_attributes(&f, Some(5), sources, &Redactor::new(None), |name| name.replace("prod", "{env}"));
+        let value = serde_json::to_value(&attributes).unwrap();
+        assert_eq!(value["runtime"], "python3.12");
+        assert_eq!(value["environment_names"], json!(["DB_PASSWORD", "LOG_LEVEL"]));
+        assert_eq!(value["environment"]["LOG_LEVEL"], "info");
+        assert_eq!(value["environment"]["DB_PASSWORD"]["redacted"], true, "a secret-looking name is redacted");
+        assert_eq!(value["layers"], json!(["shared-{env}:7"]));
+        assert_eq!(value["reserved_concurrency"], 5);
+        assert_eq!(value["dead_letter_target_kind"], "sqs");
+        assert_eq!(value["event_sources"], json!([{"source": "a"}, {"source": "b"}]));
+        // No reserved concurrency is written as null; no dead-letter target likewise.
+        let bare = function_attributes(&FunctionConfiguration::builder().build(), None, Vec::new(), &Redactor::new(None), str::to_owned);
+        let bare = serde_json::to_value(&bare).unwrap();
+        assert_eq!((&bare["reserved_concurrency"], &bare["dead_letter_target_kind"]), (&json!(null), &json!(null)));
+    }
 }
