@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::{RegionContext, each, name_in_arn, string_set, tag_map};
 use crate::CollectError;
+use crate::secrets::Redactor;
 use envparity_model::catalog::typed::map_of;
 use crate::image::ImageRef;
 use envparity_model::catalog::aws::ecs::{self, SERVICE, TASK_DEFINITION};
@@ -71,15 +72,33 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
     })
     .await?;
 
-    let mut out: Vec<Resource> = services.iter().map(|s| service(ctx, s)).collect();
+    let key_of = |name: &str| ctx.key_of_name(name);
+    let mut out: Vec<Resource> = services
+        .iter()
+        .map(|s| {
+            let cluster = s.cluster_arn().map(name_in_arn).unwrap_or_default();
+            let name = format!("{cluster}/{}", s.service_name().unwrap_or_default());
+            let tags = tag_map(s.tags().iter().map(|t| (t.key(), t.value())));
+            ctx.resource(SERVICE.name, &name, s.service_arn(), tags, service_attributes(s, &key_of))
+        })
+        .collect();
     // Two services on two revisions of one family: both are kept, and the pairing reports the ambiguity.
-    out.extend(definitions.iter().filter_map(|d| d.task_definition()).map(|d| task_definition(ctx, d)));
+    out.extend(definitions.iter().filter_map(|d| d.task_definition()).map(|d| {
+        let attributes = task_definition_attributes(d, ctx.redactor, &key_of);
+        ctx.resource(
+            TASK_DEFINITION.name,
+            d.family().unwrap_or_default(),
+            d.task_definition_arn(),
+            BTreeMap::new(),
+            attributes,
+        )
+    }));
     Ok(out)
 }
 
-fn service(ctx: &RegionContext<'_>, s: &Service) -> Resource {
-    let cluster = s.cluster_arn().map(name_in_arn).unwrap_or_default();
-    let name = format!("{cluster}/{}", s.service_name().unwrap_or_default());
+/// A service's attributes from what DescribeServices returned; `key_of` gives a target group's or task family's
+/// logical key from its name. No call: the conversion alone, tested without AWS.
+fn service_attributes(s: &Service, key_of: &dyn Fn(&str) -> String) -> ecs::Service {
     let capacity = s.capacity_provider_strategy().iter().map(|c| {
         format!(
             "{} weight {} base {}",
@@ -105,7 +124,7 @@ fn service(ctx: &RegionContext<'_>, s: &Service) -> Resource {
             .unwrap_or_default();
         format!(
             "{} -> {}:{}",
-            ctx.key_of_name(target),
+            key_of(target),
             lb.container_name().unwrap_or_default(),
             lb.container_port().unwrap_or_default()
         )
@@ -113,9 +132,9 @@ fn service(ctx: &RegionContext<'_>, s: &Service) -> Resource {
     let family = s.task_definition().map(|arn| {
         let family_revision = arn.rsplit('/').next().unwrap_or(arn);
         let family = family_revision.rsplit_once(':').map_or(family_revision, |(f, _)| f);
-        ctx.key_of_name(family)
+        key_of(family)
     });
-    let attributes = ecs::Service {
+    ecs::Service {
         launch_type: s.launch_type().map(|l| l.as_str().to_owned()).into(),
         capacity_providers: string_set(capacity),
         platform_version: s.platform_version().map(str::to_owned),
@@ -131,19 +150,23 @@ fn service(ctx: &RegionContext<'_>, s: &Service) -> Resource {
         load_balancers: string_set(load_balancers),
         health_check_grace_period_seconds: s.health_check_grace_period_seconds(),
         enable_execute_command: s.enable_execute_command(),
-    };
-    let tags = tag_map(s.tags().iter().map(|t| (t.key(), t.value())));
-    ctx.resource(SERVICE.name, &name, s.service_arn(), tags, attributes)
+    }
 }
 
-fn task_definition(ctx: &RegionContext<'_>, d: &TaskDefinition) -> Resource {
+/// A task definition's attributes, its containers by name; environment values pass the redactor, and secrets
+/// are references by logical key (`key_of`).
+fn task_definition_attributes(
+    d: &TaskDefinition,
+    redactor: &Redactor,
+    key_of: &dyn Fn(&str) -> String,
+) -> ecs::TaskDefinition {
     let containers: envparity_model::catalog::typed::Map = d
         .container_definitions()
         .iter()
-        .map(|c| (c.name().unwrap_or_default().to_owned(), container(ctx, c)))
+        .map(|c| (c.name().unwrap_or_default().to_owned(), container(c, redactor, key_of)))
         .collect();
     let number = |text: Option<&str>| text.and_then(|t| t.parse::<u64>().ok());
-    let attributes = ecs::TaskDefinition {
+    ecs::TaskDefinition {
         cpu: number(d.cpu()),
         memory: number(d.memory()),
         network_mode: d.network_mode().map(|m| m.as_str().to_owned()),
@@ -155,18 +178,10 @@ fn task_definition(ctx: &RegionContext<'_>, d: &TaskDefinition) -> Resource {
             }))
         }),
         containers,
-    };
-    let family = d.family().unwrap_or_default();
-    ctx.resource(
-        TASK_DEFINITION.name,
-        family,
-        d.task_definition_arn(),
-        BTreeMap::new(),
-        attributes,
-    )
+    }
 }
 
-fn container(ctx: &RegionContext<'_>, c: &ContainerDefinition) -> Value {
+fn container(c: &ContainerDefinition, redactor: &Redactor, key_of: &dyn Fn(&str) -> String) -> Value {
     let environment: BTreeMap<&str, &str> = c
         .environment()
         .iter()
@@ -174,13 +189,13 @@ fn container(ctx: &RegionContext<'_>, c: &ContainerDefinition) -> Value {
         .collect();
     let values: Map<String, Value> = environment
         .iter()
-        .map(|(k, v)| ((*k).to_owned(), ctx.redactor.text(k, v)))
+        .map(|(k, v)| ((*k).to_owned(), redactor.text(k, v)))
         .collect();
     let secrets: Map<String, Value> = c
         .secrets()
         .iter()
         .map(|s| {
-            let reference = secret_reference(s.value_from(), |name| ctx.key_of_name(name));
+            let reference = secret_reference(s.value_from(), key_of);
             (s.name().to_owned(), Value::from(reference))
         })
         .collect();
@@ -245,8 +260,73 @@ fn without_secret_suffix(name: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::secret_reference;
+    use aws_sdk_ecs::types::{
+        ContainerDefinition, DeploymentCircuitBreaker, DeploymentConfiguration, KeyValuePair, LaunchType,
+        LoadBalancer, Secret,
+    };
     use envparity_model::keys::derive_key;
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn service_attributes_from_what_ecs_returns() {
+        let service = Service::builder()
+            .launch_type(LaunchType::Fargate)
+            .desired_count(3)
+            .task_definition("arn:aws:ecs:eu-west-1:1:task-definition/web-prod:42")
+            .deployment_configuration(
+                DeploymentConfiguration::builder()
+                    .maximum_percent(200)
+                    .minimum_healthy_percent(100)
+                    .deployment_circuit_breaker(
+                        DeploymentCircuitBreaker::builder().enable(true).rollback(true).build(),
+                    )
+                    .build(),
+            )
+            .load_balancers(
+                LoadBalancer::builder()
+                    .target_group_arn("arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/web-prod-tg/7")
+                    .container_name("web")
+                    .container_port(8080)
+                    .build(),
+            )
+            .build();
+        let key_of = |name: &str| name.replace("prod", "{env}");
+        let value = serde_json::to_value(service_attributes(&service, &key_of)).unwrap();
+        assert_eq!(value["launch_type"], "FARGATE");
+        assert_eq!(value["task_definition"], "web-{env}");
+        assert_eq!(value["load_balancers"], json!(["web-{env}-tg -> web:8080"]));
+        assert_eq!(
+            value["deployment"],
+            json!({"controller": null, "maximum_percent": 200, "minimum_healthy_percent": 100,
+                   "circuit_breaker": true, "rollback": true})
+        );
+    }
+
+    #[test]
+    fn task_definition_attributes_redact_secret_values_and_name_secrets_by_reference() {
+        let container = ContainerDefinition::builder()
+            .name("web")
+            .image("123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.4.2")
+            .environment(KeyValuePair::builder().name("API_TOKEN").value("tok_live_abcdef0123456789").build())
+            .secrets(
+                Secret::builder()
+                    .name("DB_PASSWORD")
+                    .value_from("arn:aws:ssm:eu-west-1:1:parameter/web/prod/DB_PASSWORD")
+                    .build()
+                    .unwrap(),
+            )
+            .build();
+        let definition = TaskDefinition::builder().cpu("512").memory("1024").container_definitions(container).build();
+        let key_of = |name: &str| name.replace("prod", "{env}");
+        let value =
+            serde_json::to_value(task_definition_attributes(&definition, &Redactor::new(None), &key_of)).unwrap();
+        assert_eq!((value["cpu"].as_u64(), value["memory"].as_u64()), (Some(512), Some(1024)));
+        let web = &value["containers"]["web"];
+        assert_eq!(web["environment"]["API_TOKEN"]["redacted"], true, "{web}");
+        assert_eq!(web["secrets"]["DB_PASSWORD"], "ssm:/web/{env}/DB_PASSWORD");
+    }
 
     fn reference(value_from: &str) -> String {
         secret_reference(value_from, |name| derive_key(name, &["staging".into(), "prod".into()]))

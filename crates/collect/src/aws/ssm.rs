@@ -6,11 +6,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_ssm::Client;
-use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType};
+use aws_sdk_ssm::types::{ParameterMetadata, ParameterStringFilter, ParameterType};
 use serde_json::Value;
 
 use super::{RegionContext, each};
 use crate::CollectError;
+use crate::secrets::Redactor;
 use envparity_model::catalog::aws::ssm::{PARAMETER, Parameter};
 use envparity_model::catalog::typed::Secret;
 
@@ -72,24 +73,59 @@ async fn read_path(
     let mut out = Vec::new();
     for m in metadata.iter().flat_map(|p| p.parameters()) {
         let name = m.name().unwrap_or_default();
-        let kind = m.r#type();
         let plain = values.get(name).copied();
-        let value = match kind {
-            // Without decryption the value is ciphertext (or worse): never stored.
-            Some(ParameterType::SecureString) => ctx.redactor.redact(plain.filter(|_| decrypt)),
-            Some(ParameterType::StringList) => {
-                let items: Vec<&str> = plain.unwrap_or_default().split(',').collect();
-                ctx.redactor.list(name, &items)
-            }
-            _ => plain.map_or(Value::Null, |plain| ctx.redactor.text(name, plain)),
-        };
-        let attributes = Parameter {
-            r#type: kind.map(|t| t.as_str().to_owned()),
-            tier: m.tier().map(|t| t.as_str().to_owned()),
-            data_type: m.data_type().map(str::to_owned),
-            value: Secret(value),
-        };
+        let attributes = parameter_attributes(m, plain, decrypt, ctx.redactor);
         out.push(ctx.resource(PARAMETER.name, name, m.arn(), BTreeMap::new(), attributes));
     }
     Ok(out)
+}
+
+/// A parameter's attributes from its metadata and the value GetParametersByPath returned (decrypted only when
+/// `decrypt`): a SecureString's value is only ever a fingerprint, and any value passes the redactor. No call: the
+/// conversion alone, tested without AWS.
+fn parameter_attributes(m: &ParameterMetadata, plain: Option<&str>, decrypt: bool, redactor: &Redactor) -> Parameter {
+    let name = m.name().unwrap_or_default();
+    let kind = m.r#type();
+    let value = match kind {
+        // Without decryption the value is ciphertext (or worse): never stored.
+        Some(ParameterType::SecureString) => redactor.redact(plain.filter(|_| decrypt)),
+        Some(ParameterType::StringList) => {
+            let items: Vec<&str> = plain.unwrap_or_default().split(',').collect();
+            redactor.list(name, &items)
+        }
+        _ => plain.map_or(Value::Null, |plain| redactor.text(name, plain)),
+    };
+    Parameter {
+        r#type: kind.map(|t| t.as_str().to_owned()),
+        tier: m.tier().map(|t| t.as_str().to_owned()),
+        data_type: m.data_type().map(str::to_owned),
+        value: Secret(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn parameter_attributes_never_hold_a_secure_string_s_value() {
+        let metadata = |name: &str, kind: ParameterType| ParameterMetadata::builder().name(name).r#type(kind).build();
+        let redactor = Redactor::new(None);
+        let secure = metadata("/shop/prod/DB_URL", ParameterType::SecureString);
+        for decrypt in [false, true] {
+            let value = serde_json::to_value(parameter_attributes(&secure, Some("postgres://x"), decrypt, &redactor))
+                .unwrap();
+            assert_eq!(value["value"]["redacted"], true, "{value}");
+            assert!(!value.to_string().contains("postgres://x"), "{value}");
+        }
+        let plain = metadata("/shop/prod/LOG_LEVEL", ParameterType::String);
+        let value = serde_json::to_value(parameter_attributes(&plain, Some("info"), false, &redactor)).unwrap();
+        assert_eq!(value, json!({"type": "String", "value": "info"}));
+        let list = metadata("/shop/prod/REGIONS", ParameterType::StringList);
+        let value = serde_json::to_value(parameter_attributes(&list, Some("eu-west-1,us-east-1"), false, &redactor))
+            .unwrap();
+        assert_eq!(value["value"], json!(["eu-west-1", "us-east-1"]));
+    }
 }
