@@ -22,7 +22,7 @@ use envparity_files::gateway::Gateway;
 use envparity_model::catalog::typed;
 use envparity_model::catalog::{Kind, kubernetes as k8s};
 use envparity_model::keys::derive_key;
-use envparity_model::snapshot::{Attributes, Resource};
+use envparity_model::snapshot::{Attributes, AttributesError, Resource};
 
 /// The environment's rendered Kubernetes manifests (`kubernetes`: files and folders).
 pub struct Manifests;
@@ -160,7 +160,7 @@ struct Reader {
     kind: &'static str,
     api: &'static str,
     becomes: &'static Kind,
-    read: fn(&Object) -> Result<Attributes, String>,
+    read: fn(&Object) -> Result<Attributes, SettingError>,
 }
 
 /// Every kind envparity reads; any other is counted as not audited.
@@ -272,47 +272,56 @@ fn read_object(value: &Value, tokens: &[String], redactor: &Redactor, out: &mut 
     Ok(())
 }
 
-/// Attributes from a kind's typed attributes; manifest data may nest too deeply to be held.
-fn typed(attributes: &impl serde::Serialize) -> Result<Attributes, String> {
-    Attributes::try_of(attributes).map_err(|e| e.to_string())
+/// Why an object's settings cannot be read as its kind's attributes.
+#[derive(Debug, thiserror::Error)]
+enum SettingError {
+    /// A setting of another type than the API server takes (it would refuse the object).
+    #[error("{0} is not an integer")]
+    NotAnInteger(&'static str),
+    #[error("{0} is not a string")]
+    NotAString(&'static str),
+    /// Data nested too deeply to be held.
+    #[error(transparent)]
+    Attributes(#[from] AttributesError),
 }
 
-/// An integer setting (`spec.replicas`), `default` when it is not set. A value of another type is an error, as the
-/// API server would refuse it.
-fn integer(map: &Value, key: &str, default: Option<i64>) -> Result<Option<i64>, String> {
+/// Attributes from a kind's typed attributes.
+fn typed(attributes: &impl serde::Serialize) -> Result<Attributes, SettingError> {
+    Ok(Attributes::try_of(attributes)?)
+}
+
+/// An integer setting (`spec.replicas`), `default` when it is not set.
+fn integer(map: &Value, key: &'static str, default: Option<i64>) -> Result<Option<i64>, SettingError> {
     match map.get(key) {
         None | Some(Value::Null) => Ok(default),
-        Some(v) => v
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| format!("{key} is not an integer")),
+        Some(v) => v.as_i64().map(Some).ok_or(SettingError::NotAnInteger(key)),
     }
 }
 
-/// A text setting (`spec.type`), `default` when it is not set. A value of another type is an error.
-fn string(map: &Value, key: &str, default: Option<&str>) -> Result<Option<String>, String> {
+/// A text setting (`spec.type`), `default` when it is not set.
+fn string(map: &Value, key: &'static str, default: Option<&str>) -> Result<Option<String>, SettingError> {
     match map.get(key) {
         None | Some(Value::Null) => Ok(default.map(str::to_owned)),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(format!("{key} is not a string")),
+        Some(_) => Err(SettingError::NotAString(key)),
     }
 }
 
 /// Deployments and StatefulSets.
-fn replicated(o: &Object) -> Result<Attributes, String> {
+fn replicated(o: &Object) -> Result<Attributes, SettingError> {
     typed(&k8s::ReplicatedWorkload {
         replicas: integer(o.spec, "replicas", Some(1))?.unwrap_or(1),
         containers: containers(o.spec.pointer("/template/spec"), o.tokens, o.redactor),
     })
 }
 
-fn daemon_set(o: &Object) -> Result<Attributes, String> {
+fn daemon_set(o: &Object) -> Result<Attributes, SettingError> {
     typed(&k8s::DaemonSet {
         containers: containers(o.spec.pointer("/template/spec"), o.tokens, o.redactor),
     })
 }
 
-fn cron_job(o: &Object) -> Result<Attributes, String> {
+fn cron_job(o: &Object) -> Result<Attributes, SettingError> {
     typed(&k8s::CronJob {
         schedule: string(o.spec, "schedule", None)?.into(),
         concurrency_policy: string(o.spec, "concurrencyPolicy", Some("Allow"))?.unwrap_or_default(),
@@ -324,7 +333,7 @@ fn cron_job(o: &Object) -> Result<Attributes, String> {
     })
 }
 
-fn service(o: &Object) -> Result<Attributes, String> {
+fn service(o: &Object) -> Result<Attributes, SettingError> {
     let ports = list(o.spec, "ports").iter().map(|p| {
         format!(
             "{}->{}/{}",
@@ -339,7 +348,7 @@ fn service(o: &Object) -> Result<Attributes, String> {
     })
 }
 
-fn ingress(o: &Object) -> Result<Attributes, String> {
+fn ingress(o: &Object) -> Result<Attributes, SettingError> {
     let annotation = o.metadata.pointer("/annotations").unwrap_or(&Value::Null);
     let class = match string(o.spec, "ingressClassName", None)? {
         Some(class) => Some(class),
@@ -382,7 +391,7 @@ fn ingress(o: &Object) -> Result<Attributes, String> {
     })
 }
 
-fn hpa(o: &Object) -> Result<Attributes, String> {
+fn hpa(o: &Object) -> Result<Attributes, SettingError> {
     let target = o.spec.get("scaleTargetRef").map(|t| {
         format!(
             "{}/{}",
@@ -414,7 +423,7 @@ fn hpa(o: &Object) -> Result<Attributes, String> {
     })
 }
 
-fn config_map(o: &Object) -> Result<Attributes, String> {
+fn config_map(o: &Object) -> Result<Attributes, SettingError> {
     let mut data = typed::Map::new();
     for (k, v) in entries(o.value, "data") {
         data.insert(k.clone(), o.redactor.text(k, &scalar_text(Some(v))));
@@ -425,7 +434,7 @@ fn config_map(o: &Object) -> Result<Attributes, String> {
     typed(&k8s::ConfigMap { keys, data })
 }
 
-fn secret(o: &Object) -> Result<Attributes, String> {
+fn secret(o: &Object) -> Result<Attributes, SettingError> {
     let mut data = typed::Map::new();
     for (k, v) in entries(o.value, "data") {
         let decoded = v
