@@ -211,7 +211,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Completions(args) => setup::completions(args, &ctx),
         Command::Man => setup::man(&ctx),
         Command::RegoWorker => {
-            let (stdin, stdout) = (std::io::stdin().lock(), std::io::stdout().lock());
+            let (stdin, stdout) = (std::io::stdin().lock(), std::io::stdout());
             envparity_judge::engine::rego::worker::serve(stdin, stdout)
                 .map_err(|e| anyhow::anyhow!("rego-worker: {e}"))?;
             Ok(Exit::Parity)

@@ -105,45 +105,25 @@ pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot, worker:
     }
     // A worker per two cores (and no more than modules): each reads the whole pair again, beside the built-in
     // judging of this process, so on two cores one worker is faster than two (measured: 2.03x against 2.46x the
-    // plain diff of the 100k pair). Each takes the next rule when done with one.
-    let workers = (std::thread::available_parallelism().map_or(1, usize::from) / 2)
-        .min(rego.modules.len())
-        .max(1);
-    let queue = Mutex::new(jobs);
+    // plain diff of the 100k pair). Each evaluates rules on as many threads as there are cores per worker, so
+    // that the rules left once this process has judged use every core.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let workers = (cores / 2).min(rego.modules.len()).max(1);
+    let lanes = (cores / workers).max(1);
+    let queue: Mutex<VecDeque<Queued>> = Mutex::new(
+        jobs.into_iter()
+            .map(|(index, job)| Queued {
+                index,
+                job,
+                solo: false,
+            })
+            .collect(),
+    );
     let mut done: Vec<(usize, Vec<RegoFinding>, Vec<String>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 let queue = &queue;
-                scope.spawn(move || {
-                    let mut process: Option<Worker> = None;
-                    let mut out = Vec::new();
-                    loop {
-                        let next = queue
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .pop_front();
-                        let Some((index, job)) = next else { break };
-                        let module = &rego.modules[job.module];
-                        let (findings, prints) = match run(&mut process, worker, job, rego, [staging, prod]) {
-                            Ok(Answer {
-                                result,
-                                error: None,
-                                prints,
-                            }) => (results(module, job, result), prints),
-                            Ok(Answer {
-                                error: Some(e),
-                                prints,
-                                ..
-                            }) => (vec![failure(module, job.rule, &e)], prints),
-                            Err(e) => (vec![failure(module, job.rule, &e)], Vec::new()),
-                        };
-                        out.push((index, findings, prints));
-                    }
-                    if let Some(p) = process {
-                        p.stop();
-                    }
-                    out
-                })
+                scope.spawn(move || drive(queue, worker, rego, [staging, prod], lanes))
             })
             .collect();
         handles
@@ -161,9 +141,161 @@ pub(super) fn evaluate(rego: &Rego, staging: &Snapshot, prod: &Snapshot, worker:
     evaluated
 }
 
+/// A rule waiting for a worker.
+#[derive(Debug, Clone, Copy)]
+struct Queued {
+    /// Its place among the jobs: findings are reported in this order.
+    index: usize,
+    job: Job,
+    /// Whether it must run alone: a worker died while it ran beside another rule, and only a rule evaluated alone
+    /// can be told to be the one that took its worker down.
+    solo: bool,
+}
+
+/// A rule a worker is evaluating, since when.
+struct InFlight {
+    queued: Queued,
+    sent: std::time::Instant,
+}
+
+/// One worker process's share of the jobs: keeps up to `lanes` rules in flight in one worker (a rule queued
+/// `solo` alone), answers them as they come, and restarts the worker when one died or ran past its time. A rule
+/// past its time is reported as such; the rules beside it go back to the queue; when a worker dies, the rules
+/// in flight go back to run alone, so that the death is the rule's that caused it.
+fn drive(
+    queue: &Mutex<VecDeque<Queued>>,
+    program: &Path,
+    rego: &Rego,
+    pair: [&Snapshot; 2],
+    lanes: usize,
+) -> Vec<(usize, Vec<RegoFinding>, Vec<String>)> {
+    let limits = &rego.limits;
+    let mut process: Option<Worker> = None;
+    let mut in_flight: Vec<InFlight> = Vec::new();
+    let mut out = Vec::new();
+    let lock = || queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let report = |out: &mut Vec<_>, queued: Queued, error: &str| {
+        let module = &rego.modules[queued.job.module];
+        out.push((
+            queued.index,
+            vec![failure(module, queued.job.rule, error)],
+            Vec::new(),
+        ));
+    };
+    loop {
+        while in_flight.len() < lanes && !in_flight.iter().any(|f| f.queued.solo) {
+            let queued = {
+                let mut queue = lock();
+                match queue.front() {
+                    Some(next) if !next.solo || in_flight.is_empty() => queue.pop_front(),
+                    _ => None,
+                }
+            };
+            let Some(queued) = queued else { break };
+            let w = match process.take() {
+                Some(w) => w,
+                None => match Worker::start(program, rego, pair, lanes) {
+                    Ok(w) => w,
+                    Err(e) => {
+                        report(&mut out, queued, &e);
+                        continue;
+                    }
+                },
+            };
+            let w = process.insert(w);
+            let command = format!("{} {} {}\n", queued.index, queued.job.module, queued.job.rule);
+            // A worker that can no longer be written to has died: seen below, by its answers ending.
+            let _ = w
+                .stdin
+                .write_all(command.as_bytes())
+                .and_then(|()| w.stdin.flush());
+            in_flight.push(InFlight {
+                queued,
+                sent: std::time::Instant::now(),
+            });
+        }
+        let Some(w) = process.as_ref().filter(|_| !in_flight.is_empty()) else {
+            break;
+        };
+        let first_deadline = in_flight
+            .iter()
+            .map(|f| f.sent)
+            .min()
+            .expect("rules are in flight")
+            + limits.timeout
+            + GRACE;
+        let answer = w
+            .answers
+            .recv_timeout(first_deadline.saturating_duration_since(std::time::Instant::now()));
+        let answer = match answer {
+            Ok(line) => {
+                serde_json::from_str::<Answer>(&line).map_err(|e| format!("the Rego worker's answer: {e}"))
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                process.take().expect("a worker is running").stop();
+                let now = std::time::Instant::now();
+                for f in std::mem::take(&mut in_flight) {
+                    if f.sent + limits.timeout + GRACE <= now {
+                        report(&mut out, f.queued, &worker::past_time(limits));
+                    } else {
+                        lock().push_front(f.queued);
+                    }
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                Err(process.take().expect("a worker is running").died(limits))
+            }
+        };
+        let position = answer
+            .as_ref()
+            .ok()
+            .and_then(|a| in_flight.iter().position(|f| f.queued.index == a.job));
+        match (answer, position) {
+            (Ok(answer), Some(i)) => {
+                let queued = in_flight.swap_remove(i).queued;
+                let module = &rego.modules[queued.job.module];
+                let findings = match answer.error {
+                    None => results(module, queued.job, answer.result),
+                    Some(e) => vec![failure(module, queued.job.rule, &e)],
+                };
+                out.push((queued.index, findings, answer.prints));
+            }
+            // A worker that died, or answered what it was not asked: the rule in flight alone is the cause; rules
+            // beside each other run again, alone.
+            (answer, _) => {
+                let error = answer
+                    .err()
+                    .unwrap_or_else(|| "the Rego worker answered a rule it was not asked".to_owned());
+                if let Some(w) = process.take() {
+                    w.stop();
+                }
+                match in_flight.len() {
+                    1 => report(&mut out, in_flight.remove(0).queued, &error),
+                    _ => {
+                        let mut queue = lock();
+                        for f in in_flight.drain(..) {
+                            queue.push_front(Queued {
+                                solo: true,
+                                ..f.queued
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(p) = process {
+        p.stop();
+    }
+    out
+}
+
 /// A worker's answer for one rule.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Answer {
+    /// The job it answers (its index among the jobs).
+    job: usize,
     /// The rule's value as JSON, when it evaluated: passed through as the worker wrote it.
     result: Option<Box<serde_json::value::RawValue>>,
     /// Why it did not, when it did not.
@@ -185,7 +317,7 @@ const STDERR_KEPT: usize = 64 * 1024;
 
 impl Worker {
     /// Starts a worker and gives it the modules and the pair; returns once it has built its input.
-    fn start(program: &Path, rego: &Rego, [staging, prod]: [&Snapshot; 2]) -> Result<Worker, String> {
+    fn start(program: &Path, rego: &Rego, pair: [&Snapshot; 2], lanes: usize) -> Result<Worker, String> {
         let mut child = Command::new(program)
             .arg(worker::SUBCOMMAND)
             .stdin(Stdio::piped())
@@ -215,7 +347,7 @@ impl Worker {
         });
         // The worker reads as it goes, so a large pair does not fill the pipe. One that dies reading it is seen
         // below, by its answers ending.
-        let _ = worker::write_preamble(&mut stdin, rego, staging, prod);
+        let _ = worker::write_preamble(&mut stdin, rego, pair, lanes);
         let worker = Worker {
             child,
             stdin,
@@ -260,40 +392,6 @@ impl Worker {
     fn stop(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// Evaluates one rule in the worker, starting one if there is none (or the last one died).
-fn run(
-    process: &mut Option<Worker>,
-    program: &Path,
-    job: Job,
-    rego: &Rego,
-    pair: [&Snapshot; 2],
-) -> Result<Answer, String> {
-    let limits = &rego.limits;
-    let mut w = match process.take() {
-        Some(w) => w,
-        None => Worker::start(program, rego, pair)?,
-    };
-    let command = format!("{} {}\n", job.module, job.rule);
-    if w.stdin
-        .write_all(command.as_bytes())
-        .and_then(|()| w.stdin.flush())
-        .is_err()
-    {
-        return Err(w.died(limits));
-    }
-    match w.answers.recv_timeout(limits.timeout + GRACE) {
-        Ok(line) => {
-            *process = Some(w);
-            serde_json::from_str(&line).map_err(|e| format!("the Rego worker's answer: {e}"))
-        }
-        Err(RecvTimeoutError::Timeout) => {
-            w.stop();
-            Err(worker::past_time(limits))
-        }
-        Err(RecvTimeoutError::Disconnected) => Err(w.died(limits)),
     }
 }
 
