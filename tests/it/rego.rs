@@ -288,6 +288,50 @@ fn a_rule_past_its_memory_ceiling_is_stopped_and_incomplete_naming_the_limit() {
 }
 
 #[test]
+fn a_rule_that_takes_its_worker_down_beside_another_is_the_only_one_incomplete() {
+    // The worker evaluates rules side by side (one per core): the hungry rule's death must not cost the queue
+    // rule its finding, nor be blamed on it.
+    let policy = rego_policy(
+        &[
+            "policies/rego/queue_visibility.rego",
+            "tests/fixtures/rego/hungry.rego",
+        ],
+        "rego_memory_mib = 64\n",
+    );
+    let found = run(
+        &parse(
+            "staging",
+            json!([queue("staging", 180), function("staging", 30)]),
+            json!({}),
+        ),
+        &parse(
+            "prod",
+            json!([queue("prod", 180), function("prod", 60)]),
+            json!({}),
+        ),
+        &policy,
+    );
+    let mut rego: Vec<(&str, &str, Option<&str>)> = found
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("rego:"))
+        .map(|f| (f.rule.as_str(), f.severity.as_str(), f.detail.as_deref()))
+        .collect();
+    rego.sort();
+    let hungry =
+        "tests/fixtures/rego/hungry.rego deny: stopped past 64 MiB, the `rego_memory_mib` of the policy";
+    let queue =
+        "prod: jobs-{env} hides a message for 180 s, less than six times the 60 s timeout of worker-{env}";
+    assert_eq!(
+        rego,
+        [
+            ("rego:envparity.queues.queue-visibility-6x", "error", Some(queue)),
+            ("rego:hungry.memory.deny", "incomplete", Some(hungry)),
+        ]
+    );
+}
+
+#[test]
 fn a_rule_computing_on_its_own_costs_nothing_when_the_policy_loads() {
     // slow.rego needs minutes whatever its input; loading it once tried it for the whole 30 s timeout.
     let started = std::time::Instant::now();
