@@ -6,6 +6,7 @@ use std::path::Path;
 
 use envparity_judge::policy::Policy;
 use envparity_model::catalog::CATALOGUE;
+use envparity_model::snapshot::Snapshot;
 use serde_json::{Value, json};
 
 use envparity_testkit::{brief, parse, run};
@@ -78,6 +79,23 @@ fn queue_visibility_fires_below_six_times_the_timeout_on_either_side() {
         ),
         []
     );
+}
+
+/// A pair whose prod queue hides a message for less than six times its function's timeout: what
+/// `queue_visibility.rego` finds.
+fn short_visibility_pair() -> [Snapshot; 2] {
+    [
+        parse(
+            "staging",
+            json!([queue("staging", 180), function("staging", 30)]),
+            json!({}),
+        ),
+        parse(
+            "prod",
+            json!([queue("prod", 180), function("prod", 60)]),
+            json!({}),
+        ),
+    ]
 }
 
 fn load_balancer(env: &str, scheme: &str, redirect: bool) -> Value {
@@ -298,19 +316,8 @@ fn a_rule_that_takes_its_worker_down_beside_another_is_the_only_one_incomplete()
         ],
         "rego_memory_mib = 64\n",
     );
-    let found = run(
-        &parse(
-            "staging",
-            json!([queue("staging", 180), function("staging", 30)]),
-            json!({}),
-        ),
-        &parse(
-            "prod",
-            json!([queue("prod", 180), function("prod", 60)]),
-            json!({}),
-        ),
-        &policy,
-    );
+    let [staging, prod] = short_visibility_pair();
+    let found = run(&staging, &prod, &policy);
     let mut rego: Vec<(&str, &str, Option<&str>)> = found
         .findings
         .iter()
@@ -634,19 +641,8 @@ fn boxed(module: &str, extra: &str) -> (Vec<(String, String, String)>, std::time
         extra,
     );
     let started = std::time::Instant::now();
-    let found = run(
-        &parse(
-            "staging",
-            json!([queue("staging", 180), function("staging", 30)]),
-            json!({}),
-        ),
-        &parse(
-            "prod",
-            json!([queue("prod", 180), function("prod", 60)]),
-            json!({}),
-        ),
-        &policy,
-    );
+    let [staging, prod] = short_visibility_pair();
+    let found = run(&staging, &prod, &policy);
     let rego = found
         .findings
         .iter()

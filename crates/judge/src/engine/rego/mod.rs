@@ -7,8 +7,8 @@
 //! operating system's limits. regorus checks its time limit between steps, not inside a builtin (`upper` of
 //! 100 MB), and an allocation failure aborts a process: only a process of its own can be stopped from outside
 //! (killed one second past `rego_timeout_seconds`) and held to a memory ceiling (`RLIMIT_AS`) without taxing the
-//! rest of envparity. A worker that dies takes only the rule it was evaluating with it; the next rule gets a new
-//! worker.
+//! rest of envparity. A worker evaluates several rules at once (see [`drive`]); one that dies takes only the
+//! rule that took it down with it (rules beside it run again, alone), and the next rules get a new worker.
 
 mod input;
 pub mod worker;
