@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use envparity_testkit::{report_row, report_rows};
+use envparity_testkit::{report_row, report_rows, write};
 use serde_json::{Value, json};
 
 /// envparity in `dir`, with no AWS configuration within reach: a source that asked AWS would fail.
@@ -233,6 +233,11 @@ fn a_missing_required_variable_is_a_gap_naming_the_file() {
 /// Audits the manifest fixtures of staging and prod: (exit status, report, stderr).
 fn manifests_audit(dir: &Path) -> (Option<i32>, Value, String) {
     copy_dir(&repository().join("tests/fixtures/manifests"), &dir.join("k8s"));
+    audit_manifests_in(dir)
+}
+
+/// Audits the manifests under `k8s/staging/` and `k8s/prod/` in `dir`: (exit status, report, stderr).
+fn audit_manifests_in(dir: &Path) -> (Option<i32>, Value, String) {
     std::fs::write(
         dir.join("envparity.toml"),
         "[environments.staging]\nkubernetes = [\"k8s/{env}/\"]\n\n[environments.prod]\nkubernetes = [\"k8s/{env}/\"]\n",
@@ -248,6 +253,117 @@ fn manifests_audit(dir: &Path) -> (Option<i32>, Value, String) {
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}")),
         stderr,
     )
+}
+
+/// A workload with an init container (migrations), a native sidecar and variables from a Secret under a prefix; a
+/// Job; and an Ingress of the old API: each environment's version, from `(migrate tag, sidecar tag, prefix,
+/// backoff limit)`.
+fn workloads(env: &str, migrate: &str, proxy: &str, prefix: &str, backoff: u32) -> String {
+    format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: api, namespace: shop-{env}}}
+spec:
+  template:
+    spec:
+      initContainers:
+        - {{name: migrate, image: 'registry.example.com/api-migrate:{migrate}'}}
+        - {{name: proxy, image: 'envoyproxy/envoy:{proxy}', restartPolicy: Always}}
+      containers:
+        - name: api
+          image: registry.example.com/api:2.0.0
+          envFrom:
+            - {{prefix: {prefix}, secretRef: {{name: api-{env}-db}}}}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {{name: reindex, namespace: shop-{env}}}
+spec:
+  backoffLimit: {backoff}
+  template:
+    spec:
+      containers: [{{name: reindex, image: 'registry.example.com/reindex:1.0'}}]
+---
+apiVersion: extensions/v1beta1
+kind: Ingress
+metadata: {{name: api, namespace: shop-{env}}}
+spec:
+  rules:
+    - host: api.{env}.example.com
+      http:
+        paths: [{{path: /, backend: {{serviceName: api, servicePort: 8080}}}}]
+"
+    )
+}
+
+#[test]
+fn init_containers_native_sidecars_env_prefixes_jobs_and_old_ingresses_are_read_and_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    for (env, migrate, proxy, prefix, backoff) in [
+        ("staging", "2.0.0", "v1.31", "DB_", 3),
+        ("prod", "1.9.0", "v1.30", "DATABASE_", 6),
+    ] {
+        write(
+            dir.path(),
+            &format!("k8s/{env}/all.yaml"),
+            &workloads(env, migrate, proxy, prefix, backoff),
+        );
+    }
+    let (code, report, stderr) = audit_manifests_in(dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    let rows: Vec<(String, String, String)> = report_rows(&report)
+        .into_iter()
+        .map(|(rule, _, key, field, _)| (rule, key, field))
+        .collect();
+    for expected in [
+        (
+            "container-image-tag",
+            "shop-{env}/api",
+            "containers.migrate.image.tag",
+        ),
+        (
+            "container-image-tag",
+            "shop-{env}/api",
+            "containers.proxy.image.tag",
+        ),
+        ("job-setup", "shop-{env}/reindex", "backoff_limit"),
+    ] {
+        let expected = (
+            expected.0.to_owned(),
+            expected.1.to_owned(),
+            expected.2.to_owned(),
+        );
+        assert!(rows.contains(&expected), "{expected:?} in {rows:?}");
+    }
+    assert!(
+        rows.iter()
+            .any(|(_, key, field)| key == "shop-{env}/api" && field.starts_with("containers.api.env_from")),
+        "{rows:?}"
+    );
+    let prod: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("s/prod.json")).unwrap()).unwrap();
+    let resource = |kind: &str| {
+        prod["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["kind"] == kind)
+            .unwrap()
+            .clone()
+    };
+    let api = resource("k8s.deployment");
+    assert_eq!(api["attributes"]["containers"]["migrate"]["role"], "init");
+    assert_eq!(api["attributes"]["containers"]["proxy"]["role"], "sidecar");
+    assert_eq!(api["attributes"]["containers"]["api"].get("role"), None);
+    assert_eq!(
+        api["attributes"]["containers"]["api"]["env_from"],
+        json!(["secretRef:api-{env}-db prefix DATABASE_"])
+    );
+    assert_eq!(
+        resource("k8s.ingress")["attributes"]["rules"],
+        json!(["/ -> api:8080"])
+    );
+    assert_eq!(resource("k8s.job")["attributes"]["backoff_limit"], 6);
 }
 
 #[test]

@@ -184,6 +184,12 @@ const READERS: &[Reader] = &[
         read: daemon_set,
     },
     Reader {
+        kind: "Job",
+        api: "batch",
+        becomes: &k8s::JOB,
+        read: job,
+    },
+    Reader {
         kind: "CronJob",
         api: "batch",
         becomes: &k8s::CRONJOB,
@@ -198,6 +204,12 @@ const READERS: &[Reader] = &[
     Reader {
         kind: "Ingress",
         api: "networking.k8s.io",
+        becomes: &k8s::INGRESS,
+        read: ingress,
+    },
+    Reader {
+        kind: "Ingress",
+        api: "extensions",
         becomes: &k8s::INGRESS,
         read: ingress,
     },
@@ -321,6 +333,15 @@ fn daemon_set(o: &Object) -> Result<Attributes, SettingError> {
     })
 }
 
+fn job(o: &Object) -> Result<Attributes, SettingError> {
+    typed(&k8s::Job {
+        parallelism: integer(o.spec, "parallelism", Some(1))?.unwrap_or(1),
+        completions: integer(o.spec, "completions", None)?.into(),
+        backoff_limit: integer(o.spec, "backoffLimit", Some(6))?.unwrap_or(6),
+        containers: containers(o.spec.pointer("/template/spec"), o.tokens, o.redactor),
+    })
+}
+
 fn cron_job(o: &Object) -> Result<Attributes, SettingError> {
     typed(&k8s::CronJob {
         schedule: string(o.spec, "schedule", None)?.into(),
@@ -367,18 +388,11 @@ fn ingress(o: &Object) -> Result<Attributes, SettingError> {
             .into_iter()
             .flatten()
         {
-            let backend = path.pointer("/backend/service");
-            let port = backend.and_then(|b| b.pointer("/port/number").or(b.pointer("/port/name")));
+            let (service, port) = backend(path.get("backend"));
             rules.push(format!(
                 "{} -> {}:{}",
                 path.get("path").and_then(Value::as_str).unwrap_or("/"),
-                derive_key(
-                    backend
-                        .and_then(|b| b.get("name"))
-                        .and_then(Value::as_str)
-                        .unwrap_or(""),
-                    o.tokens
-                ),
+                derive_key(service.unwrap_or(""), o.tokens),
                 scalar_text(port)
             ));
         }
@@ -472,10 +486,42 @@ fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
     v
 }
 
-/// A pod spec's containers by name.
+/// An Ingress backend's service and port: `{service: {name, port: {number | name}}}` (networking.k8s.io/v1), or
+/// `{serviceName, servicePort}` (v1beta1, and extensions/v1beta1).
+fn backend(backend: Option<&Value>) -> (Option<&str>, Option<&Value>) {
+    let Some(backend) = backend else {
+        return (None, None);
+    };
+    match backend.get("service") {
+        Some(service) => (
+            service.get("name").and_then(Value::as_str),
+            service.pointer("/port/number").or(service.pointer("/port/name")),
+        ),
+        None => (
+            backend.get("serviceName").and_then(Value::as_str),
+            backend.get("servicePort"),
+        ),
+    }
+}
+
+/// A pod spec's containers by name: its app containers, and its init containers with their `role`: `init`, or
+/// `sidecar` for a native sidecar (an init container that restarts always, Kubernetes 1.29+).
 fn containers(pod: Option<&Value>, tokens: &[String], redactor: &Redactor) -> typed::Map {
     let mut out = typed::Map::new();
-    for c in pod.map(|p| list(p, "containers")).unwrap_or_default() {
+    let app = pod
+        .map(|p| list(p, "containers"))
+        .unwrap_or_default()
+        .iter()
+        .map(|c| (c, None));
+    let init = pod
+        .map(|p| list(p, "initContainers"))
+        .unwrap_or_default()
+        .iter()
+        .map(|c| {
+            let sidecar = c.get("restartPolicy").and_then(Value::as_str) == Some("Always");
+            (c, Some(if sidecar { "sidecar" } else { "init" }))
+        });
+    for (c, role) in app.chain(init) {
         let name = c.get("name").and_then(Value::as_str).unwrap_or_default();
         let mut env = Map::new();
         for e in list(c, "env") {
@@ -490,7 +536,7 @@ fn containers(pod: Option<&Value>, tokens: &[String], redactor: &Redactor) -> ty
             env.insert(key.to_owned(), value);
         }
         let env_names: Vec<String> = env.keys().cloned().collect();
-        let env_from = list(c, "envFrom").iter().map(|from| reference(from, tokens));
+        let env_from = list(c, "envFrom").iter().map(|from| env_source(from, tokens));
         let (resources, set) = resources(c.get("resources"));
         let probes: Map<String, Value> = [
             ("liveness", "livenessProbe"),
@@ -507,23 +553,43 @@ fn containers(pod: Option<&Value>, tokens: &[String], redactor: &Redactor) -> ty
                 p.get("protocol").and_then(Value::as_str).unwrap_or("TCP")
             )
         });
-        out.insert(
-            name.to_owned(),
-            json!({
-                "image": c.get("image").and_then(Value::as_str).map(|i| ImageRef::parse(i).to_value()),
-                "resources": resources,
-                "resources_set": set,
-                "probes": probes,
-                "env_names": env_names,
-                "env": env,
-                "env_from": sorted(env_from),
-                "ports": sorted(ports),
-                "command": c.get("command"),
-                "args": c.get("args"),
-            }),
-        );
+        let mut container = json!({
+            "image": c.get("image").and_then(Value::as_str).map(|i| ImageRef::parse(i).to_value()),
+            "resources": resources,
+            "resources_set": set,
+            "probes": probes,
+            "env_names": env_names,
+            "env": env,
+            "env_from": sorted(env_from),
+            "ports": sorted(ports),
+            "command": c.get("command"),
+            "args": c.get("args"),
+        });
+        if let Some(role) = role {
+            container["role"] = Value::from(role);
+        }
+        out.insert(name.to_owned(), container);
     }
     out
+}
+
+/// An `envFrom` source, comparable across environments: `configMapRef:shop-{env}-config`, with the prefix its
+/// variables get when it has one (`secretRef:shop-{env}-db prefix DB_`).
+fn env_source(from: &Value, tokens: &[String]) -> String {
+    let source = ["configMapRef", "secretRef"]
+        .into_iter()
+        .find_map(|kind| from.get(kind).map(|r| (kind, r)));
+    let source = match source {
+        Some((kind, r)) => match r.get("name").and_then(Value::as_str) {
+            Some(name) => format!("{kind}:{}", derive_key(name, tokens)),
+            None => kind.to_owned(),
+        },
+        None => String::new(),
+    };
+    match from.get("prefix").and_then(Value::as_str) {
+        Some(prefix) if !prefix.is_empty() => format!("{source} prefix {prefix}"),
+        _ => source,
+    }
 }
 
 /// A variable's reference, comparable across environments: `secretKeyRef:shop-{env}-db/password`.

@@ -177,6 +177,7 @@ pub(super) fn config_keys<'s>(
         k8s::DEPLOYMENT.name,
         k8s::STATEFULSET.name,
         k8s::DAEMONSET.name,
+        k8s::JOB.name,
         k8s::CRONJOB.name,
     ];
     for (r, key) in snapshot.resources.iter().zip(keys) {

@@ -22,10 +22,10 @@ macro_rules! kind {
 /// The doc of every workload's `containers`.
 macro_rules! containers_doc {
     () => {
-        " Per container by name: image (repository, tag, digest), resources (requests and limits: cpu in \
-         millicores, memory in bytes), resources_set (which of them are set), probes (liveness, readiness, \
+        " Per container by name (init containers too, with role init or sidecar): image (repository, tag, \
+         digest), resources (requests and limits: cpu in millicores, memory in bytes), resources_set (which of them are set), probes (liveness, readiness, \
          startup), env_names, env (values through the secret detection; references as secretKeyRef:NAME/KEY), \
-         env_from (configMapRef:NAME, secretRef:NAME), ports, command, args."
+         env_from (configMapRef:NAME, secretRef:NAME, with prefix P when it has one), ports, command, args."
     };
 }
 
@@ -42,6 +42,20 @@ crate::attributes! {
 crate::attributes! {
     /// The attributes of `k8s.daemonset`.
     pub struct DaemonSet {
+        #[doc = containers_doc!()]
+        pub containers: Map,
+    }
+}
+
+crate::attributes! {
+    /// The attributes of `k8s.job`.
+    pub struct Job {
+        /// How many pods run at once (1 when not set).
+        pub parallelism: i64,
+        /// How many pods must succeed, or null (any one).
+        pub completions: OrNull<i64>,
+        /// Retries before the job fails (6 when not set).
+        pub backoff_limit: i64,
         #[doc = containers_doc!()]
         pub containers: Map,
     }
@@ -138,6 +152,12 @@ kind!(
     "A DaemonSet, named NAMESPACE/NAME, with its pod template's containers."
 );
 kind!(
+    JOB,
+    "k8s.job",
+    Job,
+    "A Job, named NAMESPACE/NAME, with its parallelism, retries and pod template's containers."
+);
+kind!(
     CRONJOB,
     "k8s.cronjob",
     CronJob,
@@ -179,6 +199,7 @@ pub const KINDS: &[Kind] = &[
     DEPLOYMENT,
     STATEFULSET,
     DAEMONSET,
+    JOB,
     CRONJOB,
     SERVICE,
     INGRESS,
