@@ -256,9 +256,9 @@ fn audit_manifests_in(dir: &Path) -> (Option<i32>, Value, String) {
 }
 
 /// A workload with an init container (migrations), a native sidecar and variables from a Secret under a prefix; a
-/// Job; and an Ingress of the old API: each environment's version, from `(migrate tag, sidecar tag, prefix,
-/// backoff limit)`.
-fn workloads(env: &str, migrate: &str, proxy: &str, prefix: &str, backoff: u32) -> String {
+/// Job; a Prometheus (a custom resource); and an Ingress of the old API: each environment's version, from
+/// `[migrate tag, sidecar tag, prefix, retention]` and the Job's backoff limit.
+fn workloads(env: &str, [migrate, proxy, prefix, retention]: [&str; 4], backoff: u32) -> String {
     format!(
         "apiVersion: apps/v1
 kind: Deployment
@@ -284,6 +284,11 @@ spec:
     spec:
       containers: [{{name: reindex, image: 'registry.example.com/reindex:1.0'}}]
 ---
+apiVersion: monitoring.coreos.com/v1
+kind: Prometheus
+metadata: {{name: main, namespace: shop-{env}}}
+spec: {{retention: {retention}, externalUrl: 'https://prometheus.{env}.example.com'}}
+---
 apiVersion: extensions/v1beta1
 kind: Ingress
 metadata: {{name: api, namespace: shop-{env}}}
@@ -299,14 +304,14 @@ spec:
 #[test]
 fn init_containers_native_sidecars_env_prefixes_jobs_and_old_ingresses_are_read_and_compared() {
     let dir = tempfile::tempdir().unwrap();
-    for (env, migrate, proxy, prefix, backoff) in [
-        ("staging", "2.0.0", "v1.31", "DB_", 3),
-        ("prod", "1.9.0", "v1.30", "DATABASE_", 6),
+    for (env, settings, backoff) in [
+        ("staging", ["2.0.0", "v1.31", "DB_", "7d"], 3),
+        ("prod", ["1.9.0", "v1.30", "DATABASE_", "30d"], 6),
     ] {
         write(
             dir.path(),
             &format!("k8s/{env}/all.yaml"),
-            &workloads(env, migrate, proxy, prefix, backoff),
+            &workloads(env, settings, backoff),
         );
     }
     let (code, report, stderr) = audit_manifests_in(dir.path());
@@ -327,6 +332,8 @@ fn init_containers_native_sidecars_env_prefixes_jobs_and_old_ingresses_are_read_
             "containers.proxy.image.tag",
         ),
         ("job-setup", "shop-{env}/reindex", "backoff_limit"),
+        // A custom resource's spec; its URL is the same once the environment's token is replaced.
+        ("custom-resources", "shop-{env}/main", "spec.retention"),
     ] {
         let expected = (
             expected.0.to_owned(),
@@ -398,15 +405,19 @@ fn overlays_apart_in_image_tag_config_map_key_and_readiness_probe_are_reported_a
         ]
     );
     // Replicas 2 against 12, HPA bounds and smaller requests are staging being smaller: no finding. The
-    // namespace, the service account and the ServiceMonitor of a List are not audited, and say so.
+    // namespace, the service account and the definition of a custom resource are plumbing, not audited, and say
+    // so; the ServiceMonitor of a List is a custom resource, audited (alike on both sides).
     assert_eq!(
         report["coverage"]["prod"]["unaudited"],
         json!({
             "CustomResourceDefinition.apiextensions.k8s.io": 1,
             "Namespace": 1,
             "ServiceAccount": 1,
-            "ServiceMonitor.monitoring.coreos.com": 1,
         })
+    );
+    assert_eq!(
+        report["coverage"]["prod"]["audited"]["k8s.custom.monitoring.coreos.com/ServiceMonitor"], 1,
+        "{report:#}"
     );
     let snapshot = std::fs::read_to_string(dir.path().join("s/prod.json")).unwrap();
     assert_typed(&snapshot);
@@ -447,6 +458,10 @@ fn an_unrendered_template_a_broken_manifest_or_a_setting_of_the_wrong_type_is_a_
         (
             "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: [LoadBalancer]\n",
             "Service default/web: type is not a string",
+        ),
+        (
+            "apiVersion: evil<b>.example.com/v1\nkind: Thing\nmetadata:\n  name: web\n",
+            "apiVersion and kind are not a custom resource's API group and kind",
         ),
     ] {
         let dir = tempfile::tempdir().unwrap();

@@ -253,14 +253,7 @@ fn read_object(value: &Value, tokens: &[String], redactor: &Redactor, out: &mut 
     let namespace =
         text(metadata.get("namespace"), "metadata.namespace")?.unwrap_or_else(|| "default".into());
     let api = api_version.split('/').next().unwrap_or_default();
-    let Some(reader) = READERS.iter().find(|r| r.kind == kind && r.api == api) else {
-        let label = match api_version.rsplit_once('/') {
-            Some((group, _)) => format!("{kind}.{group}"),
-            None => kind.clone(),
-        };
-        *out.unaudited.entry(label).or_insert(0) += 1;
-        return Ok(());
-    };
+    let full = format!("{namespace}/{name}");
     let object = Object {
         value,
         metadata,
@@ -268,10 +261,29 @@ fn read_object(value: &Value, tokens: &[String], redactor: &Redactor, out: &mut 
         tokens,
         redactor,
     };
-    let full = format!("{namespace}/{name}");
-    let attributes = (reader.read)(&object).map_err(|e| format!("{kind} {full}: {e}"))?;
+    let (becomes, attributes) = match READERS.iter().find(|r| r.kind == kind && r.api == api) {
+        Some(reader) => (reader.becomes.name.to_owned(), (reader.read)(&object)),
+        None => match api_version.rsplit_once('/') {
+            Some((group, version)) if is_custom(group) => {
+                let custom = format!("{}{group}/{kind}", k8s::CUSTOM_PREFIX);
+                // What the API server would refuse as a group or a kind is never a kind of a snapshot.
+                if !envparity_model::snapshot::is_valid_kind(&custom) {
+                    return Err("apiVersion and kind are not a custom resource's API group and kind".into());
+                }
+                (custom, custom_resource(&object, version))
+            }
+            // Kubernetes' own kinds envparity does not read, and its plumbing (RBAC, service accounts, the
+            // definitions of custom resources): counted as not audited.
+            group => {
+                let label = group.map_or_else(|| kind.clone(), |(group, _)| format!("{kind}.{group}"));
+                *out.unaudited.entry(label).or_insert(0) += 1;
+                return Ok(());
+            }
+        },
+    };
+    let attributes = attributes.map_err(|e| format!("{kind} {full}: {e}"))?;
     out.resources.push(Resource {
-        kind: reader.becomes.name.to_owned(),
+        kind: becomes,
         key: Some(derive_key(&full, tokens)),
         name: Some(full.clone()),
         id: Some(format!("{kind}/{full}")),
@@ -282,6 +294,54 @@ fn read_object(value: &Value, tokens: &[String], redactor: &Redactor, out: &mut 
         attributes,
     });
     Ok(())
+}
+
+/// Whether an API group is a custom resource's, not one of Kubernetes' own (the core group, `apps`, `batch`,
+/// `autoscaling`, `policy`, `extensions` and every `*.k8s.io`).
+fn is_custom(group: &str) -> bool {
+    !(matches!(group, "apps" | "batch" | "autoscaling" | "policy" | "extensions")
+        || group.ends_with(".k8s.io"))
+}
+
+/// A custom resource: its API version and its `spec` (or, without one, its top-level fields but `status`), with
+/// the environment's tokens replaced in every text, as in names.
+fn custom_resource(o: &Object, version: &str) -> Result<Attributes, SettingError> {
+    let spec = match o.value.get("spec") {
+        Some(Value::Object(spec)) => spec.clone(),
+        _ => o
+            .value
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| !matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "status"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    };
+    let spec = spec
+        .into_iter()
+        .map(|(k, v)| (k, with_tokens_replaced(v, o.tokens)))
+        .collect();
+    typed(&k8s::CustomResource {
+        version: version.to_owned(),
+        spec,
+    })
+}
+
+/// A value with the environment's tokens replaced in every text (`shop-prod-db` is `shop-{env}-db`).
+fn with_tokens_replaced(value: Value, tokens: &[String]) -> Value {
+    match value {
+        Value::String(s) => Value::String(derive_key(&s, tokens)),
+        Value::Array(items) => items
+            .into_iter()
+            .map(|v| with_tokens_replaced(v, tokens))
+            .collect(),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, with_tokens_replaced(v, tokens)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// Why an object's settings cannot be read as its kind's attributes.

@@ -416,3 +416,49 @@ fn the_verdict_follows_fail_on() {
     assert_eq!(status(FailOn::Never), Status::Parity);
     let _ = Severity::Warning;
 }
+
+#[test]
+fn a_policy_narrows_custom_resources_per_kind_and_the_default_warns_on_any_spec_difference() {
+    let prometheus = |env: &str, retention: &str, replicas: u64| {
+        json!({"kind": "k8s.custom.monitoring.coreos.com/Prometheus", "name": format!("shop-{env}/main"),
+               "key": "shop-{env}/main",
+               "attributes": {"version": "v1", "spec": {"retention": retention, "replicas": replicas}}})
+    };
+    let staging = snapshot("staging", json!([prometheus("staging", "7d", 1)]), json!([]));
+    let prod = snapshot("prod", json!([prometheus("prod", "30d", 2)]), json!([]));
+    let default = envparity_testkit::default_policy();
+    let fields = |policy: &Policy| -> Vec<(String, Option<String>)> {
+        run(&staging, &prod, policy)
+            .findings
+            .iter()
+            .filter(|f| f.kind.starts_with("k8s.custom."))
+            .map(|f| (f.rule.clone(), f.field.clone()))
+            .collect()
+    };
+    assert_eq!(
+        fields(&default),
+        [
+            ("custom-resources".to_owned(), Some("spec.replicas".to_owned())),
+            ("custom-resources".to_owned(), Some("spec.retention".to_owned())),
+        ]
+    );
+    // A rule names the kind as resources carry it; its fields are checked against the custom resources' own.
+    let narrowed = policy(
+        "extends = \"default\"\n[[rule]]\nid = \"retention\"\nkinds = [\"k8s.custom.monitoring.coreos.com/Prometheus\"]\n\
+         fields = [\"spec.retention\"]\nexpect = \"ignore\"\n",
+    );
+    assert_eq!(
+        fields(&narrowed),
+        [("custom-resources".to_owned(), Some("spec.replicas".to_owned()))]
+    );
+    let misspelt = Policy::parse(
+        "[policy]\nname = \"t\"\n[[rule]]\nid = \"r\"\nkinds = [\"k8s.custom.monitoring.coreos.com/Prometheus\"]\n\
+         fields = [\"sepc.retention\"]\nexpect = \"ignore\"\n",
+        "t.toml",
+        &CATALOGUE,
+    );
+    assert!(
+        misspelt.is_err(),
+        "a field custom resources do not have is an error"
+    );
+}

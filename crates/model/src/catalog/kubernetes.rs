@@ -194,6 +194,29 @@ kind!(
     "A Secret, named NAMESPACE/NAME: its keys, each value only as a fingerprint."
 );
 
+crate::attributes! {
+    /// The attributes of a custom resource (`k8s.custom.GROUP/KIND`).
+    pub struct CustomResource {
+        /// The version of its API (`v1` of `monitoring.coreos.com/v1`).
+        pub version: String,
+        /// Its `spec` (or, for a resource without one, its top-level fields but `status`), with the
+        /// environment's tokens replaced in every text; any path below it is valid.
+        pub spec: Map,
+    }
+}
+
+/// How a custom resource's kind begins: `k8s.custom.monitoring.coreos.com/Prometheus` is a Prometheus of the
+/// API group `monitoring.coreos.com`. Every such kind is [`CUSTOM`].
+pub const CUSTOM_PREFIX: &str = "k8s.custom.";
+
+kind!(
+    CUSTOM,
+    "k8s.custom",
+    CustomResource,
+    "A custom resource (a Prometheus, a Rollout, a Certificate), named NAMESPACE/NAME, of the kind \
+     k8s.custom.GROUP/KIND (k8s.custom.monitoring.coreos.com/Prometheus): its spec, compared whole."
+);
+
 /// The kinds this collector produces.
 pub const KINDS: &[Kind] = &[
     DEPLOYMENT,
@@ -206,4 +229,5 @@ pub const KINDS: &[Kind] = &[
     HPA,
     CONFIGMAP,
     SECRET,
+    CUSTOM,
 ];

@@ -133,7 +133,13 @@ impl Catalogue {
         kinds
     }
 
+    /// The kind of that name; every custom resource's kind (`k8s.custom.GROUP/KIND`) is the one
+    /// [`kubernetes::CUSTOM`].
     pub fn kind(&self, name: &str) -> Option<&'static Kind> {
+        let name = match name.starts_with(kubernetes::CUSTOM_PREFIX) {
+            true => kubernetes::CUSTOM.name,
+            false => name,
+        };
         self.all().find(|k| k.name == name)
     }
 
@@ -146,11 +152,17 @@ impl Catalogue {
             .collect()
     }
 
-    /// The kinds a glob such as `aws.rds.*` names.
+    /// The kinds a glob such as `aws.rds.*` names; a glob that names custom resources
+    /// (`k8s.custom.monitoring.coreos.com/*`, `k8s.custom.**`) names [`kubernetes::CUSTOM`].
     pub fn matching(&self, glob: &DottedGlob) -> Vec<&'static Kind> {
+        const A_CUSTOM_KIND: &str = "k8s.custom.example.com/Kind";
+        let custom = glob.as_str().starts_with(kubernetes::CUSTOM_PREFIX) || glob.matches(A_CUSTOM_KIND);
         self.kinds()
             .into_iter()
-            .filter(|k| glob.matches(k.name))
+            .filter(|k| match k.name == kubernetes::CUSTOM.name {
+                true => custom,
+                false => glob.matches(k.name),
+            })
             .collect()
     }
 

@@ -245,7 +245,8 @@ fn validate(mut snapshot: Snapshot, path: &Path) -> Result<Snapshot, SnapshotErr
 
 fn bad_kind(kind: &str) -> String {
     format!(
-        "{kind:?} is not a kind of the form provider.service.type in lowercase, such as \"aws.rds.instance\""
+        "{kind:?} is not a kind of the form provider.service.type in lowercase, such as \"aws.rds.instance\", \
+         or a custom resource's k8s.custom.GROUP/Kind"
     )
 }
 

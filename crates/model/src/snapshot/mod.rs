@@ -347,8 +347,23 @@ pub fn flatten(attributes: &BTreeMap<String, Value>) -> BTreeMap<String, &Value>
 }
 
 /// True for `provider.service.type` (or `provider.type`, as in `file.config`) in lowercase letters, digits and
-/// underscores.
+/// underscores; and for a custom resource's `k8s.custom.GROUP/Kind`, its API group a DNS name and its kind a
+/// Kubernetes kind name (`k8s.custom.monitoring.coreos.com/ServiceMonitor`).
 pub fn is_valid_kind(kind: &str) -> bool {
+    if let Some(custom) = kind.strip_prefix(crate::catalog::kubernetes::CUSTOM_PREFIX) {
+        return custom.split_once('/').is_some_and(|(group, name)| {
+            (1..=253).contains(&group.len())
+                && group.split('.').all(|label| {
+                    !label.is_empty()
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                })
+                && (1..=63).contains(&name.len())
+                && name.starts_with(|c: char| c.is_ascii_uppercase())
+                && name.bytes().all(|b| b.is_ascii_alphanumeric())
+        });
+    }
     let segments: Vec<&str> = kind.split('.').collect();
     (2..=3).contains(&segments.len())
         && segments.iter().all(|s| {
@@ -356,4 +371,34 @@ pub fn is_valid_kind(kind: &str) -> bool {
                 && s.bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_valid_kind;
+
+    #[test]
+    fn kinds_are_dotted_lowercase_or_a_custom_resource_s_group_and_kind() {
+        for kind in [
+            "aws.rds.instance",
+            "file.config",
+            "k8s.custom.monitoring.coreos.com/ServiceMonitor",
+            "k8s.custom.argoproj.io/Rollout",
+        ] {
+            assert!(is_valid_kind(kind), "{kind}");
+        }
+        for kind in [
+            "AWS.rds.instance",
+            "aws.rds.instance.extra",
+            "k8s.custom.monitoring.coreos.com",
+            "k8s.custom.Monitoring.io/X",
+            "k8s.custom.example.com/lowercase",
+            "k8s.custom.example..com/Kind",
+            "k8s.custom./Kind",
+            "k8s.custom.example.com/Kind<script>",
+            "k8s.custom.example.com/Kind/Other",
+        ] {
+            assert!(!is_valid_kind(kind), "{kind}");
+        }
+    }
 }
