@@ -371,6 +371,34 @@ fn a_misspelt_function_is_a_located_error_at_policy_check_even_where_no_empty_in
 }
 
 #[test]
+fn every_builtin_family_regorus_provides_evaluates_but_the_network() {
+    let policy = rego_policy(&["tests/fixtures/rego/builtins.rego"], "");
+    let [staging, prod] = short_visibility_pair();
+    let found = run(&staging, &prod, &policy);
+    let rego: Vec<(&str, Option<&str>)> = found
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("rego:"))
+        .map(|f| (f.rule.as_str(), f.detail.as_deref()))
+        .collect();
+    assert_eq!(rego, [("rego:builtins.enabled.deny", Some("every builtin answered"))]);
+}
+
+#[test]
+fn a_builtin_left_out_is_named_as_such_and_a_misspelt_one_gets_a_suggestion() {
+    let (status, stderr) = policy_check(&["left_out.rego"]);
+    assert_eq!(status, Some(2), "{stderr}");
+    for expected in [
+        "rules/left_out.rego:4:6: http.send is not available in envparity: it reaches the network",
+        "rules/left_out.rego:9:8: crypto.sha256 is not available in envparity: regorus, the Rego engine envparity \
+         embeds, does not provide it",
+        "rules/left_out.rego:14:9: could not find function sprnitf (did you mean sprintf?)",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+}
+
+#[test]
 fn calls_through_imports_aliases_and_other_modules_load_and_evaluate() {
     let policy = rego_policy(
         &[

@@ -55,16 +55,62 @@ pub(super) fn unknown(modules: &[Ref<Module>]) -> Vec<String> {
         }
         for fcn in calls {
             match get_path_string(&fcn, None) {
-                Ok(path) if !known(&path) => out.push(super::located(
-                    &fcn.span()
-                        .error(&format!("could not find function {path}"))
-                        .to_string(),
-                )),
+                Ok(path) if !known(&path) => {
+                    let message = match left_out(&path) {
+                        Some(why) => format!("{path} is not available in envparity: {why}"),
+                        None => match closest_function(&path, &functions) {
+                            Some(close) => format!("could not find function {path} (did you mean {close}?)"),
+                            None => format!("could not find function {path}"),
+                        },
+                    };
+                    out.push(super::located(&fcn.span().error(&message).to_string()));
+                }
                 _ => {}
             }
         }
     }
     out
+}
+
+/// Why an OPA builtin is not evaluated by envparity, when `path` names one: what reaches the network is left out
+/// on purpose, and some builtins regorus (the Rego engine envparity embeds) does not provide.
+pub(super) fn left_out(path: &str) -> Option<&'static str> {
+    const NETWORK: &[&str] = &["http.send", "net.lookup_ip_addr"];
+    /// OPA's builtins regorus does not provide, by name or family.
+    const NOT_IN_REGORUS: &[&str] = &[
+        "crypto.",
+        "io.jwt.",
+        "rego.metadata.",
+        "rego.parse_module",
+        "providers.aws.sign_req",
+        "graphql.",
+        "strings.render_template",
+        "regex.globs_match",
+        "json.verify_schema",
+        "json.match_schema",
+    ];
+    if NETWORK.contains(&path) {
+        return Some("it reaches the network, which a policy's rules never do");
+    }
+    let family = |f: &&str| match f.ends_with('.') {
+        true => path.starts_with(f),
+        false => path == *f,
+    };
+    match !BUILTINS.contains_key(path) && NOT_IN_REGORUS.iter().any(family) {
+        true => Some("regorus, the Rego engine envparity embeds, does not provide it"),
+        false => None,
+    }
+}
+
+/// The builtin or module function closest to a misspelt name, if one is close enough to be what was meant.
+fn closest_function(path: &str, functions: &BTreeSet<String>) -> Option<String> {
+    let names: Vec<&str> = BUILTINS
+        .keys()
+        .copied()
+        .chain(functions.iter().map(|f| f.strip_prefix("data.").unwrap_or(f)))
+        .chain(std::iter::once("print"))
+        .collect();
+    envparity_model::diagnostic::closest(path, &names).map(str::to_owned)
 }
 
 /// A module's import aliases and what they stand for: `lib` for `import data.lib`.
