@@ -381,7 +381,10 @@ fn every_builtin_family_regorus_provides_evaluates_but_the_network() {
         .filter(|f| f.rule.starts_with("rego:"))
         .map(|f| (f.rule.as_str(), f.detail.as_deref()))
         .collect();
-    assert_eq!(rego, [("rego:builtins.enabled.deny", Some("every builtin answered"))]);
+    assert_eq!(
+        rego,
+        [("rego:builtins.enabled.deny", Some("every builtin answered"))]
+    );
 }
 
 #[test]
@@ -396,6 +399,70 @@ fn a_builtin_left_out_is_named_as_such_and_a_misspelt_one_gets_a_suggestion() {
     ] {
         assert!(stderr.contains(expected), "{expected}\n{stderr}");
     }
+}
+
+/// The details of a policy's Rego findings on a pair.
+fn rego_details(policy: &Policy, staging: Value, prod: Value) -> Vec<String> {
+    let found = run(
+        &parse("staging", staging, json!({})),
+        &parse("prod", prod, json!({})),
+        policy,
+    );
+    found
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("rego:"))
+        .map(|f| f.detail.clone().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn rego_data_gives_rules_the_policy_s_json_and_yaml_documents() {
+    let policy = rego_policy(
+        &["tests/fixtures/rego/data/allow_list.rego"],
+        "rego_data = [\"tests/fixtures/rego/data/*.json\", \"tests/fixtures/rego/data/owners.yaml\"]\n",
+    );
+    // Fires on a kind the allow-list lacks, with the owner the YAML document gives.
+    assert_eq!(
+        rego_details(&policy, json!([bucket("staging", "assets", "Enabled")]), json!([bucket("prod", "assets", "Enabled")])),
+        ["aws.s3.bucket is not an allowed kind (owner of queues: team-jobs)"]
+    );
+    // Quiet on allowed kinds: not `not r.kind in undefined`, which fires on everything.
+    assert_eq!(
+        rego_details(
+            &policy,
+            json!([queue("staging", 180)]),
+            json!([queue("prod", 180)])
+        ),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn rego_v0_reads_modules_as_opa_wrote_them_before_1_0_and_without_it_the_error_names_the_option() {
+    let policy = rego_policy(&["tests/fixtures/rego/v0/old.rego"], "rego_v0 = true\n");
+    assert_eq!(
+        rego_details(&policy, json!([bucket("staging", "assets", "Enabled")]), json!([bucket("prod", "assets", "Enabled")])),
+        ["bucket assets-{env}"]
+    );
+    assert_eq!(
+        rego_details(
+            &policy,
+            json!([queue("staging", 180)]),
+            json!([queue("prod", 180)])
+        ),
+        Vec::<String>::new()
+    );
+    let text = "[policy]\nname = \"v1\"\nrego = [\"tests/fixtures/rego/v0/old.rego\"]\n";
+    let path = repository().join("rego-policy.toml");
+    let error = Policy::parse(text, path.to_str().unwrap(), &CATALOGUE)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("tests/fixtures/rego/v0/old.rego: this module is Rego v0")
+            && error.contains("rego_v0 = true"),
+        "{error}"
+    );
 }
 
 #[test]

@@ -87,8 +87,21 @@ impl<'t> Parser<'t> {
                         .into_iter()
                         .map(Into::into)
                         .collect();
-                    if let Some(patterns) = t.optional::<Vec<Spanned<String>>>("rego") {
-                        rego = self.rego(&patterns, &outside, limits);
+                    let data = t
+                        .optional::<Vec<Spanned<String>>>("rego_data")
+                        .unwrap_or_default();
+                    let v0 = t.optional::<bool>("rego_v0").unwrap_or(false);
+                    match t.optional::<Vec<Spanned<String>>>("rego") {
+                        Some(patterns) => rego = self.rego(&patterns, &data, v0, &outside, limits),
+                        None => {
+                            if let Some(first) = data.first() {
+                                self.toml.error(
+                                    first.span,
+                                    "`rego_data` gives Rego modules their data, but the policy names no module",
+                                    Some("name the modules too: rego = [\"rules/*.rego\"]".into()),
+                                );
+                            }
+                        }
                     }
                     self.toml.finish(t);
                 }
@@ -466,11 +479,13 @@ impl<'t> Parser<'t> {
         (n.value > 0).then_some(n.value)
     }
 
-    /// Loads and compiles the Rego modules the patterns name, relative to the policy file and inside its folder
-    /// (or the `outside` allowance); each problem is reported at the pattern that named the module.
+    /// Loads and compiles the Rego modules and data documents the patterns name, relative to the policy file and
+    /// inside its folder (or the `outside` allowance); each problem is reported at the pattern that named the file.
     fn rego(
         &mut self,
         patterns: &[Spanned<String>],
+        data: &[Spanned<String>],
+        v0: bool,
         outside: &[std::path::PathBuf],
         limits: rego::Limits,
     ) -> Option<rego::Rego> {
@@ -480,17 +495,24 @@ impl<'t> Parser<'t> {
         let gateway = Gateway::new(base, Root::Policy, outside, DEFAULT_MAX_FILE_MIB);
         let mut files = Vec::new();
         let mut failed = false;
-        for pattern in patterns {
-            match rego::expand(&gateway, base, &pattern.value) {
-                Ok(found) => files.extend(found.into_iter().map(|f| (pattern.span, f))),
-                Err(e) => {
-                    self.toml.error(pattern.span, e.to_string(), None);
-                    failed = true;
+        let mut expand = |patterns: &[Spanned<String>], what| {
+            let mut named = Vec::new();
+            for pattern in patterns {
+                match rego::expand(&gateway, base, &pattern.value, what) {
+                    Ok(found) => {
+                        named.extend(found.iter().cloned());
+                        files.extend(found.into_iter().map(|f| (pattern.span, f)));
+                    }
+                    Err(e) => {
+                        self.toml.error(pattern.span, e.to_string(), None);
+                        failed = true;
+                    }
                 }
             }
-        }
-        let named: Vec<(String, std::path::PathBuf)> = files.iter().map(|(_, f)| f.clone()).collect();
-        match rego::compile(&gateway, &named, limits) {
+            named
+        };
+        let (modules, documents) = (expand(patterns, rego::MODULES), expand(data, rego::DATA));
+        match rego::compile(&gateway, &modules, &documents, v0, limits) {
             Ok(compiled) if !failed => Some(compiled),
             Ok(_) => None,
             Err(errors) => {

@@ -24,7 +24,7 @@ pub const READY: &str = "ready";
 /// The first line: what to compile and under which limits.
 #[derive(Serialize, Deserialize)]
 struct Header {
-    sources: Vec<(String, String)>,
+    sources: crate::policy::rego::Sources,
     timeout_seconds: u64,
     memory_mib: u64,
     /// How many rules it evaluates at once.

@@ -49,9 +49,20 @@ impl Default for Limits {
 #[derive(Debug, Clone)]
 pub struct Rego {
     pub modules: Vec<Module>,
-    /// Each module's path as the policy names it and its text.
-    pub sources: Vec<(String, String)>,
+    pub sources: Sources,
     pub limits: Limits,
+}
+
+/// What an engine is built from: the texts of the modules and of the `data` documents, and how modules are read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Sources {
+    /// Each module's path as the policy names it and its text.
+    pub modules: Vec<(String, String)>,
+    /// Each data document's path as the policy names it (`.json`, `.yaml` or `.yml`) and its text: its
+    /// top-level object is merged into `data`, as `opa eval -d FILE` does.
+    pub data: Vec<(String, String)>,
+    /// Whether modules are Rego v0 (`rego_v0 = true`), as OPA before 1.0 wrote them.
+    pub v0: bool,
 }
 
 /// One loaded module.
@@ -80,8 +91,12 @@ pub enum PatternError {
     #[error("{0:?}: `*` may only stand in the file name")]
     WildcardInFolder(String),
     /// Any other file (an `.env`, a key) would be quoted by the parser's errors.
-    #[error("{0:?}: a Rego module's name ends in `.rego`")]
-    NotRego(String),
+    #[error("{pattern:?}: {what}'s name ends in {}", one_of(endings))]
+    Ending {
+        pattern: String,
+        what: &'static str,
+        endings: &'static [&'static str],
+    },
     #[error("{pattern:?}: {error}")]
     BadWildcard { pattern: String, error: GlobError },
     #[error("{pattern:?}: {}: {error}", folder.display())]
@@ -94,9 +109,29 @@ pub enum PatternError {
     NoFile(String),
 }
 
-/// The files a pattern names, relative to `base`: `rules/*.rego` (a `*` in the file name only), sorted. A
-/// module's name ends in `.rego`.
-pub fn expand(gateway: &Gateway, base: &Path, pattern: &str) -> Result<Vec<(String, PathBuf)>, PatternError> {
+/// `` `.json`, `.yaml` or `.yml` ``.
+fn one_of(endings: &[&str]) -> String {
+    let quoted: Vec<String> = endings.iter().map(|e| format!("`{e}`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// What a pattern of `rego` names: modules.
+pub const MODULES: (&str, &[&str]) = ("a Rego module", &[".rego"]);
+/// What a pattern of `rego_data` names: data documents.
+pub const DATA: (&str, &[&str]) = ("a data document", &[".json", ".yaml", ".yml"]);
+
+/// The files a pattern names, relative to `base`: `rules/*.rego` (a `*` in the file name only), sorted; each
+/// name ends as `files` (one of [`MODULES`], [`DATA`]) says.
+pub fn expand(
+    gateway: &Gateway,
+    base: &Path,
+    pattern: &str,
+    (what, endings): (&'static str, &'static [&'static str]),
+) -> Result<Vec<(String, PathBuf)>, PatternError> {
     let (folder, name) = match pattern.rsplit_once('/') {
         Some((folder, name)) => (folder, name),
         None => ("", pattern),
@@ -104,8 +139,12 @@ pub fn expand(gateway: &Gateway, base: &Path, pattern: &str) -> Result<Vec<(Stri
     if folder.contains('*') {
         return Err(PatternError::WildcardInFolder(pattern.to_owned()));
     }
-    if !name.ends_with(".rego") {
-        return Err(PatternError::NotRego(pattern.to_owned()));
+    if !endings.iter().any(|e| name.ends_with(e)) {
+        return Err(PatternError::Ending {
+            pattern: pattern.to_owned(),
+            what,
+            endings,
+        });
     }
     if !name.contains('*') {
         return Ok(vec![(pattern.to_owned(), base.join(pattern))]);
@@ -137,17 +176,31 @@ pub fn expand(gateway: &Gateway, base: &Path, pattern: &str) -> Result<Vec<(Stri
     Ok(out)
 }
 
-/// Loads and compiles modules, each read through the gateway: every error of every module, each
-/// `file:line:col: message`.
-pub fn compile(gateway: &Gateway, files: &[(String, PathBuf)], limits: Limits) -> Result<Rego, Vec<String>> {
-    let mut sources = Vec::new();
+/// Loads and compiles modules and data documents, each read through the gateway: every error of every file,
+/// each `file:line:col: message` (or `file: message`).
+pub fn compile(
+    gateway: &Gateway,
+    modules: &[(String, PathBuf)],
+    data: &[(String, PathBuf)],
+    v0: bool,
+    limits: Limits,
+) -> Result<Rego, Vec<String>> {
     let mut errors = Vec::new();
-    for (shown, path) in files {
-        match gateway.read_to_string(path) {
-            Ok(text) => sources.push((shown.clone(), text)),
-            Err(e) => errors.push(format!("{shown}: {e}")),
+    let mut read = |files: &[(String, PathBuf)]| -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (shown, path) in files {
+            match gateway.read_to_string(path) {
+                Ok(text) => out.push((shown.clone(), text)),
+                Err(e) => errors.push(format!("{shown}: {e}")),
+            }
         }
-    }
+        out
+    };
+    let sources = Sources {
+        modules: read(modules),
+        data: read(data),
+        v0,
+    };
     match compile_sources(sources, limits) {
         Ok(rego) if errors.is_empty() => Ok(rego),
         Ok(_) => Err(errors),
@@ -158,8 +211,8 @@ pub fn compile(gateway: &Gateway, files: &[(String, PathBuf)], limits: Limits) -
     }
 }
 
-/// Compiles modules from their texts, as [`compile`] does.
-pub fn compile_sources(sources: Vec<(String, String)>, limits: Limits) -> Result<Rego, Vec<String>> {
+/// Compiles modules and data from their texts, as [`compile`] does.
+pub fn compile_sources(sources: Sources, limits: Limits) -> Result<Rego, Vec<String>> {
     let (_, modules) = engine(&sources, limits)?;
     Ok(Rego {
         modules,
@@ -168,23 +221,21 @@ pub fn compile_sources(sources: Vec<(String, String)>, limits: Limits) -> Result
     })
 }
 
-/// An engine holding the modules, ready to evaluate under the limits, and what each module declares: every error
-/// of every module, each `file:line:col: message`.
-pub fn engine(
-    sources: &[(String, String)],
-    limits: Limits,
-) -> Result<(regorus::Engine, Vec<Module>), Vec<String>> {
+/// An engine holding the modules and the data, ready to evaluate under the limits, and what each module
+/// declares: every error of every file, each `file:line:col: message`.
+pub fn engine(sources: &Sources, limits: Limits) -> Result<(regorus::Engine, Vec<Module>), Vec<String>> {
     let timer = ExecutionTimerConfig {
         limit: limits.timeout,
         check_interval: NonZeroU32::new(64).expect("not zero"),
     };
     let mut engine = regorus::Engine::new();
+    engine.set_rego_v0(sources.v0);
     engine.set_execution_timer_config(timer);
     // What `print` writes is gathered and shown escaped, never written raw to the terminal.
     engine.set_gather_prints(true);
     let mut modules = Vec::new();
     let mut errors = Vec::new();
-    for (shown, text) in sources {
+    for (shown, text) in &sources.modules {
         // Each module is parsed on its own, so that every module's mistakes are found, not only the first one's.
         let added = engine
             .add_policy(shown.clone(), text.clone())
@@ -203,7 +254,17 @@ pub fn engine(
             });
         match added {
             Ok(module) => modules.push(module),
+            Err(e) if !sources.v0 && parses_as_v0(shown, text) => errors.push(format!(
+                "{shown}: this module is Rego v0, as OPA wrote it before 1.0 (`deny[msg] {{ ... }}`): set \
+                 `rego_v0 = true` in [policy] to read it, or rewrite it as v1 (`opa fmt --v1-compatible`); as v1: {}",
+                located(&e.to_string())
+            )),
             Err(e) => errors.push(located(&e.to_string())),
+        }
+    }
+    for (shown, text) in &sources.data {
+        if let Err(e) = add_data(&mut engine, shown, text) {
+            errors.push(format!("{shown}: {e}"));
         }
     }
     // regorus looks a function up only when a call is evaluated: every call is checked here instead.
@@ -218,6 +279,30 @@ pub fn engine(
         true => Ok((engine, modules)),
         false => Err(errors),
     }
+}
+
+/// Whether a module that is not valid Rego v1 is valid v0: its error then names the option that reads it.
+fn parses_as_v0(shown: &str, text: &str) -> bool {
+    let mut v0 = regorus::Engine::new();
+    v0.set_rego_v0(true);
+    v0.add_policy(shown.to_owned(), text.to_owned()).is_ok()
+}
+
+/// Merges a data document into the engine's `data`: its top level must be an object, and a key another document
+/// already set is a conflict.
+fn add_data(engine: &mut regorus::Engine, shown: &str, text: &str) -> Result<(), String> {
+    let yaml = shown.ends_with(".yaml") || shown.ends_with(".yml");
+    let value = match yaml {
+        true => regorus::Value::from_yaml_str(text),
+        false => regorus::Value::from_json_str(text),
+    }
+    .map_err(|e| format!("not valid {}: {e}", if yaml { "YAML" } else { "JSON" }))?;
+    if value.as_object().is_err() {
+        return Err("a data document is an object at its top level, whose keys become `data.KEY`".to_owned());
+    }
+    engine
+        .add_data(value)
+        .map_err(|e| format!("cannot merge it into `data`: {e}"))
 }
 
 /// regorus's error (`\n--> file:3:5\n  |\n3 | code\n  |     ^\nerror: message`) as `file:3:5: message`, the
