@@ -424,7 +424,11 @@ fn rego_data_gives_rules_the_policy_s_json_and_yaml_documents() {
     );
     // Fires on a kind the allow-list lacks, with the owner the YAML document gives.
     assert_eq!(
-        rego_details(&policy, json!([bucket("staging", "assets", "Enabled")]), json!([bucket("prod", "assets", "Enabled")])),
+        rego_details(
+            &policy,
+            json!([bucket("staging", "assets", "Enabled")]),
+            json!([bucket("prod", "assets", "Enabled")])
+        ),
         ["aws.s3.bucket is not an allowed kind (owner of queues: team-jobs)"]
     );
     // Quiet on allowed kinds: not `not r.kind in undefined`, which fires on everything.
@@ -442,7 +446,11 @@ fn rego_data_gives_rules_the_policy_s_json_and_yaml_documents() {
 fn rego_v0_reads_modules_as_opa_wrote_them_before_1_0_and_without_it_the_error_names_the_option() {
     let policy = rego_policy(&["tests/fixtures/rego/v0/old.rego"], "rego_v0 = true\n");
     assert_eq!(
-        rego_details(&policy, json!([bucket("staging", "assets", "Enabled")]), json!([bucket("prod", "assets", "Enabled")])),
+        rego_details(
+            &policy,
+            json!([bucket("staging", "assets", "Enabled")]),
+            json!([bucket("prod", "assets", "Enabled")])
+        ),
         ["bucket assets-{env}"]
     );
     assert_eq!(

@@ -1,6 +1,7 @@
 //! Sources beyond the cloud account: Docker Compose files (dev parity) and rendered Kubernetes manifests, read
 //! without any AWS call.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -142,6 +143,81 @@ fn an_engine_or_a_config_key_dev_lacks_is_reported() {
             report_row("config-key-missing", "config", "CACHE_TTL_SECONDS", "", "error"),
         ]
     );
+}
+
+/// The attributes of each service `collect dev` finds in the compose files written in `dir`.
+fn compose_services(dir: &Path, files: &[(&str, &str)]) -> BTreeMap<String, Value> {
+    for (name, text) in files {
+        write(dir, name, text);
+    }
+    write(
+        dir,
+        "envparity.toml",
+        "[environments.dev]\ncompose = [\"docker-compose.yml\"]\n",
+    );
+    envparity(dir)
+        .args(["collect", "dev", "--output", "dev.json"])
+        .assert()
+        .code(0);
+    let snapshot: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("dev.json")).unwrap()).unwrap();
+    snapshot["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "compose.service")
+        .map(|r| (r["name"].as_str().unwrap().to_owned(), r["attributes"].clone()))
+        .collect()
+}
+
+#[test]
+fn compose_normal_forms_durations_command_strings_disabled_health_checks_optional_env_files_and_ports_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let services = compose_services(
+        dir.path(),
+        &[(
+            "docker-compose.yml",
+            "services:\n  web:\n    image: web:1\n    command: npm run \"dev server\"\n\
+             \x20   env_file: [{path: missing.env, required: false}]\n\
+             \x20   ports: [\"8080:80\", {target: 80, published: \"8080\"}]\n\
+             \x20   healthcheck: {test: [CMD, true], interval: 90s, timeout: 1m30s, start_period: 1m}\n\
+             \x20 worker:\n    image: worker:1\n    healthcheck: {disable: true}\n\
+             \x20 cron:\n    image: cron:1\n    healthcheck: {test: [NONE]}\n",
+        )],
+    );
+    let web = &services["web"];
+    assert_eq!(web["command"], json!(["npm", "run", "dev server"]));
+    assert_eq!(web["ports"], json!(["8080:80/tcp"]));
+    assert_eq!(
+        (
+            &web["healthcheck"]["interval"],
+            &web["healthcheck"]["timeout"],
+            &web["healthcheck"]["start_period"]
+        ),
+        (&json!("1m30s"), &json!("1m30s"), &json!("1m0s"))
+    );
+    assert_eq!(services["worker"]["healthcheck"], json!({"disable": true}));
+    assert_eq!(services["cron"]["healthcheck"], json!({"disable": true}));
+}
+
+#[test]
+fn a_compose_file_without_services_is_a_gap_naming_it_never_an_empty_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "docker-compose.yml",
+        "version: \"1\"\nweb:\n  image: web:1\n",
+    );
+    write(
+        dir.path(),
+        "envparity.toml",
+        "[environments.dev]\ncompose = [\"docker-compose.yml\"]\n",
+    );
+    envparity(dir.path())
+        .args(["collect", "dev", "--output", "dev.json"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("docker-compose.yml: no `services:`"));
 }
 
 #[test]

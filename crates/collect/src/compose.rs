@@ -117,11 +117,15 @@ fn collect(
             .map_err(|e| fail(format!("{shown}: {e}")))?;
         merge(&mut merged, Value::clone(&document));
     }
-    let services = merged
-        .get("services")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+    // A file without `services:` (Compose's old version-1 format, or a typo) would otherwise give nothing, and
+    // an environment of nothing reads as parity.
+    let Some(services) = merged.get("services").and_then(Value::as_object).cloned() else {
+        return Err(fail(format!(
+            "{}: no `services:`: envparity reads the Compose specification's format (version 1 files, with the \
+             services at the top level, are not read)",
+            files.join(", ")
+        )));
+    };
 
     let mut out = Vec::new();
     for (name, _) in &services {
@@ -457,16 +461,25 @@ fn resources(
     redactor: &Redactor,
 ) -> Result<Vec<Resource>, String> {
     let mut environment: BTreeMap<String, String> = BTreeMap::new();
-    let env_files = match service.get("env_file") {
-        Some(Value::String(f)) => vec![f.clone()],
+    // Each `env_file` with whether it must exist (`required: false` lets it be missing).
+    let env_files: Vec<(String, bool)> = match service.get("env_file") {
+        Some(Value::String(f)) => vec![(f.clone(), true)],
         Some(Value::Array(items)) => items
             .iter()
-            .filter_map(|i| i.as_str().or_else(|| i.get("path").and_then(Value::as_str)))
-            .map(str::to_owned)
+            .filter_map(|i| match i {
+                Value::String(path) => Some((path.clone(), true)),
+                _ => Some((
+                    i.get("path").and_then(Value::as_str)?.to_owned(),
+                    i.get("required").and_then(Value::as_bool).unwrap_or(true),
+                )),
+            })
             .collect(),
         _ => Vec::new(),
     };
-    for file in env_files {
+    for (file, required) in env_files {
+        if !required && !reader.gateway.exists(&project_dir.join(&file)) {
+            continue;
+        }
         environment.extend(
             reader
                 .env_file(&project_dir.join(&file))
@@ -486,9 +499,11 @@ fn resources(
         .iter()
         .map(|(k, v)| (k.clone(), redactor.text(k, v)))
         .collect();
+    // A port written short in one file and long in another is one port.
     let ports = service.get("ports").and_then(Value::as_array).map(|ports| {
         let mut out: Vec<String> = ports.iter().map(port).collect();
         out.sort();
+        out.dedup();
         out
     });
     let depends_on = match service.get("depends_on") {
@@ -506,16 +521,28 @@ fn resources(
             Some(other) => other.clone(),
             None => Value::Null,
         };
+        // `disable: true` and a test of `NONE` both turn the image's health check off.
+        if h.get("disable") == Some(&Value::Bool(true)) || test == json!(["NONE"]) {
+            return json!({"disable": true});
+        }
+        let duration = |key: &str| {
+            h.get(key)
+                .map(|d| duration(d).map_or_else(|| d.clone(), Value::String))
+        };
         json!({
             "test": test,
-            "interval": h.get("interval"),
-            "timeout": h.get("timeout"),
+            "interval": duration("interval"),
+            "timeout": duration("timeout"),
             "retries": h.get("retries"),
-            "start_period": h.get("start_period"),
+            "start_period": duration("start_period"),
         })
     });
+    // A string is split as a shell would (`npm run dev` is three words), as Compose does.
     let command = match service.get("command") {
-        Some(Value::String(s)) => Some(vec![json!(s)]),
+        Some(Value::String(s)) => Some(match shlex::split(s) {
+            Some(words) => words.into_iter().map(Value::String).collect(),
+            None => vec![json!(s)],
+        }),
         Some(Value::Array(items)) => Some(items.clone()),
         _ => None,
     };
@@ -585,6 +612,73 @@ fn port(value: &Value) -> String {
         }
     };
     format!("{published}:{target}/{protocol}")
+}
+
+/// A duration as Compose reads it (`1m30s`, `90s`, `1h`, `500ms`), written as Go writes it, so that one duration
+/// written two ways is one value: `90s` and `1m30s` are both `1m30s`. `None` for what is not a duration.
+fn duration(value: &Value) -> Option<String> {
+    let text = value.as_str()?.trim();
+    let mut nanos: u128 = 0;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        let number: f64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let unit: f64 = match &rest[..unit_end] {
+            "ns" => 1.0,
+            "us" | "µs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return None,
+        };
+        rest = &rest[unit_end..];
+        nanos = nanos.checked_add((number * unit) as u128)?;
+    }
+    if text.is_empty() {
+        return None;
+    }
+    Some(go_duration(nanos))
+}
+
+/// Nanoseconds as Go's `time.Duration` prints them: `1h2m3s`, `1m30s`, `1.5s`, `500ms`, `0s`.
+fn go_duration(nanos: u128) -> String {
+    if nanos == 0 {
+        return "0s".to_owned();
+    }
+    if nanos < 1_000_000_000 {
+        let (unit, size) = match nanos {
+            n if n < 1_000 => ("ns", 1u128),
+            n if n < 1_000_000 => ("µs", 1_000),
+            _ => ("ms", 1_000_000),
+        };
+        return format!("{}{unit}", fraction(nanos, size));
+    }
+    let (hours, rest) = (nanos / 3_600_000_000_000, nanos % 3_600_000_000_000);
+    let (minutes, rest) = (rest / 60_000_000_000, rest % 60_000_000_000);
+    let seconds = fraction(rest, 1_000_000_000);
+    match (hours, minutes) {
+        (0, 0) => format!("{seconds}s"),
+        (0, m) => format!("{m}m{seconds}s"),
+        (h, m) => format!("{h}h{m}m{seconds}s"),
+    }
+}
+
+/// `value / size` with its decimals, trailing zeros dropped: 1500 / 1000 is `1.5`.
+fn fraction(value: u128, size: u128) -> String {
+    let (whole, part) = (value / size, value % size);
+    if part == 0 {
+        return whole.to_string();
+    }
+    let width = size.to_string().len() - 1;
+    let decimals = format!("{part:0width$}");
+    format!("{whole}.{}", decimals.trim_end_matches('0'))
 }
 
 /// The engine an image runs and the version its tag pins: `postgres:15.6-alpine` gives (postgres, 15.6);
@@ -705,6 +799,24 @@ mod tests {
         assert!(error.contains("nested more than 32 levels"), "{error}");
         let fine = format!("{}x{}", "${A:-".repeat(8), "}".repeat(8));
         assert_eq!(interpolate(&fine, &BTreeMap::new()).unwrap(), "x");
+    }
+
+    #[test]
+    fn durations_are_one_value_however_written() {
+        for (written, normal) in [
+            ("90s", "1m30s"),
+            ("1m30s", "1m30s"),
+            ("1h", "1h0m0s"),
+            ("1.5s", "1.5s"),
+            ("500ms", "500ms"),
+            ("0s", "0s"),
+            ("2h45m", "2h45m0s"),
+        ] {
+            assert_eq!(duration(&json!(written)).as_deref(), Some(normal), "{written}");
+        }
+        for not_a_duration in [json!("soon"), json!("10"), json!(""), json!(30)] {
+            assert_eq!(duration(&not_a_duration), None, "{not_a_duration}");
+        }
     }
 
     #[test]
