@@ -201,6 +201,30 @@ fn compose_normal_forms_durations_command_strings_disabled_health_checks_optiona
 }
 
 #[test]
+fn dot_env_values_refer_to_the_variables_before_them_and_single_quotes_stay_literal() {
+    let dir = tempfile::tempdir().unwrap();
+    let services = compose_services(
+        dir.path(),
+        &[
+            (
+                ".env",
+                "REGISTRY=registry.example.com\nTAG=2.1\nIMAGE=${REGISTRY}/api:${TAG}\nLITERAL='${TAG}'\n",
+            ),
+            (
+                "docker-compose.yml",
+                "services:\n  api:\n    image: ${IMAGE}\n    environment: {PINNED: \"${LITERAL}\"}\n",
+            ),
+        ],
+    );
+    let api = &services["api"];
+    assert_eq!(
+        api["image"],
+        json!({"repository": "registry.example.com/api", "tag": "2.1", "digest": null})
+    );
+    assert_eq!(api["environment"]["PINNED"], "${TAG}");
+}
+
+#[test]
 fn a_compose_file_without_services_is_a_gap_naming_it_never_an_empty_environment() {
     let dir = tempfile::tempdir().unwrap();
     write(

@@ -169,17 +169,25 @@ impl<'g> Reader<'g> {
         }
     }
 
-    /// The variables of a file in `.env` format (`.env`, an `env_file`), as Compose reads them.
+    /// The variables of a file in `.env` format (`.env`, an `env_file`), as Compose reads them: a value that is
+    /// not single-quoted is interpolated with the variables the file set before it, then the project's
+    /// (`IMAGE=${REGISTRY}/api:${TAG}`); never with the process environment.
     fn env_file(&self, path: &Path) -> Result<Rc<BTreeMap<String, String>>, String> {
         self.once(&self.env_files, path, || {
             let text = self.gateway.read_to_string(path).map_err(|e| e.to_string())?;
-            Ok(match super::files::dotenv(&text)? {
-                Value::Object(map) => map
-                    .into_iter()
-                    .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_owned()))
-                    .collect(),
-                _ => BTreeMap::new(),
-            })
+            let mut variables = self.variables.clone();
+            let mut out = BTreeMap::new();
+            for entry in super::files::dotenv_entries(&text)? {
+                let value = match entry.literal {
+                    true => entry.value,
+                    false => {
+                        interpolate(&entry.value, &variables).map_err(|e| format!("{}: {e}", entry.name))?
+                    }
+                };
+                variables.insert(entry.name.clone(), value.clone());
+                out.insert(entry.name, value);
+            }
+            Ok(out)
         })
     }
 

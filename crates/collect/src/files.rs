@@ -118,7 +118,24 @@ fn parse(text: &str, shown: &str) -> Result<Value, String> {
 /// Hand-written rather than dotenvy's parser: dotenvy substitutes `$VAR` from the process environment, which
 /// would copy the collecting machine's own environment (its AWS keys) into the snapshot.
 pub(super) fn dotenv(text: &str) -> Result<Value, String> {
-    let mut map = serde_json::Map::new();
+    let map: serde_json::Map<String, Value> = dotenv_entries(text)?
+        .into_iter()
+        .map(|entry| (entry.name, json!(entry.value)))
+        .collect();
+    Ok(Value::Object(map))
+}
+
+/// One `KEY=VALUE` line of a `.env` file, in the file's order.
+pub(super) struct DotenvEntry {
+    pub name: String,
+    pub value: String,
+    /// Whether the value was single-quoted: Compose interpolates every other value with the variables before it.
+    pub literal: bool,
+}
+
+/// The lines of a `.env` file in order, read as [`dotenv`] reads them.
+pub(super) fn dotenv_entries(text: &str) -> Result<Vec<DotenvEntry>, String> {
+    let mut entries = Vec::new();
     let mut lines = text.lines().enumerate();
     while let Some((index, line)) = lines.next() {
         let number = index + 1;
@@ -142,6 +159,7 @@ pub(super) fn dotenv(text: &str) -> Result<Value, String> {
             ));
         }
         let rest = rest.trim_start();
+        let literal = rest.starts_with('\'');
         let value = match rest.chars().next() {
             Some(quote @ ('"' | '\'' | '`')) => {
                 // The value runs to the closing quote, over as many lines as it takes.
@@ -183,9 +201,13 @@ pub(super) fn dotenv(text: &str) -> Result<Value, String> {
                 None => rest.trim_end().to_owned(),
             },
         };
-        map.insert(key.to_owned(), json!(value));
+        entries.push(DotenvEntry {
+            name: key.to_owned(),
+            value,
+            literal,
+        });
     }
-    Ok(Value::Object(map))
+    Ok(entries)
 }
 
 /// Where the quote that closes a value starts, skipping backslash escapes in double quotes.
