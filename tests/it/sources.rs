@@ -225,6 +225,42 @@ fn dot_env_values_refer_to_the_variables_before_them_and_single_quotes_stay_lite
 }
 
 #[test]
+fn compose_merge_tags_reset_and_override_and_depends_on_merges_by_service_in_either_form() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "docker-compose.override.yml",
+        "services:\n  api:\n    depends_on: {cache: {condition: service_healthy}}\n\
+         \x20   environment: !override {ONLY: \"1\"}\n    ports: !reset []\n",
+    );
+    write(
+        dir.path(),
+        "docker-compose.yml",
+        "services:\n  api:\n    image: api:1\n    depends_on: [db]\n    environment: [A=1, B=2]\n    ports: [\"80:80\"]\n",
+    );
+    write(
+        dir.path(),
+        "envparity.toml",
+        "[environments.dev]\ncompose = [\"docker-compose.yml\", \"docker-compose.override.yml\"]\n",
+    );
+    envparity(dir.path())
+        .args(["collect", "dev", "--output", "dev.json"])
+        .assert()
+        .code(0);
+    let snapshot: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("dev.json")).unwrap()).unwrap();
+    let api = snapshot["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "api")
+        .unwrap();
+    assert_eq!(api["attributes"]["depends_on"], json!(["cache", "db"]));
+    assert_eq!(api["attributes"]["environment_names"], json!(["ONLY"]));
+    assert_eq!(api["attributes"]["ports"], json!(null));
+}
+
+#[test]
 fn a_compose_file_without_services_is_a_gap_naming_it_never_an_empty_environment() {
     let dir = tempfile::tempdir().unwrap();
     write(

@@ -203,6 +203,7 @@ impl<'g> Reader<'g> {
         let mut yaml: serde_yaml_ng::Value =
             serde_yaml_ng::from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
         yaml.apply_merge().map_err(|e| format!("not valid YAML: {e}"))?;
+        let yaml = with_merge_tags(yaml);
         let mut value: Value = serde_json::to_value(&yaml).map_err(|e| format!("not a compose file: {e}"))?;
         if !value.is_object() {
             return Err("not a compose file: expected a mapping at the top".into());
@@ -283,23 +284,94 @@ impl<'g> Reader<'g> {
 /// a list in one file and a mapping in another still merge by name.
 fn merge(base: &mut Value, over: Value) {
     merge_at(base, over, "");
+    without_merge_tags(base);
+}
+
+/// The keys that stand for the Compose spec's merge tags once a file is JSON: `!reset` (the value is removed)
+/// and `!override` (the value replaces what it merges with, whole). No compose key starts with a NUL.
+const RESET: &str = "\0!reset";
+const OVERRIDE: &str = "\0!override";
+
+/// `!reset` and `!override` values as the one-key objects [`merge_at`] acts on; any other tag is dropped, its
+/// value kept.
+fn with_merge_tags(value: serde_yaml_ng::Value) -> serde_yaml_ng::Value {
+    use serde_yaml_ng::Value as Yaml;
+    match value {
+        Yaml::Tagged(tagged) => {
+            let inner = with_merge_tags(tagged.value);
+            let marker = |key: &str, inner| {
+                Yaml::Mapping([(Yaml::String(key.to_owned()), inner)].into_iter().collect())
+            };
+            match () {
+                () if tagged.tag == "reset" => marker(RESET, Yaml::Null),
+                () if tagged.tag == "override" => marker(OVERRIDE, inner),
+                () => inner,
+            }
+        }
+        Yaml::Mapping(map) => Yaml::Mapping(map.into_iter().map(|(k, v)| (k, with_merge_tags(v))).collect()),
+        Yaml::Sequence(items) => Yaml::Sequence(items.into_iter().map(with_merge_tags).collect()),
+        other => other,
+    }
+}
+
+/// The merge tags' marker of a value, and what it holds.
+fn merge_tag(value: &Value) -> Option<(&'static str, &Value)> {
+    let map = value.as_object().filter(|m| m.len() == 1)?;
+    [RESET, OVERRIDE]
+        .into_iter()
+        .find_map(|tag| map.get(tag).map(|inner| (tag, inner)))
+}
+
+/// What is left of the merge tags once every file is merged: `!reset` removes its key, `!override` is its value.
+fn without_merge_tags(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| merge_tag(v).is_none_or(|(tag, _)| tag != RESET));
+            for v in map.values_mut() {
+                if let Some((_, inner)) = merge_tag(v) {
+                    *v = inner.clone();
+                }
+                without_merge_tags(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_merge_tags),
+        _ => {}
+    }
+}
+
+/// The keys whose list form is a mapping in disguise: `environment: [A=1]`, `depends_on: [db]`.
+fn as_mapping_at(key: &str, value: Value) -> Value {
+    match key {
+        "environment" | "labels" => as_mapping(value),
+        "depends_on" => match value {
+            Value::Array(items) => Value::Object(
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|service| (service.to_owned(), json!({"condition": "service_started"})))
+                    .collect(),
+            ),
+            other => other,
+        },
+        _ => value,
+    }
 }
 
 fn merge_at(base: &mut Value, over: Value, key: &str) {
     match (base, over) {
         (Value::Object(b), Value::Object(o)) => {
-            for (k, mut v) in o {
-                if matches!(k.as_str(), "environment" | "labels") {
-                    v = as_mapping(v);
-                }
-                match b.get_mut(&k) {
-                    Some(existing) => {
-                        if matches!(k.as_str(), "environment" | "labels") {
-                            *existing = as_mapping(existing.take());
-                        }
+            for (k, v) in o {
+                let v = as_mapping_at(&k, v);
+                match (b.get_mut(&k), merge_tag(&v)) {
+                    (_, Some((RESET, _))) => {
+                        b.remove(&k);
+                    }
+                    (Some(existing), Some((_, inner))) => *existing = inner.clone(),
+                    (Some(existing), None) => {
+                        *existing = as_mapping_at(&k, existing.take());
                         merge_at(existing, v, &k)
                     }
-                    None => {
+                    (None, _) => {
                         b.insert(k, v);
                     }
                 }
