@@ -261,6 +261,46 @@ fn compose_merge_tags_reset_and_override_and_depends_on_merges_by_service_in_eit
 }
 
 #[test]
+fn included_files_add_their_services_and_extended_or_included_files_read_env_files_from_their_own_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let services = compose_services(
+        dir.path(),
+        &[
+            (
+                "db/compose.yml",
+                "services:\n  db:\n    image: postgres:16\n    env_file: db.env\n",
+            ),
+            ("db/db.env", "POSTGRES_DB=shop\n"),
+            (
+                "sub/common.yaml",
+                "services:\n  common:\n    image: base:1\n    env_file: [common.env]\n",
+            ),
+            ("sub/common.env", "SHARED=1\n"),
+            (
+                "docker-compose.yml",
+                "include: [db/compose.yml]\nservices:\n  api:\n    extends: {file: sub/common.yaml, service: common}\n",
+            ),
+        ],
+    );
+    // The included database is there, not silently gone.
+    assert_eq!(services["db"]["environment_names"], json!(["POSTGRES_DB"]));
+    assert_eq!(services["api"]["environment_names"], json!(["SHARED"]));
+    // A service both here and in an included file is an error, as in Compose.
+    write(
+        dir.path(),
+        "docker-compose.yml",
+        "include: [db/compose.yml]\nservices:\n  db:\n    image: postgres:15\n",
+    );
+    envparity(dir.path())
+        .args(["collect", "dev", "--output", "dev.json"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(
+            "service db is defined both here and in the included db/compose.yml",
+        ));
+}
+
+#[test]
 fn a_compose_file_without_services_is_a_gap_naming_it_never_an_empty_environment() {
     let dir = tempfile::tempdir().unwrap();
     write(

@@ -101,7 +101,7 @@ fn collect(
     let project_dir = project.parent().map(Path::to_path_buf).unwrap_or_default();
     // No `.env` is no variable; an unreadable one is a gap.
     let dot_env = project_dir.join(".env");
-    let mut reader = Reader::new(gateway);
+    let mut reader = Reader::new(gateway, &project_dir);
     if gateway.exists(&dot_env) {
         reader.variables = reader
             .env_file(&dot_env)
@@ -112,10 +112,17 @@ fn collect(
 
     let mut merged = Value::Object(Map::new());
     for shown in files {
-        let document = reader
-            .document(&base_dir.join(shown))
+        let path = base_dir.join(shown);
+        let mut document = Value::clone(
+            &*reader
+                .document(&path)
+                .map_err(|e| fail(format!("{shown}: {e}")))?,
+        );
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        reader
+            .include(&mut document, &dir, 0)
             .map_err(|e| fail(format!("{shown}: {e}")))?;
-        merge(&mut merged, Value::clone(&document));
+        merge(&mut merged, document);
     }
     // A file without `services:` (Compose's old version-1 format, or a typo) would otherwise give nothing, and
     // an environment of nothing reads as parity.
@@ -151,6 +158,8 @@ fn collect(
 /// once, however many files and services name it.
 struct Reader<'g> {
     gateway: &'g Gateway,
+    /// The folder of the first compose file: relative paths of every file read are rewritten relative to it.
+    project_dir: PathBuf,
     /// The variables of the `.env` beside the first compose file, for interpolation.
     variables: BTreeMap<String, String>,
     /// Parsed compose files by resolved path.
@@ -160,9 +169,10 @@ struct Reader<'g> {
 }
 
 impl<'g> Reader<'g> {
-    fn new(gateway: &'g Gateway) -> Self {
+    fn new(gateway: &'g Gateway, project_dir: &Path) -> Self {
         Reader {
             gateway,
+            project_dir: project_dir.to_path_buf(),
             variables: BTreeMap::new(),
             documents: RefCell::default(),
             env_files: RefCell::default(),
@@ -209,7 +219,109 @@ impl<'g> Reader<'g> {
             return Err("not a compose file: expected a mapping at the top".into());
         }
         interpolate_all(&mut value, &self.variables)?;
+        if let Some(dir) = path.parent() {
+            self.rebase_env_files(&mut value, dir);
+        }
         Ok(value)
+    }
+
+    /// A file's `env_file` paths, relative to its own folder, rewritten relative to the project's: what a
+    /// service `extends` or `include`s from `sub/` reads `sub/`'s files, as Compose does.
+    fn rebase_env_files(&self, document: &mut Value, dir: &Path) {
+        if dir == self.project_dir {
+            return;
+        }
+        let rebase = |path: &mut String| {
+            let joined = dir.join(path.as_str());
+            *path = joined
+                .strip_prefix(&self.project_dir)
+                .unwrap_or(&joined)
+                .to_string_lossy()
+                .into_owned();
+        };
+        let services = document.get_mut("services").and_then(Value::as_object_mut);
+        for service in services.into_iter().flat_map(|s| s.values_mut()) {
+            match service.get_mut("env_file") {
+                Some(Value::String(path)) => rebase(path),
+                Some(Value::Array(items)) => {
+                    for item in items {
+                        match item {
+                            Value::String(path) => rebase(path),
+                            Value::Object(entry) => {
+                                if let Some(Value::String(path)) = entry.get_mut("path") {
+                                    rebase(path);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Adds the services of the files `document` includes (`include:`, relative to `dir`), and of the files
+    /// those include. A service defined both by a file and by one it includes is an error, as in Compose.
+    fn include(&self, document: &mut Value, dir: &Path, depth: usize) -> Result<(), String> {
+        let Some(entries) = document.as_object_mut().and_then(|d| d.remove("include")) else {
+            return Ok(());
+        };
+        if depth > EXTENDS_DEPTH {
+            return Err(format!(
+                "`include` goes deeper than {EXTENDS_DEPTH} files: a cycle?"
+            ));
+        }
+        let entries = match entries {
+            Value::Array(entries) => entries,
+            other => vec![other],
+        };
+        let mut paths = Vec::new();
+        for entry in entries {
+            match entry {
+                Value::String(path) => paths.push(path),
+                Value::Object(entry) => match entry.get("path") {
+                    Some(Value::String(path)) => paths.push(path.clone()),
+                    Some(Value::Array(many)) => {
+                        paths.extend(many.iter().filter_map(Value::as_str).map(str::to_owned))
+                    }
+                    _ => return Err("an `include` entry needs a `path`".into()),
+                },
+                _ => return Err("an `include` entry is a path or a mapping with a `path`".into()),
+            }
+        }
+        for shown in paths {
+            let path = dir.join(&shown);
+            let mut included = Value::clone(
+                &*self
+                    .document(&path)
+                    .map_err(|e| format!("include {shown}: {e}"))?,
+            );
+            let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            self.include(&mut included, &folder, depth + 1)?;
+            let services = included
+                .get("services")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let ours = document
+                .as_object_mut()
+                .expect("a compose file is a mapping")
+                .entry("services")
+                .or_insert_with(|| json!({}));
+            let Some(ours) = ours.as_object_mut() else {
+                return Err("`services` is not a mapping".into());
+            };
+            for (name, service) in services {
+                if ours.contains_key(&name) {
+                    return Err(format!(
+                        "service {name} is defined both here and in the included {shown}"
+                    ));
+                }
+                ours.insert(name, service);
+            }
+        }
+        Ok(())
     }
 
     /// What `read` gives for `path`, made once per file (as the gateway resolves it) and kept in `made`.
