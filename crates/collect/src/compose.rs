@@ -953,7 +953,7 @@ mod tests {
             std::fs::write(dir.path().join(format!("l{level}.yaml")), text).unwrap();
         }
         let gateway = Gateway::new(dir.path(), envparity_files::gateway::Root::Config, &[], 16);
-        let reader = Reader::new(&gateway);
+        let reader = Reader::new(&gateway, dir.path());
         let top = reader.document(&dir.path().join("l0.yaml")).unwrap();
         let services = top["services"].as_object().unwrap();
         let resolve_all = || {
@@ -976,7 +976,7 @@ mod tests {
         let path = dir.path().join("shared.env");
         std::fs::write(&path, "A=1\n").unwrap();
         let gateway = Gateway::new(dir.path(), envparity_files::gateway::Root::Config, &[], 16);
-        let reader = Reader::new(&gateway);
+        let reader = Reader::new(&gateway, dir.path());
         assert_eq!(reader.env_file(&path).unwrap()["A"], "1");
         std::fs::remove_file(&path).unwrap();
         assert_eq!(reader.env_file(&path).unwrap()["A"], "1");
