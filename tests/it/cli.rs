@@ -1413,3 +1413,45 @@ fn diff_key_flags_re_key_snapshots_that_store_keys() {
     // Each flag re-keys the side it names only.
     assert_eq!(diff(&["--staging-tokens", "blue"]), ["jobs-green", "jobs-{env}"]);
 }
+
+#[test]
+fn policy_test_fails_a_case_that_lacks_an_expected_finding_or_gives_an_unlisted_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("cases/wrong");
+    std::fs::create_dir_all(&case).unwrap();
+    let snapshot = |env: &str, versioning: &str| {
+        serde_json::json!({"schema": "envparity/snapshot/v1", "environment": env,
+            "collected_at": "2026-11-27T12:00:00Z",
+            "resources": [{"kind": "aws.s3.bucket", "key": "assets-{env}", "attributes": {"versioning": versioning}}]})
+        .to_string()
+    };
+    std::fs::write(case.join("staging.json"), snapshot("staging", "Enabled")).unwrap();
+    std::fs::write(case.join("prod.json"), snapshot("prod", "Suspended")).unwrap();
+    std::fs::write(
+        case.join("expected.toml"),
+        "[[finding]]\nrule = \"bucket-encryption\"\nkey = \"assets-{env}\"\n",
+    )
+    .unwrap();
+    let out = envparity()
+        .current_dir(dir.path())
+        .args(["policy", "test", "cases", "--as-of", AS_OF])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL  wrong\n  missing:    bucket-encryption assets-{env}\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  unexpected: prod-versioning assets-{env} versioning (error)\n"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("1 cases: 0 passed, 1 failed\n"), "{stdout}");
+    // No case is bad input, never a pass.
+    envparity()
+        .current_dir(dir.path())
+        .args(["policy", "test", "."])
+        .assert()
+        .code(2);
+}

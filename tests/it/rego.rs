@@ -843,3 +843,74 @@ fn what_print_writes_is_shown_escaped_never_run_by_the_terminal() {
         "{stderr}"
     );
 }
+
+/// The README's "Writing and testing a rule in five minutes", run as written: its policy and module, then every
+/// line of its shell blocks in bash with envparity on the PATH, each exit status as its comment says.
+#[test]
+fn the_readme_rego_walkthrough_runs_as_written() {
+    let readme = std::fs::read_to_string(repository().join("README.md")).unwrap();
+    let section = &readme[readme.find("## Custom rules in Rego").unwrap()..];
+    let section = &section[..section
+        .find("`policy check` reports every module's errors")
+        .unwrap()];
+    let block = |fence: &str, from: usize| -> Option<(usize, String)> {
+        let start = section[from..].find(&format!("```{fence}\n"))? + from + fence.len() + 4;
+        let end = section[start..].find("```\n")? + start;
+        Some((end, section[start..end].to_owned()))
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (_, policy) = block("toml", 0).unwrap();
+    std::fs::write(dir.path().join("policy.toml"), policy).unwrap();
+    let (_, module) = block("rego", 0).unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    std::fs::write(dir.path().join("rules/buckets.rego"), module).unwrap();
+    // The block right after the module names a pair generically; the walkthrough's own pair starts here.
+    let after_module = section.find("Test it on a pair").unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("envparity");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let (mut from, mut commands) = (after_module, 0);
+    while let Some((end, script)) = block("sh", from) {
+        from = end;
+        // A heredoc runs whole; any other line alone, its exit status checked against its `# exit N` comment.
+        let mut lines = script.lines().peekable();
+        while let Some(line) = lines.next() {
+            let mut command = line.to_owned();
+            if let Some(marker) = line.split("<<'").nth(1).and_then(|m| m.split('\'').next()) {
+                for next in lines.by_ref() {
+                    command.push('\n');
+                    command.push_str(next);
+                    if next == marker {
+                        break;
+                    }
+                }
+            }
+            let expected = line
+                .split("# exit ")
+                .nth(1)
+                .and_then(|e| e.split(':').next())
+                .map_or(0, |e| e.trim().parse::<i32>().unwrap());
+            let out = std::process::Command::new("bash")
+                .args(["-c", &command])
+                .current_dir(dir.path())
+                .env("PATH", &path)
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(expected),
+                "{command}\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            commands += 1;
+        }
+    }
+    assert!(
+        commands >= 10,
+        "the walkthrough's commands were found: {commands}"
+    );
+}
