@@ -774,13 +774,20 @@ fn assert_stopped(found: &[(String, String, String)], rule: &str, why: &str) {
 }
 
 #[test]
-fn a_900_mb_sprintf_under_a_64_mib_ceiling_is_stopped_at_the_ceiling() {
-    let (found, _) = boxed("wide_sprintf.rego", "rego_memory_mib = 64\n");
-    assert_stopped(
-        &found,
-        "rego:box.wide.deny",
-        "stopped past 64 MiB, the `rego_memory_mib` of the policy",
+fn a_900_mb_sprintf_width_is_go_s_mistake_text_as_in_opa_never_an_allocation() {
+    // Go's fmt, which OPA's sprintf is, takes a width past a million for a mistake: the format's rest is dropped.
+    // (regorus's own sprintf made the 900 MB string; the memory ceiling is held by hungry.rego and range.rego.)
+    let (found, took) = boxed("wide_sprintf.rego", "rego_memory_mib = 64\n");
+    let wide: Vec<_> = found
+        .iter()
+        .filter(|(rule, ..)| rule == "rego:box.wide.deny")
+        .collect();
+    assert_eq!(wide.len(), 1, "{found:?}");
+    assert_eq!(
+        (wide[0].1.as_str(), wide[0].2.as_str()),
+        ("error", "%!(NOVERB)%!(EXTRA int=1)")
     );
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
 }
 
 #[test]
@@ -796,16 +803,6 @@ fn a_builtin_running_for_seconds_is_stopped_at_the_time_limit_plus_a_second() {
     );
     // The limit, the second of grace, and starting the workers.
     assert!(took < std::time::Duration::from_secs(6), "{took:?}");
-}
-
-#[test]
-fn a_panic_inside_regorus_is_an_incomplete_finding_not_exit_101() {
-    let (found, _) = boxed("panics.rego", "");
-    assert_stopped(
-        &found,
-        "rego:box.panics.deny",
-        "tests/fixtures/rego/box/panics.rego deny: ",
-    );
 }
 
 #[test]

@@ -272,3 +272,55 @@ fn limit_memory(mib: u64) -> Result<(), String> {
         _ => Err(format!("setrlimit: {}", std::io::Error::last_os_error())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panic inside the engine (regorus has had them: its own `sprintf` panicked on `%99999999999d`) is the rule's
+    /// `incomplete` answer, and the lane goes on with a fresh engine.
+    #[test]
+    fn a_panic_inside_the_engine_is_the_rule_s_answer_and_the_lane_goes_on() {
+        let mut template = regorus::Engine::new();
+        template
+            .add_policy(
+                "p.rego".into(),
+                "package p\ndeny contains x if { x := boom() }\n".into(),
+            )
+            .unwrap();
+        template
+            .add_extension(
+                "boom".into(),
+                0,
+                Box::new(|_: Vec<regorus::Value>| -> anyhow::Result<regorus::Value> { panic!("boom") }),
+            )
+            .unwrap();
+        let modules = [crate::policy::rego::Module {
+            path: "p.rego".into(),
+            package: "data.p".into(),
+            rules: vec!["deny"],
+        }];
+        let (jobs, queue) = std::sync::mpsc::channel::<String>();
+        let queue = std::sync::Mutex::new(queue);
+        let output = std::sync::Mutex::new(Vec::<u8>::new());
+        let started = std::sync::Barrier::new(1);
+        for job in ["0 0 deny", "1 0 deny"] {
+            jobs.send(job.to_owned()).unwrap();
+        }
+        drop(jobs);
+        let limits = Limits::default();
+        lane(template, &queue, &output, &started, &modules, &limits);
+        let output = String::from_utf8(output.into_inner().unwrap()).unwrap();
+        let answers: Vec<super::super::Answer> =
+            output.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(answers.len(), 2, "{output}");
+        for (job, answer) in answers.iter().enumerate() {
+            assert_eq!(answer.job, job);
+            assert_eq!(
+                answer.error.as_deref(),
+                Some("regorus panicked: boom"),
+                "{output}"
+            );
+        }
+    }
+}

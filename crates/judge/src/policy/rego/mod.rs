@@ -15,6 +15,7 @@ use regorus::utils::limits::ExecutionTimerConfig;
 use envparity_model::glob::{GlobError, Wildcard};
 
 mod calls;
+mod sprintf;
 
 /// The rules of a module that produce findings, and the severity of each by default.
 pub const RULES: &[(&str, super::Severity)] = &[
@@ -230,6 +231,18 @@ pub fn engine(sources: &Sources, limits: Limits) -> Result<(regorus::Engine, Vec
     };
     let mut engine = regorus::Engine::new();
     engine.set_rego_v0(sources.v0);
+    // OPA's `sprintf`, Go's flags, widths and precisions included: regorus looks extensions up before its builtins.
+    engine
+        .add_extension(
+            "sprintf".to_owned(),
+            2,
+            Box::new(|args: Vec<regorus::Value>| {
+                let format = args[0].as_string()?;
+                let items: Vec<regorus::Value> = args[1].as_array()?.iter().cloned().collect();
+                Ok(regorus::Value::from(sprintf::sprintf(format, &items)))
+            }),
+        )
+        .expect("sprintf is added to a new engine once");
     engine.set_execution_timer_config(timer);
     // What `print` writes is gathered and shown escaped, never written raw to the terminal.
     engine.set_gather_prints(true);
