@@ -255,6 +255,12 @@ fn check(file: &Path, as_of: Option<jiff::civil::Date>) -> anyhow::Result<Exit> 
         text.push_str(&format!(" ({expired} expired: their findings are back)"));
     }
     if let Some(rego) = &policy.rego {
+        // What a module names that no snapshot holds: its rule would never fire.
+        for (shown, text) in &rego.sources.modules {
+            for warning in envparity_judge::policy::rego::names::unknown(shown, text) {
+                eprintln!("warning: {}", envparity_judge::report::escape::terminal(&warning));
+            }
+        }
         let modules: Vec<String> = rego
             .modules
             .iter()

@@ -15,6 +15,7 @@ use regorus::utils::limits::ExecutionTimerConfig;
 use envparity_model::glob::{GlobError, Wildcard};
 
 mod calls;
+pub mod names;
 mod sprintf;
 
 /// The rules of a module that produce findings, and the severity of each by default.
