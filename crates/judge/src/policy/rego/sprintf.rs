@@ -8,7 +8,10 @@ use regorus::Value;
 
 /// An argument as Go's `fmt` sees it, as OPA converts it.
 enum Arg {
+    /// An integer Go's `int` holds.
     Int(i128),
+    /// A larger integer, as its digits: OPA hands it over as a `*big.Int`, which `%d`, `%s` and `%v` write whole.
+    Big(String),
     Float(f64),
     Str(String),
 }
@@ -16,12 +19,13 @@ enum Arg {
 impl Arg {
     fn of(value: &Value) -> Arg {
         match value {
-            // As the number was written: `2` is an integer, `2.0` and `2e3` are floats, as OPA reads them.
+            // An integer as its digits (past Go's int, a big integer), any other number a float, as OPA hands them.
             Value::Number(n) => {
-                let written = serde_json::to_string(n).unwrap_or_default();
+                let written = n.format_decimal();
                 let integer = written.bytes().all(|b| b.is_ascii_digit() || b == b'-');
-                match (integer, written.parse::<i128>(), written.parse::<f64>()) {
-                    (true, Ok(i), _) => Arg::Int(i),
+                match (integer, written.parse::<i64>(), written.parse::<f64>()) {
+                    (true, Ok(i), _) => Arg::Int(i128::from(i)),
+                    (true, Err(_), _) => Arg::Big(written),
                     (false, _, Ok(f)) => Arg::Float(f),
                     _ => Arg::Str(written),
                 }
@@ -35,6 +39,7 @@ impl Arg {
     fn wrong(&self, verb: char) -> String {
         match self {
             Arg::Int(i) => format!("%!{verb}(int={i})"),
+            Arg::Big(digits) => format!("%!{verb}(*big.Int={digits})"),
             Arg::Float(f) => format!("%!{verb}(float64={})", general(*f, None, false)),
             Arg::Str(s) => format!("%!{verb}(string={s})"),
         }
@@ -170,6 +175,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             .iter()
             .map(|a| match Arg::of(a) {
                 Arg::Int(i) => format!("int={i}"),
+                Arg::Big(digits) => format!("*big.Int={digits}"),
                 Arg::Float(f) => format!("float64={}", general(f, None, false)),
                 Arg::Str(s) => format!("string={s}"),
             })
@@ -188,6 +194,13 @@ fn directive(spec: &Spec, verb: char, arg: &Arg) -> String {
                 _ => digits,
             };
             spec.pad(spec.sign(*i < 0), &digits, spec.precision.is_none())
+        }
+        ('d' | 's' | 'v', Arg::Big(digits)) => {
+            let (negative, digits) = match digits.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, digits.as_str()),
+            };
+            spec.pad(spec.sign(negative), digits, true)
         }
         ('b' | 'o' | 'x' | 'X', Arg::Int(i)) => {
             let magnitude = i.unsigned_abs();
@@ -332,6 +345,24 @@ mod tests {
         Value::from(text)
     }
 
+    /// Past Go's int, OPA hands a number over as a big integer, written whole (OPA's own `sprintf/big_int` case).
+    #[test]
+    fn a_number_past_go_s_int_is_written_whole_as_opa_does() {
+        let sources = super::super::Sources {
+            modules: vec![(
+                "b.rego".into(),
+                "package b\n\nx := sprintf(\"%s|%d\", [123456789123456789123, -1208925819614629174706175])\n"
+                    .into(),
+            )],
+            ..Default::default()
+        };
+        let (mut engine, _) = super::super::engine(&sources, super::super::Limits::default()).unwrap();
+        assert_eq!(
+            engine.eval_rule("data.b.x".into()).unwrap(),
+            Value::from("123456789123456789123|-1208925819614629174706175")
+        );
+    }
+
     /// Each case is what Go's `fmt.Sprintf` gives (and OPA with it) for the same format and argument.
     #[test]
     fn flags_widths_and_precisions_as_go_writes_them() {
@@ -352,7 +383,8 @@ mod tests {
             ("%g", n("0.000012345"), "1.2345e-05"),
             ("%g", n("123456.5"), "123456.5"),
             ("%v", n("2.5"), "2.5"),
-            ("%v", n("1e21"), "1e+21"),
+            ("%v", n("1e-7"), "1e-07"),
+            ("%v", n("1234567.5"), "1.2345675e+06"),
             ("%x", n("255"), "ff"),
             ("%#x", n("255"), "0xff"),
             ("%X", s("hi"), "6869"),
