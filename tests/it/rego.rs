@@ -416,29 +416,36 @@ fn rego_details(policy: &Policy, staging: Value, prod: Value) -> Vec<String> {
         .collect()
 }
 
+/// The details of a policy's Rego findings on a pair of buckets and on a pair of queues.
+fn on_a_bucket_pair_and_a_queue_pair(policy: &Policy) -> [Vec<String>; 2] {
+    [
+        rego_details(
+            policy,
+            json!([bucket("staging", "assets", "Enabled")]),
+            json!([bucket("prod", "assets", "Enabled")]),
+        ),
+        rego_details(
+            policy,
+            json!([queue("staging", 180)]),
+            json!([queue("prod", 180)]),
+        ),
+    ]
+}
+
 #[test]
 fn rego_data_gives_rules_the_policy_s_json_and_yaml_documents() {
     let policy = rego_policy(
         &["tests/fixtures/rego/data/allow_list.rego"],
         "rego_data = [\"tests/fixtures/rego/data/*.json\", \"tests/fixtures/rego/data/owners.yaml\"]\n",
     );
-    // Fires on a kind the allow-list lacks, with the owner the YAML document gives.
+    // Fires on a kind the allow-list lacks, with the owner the YAML document gives; quiet on allowed kinds (not
+    // `not r.kind in undefined`, which fires on everything).
     assert_eq!(
-        rego_details(
-            &policy,
-            json!([bucket("staging", "assets", "Enabled")]),
-            json!([bucket("prod", "assets", "Enabled")])
-        ),
-        ["aws.s3.bucket is not an allowed kind (owner of queues: team-jobs)"]
-    );
-    // Quiet on allowed kinds: not `not r.kind in undefined`, which fires on everything.
-    assert_eq!(
-        rego_details(
-            &policy,
-            json!([queue("staging", 180)]),
-            json!([queue("prod", 180)])
-        ),
-        Vec::<String>::new()
+        on_a_bucket_pair_and_a_queue_pair(&policy),
+        [
+            vec!["aws.s3.bucket is not an allowed kind (owner of queues: team-jobs)".to_owned()],
+            vec![]
+        ]
     );
 }
 
@@ -446,20 +453,8 @@ fn rego_data_gives_rules_the_policy_s_json_and_yaml_documents() {
 fn rego_v0_reads_modules_as_opa_wrote_them_before_1_0_and_without_it_the_error_names_the_option() {
     let policy = rego_policy(&["tests/fixtures/rego/v0/old.rego"], "rego_v0 = true\n");
     assert_eq!(
-        rego_details(
-            &policy,
-            json!([bucket("staging", "assets", "Enabled")]),
-            json!([bucket("prod", "assets", "Enabled")])
-        ),
-        ["bucket assets-{env}"]
-    );
-    assert_eq!(
-        rego_details(
-            &policy,
-            json!([queue("staging", 180)]),
-            json!([queue("prod", 180)])
-        ),
-        Vec::<String>::new()
+        on_a_bucket_pair_and_a_queue_pair(&policy),
+        [vec!["bucket assets-{env}".to_owned()], vec![]]
     );
     let text = "[policy]\nname = \"v1\"\nrego = [\"tests/fixtures/rego/v0/old.rego\"]\n";
     let path = repository().join("rego-policy.toml");
