@@ -55,7 +55,7 @@ pub struct Judgement {
     #[arg(long, value_parser = super::choice::<FailOn>())]
     fail_on: Option<FailOn>,
     /// Judge waivers as of this date (YYYY-MM-DD) instead of today (UTC).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = super::date)]
     as_of: Option<jiff::civil::Date>,
     /// An earlier JSON report: mark each finding new or known, and list what was resolved since.
     #[arg(long, value_name = "REPORT")]

@@ -285,9 +285,22 @@ fn print(text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// A snapshot from a file or an S3 object, gzipped or not.
+/// A snapshot from a file or an S3 object, gzipped or not. A policy or a config given in its place is named as such.
 fn read_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
-    Ok(envparity_collect::store::read_snapshot(path)?)
+    let read = envparity_collect::store::read_snapshot(path);
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("toml") if read.is_err() => anyhow::bail!(
+            "{}: not a snapshot but a TOML file: a policy is given with --policy, a config with --config",
+            path.display()
+        ),
+        _ => Ok(read?),
+    }
+}
+
+/// `--as-of`: a date as YYYY-MM-DD, the format named when it is not one.
+fn date(text: &str) -> Result<jiff::civil::Date, String> {
+    text.parse::<jiff::civil::Date>()
+        .map_err(|_| "expected a date as YYYY-MM-DD, such as 2026-12-01".to_owned())
 }
 
 /// Loads `--policy`: a file if one exists at that path, else a shipped policy by name, else the default.

@@ -19,7 +19,7 @@ pub enum Command {
         /// The policy file.
         file: PathBuf,
         /// Judge waiver expiry as of this date (YYYY-MM-DD) instead of today (UTC).
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = super::date)]
         as_of: Option<jiff::civil::Date>,
     },
     /// Run a policy on fixture pairs, each with the findings it must give (as `opa test` and `conftest verify` do):
@@ -36,7 +36,7 @@ pub enum Command {
         #[arg(long, value_name = "FILE|NAME")]
         policy: Option<PathBuf>,
         /// Judge waiver expiry as of this date (YYYY-MM-DD) instead of today (UTC).
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = super::date)]
         as_of: Option<jiff::civil::Date>,
     },
     /// Explain a comparator (`expect = "..."`): what it checks, why, and an example rule. Without a name, list them.

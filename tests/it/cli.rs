@@ -1455,3 +1455,28 @@ fn policy_test_fails_a_case_that_lacks_an_expected_finding_or_gives_an_unlisted_
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_date_not_yyyy_mm_dd_a_policy_given_as_a_snapshot_and_a_missing_config_each_say_the_fix() {
+    envparity()
+        .args(["diff", STAGING, PROD, "--as-of", "2027-4-1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "expected a date as YYYY-MM-DD, such as 2026-12-01",
+        ));
+    envparity()
+        .args(["diff", DEMO_POLICY, PROD])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "snapshots/policy.toml: not a snapshot but a TOML file: a policy is given with --policy",
+        ));
+    let dir = tempfile::tempdir().unwrap();
+    envparity()
+        .current_dir(dir.path())
+        .args(["collect", "prod"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("create one with `envparity init`"));
+}

@@ -167,7 +167,7 @@ impl Config {
     pub fn read(path: &Path) -> anyhow::Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             anyhow::anyhow!(
-                "cannot read config {}: {e} (create one with the keys shown in examples/envparity.toml)",
+                "cannot read config {}: {e} (create one with `envparity init`, which writes a commented example)",
                 path.display()
             )
         })?;
@@ -275,7 +275,7 @@ impl Reader<'_> {
             None => self.toml.diagnostics.push(Diagnostic {
                 message: "no [environments.NAME] tables: nothing to collect".into(),
                 span: None,
-                help: Some("see examples/envparity.toml".into()),
+                help: Some("add one per environment, as `envparity init` writes: [environments.prod]".into()),
             }),
         }
         self.toml.finish(top);
