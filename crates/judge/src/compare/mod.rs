@@ -177,8 +177,9 @@ pub enum Outcome {
     Unknown(String),
 }
 
-const NO_FINGERPRINT: &str =
-    "a secret without a fingerprint cannot be compared: collect with ENVPARITY_FINGERPRINT_KEY set";
+const NO_FINGERPRINT: &str = "a secret without a fingerprint cannot be compared: collect with \
+     ENVPARITY_FINGERPRINT_KEY set, and, for SecureString parameters and Secrets Manager values (read only when asked), \
+     with --decrypt-secrets";
 
 /// Judges a value that one environment must hold itself (`prod = true`).
 pub fn expect_value(expected: &Value, actual: &Value) -> Outcome {

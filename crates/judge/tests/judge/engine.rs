@@ -355,6 +355,12 @@ fn secrets_without_fingerprints_are_incomplete_under_differ() {
             false
         )]
     );
+    // Both steps that give a fingerprint are named: the key, and asking for SecureString values at all.
+    let detail = e.findings[0].detail.as_deref().unwrap_or_default();
+    assert!(
+        detail.contains("ENVPARITY_FINGERPRINT_KEY set") && detail.contains("--decrypt-secrets"),
+        "{detail}"
+    );
 
     let reused = json!({"redacted": true, "fingerprint": "hmac-sha256:ab"});
     let staging = snapshot(
