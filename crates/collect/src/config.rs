@@ -221,6 +221,66 @@ fn is_organization_unit(id: &str) -> bool {
     }
 }
 
+/// The AWS regions there are: a name one slip away from one of them (`eu-wst-1`) is taken for a typo of it. A
+/// well-formed name far from all of them is read as a region this list does not know yet.
+const KNOWN_REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// The known region a name is a typo of, if it is one (`eu-wst-1` for `eu-west-1`). A new number in a known
+/// geography (`ap-southeast-6`) is a new region, not a typo.
+fn misspelt_region(name: &str) -> Option<&'static str> {
+    let geography = |region: &str| {
+        region
+            .rsplit_once('-')
+            .map_or(region, |(words, _)| words)
+            .to_owned()
+    };
+    if KNOWN_REGIONS
+        .iter()
+        .any(|known| geography(known) == geography(name))
+    {
+        return None;
+    }
+    envparity_model::diagnostic::closest(name, KNOWN_REGIONS)
+}
+
 /// `eu-west-1`, `us-gov-west-1`, `ap-southeast-2`: lowercase words joined by dashes, ending in a number.
 fn is_region_name(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
@@ -388,6 +448,12 @@ impl Reader<'_> {
                     r.span,
                     format!("`{}` is not an AWS region name", r.value),
                     Some("region names look like eu-west-1 or us-gov-west-1".into()),
+                );
+            } else if let Some(meant) = misspelt_region(&r.value) {
+                self.toml.error(
+                    r.span,
+                    format!("`{}` is not an AWS region", r.value),
+                    Some(format!("did you mean {meant}?")),
                 );
             }
         }
@@ -635,6 +701,19 @@ mod tests {
             .to_string();
             assert!(e.contains(expected), "{e}");
         }
+    }
+
+    #[test]
+    fn a_region_one_slip_from_a_known_one_is_a_typo_and_a_new_one_far_from_all_is_read() {
+        assert_eq!(misspelt_region("eu-wst-1"), Some("eu-west-1"));
+        assert_eq!(misspelt_region("eu-west-1"), None);
+        assert_eq!(
+            misspelt_region("ap-southeast-6"),
+            None,
+            "a new number in a known geography"
+        );
+        // A region added after this list: well-formed and far from every known name.
+        assert_eq!(misspelt_region("xx-newregion-1"), None);
     }
 
     #[test]
