@@ -7,8 +7,35 @@ use clap::CommandFactory;
 
 use super::{Cli, Context, Exit, print};
 
-/// The commented configuration `init` writes: the documented example.
+/// The documented example, from which `init`'s configuration is made (see [`init_config`]).
 const CONFIG: &str = include_str!("../../examples/envparity.toml");
+
+/// The example's keys that name things of the example's own (an account's role, paths, files), and its
+/// organisation environment: commented out in what `init` writes, so that a config whose profiles alone are
+/// edited never audits the example's account 111111111111.
+const PLACEHOLDERS: &[&str] = &["role_arn", "external_id", "ssm_paths", "config_files"];
+const PLACEHOLDER_ENVIRONMENT: &str = "[environments.prod-fleet]";
+
+/// The configuration `init` writes: the example, its placeholders commented out.
+fn init_config() -> String {
+    let mut out = String::from(
+        "# Written by `envparity init`. Keys that name the example's own accounts, paths and files are commented\n\
+         # out: uncomment each once it names yours. Set the profiles and regions, then run `envparity audit`.\n",
+    );
+    let mut in_placeholder_table = false;
+    for line in CONFIG.lines() {
+        if line.starts_with('[') {
+            in_placeholder_table = line.trim() == PLACEHOLDER_ENVIRONMENT;
+        }
+        let key = line.split('=').next().unwrap_or_default().trim();
+        let placeholder = in_placeholder_table || PLACEHOLDERS.contains(&key);
+        match placeholder && !line.trim_start().starts_with('#') && !line.trim().is_empty() {
+            true => out.push_str(&format!("# {line}\n")),
+            false => out.push_str(&format!("{line}\n")),
+        }
+    }
+    out
+}
 
 /// The policy `init` writes: the shipped default plus room for the team's own rules and waivers.
 const POLICY: &str = r#"# This team's policy: the shipped default policy, plus the rules and waivers below.
@@ -48,7 +75,8 @@ pub struct InitArgs {
 }
 
 pub(super) fn init(args: InitArgs, ctx: &Context) -> anyhow::Result<Exit> {
-    let files = [("envparity.toml", CONFIG), ("policy.toml", POLICY)];
+    let config = init_config();
+    let files = [("envparity.toml", config.as_str()), ("policy.toml", POLICY)];
     for (name, _) in files {
         let path = args.dir.join(name);
         if path.exists() && !args.force {

@@ -1071,7 +1071,21 @@ fn init_writes_a_config_and_a_policy_that_work() {
         .code(0)
         .stderr(predicate::str::contains("envparity.toml"));
     let config = std::fs::read_to_string(dir.path().join("envparity.toml")).unwrap();
-    envparity_collect::config::Config::parse(&config, "envparity.toml", dir.path().into()).unwrap();
+    let parsed =
+        envparity_collect::config::Config::parse(&config, "envparity.toml", dir.path().into()).unwrap();
+    // No live placeholder: editing the profiles alone never audits the example's account or its paths.
+    assert!(
+        !config
+            .lines()
+            .any(|l| l.starts_with("role_arn") || l.starts_with("ssm_paths")),
+        "{config}"
+    );
+    assert!(!config.contains("\n[environments.prod-fleet]"), "{config}");
+    assert_eq!(
+        parsed.environments.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["prod", "staging"],
+        "{config}"
+    );
     envparity()
         .args(["policy", "check"])
         .arg(dir.path().join("policy.toml"))
