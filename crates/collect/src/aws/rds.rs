@@ -163,7 +163,17 @@ fn instance_attributes(i: &DbInstance, key_of: impl Fn(&str) -> String) -> rds::
         backup_retention_period: i.backup_retention_period(),
         publicly_accessible: i.publicly_accessible(),
         auto_minor_version_upgrade: i.auto_minor_version_upgrade(),
-        parameter_group: group.map(key_of),
+        parameter_group: group.map(|g| group_key(g, key_of)),
+    }
+}
+
+/// A parameter group as compared: by logical key, and `default` for the engine's own default group, whose family
+/// follows the engine version (compared on its own): `default.postgres15` against `default.postgres16` is the
+/// version difference again, not a second one.
+fn group_key(name: &str, key_of: impl Fn(&str) -> String) -> String {
+    match is_default(name) {
+        true => "default".to_owned(),
+        false => key_of(name),
     }
 }
 
@@ -183,7 +193,7 @@ fn cluster_attributes(c: &DbCluster, classes: Vec<String>, key_of: impl Fn(&str)
         deletion_protection: c.deletion_protection(),
         storage_encrypted: c.storage_encrypted(),
         backup_retention_period: c.backup_retention_period(),
-        parameter_group: c.db_cluster_parameter_group().map(key_of),
+        parameter_group: c.db_cluster_parameter_group().map(|g| group_key(g, key_of)),
     }
 }
 
@@ -265,6 +275,11 @@ mod tests {
                 "auto_minor_version_upgrade": true, "parameter_group": "orders-{env}-pg",
             })
         );
+        // The engine's default group is `default`, whatever its family: the version says that.
+        let on_default = DbInstance::builder()
+            .db_parameter_groups(DbParameterGroupStatus::builder().db_parameter_group_name("default.postgres16").build())
+            .build();
+        assert_eq!(instance_attributes(&on_default, str::to_owned).parameter_group.as_deref(), Some("default"));
         // What RDS leaves out is left out, but provisioned IOPS is always written: null when there are none.
         let bare = serde_json::to_value(instance_attributes(&DbInstance::builder().build(), str::to_owned)).unwrap();
         assert_eq!(bare, json!({"iops": null}));

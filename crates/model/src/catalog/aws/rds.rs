@@ -58,7 +58,8 @@ crate::attributes! {
         pub publicly_accessible: Option<bool>,
         /// Whether minor versions are upgraded automatically.
         pub auto_minor_version_upgrade: Option<bool>,
-        /// Its DB parameter group by logical key; the parameters are compared once, on the group.
+        /// Its DB parameter group by logical key (`default` for the engine's default group); the parameters are
+        /// compared once, on the group.
         pub parameter_group: Option<String>,
     }
 }
@@ -95,7 +96,8 @@ crate::attributes! {
         pub storage_encrypted: Option<bool>,
         /// Days automated backups are kept.
         pub backup_retention_period: Option<i32>,
-        /// Its cluster parameter group by logical key; the parameters are compared once, on the group.
+        /// Its cluster parameter group by logical key (`default` for the engine's default group); the parameters
+        /// are compared once, on the group.
         pub parameter_group: Option<String>,
     }
 }
