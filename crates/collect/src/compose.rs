@@ -414,10 +414,12 @@ fn with_merge_tags(value: serde_yaml_ng::Value) -> serde_yaml_ng::Value {
             let marker = |key: &str, inner| {
                 Yaml::Mapping([(Yaml::String(key.to_owned()), inner)].into_iter().collect())
             };
-            match () {
-                () if tagged.tag == "reset" => marker(RESET, Yaml::Null),
-                () if tagged.tag == "override" => marker(OVERRIDE, inner),
-                () => inner,
+            if tagged.tag == "reset" {
+                marker(RESET, Yaml::Null)
+            } else if tagged.tag == "override" {
+                marker(OVERRIDE, inner)
+            } else {
+                inner
             }
         }
         Yaml::Mapping(map) => Yaml::Mapping(map.into_iter().map(|(k, v)| (k, with_merge_tags(v))).collect()),

@@ -273,7 +273,10 @@ fn float(spec: &Spec, verb: char, f: f64) -> String {
 fn exponent(f: f64, precision: usize, upper: bool) -> String {
     let text = format!("{f:.precision$e}");
     let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
+    e_notation(mantissa, exp.parse().unwrap_or(0), upper)
+}
+
+fn e_notation(mantissa: &str, exp: i32, upper: bool) -> String {
     let e = if upper { 'E' } else { 'e' };
     format!("{mantissa}{e}{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
 }
@@ -284,30 +287,19 @@ fn general(f: f64, precision: Option<usize>, upper: bool) -> String {
     if f == 0.0 {
         return "0".to_owned();
     }
-    let digits = match precision {
-        Some(0) => 1,
-        Some(p) => p,
-        None => 17,
-    };
-    // The shortest digits that round-trip, or `digits` significant ones.
     let scientific = match precision {
         None => format!("{:e}", f.abs()),
-        Some(_) => format!("{:.*e}", digits - 1, f.abs()),
+        Some(p) => format!("{:.*e}", p.max(1) - 1, f.abs()),
     };
     let (mantissa, exp) = scientific.split_once('e').unwrap_or((&scientific, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    let significant: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    // Go drops trailing zeros under %g.
-    let significant = significant.trim_end_matches('0').to_owned();
-    let significant = if significant.is_empty() {
-        "0".to_owned()
-    } else {
-        significant
+    // The significant digits, without the trailing zeros Go drops under %g.
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let significant = match digits.trim_end_matches('0') {
+        "" => "0",
+        trimmed => trimmed,
     };
-    let limit = match precision {
-        None => 6,
-        Some(p) => p.max(1) as i32,
-    };
+    let limit = precision.map_or(6, |p| p.max(1) as i32);
     if exp < -4 || exp >= limit {
         let (first, rest) = significant.split_at(1);
         let mantissa = if rest.is_empty() {
@@ -315,8 +307,7 @@ fn general(f: f64, precision: Option<usize>, upper: bool) -> String {
         } else {
             format!("{first}.{rest}")
         };
-        let e = if upper { 'E' } else { 'e' };
-        return format!("{mantissa}{e}{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
+        return e_notation(&mantissa, exp, upper);
     }
     let point = exp + 1;
     if point <= 0 {
