@@ -119,7 +119,13 @@ fn test(dir: &Path, policy: Option<&Path>, as_of: Option<jiff::civil::Date>) -> 
             |n| n.to_string_lossy().into_owned(),
         );
         let expected_path = case.join("expected.toml");
-        let expected_text = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        // A case without its expectations is a mistake, not a case that expects nothing (an empty file says that).
+        let expected_text = std::fs::read_to_string(&expected_path).with_context(|| {
+            format!(
+                "cannot read {} (an empty file expects no finding)",
+                expected_path.display()
+            )
+        })?;
         let mut value = envparity_model::diagnostic::TomlReader::parse(&expected_text).map_err(|errors| {
             let first = errors.first().map_or(String::new(), |e| e.message.clone());
             anyhow::anyhow!("{}: not valid TOML: {first}", expected_path.display())

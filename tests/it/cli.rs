@@ -1468,6 +1468,16 @@ fn policy_test_fails_a_case_that_lacks_an_expected_finding_or_gives_an_unlisted_
         .args(["policy", "test", "."])
         .assert()
         .code(2);
+    // Nor is a case without its expected.toml: it is not a case that expects nothing.
+    std::fs::remove_file(case.join("expected.toml")).unwrap();
+    envparity()
+        .current_dir(dir.path())
+        .args(["policy", "test", "cases"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "expected.toml (an empty file expects no finding)",
+        ));
 }
 
 #[test]

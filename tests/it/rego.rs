@@ -909,28 +909,9 @@ fn the_readme_rego_walkthrough_runs_as_written() {
 
 #[test]
 fn policy_check_warns_of_a_kind_or_attribute_a_module_names_that_the_catalogue_lacks() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("rules")).unwrap();
-    std::fs::write(
-        dir.path().join("rules/typo.rego"),
-        "package typo\n\ndeny contains msg if {\n\tsome b in input.prod.resources\n\tb.kind == \"aws.s3.buckets\"\n\
-         \tb.attributes.versionig != \"Enabled\"\n\tmsg := \"unversioned\"\n}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("policy.toml"),
-        "[policy]\nname = \"typo\"\nrego = [\"rules/*.rego\"]\n",
-    )
-    .unwrap();
-    let out = assert_cmd::Command::cargo_bin("envparity")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["policy", "check", "policy.toml"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (status, stderr) = policy_check(&["typo.rego"]);
     // Warnings, not errors: the module is valid Rego.
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(status, Some(0), "{stderr}");
     assert!(
         stderr.contains(
             "warning: rules/typo.rego:5: names the kind \"aws.s3.buckets\", which envparity does not collect (did \
