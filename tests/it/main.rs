@@ -4,6 +4,7 @@
 //! `crates/judge/tests/`.
 
 mod cli;
+mod compose_corpus;
 mod egress;
 mod examples;
 mod golden;

@@ -224,6 +224,26 @@ fn dot_env_values_refer_to_the_variables_before_them_and_single_quotes_stay_lite
     assert_eq!(api["environment"]["PINNED"], "${TAG}");
 }
 
+/// Found by the corpus against docker-compose (sentry's self-hosted compose file does both).
+#[test]
+fn compose_bare_environment_names_take_dot_env_values_and_interpolated_retries_are_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let services = compose_services(
+        dir.path(),
+        &[
+            (".env", "RETENTION_DAYS=90\nRETRIES=10\n"),
+            (
+                "docker-compose.yml",
+                "services:\n  web:\n    image: web:1\n    environment: [RETENTION_DAYS, UNSET]\n\
+                 \x20   healthcheck: {test: [CMD, true], retries: $RETRIES}\n",
+            ),
+        ],
+    );
+    let web = &services["web"];
+    assert_eq!(web["environment"], json!({"RETENTION_DAYS": "90", "UNSET": ""}));
+    assert_eq!(web["healthcheck"]["retries"], json!(10));
+}
+
 #[test]
 fn compose_merge_tags_reset_and_override_and_depends_on_merges_by_service_in_either_form() {
     let dir = tempfile::tempdir().unwrap();

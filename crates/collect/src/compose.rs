@@ -47,6 +47,9 @@ const ENGINES: &[(&str, &str)] = &[
 /// Keys whose list a later file replaces rather than joins (Compose's merge rules).
 const REPLACED: &[&str] = &["command", "entrypoint", "test"];
 
+/// How deep merge keys may nest (`<<: *a` where `a` has `<<: *b`...).
+const MERGE_DEPTH: usize = 16;
+
 /// How deep `extends` may chain before it is taken for a cycle.
 const EXTENDS_DEPTH: usize = 16;
 
@@ -137,7 +140,7 @@ fn collect(
     let mut out = Vec::new();
     for (name, _) in &services {
         let service = reader
-            .resolve(&services, name, &project_dir, 0)
+            .resolve(&services, name, 0)
             .map_err(|e| fail(format!("service {name}: {e}")))?;
         let enabled = match service.get("profiles").and_then(Value::as_array) {
             Some(wanted) => wanted
@@ -201,33 +204,47 @@ impl<'g> Reader<'g> {
         })
     }
 
-    /// One compose file: YAML with anchors and merge keys applied, interpolated.
+    /// One compose file: YAML with anchors and merge keys applied, interpolated with the project's variables,
+    /// its relative paths taken from its own folder.
     fn document(&self, path: &Path) -> Result<Rc<Value>, String> {
-        self.once(&self.documents, path, || self.parse(path))
+        self.once(&self.documents, path, || {
+            let dir = path.parent().unwrap_or(Path::new(""));
+            self.parse(path, dir, &self.variables)
+        })
     }
 
-    fn parse(&self, path: &Path) -> Result<Value, String> {
+    /// A compose file interpolated with `variables`, its relative paths (`env_file`, `extends.file`) taken from
+    /// `dir` and rewritten relative to the project's folder, so that every path of every document read is
+    /// relative to the one folder.
+    fn parse(&self, path: &Path, dir: &Path, variables: &BTreeMap<String, String>) -> Result<Value, String> {
         let text = self.gateway.read_to_string(path).map_err(|e| e.to_string())?;
         let text = envparity_model::diagnostic::without_bom(&text);
         super::yaml::check_depth(text)?;
         let mut yaml: serde_yaml_ng::Value =
             serde_yaml_ng::from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
-        yaml.apply_merge().map_err(|e| format!("not valid YAML: {e}"))?;
+        // One pass leaves the merge keys of what it merges in (`<<: *defaults` where `defaults` has its own
+        // `<<: [*a, *b]`), so it runs until none is left, a level a pass.
+        let mut passes = 0;
+        while passes == 0 || has_merge_key(&yaml) {
+            if passes == MERGE_DEPTH {
+                return Err(format!("merge keys (`<<`) nest deeper than {MERGE_DEPTH} levels"));
+            }
+            yaml.apply_merge().map_err(|e| format!("not valid YAML: {e}"))?;
+            passes += 1;
+        }
         let yaml = with_merge_tags(yaml);
         let mut value: Value = serde_json::to_value(&yaml).map_err(|e| format!("not a compose file: {e}"))?;
         if !value.is_object() {
             return Err("not a compose file: expected a mapping at the top".into());
         }
-        interpolate_all(&mut value, &self.variables)?;
-        if let Some(dir) = path.parent() {
-            self.rebase_env_files(&mut value, dir);
-        }
+        interpolate_all(&mut value, variables)?;
+        self.rebase_paths(&mut value, dir);
         Ok(value)
     }
 
-    /// A file's `env_file` paths, relative to its own folder, rewritten relative to the project's: what a
-    /// service `extends` or `include`s from `sub/` reads `sub/`'s files, as Compose does.
-    fn rebase_env_files(&self, document: &mut Value, dir: &Path) {
+    /// A file's `env_file` and `extends.file` paths, relative to `dir`, rewritten relative to the project's
+    /// folder: what a service `extends` or `include`s from `sub/` reads `sub/`'s files, as Compose does.
+    fn rebase_paths(&self, document: &mut Value, dir: &Path) {
         if dir == self.project_dir {
             return;
         }
@@ -241,6 +258,9 @@ impl<'g> Reader<'g> {
         };
         let services = document.get_mut("services").and_then(Value::as_object_mut);
         for service in services.into_iter().flat_map(|s| s.values_mut()) {
+            if let Some(Value::String(path)) = service.pointer_mut("/extends/file") {
+                rebase(path);
+            }
             match service.get_mut("env_file") {
                 Some(Value::String(path)) => rebase(path),
                 Some(Value::Array(items)) => {
@@ -263,6 +283,11 @@ impl<'g> Reader<'g> {
 
     /// Adds the services of the files `document` includes (`include:`, relative to `dir`), and of the files
     /// those include. A service defined both by a file and by one it includes is an error, as in Compose.
+    ///
+    /// Each entry is a project of its own, as the Compose specification has it: its first file and the files
+    /// merged over it (`path`), its relative paths taken from its `project_directory` (by default the first
+    /// file's folder), interpolated with the variables of its `env_file`s (by default the `.env` of its project
+    /// directory) where the including project does not set them.
     fn include(&self, document: &mut Value, dir: &Path, depth: usize) -> Result<(), String> {
         let Some(entries) = document.as_object_mut().and_then(|d| d.remove("include")) else {
             return Ok(());
@@ -276,28 +301,43 @@ impl<'g> Reader<'g> {
             Value::Array(entries) => entries,
             other => vec![other],
         };
-        let mut paths = Vec::new();
         for entry in entries {
-            match entry {
-                Value::String(path) => paths.push(path),
-                Value::Object(entry) => match entry.get("path") {
-                    Some(Value::String(path)) => paths.push(path.clone()),
-                    Some(Value::Array(many)) => {
-                        paths.extend(many.iter().filter_map(Value::as_str).map(str::to_owned))
-                    }
-                    _ => return Err("an `include` entry needs a `path`".into()),
+            let entry = match entry {
+                Value::String(path) => Include {
+                    paths: vec![path],
+                    ..Include::default()
                 },
+                Value::Object(entry) => Include::of(&entry)?,
                 _ => return Err("an `include` entry is a path or a mapping with a `path`".into()),
+            };
+            let Some(shown) = entry.paths.first().cloned() else {
+                return Err("an `include` entry needs a `path`".into());
+            };
+            let first = dir.join(&shown);
+            let folder = match &entry.project_directory {
+                Some(project) => dir.join(project),
+                None => first.parent().map(Path::to_path_buf).unwrap_or_default(),
+            };
+            let env_files = match entry.env_files.is_empty() {
+                true => Some(folder.join(".env"))
+                    .filter(|dot_env| self.gateway.exists(dot_env))
+                    .into_iter()
+                    .collect(),
+                false => entry.env_files.iter().map(|f| dir.join(f)).collect::<Vec<_>>(),
+            };
+            let mut variables = self.variables.clone();
+            for env_file in env_files {
+                for (name, value) in self.env_file(&env_file)?.iter() {
+                    variables.entry(name.clone()).or_insert_with(|| value.clone());
+                }
             }
-        }
-        for shown in paths {
-            let path = dir.join(&shown);
-            let mut included = Value::clone(
-                &*self
-                    .document(&path)
-                    .map_err(|e| format!("include {shown}: {e}"))?,
-            );
-            let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let mut included = Value::Object(Map::new());
+            for shown in &entry.paths {
+                let document = self
+                    .parse(&dir.join(shown), &folder, &variables)
+                    .map_err(|e| format!("include {shown}: {e}"))?;
+                merge(&mut included, document);
+            }
             self.include(&mut included, &folder, depth + 1)?;
             let services = included
                 .get("services")
@@ -342,13 +382,7 @@ impl<'g> Reader<'g> {
     }
 
     /// A service with its `extends` chain resolved: the base first, the service's own keys merged over it.
-    fn resolve(
-        &self,
-        services: &Map<String, Value>,
-        name: &str,
-        project_dir: &Path,
-        depth: usize,
-    ) -> Result<Value, String> {
+    fn resolve(&self, services: &Map<String, Value>, name: &str, depth: usize) -> Result<Value, String> {
         if depth > EXTENDS_DEPTH {
             return Err(format!(
                 "`extends` goes deeper than {EXTENDS_DEPTH} services: a cycle?"
@@ -376,18 +410,53 @@ impl<'g> Reader<'g> {
             _ => return Err("`extends` must be a service name or a mapping".into()),
         };
         let mut resolved = match file {
-            None => self.resolve(services, &base, project_dir, depth + 1)?,
+            None => self.resolve(services, &base, depth + 1)?,
             Some(file) => {
-                let path: PathBuf = project_dir.join(&file);
-                let other = self.document(&path).map_err(|e| format!("{file}: {e}"))?;
+                // Relative to the project's folder, as every path of a document read (`rebase_paths`).
+                let other = self
+                    .document(&self.project_dir.join(&file))
+                    .map_err(|e| format!("{file}: {e}"))?;
                 let empty = Map::new();
                 let others = other.get("services").and_then(Value::as_object).unwrap_or(&empty);
-                let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-                self.resolve(others, &base, &dir, depth + 1)?
+                self.resolve(others, &base, depth + 1)?
             }
         };
         merge(&mut resolved, service);
         Ok(resolved)
+    }
+}
+
+/// One entry of `include`, its paths as written.
+#[derive(Default)]
+struct Include {
+    /// The first file and the files merged over it.
+    paths: Vec<String>,
+    project_directory: Option<String>,
+    env_files: Vec<String>,
+}
+
+impl Include {
+    fn of(entry: &Map<String, Value>) -> Result<Include, String> {
+        let strings = |key: &str| -> Result<Vec<String>, String> {
+            match entry.get(key) {
+                None => Ok(Vec::new()),
+                Some(Value::String(one)) => Ok(vec![one.clone()]),
+                Some(Value::Array(many)) => many
+                    .iter()
+                    .map(|item| item.as_str().map(str::to_owned))
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| format!("`include`'s `{key}` is a path or a list of paths")),
+                Some(_) => Err(format!("`include`'s `{key}` is a path or a list of paths")),
+            }
+        };
+        Ok(Include {
+            paths: strings("path")?,
+            project_directory: entry
+                .get("project_directory")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            env_files: strings("env_file")?,
+        })
     }
 }
 
@@ -425,6 +494,19 @@ fn with_merge_tags(value: serde_yaml_ng::Value) -> serde_yaml_ng::Value {
         Yaml::Mapping(map) => Yaml::Mapping(map.into_iter().map(|(k, v)| (k, with_merge_tags(v))).collect()),
         Yaml::Sequence(items) => Yaml::Sequence(items.into_iter().map(with_merge_tags).collect()),
         other => other,
+    }
+}
+
+/// Whether a merge key (`<<`) is left anywhere in `value`.
+fn has_merge_key(value: &serde_yaml_ng::Value) -> bool {
+    use serde_yaml_ng::Value as Yaml;
+    match value {
+        Yaml::Mapping(map) => map
+            .iter()
+            .any(|(k, v)| k.as_str() == Some("<<") || has_merge_key(v)),
+        Yaml::Sequence(items) => items.iter().any(has_merge_key),
+        Yaml::Tagged(tagged) => has_merge_key(&tagged.value),
+        _ => false,
     }
 }
 
@@ -684,7 +766,13 @@ fn resources(
     }
     if let Value::Object(map) = as_mapping(service.get("environment").cloned().unwrap_or(Value::Null)) {
         for (k, v) in map {
-            environment.insert(k, scalar_text(Some(&v)));
+            // A name without a value (`- KEY`, `KEY:`) takes the project's variable of that name, as Compose
+            // takes it from its environment (of which envparity reads only `.env`).
+            let value = match v {
+                Value::Null => reader.variables.get(&k).cloned().unwrap_or_default(),
+                v => scalar_text(Some(&v)),
+            };
+            environment.insert(k, value);
         }
     }
     let image = service.get("image").and_then(Value::as_str);
@@ -727,7 +815,7 @@ fn resources(
             "test": test,
             "interval": duration("interval"),
             "timeout": duration("timeout"),
-            "retries": h.get("retries"),
+            "retries": h.get("retries").map(number),
             "start_period": duration("start_period"),
         })
     });
@@ -777,6 +865,17 @@ fn resources(
         out.push(resource(compose::ENGINE.name, Attributes::try_of(&engine))?);
     }
     Ok(out)
+}
+
+/// A number written as text (`retries: ${RETRIES}` once interpolated) as the number Compose reads it as.
+fn number(value: &Value) -> Value {
+    match value {
+        Value::String(text) => text
+            .trim()
+            .parse::<u64>()
+            .map_or_else(|_| value.clone(), Value::from),
+        other => other.clone(),
+    }
 }
 
 /// A port in its short (`"8080:80"`, `"127.0.0.1:5432:5432/tcp"`, `"80"`) or long (`{target, published,
@@ -960,7 +1059,7 @@ mod tests {
         let services = top["services"].as_object().unwrap();
         let resolve_all = || {
             for name in services.keys() {
-                let service = reader.resolve(services, name, dir.path(), 0).unwrap();
+                let service = reader.resolve(services, name, 0).unwrap();
                 assert!(service["image"].as_str().unwrap().starts_with("base:"));
             }
         };
