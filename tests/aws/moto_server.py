@@ -4,6 +4,7 @@
 
 - Amazon's public AMIs are not loaded: moto spends about a second per (account, region) loading them, and
   the seed makes its own images from any AMI id (moto does not check them).
+- The server ends when the process that started it does: the tests share seeded servers and never stop them.
 - GetBucketVersioning answers `<GetBucketVersioningResponse>` where S3 answers `<VersioningConfiguration>`: boto3
   reads either, the Rust SDK refuses the first (an invalid XML root). Answered here as S3 does.
 
@@ -12,6 +13,8 @@ Test infrastructure only: envparity's own code never works around moto.
 
 import os
 import sys
+import threading
+import time
 
 os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
@@ -31,5 +34,13 @@ def get_bucket_versioning(self):
 
 S3Response.get_bucket_versioning = get_bucket_versioning
 
+
+def exit_with_parent():
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(0)
+
 if __name__ == "__main__":
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     sys.exit(main())

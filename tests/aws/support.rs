@@ -1,10 +1,11 @@
-//! A real moto server per test on a free loopback port, seeded through the AWS API, and envparity run against
-//! it as a user would run it.
+//! Real moto servers on free loopback ports, seeded through the AWS API, and envparity run against them as a user
+//! would run it.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// A moto server that lives as long as this value.
@@ -110,13 +111,48 @@ fn answers(port: u16) -> bool {
     stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1")
 }
 
-/// A moto server seeded with `seed.py ARGS` and a folder holding the AWS files and the shop's config files.
-pub fn seeded(args: &[&str]) -> (Moto, tempfile::TempDir) {
-    let moto = Moto::start();
+/// A moto server seeded with `seed.py ARGS`, and a folder of the test's own holding the AWS files the seed wrote
+/// and the shop's config files.
+///
+/// Seeding takes most of such a test's time (about 5 s of moto's CPU, five times what an audit of it takes), and
+/// the tests that ask for a seeded server only read it, so each scenario is seeded once per test binary and its
+/// server shared by every test that asks for the same one. A test that changes what it reads starts its own
+/// ([`Moto::start`]). The shared servers are never dropped: each ends with the test process (`moto_server.py`).
+pub fn seeded(args: &[&str]) -> (Arc<Moto>, tempfile::TempDir) {
+    type Seeded = (Arc<Moto>, Vec<(PathBuf, Vec<u8>)>);
+    static SCENARIOS: Mutex<Vec<(Vec<String>, Arc<OnceLock<Seeded>>)>> = Mutex::new(Vec::new());
+    let scenario: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let slot = {
+        let mut scenarios = SCENARIOS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match scenarios.iter().find(|(s, _)| *s == scenario) {
+            Some((_, slot)) => Arc::clone(slot),
+            None => {
+                let slot = Arc::default();
+                scenarios.push((scenario, Arc::clone(&slot)));
+                slot
+            }
+        }
+    };
+    // Other tests of the scenario wait here while the first seeds it.
+    let (moto, files) = slot.get_or_init(|| {
+        let moto = Moto::start();
+        let seeded = tempfile::tempdir().unwrap();
+        moto.seed_with(seeded.path(), args);
+        let files = std::fs::read_dir(seeded.path())
+            .unwrap()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                (PathBuf::from(path.file_name().unwrap()), std::fs::read(&path).unwrap())
+            })
+            .collect();
+        (Arc::new(moto), files)
+    });
     let dir = tempfile::tempdir().unwrap();
-    moto.seed_with(dir.path(), args);
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
     write_config_files(dir.path());
-    (moto, dir)
+    (Arc::clone(moto), dir)
 }
 
 /// envparity with an environment holding nothing but the AWS files in `dir`.
