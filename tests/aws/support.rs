@@ -142,7 +142,10 @@ pub fn seeded(args: &[&str]) -> (Arc<Moto>, tempfile::TempDir) {
             .unwrap()
             .map(|entry| {
                 let path = entry.unwrap().path();
-                (PathBuf::from(path.file_name().unwrap()), std::fs::read(&path).unwrap())
+                (
+                    PathBuf::from(path.file_name().unwrap()),
+                    std::fs::read(&path).unwrap(),
+                )
             })
             .collect();
         (Arc::new(moto), files)

@@ -924,3 +924,16 @@ fn policy_check_warns_of_a_kind_or_attribute_a_module_names_that_the_catalogue_l
         "{stderr}"
     );
 }
+
+#[test]
+fn a_negated_call_over_an_undefined_argument_is_undefined_as_in_opa_and_a_negated_reference_is_true() {
+    let policy = rego_policy(&["tests/fixtures/rego/negation/missing.rego"], "");
+    // Only the plain reference fires: OPA binds a call's arguments before the `not` (OPA issue 1877).
+    assert_eq!(
+        on_a_bucket_pair_and_a_queue_pair(&policy),
+        [
+            vec!["absent assets-{env}".to_owned()],
+            vec!["absent jobs-{env}".to_owned()]
+        ]
+    );
+}

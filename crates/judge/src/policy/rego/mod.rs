@@ -16,6 +16,7 @@ use envparity_model::glob::{GlobError, Wildcard};
 
 mod calls;
 pub mod names;
+mod negation;
 mod sprintf;
 
 /// The rules of a module that produce findings, and the severity of each by default.
@@ -225,7 +226,31 @@ pub fn compile_sources(sources: Sources, limits: Limits) -> Result<Rego, Vec<Str
 
 /// An engine holding the modules and the data, ready to evaluate under the limits, and what each module
 /// declares: every error of every file, each `file:line:col: message`.
+///
+/// The modules are checked as written, so that every error points into the file; the engine returned evaluates
+/// them with the arguments of negated calls bound as OPA binds them ([`negation`]).
 pub fn engine(sources: &Sources, limits: Limits) -> Result<(regorus::Engine, Vec<Module>), Vec<String>> {
+    let checked = load(sources, &sources.modules, limits)?;
+    let bound: Vec<(String, String)> = sources
+        .modules
+        .iter()
+        .map(|(shown, text)| {
+            let bound = negation::bind_negated_arguments(shown, text, sources.v0);
+            (shown.clone(), bound.unwrap_or_else(|| text.clone()))
+        })
+        .collect();
+    match bound == sources.modules {
+        true => Ok(checked),
+        false => load(sources, &bound, limits),
+    }
+}
+
+/// An engine holding `modules` (the texts of `sources`'s, or those texts rewritten) and the data of `sources`.
+fn load(
+    sources: &Sources,
+    texts: &[(String, String)],
+    limits: Limits,
+) -> Result<(regorus::Engine, Vec<Module>), Vec<String>> {
     let timer = ExecutionTimerConfig {
         limit: limits.timeout,
         check_interval: NonZeroU32::new(64).expect("not zero"),
@@ -249,7 +274,7 @@ pub fn engine(sources: &Sources, limits: Limits) -> Result<(regorus::Engine, Vec
     engine.set_gather_prints(true);
     let mut modules = Vec::new();
     let mut errors = Vec::new();
-    for (shown, text) in &sources.modules {
+    for (shown, text) in texts {
         // Each module is parsed on its own, so that every module's mistakes are found, not only the first one's.
         let added = engine
             .add_policy(shown.clone(), text.clone())
