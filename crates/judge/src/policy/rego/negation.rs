@@ -41,7 +41,7 @@ pub(super) fn bind_negated_arguments(shown: &str, text: &str, v0: bool) -> Optio
         }
         edits.push((negation.start, 0, bindings));
     }
-    edits.sort_by(|a, b| b.0.cmp(&a.0));
+    edits.sort_by_key(|edit| std::cmp::Reverse(edit.0));
     let mut out = text.to_owned();
     for (start, length, replacement) in edits {
         out.replace_range(start..start + length, &replacement);
