@@ -6,4 +6,5 @@ mod engine;
 mod golden;
 mod hostile;
 mod layers;
+mod opa;
 mod trust;
