@@ -657,3 +657,59 @@ fn a_role_to_assume_reaches_the_other_account() {
         "{text}"
     );
 }
+
+/// Two nightly audits of a fleet nothing changed in between: the shipped drift policy finds nothing, even with
+/// every service read by default (some hold nothing) and an SSM path empty in both audits.
+#[test]
+fn drift_of_an_unchanged_fleet_exits_0_under_the_shipped_drift_policy() {
+    let (moto, dir) = seeded(&["two-accounts"]);
+    let config = envparity_toml(&moto.endpoint, "", "").replace(
+        "ssm_paths = [\"/shop/{env}/\", \"/orders/{env}/\"]",
+        "ssm_paths = [\"/shop/{env}/\", \"/orders/{env}/\", \"/nothing-here/{env}/\"]",
+    );
+    assert!(config.contains("/nothing-here/"), "{config}");
+    write(dir.path(), "envparity.toml", &config);
+    let audit = || {
+        envparity(dir.path())
+            .env("ENVPARITY_FINGERPRINT_KEY", TEST_KEY)
+            .args([
+                "audit",
+                "--decrypt-secrets",
+                "--history",
+                "history",
+                "--as-of",
+                AS_OF,
+            ])
+            .output()
+            .unwrap()
+    };
+    let first = audit();
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    // History names are to the second.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(audit().status.code(), Some(1));
+    for env in ["staging", "prod"] {
+        let out = envparity(dir.path())
+            .args([
+                "drift",
+                env,
+                "--history",
+                "history",
+                "--format",
+                "json",
+                "--as-of",
+                AS_OF,
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{stderr}"));
+        assert_eq!(report["findings"], serde_json::json!([]), "{env}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{env}: {stderr}");
+    }
+}

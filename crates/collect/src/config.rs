@@ -24,6 +24,9 @@ pub struct Config {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollectSettings {
     pub services: Vec<Service>,
+    /// Whether the config names the services (`services = [...]`) rather than leaving them to all: a service
+    /// read by default that holds nothing is coverage, not a finding.
+    pub services_named: bool,
     /// How many (service, region) collections run at once per environment.
     pub concurrency: usize,
     /// How many calls one (service, region) collection makes at once (per-resource calls such as attributes).
@@ -57,6 +60,7 @@ impl Default for CollectSettings {
     fn default() -> Self {
         CollectSettings {
             services: super::SERVICES.to_vec(),
+            services_named: false,
             concurrency: 8,
             calls_per_service: 8,
             max_attempts: 10,
@@ -353,6 +357,7 @@ impl Reader<'_> {
             return s;
         };
         if let Some(services) = t.optional::<Vec<Spanned<String>>>("services") {
+            s.services_named = true;
             s.services = services
                 .iter()
                 .filter_map(|name| {

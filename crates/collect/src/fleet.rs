@@ -185,6 +185,7 @@ mod tests {
                     resources: 0,
                     api_calls: 1,
                     empty: Vec::new(),
+                    by_default: false,
                 });
             }
         }

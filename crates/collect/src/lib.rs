@@ -46,6 +46,8 @@ pub struct Collected {
     pub api_calls: u64,
     /// The configured scopes (an SSM path, a config file) that held nothing.
     pub empty: Vec<String>,
+    /// Read because the config named no services, not this one.
+    pub by_default: bool,
     pub result: Result<Vec<Resource>, CollectError>,
 }
 
@@ -64,6 +66,7 @@ impl Collected {
             region: None,
             api_calls: 0,
             empty,
+            by_default: false,
             result,
         }
     }
@@ -82,6 +85,7 @@ impl Collected {
                     resources: resources.len() as u64,
                     api_calls: self.api_calls,
                     empty: self.empty,
+                    by_default: self.by_default,
                 });
                 snapshot.resources.extend(resources);
             }
@@ -506,6 +510,7 @@ async fn collect_account(
                     resources: 0,
                     api_calls,
                     empty: Vec::new(),
+                    by_default: false,
                 });
                 snapshot
                     .unaudited
@@ -536,7 +541,9 @@ async fn collect_account(
             }
         }
         let result = result.map(|resources| belonging_to(env, resources));
-        aws_collected(service, Some(account), region, api_calls, empty, result).record(snapshot);
+        let mut unit = aws_collected(service, Some(account), region, api_calls, empty, result);
+        unit.by_default = !settings.services_named;
+        unit.record(snapshot);
     }
 }
 
@@ -596,6 +603,7 @@ fn aws_collected(
         region: Some(region.to_owned()),
         api_calls,
         empty,
+        by_default: false,
         result,
     }
 }

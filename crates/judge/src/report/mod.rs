@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use crate::policy::{FailOn, Severity};
 use envparity_model::snapshot::short;
-use envparity_model::snapshot::{COVERAGE_SERVICE, Snapshot};
+use envparity_model::snapshot::{COVERAGE_SERVICE, Snapshot, SourceStatus};
 
 /// The schema string of the JSON report.
 pub const SCHEMA: &str = "envparity/report/v1";
@@ -113,6 +113,10 @@ pub struct EnvironmentCoverage {
     /// Resources of types that no collector read, by type (`states:stateMachine`), summed over accounts and
     /// regions; `null` when unknown: not asked (coverage off, no AWS service collected) or not answered.
     pub unaudited: Option<BTreeMap<String, u64>>,
+    /// Services read only because the config names no services (`[collect] services` left to all) that held
+    /// nothing anywhere (`aws.ecs`): said here, not as findings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub no_resources: Vec<String>,
 }
 
 impl EnvironmentCoverage {
@@ -141,7 +145,22 @@ impl EnvironmentCoverage {
             }
             counts
         });
-        EnvironmentCoverage { audited, unaudited }
+        // A service read by default counts as empty only when none of its sources held anything.
+        let mut held: BTreeMap<String, bool> = BTreeMap::new();
+        for s in snapshot.sources.iter().filter(|s| s.by_default) {
+            *held.entry(format!("{}.{}", s.provider, s.service)).or_default() |=
+                s.resources > 0 || s.status != SourceStatus::Complete;
+        }
+        let no_resources = held
+            .into_iter()
+            .filter(|(_, held)| !held)
+            .map(|(s, _)| s)
+            .collect();
+        EnvironmentCoverage {
+            audited,
+            unaudited,
+            no_resources,
+        }
     }
 
     /// One line for people: "24 resources of 14 kinds audited; not audited: states:stateMachine (3)". Types
@@ -166,7 +185,13 @@ impl EnvironmentCoverage {
                     .join(", ")
             ),
         };
-        format!("{audited}; {unaudited}")
+        match self.no_resources.is_empty() {
+            true => format!("{audited}; {unaudited}"),
+            false => format!(
+                "{audited}; {unaudited}; no resources in {} (read because `[collect] services` names none)",
+                self.no_resources.join(", ")
+            ),
+        }
     }
 }
 

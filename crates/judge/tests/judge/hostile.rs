@@ -66,6 +66,7 @@ fn asked(environment: String) -> Snapshot {
         resources: 0,
         api_calls: 1,
         empty: Vec::new(),
+        by_default: false,
     });
     s
 }

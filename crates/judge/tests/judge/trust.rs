@@ -492,3 +492,84 @@ fn a_prod_function_timeout_raised_without_its_queue_is_reported_in_prod() {
         )
     );
 }
+
+/// A source read only because `[collect] services` names none, as `collect` records it.
+fn by_default(service: &str, account: &str, resources: u64) -> serde_json::Value {
+    json!({"provider": "aws", "service": service, "account": account, "region": "eu-west-1",
+           "status": "complete", "resources": resources, "api_calls": 1, "by_default": true})
+}
+
+#[test]
+fn a_service_read_by_default_that_holds_nothing_is_coverage_not_an_empty_source() {
+    let param = |name: &str| json!({"kind": "aws.ssm.parameter", "name": name, "attributes": {"type": "String", "value": "info"}});
+    let sources = |account: &str| {
+        json!([
+            by_default("ssm", account, 1),
+            by_default("ecs", account, 0),
+            by_default("eks", account, 0)
+        ])
+    };
+    let staging = parse(
+        "staging",
+        json!([param("/shop/staging/LOG_LEVEL")]),
+        json!({"sources": sources("111111111111")}),
+    );
+    let prod = parse(
+        "prod",
+        json!([param("/shop/prod/LOG_LEVEL")]),
+        json!({"sources": sources("222222222222")}),
+    );
+    let r = report(&staging, &prod, &default_policy(), FailOn::Warning);
+    assert_eq!(brief(&r.findings), []);
+    assert_eq!(r.summary.status, Status::Parity);
+    assert_eq!(r.coverage.prod.no_resources, ["aws.ecs", "aws.eks"]);
+    assert!(
+        r.coverage
+            .staging
+            .line()
+            .ends_with("no resources in aws.ecs, aws.eks (read because `[collect] services` names none)"),
+        "{}",
+        r.coverage.staging.line()
+    );
+}
+
+#[test]
+fn drift_reports_a_source_only_when_it_emptied_not_when_it_was_empty_before_too() {
+    let param = |name: &str| json!({"kind": "aws.ssm.parameter", "name": name, "attributes": {"type": "String", "value": "info"}});
+    let at = |time: &str, empty: serde_json::Value| {
+        let mut s = parse(
+            "prod",
+            json!([param("/shop/prod/LOG_LEVEL")]),
+            json!({"sources": ssm_source("222222222222", 1, empty)}),
+        );
+        s.collected_at = time.to_owned();
+        s
+    };
+    let drift = policy("extends = \"drift\"\n");
+    // Empty before and empty now: no change, no finding.
+    let before = at("2026-12-01T00:00:00Z", json!(["/orders/prod/"]));
+    let after = at("2026-12-02T00:00:00Z", json!(["/orders/prod/"]));
+    let r = report(&before, &after, &drift, FailOn::Warning);
+    assert_eq!(brief(&r.findings), []);
+    assert_eq!(r.summary.status, Status::Parity);
+    // Emptied since: one finding, on the newer side, with both times.
+    let before = at("2026-12-01T00:00:00Z", json!([]));
+    let r = report(&before, &after, &drift, FailOn::Warning);
+    assert_eq!(
+        brief(&r.findings),
+        [row(
+            "empty-source",
+            "prod:222222222222 eu-west-1 /orders/prod/",
+            None,
+            "warning",
+            false
+        )]
+    );
+    assert_eq!(
+        r.findings[0].detail.as_deref(),
+        Some(
+            "/orders/prod/ (222222222222 eu-west-1) held nothing at 2026-12-02T00:00:00Z, unlike at \
+             2026-12-01T00:00:00Z"
+        )
+    );
+}

@@ -204,6 +204,7 @@ mod tests {
             resources: 1,
             api_calls: 1,
             empty: Vec::new(),
+            by_default: false,
         });
         s.resources.push(resource("aws.ssm.parameter", account));
         s

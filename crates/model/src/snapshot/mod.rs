@@ -161,6 +161,10 @@ pub struct Source {
     /// The configured scopes of this source that held nothing: an SSM path, a config file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub empty: Vec<String>,
+    /// Read because the config named no services (`[collect] services` left to all), not because it named this
+    /// one: when it holds nothing, that is coverage ("no resources"), not an `empty-source` finding.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_default: bool,
 }
 
 /// Whether a source was read completely.

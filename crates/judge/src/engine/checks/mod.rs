@@ -30,6 +30,13 @@ pub(super) struct Scene<'s> {
 }
 
 impl<'s> Scene<'s> {
+    /// Whether the two snapshots are one environment at two times (`drift`, or a diff against last week's), the
+    /// first the earlier: then what a side's own check finds on both is no change, and only what the newer side
+    /// has and the earlier had not is said.
+    pub fn over_time(&self) -> bool {
+        self.staging.environment == self.prod.environment
+    }
+
     /// Each side: which one, its snapshot and its resources' keys.
     pub fn sides(&self) -> [(Side, &'s Snapshot, &'s [String]); 2] {
         [
