@@ -370,15 +370,37 @@ fn summarise(snapshot: &Snapshot, path: &Path, ctx: &Context) {
             );
         }
     }
+    // Gaps of one cause are said once, with what they cost.
+    let mut causes: Vec<(&str, Vec<&envparity_model::snapshot::Gap>)> = Vec::new();
     for g in &snapshot.gaps {
-        note!(
-            ctx,
-            "{env}: {} {}{}: NOT COLLECTED: {}",
-            g.provider,
-            g.service,
-            at(&g.account, &g.region),
-            g.error
-        );
+        match causes.iter_mut().find(|(cause, _)| *cause == g.cause()) {
+            Some((_, gaps)) => gaps.push(g),
+            None => causes.push((g.cause(), vec![g])),
+        }
+    }
+    for (cause, gaps) in causes {
+        match gaps.as_slice() {
+            [g] => note!(
+                ctx,
+                "{env}: {} {}{}: NOT COLLECTED: {}",
+                g.provider,
+                g.service,
+                at(&g.account, &g.region),
+                g.error
+            ),
+            _ => {
+                let parts: Vec<String> = gaps
+                    .iter()
+                    .map(|g| format!("{} {}{}", g.provider, g.service, at(&g.account, &g.region)))
+                    .collect();
+                note!(
+                    ctx,
+                    "{env}: NOT COLLECTED ({} parts: {}): {cause}",
+                    gaps.len(),
+                    parts.join(", ")
+                );
+            }
+        }
     }
     note!(
         ctx,

@@ -119,8 +119,11 @@ fn answers(port: u16) -> bool {
 /// server shared by every test that asks for the same one. A test that changes what it reads starts its own
 /// ([`Moto::start`]). The shared servers are never dropped: each ends with the test process (`moto_server.py`).
 pub fn seeded(args: &[&str]) -> (Arc<Moto>, tempfile::TempDir) {
+    /// The server and the files the seed wrote.
     type Seeded = (Arc<Moto>, Vec<(PathBuf, Vec<u8>)>);
-    static SCENARIOS: Mutex<Vec<(Vec<String>, Arc<OnceLock<Seeded>>)>> = Mutex::new(Vec::new());
+    /// Each scenario (the seed's arguments) and its server, once seeded.
+    type Scenarios = Vec<(Vec<String>, Arc<OnceLock<Seeded>>)>;
+    static SCENARIOS: Mutex<Scenarios> = Mutex::new(Vec::new());
     let scenario: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     let slot = {
         let mut scenarios = SCENARIOS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

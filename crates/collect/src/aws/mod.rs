@@ -323,7 +323,7 @@ impl Session {
             .await
         {
             Ok(identity) => Ok(identity.account().unwrap_or_default().to_owned()),
-            Err(e) => Err(sdk_error("GetCallerIdentity", e)),
+            Err(e) => Err(sdk_error("GetCallerIdentity", env.endpoint_url.as_deref(), e)),
         };
         Ok(Session {
             base,
@@ -640,7 +640,8 @@ impl<'a> RegionContext<'a> {
     {
         self.call();
         tracing::debug!(region = %self.region, operation, "call");
-        call.await.map_err(|e| sdk_error(operation, e))
+        call.await
+            .map_err(|e| sdk_error(operation, self.env.endpoint_url.as_deref(), e))
     }
 
     /// Sends one call whose errors with one of the `absent` codes mean "not configured" (S3's
@@ -660,7 +661,7 @@ impl<'a> RegionContext<'a> {
         match call.await {
             Ok(output) => Ok(Some(output)),
             Err(e) if e.code().is_some_and(|c| absent.contains(&c)) => Ok(None),
-            Err(e) => Err(sdk_error(operation, e)),
+            Err(e) => Err(sdk_error(operation, self.env.endpoint_url.as_deref(), e)),
         }
     }
 
@@ -678,7 +679,7 @@ impl<'a> RegionContext<'a> {
         while let Some(page) = stream.next().await {
             self.call();
             tracing::debug!(region = %self.region, operation, page = pages.len() + 1, "page");
-            pages.push(page.map_err(|e| sdk_error(operation, e))?);
+            pages.push(page.map_err(|e| sdk_error(operation, self.env.endpoint_url.as_deref(), e))?);
         }
         Ok(pages)
     }
@@ -703,16 +704,19 @@ where
         .await
 }
 
-/// Keeps the AWS error code (AccessDenied, Throttling) and the message.
-fn sdk_error<E, R>(operation: &str, err: SdkError<E, R>) -> CollectError
+/// Keeps the AWS error code (AccessDenied, Throttling) and the message; an answer that never came names the
+/// configured endpoint it was asked of (`endpoint`), since that is what to check.
+fn sdk_error<E, R>(operation: &str, endpoint: Option<&str>, err: SdkError<E, R>) -> CollectError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + 'static,
 {
     let code = err.code().map(str::to_owned);
-    let message = match err.message() {
-        Some(m) => format!("{operation}: {m}"),
-        None => format!("{operation}: {}", error_chain(&err)),
+    let unanswered = matches!(err, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_));
+    let message = match (err.message(), endpoint) {
+        (_, Some(url)) if unanswered => format!("{operation}: {url} did not answer: {}", error_chain(&err)),
+        (Some(m), _) => format!("{operation}: {m}"),
+        (None, _) => format!("{operation}: {}", error_chain(&err)),
     };
     CollectError { code, message }
 }

@@ -229,6 +229,7 @@ impl<'p, 's> Judge<'p, 's> {
             baseline: None,
             decided_by,
             accounts,
+            affected: Vec::new(),
         });
     }
 }

@@ -74,6 +74,7 @@ pub(super) fn apply_waivers(findings: &mut Vec<Finding>, waivers: &[Waiver], tod
             baseline: None,
             decided_by: Some(w.origin.clone()),
             accounts: None,
+            affected: Vec::new(),
         });
     }
 }

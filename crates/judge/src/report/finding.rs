@@ -49,6 +49,21 @@ pub struct Finding {
     /// which one to look at.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts: Option<Accounts>,
+    /// For an `incomplete` finding: every part of the environment the one cause left unread.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub affected: Vec<Affected>,
+}
+
+/// A part of an environment left unread: a (provider, service, account, region) and the kinds it leaves unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Affected {
+    pub provider: String,
+    pub service: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    pub kinds: Vec<String>,
 }
 
 impl Finding {

@@ -10,7 +10,7 @@ mod markdown;
 mod sarif;
 mod table;
 
-pub use finding::{Accounts, Baseline, Evaluation, Finding, Side, WaiverNote};
+pub use finding::{Accounts, Affected, Baseline, Evaluation, Finding, Side, WaiverNote};
 
 use std::collections::BTreeMap;
 

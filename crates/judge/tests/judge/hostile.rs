@@ -3,7 +3,7 @@
 
 use envparity_judge::policy::{FailOn, Severity};
 use envparity_judge::report::{self, Format, RenderOptions, Report};
-use envparity_judge::report::{Accounts, Evaluation, Finding, WaiverNote};
+use envparity_judge::report::{Accounts, Affected, Evaluation, Finding, WaiverNote};
 use envparity_model::snapshot::{COVERAGE_SERVICE, Snapshot, Source, SourceStatus, Unaudited};
 use proptest::prelude::*;
 use pulldown_cmark::{Event, Options, Parser};
@@ -113,6 +113,13 @@ fn report_with(text: &dyn Fn(usize) -> String) -> Report {
                 staging: Some(text(i + 12)),
                 prod: Some(text(i + 13)),
             }),
+            affected: vec![Affected {
+                provider: text(i + 14),
+                service: text(i + 15),
+                account: Some(text(i + 16)),
+                region: Some(text(i + 17)),
+                kinds: vec![text(i + 18)],
+            }],
         }
     };
     let evaluation = Evaluation {

@@ -573,3 +573,38 @@ fn drift_reports_a_source_only_when_it_emptied_not_when_it_was_empty_before_too(
         )
     );
 }
+
+#[test]
+fn gaps_of_one_cause_are_one_incomplete_finding_naming_it_and_listing_what_it_cost() {
+    let gap = |service: &str, operation: &str| {
+        json!({"provider": "aws", "service": service, "account": "111111111111", "region": "eu-west-1",
+               "kinds": [format!("aws.{service}.a"), format!("aws.{service}.b")],
+               "error": format!("{operation}: http://127.0.0.1:9 did not answer: Connection refused")})
+    };
+    let staging = parse(
+        "staging",
+        json!([]),
+        json!({"gaps": [gap("ec2", "DescribeInstances"), gap("rds", "DescribeDBInstances"), gap("sqs", "ListQueues")]}),
+    );
+    let prod = parse("prod", json!([rds("orders-prod-db", json!({}))]), json!({}));
+    let r = report(&staging, &prod, &default_policy(), FailOn::Error);
+    let incomplete: Vec<_> = r.findings.iter().filter(|f| f.rule == "incomplete").collect();
+    assert_eq!(incomplete.len(), 1, "{:#?}", r.findings);
+    assert_eq!(
+        (incomplete[0].kind.as_str(), incomplete[0].key.as_str()),
+        ("aws", "staging:111111111111 eu-west-1")
+    );
+    assert_eq!(
+        incomplete[0].detail.as_deref(),
+        Some(
+            "aws ec2, rds, sqs in staging (111111111111 eu-west-1): http://127.0.0.1:9 did not answer: Connection \
+             refused (6 kinds unknown)"
+        )
+    );
+    let services: Vec<&str> = incomplete[0]
+        .affected
+        .iter()
+        .map(|a| a.service.as_str())
+        .collect();
+    assert_eq!(services, ["ec2", "rds", "sqs"]);
+}

@@ -190,6 +190,22 @@ pub struct Gap {
     pub error: String,
 }
 
+impl Gap {
+    /// The error without the operation that met it (`DescribeInstances: x` is `x`): gaps of one cause (an
+    /// unreachable endpoint, denied credentials, a broken file) have the same.
+    pub fn cause(&self) -> &str {
+        match self.error.split_once(": ") {
+            Some((operation, rest))
+                if operation.starts_with(|c: char| c.is_ascii_uppercase())
+                    && operation.chars().all(|c| c.is_ascii_alphanumeric()) =>
+            {
+                rest
+            }
+            _ => &self.error,
+        }
+    }
+}
+
 /// One normalized resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Resource {
