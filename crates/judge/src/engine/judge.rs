@@ -200,11 +200,22 @@ impl<'p, 's> Judge<'p, 's> {
         };
         let detail = match (&accounts, self.name_accounts) {
             (Some(accounts), true) => {
-                let named = [("staging", &accounts.staging), ("prod", &accounts.prod)]
-                    .into_iter()
-                    .filter_map(|(side, account)| Some(format!("{side} account {}", account.as_deref()?)))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                // One environment over time: its earlier and newer snapshot, one account when they agree.
+                let sides = match self.over_time {
+                    true => ["before", "after"],
+                    false => ["staging", "prod"],
+                };
+                let named = match (&accounts.staging, &accounts.prod) {
+                    (Some(before), Some(after)) if self.over_time && before == after => {
+                        format!("account {after}")
+                    }
+                    _ => sides
+                        .into_iter()
+                        .zip([&accounts.staging, &accounts.prod])
+                        .filter_map(|(side, account)| Some(format!("{side} account {}", account.as_deref()?)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                };
                 Some(match d.detail {
                     Some(detail) => format!("{detail} ({named})"),
                     None => named,

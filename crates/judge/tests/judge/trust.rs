@@ -608,3 +608,32 @@ fn gaps_of_one_cause_are_one_incomplete_finding_naming_it_and_listing_what_it_co
         .collect();
     assert_eq!(services, ["ec2", "rds", "sqs"]);
 }
+
+#[test]
+fn drift_over_a_fleet_names_the_account_once_not_as_staging_and_prod() {
+    let fleet =
+        json!({"accounts": [{"id": "111111111111"}, {"id": "222222222222"}], "regions": ["eu-west-1"]});
+    let at = |time: &str, engine_version: &str| {
+        let db = json!({"kind": "aws.rds.instance", "name": "orders-prod-db", "account": "222222222222",
+                        "region": "eu-west-1", "attributes": {"engine": "postgres", "engine_version": engine_version}});
+        let mut s = parse("prod", json!([db]), json!({"fleet": fleet}));
+        s.collected_at = time.to_owned();
+        s
+    };
+    let r = report(
+        &at("2026-12-01T00:00:00Z", "15.6"),
+        &at("2026-12-02T00:00:00Z", "16.2"),
+        &policy("extends = \"drift\"\n"),
+        FailOn::Warning,
+    );
+    let details: Vec<&str> = r.findings.iter().filter_map(|f| f.detail.as_deref()).collect();
+    assert!(!details.is_empty(), "{:#?}", r.findings);
+    for detail in details {
+        assert!(
+            detail.ends_with("account 222222222222")
+                && !detail.contains("staging")
+                && !detail.contains("prod "),
+            "{detail}"
+        );
+    }
+}
