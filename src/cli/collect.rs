@@ -68,6 +68,7 @@ pub struct AuditArgs {
 
 pub(super) fn run_collect(args: CollectArgs, ctx: &Context) -> anyhow::Result<Exit> {
     let mut config = Config::read(&args.config)?;
+    store::configure(config.store.clone());
     config.environment(&args.environment)?;
     let path = args.output.unwrap_or_else(|| {
         PathBuf::from(match args.shard {
@@ -95,6 +96,7 @@ pub(super) fn run_collect(args: CollectArgs, ctx: &Context) -> anyhow::Result<Ex
 
 pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> {
     let mut config = Config::read(&args.config)?;
+    store::configure(config.store.clone());
     config.environment(&args.staging)?;
     config.environment(&args.prod)?;
     // The policy, the baseline and every place written to are checked before anything is collected: a typo

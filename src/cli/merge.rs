@@ -29,7 +29,11 @@ pub struct Args {
 fn parts(given: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut parts = Vec::new();
     for path in given {
-        let is_prefix = store::s3(path)?.is_some() && path.to_string_lossy().ends_with('/');
+        // An S3 name that is no snapshot file's (`s3://b/parts`, without its `/`) is the prefix it names.
+        let name = path.to_string_lossy();
+        let is_prefix = store::s3(path)?.is_some()
+            && (name.ends_with('/')
+                || !super::collect::is_snapshot_file(name.rsplit('/').next().unwrap_or("")));
         if !(is_prefix || path.is_dir()) {
             parts.push(path.clone());
             continue;

@@ -214,7 +214,7 @@ fn a_connection_cut_mid_pagination_is_a_gap_not_a_short_list() {
 
 /// A loopback port nothing listens on: privileged, so no test's server takes it (a port freed by another test
 /// could be taken again between its release and its use).
-const CLOSED_PORT: u16 = 1;
+pub(crate) const CLOSED_PORT: u16 = 1;
 
 #[test]
 fn failing_and_unreachable_endpoints_are_gaps() {

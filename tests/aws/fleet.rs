@@ -370,7 +370,7 @@ fn s3_object(moto: &Moto, key: &str) -> String {
 }
 
 #[test]
-fn shards_write_parts_to_s3_and_merge_and_diff_read_them_from_there() {
+fn shards_write_parts_to_s3_and_merge_with_or_without_the_prefix_s_slash_and_diff_read_them_from_there() {
     let (moto, dir, made) = organization(3);
     write(dir.path(), "envparity.toml", &fleet_toml(&moto.endpoint, &made));
     let bucket = "s3://envparity-history";
@@ -382,9 +382,11 @@ fn shards_write_parts_to_s3_and_merge_and_diff_read_them_from_there() {
                 .assert()
                 .code(0);
         }
+        // Prod's prefix is given without its `/`: still the prefix it names, not an object that is not there.
+        let slash = if env == "staging" { "/" } else { "" };
         with_s3(dir.path(), &moto.endpoint)
             .args(["merge", "--output", &format!("{bucket}/fleet/{env}.json")])
-            .arg(format!("{bucket}/parts/{env}/"))
+            .arg(format!("{bucket}/parts/{env}{slash}"))
             .assert()
             .code(0);
     }
@@ -547,4 +549,54 @@ fn a_latest_pointer_changed_under_an_audit_is_read_again_and_then_advanced() {
     let latest: Value = serde_json::from_str(&s3_object(&moto, "audits/prod/latest.json")).unwrap();
     let prod = json(&dir.path().join("out/prod.json"));
     assert_eq!(latest["collected_at"], prod["collected_at"], "{stderr}");
+}
+
+/// The history in S3 is reached as the environments are: their shared profile and endpoint, or `[store]`, with
+/// no AWS variable set; a store that cannot be reached says what it used and how to change it.
+#[test]
+fn history_in_s3_is_reached_with_the_config_s_profile_and_endpoint_or_its_store_settings() {
+    let (moto, dir, made) = organization(2);
+    let config = fleet_toml(&moto.endpoint, &made);
+    write(dir.path(), "envparity.toml", &config);
+    let audit = || {
+        envparity(dir.path())
+            .args([
+                "audit",
+                "--snapshots",
+                "out",
+                "--history",
+                "s3://envparity-history/by-config",
+            ])
+            .args(["--format", "json", "--as-of", AS_OF, "--quiet"])
+            .output()
+            .unwrap()
+    };
+    let out = audit();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(s3_object(&moto, "by-config/prod/latest.json").contains("snapshot"));
+
+    write(
+        dir.path(),
+        "envparity.toml",
+        &format!(
+            "[store]\nendpoint_url = \"http://127.0.0.1:{}\"\n\n{config}",
+            super::faults::CLOSED_PORT
+        ),
+    );
+    let out = audit();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the store used the default credential chain and http://127.0.0.1:{}: set `[store]` profile, \
+             endpoint_url and region in envparity.toml",
+            super::faults::CLOSED_PORT
+        )),
+        "{stderr}"
+    );
 }

@@ -18,6 +18,20 @@ pub struct Config {
     pub policy: Option<PathBuf>,
     pub collect: CollectSettings,
     pub environments: BTreeMap<String, Environment>,
+    /// How `s3://` places (`--history`, `--snapshots`, shards) are reached.
+    pub store: StoreSettings,
+}
+
+/// `[store]`: the profile, endpoint and region `s3://` places are reached with. Without the table, the profile
+/// and the endpoint every environment shares, if they share one, where `AWS_PROFILE` and `AWS_ENDPOINT_URL(_S3)`
+/// do not say otherwise; else the standard credential chain.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreSettings {
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub region: Option<String>,
+    /// Taken from the environments, not written in `[store]`: the AWS variables win over it.
+    pub shared: bool,
 }
 
 /// `[collect]`: what to collect and how hard to try.
@@ -342,12 +356,42 @@ impl Reader<'_> {
                 help: Some("add one per environment, as `envparity init` writes: [environments.prod]".into()),
             }),
         }
+        let store = match top.take("store") {
+            Some((_, mut v)) => match self.toml.table(&mut v, "[store]") {
+                Some(mut t) => {
+                    let store = StoreSettings {
+                        profile: t.optional::<String>("profile"),
+                        endpoint_url: t.optional::<String>("endpoint_url"),
+                        region: t.optional::<String>("region"),
+                        shared: false,
+                    };
+                    self.toml.finish(t);
+                    store
+                }
+                None => StoreSettings::default(),
+            },
+            None => {
+                // What every environment shares, as the one value: the store is one place for all of them.
+                let shared = |of: fn(&Environment) -> Option<&String>| {
+                    let mut values = environments.values().map(of);
+                    let first = values.next().flatten()?;
+                    values.all(|v| v == Some(first)).then(|| first.clone())
+                };
+                StoreSettings {
+                    profile: shared(|e| e.profile.as_ref()),
+                    endpoint_url: shared(|e| e.endpoint_url.as_ref()),
+                    region: None,
+                    shared: true,
+                }
+            }
+        };
         self.toml.finish(top);
         Some(Config {
             base_dir,
             policy,
             collect,
             environments,
+            store,
         })
     }
 

@@ -13,7 +13,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use crate::config::StoreSettings;
 use aws_sdk_s3::primitives::ByteStream;
+use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use envparity_model::snapshot::{self, Snapshot, SnapshotError};
 
@@ -441,19 +443,30 @@ pub fn advance_latest(dir: &Path, name: &str, collected_at: &str) -> Result<Late
     })
 }
 
-fn s3_error<E, R>(
-    place: &str,
-    operation: &str,
-    err: aws_smithy_runtime_api::client::result::SdkError<E, R>,
-) -> StoreError
+fn s3_error<E, R>(place: &str, operation: &str, err: SdkError<E, R>) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + 'static,
 {
+    // No answer, no credentials, or credentials refused: say what the store reached S3 with, and how to change it.
+    const REFUSED: &[&str] = &[
+        "AccessDenied",
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "ExpiredToken",
+    ];
+    let how = match &err {
+        SdkError::ConstructionFailure(_) | SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => true,
+        _ => err.code().is_some_and(|code| REFUSED.contains(&code)),
+    };
     let message = match (err.code(), err.message()) {
         (Some(code), Some(message)) => format!("{operation}: {code}: {message}"),
         (Some(code), None) => format!("{operation}: {code}"),
         _ => format!("{operation}: {}", envparity_model::diagnostic::error_chain(&err)),
+    };
+    let message = match how {
+        true => format!("{message} ({})", reached_with()),
+        false => message,
     };
     StoreError::S3 {
         place: place.to_owned(),
@@ -475,7 +488,53 @@ fn block_on<T>(work: impl std::future::Future<Output = T>) -> T {
         .block_on(work)
 }
 
-/// The S3 client, from the standard chain, made on first use.
+/// How the store reaches S3: set once, from the config, before the first call ([`configure`]).
+static SETTINGS: OnceLock<StoreSettings> = OnceLock::new();
+
+/// Reaches S3 with the config's `[store]` settings (or its environments' shared profile and endpoint) rather than
+/// the standard chain alone. Called before the first `s3://` call; a later call changes nothing.
+pub fn configure(settings: StoreSettings) {
+    let _ = SETTINGS.set(settings);
+}
+
+/// What [`configure`] set, less what the AWS variables override: `[store]` wins over them, the environments'
+/// shared profile and endpoint do not.
+fn settings() -> StoreSettings {
+    let mut settings = SETTINGS.get().cloned().unwrap_or_default();
+    let set = |var: &str| std::env::var_os(var).is_some();
+    if settings.shared && set("AWS_PROFILE") {
+        settings.profile = None;
+    }
+    if settings.shared && (set("AWS_ENDPOINT_URL_S3") || set("AWS_ENDPOINT_URL")) {
+        settings.endpoint_url = None;
+    }
+    settings
+}
+
+/// What the store reaches S3 with, and how to change it, for an error that may come from it.
+fn reached_with() -> String {
+    let settings = settings();
+    let var = |name: &str| std::env::var(name).ok();
+    let profile = match (&settings.profile, var("AWS_PROFILE")) {
+        (Some(p), _) => format!("profile {p:?}"),
+        (None, Some(p)) => format!("profile {p:?} (AWS_PROFILE)"),
+        (None, None) => "the default credential chain".to_owned(),
+    };
+    let endpoint = match (
+        &settings.endpoint_url,
+        var("AWS_ENDPOINT_URL_S3").or_else(|| var("AWS_ENDPOINT_URL")),
+    ) {
+        (Some(url), _) => url.clone(),
+        (None, Some(url)) => format!("{url} (from the environment)"),
+        (None, None) => "AWS's endpoint".to_owned(),
+    };
+    format!(
+        "the store used {profile} and {endpoint}: set `[store]` profile, endpoint_url and region in envparity.toml \
+         (or AWS_PROFILE and AWS_ENDPOINT_URL_S3)"
+    )
+}
+
+/// The S3 client, made on first use: the standard chain, with what [`configure`] set over it.
 async fn client() -> &'static aws_sdk_s3::Client {
     static CLIENT: tokio::sync::OnceCell<aws_sdk_s3::Client> = tokio::sync::OnceCell::const_new();
     CLIENT
@@ -486,11 +545,20 @@ async fn client() -> &'static aws_sdk_s3::Client {
                 .read_timeout(std::time::Duration::from_secs(20))
                 .operation_attempt_timeout(std::time::Duration::from_secs(60))
                 .build();
-            let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            let settings = settings();
+            let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
                 .http_client(crate::https::client())
-                .timeout_config(timeouts)
-                .load()
-                .await;
+                .timeout_config(timeouts);
+            if let Some(profile) = settings.profile {
+                loader = loader.profile_name(profile);
+            }
+            if let Some(url) = settings.endpoint_url {
+                loader = loader.endpoint_url(url);
+            }
+            if let Some(region) = settings.region {
+                loader = loader.region(aws_config::Region::new(region));
+            }
+            let shared = loader.load().await;
             let mut config = aws_sdk_s3::config::Builder::from(&shared);
             if shared.region().is_none() {
                 config = config.region(aws_config::Region::new("us-east-1"));
