@@ -12,16 +12,105 @@ use envparity_judge::report::escape::terminal;
 use envparity_model::glob::DottedGlob;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  envparity show snapshots/prod.json --kind 'aws.rds.*'")]
+#[command(after_help = "Examples:\n  envparity show snapshots/prod.json --kind 'aws.rds.*'\n  \
+                         envparity show snapshots/prod.json --key 'orders-{env}-db' --format json")]
 pub struct Args {
     /// The snapshot file.
     snapshot: PathBuf,
     /// List only resources whose kind matches this glob, such as 'aws.rds.*'.
     #[arg(long, short)]
     kind: Option<String>,
+    /// Show the attributes of the resources with this logical key (as reports name them, `orders-{env}-db`) or
+    /// name (`orders-prod-db`).
+    #[arg(long)]
+    key: Option<String>,
+    /// With --key: `table` (the attributes as indented JSON under each resource) or `json` (the resources as the
+    /// snapshot holds them, each with its key).
+    #[arg(long, value_enum, default_value = "table", requires = "key")]
+    format: ShowFormat,
+}
+
+/// How `show --key` prints resources.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ShowFormat {
+    Table,
+    Json,
+}
+
+/// `show --key`: the resources of the snapshot with that key or name, attributes whole.
+fn show_key(args: &Args, key: &str) -> anyhow::Result<Exit> {
+    let snapshot = read_snapshot(&args.snapshot)?;
+    let keys = envparity_model::keys::KeyRule::for_environment(&snapshot.environment);
+    let filter = args
+        .kind
+        .as_deref()
+        .map(DottedGlob::new)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("bad --kind glob: {e}"))?;
+    let candidates: Vec<(String, &envparity_model::snapshot::Resource)> = snapshot
+        .resources
+        .iter()
+        .filter(|r| filter.as_ref().is_none_or(|g| g.matches(&r.kind)))
+        .map(|r| (keys.key_of(r), r))
+        .collect();
+    let found: Vec<&(String, &envparity_model::snapshot::Resource)> = candidates
+        .iter()
+        .filter(|(k, r)| k == key || r.name.as_deref() == Some(key))
+        .collect();
+    if found.is_empty() {
+        let known: Vec<&str> = candidates.iter().map(|(k, _)| k.as_str()).collect();
+        let hint = match envparity_model::diagnostic::closest(key, &known) {
+            Some(close) => format!(" (did you mean {}?)", terminal(close)),
+            None => String::new(),
+        };
+        anyhow::bail!(
+            "no resource with key or name {} in {}{hint}",
+            terminal(key),
+            args.snapshot.display()
+        );
+    }
+    let mut out = String::new();
+    match args.format {
+        ShowFormat::Json => {
+            let shown: Vec<serde_json::Value> = found
+                .iter()
+                .map(|(k, r)| {
+                    let mut value = serde_json::to_value(r).expect("a resource is JSON");
+                    value["key"] = serde_json::Value::from(k.as_str());
+                    value
+                })
+                .collect();
+            writeln!(out, "{}", serde_json::to_string_pretty(&shown)?)?;
+        }
+        ShowFormat::Table => {
+            for (k, r) in found {
+                let at = [r.name.as_deref(), r.account.as_deref(), r.region.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                // Each line through the terminal escape (JSON already escapes what is inside its strings).
+                let attributes = serde_json::to_string_pretty(&r.attributes.parse())?;
+                let attributes: Vec<String> = attributes.lines().map(|l| terminal(l).into_owned()).collect();
+                writeln!(
+                    out,
+                    "{} {} ({})\n{}\n",
+                    terminal(&r.kind),
+                    terminal(k),
+                    terminal(&at),
+                    attributes.join("\n")
+                )?;
+            }
+        }
+    }
+    print(&out)?;
+    Ok(Exit::Parity)
 }
 
 pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
+    if let Some(key) = args.key.clone() {
+        return show_key(&args, &key);
+    }
     let filter = args
         .kind
         .as_deref()

@@ -1497,3 +1497,30 @@ fn a_date_not_yyyy_mm_dd_a_policy_given_as_a_snapshot_and_a_missing_config_each_
         .code(2)
         .stderr(predicate::str::contains("create one with `envparity init`"));
 }
+
+#[test]
+fn show_key_prints_a_resource_s_attributes_and_names_the_closest_key_when_none_matches() {
+    let table = stdout_of(envparity().args(["show", PROD, "--key", "orders-{env}-db"]));
+    assert!(
+        table.starts_with("aws.rds.instance orders-{env}-db (orders-prod-db, 222222222222, eu-west-1)\n{\n"),
+        "{table}"
+    );
+    assert!(table.contains("\n  \"engine_version\": \"15.6\",\n"), "{table}");
+    // By name too, and as JSON: the resource as the snapshot holds it, with its key.
+    let out = envparity()
+        .args(["show", PROD, "--key", "orders-prod-db", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown[0]["key"], "orders-{env}-db");
+    assert_eq!(shown[0]["attributes"]["engine_version"], "15.6");
+    assert_eq!(shown.as_array().unwrap().len(), 1);
+    envparity()
+        .args(["show", PROD, "--key", "orders-{env}-dbb"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no resource with key or name orders-{env}-dbb in snapshots/prod.json (did you mean orders-{env}-db?)",
+        ));
+}
