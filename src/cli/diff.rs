@@ -51,6 +51,10 @@ pub struct Judgement {
     /// Write the report to this file (atomically) instead of stdout.
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Also write the report in FORMAT to PATH (atomically), beside --format/--output: repeatable, such as
+    /// `--report sarif=envparity.sarif --report html=report.html`.
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = report_target)]
+    reports: Vec<(Format, PathBuf)>,
     /// Fail (exit 1) on findings of this severity or worse; overrides the policy's `fail_on`.
     #[arg(long, value_parser = super::choice::<FailOn>())]
     fail_on: Option<FailOn>,
@@ -69,7 +73,24 @@ pub(super) struct Settled {
     fail_on: FailOn,
     format: Format,
     output: Option<PathBuf>,
+    /// Every `--report FORMAT=PATH`.
+    reports: Vec<(Format, PathBuf)>,
     baseline: Option<Vec<Resolved>>,
+}
+
+/// `FORMAT=PATH` of `--report`.
+fn report_target(text: &str) -> Result<(Format, PathBuf), String> {
+    let (format, path) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not FORMAT=PATH (such as sarif=envparity.sarif)"))?;
+    let format: Format = format.parse().map_err(|_| {
+        let names: Vec<&str> = <Format as strum::VariantNames>::VARIANTS.to_vec();
+        format!("{format:?} is not a format: {}", names.join(", "))
+    })?;
+    match path.is_empty() {
+        true => Err(format!("{text:?} names no file after `=`")),
+        false => Ok((format, PathBuf::from(path))),
+    }
 }
 
 impl Judgement {
@@ -77,14 +98,24 @@ impl Judgement {
     /// `drift` for `envparity drift`). `--output` is checked against `inputs` (and the policy and baseline
     /// files): an output that would destroy an input is refused before any work.
     pub(super) fn settle(&self, fallback_policy: Option<&Path>, inputs: &[&Path]) -> anyhow::Result<Settled> {
-        if let Some(output) = &self.output {
-            let given = [self.policy.as_deref(), self.baseline.as_deref()];
-            let inputs: Vec<&Path> = inputs
-                .iter()
-                .copied()
-                .chain(given.into_iter().flatten())
-                .collect();
+        let given = [self.policy.as_deref(), self.baseline.as_deref()];
+        let inputs: Vec<&Path> = inputs
+            .iter()
+            .copied()
+            .chain(given.into_iter().flatten())
+            .collect();
+        let outputs: Vec<&Path> = self
+            .output
+            .iter()
+            .chain(self.reports.iter().map(|(_, path)| path))
+            .map(PathBuf::as_path)
+            .collect();
+        for (i, output) in outputs.iter().enumerate() {
             super::output::check(output, &inputs)?;
+            // Two reports into one file would leave only the last.
+            if outputs[..i].iter().any(|earlier| earlier == output) {
+                anyhow::bail!("{} is named as the output of two reports", output.display());
+            }
         }
         let policy = load_policy(self.policy.as_deref().or(fallback_policy))?;
         let baseline = self.baseline.as_deref().map(read_baseline).transpose()?;
@@ -94,6 +125,7 @@ impl Judgement {
             today: self.as_of.unwrap_or_else(today_utc),
             format: self.format,
             output: self.output.clone(),
+            reports: self.reports.clone(),
             baseline,
         })
     }
@@ -173,11 +205,14 @@ pub(super) fn judge(
     settled: &Settled,
     ctx: &Context,
 ) -> anyhow::Result<Judged> {
+    let formats: Vec<Format> = std::iter::once(settled.format)
+        .chain(settled.reports.iter().map(|(format, _)| *format))
+        .collect();
     let settings = envparity_judge::Settings {
         policy: &settled.policy,
         fail_on: settled.fail_on,
         options: options.clone(),
-        format: settled.format,
+        formats: &formats,
         baseline: settled.baseline.as_deref(),
     };
     let envparity_judge::Judged { report, prints } = envparity_judge::judge(staging, prod, &settings);
@@ -190,6 +225,12 @@ pub(super) fn judge(
         Some(_) => report::RenderOptions::default(),
         None => ctx.render_options(),
     };
+    // The files first: a report on stdout is the last thing said.
+    for (format, path) in &settled.reports {
+        let text = report::render(&report, *format, report::RenderOptions::default());
+        emit(&text, Some(path))?;
+        note!(ctx, "wrote {}", path.display());
+    }
     let text = report::render(&report, settled.format, render_options);
     emit(&text, settled.output.as_ref())?;
     if let Some(path) = &settled.output {

@@ -147,7 +147,7 @@ fn test(dir: &Path, policy: Option<&Path>, as_of: Option<jiff::civil::Date>) -> 
             policy: &policy,
             fail_on: policy.fail_on,
             options: envparity_judge::engine::Options::for_snapshots(&staging, &prod, today),
-            format: envparity_judge::report::Format::Json,
+            formats: &[envparity_judge::report::Format::Json],
             baseline: None,
         };
         let findings = envparity_judge::judge(&staging, &prod, &settings).report.findings;

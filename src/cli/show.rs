@@ -12,8 +12,10 @@ use envparity_judge::report::escape::terminal;
 use envparity_model::glob::DottedGlob;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  envparity show snapshots/prod.json --kind 'aws.rds.*'\n  \
-                         envparity show snapshots/prod.json --key 'orders-{env}-db' --format json")]
+#[command(
+    after_help = "Examples:\n  envparity show snapshots/prod.json --kind 'aws.rds.*'\n  \
+                         envparity show snapshots/prod.json --key 'orders-{env}-db' --format json"
+)]
 pub struct Args {
     /// The snapshot file.
     snapshot: PathBuf,

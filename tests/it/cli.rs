@@ -1524,3 +1524,53 @@ fn show_key_prints_a_resource_s_attributes_and_names_the_closest_key_when_none_m
             "no resource with key or name orders-{env}-dbb in snapshots/prod.json (did you mean orders-{env}-db?)",
         ));
 }
+
+#[test]
+fn one_run_writes_several_formats_with_report_format_path_each_as_its_own_run_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let out = demo(&["--format", "json", "--output", &at("report.json")])
+        .args(["--report", &format!("sarif={}", at("report.sarif"))])
+        .args(["--report", &format!("html={}", at("report.html"))])
+        .args(["--report", &format!("markdown={}", at("report.md"))])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Each file holds exactly what a run of that one format writes.
+    for (format, name) in [
+        ("json", "report.json"),
+        ("sarif", "report.sarif"),
+        ("html", "report.html"),
+        ("markdown", "report.md"),
+    ] {
+        let alone = at(&format!("alone-{name}"));
+        demo(&["--format", format, "--output", &alone]).assert().code(1);
+        assert_eq!(
+            std::fs::read(at(name)).unwrap(),
+            std::fs::read(&alone).unwrap(),
+            "{format}"
+        );
+    }
+    // A report may not overwrite another, nor an input, and a format is one of the six.
+    demo(&[
+        "--output",
+        &at("same.json"),
+        "--report",
+        &format!("json={}", at("same.json")),
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("is named as the output of two reports"));
+    demo(&["--report", &format!("json={PROD}")]).assert().code(2);
+    demo(&["--report", "pdf=report.pdf"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "\"pdf\" is not a format: table, json, markdown, sarif, junit, html",
+        ));
+}

@@ -15,8 +15,8 @@ pub struct Settings<'a> {
     pub fail_on: FailOn,
     /// How resources are keyed, the date waivers are judged on, the Rego worker.
     pub options: Options,
-    /// The format the report is for: it says what the report must hold.
-    pub format: Format,
+    /// The formats the report is rendered in: they say what the report must hold.
+    pub formats: &'a [Format],
     /// The findings of an earlier report: each finding is marked new or known, and what went is listed.
     pub baseline: Option<&'a [Resolved]>,
 }
@@ -32,7 +32,7 @@ pub struct Judged {
 /// Judges `staging` against `prod` under the settings.
 pub fn judge(staging: &Snapshot, prod: &Snapshot, settings: &Settings) -> Judged {
     let options = Options {
-        list_resources: settings.format.lists_resources(),
+        list_resources: settings.formats.iter().any(|f| f.lists_resources()),
         ..settings.options.clone()
     };
     let mut evaluation = engine::evaluate(staging, prod, settings.policy, &options);

@@ -100,7 +100,7 @@ pub fn report_in(
         policy,
         fail_on,
         options: Options::for_snapshots(staging, prod, today()),
-        format,
+        formats: &[format],
         baseline: None,
     };
     envparity_judge::judge(staging, prod, &settings).report

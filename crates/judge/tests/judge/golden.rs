@@ -36,7 +36,7 @@ fn render(staging: &Snapshot, prod: &Snapshot, policy: &Policy, format: Format) 
         policy,
         fail_on: policy.fail_on,
         options: Options::for_snapshots(staging, prod, today()),
-        format,
+        formats: &[format],
         baseline: None,
     };
     let judged = envparity_judge::judge(staging, prod, &settings);
