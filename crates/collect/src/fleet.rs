@@ -1,8 +1,10 @@
 //! Fleets: an environment's (account, region) units, split into shards that separate processes collect, and the
 //! parts merged back into one snapshot.
 //!
-//! A unit's shard is chosen by rendezvous hashing of the unit alone: adding an account moves none of the other
-//! units, and going from N to N+1 shards moves only the units the new shard wins (about 1 in N+1).
+//! Shards are balanced by rendezvous hashing with bounded loads: every shard gets ⌊units/N⌋ or ⌈units/N⌉
+//! units, never more than one apart. Units are placed one at a time, in an order fixed by their own hash, each on
+//! the shard it ranks highest among those with room. The order and each unit's ranking depend on the unit alone,
+//! so adding an account moves few other units: only those whose shard filled up before their turn.
 
 use std::collections::BTreeSet;
 
@@ -19,19 +21,49 @@ pub struct Unit {
     pub region: String,
 }
 
-/// The shard (from 0 to `count - 1`) that collects a unit: the shard whose hash with the unit is highest.
-pub fn shard_of(account: &str, region: &str, count: u32) -> u32 {
-    (0..count)
-        .max_by_key(|shard| {
-            let digest = Sha256::digest(format!("{account}/{region}/{shard}"));
-            u64::from_be_bytes(digest[..8].try_into().expect("a digest is 32 bytes"))
-        })
-        .unwrap_or(0)
+/// A stable 64-bit hash of some text.
+fn hash(text: &str) -> u64 {
+    let digest = Sha256::digest(text);
+    u64::from_be_bytes(digest[..8].try_into().expect("a digest is 32 bytes"))
 }
 
-/// Whether `shard` (or a whole collection, `None`) collects the unit.
-pub fn collects(shard: Option<Shard>, account: &str, region: &str) -> bool {
-    shard.is_none_or(|s| shard_of(account, region, s.count) == s.index)
+/// The shard (from 0 to `count - 1`) of each unit, in the order given: balanced to within one unit (see the
+/// module's documentation). Every collector of the environment sees the same units, so each agrees on the whole
+/// assignment.
+pub fn assign(units: &[(&str, &str)], count: u32) -> Vec<u32> {
+    let count = count.max(1);
+    let (floor, extra) = (units.len() / count as usize, units.len() % count as usize);
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_by_key(|&i| (hash(&format!("{}/{}", units[i].0, units[i].1)), i));
+    let mut loads = vec![0usize; count as usize];
+    let mut full = 0; // Shards holding floor + 1: at most `extra` of them.
+    let mut shards = vec![0u32; units.len()];
+    for i in order {
+        let (account, region) = units[i];
+        let mut ranked: Vec<u32> = (0..count).collect();
+        ranked.sort_by_key(|shard| std::cmp::Reverse(hash(&format!("{account}/{region}/{shard}"))));
+        let shard = ranked
+            .into_iter()
+            .find(|&s| {
+                let load = loads[s as usize];
+                load < floor || (load == floor && full < extra)
+            })
+            .expect("the shards' room is the number of units");
+        if loads[shard as usize] == floor {
+            full += 1;
+        }
+        loads[shard as usize] += 1;
+        shards[i] = shard;
+    }
+    shards
+}
+
+/// The units a shard (or a whole collection, `None`) collects, of the environment's `units`.
+pub fn collected_by(shard: Option<Shard>, units: &[(&str, &str)]) -> Vec<bool> {
+    match shard {
+        None => vec![true; units.len()],
+        Some(s) => assign(units, s.count).into_iter().map(|i| i == s.index).collect(),
+    }
 }
 
 /// Whether `shard` collects the sources of no account or region (config files, Compose files, manifests): the
@@ -76,30 +108,30 @@ pub fn merge_parts(parts: Vec<Snapshot>) -> Result<Snapshot, MergeError> {
     if services.is_empty() {
         services = SERVICES.iter().map(|s| s.name()).collect();
     }
+    let units: Vec<(&str, &str)> = fleet
+        .accounts
+        .iter()
+        .flat_map(|a| fleet.regions.iter().map(move |r| (a.id.as_str(), r.as_str())))
+        .collect();
     let mut missing = Vec::new();
-    for account in &fleet.accounts {
-        for region in &fleet.regions {
-            if covered.contains(&(account.id.as_str(), region.as_str())) {
-                continue;
-            }
-            let shard = Shard {
-                index: shard_of(&account.id, region, count),
-                count,
-            };
-            for service in &services {
-                missing.push(Gap {
-                    provider: "aws".into(),
-                    service: (*service).to_owned(),
-                    account: Some(account.id.clone()),
-                    region: Some(region.clone()),
-                    kinds: CATALOGUE
-                        .kinds_of("aws", service)
-                        .into_iter()
-                        .map(str::to_owned)
-                        .collect(),
-                    error: format!("not collected: no part of shard {shard} holds this account and region"),
-                });
-            }
+    for (&(account, region), index) in units.iter().zip(assign(&units, count)) {
+        if covered.contains(&(account, region)) {
+            continue;
+        }
+        let shard = Shard { index, count };
+        for service in &services {
+            missing.push(Gap {
+                provider: "aws".into(),
+                service: (*service).to_owned(),
+                account: Some(account.to_owned()),
+                region: Some(region.to_owned()),
+                kinds: CATALOGUE
+                    .kinds_of("aws", service)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+                error: format!("not collected: no part of shard {shard} holds this account and region"),
+            });
         }
     }
     merged.gaps.extend(missing);
@@ -121,42 +153,62 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn every_unit_has_exactly_one_shard_and_shards_are_roughly_even() {
-        let units = units(100, &["eu-west-1", "us-east-1"]);
-        let mut sizes = [0u32; 4];
-        for (account, region) in &units {
-            let shard = shard_of(account, region, 4);
-            sizes[shard as usize] += 1;
-            let claimed = (0..4)
-                .filter(|&i| collects(Some(Shard { index: i, count: 4 }), account, region))
-                .count();
-            assert_eq!(claimed, 1);
-        }
-        assert!(sizes.iter().all(|&n| (30..=70).contains(&n)), "{sizes:?}");
+    fn refs(units: &[(String, String)]) -> Vec<(&str, &str)> {
+        units.iter().map(|(a, r)| (a.as_str(), r.as_str())).collect()
     }
 
     #[test]
-    fn adding_an_account_moves_no_unit_and_adding_a_shard_moves_few() {
-        let before = units(100, &["eu-west-1", "us-east-1"]);
-        let assigned: Vec<u32> = before.iter().map(|(a, r)| shard_of(a, r, 4)).collect();
-        let after = units(101, &["eu-west-1", "us-east-1"]);
-        for ((a, r), shard) in after.iter().zip(&assigned) {
-            assert_eq!(shard_of(a, r, 4), *shard);
+    fn every_shard_holds_within_one_unit_of_every_other() {
+        for accounts in [1, 2, 3, 5, 7, 50, 101] {
+            for regions in [&["eu-west-1"][..], &["eu-west-1", "us-east-1"][..]] {
+                let units = units(accounts, regions);
+                for count in [1, 2, 3, 4, 7, 16] {
+                    let mut sizes = vec![0usize; count as usize];
+                    for shard in assign(&refs(&units), count) {
+                        sizes[shard as usize] += 1;
+                    }
+                    let (least, most) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+                    assert!(
+                        most - least <= 1,
+                        "{accounts} accounts, {count} shards: {sizes:?}"
+                    );
+                    assert_eq!(sizes.iter().sum::<usize>(), units.len());
+                }
+            }
         }
-        let moved = before
-            .iter()
-            .zip(&assigned)
-            .filter(|((a, r), shard)| shard_of(a, r, 5) != **shard)
-            .count();
-        // Only the units the fifth shard wins move: about a fifth, never more than a third.
-        assert!(moved > 0 && moved < before.len() / 3, "{moved}");
-        assert!(
-            before
-                .iter()
-                .zip(&assigned)
-                .all(|((a, r), shard)| shard_of(a, r, 5) == *shard || shard_of(a, r, 5) == 4)
-        );
+        // The case the README was wrong about: 6 units over 3 shards left shard 1 empty.
+        let six = units(3, &["eu-west-1", "us-east-1"]);
+        let mut sizes = [0; 3];
+        for shard in assign(&refs(&six), 3) {
+            sizes[shard as usize] += 1;
+        }
+        assert_eq!(sizes, [2, 2, 2]);
+    }
+
+    #[test]
+    fn each_unit_is_collected_by_exactly_one_shard() {
+        let units = units(20, &["eu-west-1", "us-east-1"]);
+        let claims: Vec<usize> = (0..units.len())
+            .map(|i| {
+                (0..4)
+                    .filter(|&index| collected_by(Some(Shard { index, count: 4 }), &refs(&units))[i])
+                    .count()
+            })
+            .collect();
+        assert!(claims.iter().all(|&n| n == 1), "{claims:?}");
+    }
+
+    #[test]
+    fn adding_an_account_moves_few_other_units() {
+        // Over many fleets: an account of two regions joins 100 accounts on 4 shards.
+        let regions = ["eu-west-1", "us-east-1"];
+        let before = units(100, &regions);
+        let assigned = assign(&refs(&before), 4);
+        let after = units(101, &regions);
+        let reassigned = assign(&refs(&after), 4);
+        let moved = assigned.iter().zip(&reassigned).filter(|(a, b)| a != b).count();
+        // Rendezvous hashing alone would move none, but leaves shards uneven; with bounded loads, few move.
+        assert!(moved <= 8, "{moved} of {} units moved", before.len());
     }
 
     /// A part of shard `index` of 2 over accounts 1 and 2 in one region, holding the units it collects.
@@ -174,12 +226,13 @@ mod tests {
             regions: vec!["eu-west-1".into()],
             shard: Some(shard),
         });
-        for account in ["1", "2"] {
-            if collects(Some(shard), account, "eu-west-1") {
+        let units = [("1", "eu-west-1"), ("2", "eu-west-1")];
+        for ((account, _), ours) in units.iter().zip(collected_by(Some(shard), &units)) {
+            if ours {
                 part.sources.push(envparity_model::snapshot::Source {
                     provider: "aws".into(),
                     service: "sqs".into(),
-                    account: Some(account.into()),
+                    account: Some((*account).into()),
                     region: Some("eu-west-1".into()),
                     status: envparity_model::snapshot::SourceStatus::Complete,
                     resources: 0,
@@ -218,9 +271,11 @@ mod tests {
         assert_eq!(whole.sources.len(), 2);
         assert_eq!(whole.fleet.as_ref().unwrap().shard, None);
 
-        let held: Vec<&str> = ["1", "2"]
-            .into_iter()
-            .filter(|a| collects(Some(Shard { index: 1, count: 2 }), a, "eu-west-1"))
+        let units = [("1", "eu-west-1"), ("2", "eu-west-1")];
+        let held: Vec<&str> = units
+            .iter()
+            .zip(collected_by(Some(Shard { index: 1, count: 2 }), &units))
+            .filter_map(|((account, _), ours)| ours.then_some(*account))
             .collect();
         assert!(
             !held.is_empty() && held.len() < 2,

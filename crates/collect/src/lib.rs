@@ -243,19 +243,21 @@ pub async fn plan(config: &Config, env: &Environment, shards: u32) -> Result<Pla
         .await
         .map_err(|e| PlanError::Accounts(env.name.clone(), e))?;
     plan.regions = session.regions.clone();
-    for account in &plan.accounts {
-        for region in &plan.regions {
-            let shard = Shard {
-                index: fleet::shard_of(&account.id, region, shards),
-                count: shards,
-            };
-            plan.units.push(PlannedUnit {
-                account: account.id.clone(),
-                region: region.clone(),
-                shard: shard.to_string(),
-            });
-        }
-    }
+    let units: Vec<(&str, &str)> = plan
+        .accounts
+        .iter()
+        .flat_map(|a| plan.regions.iter().map(move |r| (a.id.as_str(), r.as_str())))
+        .collect();
+    let assigned = fleet::assign(&units, shards);
+    plan.units = units
+        .iter()
+        .zip(assigned)
+        .map(|(&(account, region), index)| PlannedUnit {
+            account: account.to_owned(),
+            region: region.to_owned(),
+            shard: Shard { index, count: shards }.to_string(),
+        })
+        .collect();
     Ok(plan)
 }
 
@@ -330,11 +332,21 @@ async fn collect_aws(
         shard: options.shard,
     });
     let permits = Semaphore::new(settings.concurrency);
+    // The units this collection reads, of every (account, region) of the environment.
+    let units: Vec<(&str, &str)> = accounts
+        .iter()
+        .flat_map(|a| session.regions.iter().map(move |r| (a.id.as_str(), r.as_str())))
+        .collect();
+    let ours: std::collections::BTreeSet<(&str, &str)> = units
+        .iter()
+        .zip(fleet::collected_by(options.shard, &units))
+        .filter_map(|(unit, ours)| ours.then_some(*unit))
+        .collect();
     let parts = accounts.iter().filter_map(|account| {
         let regions: Vec<&String> = session
             .regions
             .iter()
-            .filter(|r| fleet::collects(options.shard, &account.id, r))
+            .filter(|r| ours.contains(&(account.id.as_str(), r.as_str())))
             .collect();
         (!regions.is_empty()).then(|| {
             let permits = &permits;
