@@ -123,8 +123,10 @@ pub struct Environment {
     pub tokens: Vec<String>,
     /// A tag whose value is the logical key.
     pub key_tag: Option<String>,
-    /// SSM parameter paths to read, recursively; `{env}` stands for the environment's name.
+    /// SSM parameter paths to read, recursively, in every region; `{env}` stands for the environment's name.
     pub ssm_paths: Vec<String>,
+    /// SSM parameter paths by region (`ssm_paths = { "eu-west-1" = [...] }`): a region not named reads none.
+    pub ssm_paths_by_region: BTreeMap<String, Vec<String>>,
     /// Config files (.env, JSON, YAML, TOML) whose keys to compare; `{env}` stands for the environment's name.
     pub config_files: Vec<String>,
     /// Docker Compose files, merged in order as Compose merges them; `{env}` stands for the environment's name.
@@ -150,6 +152,14 @@ pub struct Organization {
 }
 
 impl Environment {
+    /// The SSM paths read in `region`: those given by region when `ssm_paths` is a table, else every one.
+    pub fn ssm_paths_in(&self, region: &str) -> &[String] {
+        match self.ssm_paths_by_region.is_empty() {
+            true => &self.ssm_paths,
+            false => self.ssm_paths_by_region.get(region).map_or(&[], Vec::as_slice),
+        }
+    }
+
     /// Whether AWS is asked: when the environment says anything about AWS, or names no other source. An
     /// environment of compose files, manifests or config files only makes no AWS call and needs no credentials.
     pub fn uses_aws(&self) -> bool {
@@ -159,6 +169,7 @@ impl Environment {
             || !self.regions.is_empty()
             || self.endpoint_url.is_some()
             || !self.ssm_paths.is_empty()
+            || !self.ssm_paths_by_region.is_empty()
             || !self.tags.is_empty()
             || (self.config_files.is_empty() && self.compose.is_empty() && self.kubernetes.is_empty())
     }
@@ -521,6 +532,63 @@ impl Reader<'_> {
     }
 
     /// A table of strings, such as `tags = { Environment = "staging" }`.
+    /// `ssm_paths`: a list read in every region, or a table of lists by region (each a configured region).
+    fn ssm_paths(
+        &mut self,
+        t: &mut TableHelper<'_>,
+        regions: &[String],
+    ) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
+        let Some((_, mut value)) = t.take("ssm_paths") else {
+            return Default::default();
+        };
+        if value.as_table().is_none() {
+            return match <Vec<String> as toml_span::Deserialize>::deserialize(&mut value) {
+                Ok(paths) => (paths, BTreeMap::new()),
+                Err(e) => {
+                    let text = self.toml.text;
+                    self.toml
+                        .diagnostics
+                        .extend(e.errors.into_iter().map(|e| Diagnostic::from_toml(e, text)));
+                    Default::default()
+                }
+            };
+        }
+        let mut by_region = BTreeMap::new();
+        let Some(mut tt) = self.toml.table(&mut value, "`ssm_paths`") else {
+            return Default::default();
+        };
+        let names: Vec<String> = tt.table.keys().map(|k| k.name.to_string()).collect();
+        for region in names {
+            let (key, mut v) = tt.table.remove_entry(region.as_str()).expect("the key was listed");
+            if !regions.is_empty() && !regions.contains(&region) {
+                let names: Vec<&str> = regions.iter().map(String::as_str).collect();
+                let help = match envparity_model::diagnostic::closest(&region, &names) {
+                    Some(close) => format!("did you mean {close:?}? the environment's regions: {}", names.join(", ")),
+                    None => format!("the environment's regions: {}", names.join(", ")),
+                };
+                self.toml.error(
+                    key.span,
+                    format!("ssm_paths names region {region:?}, which the environment does not read"),
+                    Some(help),
+                );
+                continue;
+            }
+            match <Vec<String> as toml_span::Deserialize>::deserialize(&mut v) {
+                Ok(paths) => {
+                    by_region.insert(region, paths);
+                }
+                Err(e) => {
+                    let text = self.toml.text;
+                    self.toml
+                        .diagnostics
+                        .extend(e.errors.into_iter().map(|e| Diagnostic::from_toml(e, text)));
+                }
+            }
+        }
+        self.toml.finish(tt);
+        (Vec::new(), by_region)
+    }
+
     fn strings(&mut self, t: &mut TableHelper<'_>, key: &'static str) -> BTreeMap<String, String> {
         let mut map = BTreeMap::new();
         let Some((_, mut value)) = t.take(key) else {
@@ -618,7 +686,8 @@ impl Reader<'_> {
             }),
             tokens: t.optional("tokens").unwrap_or_default(),
             key_tag: t.optional("key_tag"),
-            ssm_paths: t.optional("ssm_paths").unwrap_or_default(),
+            ssm_paths: Vec::new(),
+            ssm_paths_by_region: BTreeMap::new(),
             config_files: t.optional("config_files").unwrap_or_default(),
             compose: t.optional("compose").unwrap_or_default(),
             compose_profiles: t.optional("compose_profiles").unwrap_or_default(),
@@ -626,6 +695,7 @@ impl Reader<'_> {
             tags: self.strings(&mut t, "tags"),
             organization: None,
         };
+        (env.ssm_paths, env.ssm_paths_by_region) = self.ssm_paths(&mut t, &env.regions);
         env.organization = self.organization(name, &mut t);
         if let Some(organization) = &env.organization
             && env.role_arn.is_some()
@@ -675,6 +745,26 @@ mod tests {
         }
         let ok = "[environments.prod-eu_1]\nregions = [\"eu-west-1\"]\n";
         assert!(Config::parse(ok, "c.toml", PathBuf::from(".")).is_ok());
+    }
+
+    #[test]
+    fn ssm_paths_may_be_given_per_region_and_a_region_the_environment_does_not_read_is_refused() {
+        let text = "[environments.prod]\nregions = [\"eu-west-1\", \"us-east-1\"]\n\
+                    ssm_paths = { \"eu-west-1\" = [\"/shop/{env}/\"] }\n";
+        let config = Config::parse(text, "c.toml", PathBuf::from(".")).unwrap();
+        let prod = config.environment("prod").unwrap();
+        assert_eq!(prod.ssm_paths_in("eu-west-1"), ["/shop/{env}/"]);
+        assert!(prod.ssm_paths_in("us-east-1").is_empty());
+        let listed = "[environments.prod]\nregions = [\"eu-west-1\", \"us-east-1\"]\nssm_paths = [\"/shop/\"]\n";
+        let config = Config::parse(listed, "c.toml", PathBuf::from(".")).unwrap();
+        assert_eq!(config.environment("prod").unwrap().ssm_paths_in("us-east-1"), ["/shop/"]);
+        let typo = text.replace("{ \"eu-west-1\"", "{ \"eu-wset-1\"");
+        let e = Config::parse(&typo, "c.toml", PathBuf::from(".")).unwrap_err().to_string();
+        assert!(
+            e.contains("ssm_paths names region \"eu-wset-1\", which the environment does not read")
+                && e.contains("did you mean \"eu-west-1\"?"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -19,7 +19,12 @@ use envparity_model::snapshot::Resource;
 
 pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, CollectError> {
     let client = client!(aws_sdk_ssm, ctx);
-    let paths: Vec<String> = ctx.env.ssm_paths.iter().map(|p| ctx.env.expand(p)).collect();
+    let paths: Vec<String> = ctx
+        .env
+        .ssm_paths_in(&ctx.region)
+        .iter()
+        .map(|p| ctx.env.expand(p))
+        .collect();
     let per_path = each(ctx, &paths, |path| read_path(ctx, &client, path)).await?;
     for (path, found) in paths.iter().zip(&per_path) {
         if found.is_empty() {
