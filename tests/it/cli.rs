@@ -1574,3 +1574,18 @@ fn one_run_writes_several_formats_with_report_format_path_each_as_its_own_run_wo
             "\"pdf\" is not a format: table, json, markdown, sarif, junit, html",
         ));
 }
+
+/// The README's report example shows the demo's own summary: counts that drift from the demo are caught here.
+#[test]
+fn the_readme_report_example_carries_the_demo_s_summary() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find("  \"summary\": {")
+        .expect("the README shows a summary")
+        + "  \"summary\": ".len();
+    let end = start + readme[start..].find('}').unwrap() + 1;
+    let shown: serde_json::Value = serde_json::from_str(&readme[start..end]).unwrap();
+    let out = demo(&["--format", "json"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown, report["summary"]);
+}

@@ -559,11 +559,17 @@ impl Reader<'_> {
         };
         let names: Vec<String> = tt.table.keys().map(|k| k.name.to_string()).collect();
         for region in names {
-            let (key, mut v) = tt.table.remove_entry(region.as_str()).expect("the key was listed");
+            let (key, mut v) = tt
+                .table
+                .remove_entry(region.as_str())
+                .expect("the key was listed");
             if !regions.is_empty() && !regions.contains(&region) {
                 let names: Vec<&str> = regions.iter().map(String::as_str).collect();
                 let help = match envparity_model::diagnostic::closest(&region, &names) {
-                    Some(close) => format!("did you mean {close:?}? the environment's regions: {}", names.join(", ")),
+                    Some(close) => format!(
+                        "did you mean {close:?}? the environment's regions: {}",
+                        names.join(", ")
+                    ),
                     None => format!("the environment's regions: {}", names.join(", ")),
                 };
                 self.toml.error(
@@ -755,11 +761,17 @@ mod tests {
         let prod = config.environment("prod").unwrap();
         assert_eq!(prod.ssm_paths_in("eu-west-1"), ["/shop/{env}/"]);
         assert!(prod.ssm_paths_in("us-east-1").is_empty());
-        let listed = "[environments.prod]\nregions = [\"eu-west-1\", \"us-east-1\"]\nssm_paths = [\"/shop/\"]\n";
+        let listed =
+            "[environments.prod]\nregions = [\"eu-west-1\", \"us-east-1\"]\nssm_paths = [\"/shop/\"]\n";
         let config = Config::parse(listed, "c.toml", PathBuf::from(".")).unwrap();
-        assert_eq!(config.environment("prod").unwrap().ssm_paths_in("us-east-1"), ["/shop/"]);
+        assert_eq!(
+            config.environment("prod").unwrap().ssm_paths_in("us-east-1"),
+            ["/shop/"]
+        );
         let typo = text.replace("{ \"eu-west-1\"", "{ \"eu-wset-1\"");
-        let e = Config::parse(&typo, "c.toml", PathBuf::from(".")).unwrap_err().to_string();
+        let e = Config::parse(&typo, "c.toml", PathBuf::from("."))
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("ssm_paths names region \"eu-wset-1\", which the environment does not read")
                 && e.contains("did you mean \"eu-west-1\"?"),

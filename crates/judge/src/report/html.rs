@@ -23,7 +23,10 @@ h1 { font-size: 1.4rem; margin: 0 0 .3rem; } h2 { font-size: 1.1rem; margin-top:
 table { border-collapse: collapse; margin-top: .5rem; } th, td { border: 1px solid #d9dde5; padding: .3rem .55rem; text-align: left; vertical-align: top; }
 th { background: #f3f5f9; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 code, pre { font: 12.5px ui-monospace, SFMono-Regular, Menlo, monospace; } pre { margin: 0; white-space: pre-wrap; }
-.sev { font-weight: 600; border-radius: 4px; padding: 0 .4rem; }
+.sev { font-weight: 600; border-radius: 4px; padding: 0 .4rem; white-space: nowrap; }
+mark { background: #ffd27a; color: inherit; border-radius: 2px; } .line { display: block; }
+.changed { background: #fff0c2; }
+.why { color: #475467; font-size: 13px; } #rules td:first-child { white-space: nowrap; }
 .sev-error { background: #fde7e7; color: #a11d1d; } .sev-warning { background: #fff3d6; color: #7a5200; }
 .sev-incomplete { background: #ece8ff; color: #4b2a9e; }
 .controls { display: flex; gap: .8rem; align-items: center; margin: .6rem 0; flex-wrap: wrap; }
@@ -113,16 +116,20 @@ struct Page<'r> {
     by_kind: BTreeMap<&'r str, [usize; 4]>,
     coverage: [(String, String); 2],
     rows: Vec<Row<'r>>,
+    /// Each rule with findings, once, and why it matters: the rule cells link here.
+    rules: Vec<(&'r str, &'r str)>,
     staging_label: String,
     prod_label: String,
     sides: Vec<Side<'r>>,
 }
 
-/// A finding's row, with the text the filter searches and its waiver's note.
+/// A finding's row, with the text the filter searches, its waiver's note and the anchor of its rule's why.
 struct Row<'r> {
     finding: &'r Finding,
     searchable: String,
     waiver: String,
+    /// The index of the rule in the page's list of rules (`#why-3`): an id from data is never an anchor.
+    rule: usize,
 }
 
 /// A resource with findings on its attributes, its fields side by side.
@@ -144,17 +151,74 @@ struct SideField<'r> {
 enum Cell {
     /// No value: `(absent)`, or nothing for a Rego finding that gave none.
     Missing(&'static str),
-    /// The value, a string as it is and anything else as pretty JSON.
-    Shown(String),
+    /// The value, a string as it is and anything else as pretty JSON, line by line: a line the other side does
+    /// not have is marked, and in it the words that differ.
+    Shown(Vec<Line>),
+}
+
+/// One line of a value: whether the other side lacks it, and its text in pieces, each marked or not.
+struct Line {
+    changed: bool,
+    pieces: Vec<(bool, String)>,
+}
+
+/// A value as the side-by-side view shows it.
+fn text_of(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        v => serde_json::to_string_pretty(v).unwrap_or_default(),
+    }
 }
 
 impl Cell {
-    fn of(value: Option<&serde_json::Value>, finding: &Finding) -> Cell {
-        match value {
-            None => Cell::Missing(finding.missing_value()),
-            Some(serde_json::Value::String(s)) => Cell::Shown(s.clone()),
-            Some(v) => Cell::Shown(serde_json::to_string_pretty(v).unwrap_or_default()),
+    /// Both sides' cells of a finding, their differing lines and words marked against each other.
+    fn pair(finding: &Finding) -> (Cell, Cell) {
+        let (Some(staging), Some(prod)) = (finding.staging.as_ref(), finding.prod.as_ref()) else {
+            let one = |value: Option<&serde_json::Value>| match value {
+                None => Cell::Missing(finding.missing_value()),
+                Some(v) => Cell::Shown(
+                    text_of(v)
+                        .lines()
+                        .map(|l| Line {
+                            changed: false,
+                            pieces: vec![(false, l.to_owned())],
+                        })
+                        .collect(),
+                ),
+            };
+            return (one(finding.staging.as_ref()), one(finding.prod.as_ref()));
+        };
+        let (old, new) = (text_of(staging), text_of(prod));
+        let diff = similar::TextDiff::from_lines(&old, &new);
+        let (mut left, mut right) = (Vec::new(), Vec::new());
+        for op in diff.ops() {
+            for change in diff.iter_inline_changes(op) {
+                let pieces: Vec<(bool, String)> = change
+                    .iter_strings_lossy()
+                    .map(|(emphasized, text)| (emphasized, text.trim_end_matches('\n').to_owned()))
+                    .filter(|(_, text)| !text.is_empty())
+                    .collect();
+                let changed = change.tag() != similar::ChangeTag::Equal;
+                // A line changed as a whole has no word to single out: the line's own mark says it.
+                let pieces = match pieces.iter().all(|(marked, _)| *marked) {
+                    true => pieces.into_iter().map(|(_, text)| (false, text)).collect(),
+                    false => pieces,
+                };
+                let line = Line { changed, pieces };
+                match change.tag() {
+                    similar::ChangeTag::Equal => {
+                        left.push(Line {
+                            changed: false,
+                            pieces: line.pieces.clone(),
+                        });
+                        right.push(line);
+                    }
+                    similar::ChangeTag::Delete => left.push(line),
+                    similar::ChangeTag::Insert => right.push(line),
+                }
+            }
         }
+        (Cell::Shown(left), Cell::Shown(right))
     }
 }
 
@@ -170,10 +234,18 @@ pub(super) fn render(report: &Report) -> String {
         };
         by_kind.entry(&f.kind).or_default()[column] += 1;
     }
+    // Each rule once, in the order the findings name them, with why it matters.
+    let mut rules: Vec<(&str, &str)> = Vec::new();
+    for f in &report.findings {
+        if !rules.iter().any(|(rule, _)| *rule == f.rule) {
+            rules.push((&f.rule, &f.message));
+        }
+    }
     let rows = report
         .findings
         .iter()
         .map(|f| Row {
+            rule: rules.iter().position(|(rule, _)| *rule == f.rule).unwrap_or(0),
             finding: f,
             searchable: [
                 f.kind.as_str(),
@@ -203,11 +275,14 @@ pub(super) fn render(report: &Report) -> String {
             key,
             fields: findings
                 .into_iter()
-                .map(|f| SideField {
-                    path: f.field.as_deref().unwrap_or(""),
-                    class: if f.waived { "waived" } else { "differs" },
-                    staging: Cell::of(f.staging.as_ref(), f),
-                    prod: Cell::of(f.prod.as_ref(), f),
+                .map(|f| {
+                    let (staging, prod) = Cell::pair(f);
+                    SideField {
+                        path: f.field.as_deref().unwrap_or(""),
+                        class: if f.waived { "waived" } else { "differs" },
+                        staging,
+                        prod,
+                    }
                 })
                 .collect(),
         })
@@ -231,6 +306,7 @@ pub(super) fn render(report: &Report) -> String {
         by_kind,
         coverage: report.coverage_lines(),
         rows,
+        rules,
         staging_label,
         prod_label,
         sides,

@@ -225,3 +225,37 @@ fn the_engine_findings_of_the_specification_cases() {
     }
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn the_html_side_by_side_marks_the_differing_line_and_word_and_the_page_shows_each_rule_s_why() {
+    let (staging, prod) = (read("snapshots/staging.json"), read("snapshots/prod.json"));
+    let html = render(&staging, &prod, &demo_policy(), Format::Html);
+    // Of the listeners' thirty lines, the TLS policy's is marked, and in it the value, on each side.
+    for policy in [
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    ] {
+        assert!(
+            html.contains(&format!(
+                "<span class=\"line changed\">    &quot;ssl_policy&quot;: <mark>&quot;{policy}&quot;</mark></span>"
+            )),
+            "{policy}"
+        );
+    }
+    assert!(
+        html.contains("<span class=\"line\">    &quot;port&quot;: 443,</span>"),
+        "an equal line is not marked"
+    );
+    // Each rule's why is in the page, once, and the rule's cell links to it; badges do not wrap.
+    assert!(html.contains("<h2>Rules</h2>"));
+    assert_eq!(
+        html.matches("<td class=\"why\">").count(),
+        html.matches("<tr id=\"why-").count()
+    );
+    assert!(html.contains("<a href=\"#why-0\"><code"));
+    assert!(
+        html.contains(
+            ".sev { font-weight: 600; border-radius: 4px; padding: 0 .4rem; white-space: nowrap; }"
+        )
+    );
+}
