@@ -111,7 +111,10 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
     output::folder(&args.snapshots)?;
     let mut inputs: Vec<&Path> = snapshot_paths.iter().map(PathBuf::as_path).collect();
     inputs.push(&args.config);
-    let settled = args.judgement.settle(config_policy.as_deref(), &inputs)?;
+    let mut settled = args.judgement.settle(config_policy.as_deref(), &inputs)?;
+    if let Some(history) = &args.history {
+        settled.trend = Some(earlier_runs(history));
+    }
     let (options, bar) = options(
         &mut config,
         &[&args.staging, &args.prod],
@@ -285,6 +288,50 @@ pub(super) fn keep_snapshot(
         ),
     }
     Ok(())
+}
+
+/// How many earlier runs the trend of an audit's history shows.
+const TREND_RUNS: usize = 29;
+
+/// The unwaived findings of the last runs kept in a history (`DIR/reports/TIME.json`), oldest first: what the
+/// HTML report draws as a trend. A report that cannot be read is left out; the history is envparity's own.
+fn earlier_runs(dir: &Path) -> Vec<envparity_judge::report::TrendPoint> {
+    #[derive(serde::Deserialize)]
+    struct Earlier {
+        prod: Collected,
+        summary: Counts,
+    }
+    #[derive(serde::Deserialize)]
+    struct Collected {
+        collected_at: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Counts {
+        errors: usize,
+        warnings: usize,
+        incomplete: usize,
+    }
+    let folder = store::join(dir, "reports");
+    let mut names: Vec<(jiff::Timestamp, String)> = store::list(&folder)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|name| Some((store::history_time(&name)?, name)))
+        .collect();
+    names.sort();
+    let start = names.len().saturating_sub(TREND_RUNS);
+    names[start..]
+        .iter()
+        .filter_map(|(_, name)| {
+            let bytes = store::read(&store::join(&folder, name)).ok()?;
+            let earlier: Earlier = serde_json::from_slice(&bytes).ok()?;
+            Some(envparity_judge::report::TrendPoint {
+                collected_at: earlier.prod.collected_at,
+                errors: earlier.summary.errors,
+                warnings: earlier.summary.warnings,
+                incomplete: earlier.summary.incomplete,
+            })
+        })
+        .collect()
 }
 
 fn keep_history(

@@ -76,6 +76,8 @@ pub(super) struct Settled {
     /// Every `--report FORMAT=PATH`.
     reports: Vec<(Format, PathBuf)>,
     baseline: Option<Vec<Resolved>>,
+    /// With a history (`audit --history`): the earlier runs, oldest first; this run is added to them.
+    pub trend: Option<Vec<report::TrendPoint>>,
 }
 
 /// `FORMAT=PATH` of `--report`.
@@ -127,6 +129,7 @@ impl Judgement {
             output: self.output.clone(),
             reports: self.reports.clone(),
             baseline,
+            trend: None,
         })
     }
 }
@@ -215,7 +218,16 @@ pub(super) fn judge(
         formats: &formats,
         baseline: settled.baseline.as_deref(),
     };
-    let envparity_judge::Judged { report, prints } = envparity_judge::judge(staging, prod, &settings);
+    let envparity_judge::Judged { mut report, prints } = envparity_judge::judge(staging, prod, &settings);
+    if let Some(earlier) = &settled.trend {
+        report.trend = earlier.clone();
+        report.trend.push(report::TrendPoint {
+            collected_at: report.prod.collected_at.clone(),
+            errors: report.summary.errors,
+            warnings: report.summary.warnings,
+            incomplete: report.summary.incomplete,
+        });
+    }
     // What the rules printed, for their authors: shown like every other terminal text, escaped.
     for line in &prints {
         note!(ctx, "print: {line}");

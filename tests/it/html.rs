@@ -89,3 +89,78 @@ fn the_html_report_loads_filters_and_renders_in_a_browser() {
         "a real picture"
     );
 }
+
+/// Copies a folder's files, recursively.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        match path.is_dir() {
+            true => copy_dir(&path, &target),
+            false => {
+                std::fs::copy(&path, &target).unwrap();
+            }
+        }
+    }
+}
+
+/// The demo of docs/trend-report.png (`scripts/screenshots`): an audit kept in a history draws its trend, and
+/// the page loads, filters and renders in a browser with it.
+#[test]
+fn the_trend_report_renders_in_a_browser() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    copy_dir(&root.join("docs/screenshot"), &demo);
+    envparity_testkit::envparity(&demo)
+        .args([
+            "audit",
+            "--policy",
+            "policy.toml",
+            "--history",
+            "history",
+            "--quiet",
+        ])
+        .args(["--report", "html=report.html", "--format", "json"])
+        .assert()
+        .code(1);
+    let page = demo.join("report.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    // The demo's data holds URLs (its health checks); the page itself refers to none.
+    assert!(
+        !html.contains("src=") && !html.contains("href=\"http"),
+        "self-contained: nothing fetched"
+    );
+    assert!(
+        html.contains("unwaived findings of the last 8 runs, 2026-11-22T06:00:00Z to "),
+        "{html}"
+    );
+    let out = headless(&dir.path().join("profile"))
+        .arg("--virtual-time-budget=5000")
+        .arg("--dump-dom")
+        .arg(format!("file://{}#selftest", page.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(dom.contains("<title>selftest: pass errors=0</title>"), "{dom}");
+    assert_eq!(dom.matches("<polyline").count(), 3, "a line per severity, drawn");
+    assert!(dom.contains("<mark>"), "the differing words are marked");
+
+    let screenshot = root.join("target/test-artifacts/trend-report.png");
+    std::fs::create_dir_all(screenshot.parent().unwrap()).unwrap();
+    let _ = std::fs::remove_file(&screenshot);
+    headless(&dir.path().join("profile2"))
+        .arg("--window-size=1400,2000")
+        .arg(format!("--screenshot={}", screenshot.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    let png = std::fs::read(&screenshot).expect("a screenshot was written");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "a real picture"
+    );
+    // The picture is as wide as the window: its IHDR holds width then height, big-endian.
+    assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 1400);
+}

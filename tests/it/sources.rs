@@ -965,3 +965,69 @@ fn yaml_nested_100000_deep_is_a_gap_within_seconds_in_every_source() {
         );
     }
 }
+
+/// An audit kept in a history draws the unwaived findings of its last runs as a trend, in the HTML report.
+#[test]
+fn an_audit_with_a_history_draws_the_trend_of_its_runs_in_the_html_report() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "staging/docker-compose.yml",
+        "services:\n  db:\n    image: postgres:15\n",
+    );
+    write(
+        dir.path(),
+        "prod/docker-compose.yml",
+        "services:\n  db:\n    image: postgres:16\n",
+    );
+    write(
+        dir.path(),
+        "envparity.toml",
+        "[environments.staging]\ncompose = [\"staging/docker-compose.yml\"]\n\n\
+         [environments.prod]\ncompose = [\"prod/docker-compose.yml\"]\n",
+    );
+    // Two earlier runs in the history.
+    for (time, errors) in [("2026-11-29T06-00-00Z", 4), ("2026-11-30T06-00-00Z", 2)] {
+        write(
+            dir.path(),
+            &format!("history/reports/{time}.json"),
+            &json!({"prod": {"collected_at": time.replace("T06-00-00Z", "T06:00:00Z")},
+                    "summary": {"errors": errors, "warnings": 1, "incomplete": 0}})
+            .to_string(),
+        );
+    }
+    envparity(dir.path())
+        .args([
+            "audit",
+            "--history",
+            "history",
+            "--format",
+            "json",
+            "--output",
+            "report.json",
+        ])
+        .args(["--report", "html=report.html"])
+        .assert()
+        .code(0);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
+    let trend = report["trend"].as_array().unwrap();
+    let errors: Vec<&Value> = trend.iter().map(|p| &p["errors"]).collect();
+    assert_eq!(errors.len(), 3, "{trend:?}");
+    assert_eq!((errors[0], errors[1]), (&json!(4), &json!(2)));
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(
+        html.contains("<h2>Trend</h2>") && html.contains("<svg id=\"trend\""),
+        "{html}"
+    );
+    assert!(html.contains("unwaived findings of the last 3 runs, 2026-11-29T06:00:00Z to "));
+    let errors_line = html.split("class=\"trend-errors\"").nth(1).unwrap();
+    let points = errors_line
+        .split("points=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert_eq!(points.split(' ').count(), 3, "{points}");
+}

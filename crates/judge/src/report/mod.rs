@@ -48,6 +48,19 @@ pub struct Report {
     /// Every compared (kind, key), for formats that list what passed too (JUnit). Not part of report v1.
     #[serde(skip)]
     pub resources: Vec<(String, String)>,
+    /// With a history (`audit --history`): the unwaived findings of the last runs and of this one, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trend: Vec<TrendPoint>,
+}
+
+/// One run's unwaived findings by severity, for the trend of an audit's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TrendPoint {
+    /// When prod was collected for that run.
+    pub collected_at: String,
+    pub errors: usize,
+    pub warnings: usize,
+    pub incomplete: usize,
 }
 
 /// A finding of the baseline report that this run no longer has.
@@ -337,6 +350,7 @@ impl Report {
                 prod: EnvironmentCoverage::of(prod),
             },
             resolved: Vec::new(),
+            trend: Vec::new(),
             resources: evaluation.resources,
         }
     }
