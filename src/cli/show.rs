@@ -39,16 +39,20 @@ enum ShowFormat {
     Json,
 }
 
+/// The `--kind` glob, if given.
+fn kind_filter(args: &Args) -> anyhow::Result<Option<DottedGlob>> {
+    args.kind
+        .as_deref()
+        .map(DottedGlob::new)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("bad --kind glob: {e}"))
+}
+
 /// `show --key`: the resources of the snapshot with that key or name, attributes whole.
 fn show_key(args: &Args, key: &str) -> anyhow::Result<Exit> {
     let snapshot = read_snapshot(&args.snapshot)?;
     let keys = envparity_model::keys::KeyRule::for_environment(&snapshot.environment);
-    let filter = args
-        .kind
-        .as_deref()
-        .map(DottedGlob::new)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("bad --kind glob: {e}"))?;
+    let filter = kind_filter(args)?;
     let candidates: Vec<(String, &envparity_model::snapshot::Resource)> = snapshot
         .resources
         .iter()
@@ -113,12 +117,7 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
     if let Some(key) = args.key.clone() {
         return show_key(&args, &key);
     }
-    let filter = args
-        .kind
-        .as_deref()
-        .map(DottedGlob::new)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("bad --kind glob: {e}"))?;
+    let filter = kind_filter(&args)?;
     let snapshot = read_snapshot(&args.snapshot)?;
     let width = ctx.render_options().width;
     let table = |header: &[&str]| {

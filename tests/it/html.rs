@@ -33,6 +33,46 @@ fn headless(profile: &Path) -> Command {
     cmd
 }
 
+/// The page's DOM once its self-test (`#selftest`) ran, which must pass without a script error.
+fn selftest(dir: &Path, page: &Path) -> String {
+    let out = headless(&dir.join("profile"))
+        .arg("--virtual-time-budget=5000")
+        .arg("--dump-dom")
+        .arg(format!("file://{}#selftest", page.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        dom.contains("<title>selftest: pass errors=0</title>"),
+        "the page's self-test failed or did not run:\n{}\n{}",
+        dom.lines().find(|l| l.contains("<title>")).unwrap_or("no title"),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dom
+}
+
+/// A screenshot of the page in a window of `size`, kept as a test artifact (target/test-artifacts/NAME): a real
+/// picture, as wide as the window.
+fn screenshot(dir: &Path, page: &Path, name: &str, size: (u32, u32)) {
+    let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let path = artifacts.join(name);
+    let _ = std::fs::remove_file(&path);
+    headless(&dir.join("profile-screenshot"))
+        .arg(format!("--window-size={},{}", size.0, size.1))
+        .arg(format!("--screenshot={}", path.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    let png = std::fs::read(&path).expect("a screenshot was written");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "a real picture"
+    );
+    // Its IHDR holds the width, then the height, big-endian.
+    assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), size.0);
+}
+
 #[test]
 fn the_html_report_loads_filters_and_renders_in_a_browser() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -58,36 +98,10 @@ fn the_html_report_loads_filters_and_renders_in_a_browser() {
         "self-contained: nothing fetched"
     );
 
-    let out = headless(&dir.path().join("profile"))
-        .arg("--virtual-time-budget=5000")
-        .arg("--dump-dom")
-        .arg(format!("file://{}#selftest", page.display()))
-        .output()
-        .unwrap();
-    let dom = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        dom.contains("<title>selftest: pass errors=0</title>"),
-        "the page's self-test failed or did not run:\n{}\n{}",
-        dom.lines().find(|l| l.contains("<title>")).unwrap_or("no title"),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let dom = selftest(dir.path(), &page);
     assert!(dom.contains("data-status=\"violations\""));
 
-    let artifacts = root.join("target/test-artifacts");
-    std::fs::create_dir_all(&artifacts).unwrap();
-    let screenshot = artifacts.join("report.png");
-    let _ = std::fs::remove_file(&screenshot);
-    headless(&dir.path().join("profile2"))
-        .arg("--window-size=1400,1100")
-        .arg(format!("--screenshot={}", screenshot.display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    let png = std::fs::read(&screenshot).expect("a screenshot was written");
-    assert!(
-        png.starts_with(b"\x89PNG") && png.len() > 10_000,
-        "a real picture"
-    );
+    screenshot(dir.path(), &page, "report.png", (1400, 1100));
 }
 
 /// Copies a folder's files, recursively.
@@ -136,31 +150,9 @@ fn the_trend_report_renders_in_a_browser() {
         html.contains("unwaived findings of the last 8 runs, 2026-11-22T06:00:00Z to "),
         "{html}"
     );
-    let out = headless(&dir.path().join("profile"))
-        .arg("--virtual-time-budget=5000")
-        .arg("--dump-dom")
-        .arg(format!("file://{}#selftest", page.display()))
-        .output()
-        .unwrap();
-    let dom = String::from_utf8_lossy(&out.stdout);
-    assert!(dom.contains("<title>selftest: pass errors=0</title>"), "{dom}");
+    let dom = selftest(dir.path(), &page);
     assert_eq!(dom.matches("<polyline").count(), 3, "a line per severity, drawn");
     assert!(dom.contains("<mark>"), "the differing words are marked");
 
-    let screenshot = root.join("target/test-artifacts/trend-report.png");
-    std::fs::create_dir_all(screenshot.parent().unwrap()).unwrap();
-    let _ = std::fs::remove_file(&screenshot);
-    headless(&dir.path().join("profile2"))
-        .arg("--window-size=1400,2000")
-        .arg(format!("--screenshot={}", screenshot.display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    let png = std::fs::read(&screenshot).expect("a screenshot was written");
-    assert!(
-        png.starts_with(b"\x89PNG") && png.len() > 10_000,
-        "a real picture"
-    );
-    // The picture is as wide as the window: its IHDR holds width then height, big-endian.
-    assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 1400);
+    screenshot(dir.path(), &page, "trend-report.png", (1400, 2000));
 }

@@ -195,48 +195,15 @@ fn query_calls(query: &Query, out: &mut Vec<Call>) {
     }
 }
 
-/// The calls in an expression, walked without recursion (references can nest thousands deep).
+/// The calls in an expression.
 fn expr_calls(expr: &Ref<Expr>, out: &mut Vec<Call>) {
-    let mut pending = vec![expr.clone()];
-    while let Some(expr) = pending.pop() {
-        match expr.as_ref() {
-            Expr::Call { fcn, params, .. } => {
-                out.push(fcn.clone());
-                pending.extend(params.iter().cloned());
-            }
-            Expr::Array { items, .. } | Expr::Set { items, .. } => pending.extend(items.iter().cloned()),
-            Expr::Object { fields, .. } => {
-                for (_, key, value) in fields {
-                    pending.extend([key.clone(), value.clone()]);
-                }
-            }
-            Expr::ArrayCompr { term, query, .. } | Expr::SetCompr { term, query, .. } => {
-                pending.push(term.clone());
-                query_calls(query, out);
-            }
-            Expr::ObjectCompr {
-                key, value, query, ..
-            } => {
-                pending.extend([key.clone(), value.clone()]);
-                query_calls(query, out);
-            }
-            Expr::UnaryExpr { expr, .. } => pending.push(expr.clone()),
-            Expr::RefDot { refr, .. } => pending.push(refr.clone()),
-            Expr::RefBrack { refr, index, .. } => pending.extend([refr.clone(), index.clone()]),
-            Expr::BinExpr { lhs, rhs, .. }
-            | Expr::BoolExpr { lhs, rhs, .. }
-            | Expr::ArithExpr { lhs, rhs, .. }
-            | Expr::AssignExpr { lhs, rhs, .. } => pending.extend([lhs.clone(), rhs.clone()]),
-            Expr::Membership {
-                key,
-                value,
-                collection,
-                ..
-            } => {
-                pending.extend(key.iter().cloned());
-                pending.extend([value.clone(), collection.clone()]);
-            }
-            _ => {}
+    let mut queries = Vec::new();
+    super::walk(expr, &mut queries, |e| {
+        if let Expr::Call { fcn, .. } = e {
+            out.push(fcn.clone());
         }
+    });
+    for query in queries {
+        query_calls(&query, out);
     }
 }

@@ -320,6 +320,56 @@ fn load(
     }
 }
 
+/// Visits every expression inside `expr` (itself included), without recursion: references can nest thousands
+/// deep. The queries of its comprehensions are gathered in `queries`, for the caller to walk as it walks queries.
+fn walk(
+    expr: &regorus::unstable::Ref<regorus::unstable::Expr>,
+    queries: &mut Vec<regorus::unstable::Ref<regorus::unstable::Query>>,
+    mut visit: impl FnMut(&regorus::unstable::Expr),
+) {
+    use regorus::unstable::Expr;
+    let mut pending = vec![expr.clone()];
+    while let Some(expr) = pending.pop() {
+        visit(expr.as_ref());
+        match expr.as_ref() {
+            Expr::Call { params, .. } => pending.extend(params.iter().cloned()),
+            Expr::Array { items, .. } | Expr::Set { items, .. } => pending.extend(items.iter().cloned()),
+            Expr::Object { fields, .. } => {
+                for (_, key, value) in fields {
+                    pending.extend([key.clone(), value.clone()]);
+                }
+            }
+            Expr::ArrayCompr { term, query, .. } | Expr::SetCompr { term, query, .. } => {
+                pending.push(term.clone());
+                queries.push(query.clone());
+            }
+            Expr::ObjectCompr {
+                key, value, query, ..
+            } => {
+                pending.extend([key.clone(), value.clone()]);
+                queries.push(query.clone());
+            }
+            Expr::UnaryExpr { expr, .. } => pending.push(expr.clone()),
+            Expr::RefDot { refr, .. } => pending.push(refr.clone()),
+            Expr::RefBrack { refr, index, .. } => pending.extend([refr.clone(), index.clone()]),
+            Expr::BinExpr { lhs, rhs, .. }
+            | Expr::BoolExpr { lhs, rhs, .. }
+            | Expr::ArithExpr { lhs, rhs, .. }
+            | Expr::AssignExpr { lhs, rhs, .. } => pending.extend([lhs.clone(), rhs.clone()]),
+            Expr::Membership {
+                key,
+                value,
+                collection,
+                ..
+            } => {
+                pending.extend(key.iter().cloned());
+                pending.extend([value.clone(), collection.clone()]);
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Whether a module that is not valid Rego v1 is valid v0: its error then names the option that reads it.
 fn parses_as_v0(shown: &str, text: &str) -> bool {
     let mut v0 = regorus::Engine::new();

@@ -173,46 +173,12 @@ fn evaluated(argument: &Ref<Expr>) -> Vec<regorus::unstable::Span> {
     out
 }
 
-/// The negations inside the comprehensions of an expression, walked without recursion.
+/// The negations inside the comprehensions of an expression.
 fn expr_queries(expr: &Ref<Expr>, out: &mut Vec<Negation>) {
-    let mut pending = vec![expr.clone()];
-    while let Some(expr) = pending.pop() {
-        match expr.as_ref() {
-            Expr::ArrayCompr { term, query, .. } | Expr::SetCompr { term, query, .. } => {
-                pending.push(term.clone());
-                query_negations(query, out);
-            }
-            Expr::ObjectCompr {
-                key, value, query, ..
-            } => {
-                pending.extend([key.clone(), value.clone()]);
-                query_negations(query, out);
-            }
-            Expr::Call { params, .. } => pending.extend(params.iter().cloned()),
-            Expr::Array { items, .. } | Expr::Set { items, .. } => pending.extend(items.iter().cloned()),
-            Expr::Object { fields, .. } => {
-                for (_, key, value) in fields {
-                    pending.extend([key.clone(), value.clone()]);
-                }
-            }
-            Expr::UnaryExpr { expr, .. } => pending.push(expr.clone()),
-            Expr::RefDot { refr, .. } => pending.push(refr.clone()),
-            Expr::RefBrack { refr, index, .. } => pending.extend([refr.clone(), index.clone()]),
-            Expr::BinExpr { lhs, rhs, .. }
-            | Expr::BoolExpr { lhs, rhs, .. }
-            | Expr::ArithExpr { lhs, rhs, .. }
-            | Expr::AssignExpr { lhs, rhs, .. } => pending.extend([lhs.clone(), rhs.clone()]),
-            Expr::Membership {
-                key,
-                value,
-                collection,
-                ..
-            } => {
-                pending.extend(key.iter().cloned());
-                pending.extend([value.clone(), collection.clone()]);
-            }
-            _ => {}
-        }
+    let mut queries = Vec::new();
+    super::walk(expr, &mut queries, |_| {});
+    for query in queries {
+        query_negations(&query, out);
     }
 }
 
