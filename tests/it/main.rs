@@ -10,5 +10,6 @@ mod examples;
 mod golden;
 mod html;
 mod no_panic;
+mod readme;
 mod rego;
 mod sources;

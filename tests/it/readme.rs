@@ -1,0 +1,199 @@
+//! Every command line of the README's shell blocks is accounted for: run here as written, in a folder laid out
+//! as a user's would be (the shipped snapshots as `staging.json` and `prod.json`, last week's prod, the
+//! examples), with its exit status checked against its `# exit N` comment (or any verdict, 0, 1 or 3, but never
+//! the 2 of a command that does not work); or named below with the test that runs it where it needs more than
+//! files (an AWS account, which the moto tests stand in for, or the Rego walkthrough's own files). A command added
+//! to the README that is in neither fails this test.
+
+use std::path::Path;
+
+/// README commands that need an AWS account (run against moto) or files a section of their own sets up, and
+/// the test that runs each as the README writes it or its equivalent.
+const ELSEWHERE: &[(&str, &str)] = &[
+    (
+        "envparity audit --config envparity.toml --snapshots latest",
+        "aws::audit_two_accounts_finds_exactly_the_planted_differences",
+    ),
+    (
+        "envparity drift prod --history history",
+        "aws::drift_of_an_unchanged_fleet_exits_0_under_the_shipped_drift_policy",
+    ),
+    (
+        "envparity audit --config envparity.toml --snapshots gate",
+        "aws::audit_two_accounts_finds_exactly_the_planted_differences",
+    ),
+    (
+        "envparity collect staging --config envparity.toml",
+        "aws::collect_writes_a_snapshot_of_normalized_attributes_without_ids",
+    ),
+    (
+        "envparity audit --config envparity.toml --snapshots audit/",
+        "aws::audit_two_accounts_finds_exactly_the_planted_differences",
+    ),
+    (
+        "envparity plan prod --shards 4",
+        "fleet::three_shards_merged_equal_the_unsharded_snapshot",
+    ),
+    (
+        "envparity policy check policy.toml",
+        "rego::the_readme_rego_walkthrough_runs_as_written",
+    ),
+    (
+        "envparity diff staging.json prod.json --policy policy.toml",
+        "rego::the_readme_rego_walkthrough_runs_as_written",
+    ),
+    (
+        "envparity diff fires-staging.json",
+        "rego::the_readme_rego_walkthrough_runs_as_written",
+    ),
+    (
+        "envparity policy test cases",
+        "rego::the_readme_rego_walkthrough_runs_as_written",
+    ),
+    (
+        "cargo run --release --example gen_snapshots",
+        "the diff benchmark builds and runs the generator",
+    ),
+    (
+        "ENVPARITY_OPA_CASES=",
+        "opa::opa_s_suite_when_given_prints_its_pass_rate (needs a checkout of OPA)",
+    ),
+    (
+        "ENVPARITY_FINGERPRINT_KEY=demo-key",
+        "aws::audit_two_accounts_finds_exactly_the_planted_differences",
+    ),
+    ("./scripts/test", ".ci/run"),
+];
+
+/// Every command line of the README's `sh` blocks (continuations joined), in order.
+fn commands(readme: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = readme;
+    while let Some(start) = rest.find("```sh\n") {
+        let body = &rest[start + 6..];
+        let end = body.find("```").expect("a block ends");
+        let mut joined = String::new();
+        let mut in_heredoc: Option<String> = None;
+        for line in body[..end].lines() {
+            if let Some(marker) = &in_heredoc {
+                if line.trim() == marker {
+                    in_heredoc = None;
+                }
+                continue;
+            }
+            if let Some((_, marker)) = line.split_once("<<'") {
+                in_heredoc = marker.split('\'').next().map(str::to_owned);
+            }
+            match line.strip_suffix('\\') {
+                Some(part) => joined.push_str(part),
+                None => {
+                    joined.push_str(line);
+                    let command = joined.trim().to_owned();
+                    if !command.is_empty() && !command.starts_with('#') {
+                        out.push(command);
+                    }
+                    joined.clear();
+                }
+            }
+        }
+        rest = &body[end + 3..];
+    }
+    out
+}
+
+/// The exit status a line's `# ... exit N` comment names.
+fn documented_exit(line: &str) -> Option<i32> {
+    let comment = line.split_once("  #")?.1;
+    let at = comment.find("exit ")? + 5;
+    comment[at..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::copy(from, to).unwrap();
+}
+
+#[test]
+fn every_readme_command_runs_as_written_or_names_the_test_that_runs_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    // A user's folder: the shipped pair under the README's generic names, last week's prod, the shipped files.
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    for (from, to) in [
+        ("snapshots/staging.json", "staging.json"),
+        ("snapshots/prod.json", "prod.json"),
+        ("snapshots/prod.json", "last-week/prod.json"),
+        ("snapshots/staging.json", "snapshots/staging.json"),
+        ("snapshots/prod.json", "snapshots/prod.json"),
+        ("snapshots/policy.toml", "snapshots/policy.toml"),
+    ] {
+        copy(&root.join(from), &home.join(to));
+    }
+    for folder in ["examples/dev"] {
+        for entry in std::fs::read_dir(root.join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                copy(&path, &home.join(folder).join(path.file_name().unwrap()));
+            }
+        }
+    }
+    // `envparity` on the PATH, `cargo run --` as the same binary, and a stand-in for the desktop's opener.
+    let bin = home.join(".bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("envparity"), bin.join("envparity")).unwrap();
+    std::fs::write(bin.join("xdg-open"), "#!/bin/sh\ntest -f \"$1\"\n").unwrap();
+    std::fs::write(bin.join("cargo"), "#!/bin/sh\n# `cargo run -- ARGS` as the built binary.\nshift; [ \"$1\" = -- ] && shift; exec envparity \"$@\"\n").unwrap();
+    for script in ["xdg-open", "cargo"] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(bin.join(script), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+
+    let (mut ran, mut elsewhere) = (Vec::new(), 0);
+    for command in commands(&readme) {
+        let tool = command.starts_with("envparity ") || command.starts_with("cargo run -- ");
+        if let Some((_, test)) = ELSEWHERE.iter().find(|(start, _)| command.starts_with(start)) {
+            assert!(!test.is_empty());
+            elsewhere += 1;
+            continue;
+        }
+        if !tool {
+            // Shell set-up the README shows around the commands (mkdir, cat, export): not envparity's.
+            continue;
+        }
+        if command.contains("~/.local") || command.starts_with("envparity init") {
+            // Writes into the user's home: run with HOME in the folder.
+            std::fs::create_dir_all(home.join(".local/share/bash-completion/completions")).unwrap();
+            std::fs::create_dir_all(home.join(".local/share/man/man1")).unwrap();
+        }
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&command)
+            .current_dir(home)
+            .env("PATH", &path)
+            .env("HOME", home)
+            .env_remove("AWS_PROFILE")
+            .env_remove("ENVPARITY_FINGERPRINT_KEY")
+            .output()
+            .unwrap();
+        let code = out.status.code();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        // `a; b` exits as b does: the comment is about a.
+        match (documented_exit(&command), command.contains("; ")) {
+            (Some(expected), false) => assert_eq!(code, Some(expected), "{command}\n{stderr}"),
+            (_, true) => assert_eq!(code, Some(0), "{command}\n{stderr}"),
+            (None, false) => assert!(
+                matches!(code, Some(0 | 1 | 3)),
+                "{command}: exit {code:?}\n{stderr}"
+            ),
+        }
+        ran.push(command);
+    }
+    assert!(ran.len() >= 12, "ran {}: {ran:#?}", ran.len());
+    assert!(elsewhere >= 10, "{elsewhere}");
+}
