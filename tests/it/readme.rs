@@ -2,8 +2,8 @@
 //! as a user's would be (the shipped snapshots as `staging.json` and `prod.json`, last week's prod, the
 //! examples), with its exit status checked against its `# exit N` comment (or any verdict, 0, 1 or 3, but never
 //! the 2 of a command that does not work); or named below with the test that runs it where it needs more than
-//! files (an AWS account, which the moto tests stand in for, or the Rego walkthrough's own files). A command added
-//! to the README that is in neither fails this test.
+//! files (an AWS account, which the moto tests stand in for, or the Rego walkthrough's own files). Any other
+//! command added to the README runs here, so one that does not work as written fails this test.
 
 use std::path::Path;
 
