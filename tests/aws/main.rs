@@ -713,3 +713,53 @@ fn drift_of_an_unchanged_fleet_exits_0_under_the_shipped_drift_policy() {
         assert_eq!(out.status.code(), Some(0), "{env}: {stderr}");
     }
 }
+
+/// The README's "try it yourself against moto" block, run as written: only its port and folder are this test's
+/// own, and `cargo run --` is the built binary.
+#[test]
+fn the_readme_s_moto_walkthrough_runs_as_written() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = &readme[readme.find("To try it yourself against moto").unwrap()..];
+    let start = section.find("```sh\n").unwrap() + 6;
+    let block = &section[start..start + section[start..].find("```").unwrap()];
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let venv = support::python()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let script = block
+        .replace("5000", &port.to_string())
+        .replace("/tmp/shop", dir.path().to_str().unwrap())
+        .replace(".venv/", &format!("{}/", venv.display()))
+        .replace(
+            "cargo run --",
+            assert_cmd::cargo::cargo_bin("envparity").to_str().unwrap(),
+        );
+    // The server it starts in the background is stopped with the script.
+    let script = format!(
+        "{script}\nstatus=$?\nkill %1 2>/dev/null || pkill -f 'moto_server.py -H 127.0.0.1 -p {port}'\nexit $status\n"
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(root)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains("VIOLATIONS: "), "{stdout}");
+    assert!(
+        stdout.contains("secret-reused"),
+        "the SecureString is compared, by fingerprint: {stdout}"
+    );
+}
