@@ -60,7 +60,7 @@ const ELSEWHERE: &[(&str, &str)] = &[
     ),
     (
         "ENVPARITY_FINGERPRINT_KEY=demo-key",
-        "aws::audit_two_accounts_finds_exactly_the_planted_differences",
+        "aws::the_readme_s_moto_walkthrough_runs_as_written",
     ),
     ("./scripts/test", ".ci/run"),
 ];
