@@ -855,7 +855,7 @@ fn the_readme_rego_walkthrough_runs_as_written() {
     std::fs::write(dir.path().join("policy.toml"), policy).unwrap();
     let (_, module) = block("rego", 0).unwrap();
     std::fs::create_dir(dir.path().join("rules")).unwrap();
-    std::fs::write(dir.path().join("rules/buckets.rego"), module).unwrap();
+    std::fs::write(dir.path().join("rules/owners.rego"), module).unwrap();
     // The block right after the module names a pair generically; the walkthrough's own pair starts here.
     let after_module = section.find("Test it on a pair").unwrap();
     let bin = assert_cmd::cargo::cargo_bin("envparity");
