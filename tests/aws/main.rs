@@ -763,3 +763,72 @@ fn the_readme_s_moto_walkthrough_runs_as_written() {
         "the SecureString is compared, by fingerprint: {stdout}"
     );
 }
+
+/// The README's commands that need an AWS account, run as written against moto: `envparity.toml` is the shop's
+/// two accounts, and the history holds an earlier audit (with the report the README's `--baseline` names).
+#[test]
+fn the_readme_s_aws_commands_run_as_written() {
+    const AWS: &[&str] = &[
+        "envparity audit --config envparity.toml",
+        "envparity collect staging --config envparity.toml",
+        "envparity drift prod --history history",
+        "envparity plan prod --shards 4",
+    ];
+    let (moto, dir) = seeded(&["two-accounts"]);
+    write(
+        dir.path(),
+        "envparity.toml",
+        &envparity_toml(&moto.endpoint, "", ""),
+    );
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let lines: Vec<String> = envparity_testkit::readme_commands(&readme)
+        .into_iter()
+        .filter(|line| AWS.iter().any(|start| line.starts_with(start)))
+        .collect();
+    // The earlier audit, a second later than the README's, and its report under the name the README gives.
+    envparity(dir.path())
+        .args([
+            "audit",
+            "--history",
+            "history",
+            "--snapshots",
+            "earlier",
+            "--quiet",
+        ])
+        .assert()
+        .code(3);
+    let reports = dir.path().join("history/reports");
+    let earlier = std::fs::read_dir(&reports)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::copy(&earlier, reports.join("2026-11-27T05-17-00Z.json")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+
+    let bin = assert_cmd::cargo::cargo_bin("envparity");
+    let path = format!("{}:/usr/bin:/bin", bin.parent().unwrap().display());
+    for line in &lines {
+        let out = std::process::Command::new("bash")
+            .args(["-c", line])
+            .current_dir(dir.path())
+            .env_clear()
+            .env("PATH", &path)
+            .env("HOME", dir.path())
+            .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("aws-credentials"))
+            .env("AWS_CONFIG_FILE", dir.path().join("aws-config"))
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let code = out.status.code();
+        match envparity_testkit::documented_exit(line) {
+            Some(expected) => assert_eq!(code, Some(expected), "{line}\n{stderr}"),
+            // A verdict (the shop's SecureString cannot be compared without a key: 3), never a usage error.
+            None => assert!(matches!(code, Some(0 | 1 | 3)), "{line}: exit {code:?}\n{stderr}"),
+        }
+    }
+    assert!(lines.len() >= 7, "{lines:#?}");
+}

@@ -7,32 +7,25 @@
 
 use std::path::Path;
 
-/// README commands that need an AWS account (run against moto) or files a section of their own sets up, and
-/// the test that runs each as the README writes it or its equivalent.
+/// README commands that need an AWS account (run as written against moto) or files a section of their own sets
+/// up, and the test that runs each.
 const ELSEWHERE: &[(&str, &str)] = &[
+    // The commands on an AWS account: `envparity.toml` there is the shop's two accounts in moto.
     (
-        "envparity audit --config envparity.toml --snapshots latest",
-        "aws::audit_two_accounts_finds_exactly_the_planted_differences",
+        "envparity audit --config envparity.toml",
+        "aws::the_readme_s_aws_commands_run_as_written",
     ),
     (
         "envparity drift prod --history history",
-        "aws::drift_of_an_unchanged_fleet_exits_0_under_the_shipped_drift_policy",
-    ),
-    (
-        "envparity audit --config envparity.toml --snapshots gate",
-        "aws::audit_two_accounts_finds_exactly_the_planted_differences",
+        "aws::the_readme_s_aws_commands_run_as_written",
     ),
     (
         "envparity collect staging --config envparity.toml",
-        "aws::collect_writes_a_snapshot_of_normalized_attributes_without_ids",
-    ),
-    (
-        "envparity audit --config envparity.toml --snapshots audit/",
-        "aws::audit_two_accounts_finds_exactly_the_planted_differences",
+        "aws::the_readme_s_aws_commands_run_as_written",
     ),
     (
         "envparity plan prod --shards 4",
-        "fleet::three_shards_merged_equal_the_unsharded_snapshot",
+        "aws::the_readme_s_aws_commands_run_as_written",
     ),
     (
         "envparity policy check policy.toml",
@@ -64,53 +57,6 @@ const ELSEWHERE: &[(&str, &str)] = &[
     ),
     ("./scripts/test", ".ci/run"),
 ];
-
-/// Every command line of the README's `sh` blocks (continuations joined), in order.
-fn commands(readme: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = readme;
-    while let Some(start) = rest.find("```sh\n") {
-        let body = &rest[start + 6..];
-        let end = body.find("```").expect("a block ends");
-        let mut joined = String::new();
-        let mut in_heredoc: Option<String> = None;
-        for line in body[..end].lines() {
-            if let Some(marker) = &in_heredoc {
-                if line.trim() == marker {
-                    in_heredoc = None;
-                }
-                continue;
-            }
-            if let Some((_, marker)) = line.split_once("<<'") {
-                in_heredoc = marker.split('\'').next().map(str::to_owned);
-            }
-            match line.strip_suffix('\\') {
-                Some(part) => joined.push_str(part),
-                None => {
-                    joined.push_str(line);
-                    let command = joined.trim().to_owned();
-                    if !command.is_empty() && !command.starts_with('#') {
-                        out.push(command);
-                    }
-                    joined.clear();
-                }
-            }
-        }
-        rest = &body[end + 3..];
-    }
-    out
-}
-
-/// The exit status a line's `# ... exit N` comment names.
-fn documented_exit(line: &str) -> Option<i32> {
-    let comment = line.split_once("  #")?.1;
-    let at = comment.find("exit ")? + 5;
-    comment[at..]
-        .split(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse()
-        .ok()
-}
 
 fn copy(from: &Path, to: &Path) {
     std::fs::create_dir_all(to.parent().unwrap()).unwrap();
@@ -155,7 +101,7 @@ fn every_readme_command_runs_as_written_or_names_the_test_that_runs_it() {
     let path = format!("{}:/usr/bin:/bin", bin.display());
 
     let (mut ran, mut elsewhere) = (Vec::new(), 0);
-    for command in commands(&readme) {
+    for command in envparity_testkit::readme_commands(&readme) {
         let tool = command.starts_with("envparity ") || command.starts_with("cargo run -- ");
         if let Some((_, test)) = ELSEWHERE.iter().find(|(start, _)| command.starts_with(start)) {
             assert!(!test.is_empty());
@@ -184,7 +130,10 @@ fn every_readme_command_runs_as_written_or_names_the_test_that_runs_it() {
         let code = out.status.code();
         let stderr = String::from_utf8_lossy(&out.stderr);
         // `a; b` exits as b does: the comment is about a.
-        match (documented_exit(&command), command.contains("; ")) {
+        match (
+            envparity_testkit::documented_exit(&command),
+            command.contains("; "),
+        ) {
             (Some(expected), false) => assert_eq!(code, Some(expected), "{command}\n{stderr}"),
             (_, true) => assert_eq!(code, Some(0), "{command}\n{stderr}"),
             (None, false) => assert!(

@@ -215,3 +215,51 @@ pub fn assert_typed(snapshot: &Snapshot) {
         wrong.join("\n")
     );
 }
+
+/// Every command line of the README's `sh` blocks (continuations joined), in order.
+pub fn readme_commands(readme: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = readme;
+    while let Some(start) = rest.find("```sh\n") {
+        let body = &rest[start + 6..];
+        let end = body.find("```").expect("a block ends");
+        let mut joined = String::new();
+        let mut in_heredoc: Option<String> = None;
+        for line in body[..end].lines() {
+            if let Some(marker) = &in_heredoc {
+                if line.trim() == marker {
+                    in_heredoc = None;
+                }
+                continue;
+            }
+            if let Some((_, marker)) = line.split_once("<<'") {
+                in_heredoc = marker.split('\'').next().map(str::to_owned);
+            }
+            match line.strip_suffix('\\') {
+                Some(part) => joined.push_str(part),
+                None => {
+                    joined.push_str(line);
+                    let command = joined.trim().to_owned();
+                    if !command.is_empty() && !command.starts_with('#') {
+                        out.push(command);
+                    }
+                    joined.clear();
+                }
+            }
+        }
+        rest = &body[end + 3..];
+    }
+    out
+}
+
+/// The exit status a line's `# ... exit N` comment names.
+pub fn documented_exit(line: &str) -> Option<i32> {
+    let comment = line.split_once("  #")?.1;
+    let at = comment.find("exit ")? + 5;
+    let digits: String = comment[at..].chars().take_while(char::is_ascii_digit).collect();
+    // "exit 3 if anything could not be read" is a condition, not the status this run has.
+    if comment[at + digits.len()..].starts_with(" if ") {
+        return None;
+    }
+    digits.parse().ok()
+}
