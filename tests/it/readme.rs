@@ -80,13 +80,16 @@ fn every_readme_command_runs_as_written_or_names_the_test_that_runs_it() {
     ] {
         copy(&root.join(from), &home.join(to));
     }
-    for folder in ["examples/dev"] {
-        for entry in std::fs::read_dir(root.join(folder)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_file() {
-                copy(&path, &home.join(folder).join(path.file_name().unwrap()));
-            }
-        }
+    for entry in std::fs::read_dir(root.join("examples/dev")).unwrap() {
+        let path = entry.unwrap().path();
+        copy(&path, &home.join("examples/dev").join(path.file_name().unwrap()));
+    }
+    // Where the install section writes completions and the man page (HOME is the folder).
+    for folder in [
+        ".local/share/bash-completion/completions",
+        ".local/share/man/man1",
+    ] {
+        std::fs::create_dir_all(home.join(folder)).unwrap();
     }
     // `envparity` on the PATH, `cargo run --` as the same binary, and a stand-in for the desktop's opener.
     let bin = home.join(".bin");
@@ -111,11 +114,6 @@ fn every_readme_command_runs_as_written_or_names_the_test_that_runs_it() {
         if !tool {
             // Shell set-up the README shows around the commands (mkdir, cat, export): not envparity's.
             continue;
-        }
-        if command.contains("~/.local") || command.starts_with("envparity init") {
-            // Writes into the user's home: run with HOME in the folder.
-            std::fs::create_dir_all(home.join(".local/share/bash-completion/completions")).unwrap();
-            std::fs::create_dir_all(home.join(".local/share/man/man1")).unwrap();
         }
         let out = std::process::Command::new("sh")
             .arg("-c")
