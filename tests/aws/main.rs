@@ -768,12 +768,6 @@ fn the_readme_s_moto_walkthrough_runs_as_written() {
 /// two accounts, and the history holds an earlier audit (with the report the README's `--baseline` names).
 #[test]
 fn the_readme_s_aws_commands_run_as_written() {
-    const AWS: &[&str] = &[
-        "envparity audit --config envparity.toml",
-        "envparity collect staging --config envparity.toml",
-        "envparity drift prod --history history",
-        "envparity plan prod --shards 4",
-    ];
     let (moto, dir) = seeded(&["two-accounts"]);
     write(
         dir.path(),
@@ -784,7 +778,11 @@ fn the_readme_s_aws_commands_run_as_written() {
         std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let lines: Vec<String> = envparity_testkit::readme_commands(&readme)
         .into_iter()
-        .filter(|line| AWS.iter().any(|start| line.starts_with(start)))
+        .filter(|line| {
+            envparity_testkit::README_AWS_COMMANDS
+                .iter()
+                .any(|start| line.starts_with(start))
+        })
         .collect();
     // The earlier audit, a second later than the README's, and its report under the name the README gives.
     envparity(dir.path())

@@ -104,21 +104,6 @@ fn the_html_report_loads_filters_and_renders_in_a_browser() {
     screenshot(dir.path(), &page, "report.png", (1400, 1100));
 }
 
-/// Copies a folder's files, recursively.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        match path.is_dir() {
-            true => copy_dir(&path, &target),
-            false => {
-                std::fs::copy(&path, &target).unwrap();
-            }
-        }
-    }
-}
-
 /// The demo of docs/trend-report.png (`scripts/screenshots`): an audit kept in a history draws its trend, and
 /// the page loads, filters and renders in a browser with it.
 #[test]
@@ -126,7 +111,7 @@ fn the_trend_report_renders_in_a_browser() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
-    copy_dir(&root.join("docs/screenshot"), &demo);
+    envparity_testkit::copy_dir(&root.join("docs/screenshot"), &demo);
     envparity_testkit::envparity(&demo)
         .args([
             "audit",

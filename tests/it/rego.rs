@@ -880,11 +880,7 @@ fn the_readme_rego_walkthrough_runs_as_written() {
                     }
                 }
             }
-            let expected = line
-                .split("# exit ")
-                .nth(1)
-                .and_then(|e| e.split(':').next())
-                .map_or(0, |e| e.trim().parse::<i32>().unwrap());
+            let expected = envparity_testkit::documented_exit(line).unwrap_or(0);
             let out = std::process::Command::new("bash")
                 .args(["-c", &command])
                 .current_dir(dir.path())

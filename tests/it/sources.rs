@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use assert_cmd::Command;
-use envparity_testkit::{report_row, report_rows, write};
+use envparity_testkit::{copy_dir, report_row, report_rows, write};
 use serde_json::{Value, json};
 
 /// envparity in `dir`, with no AWS configuration within reach: a source that asked AWS would fail.
@@ -19,19 +19,6 @@ fn envparity(dir: &Path) -> Command {
 
 fn repository() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Collects the example's dev environment (after `edit` of its files) and diffs it with the shipped prod

@@ -252,6 +252,29 @@ pub fn readme_commands(readme: &str) -> Vec<String> {
     out
 }
 
+/// Copies a folder's files into `to`, recursively.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The README commands that need an AWS account: `aws::the_readme_s_aws_commands_run_as_written` runs them as
+/// written against moto, and the README test leaves them to it.
+pub const README_AWS_COMMANDS: &[&str] = &[
+    "envparity audit --config envparity.toml",
+    "envparity collect staging --config envparity.toml",
+    "envparity drift prod --history history",
+    "envparity plan prod --shards 4",
+];
+
 /// The exit status a line's `# ... exit N` comment names.
 pub fn documented_exit(line: &str) -> Option<i32> {
     let comment = line.split_once("  #")?.1;
