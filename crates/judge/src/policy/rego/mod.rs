@@ -227,10 +227,10 @@ pub fn compile_sources(sources: Sources, limits: Limits) -> Result<Rego, Vec<Str
 /// An engine holding the modules and the data, ready to evaluate under the limits, and what each module
 /// declares: every error of every file, each `file:line:col: message`.
 ///
-/// The modules are checked as written, so that every error points into the file; the engine returned evaluates
-/// them with the arguments of negated calls bound as OPA binds them ([`negation`]).
+/// The engine evaluates the modules with the arguments of negated calls bound as OPA binds them ([`negation`]);
+/// errors are those of the modules as written, so that every one points into the file. Modules load once: again
+/// only when they have errors and were rewritten.
 pub fn engine(sources: &Sources, limits: Limits) -> Result<(regorus::Engine, Vec<Module>), Vec<String>> {
-    let checked = load(sources, &sources.modules, limits)?;
     let bound: Vec<(String, String)> = sources
         .modules
         .iter()
@@ -239,9 +239,10 @@ pub fn engine(sources: &Sources, limits: Limits) -> Result<(regorus::Engine, Vec
             (shown.clone(), bound.unwrap_or_else(|| text.clone()))
         })
         .collect();
-    match bound == sources.modules {
-        true => Ok(checked),
-        false => load(sources, &bound, limits),
+    match (load(sources, &bound, limits), bound == sources.modules) {
+        // The errors as written; the rewriting's own, should the text as written load, never a silent fallback.
+        (Err(rewritten), false) => load(sources, &sources.modules, limits).and(Err(rewritten)),
+        (loaded, _) => loaded,
     }
 }
 
