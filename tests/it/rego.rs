@@ -368,6 +368,13 @@ fn a_misspelt_function_is_a_located_error_at_policy_check_even_where_no_empty_in
         !stderr.contains("uses_lib.rego") && !stderr.contains("lib.rego:"),
         "{stderr}"
     );
+    // In a negated call, whose arguments are bound before the `not` for evaluation, the place is still the file's.
+    let (negated, stderr) = policy_check(&["negated_misspelt.rego"]);
+    assert_eq!(negated, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("Rego: rules/negated_misspelt.rego:7:6: could not find function startswiht"),
+        "{stderr}"
+    );
 }
 
 #[test]
