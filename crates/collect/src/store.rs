@@ -513,21 +513,30 @@ fn settings() -> StoreSettings {
 
 /// What the store reaches S3 with, and how to change it, for an error that may come from it.
 fn reached_with() -> String {
-    let settings = settings();
     let var = |name: &str| std::env::var(name).ok();
-    let profile = match (&settings.profile, var("AWS_PROFILE")) {
+    described(
+        &settings(),
+        var("AWS_PROFILE"),
+        var("AWS_ENDPOINT_URL_S3").or_else(|| var("AWS_ENDPOINT_URL")),
+    )
+}
+
+/// What the store reached S3 with: the settings, else the AWS variables' profile and endpoint.
+fn described(settings: &StoreSettings, profile_var: Option<String>, endpoint_var: Option<String>) -> String {
+    let profile = match (&settings.profile, profile_var) {
         (Some(p), _) => format!("profile {p:?}"),
         (None, Some(p)) => format!("profile {p:?} (AWS_PROFILE)"),
         (None, None) => "the default credential chain".to_owned(),
     };
-    let endpoint = match (
-        &settings.endpoint_url,
-        var("AWS_ENDPOINT_URL_S3").or_else(|| var("AWS_ENDPOINT_URL")),
-    ) {
+    let endpoint = match (&settings.endpoint_url, endpoint_var) {
         (Some(url), _) => url.clone(),
         (None, Some(url)) => format!("{url} (from the environment)"),
         (None, None) => "AWS's endpoint".to_owned(),
     };
+    // An endpoint may carry credentials (`http://user:password@host`): masked as every text leaving is.
+    let endpoint = crate::secrets::Redactor::new(None)
+        .scrub_text(&endpoint)
+        .into_owned();
     format!(
         "the store used {profile} and {endpoint}: set `[store]` profile, endpoint_url and region in envparity.toml \
          (or AWS_PROFILE and AWS_ENDPOINT_URL_S3)"
@@ -575,6 +584,21 @@ async fn client() -> &'static aws_sdk_s3::Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_the_store_used_is_said_with_an_endpoint_s_password_masked() {
+        let settings = StoreSettings {
+            endpoint_url: Some("http://auditor:Zq7xStorePassword@minio.internal:9000".into()),
+            ..StoreSettings::default()
+        };
+        let said = described(&settings, Some("history".into()), None);
+        assert!(!said.contains("Zq7xStorePassword"), "{said}");
+        assert!(
+            said.starts_with("the store used profile \"history\" (AWS_PROFILE) and http://"),
+            "{said}"
+        );
+        assert!(said.contains("minio.internal:9000"), "{said}");
+    }
 
     #[test]
     fn s3_locations() {
