@@ -294,12 +294,16 @@ pub(super) fn keep_snapshot(
 const TREND_RUNS: usize = 29;
 
 /// The unwaived findings of the last runs kept in a history (`DIR/reports/TIME.json`), oldest first: what the
-/// HTML report draws as a trend. A report that cannot be read is left out; the history is envparity's own.
+/// HTML report draws as a trend. The newest report carries the trend up to itself, so one read serves; reports
+/// without one (written before envparity kept trends) are read back one by one. A report that cannot be read
+/// is left out; the history is envparity's own.
 fn earlier_runs(dir: &Path) -> Vec<envparity_judge::report::TrendPoint> {
     #[derive(serde::Deserialize)]
     struct Earlier {
         prod: Collected,
         summary: Counts,
+        #[serde(default)]
+        trend: Vec<envparity_judge::report::TrendPoint>,
     }
     #[derive(serde::Deserialize)]
     struct Collected {
@@ -318,20 +322,32 @@ fn earlier_runs(dir: &Path) -> Vec<envparity_judge::report::TrendPoint> {
         .filter_map(|name| Some((store::history_time(&name)?, name)))
         .collect();
     names.sort();
-    let start = names.len().saturating_sub(TREND_RUNS);
-    names[start..]
-        .iter()
-        .filter_map(|(_, name)| {
-            let bytes = store::read(&store::join(&folder, name)).ok()?;
-            let earlier: Earlier = serde_json::from_slice(&bytes).ok()?;
-            Some(envparity_judge::report::TrendPoint {
-                collected_at: earlier.prod.collected_at,
-                errors: earlier.summary.errors,
-                warnings: earlier.summary.warnings,
-                incomplete: earlier.summary.incomplete,
-            })
-        })
-        .collect()
+    // Newest first, until a report's own trend gives the rest or there are enough.
+    let mut points = Vec::new();
+    for (_, name) in names.iter().rev() {
+        let Ok(bytes) = store::read(&store::join(&folder, name)) else {
+            continue;
+        };
+        let Ok(earlier) = serde_json::from_slice::<Earlier>(&bytes) else {
+            continue;
+        };
+        if !earlier.trend.is_empty() {
+            points.extend(earlier.trend.into_iter().rev());
+            break;
+        }
+        points.push(envparity_judge::report::TrendPoint {
+            collected_at: earlier.prod.collected_at,
+            errors: earlier.summary.errors,
+            warnings: earlier.summary.warnings,
+            incomplete: earlier.summary.incomplete,
+        });
+        if points.len() >= TREND_RUNS {
+            break;
+        }
+    }
+    points.truncate(TREND_RUNS);
+    points.reverse();
+    points
 }
 
 fn keep_history(

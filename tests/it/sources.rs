@@ -1017,4 +1017,32 @@ fn an_audit_with_a_history_draws_the_trend_of_its_runs_in_the_html_report() {
         .next()
         .unwrap();
     assert_eq!(points.split(' ').count(), 3, "{points}");
+
+    // The next audit takes the trend from the newest report alone: the older reports are not read again.
+    for time in ["2026-11-29T06-00-00Z", "2026-11-30T06-00-00Z"] {
+        std::fs::remove_file(dir.path().join(format!("history/reports/{time}.json"))).unwrap();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    envparity(dir.path())
+        .args([
+            "audit",
+            "--history",
+            "history",
+            "--format",
+            "json",
+            "--output",
+            "report.json",
+        ])
+        .assert()
+        .code(0);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
+    let errors: Vec<&Value> = report["trend"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["errors"])
+        .collect();
+    assert_eq!(errors.len(), 4, "{report}");
+    assert_eq!((errors[0], errors[1]), (&json!(4), &json!(2)));
 }
