@@ -1046,3 +1046,29 @@ fn an_audit_with_a_history_draws_the_trend_of_its_runs_in_the_html_report() {
     assert_eq!(errors.len(), 4, "{report}");
     assert_eq!((errors[0], errors[1]), (&json!(4), &json!(2)));
 }
+
+/// Found by the corpus (its `include` case): an included project reads its paths from its `project_directory`
+/// and interpolates with its `env_file`, where the including project sets no such variable.
+#[test]
+fn an_include_entry_is_a_project_with_its_own_directory_and_env_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let services = compose_services(
+        dir.path(),
+        &[
+            ("cache.env", "TAG=7.2\n"),
+            (
+                "cache/compose.yaml",
+                "services:\n  cache:\n    image: redis:${TAG}\n    env_file: settings.env\n",
+            ),
+            ("shared/settings.env", "MAXMEMORY=256mb\n"),
+            (
+                "docker-compose.yml",
+                "include:\n  - path: [cache/compose.yaml]\n    project_directory: shared\n    env_file: cache.env\n\
+                 services:\n  api:\n    image: api:1\n",
+            ),
+        ],
+    );
+    let cache = &services["cache"];
+    assert_eq!(cache["image"]["tag"], "7.2");
+    assert_eq!(cache["environment"], json!({"MAXMEMORY": "256mb"}));
+}

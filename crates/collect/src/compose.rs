@@ -1083,6 +1083,27 @@ mod tests {
         assert_eq!(reader.env_file(&path).unwrap()["A"], "1");
     }
 
+    /// Found by the corpus against docker-compose on frappe_docker's compose file.
+    #[test]
+    fn merge_keys_inside_a_merged_in_mapping_are_merged_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("compose.yaml");
+        std::fs::write(
+            &path,
+            "x-image: &image\n  image: app:1\nx-deps: &deps\n  depends_on: [db]\n\
+             x-defaults: &defaults\n  <<: [*deps, *image]\n\
+             services:\n  api:\n    <<: *defaults\n    command: [serve]\n",
+        )
+        .unwrap();
+        let gateway = Gateway::new(dir.path(), envparity_files::gateway::Root::Config, &[], 16);
+        let reader = Reader::new(&gateway, dir.path());
+        let api = &reader.document(&path).unwrap()["services"]["api"];
+        assert_eq!(
+            api,
+            &json!({"image": "app:1", "depends_on": ["db"], "command": ["serve"]})
+        );
+    }
+
     #[test]
     fn twenty_thousand_nested_defaults_are_an_error_not_a_stack_overflow() {
         let unclosed = "${A:-".repeat(20_000);
