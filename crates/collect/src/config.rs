@@ -135,6 +135,11 @@ pub struct Environment {
     pub compose_profiles: Vec<String>,
     /// Rendered Kubernetes manifests: files or folders of YAML; `{env}` stands for the environment's name.
     pub kubernetes: Vec<String>,
+    /// Terraform or OpenTofu states (format version 4): local files, folders of workspaces, or `s3://` objects;
+    /// `{env}` stands for the environment's name.
+    pub terraform: Vec<String>,
+    /// Plans as `terraform show -json PLAN` writes them: the environment as it will be after apply.
+    pub terraform_plan: Vec<String>,
 }
 
 /// An environment spread over the accounts of an AWS Organization: the profile's credentials list them, and a
@@ -171,7 +176,11 @@ impl Environment {
             || !self.ssm_paths.is_empty()
             || !self.ssm_paths_by_region.is_empty()
             || !self.tags.is_empty()
-            || (self.config_files.is_empty() && self.compose.is_empty() && self.kubernetes.is_empty())
+            || (self.config_files.is_empty()
+                && self.compose.is_empty()
+                && self.kubernetes.is_empty()
+                && self.terraform.is_empty()
+                && self.terraform_plan.is_empty())
     }
 
     /// `{env}` in a configured path, replaced by the environment's name.
@@ -698,6 +707,8 @@ impl Reader<'_> {
             compose: t.optional("compose").unwrap_or_default(),
             compose_profiles: t.optional("compose_profiles").unwrap_or_default(),
             kubernetes: t.optional("kubernetes").unwrap_or_default(),
+            terraform: t.optional("terraform").unwrap_or_default(),
+            terraform_plan: t.optional("terraform_plan").unwrap_or_default(),
             tags: self.strings(&mut t, "tags"),
             organization: None,
         };

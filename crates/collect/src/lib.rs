@@ -17,6 +17,7 @@ mod kubernetes;
 pub mod secrets;
 pub mod source;
 pub mod store;
+pub mod terraform;
 mod yaml;
 
 use std::collections::BTreeSet;
@@ -48,25 +49,23 @@ pub struct Collected {
     pub empty: Vec<String>,
     /// Read because the config named no services, not this one.
     pub by_default: bool,
+    /// The kinds a gap in it leaves unknown.
+    pub kinds: Vec<&'static str>,
     pub result: Result<Vec<Resource>, CollectError>,
 }
 
 impl Collected {
     /// A unit read from local files (config files, compose files, manifests): no account, region or API call.
-    fn local(
-        provider: &'static str,
-        service: &'static str,
-        empty: Vec<String>,
-        result: Result<Vec<Resource>, CollectError>,
-    ) -> Collected {
+    fn local(source: &dyn source::Source, empty: Vec<String>, result: Result<Vec<Resource>, CollectError>) -> Collected {
         Collected {
-            provider,
-            service,
+            provider: source.provider(),
+            service: source.service(),
             account: None,
             region: None,
             api_calls: 0,
             empty,
             by_default: false,
+            kinds: source.kinds(),
             result,
         }
     }
@@ -90,11 +89,7 @@ impl Collected {
                 snapshot.resources.extend(resources);
             }
             Err(error) => snapshot.gaps.push(Gap {
-                kinds: CATALOGUE
-                    .kinds_of(self.provider, self.service)
-                    .into_iter()
-                    .map(str::to_owned)
-                    .collect(),
+                kinds: self.kinds.into_iter().map(str::to_owned).collect(),
                 provider: self.provider.into(),
                 service: self.service.into(),
                 account: self.account,
@@ -279,7 +274,7 @@ fn collect_local(config: &Config, env: &Environment, redactor: &Redactor, snapsh
             }
             Err(e) => (Err(e), Vec::new()),
         };
-        Collected::local(source.provider(), source.service(), empty, result).record(snapshot);
+        Collected::local(*source, empty, result).record(snapshot);
     }
 }
 
@@ -616,6 +611,7 @@ fn aws_collected(
         api_calls,
         empty,
         by_default: false,
+        kinds: CATALOGUE.kinds_of("aws", service.name()),
         result,
     }
 }

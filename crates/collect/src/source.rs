@@ -1,5 +1,6 @@
 //! Local sources: what envparity reads from files a repository holds (config files, Compose files, Kubernetes
-//! manifests), each behind one [`Source`] with one result shape ([`Found`]). A new source is its file and one
+//! manifests, Terraform states and plans, which may also be S3 objects read through the store), each behind one
+//! [`Source`] with one result shape ([`Found`]). A new source is its file and one
 //! line in [`LOCAL`]; every source's files go through the config's gateway, and what it finds through the one
 //! egress check at the end of collection.
 
@@ -18,6 +19,8 @@ pub const LOCAL: &[&dyn Source] = &[
     &crate::files::ConfigFiles,
     &crate::compose::Compose,
     &crate::kubernetes::Manifests,
+    &crate::terraform::States,
+    &crate::terraform::Plans,
 ];
 
 /// What a local source read.
@@ -47,6 +50,10 @@ pub trait Source: Sync {
     fn service(&self) -> &'static str;
     /// Whether the environment names anything for it to read.
     fn configured(&self, env: &Environment) -> bool;
+    /// The kinds a gap in it leaves unknown: its provider's and service's in the catalogue, unless it feeds others.
+    fn kinds(&self) -> Vec<&'static str> {
+        envparity_model::catalog::CATALOGUE.kinds_of(self.provider(), self.service())
+    }
     /// Reads what the environment names; an error makes every kind of the source unknown (a gap).
     fn collect(&self, cx: &Context) -> Result<Found, CollectError>;
 }

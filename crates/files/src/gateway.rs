@@ -107,6 +107,14 @@ impl Gateway {
         Ok(target)
     }
 
+    /// The same gateway with another size limit: files of a kind that runs larger (a Terraform state).
+    pub fn at_most(&self, max_mib: u64) -> Gateway {
+        Gateway {
+            max_bytes: max_mib.saturating_mul(1024 * 1024),
+            ..self.clone()
+        }
+    }
+
     /// What the path names, resolved (links followed), if the gateway lets it be read or listed: one identity for
     /// every path that names the same file or folder.
     pub fn identity(&self, path: &Path) -> Result<PathBuf, Refused> {

@@ -52,7 +52,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
 
 /// A table's attributes from what DescribeTable returned, with whether point-in-time recovery is on and the TTL
 /// attribute when TTL is enabled. No call: the conversion alone, tested without AWS.
-fn table_attributes(t: &TableDescription, point_in_time_recovery: bool, ttl: Option<&str>) -> Table {
+pub(crate) fn table_attributes(t: &TableDescription, point_in_time_recovery: bool, ttl: Option<&str>) -> Table {
     let stream = t
         .stream_specification()
         .filter(|s| s.stream_enabled())

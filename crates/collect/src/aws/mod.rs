@@ -763,7 +763,7 @@ fn split_arn(arn: &str) -> Option<(&str, &str)> {
 
 /// The service and the resource's own name of an ARN: `arn:aws:sqs:eu-west-1:1:jobs` gives `("sqs", "jobs")`,
 /// `arn:aws:lambda:eu-west-1:1:function:worker` gives `("lambda", "worker")`.
-fn service_and_name(arn: &str) -> Option<(&str, &str)> {
+pub(crate) fn service_and_name(arn: &str) -> Option<(&str, &str)> {
     let (service, resource) = split_arn(arn)?;
     Some((service, resource.rsplit([':', '/']).next().unwrap_or(resource)))
 }
@@ -791,7 +791,7 @@ fn typed(value: &str) -> Value {
 }
 
 /// A sorted, de-duplicated list of strings.
-fn string_set<I: IntoIterator<Item = String>>(items: I) -> Vec<String> {
+pub(crate) fn string_set<I: IntoIterator<Item = String>>(items: I) -> Vec<String> {
     let mut v: Vec<String> = items.into_iter().collect();
     v.sort();
     v.dedup();

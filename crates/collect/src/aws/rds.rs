@@ -145,7 +145,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
 
 /// An instance's attributes from what DescribeDBInstances returned; `key_of` gives a parameter group's logical key
 /// from its name. No call: the conversion alone, tested without AWS.
-fn instance_attributes(i: &DbInstance, key_of: impl Fn(&str) -> String) -> rds::Instance {
+pub(crate) fn instance_attributes(i: &DbInstance, key_of: impl Fn(&str) -> String) -> rds::Instance {
     let group = i
         .db_parameter_groups()
         .first()
@@ -179,7 +179,7 @@ fn group_key(name: &str, key_of: impl Fn(&str) -> String) -> String {
 
 /// A cluster's attributes from what DescribeDBClusters returned, with its member instances' classes; `key_of` as
 /// for instances.
-fn cluster_attributes(c: &DbCluster, classes: Vec<String>, key_of: impl Fn(&str) -> String) -> rds::Cluster {
+pub(crate) fn cluster_attributes(c: &DbCluster, classes: Vec<String>, key_of: impl Fn(&str) -> String) -> rds::Cluster {
     rds::Cluster {
         engine: c.engine().map(str::to_owned),
         engine_version: c.engine_version().map(str::to_owned),

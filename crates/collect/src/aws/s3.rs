@@ -91,17 +91,17 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
 }
 
 /// What a bucket's settings calls returned; `None` where the setting is not configured.
-struct Settings<'a> {
-    versioning: Option<&'a BucketVersioningStatus>,
-    encryption: Option<&'a ServerSideEncryptionConfiguration>,
-    public_access_block: Option<&'a PublicAccessBlockConfiguration>,
-    ownership: Option<&'a OwnershipControls>,
-    object_lock: Option<&'a ObjectLockConfiguration>,
-    lifecycle: &'a [LifecycleRule],
+pub(crate) struct Settings<'a> {
+    pub(crate) versioning: Option<&'a BucketVersioningStatus>,
+    pub(crate) encryption: Option<&'a ServerSideEncryptionConfiguration>,
+    pub(crate) public_access_block: Option<&'a PublicAccessBlockConfiguration>,
+    pub(crate) ownership: Option<&'a OwnershipControls>,
+    pub(crate) object_lock: Option<&'a ObjectLockConfiguration>,
+    pub(crate) lifecycle: &'a [LifecycleRule],
 }
 
 /// A bucket's attributes from its settings. No call: the conversion alone, tested without AWS.
-fn bucket_attributes(s: &Settings<'_>) -> Bucket {
+pub(crate) fn bucket_attributes(s: &Settings<'_>) -> Bucket {
     let versioning = match s.versioning {
         Some(BucketVersioningStatus::Enabled) => "Enabled",
         Some(BucketVersioningStatus::Suspended) => "Suspended",

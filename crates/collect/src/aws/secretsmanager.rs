@@ -63,7 +63,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
             });
             let attributes = ManagedSecret {
                 rotation: rotation(s).into(),
-                kms_key: kms_key(ctx, s.kms_key_id()),
+                kms_key: kms_key(s.kms_key_id(), |alias| ctx.key_of_name(alias)),
                 value: value.map(Secret),
             };
             let tags = tag_map(s.tags().iter().map(|t| (t.key(), t.value())));
@@ -80,19 +80,19 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
 
 /// The key that encrypts a secret, comparable across accounts: the AWS managed key, an alias by logical key, or
 /// `customer-managed` for a key named by id or ARN (ids differ between accounts by design).
-fn kms_key(ctx: &RegionContext<'_>, key: Option<&str>) -> String {
+pub(crate) fn kms_key(key: Option<&str>, key_of: impl Fn(&str) -> String) -> String {
     let Some(key) = key.filter(|k| !k.is_empty()) else {
         return "aws/secretsmanager".to_owned();
     };
     match key.split_once("alias/") {
-        Some((_, alias)) => ctx.key_of_name(alias),
+        Some((_, alias)) => key_of(alias),
         None => "customer-managed".to_owned(),
     }
 }
 
 /// How a secret rotates, from ListSecrets' entry: its schedule, every N days, `enabled` when the rules say
 /// neither, or null when it does not rotate. No call: tested without AWS.
-fn rotation(s: &SecretListEntry) -> Option<String> {
+pub(crate) fn rotation(s: &SecretListEntry) -> Option<String> {
     match (s.rotation_enabled().unwrap_or(false), s.rotation_rules()) {
         (false, _) => None,
         (true, Some(r)) if r.schedule_expression().is_some() => r.schedule_expression().map(str::to_owned),

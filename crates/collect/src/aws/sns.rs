@@ -29,7 +29,10 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
     let mut by_topic: HashMap<&str, Vec<String>> = HashMap::new();
     for s in subscriptions.iter().flat_map(|p| p.subscriptions()) {
         let (Some(topic), Some(protocol)) = (s.topic_arn(), s.protocol()) else { continue };
-        let target = s.endpoint().map(|e| target_key(ctx, e)).unwrap_or_default();
+        let target = s
+            .endpoint()
+            .map(|e| target_key(e, |name| ctx.key_of_name(name)))
+            .unwrap_or_default();
         by_topic.entry(topic).or_default().push(format!("{protocol}:{target}"));
     }
 
@@ -46,13 +49,13 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
 
 /// A subscription's endpoint, comparable across environments: an ARN by the logical key of its resource's name,
 /// anything else (a URL, an address) with its environment tokens replaced.
-fn target_key(ctx: &RegionContext<'_>, endpoint: &str) -> String {
-    ctx.key_of_name(service_and_name(endpoint).map_or(endpoint, |(_, name)| name))
+pub(crate) fn target_key(endpoint: &str, key_of: impl Fn(&str) -> String) -> String {
+    key_of(service_and_name(endpoint).map_or(endpoint, |(_, name)| name))
 }
 
 /// A topic's attributes from what GetTopicAttributes returned, with its subscriptions (`protocol:target`). No
 /// call: the conversion alone, tested without AWS.
-fn topic_attributes(a: &HashMap<String, String>, subscriptions: Vec<String>) -> Topic {
+pub(crate) fn topic_attributes(a: &HashMap<String, String>, subscriptions: Vec<String>) -> Topic {
     let get = |name: &str| a.get(name).map(String::as_str);
     let flag = |name: &str| get(name) == Some("true");
     let encryption = match get("KmsMasterKeyId") {

@@ -52,7 +52,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
 
 /// A queue's attributes from what GetQueueAttributes returned; `key_of` gives a queue's logical key from its name
 /// (for the dead-letter target). No call: the conversion alone, tested without AWS.
-fn queue_attributes(a: &HashMap<QueueAttributeName, String>, key_of: impl Fn(&str) -> String) -> Queue {
+pub(crate) fn queue_attributes(a: &HashMap<QueueAttributeName, String>, key_of: impl Fn(&str) -> String) -> Queue {
     let get = |name: QueueAttributeName| a.get(&name).map(String::as_str);
     let number = |name: QueueAttributeName| get(name).and_then(|v| v.parse::<u64>().ok());
     let flag = |name: QueueAttributeName| get(name) == Some("true");

@@ -88,7 +88,7 @@ async fn read_path(
 /// A parameter's attributes from its metadata and the value GetParametersByPath returned (decrypted only when
 /// `decrypt`): a SecureString's value is only ever a fingerprint, and any value passes the redactor. No call: the
 /// conversion alone, tested without AWS.
-fn parameter_attributes(m: &ParameterMetadata, plain: Option<&str>, decrypt: bool, redactor: &Redactor) -> Parameter {
+pub(crate) fn parameter_attributes(m: &ParameterMetadata, plain: Option<&str>, decrypt: bool, redactor: &Redactor) -> Parameter {
     let name = m.name().unwrap_or_default();
     let kind = m.r#type();
     let value = match kind {

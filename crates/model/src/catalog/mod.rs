@@ -14,10 +14,25 @@ pub mod aws;
 pub mod compose;
 pub mod files;
 pub mod kubernetes;
+pub mod terraform;
 pub mod typed;
 
 /// Every kind envparity collects: what policies are checked against and `envparity kinds` prints.
-pub const CATALOGUE: Catalogue = Catalogue(&[aws::KINDS, &[files::KINDS, compose::KINDS, kubernetes::KINDS]]);
+pub const CATALOGUE: Catalogue = Catalogue(&[
+    aws::KINDS,
+    &[files::KINDS, compose::KINDS, kubernetes::KINDS, terraform::KINDS],
+]);
+
+/// Kinds named by a prefix and data (`k8s.custom.GROUP/KIND`, `terraform.TYPE`), each one kind of the catalogue,
+/// with a name such a kind may have, to try globs on.
+const OPEN_KINDS: &[(&str, &Kind, &str)] = &[
+    (
+        kubernetes::CUSTOM_PREFIX,
+        &kubernetes::CUSTOM,
+        "k8s.custom.example.com/Kind",
+    ),
+    (terraform::PREFIX, &terraform::OTHER, "terraform.example_type"),
+];
 
 /// One kind of resource, such as `aws.rds.instance`.
 #[derive(Debug, Serialize)]
@@ -134,12 +149,11 @@ impl Catalogue {
     }
 
     /// The kind of that name; every custom resource's kind (`k8s.custom.GROUP/KIND`) is the one
-    /// [`kubernetes::CUSTOM`].
+    /// [`kubernetes::CUSTOM`], every other Terraform type's (`terraform.TYPE`) [`terraform::OTHER`].
     pub fn kind(&self, name: &str) -> Option<&'static Kind> {
-        let name = match name.starts_with(kubernetes::CUSTOM_PREFIX) {
-            true => kubernetes::CUSTOM.name,
-            false => name,
-        };
+        if let Some(&(_, kind, _)) = OPEN_KINDS.iter().find(|(prefix, ..)| name.starts_with(prefix)) {
+            return Some(kind);
+        }
         self.all().find(|k| k.name == name)
     }
 
@@ -153,15 +167,14 @@ impl Catalogue {
     }
 
     /// The kinds a glob such as `aws.rds.*` names; a glob that names custom resources
-    /// (`k8s.custom.monitoring.coreos.com/*`, `k8s.custom.**`) names [`kubernetes::CUSTOM`].
+    /// (`k8s.custom.monitoring.coreos.com/*`, `k8s.custom.**`) names [`kubernetes::CUSTOM`], one that names other
+    /// Terraform types (`terraform.aws_iam_*`) [`terraform::OTHER`].
     pub fn matching(&self, glob: &DottedGlob) -> Vec<&'static Kind> {
-        const A_CUSTOM_KIND: &str = "k8s.custom.example.com/Kind";
-        let custom = glob.as_str().starts_with(kubernetes::CUSTOM_PREFIX) || glob.matches(A_CUSTOM_KIND);
         self.kinds()
             .into_iter()
-            .filter(|k| match k.name == kubernetes::CUSTOM.name {
-                true => custom,
-                false => glob.matches(k.name),
+            .filter(|k| match OPEN_KINDS.iter().find(|(_, open, _)| open.name == k.name) {
+                Some((prefix, _, example)) => glob.as_str().starts_with(prefix) || glob.matches(example),
+                None => glob.matches(k.name),
             })
             .collect()
     }

@@ -313,9 +313,13 @@ impl Snapshot {
         });
     }
 
-    /// True when the kind is named by one of this snapshot's gaps.
+    /// True when the kind is named by one of this snapshot's gaps, itself or as the catalogue's kind of every
+    /// custom resource or other Terraform type it is one of.
     pub fn has_gap_for(&self, kind: &str) -> bool {
-        self.gaps.iter().any(|gap| gap.kinds.iter().any(|k| k == kind))
+        let open = || crate::catalog::CATALOGUE.kind(kind).map(|k| k.name);
+        self.gaps
+            .iter()
+            .any(|gap| gap.kinds.iter().any(|k| k == kind || Some(k.as_str()) == open()))
     }
 }
 
@@ -368,7 +372,8 @@ pub fn flatten(attributes: &BTreeMap<String, Value>) -> BTreeMap<String, &Value>
 
 /// True for `provider.service.type` (or `provider.type`, as in `file.config`) in lowercase letters, digits and
 /// underscores; and for a custom resource's `k8s.custom.GROUP/Kind`, its API group a DNS name and its kind a
-/// Kubernetes kind name (`k8s.custom.monitoring.coreos.com/ServiceMonitor`).
+/// Kubernetes kind name (`k8s.custom.monitoring.coreos.com/ServiceMonitor`). A Terraform type's kind
+/// (`terraform.aws_iam_role`) is of the first form.
 pub fn is_valid_kind(kind: &str) -> bool {
     if let Some(custom) = kind.strip_prefix(crate::catalog::kubernetes::CUSTOM_PREFIX) {
         return custom.split_once('/').is_some_and(|(group, name)| {

@@ -1,0 +1,299 @@
+//! The two files Terraform and OpenTofu write that envparity reads, as one list of [`Instance`]s: a state
+//! (format version 4, Terraform 0.12 and later, every OpenTofu), and a plan as `terraform show -json PLAN` writes
+//! it, whose `planned_values` are the environment after apply.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// One managed resource instance: `module.db["eu"].aws_db_instance.main[0]` and its attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instance {
+    /// The module it is in, as Terraform writes it (`module.db["eu"]`), empty in the root module.
+    pub module: String,
+    /// The resource type, such as `aws_db_instance`.
+    pub r#type: String,
+    /// The resource's name in its module, such as `main`.
+    pub name: String,
+    /// Its `count` index or `for_each` key.
+    pub index: Option<IndexKey>,
+    pub attributes: Value,
+    /// The paths of its sensitive values, each a list of object keys and list indices.
+    pub sensitive: Vec<Vec<Step>>,
+}
+
+/// A `count` index or a `for_each` key.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum IndexKey {
+    Number(u64),
+    Key(String),
+}
+
+/// One step of a path into attributes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Why a file is not a state or plan envparity reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    #[error("not JSON: {0}")]
+    NotJson(String),
+    #[error(
+        "state format version {0}: envparity reads version 4 (Terraform 0.12 and later, OpenTofu); \
+         `terraform state pull` from a current Terraform writes it"
+    )]
+    Version(u64),
+    #[error("not a Terraform state: it has no `version`")]
+    NotState,
+    #[error("not a plan's JSON: it has no `planned_values` (write it with `terraform show -json PLAN`)")]
+    NotPlan,
+}
+
+#[derive(Deserialize)]
+struct StateV4 {
+    #[serde(default)]
+    resources: Vec<ResourceV4>,
+}
+
+#[derive(Deserialize)]
+struct ResourceV4 {
+    #[serde(default)]
+    module: String,
+    mode: String,
+    r#type: String,
+    name: String,
+    #[serde(default)]
+    instances: Vec<InstanceV4>,
+}
+
+#[derive(Deserialize)]
+struct InstanceV4 {
+    #[serde(default)]
+    index_key: Option<IndexKey>,
+    /// Set on an object replaced but not yet destroyed (`create_before_destroy`): not the resource's current one.
+    #[serde(default)]
+    deposed: Option<String>,
+    #[serde(default)]
+    attributes: Value,
+    #[serde(default)]
+    sensitive_attributes: Value,
+}
+
+/// The managed resource instances of a state; data sources and deposed objects are not resources.
+pub fn state(text: &str) -> Result<Vec<Instance>, FormatError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| FormatError::NotJson(e.to_string()))?;
+    match value.get("version").map(Value::as_u64) {
+        Some(Some(4)) => {}
+        Some(Some(other)) => return Err(FormatError::Version(other)),
+        _ => return Err(FormatError::NotState),
+    }
+    let state: StateV4 = serde_json::from_value(value).map_err(|e| FormatError::NotJson(e.to_string()))?;
+    Ok(state
+        .resources
+        .into_iter()
+        .filter(|r| r.mode == "managed")
+        .flat_map(|r| {
+            let ResourceV4 {
+                module,
+                r#type,
+                name,
+                instances,
+                ..
+            } = r;
+            instances
+                .into_iter()
+                .filter(|i| i.deposed.is_none())
+                .map(move |i| Instance {
+                    module: module.clone(),
+                    r#type: r#type.clone(),
+                    name: name.clone(),
+                    index: i.index_key,
+                    sensitive: sensitive_paths(&i.sensitive_attributes),
+                    attributes: i.attributes,
+                })
+        })
+        .collect())
+}
+
+/// The paths of `sensitive_attributes`: `[[{"type": "get_attr", "value": "password"}], ...]`, an index step
+/// holding `{"value": KEY, "type": "string"|"number"}`. A step of another shape ends its path there (the value
+/// above it is taken as sensitive whole).
+fn sensitive_paths(value: &Value) -> Vec<Vec<Step>> {
+    let Some(paths) = value.as_array() else {
+        return Vec::new();
+    };
+    paths
+        .iter()
+        .filter_map(Value::as_array)
+        .map(|steps| {
+            steps
+                .iter()
+                .map_while(|step| match (step["type"].as_str(), &step["value"]) {
+                    (Some("get_attr"), Value::String(key)) => Some(Step::Key(key.clone())),
+                    (Some("index"), index) => match &index["value"] {
+                        Value::String(key) => Some(Step::Key(key.clone())),
+                        Value::Number(n) => n.as_u64().map(|n| Step::Index(n as usize)),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct Plan {
+    planned_values: Option<PlannedValues>,
+}
+
+#[derive(Deserialize)]
+struct PlannedValues {
+    root_module: Option<Module>,
+}
+
+#[derive(Deserialize)]
+struct Module {
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    resources: Vec<PlannedResource>,
+    #[serde(default)]
+    child_modules: Vec<Module>,
+}
+
+#[derive(Deserialize)]
+struct PlannedResource {
+    mode: String,
+    r#type: String,
+    name: String,
+    #[serde(default)]
+    index: Option<IndexKey>,
+    #[serde(default)]
+    values: Value,
+    #[serde(default)]
+    sensitive_values: Value,
+}
+
+/// The managed resource instances a plan's `planned_values` hold: the environment as it will be after apply.
+/// A value known only after apply is absent from them.
+pub fn plan(text: &str) -> Result<Vec<Instance>, FormatError> {
+    let plan: Plan = serde_json::from_str(text).map_err(|e| FormatError::NotJson(e.to_string()))?;
+    let root = plan.planned_values.ok_or(FormatError::NotPlan)?.root_module;
+    let mut out = Vec::new();
+    // Modules nest as deep as the configuration does; walked with a stack, not recursion.
+    let mut modules: Vec<Module> = root.into_iter().collect();
+    while let Some(module) = modules.pop() {
+        for r in module.resources.into_iter().filter(|r| r.mode == "managed") {
+            let mut sensitive = Vec::new();
+            sensitive_leaves(&r.sensitive_values, &mut Vec::new(), &mut sensitive);
+            out.push(Instance {
+                module: module.address.clone(),
+                r#type: r.r#type,
+                name: r.name,
+                index: r.index,
+                attributes: r.values,
+                sensitive,
+            });
+        }
+        modules.extend(module.child_modules);
+    }
+    Ok(out)
+}
+
+/// The paths where `sensitive_values` (the attributes' shape, `true` where a value is sensitive) says `true`.
+fn sensitive_leaves(value: &Value, at: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+    match value {
+        Value::Bool(true) => out.push(at.clone()),
+        Value::Object(map) => {
+            for (k, v) in map {
+                at.push(Step::Key(k.clone()));
+                sensitive_leaves(v, at, out);
+                at.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                at.push(Step::Index(i));
+                sensitive_leaves(v, at, out);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_state_s_managed_instances_with_their_keys_and_sensitive_paths() {
+        let state = json!({
+            "version": 4, "terraform_version": "1.9.5", "serial": 7, "lineage": "x",
+            "resources": [
+                {"mode": "data", "type": "aws_caller_identity", "name": "me", "provider": "p",
+                 "instances": [{"attributes": {"account_id": "1"}}]},
+                {"module": "module.db[\"eu\"]", "mode": "managed", "type": "aws_db_instance", "name": "main",
+                 "provider": "p", "instances": [
+                    {"index_key": 0, "attributes": {"password": "p"},
+                     "sensitive_attributes": [[{"type": "get_attr", "value": "password"}],
+                                              [{"type": "get_attr", "value": "tags"},
+                                               {"type": "index", "value": {"value": "k", "type": "string"}}]]},
+                    {"index_key": 1, "deposed": "00000001", "attributes": {}}
+                 ]}
+            ]
+        });
+        let instances = state_of(&state);
+        assert_eq!(instances.len(), 1);
+        let i = &instances[0];
+        assert_eq!((i.module.as_str(), i.r#type.as_str(), i.name.as_str()), ("module.db[\"eu\"]", "aws_db_instance", "main"));
+        assert_eq!(i.index, Some(IndexKey::Number(0)));
+        assert_eq!(
+            i.sensitive,
+            vec![vec![Step::Key("password".into())], vec![Step::Key("tags".into()), Step::Key("k".into())]]
+        );
+    }
+
+    fn state_of(value: &Value) -> Vec<Instance> {
+        state(&value.to_string()).unwrap()
+    }
+
+    #[test]
+    fn other_state_versions_and_other_files_are_refused_by_name() {
+        assert_eq!(state(r#"{"version": 3, "modules": []}"#), Err(FormatError::Version(3)));
+        assert_eq!(state(r#"{"services": {}}"#), Err(FormatError::NotState));
+        assert!(matches!(state("{"), Err(FormatError::NotJson(_))));
+        assert_eq!(plan(r#"{"format_version": "1.2"}"#), Err(FormatError::NotPlan));
+    }
+
+    #[test]
+    fn a_plan_s_planned_values_in_nested_modules_with_their_sensitive_values() {
+        let plan_json = json!({
+            "format_version": "1.2",
+            "planned_values": {"root_module": {
+                "resources": [{"address": "aws_sqs_queue.jobs", "mode": "managed", "type": "aws_sqs_queue",
+                               "name": "jobs", "values": {"name": "jobs"}, "sensitive_values": {}}],
+                "child_modules": [{"address": "module.app", "child_modules": [{
+                    "address": "module.app.module.db",
+                    "resources": [{"address": "module.app.module.db.aws_db_instance.main[\"eu\"]",
+                                   "mode": "managed", "type": "aws_db_instance", "name": "main", "index": "eu",
+                                   "values": {"password": "p", "engine": "postgres"},
+                                   "sensitive_values": {"password": true, "tags": {}}}]
+                }]}]
+            }}
+        });
+        let mut instances = plan(&plan_json.to_string()).unwrap();
+        instances.sort_by(|a, b| a.name.cmp(&b.name));
+        assert_eq!(instances.len(), 2);
+        assert_eq!(instances[0].module, "");
+        assert_eq!(instances[1].module, "module.app.module.db");
+        assert_eq!(instances[1].index, Some(IndexKey::Key("eu".into())));
+        assert_eq!(instances[1].sensitive, vec![vec![Step::Key("password".into())]]);
+    }
+}

@@ -1,0 +1,441 @@
+//! Terraform and OpenTofu states and plans as environments: parity without access to the accounts, and the
+//! desired environment to hold a live one against.
+//!
+//! Every managed resource instance becomes a resource keyed by its address, the environment's tokens replaced in
+//! module names, resource names and instance keys (never in the type: `aws_api_gateway_stage` names a type). The
+//! types behind envparity's kinds become those kinds, converted through the AWS collectors' own conversions
+//! ([`aws`]), so that a state is judged exactly as a live snapshot; other types become `terraform.TYPE`.
+//!
+//! A state holds secrets in plain text. Values its `sensitive_attributes` name and the known secret attributes are
+//! redacted and fingerprinted as live secrets are, before anything else reads them; the rest passes the one egress
+//! check with every other source.
+
+mod aws;
+mod format;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+pub use aws::{feeding, mapped_types};
+use format::{FormatError, IndexKey, Instance, Step};
+
+use crate::CollectError;
+use crate::config::Environment;
+use crate::secrets::Redactor;
+use crate::source::{Context, Found, Source};
+use envparity_model::catalog::terraform::{Other, PREFIX};
+use envparity_model::keys::derive_key;
+use envparity_model::snapshot::{Attributes, Resource};
+
+/// The largest state or plan read, in MiB: a state of tens of thousands of resources is less.
+const MAX_STATE_MIB: u64 = 512;
+
+/// The file Terraform keeps a working folder's state in, and the folder of its other workspaces.
+const DEFAULT_STATE: &str = "terraform.tfstate";
+const WORKSPACES: &str = "terraform.tfstate.d";
+
+/// The environment's Terraform or OpenTofu states (`terraform`).
+pub struct States;
+
+/// The environment's plans (`terraform_plan`): as it will be after apply.
+pub struct Plans;
+
+impl Source for States {
+    fn provider(&self) -> &'static str {
+        "terraform"
+    }
+
+    fn service(&self) -> &'static str {
+        "state"
+    }
+
+    fn configured(&self, env: &Environment) -> bool {
+        !env.terraform.is_empty()
+    }
+
+    fn kinds(&self) -> Vec<&'static str> {
+        aws::fed_kinds()
+    }
+
+    fn collect(&self, cx: &Context) -> Result<Found, CollectError> {
+        collect(cx, &cx.env.terraform, format::state)
+    }
+}
+
+impl Source for Plans {
+    fn provider(&self) -> &'static str {
+        "terraform"
+    }
+
+    fn service(&self) -> &'static str {
+        "plan"
+    }
+
+    fn configured(&self, env: &Environment) -> bool {
+        !env.terraform_plan.is_empty()
+    }
+
+    fn kinds(&self) -> Vec<&'static str> {
+        aws::fed_kinds()
+    }
+
+    fn collect(&self, cx: &Context) -> Result<Found, CollectError> {
+        collect(cx, &cx.env.terraform_plan, format::plan)
+    }
+}
+
+/// Reads every configured state (or plan) into resources; a file that cannot be read or is not one makes the
+/// whole source a gap naming it.
+fn collect(
+    cx: &Context,
+    configured: &[String],
+    parse: fn(&str) -> Result<Vec<Instance>, FormatError>,
+) -> Result<Found, CollectError> {
+    let fail = |shown: &str, message: String| CollectError {
+        code: None,
+        message: format!("{shown}: {message}"),
+    };
+    let mut found = Found::default();
+    for template in configured {
+        let shown = cx.env.expand(template);
+        let text = read(cx, &shown).map_err(|e| fail(&shown, e))?;
+        let instances = parse(&text).map_err(|e| fail(&shown, e.to_string()))?;
+        if instances.is_empty() {
+            found.empty.push(shown.clone());
+        }
+        found.resources.extend(resources(&instances, &cx.env.tokens, cx.redactor));
+    }
+    Ok(found)
+}
+
+/// The text of a state: an `s3://` object through the store, else a file through the gateway. A folder is a
+/// Terraform working folder: the workspace named as the environment (`terraform.tfstate.d/ENV/terraform.tfstate`)
+/// when it has one, else its default state.
+fn read(cx: &Context, shown: &str) -> Result<String, String> {
+    let bytes = match crate::store::s3(Path::new(shown)).map_err(|e| e.to_string())? {
+        // The store blocks on a runtime of its own: called from a thread of its own, whatever runs this one.
+        Some(_) => std::thread::scope(|s| {
+            s.spawn(|| crate::store::read(Path::new(shown)))
+                .join()
+                .expect("reading from the store does not panic")
+        })
+        .map_err(|e| e.reason())?,
+        None => {
+            let gateway = cx.gateway.at_most(MAX_STATE_MIB);
+            let mut path = cx.base_dir.join(shown);
+            if gateway.is_dir(&path).map_err(|e| e.to_string())? {
+                let workspace = path.join(WORKSPACES).join(&cx.env.name).join(DEFAULT_STATE);
+                path = match gateway.exists(&workspace) {
+                    true => workspace,
+                    false => path.join(DEFAULT_STATE),
+                };
+            }
+            gateway.read(&path).map_err(|e| e.to_string())?
+        }
+    };
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned())
+}
+
+/// The resources of a state's instances: envparity's kinds where a type maps onto one (its helper resources
+/// folded in), `terraform.TYPE` for the rest.
+fn resources(instances: &[Instance], tokens: &[String], redactor: &Redactor) -> Vec<Resource> {
+    let redacted: Vec<Instance> = instances.iter().map(|i| redact(i, redactor)).collect();
+    let plain_secrets: Vec<Vec<String>> = instances.iter().map(sensitive_texts).collect();
+    let states = aws::States::of(&redacted);
+    let key_of = |name: &str| derive_key(name, tokens);
+    redacted
+        .iter()
+        .zip(instances)
+        .zip(&plain_secrets)
+        .filter(|((i, _), _)| !aws::FOLDED.contains(&i.r#type.as_str()))
+        .map(|((i, plain), secrets)| {
+            let mut resource = match aws::map(i, plain, &states, &key_of, redactor) {
+                Some(mapped) => {
+                    let mut attributes = mapped.attributes;
+                    redact_texts(&mut attributes, secrets, redactor);
+                    Resource {
+                        kind: mapped.kind.to_owned(),
+                        name: Some(mapped.name),
+                        identifiers: mapped.identifiers,
+                        attributes: Attributes::of(&attributes),
+                        ..bare(i)
+                    }
+                }
+                None => other(i, tokens, redactor),
+            };
+            resource.key = Some(key(i, tokens));
+            resource.identifiers.sort();
+            resource.identifiers.dedup();
+            resource
+        })
+        .collect()
+}
+
+/// What every resource of an instance has: its identifier (the ARN, else the id), the account and region the
+/// ARN names, its tags (`tags_all`, with the provider's default tags, else `tags`).
+fn bare(i: &Instance) -> Resource {
+    let text = |name: &str| i.attributes.get(name).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let id = text("arn").or_else(|| text("id"));
+    let arn: Vec<&str> = text("arn").map(|a| a.splitn(6, ':').collect()).unwrap_or_default();
+    let part = |n: usize| arn.get(n).filter(|s| !s.is_empty()).map(|s| s.to_string());
+    let tags = ["tags_all", "tags"]
+        .iter()
+        .find_map(|t| i.attributes.get(*t).and_then(Value::as_object).filter(|m| !m.is_empty()))
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+                .collect::<BTreeMap<String, String>>()
+        })
+        .unwrap_or_default();
+    Resource {
+        kind: String::new(),
+        key: None,
+        name: None,
+        id: id.map(str::to_owned),
+        account: part(4),
+        region: part(3).or_else(|| text("region").map(str::to_owned)),
+        tags: tags.into(),
+        identifiers: Vec::new(),
+        attributes: Attributes::default(),
+    }
+}
+
+/// The attributes no envparity kind reads, as `terraform.TYPE`: the identifiers and tags left out (they are the
+/// resource's id and tags), the environment's tokens replaced in every text, every value through the secret
+/// detection by its name.
+fn other(i: &Instance, tokens: &[String], redactor: &Redactor) -> Resource {
+    const NOT_COMPARED: &[&str] = &["id", "arn", "tags", "tags_all"];
+    let mut attributes = i.attributes.clone();
+    if let Value::Object(map) = &mut attributes {
+        map.retain(|k, _| !NOT_COMPARED.contains(&k.as_str()));
+    }
+    let attributes = by_name("", attributes, tokens, redactor);
+    let name = ["name", "bucket", "identifier", "function_name", "cluster_identifier"]
+        .iter()
+        .find_map(|n| i.attributes.get(*n).and_then(Value::as_str))
+        .map(str::to_owned);
+    let typed = Other {
+        attributes: envparity_model::catalog::typed::map_of(attributes),
+    };
+    Resource {
+        kind: format!("{PREFIX}{}", i.r#type),
+        name,
+        attributes: Attributes::of(&typed),
+        ..bare(i)
+    }
+}
+
+/// A value with every text's tokens replaced and every leaf through the secret detection by the name it is under.
+fn by_name(name: &str, value: Value, tokens: &[String], redactor: &Redactor) -> Value {
+    match value {
+        Value::Object(map) if !envparity_model::snapshot::is_redacted(&Value::Object(map.clone())) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let v = by_name(&k, v, tokens, redactor);
+                    (k, v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) if items.iter().all(|i| i.is_string()) => redactor.value(
+            name,
+            Value::Array(items.into_iter().map(|i| tokened(i, tokens)).collect()),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| by_name(name, v, tokens, redactor)).collect()),
+        Value::String(_) => redactor.value(name, tokened(value, tokens)),
+        other => redactor.value(name, other),
+    }
+}
+
+fn tokened(value: Value, tokens: &[String]) -> Value {
+    match value {
+        Value::String(s) => Value::String(derive_key(&s, tokens)),
+        other => other,
+    }
+}
+
+/// The instance with every value its sensitive paths and its type's known secret attributes name replaced by
+/// its redacted form (fingerprinted, when a key is set).
+fn redact(i: &Instance, redactor: &Redactor) -> Instance {
+    let mut out = i.clone();
+    for path in secret_paths(i) {
+        if let Some(value) = at_mut(&mut out.attributes, &path) {
+            if !value.is_null() && !envparity_model::snapshot::is_redacted(value) {
+                *value = redactor.redact(Some(&plain_text(value)));
+            }
+        }
+    }
+    out
+}
+
+/// The paths of an instance's secrets: its sensitive paths, and its type's known secret attributes.
+fn secret_paths(i: &Instance) -> Vec<Vec<Step>> {
+    let known = aws::SECRET_ATTRIBUTES
+        .iter()
+        .filter(|(t, _)| *t == i.r#type)
+        .map(|(_, attribute)| vec![Step::Key(attribute.to_string())]);
+    i.sensitive
+        .iter()
+        .filter(|p| !p.is_empty() && !aws::shown_as_live(i, p))
+        .cloned()
+        .chain(known)
+        .collect()
+}
+
+/// The plain texts of an instance's secrets: any of them a conversion copies into a kind's attributes is redacted
+/// there too.
+fn sensitive_texts(i: &Instance) -> Vec<String> {
+    let mut attributes = i.attributes.clone();
+    secret_paths(i)
+        .iter()
+        .filter_map(|p| at_mut(&mut attributes, p).map(|v| plain_text(v)))
+        .filter(|t| !t.is_empty() && t != "null")
+        .collect()
+}
+
+/// Every text of a kind's attributes that holds one of `secrets`, redacted whole.
+fn redact_texts(value: &mut Value, secrets: &[String], redactor: &Redactor) {
+    if secrets.is_empty() || envparity_model::snapshot::is_redacted(value) {
+        return;
+    }
+    match value {
+        Value::String(s) if secrets.iter().any(|secret| s.contains(secret.as_str())) => {
+            let redacted = redactor.redact(Some(s));
+            *value = redacted;
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| redact_texts(v, secrets, redactor)),
+        Value::Object(map) => map.values_mut().for_each(|v| redact_texts(v, secrets, redactor)),
+        _ => {}
+    }
+}
+
+/// A value as the text a secret's fingerprint is made of: a string as it is, anything else as JSON.
+fn plain_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn at_mut<'v>(value: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> {
+    path.iter().try_fold(value, |v, step| match step {
+        Step::Key(k) => v.get_mut(k.as_str()),
+        Step::Index(n) => v.get_mut(*n),
+    })
+}
+
+/// The instance's address as Terraform writes it: `module.db["eu"].aws_db_instance.main[0]`.
+pub fn address(i: &Instance) -> String {
+    address_with(i, |s| s.to_owned())
+}
+
+/// The logical key: the address with the environment's tokens replaced in module names, resource names and
+/// instance keys, never in the type.
+fn key(i: &Instance, tokens: &[String]) -> String {
+    address_with(i, |s| derive_key(s, tokens))
+}
+
+fn address_with(i: &Instance, name: impl Fn(&str) -> String) -> String {
+    let mut out = String::new();
+    for (module, index) in modules(&i.module) {
+        out.push_str("module.");
+        out.push_str(&name(module));
+        push_index(&mut out, index.as_ref(), &name);
+        out.push('.');
+    }
+    out.push_str(&i.r#type);
+    out.push('.');
+    out.push_str(&name(&i.name));
+    push_index(&mut out, i.index.as_ref(), &name);
+    out
+}
+
+fn push_index(out: &mut String, index: Option<&IndexKey>, name: &impl Fn(&str) -> String) {
+    match index {
+        Some(IndexKey::Number(n)) => out.push_str(&format!("[{n}]")),
+        Some(IndexKey::Key(k)) => {
+            out.push('[');
+            out.push_str(&Value::String(name(k)).to_string());
+            out.push(']');
+        }
+        None => {}
+    }
+}
+
+/// The (name, key) of each module of a module address: `module.a["x"].module.b[0]`. What does not read as one
+/// ends the list (the rest is kept as a name, so that no part of the address is lost).
+fn modules(address: &str) -> Vec<(&str, Option<IndexKey>)> {
+    let mut out = Vec::new();
+    let mut rest = address;
+    while let Some(after) = rest.strip_prefix("module.") {
+        let end = after.find(['[', '.']).unwrap_or(after.len());
+        let (module, mut tail) = after.split_at(end);
+        let mut index = None;
+        if let Some(bracketed) = tail.strip_prefix('[') {
+            let mut stream = serde_json::Deserializer::from_str(bracketed).into_iter::<IndexKey>();
+            match stream.next() {
+                Some(Ok(key)) if bracketed[stream.byte_offset()..].starts_with(']') => {
+                    index = Some(key);
+                    tail = &bracketed[stream.byte_offset() + 1..];
+                }
+                _ => {
+                    out.push((rest, None));
+                    return out;
+                }
+            }
+        }
+        out.push((module, index));
+        rest = tail.strip_prefix('.').unwrap_or(tail);
+    }
+    if !rest.is_empty() {
+        out.push((rest, None));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn instance(module: &str, r#type: &str, name: &str, index: Option<IndexKey>) -> Instance {
+        Instance {
+            module: module.into(),
+            r#type: r#type.into(),
+            name: name.into(),
+            index,
+            attributes: Value::Null,
+            sensitive: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn keys_replace_tokens_in_names_and_instance_keys_never_in_the_type() {
+        let tokens = vec!["staging".to_owned(), "stage".to_owned()];
+        let i = instance(
+            "module.db_staging[\"staging-eu\"].module.replica",
+            "aws_api_gateway_stage",
+            "stage",
+            Some(IndexKey::Key("stage".into())),
+        );
+        assert_eq!(
+            address(&i),
+            "module.db_staging[\"staging-eu\"].module.replica.aws_api_gateway_stage.stage[\"stage\"]"
+        );
+        assert_eq!(
+            key(&i, &tokens),
+            "module.db_{env}[\"{env}-eu\"].module.replica.aws_api_gateway_stage.{env}[\"{env}\"]"
+        );
+        let counted = instance("module.app[0]", "aws_sqs_queue", "jobs", Some(IndexKey::Number(2)));
+        assert_eq!(key(&counted, &tokens), "module.app[0].aws_sqs_queue.jobs[2]");
+    }
+
+    #[test]
+    fn a_module_key_with_brackets_and_quotes_inside_is_read_whole() {
+        let i = instance(r#"module.m["a]\"b"].module.n"#, "aws_sqs_queue", "q", None);
+        assert_eq!(address(&i), r#"module.m["a]\"b"].module.n.aws_sqs_queue.q"#);
+        // An address that does not read as modules keeps every character.
+        let odd = instance("module.m[oops", "aws_sqs_queue", "q", None);
+        assert!(address(&odd).contains("m[oops"), "{}", address(&odd));
+    }
+}
