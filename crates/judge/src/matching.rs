@@ -47,6 +47,19 @@ pub fn keys_of(snapshot: &Snapshot, rule: &KeyRule) -> Vec<String> {
     snapshot.resources.iter().map(|r| rule.key_of(r)).collect()
 }
 
+/// The identifiers (ARN, id) of one snapshot's resources as their keys, or their names where they have none: how
+/// one environment's resources pair with themselves (a Terraform state against the live environment).
+pub fn identifiers_of(snapshot: &Snapshot) -> Vec<String> {
+    snapshot
+        .resources
+        .iter()
+        .map(|r| match &r.id {
+            Some(id) => id.clone(),
+            None => format!("name:{}", r.label()),
+        })
+        .collect()
+}
+
 /// Pairs two snapshots whose keys were computed by [`keys_of`].
 pub fn pair<'a>(
     staging: &'a Snapshot,

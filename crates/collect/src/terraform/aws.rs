@@ -19,29 +19,6 @@ use crate::secrets::Redactor;
 use envparity_model::catalog::aws::{dynamodb::TABLE, rds as rds_kinds, s3::BUCKET, secretsmanager, sns, sqs, ssm as ssm_kinds};
 use envparity_model::catalog::typed::{Map, Secret};
 
-/// Each Terraform type that becomes one of envparity's kinds, and the kind (helper types folded into another's
-/// resource name the kind they fold into).
-const TYPES: &[(&str, &str)] = &[
-    ("aws_db_instance", rds_kinds::INSTANCE.name),
-    ("aws_rds_cluster", rds_kinds::CLUSTER.name),
-    ("aws_rds_cluster_instance", rds_kinds::CLUSTER.name),
-    ("aws_db_parameter_group", rds_kinds::PARAMETER_GROUP.name),
-    ("aws_rds_cluster_parameter_group", rds_kinds::CLUSTER_PARAMETER_GROUP.name),
-    ("aws_sqs_queue", sqs::QUEUE.name),
-    ("aws_sns_topic", sns::TOPIC.name),
-    ("aws_sns_topic_subscription", sns::TOPIC.name),
-    ("aws_ssm_parameter", ssm_kinds::PARAMETER.name),
-    ("aws_dynamodb_table", TABLE.name),
-    ("aws_s3_bucket", BUCKET.name),
-    ("aws_s3_bucket_versioning", BUCKET.name),
-    ("aws_s3_bucket_server_side_encryption_configuration", BUCKET.name),
-    ("aws_s3_bucket_public_access_block", BUCKET.name),
-    ("aws_s3_bucket_ownership_controls", BUCKET.name),
-    ("aws_s3_bucket_lifecycle_configuration", BUCKET.name),
-    ("aws_secretsmanager_secret", secretsmanager::SECRET.name),
-    ("aws_secretsmanager_secret_version", secretsmanager::SECRET.name),
-];
-
 /// The types folded into another type's resource: they are no resource of their own.
 pub(super) const FOLDED: &[&str] = &[
     "aws_rds_cluster_instance",
@@ -66,25 +43,6 @@ pub(super) const SECRET_ATTRIBUTES: &[(&str, &str)] = &[
     ("aws_iam_user_login_profile", "password"),
     ("aws_mq_broker", "user"),
 ];
-
-/// The Terraform types that feed a kind, for `envparity kinds`.
-pub fn feeding(kind: &str) -> Vec<&'static str> {
-    TYPES.iter().filter(|(_, k)| *k == kind).map(|(t, _)| *t).collect()
-}
-
-/// Every Terraform type envparity reads as one of its kinds.
-pub fn mapped_types() -> Vec<&'static str> {
-    TYPES.iter().map(|(t, _)| *t).collect()
-}
-
-/// The kinds a state or plan feeds: what a state that cannot be read leaves unknown.
-pub(super) fn fed_kinds() -> Vec<&'static str> {
-    let mut kinds: Vec<&'static str> = TYPES.iter().map(|(_, k)| *k).collect();
-    kinds.push(envparity_model::catalog::terraform::OTHER.name);
-    kinds.sort();
-    kinds.dedup();
-    kinds
-}
 
 /// Whether a sensitive path holds a value the live collector shows as it is: Terraform marks every SSM
 /// parameter's value sensitive, and a `String` parameter's value is no secret to AWS or to envparity.

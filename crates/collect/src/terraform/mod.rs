@@ -18,7 +18,6 @@ use std::path::Path;
 
 use serde_json::Value;
 
-pub use aws::{feeding, mapped_types};
 use format::{FormatError, IndexKey, Instance, Step};
 
 use crate::CollectError;
@@ -56,7 +55,7 @@ impl Source for States {
     }
 
     fn kinds(&self) -> Vec<&'static str> {
-        aws::fed_kinds()
+        envparity_model::catalog::terraform::fed_kinds()
     }
 
     fn collect(&self, cx: &Context) -> Result<Found, CollectError> {
@@ -78,7 +77,7 @@ impl Source for Plans {
     }
 
     fn kinds(&self) -> Vec<&'static str> {
-        aws::fed_kinds()
+        envparity_model::catalog::terraform::fed_kinds()
     }
 
     fn collect(&self, cx: &Context) -> Result<Found, CollectError> {

@@ -28,6 +28,9 @@ pub(super) struct Judge<'p, 's> {
     pub(super) incomparable_secrets: Option<String>,
     /// Both sides are one environment, the earlier snapshot first: differences are changes since.
     pub(super) over_time: bool,
+    /// The first side is a Terraform state, the second the live environment: differences are changes made
+    /// outside Terraform.
+    pub(super) desired_actual: bool,
     /// The accounts of the resources being judged (staging's, prod's), for the findings about them.
     pub(super) at: [Option<&'s str>; 2],
     /// Dev parity: engines paired across providers, which count as compared.
@@ -145,6 +148,7 @@ impl<'p, 's> Judge<'p, 's> {
             unparsed: Vec::new(),
             incomparable_secrets: incomparable_secrets(staging, prod),
             over_time: staging.environment == prod.environment,
+            desired_actual: super::checks::desired_actual(staging, prod),
             at: [None, None],
             engines_paired: 0,
             name_accounts: [staging, prod]
@@ -172,6 +176,7 @@ impl<'p, 's> Judge<'p, 's> {
 
     pub(super) fn push(&mut self, d: Draft<'_>) {
         let (rule, message, decided_by) = match d.by {
+            Decider::Builtin(b) if self.desired_actual => (b.id(), b.message_desired_actual().to_owned(), None),
             Decider::Builtin(b) if self.over_time => (b.id(), b.message_over_time().to_owned(), None),
             Decider::Builtin(b) => (b.id(), b.message().to_owned(), None),
             Decider::Rule(rule) => (
@@ -222,6 +227,10 @@ impl<'p, 's> Judge<'p, 's> {
                 })
             }
             _ => d.detail,
+        };
+        let detail = match (self.desired_actual, d.field, detail) {
+            (true, Some(_), None) => Some("changed outside Terraform".to_owned()),
+            (_, _, detail) => detail,
         };
         self.findings.push(Finding {
             fingerprint: fingerprint(rule, d.kind, d.key, d.field, d.side),

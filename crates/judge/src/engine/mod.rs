@@ -82,8 +82,14 @@ fn judge_pair(
     crossings: impl FnOnce() -> [Option<Vec<references::Crossing>>; 2],
     rego: impl FnOnce() -> rego::Evaluated,
 ) -> Evaluation {
-    let staging_keys = matching::keys_of(staging, &options.staging_keys);
-    let prod_keys = matching::keys_of(prod, &options.prod_keys);
+    let (staging_keys, prod_keys) = match checks::desired_actual(staging, prod) {
+        // The state and the live environment are one environment: a resource is itself by its identifier.
+        true => (matching::identifiers_of(staging), matching::identifiers_of(prod)),
+        false => (
+            matching::keys_of(staging, &options.staging_keys),
+            matching::keys_of(prod, &options.prod_keys),
+        ),
+    };
     let pairing = matching::pair(staging, &staging_keys, prod, &prod_keys);
     let scene = checks::Scene {
         staging,

@@ -234,6 +234,19 @@ impl BuiltinRule {
         }
     }
 
+    /// The message when the first side is a Terraform state and the second the live environment.
+    pub fn message_desired_actual(self) -> &'static str {
+        match self {
+            BuiltinRule::MissingInStaging => {
+                "Unmanaged: in the live environment, with no entry in the Terraform state (made by hand, or by \
+                 another tool)."
+            }
+            BuiltinRule::ExtraInStaging => "Deleted outside Terraform: in the state, not in the live environment.",
+            BuiltinRule::UnlistedDifference => "Changed outside Terraform: the live value differs from the state's.",
+            other => other.message(),
+        }
+    }
+
     /// The ids a policy may not give its own rules: every built-in id and anything starting with `waiver-`.
     pub fn reserves(id: &str) -> bool {
         BuiltinRule::from_id(id).is_some() || id.starts_with("waiver-")

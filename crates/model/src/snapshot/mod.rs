@@ -313,6 +313,19 @@ impl Snapshot {
         });
     }
 
+    /// True when every source of the snapshot is a Terraform state or plan: the environment as Terraform says it
+    /// is, not as it was found.
+    pub fn from_terraform(&self) -> bool {
+        !self.sources.is_empty() && self.sources.iter().all(|s| s.provider == "terraform")
+    }
+
+    /// True when a complete source of the snapshot reads the kind: its absence there is known.
+    pub fn reads(&self, kind: &str) -> bool {
+        self.sources
+            .iter()
+            .any(|s| crate::catalog::CATALOGUE.kinds_of(&s.provider, &s.service).contains(&kind))
+    }
+
     /// True when the kind is named by one of this snapshot's gaps, itself or as the catalogue's kind of every
     /// custom resource or other Terraform type it is one of.
     pub fn has_gap_for(&self, kind: &str) -> bool {

@@ -6,6 +6,7 @@ use crate::engine::judge::{Decider, Draft, Judge};
 use crate::matching::{Pairing, Unpaired};
 use crate::policy::{BuiltinRule, Level};
 use crate::report::Side;
+use envparity_model::catalog::terraform;
 use envparity_model::snapshot::{Resource, Snapshot};
 
 pub(super) struct Presence;
@@ -42,7 +43,15 @@ impl<'p, 's> Judge<'p, 's> {
                 if other.has_gap_for(&resource.kind) {
                     continue;
                 }
-                let detail = match (self.over_time, present) {
+                let detail = match (self.desired_actual, present) {
+                    // A state speaks only of the kinds its types feed; the live side only of those it read.
+                    (true, Side::Prod) if terraform::types_feeding(&resource.kind).is_empty() => continue,
+                    (true, Side::Staging) if !other.reads(&resource.kind) => continue,
+                    (true, Side::Prod) => Some(format!("unmanaged: {}", resource.label())),
+                    (true, Side::Staging) => Some(format!("deleted outside Terraform: {}", resource.label())),
+                    (false, _) => None,
+                };
+                let detail = detail.unwrap_or_else(|| match (self.over_time, present) {
                     (true, Side::Prod) => {
                         format!("added since {}: {}", staging.collected_at, resource.label())
                     }
@@ -50,7 +59,7 @@ impl<'p, 's> Judge<'p, 's> {
                         format!("removed since {}: {}", staging.collected_at, resource.label())
                     }
                     (false, _) => format!("{} has {}", present.name(), resource.label()),
-                };
+                });
                 let account = resource.account.as_deref();
                 self.at = match present {
                     Side::Staging => [account, None],
