@@ -4,6 +4,7 @@ mod faults;
 mod fleet;
 mod proxy;
 mod support;
+mod terraform;
 mod trust;
 
 use envparity_testkit::{ReportRow, report_row, report_rows};

@@ -562,6 +562,134 @@ def seed_organization(endpoint, out_dir, per_env, planted_in):
         json.dump({"units": units, "accounts": accounts}, f)
 
 
+FIXTURE_STATES = "../fixtures/terraform/infra/terraform.tfstate.d"
+
+# Where the states are kept, as the S3 backend lays out workspaces (workspace_key_prefix "env:").
+STATE_BUCKET = "shop-tfstate"
+
+
+def state_instances(state):
+    """(module, type, name, index, attributes) of every managed instance of a state."""
+    for r in state["resources"]:
+        if r["mode"] != "managed":
+            continue
+        for i in r["instances"]:
+            yield r.get("module", ""), r["type"], r["name"], i.get("index_key"), i["attributes"]
+
+
+def seed_from_state(make, state):
+    """Creates on moto what a state of the shop describes, through the AWS API, and returns the state with the
+    identifiers moto gave (a secret's ARN ends in a random suffix) in place of the fixture's."""
+    rds, sqs, sns, ssm, s3 = make("rds"), make("sqs"), make("sns"), make("ssm"), make("s3")
+    secrets, dynamodb = make("secretsmanager"), make("dynamodb")
+    tag_list = lambda a: [{"Key": k, "Value": v} for k, v in (a.get("tags") or {}).items()]
+    replaced = {}
+    instances = list(state_instances(state))
+    by_type = lambda t: [a for (_, typ, _, _, a) in instances if typ == t]
+    for a in by_type("aws_db_parameter_group"):
+        rds.create_db_parameter_group(
+            DBParameterGroupName=a["name"], DBParameterGroupFamily=a["family"], Description=a["description"],
+            Tags=tag_list(a),
+        )
+        rds.modify_db_parameter_group(
+            DBParameterGroupName=a["name"],
+            Parameters=[{"ParameterName": p["name"], "ParameterValue": p["value"], "ApplyMethod": p["apply_method"]}
+                        for p in a["parameter"]],
+        )
+    for a in by_type("aws_db_instance"):
+        rds.create_db_instance(
+            DBInstanceIdentifier=a["identifier"], Engine=a["engine"], EngineVersion=a["engine_version_actual"],
+            DBInstanceClass=a["instance_class"], AllocatedStorage=a["allocated_storage"], MultiAZ=a["multi_az"],
+            StorageType=a["storage_type"], StorageEncrypted=a["storage_encrypted"],
+            DeletionProtection=a["deletion_protection"], BackupRetentionPeriod=a["backup_retention_period"],
+            PubliclyAccessible=a["publicly_accessible"], AutoMinorVersionUpgrade=a["auto_minor_version_upgrade"],
+            DBParameterGroupName=a["parameter_group_name"], MasterUsername=a["username"],
+            MasterUserPassword=a["password"], Tags=tag_list(a),
+        )
+    for a in by_type("aws_sqs_queue"):
+        attributes = {
+            "VisibilityTimeout": a["visibility_timeout_seconds"], "MessageRetentionPeriod": a["message_retention_seconds"],
+            "MaximumMessageSize": a["max_message_size"], "DelaySeconds": a["delay_seconds"],
+            "ReceiveMessageWaitTimeSeconds": a["receive_wait_time_seconds"],
+            "SqsManagedSseEnabled": a["sqs_managed_sse_enabled"],
+        }
+        sqs.create_queue(QueueName=a["name"], Attributes={k: str(v).lower() if isinstance(v, bool) else str(v)
+                                                          for k, v in attributes.items()}, tags=a["tags"])
+    for a in by_type("aws_sns_topic"):
+        sns.create_topic(Name=a["name"], Attributes={"KmsMasterKeyId": a["kms_master_key_id"]}, Tags=tag_list(a))
+    for a in by_type("aws_sns_topic_subscription"):
+        sns.subscribe(TopicArn=a["topic_arn"], Protocol=a["protocol"], Endpoint=a["endpoint"])
+    for a in by_type("aws_s3_bucket"):
+        s3.create_bucket(Bucket=a["bucket"], CreateBucketConfiguration={"LocationConstraint": a["region"]})
+        s3.put_bucket_tagging(Bucket=a["bucket"], Tagging={"TagSet": tag_list(a)})
+    for a in by_type("aws_s3_bucket_versioning"):
+        status = a["versioning_configuration"][0]["status"]
+        s3.put_bucket_versioning(Bucket=a["bucket"], VersioningConfiguration={"Status": status})
+    for a in by_type("aws_s3_bucket_server_side_encryption_configuration"):
+        rule = a["rule"][0]
+        default = rule["apply_server_side_encryption_by_default"][0]
+        s3.put_bucket_encryption(Bucket=a["bucket"], ServerSideEncryptionConfiguration={"Rules": [{
+            "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": default["sse_algorithm"]},
+            "BucketKeyEnabled": rule["bucket_key_enabled"],
+        }]})
+    for a in by_type("aws_s3_bucket_public_access_block"):
+        s3.put_public_access_block(Bucket=a["bucket"], PublicAccessBlockConfiguration={
+            "BlockPublicAcls": a["block_public_acls"], "IgnorePublicAcls": a["ignore_public_acls"],
+            "BlockPublicPolicy": a["block_public_policy"], "RestrictPublicBuckets": a["restrict_public_buckets"],
+        })
+    for a in by_type("aws_ssm_parameter"):
+        ssm.put_parameter(Name=a["name"], Value=a["value"], Type=a["type"], Tier=a["tier"], DataType=a["data_type"])
+    versions = {v["secret_id"]: v for v in by_type("aws_secretsmanager_secret_version")}
+    for a in by_type("aws_secretsmanager_secret"):
+        made = secrets.create_secret(Name=a["name"], SecretString=versions[a["arn"]]["secret_string"], Tags=tag_list(a))
+        replaced[a["arn"]] = made["ARN"]
+    for a in by_type("aws_dynamodb_table"):
+        dynamodb.create_table(
+            TableName=a["name"], BillingMode=a["billing_mode"],
+            KeySchema=[{"AttributeName": a["hash_key"], "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": x["name"], "AttributeType": x["type"]} for x in a["attribute"]],
+            DeletionProtectionEnabled=a["deletion_protection_enabled"], Tags=tag_list(a),
+        )
+        dynamodb.update_continuous_backups(TableName=a["name"], PointInTimeRecoverySpecification={
+            "PointInTimeRecoveryEnabled": a["point_in_time_recovery"][0]["enabled"]})
+        ttl = a["ttl"][0]
+        dynamodb.update_time_to_live(TableName=a["name"], TimeToLiveSpecification={
+            "Enabled": ttl["enabled"], "AttributeName": ttl["attribute_name"]})
+    text = json.dumps(state, indent=2)
+    for old, new in replaced.items():
+        text = text.replace(old, new)
+    return text
+
+
+def seed_terraform(endpoint, out_dir, accounts, drift):
+    """The shop of the Terraform fixture states, each environment created on moto as its state describes it. The
+    states, with moto's identifiers, go to OUT_DIR/ENV.tfstate and to s3://shop-tfstate/env:/ENV/shop.tfstate in
+    an account of its own (profile tfstate). With `drift`, prod is then changed by hand: a queue's visibility
+    timeout changed, a queue created, a parameter deleted. Returns the tfstate profile's credentials."""
+    here = __file__.rsplit("/", 1)[0]
+    states = {}
+    for env, account in accounts.items():
+        with open(f"{here}/{FIXTURE_STATES}/{env}/terraform.tfstate") as f:
+            states[env] = seed_from_state(clients(endpoint, account), json.load(f))
+    # The states' bucket is in an account of its own, as the S3 backend is usually set up.
+    tooling = clients(endpoint, "444444444444")
+    s3 = tooling("s3")
+    s3.create_bucket(Bucket=STATE_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    for env, text in states.items():
+        with open(f"{out_dir}/{env}.tfstate", "w") as f:
+            f.write(text)
+        s3.put_object(Bucket=STATE_BUCKET, Key=f"env:/{env}/shop.tfstate", Body=text.encode())
+    if drift:
+        make = clients(endpoint, accounts["prod"])
+        sqs, ssm = make("sqs"), make("ssm")
+        url = sqs.get_queue_url(QueueName="jobs-prod-0")["QueueUrl"]
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "45"})
+        sqs.create_queue(QueueName="jobs-prod-manual", tags={"Environment": "prod", "Team": "shop"})
+        ssm.delete_parameter(Name="/shop/prod/LOG_LEVEL")
+    key_id, secret = profile_keys(tooling, "envparity-tfstate")
+    return f"[tfstate]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"
+
+
 def main():
     endpoint, out_dir, scenario = sys.argv[1:4]
     options = sys.argv[4:]
@@ -575,10 +703,17 @@ def main():
         "bench": {"staging": "111111111111", "prod": "222222222222"},
         "secrets": {"staging": "111111111111", "prod": "222222222222"},
         "one-account": {"staging": "333333333333", "prod": "333333333333"},
+        "terraform": {"staging": "111111111111", "prod": "222222222222"},
+        "terraform-drift": {"staging": "111111111111", "prod": "222222222222"},
     }.get(scenario) or sys.exit(f"unknown scenario {scenario}")
     credentials, config = [], []
+    if scenario.startswith("terraform"):
+        credentials.append(seed_terraform(endpoint, out_dir, accounts, drift=scenario == "terraform-drift"))
+        config.append(f"[profile tfstate]\nregion = {REGION}\n")
     for env, account in accounts.items():
-        if scenario == "bench":
+        if scenario.startswith("terraform"):
+            pass
+        elif scenario == "bench":
             for region in ("eu-west-1", "us-east-1"):
                 seed_bench(clients(endpoint, account, region), env, region)
         elif scenario == "secrets":

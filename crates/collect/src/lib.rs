@@ -56,7 +56,11 @@ pub struct Collected {
 
 impl Collected {
     /// A unit read from local files (config files, compose files, manifests): no account, region or API call.
-    fn local(source: &dyn source::Source, empty: Vec<String>, result: Result<Vec<Resource>, CollectError>) -> Collected {
+    fn local(
+        source: &dyn source::Source,
+        empty: Vec<String>,
+        result: Result<Vec<Resource>, CollectError>,
+    ) -> Collected {
         Collected {
             provider: source.provider(),
             service: source.service(),

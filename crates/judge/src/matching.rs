@@ -47,15 +47,21 @@ pub fn keys_of(snapshot: &Snapshot, rule: &KeyRule) -> Vec<String> {
     snapshot.resources.iter().map(|r| rule.key_of(r)).collect()
 }
 
-/// The identifiers (ARN, id) of one snapshot's resources as their keys, or their names where they have none: how
-/// one environment's resources pair with themselves (a Terraform state against the live environment).
-pub fn identifiers_of(snapshot: &Snapshot) -> Vec<String> {
+/// How one environment's resources pair with themselves (a Terraform state against the live environment): by
+/// identifier (ARN, id) where the other snapshot holds a resource of the kind with that identifier, else by name
+/// (one side may not know the identifier: an API that does not return it).
+pub fn identifiers_of(snapshot: &Snapshot, other: &Snapshot) -> Vec<String> {
+    let theirs: std::collections::HashSet<(&str, &str)> = other
+        .resources
+        .iter()
+        .filter_map(|r| Some((r.kind.as_str(), r.id.as_deref()?)))
+        .collect();
     snapshot
         .resources
         .iter()
         .map(|r| match &r.id {
-            Some(id) => id.clone(),
-            None => format!("name:{}", r.label()),
+            Some(id) if theirs.contains(&(r.kind.as_str(), id.as_str())) => id.clone(),
+            _ => r.name.clone().unwrap_or_else(|| r.label().to_owned()),
         })
         .collect()
 }

@@ -16,7 +16,9 @@ use serde_json::Value;
 use super::format::{Instance, Step};
 use crate::aws::{dynamodb as dynamodb_collector, rds as rds_collector, s3 as s3_collector};
 use crate::secrets::Redactor;
-use envparity_model::catalog::aws::{dynamodb::TABLE, rds as rds_kinds, s3::BUCKET, secretsmanager, sns, sqs, ssm as ssm_kinds};
+use envparity_model::catalog::aws::{
+    dynamodb::TABLE, rds as rds_kinds, s3::BUCKET, secretsmanager, sns, sqs, ssm as ssm_kinds,
+};
 use envparity_model::catalog::typed::{Map, Secret};
 
 /// The types folded into another type's resource: they are no resource of their own.
@@ -105,7 +107,9 @@ impl<'i> States<'i> {
 
     /// The first block of `block` in the one instance of `r#type` that configures `target`.
     fn block(&self, r#type: &str, target: Option<&str>, block: &str) -> Option<&'i Value> {
-        self.configuring(r#type, target).first().and_then(|i| first(&i.attributes, block))
+        self.configuring(r#type, target)
+            .first()
+            .and_then(|i| first(&i.attributes, block))
     }
 }
 
@@ -120,117 +124,131 @@ pub(super) fn map(
 ) -> Option<Mapped> {
     let a = &i.attributes;
     let name = |attribute: &str| text(a, attribute).unwrap_or_default().to_owned();
-    let (kind, name, attributes, identifiers): (&str, String, Value, Vec<Option<&str>>) = match i.r#type.as_str() {
-        "aws_db_instance" => (
-            rds_kinds::INSTANCE.name,
-            name("identifier"),
-            to_value(rds_collector::instance_attributes(&db_instance(a), key_of)),
-            vec![text(a, "address")],
-        ),
-        "aws_rds_cluster" => {
-            let members = states.configuring("aws_rds_cluster_instance", text(a, "cluster_identifier"));
-            let classes = members.iter().filter_map(|m| text(&m.attributes, "instance_class").map(str::to_owned));
-            (
-                rds_kinds::CLUSTER.name,
-                name("cluster_identifier"),
-                to_value(rds_collector::cluster_attributes(
-                    &db_cluster(a, members.len()),
-                    classes.collect(),
-                    key_of,
-                )),
-                vec![text(a, "endpoint"), text(a, "reader_endpoint")],
-            )
-        }
-        "aws_db_parameter_group" => (
-            rds_kinds::PARAMETER_GROUP.name,
-            name("name"),
-            to_value(rds_kinds_parameter_group(a)),
-            vec![],
-        ),
-        "aws_rds_cluster_parameter_group" => (
-            rds_kinds::CLUSTER_PARAMETER_GROUP.name,
-            name("name"),
-            to_value(envparity_model::catalog::aws::rds::ClusterParameterGroup {
-                parameters: parameters(a),
-            }),
-            vec![],
-        ),
-        "aws_sqs_queue" => (
-            sqs::QUEUE.name,
-            name("name"),
-            to_value(crate::aws::sqs::queue_attributes(&queue(a), key_of)),
-            vec![text(a, "url")],
-        ),
-        "aws_sns_topic" => {
-            let subscriptions = states
-                .configuring("aws_sns_topic_subscription", text(a, "arn"))
-                .iter()
-                .map(|s| {
-                    let endpoint = text(&s.attributes, "endpoint").unwrap_or_default();
-                    let target = crate::aws::sns::target_key(endpoint, key_of);
-                    format!("{}:{target}", text(&s.attributes, "protocol").unwrap_or_default())
-                })
-                .collect();
-            (
-                sns::TOPIC.name,
+    let (kind, name, attributes, identifiers): (&str, String, Value, Vec<Option<&str>>) =
+        match i.r#type.as_str() {
+            "aws_db_instance" => (
+                rds_kinds::INSTANCE.name,
+                name("identifier"),
+                to_value(rds_collector::instance_attributes(&db_instance(a), key_of)),
+                vec![text(a, "address")],
+            ),
+            "aws_rds_cluster" => {
+                let members = states.configuring("aws_rds_cluster_instance", text(a, "cluster_identifier"));
+                let classes = members
+                    .iter()
+                    .filter_map(|m| text(&m.attributes, "instance_class").map(str::to_owned));
+                (
+                    rds_kinds::CLUSTER.name,
+                    name("cluster_identifier"),
+                    to_value(rds_collector::cluster_attributes(
+                        &db_cluster(a, members.len()),
+                        classes.collect(),
+                        key_of,
+                    )),
+                    vec![text(a, "endpoint"), text(a, "reader_endpoint")],
+                )
+            }
+            "aws_db_parameter_group" => (
+                rds_kinds::PARAMETER_GROUP.name,
                 name("name"),
-                to_value(crate::aws::sns::topic_attributes(&topic(a), subscriptions)),
+                to_value(rds_kinds_parameter_group(a)),
                 vec![],
-            )
-        }
-        "aws_ssm_parameter" => {
-            let p = &plain.attributes;
-            let value = text(p, "value").or_else(|| text(p, "insecure_value"));
-            let metadata = ssm::ParameterMetadata::builder()
-                .name(name("name"))
-                .set_type(text(a, "type").map(ssm::ParameterType::from))
-                .set_tier(text(a, "tier").map(ssm::ParameterTier::from))
-                .set_data_type(text(a, "data_type").map(str::to_owned))
-                .build();
-            (
-                ssm_kinds::PARAMETER.name,
+            ),
+            "aws_rds_cluster_parameter_group" => (
+                rds_kinds::CLUSTER_PARAMETER_GROUP.name,
                 name("name"),
-                to_value(crate::aws::ssm::parameter_attributes(&metadata, value, true, redactor)),
+                to_value(envparity_model::catalog::aws::rds::ClusterParameterGroup {
+                    parameters: parameters(a),
+                }),
                 vec![],
-            )
-        }
-        "aws_dynamodb_table" => {
-            let pitr = first(a, "point_in_time_recovery").and_then(|b| flag(b, "enabled")).unwrap_or(false);
-            let ttl = first(a, "ttl")
-                .filter(|t| flag(t, "enabled") == Some(true))
-                .and_then(|t| text(t, "attribute_name"));
-            (
-                TABLE.name,
+            ),
+            "aws_sqs_queue" => (
+                sqs::QUEUE.name,
                 name("name"),
-                to_value(dynamodb_collector::table_attributes(&table(a), pitr, ttl)),
-                vec![],
-            )
-        }
-        "aws_s3_bucket" => (BUCKET.name, name("bucket"), to_value(bucket(a, states)), vec![]),
-        "aws_secretsmanager_secret" => {
-            let version = states
-                .configuring("aws_secretsmanager_secret_version", text(a, "arn"))
-                .first()
-                .map(|v| v.attributes["secret_string"].clone())
-                .filter(|v| !v.is_null());
-            let entry = aws_sdk_secretsmanager::types::SecretListEntry::builder()
-                .set_rotation_enabled(a.get("rotation_enabled").and_then(Value::as_bool))
-                .set_rotation_rules(first(a, "rotation_rules").map(|r| {
-                    aws_sdk_secretsmanager::types::RotationRulesType::builder()
-                        .set_automatically_after_days(number(r, "automatically_after_days").filter(|d| *d > 0))
-                        .set_schedule_expression(text(r, "schedule_expression").map(str::to_owned))
-                        .build()
-                }))
-                .build();
-            let attributes = envparity_model::catalog::aws::secretsmanager::ManagedSecret {
-                rotation: crate::aws::secretsmanager::rotation(&entry).into(),
-                kms_key: crate::aws::secretsmanager::kms_key(text(a, "kms_key_id"), key_of),
-                value: version.map(Secret),
-            };
-            (secretsmanager::SECRET.name, name("name"), to_value(attributes), vec![])
-        }
-        _ => return None,
-    };
+                to_value(crate::aws::sqs::queue_attributes(&queue(a), key_of)),
+                vec![text(a, "url")],
+            ),
+            "aws_sns_topic" => {
+                let subscriptions = states
+                    .configuring("aws_sns_topic_subscription", text(a, "arn"))
+                    .iter()
+                    .map(|s| {
+                        let endpoint = text(&s.attributes, "endpoint").unwrap_or_default();
+                        let target = crate::aws::sns::target_key(endpoint, key_of);
+                        format!("{}:{target}", text(&s.attributes, "protocol").unwrap_or_default())
+                    })
+                    .collect();
+                (
+                    sns::TOPIC.name,
+                    name("name"),
+                    to_value(crate::aws::sns::topic_attributes(&topic(a), subscriptions)),
+                    vec![],
+                )
+            }
+            "aws_ssm_parameter" => {
+                let p = &plain.attributes;
+                let value = text(p, "value").or_else(|| text(p, "insecure_value"));
+                let metadata = ssm::ParameterMetadata::builder()
+                    .name(name("name"))
+                    .set_type(text(a, "type").map(ssm::ParameterType::from))
+                    .set_tier(text(a, "tier").map(ssm::ParameterTier::from))
+                    .set_data_type(text(a, "data_type").map(str::to_owned))
+                    .build();
+                (
+                    ssm_kinds::PARAMETER.name,
+                    name("name"),
+                    to_value(crate::aws::ssm::parameter_attributes(
+                        &metadata, value, true, redactor,
+                    )),
+                    vec![],
+                )
+            }
+            "aws_dynamodb_table" => {
+                let pitr = first(a, "point_in_time_recovery")
+                    .and_then(|b| flag(b, "enabled"))
+                    .unwrap_or(false);
+                let ttl = first(a, "ttl")
+                    .filter(|t| flag(t, "enabled") == Some(true))
+                    .and_then(|t| text(t, "attribute_name"));
+                (
+                    TABLE.name,
+                    name("name"),
+                    to_value(dynamodb_collector::table_attributes(&table(a), pitr, ttl)),
+                    vec![],
+                )
+            }
+            "aws_s3_bucket" => (BUCKET.name, name("bucket"), to_value(bucket(a, states)), vec![]),
+            "aws_secretsmanager_secret" => {
+                let version = states
+                    .configuring("aws_secretsmanager_secret_version", text(a, "arn"))
+                    .first()
+                    .map(|v| v.attributes["secret_string"].clone())
+                    .filter(|v| !v.is_null());
+                let entry = aws_sdk_secretsmanager::types::SecretListEntry::builder()
+                    .set_rotation_enabled(a.get("rotation_enabled").and_then(Value::as_bool))
+                    .set_rotation_rules(first(a, "rotation_rules").map(|r| {
+                        aws_sdk_secretsmanager::types::RotationRulesType::builder()
+                            .set_automatically_after_days(
+                                number(r, "automatically_after_days").filter(|d| *d > 0),
+                            )
+                            .set_schedule_expression(text(r, "schedule_expression").map(str::to_owned))
+                            .build()
+                    }))
+                    .build();
+                let attributes = envparity_model::catalog::aws::secretsmanager::ManagedSecret {
+                    rotation: crate::aws::secretsmanager::rotation(&entry).into(),
+                    kms_key: crate::aws::secretsmanager::kms_key(text(a, "kms_key_id"), key_of),
+                    value: version.map(Secret),
+                };
+                (
+                    secretsmanager::SECRET.name,
+                    name("name"),
+                    to_value(attributes),
+                    vec![],
+                )
+            }
+            _ => return None,
+        };
     Some(Mapped {
         kind,
         name,
@@ -265,7 +283,10 @@ fn first<'v>(value: &'v Value, name: &str) -> Option<&'v Value> {
 }
 
 fn blocks<'v>(value: &'v Value, name: &str) -> &'v [Value] {
-    value.get(name).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+    value
+        .get(name)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
 /// The version AWS reports: `engine_version_actual` when the configuration names only a major version.
@@ -324,7 +345,12 @@ fn db_cluster(a: &Value, members: usize) -> rds::DbCluster {
 fn parameters(a: &Value) -> Map {
     blocks(a, "parameter")
         .iter()
-        .filter_map(|p| Some((text(p, "name")?.to_owned(), Value::from(text(p, "value").unwrap_or_default()))))
+        .filter_map(|p| {
+            Some((
+                text(p, "name")?.to_owned(),
+                Value::from(text(p, "value").unwrap_or_default()),
+            ))
+        })
         .collect()
 }
 
@@ -339,15 +365,30 @@ fn rds_kinds_parameter_group(a: &Value) -> envparity_model::catalog::aws::rds::P
 fn queue(a: &Value) -> HashMap<QueueAttributeName, String> {
     let mut out = HashMap::new();
     for (attribute, name) in [
-        ("visibility_timeout_seconds", QueueAttributeName::VisibilityTimeout),
-        ("message_retention_seconds", QueueAttributeName::MessageRetentionPeriod),
+        (
+            "visibility_timeout_seconds",
+            QueueAttributeName::VisibilityTimeout,
+        ),
+        (
+            "message_retention_seconds",
+            QueueAttributeName::MessageRetentionPeriod,
+        ),
         ("max_message_size", QueueAttributeName::MaximumMessageSize),
         ("delay_seconds", QueueAttributeName::DelaySeconds),
-        ("receive_wait_time_seconds", QueueAttributeName::ReceiveMessageWaitTimeSeconds),
+        (
+            "receive_wait_time_seconds",
+            QueueAttributeName::ReceiveMessageWaitTimeSeconds,
+        ),
         ("fifo_queue", QueueAttributeName::FifoQueue),
-        ("content_based_deduplication", QueueAttributeName::ContentBasedDeduplication),
+        (
+            "content_based_deduplication",
+            QueueAttributeName::ContentBasedDeduplication,
+        ),
         ("kms_master_key_id", QueueAttributeName::KmsMasterKeyId),
-        ("sqs_managed_sse_enabled", QueueAttributeName::SqsManagedSseEnabled),
+        (
+            "sqs_managed_sse_enabled",
+            QueueAttributeName::SqsManagedSseEnabled,
+        ),
         ("redrive_policy", QueueAttributeName::RedrivePolicy),
     ] {
         match a.get(attribute) {
@@ -406,7 +447,11 @@ fn table(a: &Value) -> dynamodb::TableDescription {
     });
     let sse = first(a, "server_side_encryption")
         .filter(|s| flag(s, "enabled") == Some(true))
-        .map(|_| dynamodb::SseDescription::builder().sse_type(dynamodb::SseType::Kms).build());
+        .map(|_| {
+            dynamodb::SseDescription::builder()
+                .sse_type(dynamodb::SseType::Kms)
+                .build()
+        });
     let stream = (flag(a, "stream_enabled") == Some(true)).then(|| {
         dynamodb::StreamSpecification::builder()
             .stream_enabled(true)
@@ -470,7 +515,10 @@ fn bucket(a: &Value, states: &States) -> envparity_model::catalog::aws::s3::Buck
             .apply_server_side_encryption_by_default(by_default)
             .set_bucket_key_enabled(flag(rule, "bucket_key_enabled"))
             .build();
-        s3::ServerSideEncryptionConfiguration::builder().rules(rule).build().ok()
+        s3::ServerSideEncryptionConfiguration::builder()
+            .rules(rule)
+            .build()
+            .ok()
     });
     let public_access_block = states
         .configuring("aws_s3_bucket_public_access_block", name)
@@ -504,25 +552,34 @@ fn bucket(a: &Value, states: &States) -> envparity_model::catalog::aws::s3::Buck
         .iter()
         .flat_map(|l| blocks(&l.attributes, "rule"))
         .filter_map(|r| {
-            let days = |block: &str, field: &str| first(r, block).and_then(|b| int(b, field)).filter(|d| *d > 0);
+            let days =
+                |block: &str, field: &str| first(r, block).and_then(|b| int(b, field)).filter(|d| *d > 0);
             s3::LifecycleRule::builder()
                 .set_id(text(r, "id").map(str::to_owned))
                 .status(s3::ExpirationStatus::from(text(r, "status").unwrap_or("Enabled")))
-                .set_expiration(days("expiration", "days").map(|d| s3::LifecycleExpiration::builder().days(d).build()))
+                .set_expiration(
+                    days("expiration", "days").map(|d| s3::LifecycleExpiration::builder().days(d).build()),
+                )
                 .set_transitions(Some(
                     blocks(r, "transition")
                         .iter()
                         .map(|t| {
                             s3::Transition::builder()
                                 .set_days(int(t, "days"))
-                                .set_storage_class(text(t, "storage_class").map(s3::TransitionStorageClass::from))
+                                .set_storage_class(
+                                    text(t, "storage_class").map(s3::TransitionStorageClass::from),
+                                )
                                 .build()
                         })
                         .collect(),
                 ))
-                .set_noncurrent_version_expiration(days("noncurrent_version_expiration", "noncurrent_days").map(
-                    |d| s3::NoncurrentVersionExpiration::builder().noncurrent_days(d).build(),
-                ))
+                .set_noncurrent_version_expiration(
+                    days("noncurrent_version_expiration", "noncurrent_days").map(|d| {
+                        s3::NoncurrentVersionExpiration::builder()
+                            .noncurrent_days(d)
+                            .build()
+                    }),
+                )
                 .set_abort_incomplete_multipart_upload(
                     days("abort_incomplete_multipart_upload", "days_after_initiation").map(|d| {
                         s3::AbortIncompleteMultipartUpload::builder()

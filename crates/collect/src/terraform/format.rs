@@ -252,11 +252,17 @@ mod tests {
         let instances = state_of(&state);
         assert_eq!(instances.len(), 1);
         let i = &instances[0];
-        assert_eq!((i.module.as_str(), i.r#type.as_str(), i.name.as_str()), ("module.db[\"eu\"]", "aws_db_instance", "main"));
+        assert_eq!(
+            (i.module.as_str(), i.r#type.as_str(), i.name.as_str()),
+            ("module.db[\"eu\"]", "aws_db_instance", "main")
+        );
         assert_eq!(i.index, Some(IndexKey::Number(0)));
         assert_eq!(
             i.sensitive,
-            vec![vec![Step::Key("password".into())], vec![Step::Key("tags".into()), Step::Key("k".into())]]
+            vec![
+                vec![Step::Key("password".into())],
+                vec![Step::Key("tags".into()), Step::Key("k".into())]
+            ]
         );
     }
 
@@ -266,7 +272,10 @@ mod tests {
 
     #[test]
     fn other_state_versions_and_other_files_are_refused_by_name() {
-        assert_eq!(state(r#"{"version": 3, "modules": []}"#), Err(FormatError::Version(3)));
+        assert_eq!(
+            state(r#"{"version": 3, "modules": []}"#),
+            Err(FormatError::Version(3))
+        );
         assert_eq!(state(r#"{"services": {}}"#), Err(FormatError::NotState));
         assert!(matches!(state("{"), Err(FormatError::NotJson(_))));
         assert_eq!(plan(r#"{"format_version": "1.2"}"#), Err(FormatError::NotPlan));

@@ -104,7 +104,9 @@ fn collect(
         if instances.is_empty() {
             found.empty.push(shown.clone());
         }
-        found.resources.extend(resources(&instances, &cx.env.tokens, cx.redactor));
+        found
+            .resources
+            .extend(resources(&instances, &cx.env.tokens, cx.redactor));
     }
     Ok(found)
 }
@@ -175,13 +177,25 @@ fn resources(instances: &[Instance], tokens: &[String], redactor: &Redactor) -> 
 /// What every resource of an instance has: its identifier (the ARN, else the id), the account and region the
 /// ARN names, its tags (`tags_all`, with the provider's default tags, else `tags`).
 fn bare(i: &Instance) -> Resource {
-    let text = |name: &str| i.attributes.get(name).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let text = |name: &str| {
+        i.attributes
+            .get(name)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
     let id = text("arn").or_else(|| text("id"));
-    let arn: Vec<&str> = text("arn").map(|a| a.splitn(6, ':').collect()).unwrap_or_default();
+    let arn: Vec<&str> = text("arn")
+        .map(|a| a.splitn(6, ':').collect())
+        .unwrap_or_default();
     let part = |n: usize| arn.get(n).filter(|s| !s.is_empty()).map(|s| s.to_string());
     let tags = ["tags_all", "tags"]
         .iter()
-        .find_map(|t| i.attributes.get(*t).and_then(Value::as_object).filter(|m| !m.is_empty()))
+        .find_map(|t| {
+            i.attributes
+                .get(*t)
+                .and_then(Value::as_object)
+                .filter(|m| !m.is_empty())
+        })
         .map(|m| {
             m.iter()
                 .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
@@ -211,10 +225,16 @@ fn other(i: &Instance, tokens: &[String], redactor: &Redactor) -> Resource {
         map.retain(|k, _| !NOT_COMPARED.contains(&k.as_str()));
     }
     let attributes = by_name("", attributes, tokens, redactor);
-    let name = ["name", "bucket", "identifier", "function_name", "cluster_identifier"]
-        .iter()
-        .find_map(|n| i.attributes.get(*n).and_then(Value::as_str))
-        .map(str::to_owned);
+    let name = [
+        "name",
+        "bucket",
+        "identifier",
+        "function_name",
+        "cluster_identifier",
+    ]
+    .iter()
+    .find_map(|n| i.attributes.get(*n).and_then(Value::as_str))
+    .map(str::to_owned);
     let typed = Other {
         attributes: envparity_model::catalog::typed::map_of(attributes),
     };
@@ -229,19 +249,26 @@ fn other(i: &Instance, tokens: &[String], redactor: &Redactor) -> Resource {
 /// A value with every text's tokens replaced and every leaf through the secret detection by the name it is under.
 fn by_name(name: &str, value: Value, tokens: &[String], redactor: &Redactor) -> Value {
     match value {
-        Value::Object(map) if !envparity_model::snapshot::is_redacted(&Value::Object(map.clone())) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| {
-                    let v = by_name(&k, v, tokens, redactor);
-                    (k, v)
-                })
-                .collect(),
-        ),
+        Value::Object(map) if !envparity_model::snapshot::is_redacted(&Value::Object(map.clone())) => {
+            Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| {
+                        let v = by_name(&k, v, tokens, redactor);
+                        (k, v)
+                    })
+                    .collect(),
+            )
+        }
         Value::Array(items) if items.iter().all(|i| i.is_string()) => redactor.value(
             name,
             Value::Array(items.into_iter().map(|i| tokened(i, tokens)).collect()),
         ),
-        Value::Array(items) => Value::Array(items.into_iter().map(|v| by_name(name, v, tokens, redactor)).collect()),
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|v| by_name(name, v, tokens, redactor))
+                .collect(),
+        ),
         Value::String(_) => redactor.value(name, tokened(value, tokens)),
         other => redactor.value(name, other),
     }
@@ -425,7 +452,12 @@ mod tests {
             key(&i, &tokens),
             "module.db_{env}[\"{env}-eu\"].module.replica.aws_api_gateway_stage.{env}[\"{env}\"]"
         );
-        let counted = instance("module.app[0]", "aws_sqs_queue", "jobs", Some(IndexKey::Number(2)));
+        let counted = instance(
+            "module.app[0]",
+            "aws_sqs_queue",
+            "jobs",
+            Some(IndexKey::Number(2)),
+        );
         assert_eq!(key(&counted, &tokens), "module.app[0].aws_sqs_queue.jobs[2]");
     }
 

@@ -176,7 +176,9 @@ impl<'p, 's> Judge<'p, 's> {
 
     pub(super) fn push(&mut self, d: Draft<'_>) {
         let (rule, message, decided_by) = match d.by {
-            Decider::Builtin(b) if self.desired_actual => (b.id(), b.message_desired_actual().to_owned(), None),
+            Decider::Builtin(b) if self.desired_actual => {
+                (b.id(), b.message_desired_actual().to_owned(), None)
+            }
             Decider::Builtin(b) if self.over_time => (b.id(), b.message_over_time().to_owned(), None),
             Decider::Builtin(b) => (b.id(), b.message().to_owned(), None),
             Decider::Rule(rule) => (

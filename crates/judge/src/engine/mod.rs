@@ -84,7 +84,10 @@ fn judge_pair(
 ) -> Evaluation {
     let (staging_keys, prod_keys) = match checks::desired_actual(staging, prod) {
         // The state and the live environment are one environment: a resource is itself by its identifier.
-        true => (matching::identifiers_of(staging), matching::identifiers_of(prod)),
+        true => (
+            matching::identifiers_of(staging, prod),
+            matching::identifiers_of(prod, staging),
+        ),
         false => (
             matching::keys_of(staging, &options.staging_keys),
             matching::keys_of(prod, &options.prod_keys),

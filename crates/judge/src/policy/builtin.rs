@@ -241,8 +241,12 @@ impl BuiltinRule {
                 "Unmanaged: in the live environment, with no entry in the Terraform state (made by hand, or by \
                  another tool)."
             }
-            BuiltinRule::ExtraInStaging => "Deleted outside Terraform: in the state, not in the live environment.",
-            BuiltinRule::UnlistedDifference => "Changed outside Terraform: the live value differs from the state's.",
+            BuiltinRule::ExtraInStaging => {
+                "Deleted outside Terraform: in the state, not in the live environment."
+            }
+            BuiltinRule::UnlistedDifference => {
+                "Changed outside Terraform: the live value differs from the state's."
+            }
             other => other.message(),
         }
     }

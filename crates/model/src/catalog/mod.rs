@@ -172,10 +172,12 @@ impl Catalogue {
     pub fn matching(&self, glob: &DottedGlob) -> Vec<&'static Kind> {
         self.kinds()
             .into_iter()
-            .filter(|k| match OPEN_KINDS.iter().find(|(_, open, _)| open.name == k.name) {
-                Some((prefix, _, example)) => glob.as_str().starts_with(prefix) || glob.matches(example),
-                None => glob.matches(k.name),
-            })
+            .filter(
+                |k| match OPEN_KINDS.iter().find(|(_, open, _)| open.name == k.name) {
+                    Some((prefix, _, example)) => glob.as_str().starts_with(prefix) || glob.matches(example),
+                    None => glob.matches(k.name),
+                },
+            )
             .collect()
     }
 

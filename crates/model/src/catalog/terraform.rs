@@ -3,7 +3,9 @@
 //! (`aws_db_instance` behind `aws.rds.instance`) become those kinds instead.
 
 use crate::catalog::Kind;
-use crate::catalog::aws::{dynamodb::TABLE, rds as rds_kinds, s3::BUCKET, secretsmanager, sns, sqs, ssm as ssm_kinds};
+use crate::catalog::aws::{
+    dynamodb::TABLE, rds as rds_kinds, s3::BUCKET, secretsmanager, sns, sqs, ssm as ssm_kinds,
+};
 use crate::catalog::typed::{Map, Typed};
 
 crate::attributes! {
@@ -38,7 +40,10 @@ pub const TYPES: &[(&str, &str)] = &[
     ("aws_rds_cluster", rds_kinds::CLUSTER.name),
     ("aws_rds_cluster_instance", rds_kinds::CLUSTER.name),
     ("aws_db_parameter_group", rds_kinds::PARAMETER_GROUP.name),
-    ("aws_rds_cluster_parameter_group", rds_kinds::CLUSTER_PARAMETER_GROUP.name),
+    (
+        "aws_rds_cluster_parameter_group",
+        rds_kinds::CLUSTER_PARAMETER_GROUP.name,
+    ),
     ("aws_sqs_queue", sqs::QUEUE.name),
     ("aws_sns_topic", sns::TOPIC.name),
     ("aws_sns_topic_subscription", sns::TOPIC.name),
@@ -56,7 +61,11 @@ pub const TYPES: &[(&str, &str)] = &[
 
 /// The Terraform types that feed a kind (`aws_db_instance` feeds `aws.rds.instance`), for `envparity kinds`.
 pub fn types_feeding(kind: &str) -> Vec<&'static str> {
-    TYPES.iter().filter(|(_, k)| *k == kind).map(|(t, _)| *t).collect()
+    TYPES
+        .iter()
+        .filter(|(_, k)| *k == kind)
+        .map(|(t, _)| *t)
+        .collect()
 }
 
 /// The kinds a state or plan feeds: what a state that cannot be read leaves unknown, and what a state can say

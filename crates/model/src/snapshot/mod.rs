@@ -321,9 +321,11 @@ impl Snapshot {
 
     /// True when a complete source of the snapshot reads the kind: its absence there is known.
     pub fn reads(&self, kind: &str) -> bool {
-        self.sources
-            .iter()
-            .any(|s| crate::catalog::CATALOGUE.kinds_of(&s.provider, &s.service).contains(&kind))
+        self.sources.iter().any(|s| {
+            crate::catalog::CATALOGUE
+                .kinds_of(&s.provider, &s.service)
+                .contains(&kind)
+        })
     }
 
     /// True when the kind is named by one of this snapshot's gaps, itself or as the catalogue's kind of every

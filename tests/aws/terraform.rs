@@ -1,0 +1,190 @@
+//! Terraform states as environments, against moto: the shop of `tests/fixtures/terraform` created on moto as its
+//! states describe it (`seed.py terraform`), the states read from moto's S3 as the S3 backend lays out
+//! workspaces.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::support::{TEST_KEY, envparity, seeded, write};
+
+const SERVICES: &str = r#"services = ["rds", "sqs", "sns", "ssm", "s3", "dynamodb", "secretsmanager"]"#;
+
+/// A config reading both environments live from moto, and one reading them from their states in moto's S3.
+fn configs(dir: &Path, endpoint: &str) {
+    let live = |env: &str| {
+        format!(
+            "[environments.{env}]\nprofile = \"{env}\"\nregions = [\"eu-west-1\"]\nendpoint_url = \"{endpoint}\"\n\
+             ssm_paths = [\"/shop/{{env}}/\"]\n"
+        )
+    };
+    write(
+        dir,
+        "live.toml",
+        &format!(
+            "[collect]\n{SERVICES}\nconcurrency = 8\n\n{}\n{}",
+            live("staging"),
+            live("prod")
+        ),
+    );
+    let state = |env: &str| {
+        format!("[environments.{env}]\nterraform = [\"s3://shop-tfstate/env:/{{env}}/shop.tfstate\"]\n")
+    };
+    write(
+        dir,
+        "state.toml",
+        &format!(
+            "[store]\nprofile = \"tfstate\"\nendpoint_url = \"{endpoint}\"\nregion = \"eu-west-1\"\n\n{}\n{}",
+            state("staging"),
+            state("prod")
+        ),
+    );
+}
+
+/// Collects `env` with `config` into `out`, with the test's fingerprint key and decryption.
+fn collect(dir: &Path, config: &str, env: &str, out: &str) {
+    let run = envparity(dir)
+        .env("ENVPARITY_FINGERPRINT_KEY", TEST_KEY)
+        .args([
+            "collect",
+            env,
+            "--config",
+            config,
+            "--decrypt-secrets",
+            "--output",
+            out,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "collect {env} with {config}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+/// `diff` of two snapshots under a policy, as JSON: (exit status, report).
+fn diff(dir: &Path, staging: &str, prod: &str, policy: &str) -> (Option<i32>, Value) {
+    let out = envparity(dir)
+        .args(["diff", staging, prod, "--policy", policy, "--format", "json"])
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), report)
+}
+
+/// The findings as judged, apart from which resource (keys are addresses in a state, names live): rule, kind,
+/// field, both values, severity, sorted. `terraform.TYPE` findings are left out: no live collector reads them.
+fn judged(report: &Value) -> Vec<String> {
+    let mut rows: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["kind"].as_str().unwrap().starts_with("terraform."))
+        .map(|f| {
+            format!(
+                "{} {} {} {} -> {} ({})",
+                f["rule"], f["kind"], f["field"], f["staging"], f["prod"], f["severity"]
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn two_states_judge_as_the_live_environments_they_describe() {
+    let (moto, dir) = seeded(&["terraform"]);
+    let dir = dir.path();
+    configs(dir, &moto.endpoint);
+    for env in ["staging", "prod"] {
+        collect(dir, "live.toml", env, &format!("live-{env}.json"));
+        collect(dir, "state.toml", env, &format!("state-{env}.json"));
+    }
+    let (live_code, live) = diff(dir, "live-staging.json", "live-prod.json", "default");
+    let (state_code, state) = diff(dir, "state-staging.json", "state-prod.json", "default");
+    assert_eq!(judged(&state), judged(&live));
+    assert_eq!((state_code, live_code), (Some(1), Some(1)));
+    // What the fixture plants, so that the comparison above is of something.
+    let rules: Vec<&str> = state["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    for planted in [
+        "engine-version",
+        "queue-delivery",
+        "secret-reused",
+        "database-parameters",
+    ] {
+        assert!(rules.contains(&planted), "{planted} not in {rules:?}");
+    }
+    assert_eq!(state["summary"]["incomplete"], 0, "{state}");
+}
+
+#[test]
+fn a_state_against_its_live_environment_finds_exactly_what_was_done_by_hand() {
+    let (moto, dir) = seeded(&["terraform-drift"]);
+    let dir = dir.path();
+    configs(dir, &moto.endpoint);
+    collect(dir, "live.toml", "prod", "prod-live.json");
+    collect(dir, "state.toml", "prod", "prod-terraform.json");
+    let (code, report) = diff(dir, "prod-terraform.json", "prod-live.json", "drift");
+    let rows: Vec<(String, String, String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_owned();
+            (s("rule"), s("kind"), s("key"), s("field"), s("detail"))
+        })
+        .collect();
+    // Paired by ARN where both sides know it; a resource on one side only is keyed by its name.
+    let queue = "arn:aws:sqs:eu-west-1:222222222222:jobs-prod-0";
+    assert_eq!(
+        rows,
+        [
+            (
+                "unlisted-difference".into(),
+                "aws.sqs.queue".into(),
+                queue.into(),
+                "visibility_timeout_seconds".into(),
+                "changed outside Terraform".into()
+            ),
+            (
+                "missing-in-staging".into(),
+                "aws.sqs.queue".into(),
+                "jobs-prod-manual".into(),
+                String::new(),
+                "unmanaged: jobs-prod-manual".into()
+            ),
+            (
+                "extra-in-staging".into(),
+                "aws.ssm.parameter".into(),
+                "/shop/prod/LOG_LEVEL".into(),
+                String::new(),
+                "deleted outside Terraform: /shop/prod/LOG_LEVEL".into()
+            ),
+        ],
+        "{report:#}"
+    );
+    assert_eq!(code, Some(1));
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages[0].starts_with("Changed outside Terraform"),
+        "{messages:?}"
+    );
+    assert!(messages[1].starts_with("Unmanaged"), "{messages:?}");
+    assert!(
+        messages[2].starts_with("Deleted outside Terraform"),
+        "{messages:?}"
+    );
+}
