@@ -96,7 +96,7 @@ fn own_instance_types(g: &AutoScalingGroup) -> Option<Vec<String>> {
 /// A group's attributes from what DescribeAutoScalingGroups returned, with its instance types; `key_of` gives a
 /// launch template's or target group's logical key from its name. No call: the conversion alone, tested without
 /// AWS.
-fn group_attributes(
+pub(crate) fn group_attributes(
     g: &AutoScalingGroup,
     instance_types: Option<Vec<String>>,
     key_of: impl Fn(&str) -> String,

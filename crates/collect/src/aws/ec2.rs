@@ -230,7 +230,7 @@ async fn root_volumes(
 
 /// An instance's attributes from what DescribeInstances returned, its image and root volume still to come;
 /// `key_of` gives a security group's logical key from its name. No call: the conversion alone, tested without AWS.
-fn instance_attributes(i: &aws_sdk_ec2::types::Instance, key_of: impl Fn(&str) -> String) -> ec2::Instance {
+pub(crate) fn instance_attributes(i: &aws_sdk_ec2::types::Instance, key_of: impl Fn(&str) -> String) -> ec2::Instance {
     ec2::Instance {
         instance_type: i.instance_type().map(|t| t.as_str().to_owned()),
         architecture: i.architecture().map(|a| a.as_str().to_owned()),
@@ -243,7 +243,7 @@ fn instance_attributes(i: &aws_sdk_ec2::types::Instance, key_of: impl Fn(&str) -
 }
 
 /// A launch template version's attributes, its image still to come: block devices sorted by device.
-fn template_attributes(data: &ResponseLaunchTemplateData) -> LaunchTemplate {
+pub(crate) fn template_attributes(data: &ResponseLaunchTemplateData) -> LaunchTemplate {
     let mut devices: Vec<Value> = data
         .block_device_mappings()
         .iter()

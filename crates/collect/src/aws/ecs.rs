@@ -98,7 +98,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
 
 /// A service's attributes from what DescribeServices returned; `key_of` gives a target group's or task family's
 /// logical key from its name. No call: the conversion alone, tested without AWS.
-fn service_attributes(s: &Service, key_of: &dyn Fn(&str) -> String) -> ecs::Service {
+pub(crate) fn service_attributes(s: &Service, key_of: &dyn Fn(&str) -> String) -> ecs::Service {
     let capacity = s.capacity_provider_strategy().iter().map(|c| {
         format!(
             "{} weight {} base {}",
@@ -155,7 +155,7 @@ fn service_attributes(s: &Service, key_of: &dyn Fn(&str) -> String) -> ecs::Serv
 
 /// A task definition's attributes, its containers by name; environment values pass the redactor, and secrets
 /// are references by logical key (`key_of`).
-fn task_definition_attributes(
+pub(crate) fn task_definition_attributes(
     d: &TaskDefinition,
     redactor: &Redactor,
     key_of: &dyn Fn(&str) -> String,

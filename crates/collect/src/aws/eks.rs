@@ -84,7 +84,7 @@ fn nodegroup(ctx: &RegionContext<'_>, n: &Nodegroup) -> Resource {
 
 /// A cluster's attributes from what DescribeCluster returned, with its Fargate profiles. No call: the conversion
 /// alone, tested without AWS.
-fn cluster_attributes(c: &Cluster, fargate: Vec<String>) -> eks::Cluster {
+pub(crate) fn cluster_attributes(c: &Cluster, fargate: Vec<String>) -> eks::Cluster {
     let vpc = c.resources_vpc_config();
     let logging = c
         .logging()
@@ -104,7 +104,7 @@ fn cluster_attributes(c: &Cluster, fargate: Vec<String>) -> eks::Cluster {
 }
 
 /// A managed node group's attributes from what DescribeNodegroup returned.
-fn nodegroup_attributes(n: &Nodegroup) -> eks::Nodegroup {
+pub(crate) fn nodegroup_attributes(n: &Nodegroup) -> eks::Nodegroup {
     let scaling = n.scaling_config();
     let taints = n.taints().iter().map(|t| {
         format!(

@@ -102,7 +102,7 @@ async fn tags(
 
 /// A replication group's attributes from what DescribeReplicationGroups returned, with the engine version its
 /// member clusters run and its parameter group's logical key. No call: the conversion alone, tested without AWS.
-fn group_attributes(
+pub(crate) fn group_attributes(
     g: &ReplicationGroup,
     version: Option<&str>,
     parameter_group: Option<String>,

@@ -151,7 +151,7 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
 
 /// A target group's attributes from what DescribeTargetGroups and DescribeTargetGroupAttributes returned. No call:
 /// the conversion alone, tested without AWS.
-fn target_group_attributes(
+pub(crate) fn target_group_attributes(
     tg: &aws_sdk_elasticloadbalancingv2::types::TargetGroup,
     attributes: &[TargetGroupAttribute],
 ) -> TargetGroup {
@@ -177,7 +177,7 @@ fn target_group_attributes(
 
 /// A listener as compared: port, protocol, TLS policy (secure listeners only), and its default actions with
 /// target groups by logical key (`key_of` gives one from a name).
-fn listener(l: &Listener, key_of: &dyn Fn(&str) -> String) -> Value {
+pub(crate) fn listener(l: &Listener, key_of: &dyn Fn(&str) -> String) -> Value {
     let protocol = l.protocol().map(|p| p.as_str().to_owned());
     // Only secure listeners have a TLS policy; anything else reported there is noise.
     let ssl_policy = match protocol.as_deref() {
@@ -231,7 +231,7 @@ fn action(a: &Action, key_of: &dyn Fn(&str) -> String) -> Value {
 }
 
 /// Attribute pairs as an object of typed values.
-fn key_values<'a>(pairs: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>) -> Map {
+pub(crate) fn key_values<'a>(pairs: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>) -> Map {
     pairs
         .filter_map(|(k, v)| Some((k?.to_owned(), typed(v.unwrap_or_default()))))
         .collect()

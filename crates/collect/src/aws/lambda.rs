@@ -44,14 +44,13 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
     let mut sources: HashMap<&str, Vec<Value>> = HashMap::new();
     for m in mappings.iter().flat_map(|p| p.event_source_mappings()) {
         let Some(function) = m.function_arn() else { continue };
-        let source = m.event_source_arn().and_then(service_and_name);
-        sources.entry(function).or_default().push(json!({
-            "source_kind": source.map(|(service, _)| service),
-            "source": source.map(|(_, name)| ctx.key_of_name(name)),
-            "batch_size": m.batch_size(),
-            "batching_window_seconds": m.maximum_batching_window_in_seconds(),
-            "enabled": m.state().map(|s| matches!(s, "Enabled" | "Enabling" | "Creating" | "Updating")),
-        }));
+        sources.entry(function).or_default().push(event_source(
+            m.event_source_arn(),
+            m.batch_size(),
+            m.maximum_batching_window_in_seconds(),
+            m.state().map(|s| matches!(s, "Enabled" | "Enabling" | "Creating" | "Updating")),
+            |name| ctx.key_of_name(name),
+        ));
     }
 
     let mut out = Vec::new();
@@ -66,10 +65,29 @@ pub(super) async fn collect(ctx: &RegionContext<'_>) -> Result<Vec<Resource>, Co
     Ok(out)
 }
 
+/// What invokes a function, as compared: the source's service and logical key (`key_of` gives one from a name),
+/// its batching, whether it is enabled.
+pub(crate) fn event_source(
+    source_arn: Option<&str>,
+    batch_size: Option<i32>,
+    batching_window_seconds: Option<i32>,
+    enabled: Option<bool>,
+    key_of: impl Fn(&str) -> String,
+) -> Value {
+    let source = source_arn.and_then(service_and_name);
+    json!({
+        "source_kind": source.map(|(service, _)| service),
+        "source": source.map(|(_, name)| key_of(name)),
+        "batch_size": batch_size,
+        "batching_window_seconds": batching_window_seconds,
+        "enabled": enabled,
+    })
+}
+
 /// A function's attributes from what ListFunctions returned, with its reserved concurrency and event sources;
 /// environment values pass the redactor, and `key_of` gives a layer's logical key from its name. No call: the
 /// conversion alone, tested without AWS.
-fn function_attributes(
+pub(crate) fn function_attributes(
     f: &FunctionConfiguration,
     reserved_concurrency: Option<i32>,
     mut event_sources: Vec<Value>,

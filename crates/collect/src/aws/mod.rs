@@ -769,7 +769,7 @@ pub(crate) fn service_and_name(arn: &str) -> Option<(&str, &str)> {
 }
 
 /// The name part of an ARN such as `arn:aws:elasticloadbalancing:...:targetgroup/NAME/ID`.
-fn name_in_arn(arn: &str) -> &str {
+pub(crate) fn name_in_arn(arn: &str) -> &str {
     let resource = arn.rsplit(':').next().unwrap_or(arn);
     let mut parts = resource.split('/');
     match (parts.next(), parts.next()) {

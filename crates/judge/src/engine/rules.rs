@@ -11,6 +11,7 @@ use crate::compare::{self, Outcome, expect_value, same_value};
 use crate::matching::Pairing;
 use crate::policy::{BuiltinRule, Check, Level, Rule, Severity};
 use crate::report::Side;
+use envparity_model::catalog::terraform;
 use envparity_model::snapshot::{Resource, flatten, is_redacted, short};
 
 impl<'p, 's> Judge<'p, 's> {
@@ -35,7 +36,13 @@ impl<'p, 's> Judge<'p, 's> {
                 continue;
             }
             let (s, p) = (staging_attributes.parse(), prod_attributes.parse());
-            let (s, p) = (flatten(&s), flatten(&p));
+            let (s, mut p) = (flatten(&s), flatten(&p));
+            if self.desired_actual {
+                // What a state cannot know is compared only where the state has it.
+                p.retain(|path, _| {
+                    s.contains_key(path) || !terraform::unknown_to_state(&pair.prod.kind, path)
+                });
+            }
             self.at = [pair.staging.account.as_deref(), pair.prod.account.as_deref()];
             self.attributes(&pair.staging.kind, &pair.key, &s, &p);
             self.expectations(pair.staging, &pair.key, Side::Staging, Some(&s));

@@ -4,7 +4,8 @@
 
 use crate::catalog::Kind;
 use crate::catalog::aws::{
-    dynamodb::TABLE, rds as rds_kinds, s3::BUCKET, secretsmanager, sns, sqs, ssm as ssm_kinds,
+    autoscaling, dynamodb::TABLE, ec2, ecs, eks, elasticache, elbv2, lambda, rds as rds_kinds, s3::BUCKET,
+    secretsmanager, sns, sqs, ssm as ssm_kinds,
 };
 use crate::catalog::typed::{Map, Typed};
 
@@ -57,7 +58,59 @@ pub const TYPES: &[(&str, &str)] = &[
     ("aws_s3_bucket_lifecycle_configuration", BUCKET.name),
     ("aws_secretsmanager_secret", secretsmanager::SECRET.name),
     ("aws_secretsmanager_secret_version", secretsmanager::SECRET.name),
+    ("aws_instance", ec2::INSTANCE.name),
+    ("aws_launch_template", ec2::LAUNCH_TEMPLATE.name),
+    ("aws_autoscaling_group", autoscaling::GROUP.name),
+    ("aws_lb", elbv2::LOAD_BALANCER.name),
+    ("aws_alb", elbv2::LOAD_BALANCER.name),
+    ("aws_lb_listener", elbv2::LOAD_BALANCER.name),
+    ("aws_alb_listener", elbv2::LOAD_BALANCER.name),
+    ("aws_lb_target_group", elbv2::TARGET_GROUP.name),
+    ("aws_alb_target_group", elbv2::TARGET_GROUP.name),
+    (
+        "aws_elasticache_replication_group",
+        elasticache::REPLICATION_GROUP.name,
+    ),
+    ("aws_lambda_function", lambda::FUNCTION.name),
+    ("aws_lambda_event_source_mapping", lambda::FUNCTION.name),
+    ("aws_ecs_service", ecs::SERVICE.name),
+    ("aws_ecs_task_definition", ecs::TASK_DEFINITION.name),
+    ("aws_eks_cluster", eks::CLUSTER.name),
+    ("aws_eks_fargate_profile", eks::CLUSTER.name),
+    ("aws_eks_node_group", eks::NODEGROUP.name),
 ];
+
+/// What a state cannot know of a kind, by path (a path ending in `.` names everything below it): what the live
+/// collector learns from another call (an AMI's name, an instance's architecture, the running instances), or
+/// what AWS reports more of than the provider keeps (a load balancer's attributes). A state leaves these out,
+/// and a state against the live environment compares them only where the state has them.
+pub const UNKNOWN_TO_STATE: &[(&str, &[&str])] = &[
+    (ec2::INSTANCE.name, &["image", "architecture"]),
+    (ec2::LAUNCH_TEMPLATE.name, &["image"]),
+    (
+        autoscaling::GROUP.name,
+        &["instance_count", "availability_zone_count"],
+    ),
+    (
+        elbv2::LOAD_BALANCER.name,
+        &["attributes.", "availability_zone_count"],
+    ),
+    (elbv2::TARGET_GROUP.name, &["attributes."]),
+];
+
+/// Whether a path of a kind is one a state cannot know ([`UNKNOWN_TO_STATE`]).
+pub fn unknown_to_state(kind: &str, path: &str) -> bool {
+    UNKNOWN_TO_STATE
+        .iter()
+        .filter(|(k, _)| *k == kind)
+        .flat_map(|(_, paths)| paths.iter())
+        .any(|p| match p.strip_suffix('.') {
+            Some(parent) => path
+                .strip_prefix(parent)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.')),
+            None => path == *p,
+        })
+}
 
 /// The Terraform types that feed a kind (`aws_db_instance` feeds `aws.rds.instance`), for `envparity kinds`.
 pub fn types_feeding(kind: &str) -> Vec<&'static str> {
