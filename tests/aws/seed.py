@@ -655,10 +655,156 @@ def seed_from_state(make, state):
         ttl = a["ttl"][0]
         dynamodb.update_time_to_live(TableName=a["name"], TimeToLiveSpecification={
             "Enabled": ttl["enabled"], "AttributeName": ttl["attribute_name"]})
+    seed_compute_from_state(make, instances, replaced)
     text = json.dumps(state, indent=2)
     for old, new in replaced.items():
         text = text.replace(old, new)
     return text
+
+
+def seed_compute_from_state(make, instances, replaced):
+    """The compute part of a shop state on moto: security groups, a launch template, an instance, a target group,
+    a load balancer and its listener, an Auto Scaling group, a function fed by a queue, an ECS service, an EKS
+    cluster and node group. What moto names by random ids (groups, templates, ARNs) is recorded in `replaced`."""
+    by_type = lambda t: [a for (_, typ, _, _, a) in instances if typ == t]
+    ec2, elbv2, autoscaling, iam = make("ec2"), make("elbv2"), make("autoscaling"), make("iam")
+    awslambda, ecs, eks, sqs = make("lambda"), make("ecs"), make("eks"), make("sqs")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]]
+    for group in by_type("aws_security_group"):
+        replaced[group["vpc_id"]] = vpc
+        replaced[group["id"]] = ec2.create_security_group(
+            GroupName=group["name"], Description=group["description"], VpcId=vpc)["GroupId"]
+    tags = lambda a: [{"Key": k, "Value": v} for k, v in (a.get("tags") or {}).items()]
+    for a in by_type("aws_launch_template"):
+        ebs = lambda d: d["ebs"][0]
+        made = ec2.create_launch_template(LaunchTemplateName=a["name"], LaunchTemplateData={
+            "ImageId": a["image_id"], "InstanceType": a["instance_type"],
+            "MetadataOptions": {"HttpTokens": a["metadata_options"][0]["http_tokens"]},
+            "BlockDeviceMappings": [{"DeviceName": d["device_name"], "Ebs": {
+                "VolumeSize": ebs(d)["volume_size"], "VolumeType": ebs(d)["volume_type"],
+                "Encrypted": ebs(d)["encrypted"] == "true"}} for d in a["block_device_mappings"]],
+        }, TagSpecifications=[{"ResourceType": "launch-template", "Tags": tags(a)}])
+        replaced[a["id"]] = made["LaunchTemplate"]["LaunchTemplateId"]
+    for a in by_type("aws_instance"):
+        made = ec2.run_instances(
+            ImageId=a["ami"], MinCount=1, MaxCount=1, InstanceType=a["instance_type"],
+            SecurityGroupIds=[replaced[g] for g in a["vpc_security_group_ids"]],
+            MetadataOptions={"HttpTokens": a["metadata_options"][0]["http_tokens"]},
+            TagSpecifications=[{"ResourceType": "instance", "Tags": tags(a)}],
+        )["Instances"][0]
+        replaced[a["id"]] = made["InstanceId"]
+        replaced[a["subnet_id"]] = made["SubnetId"]
+    for a in by_type("aws_lb_target_group"):
+        h = a["health_check"][0]
+        made = elbv2.create_target_group(
+            Name=a["name"], Protocol=a["protocol"], ProtocolVersion=a["protocol_version"], Port=a["port"], VpcId=vpc,
+            TargetType=a["target_type"], HealthCheckProtocol=h["protocol"], HealthCheckPath=h["path"],
+            HealthCheckPort=h["port"], HealthCheckIntervalSeconds=h["interval"], HealthCheckTimeoutSeconds=h["timeout"],
+            HealthyThresholdCount=h["healthy_threshold"], UnhealthyThresholdCount=h["unhealthy_threshold"],
+            Matcher={"HttpCode": h["matcher"]}, Tags=tags(a),
+        )["TargetGroups"][0]
+        replaced[a["arn"]] = made["TargetGroupArn"]
+    for a in by_type("aws_lb"):
+        for fixture, real in zip(a["subnets"], subnets):
+            replaced[fixture] = real
+        made = elbv2.create_load_balancer(
+            Name=a["name"], Subnets=subnets[:2], SecurityGroups=[replaced[g] for g in a["security_groups"]],
+            Scheme="internal" if a["internal"] else "internet-facing", Type=a["load_balancer_type"],
+            IpAddressType=a["ip_address_type"], Tags=tags(a),
+        )["LoadBalancers"][0]
+        replaced[a["arn"]] = made["LoadBalancerArn"]
+        replaced[a["dns_name"]] = made["DNSName"]
+        elbv2.modify_load_balancer_attributes(LoadBalancerArn=made["LoadBalancerArn"], Attributes=[
+            {"Key": "idle_timeout.timeout_seconds", "Value": str(a["idle_timeout"])},
+            {"Key": "deletion_protection.enabled", "Value": str(a["enable_deletion_protection"]).lower()},
+        ])
+    for a in by_type("aws_lb_listener"):
+        made = elbv2.create_listener(
+            LoadBalancerArn=replaced[a["load_balancer_arn"]], Protocol=a["protocol"], Port=a["port"],
+            DefaultActions=[{"Type": d["type"], "TargetGroupArn": replaced[d["target_group_arn"]]}
+                            for d in a["default_action"]],
+        )["Listeners"][0]
+        replaced[a["arn"]] = made["ListenerArn"]
+    for a in by_type("aws_autoscaling_group"):
+        autoscaling.create_auto_scaling_group(
+            AutoScalingGroupName=a["name"],
+            LaunchTemplate={"LaunchTemplateName": a["launch_template"][0]["name"], "Version": "$Default"},
+            MinSize=a["min_size"], MaxSize=a["max_size"], DesiredCapacity=a["desired_capacity"],
+            AvailabilityZones=a["availability_zones"], TargetGroupARNs=[replaced[t] for t in a["target_group_arns"]],
+            HealthCheckType=a["health_check_type"], HealthCheckGracePeriod=a["health_check_grace_period"],
+            Tags=[{"Key": t["key"], "Value": t["value"], "PropagateAtLaunch": t["propagate_at_launch"]} for t in a["tag"]],
+        )
+        replaced[a["arn"]] = autoscaling.describe_auto_scaling_groups(
+            AutoScalingGroupNames=[a["name"]])["AutoScalingGroups"][0]["AutoScalingGroupARN"]
+    for a in by_type("aws_iam_role"):
+        iam.create_role(RoleName=a["name"], AssumeRolePolicyDocument=a["assume_role_policy"],
+                        MaxSessionDuration=a["max_session_duration"])
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as z:
+        z.writestr("app.py", "def handler(event, context):\n    return None\n")
+    for a in by_type("aws_lambda_function"):
+        awslambda.create_function(
+            FunctionName=a["function_name"], Runtime=a["runtime"], Role=a["role"], Handler=a["handler"],
+            Code={"ZipFile": code.getvalue()}, MemorySize=a["memory_size"], Timeout=a["timeout"],
+            Architectures=a["architectures"], EphemeralStorage={"Size": a["ephemeral_storage"][0]["size"]},
+            TracingConfig={"Mode": a["tracing_config"][0]["mode"]},
+            Environment={"Variables": a["environment"][0]["variables"]}, Tags=a["tags"],
+        )
+    for a in by_type("aws_lambda_event_source_mapping"):
+        made = awslambda.create_event_source_mapping(
+            EventSourceArn=a["event_source_arn"], FunctionName=a["function_name"], BatchSize=a["batch_size"],
+            MaximumBatchingWindowInSeconds=a["maximum_batching_window_in_seconds"], Enabled=a["enabled"],
+        )
+        replaced[a["uuid"]] = made["UUID"]
+    for a in by_type("aws_ecs_cluster"):
+        ecs.create_cluster(clusterName=a["name"], tags=[{"key": k, "value": v} for k, v in a["tags"].items()])
+    for a in by_type("aws_ecs_task_definition"):
+        made = ecs.register_task_definition(
+            family=a["family"], cpu=a["cpu"], memory=a["memory"], networkMode=a["network_mode"],
+            requiresCompatibilities=a["requires_compatibilities"], executionRoleArn=a["execution_role_arn"],
+            containerDefinitions=json.loads(a["container_definitions"]),
+        )["taskDefinition"]
+        replaced[a["arn"]] = made["taskDefinitionArn"]
+    for a in by_type("aws_ecs_service"):
+        network = a["network_configuration"][0]
+        made = ecs.create_service(
+            cluster=a["cluster"], serviceName=a["name"], taskDefinition=replaced.get(a["task_definition"], a["task_definition"]),
+            desiredCount=a["desired_count"], launchType=a["launch_type"], platformVersion=a["platform_version"],
+            schedulingStrategy=a["scheduling_strategy"],
+            deploymentConfiguration={
+                "maximumPercent": a["deployment_maximum_percent"],
+                "minimumHealthyPercent": a["deployment_minimum_healthy_percent"],
+                "deploymentCircuitBreaker": a["deployment_circuit_breaker"][0],
+            },
+            deploymentController={"type": a["deployment_controller"][0]["type"]},
+            networkConfiguration={"awsvpcConfiguration": {
+                "subnets": subnets[:2], "securityGroups": [replaced[g] for g in network["security_groups"]],
+                "assignPublicIp": "ENABLED" if network["assign_public_ip"] else "DISABLED"}},
+            healthCheckGracePeriodSeconds=a["health_check_grace_period_seconds"],
+            enableExecuteCommand=a["enable_execute_command"],
+            tags=[{"key": k, "value": v} for k, v in a["tags"].items()],
+        )["service"]
+        replaced[a["id"]] = made["serviceArn"]
+    for a in by_type("aws_eks_cluster"):
+        vpc_config = a["vpc_config"][0]
+        made = eks.create_cluster(
+            name=a["name"], version=a["version"], roleArn=a["role_arn"],
+            resourcesVpcConfig={"subnetIds": subnets[:2], "endpointPublicAccess": vpc_config["endpoint_public_access"],
+                                "endpointPrivateAccess": vpc_config["endpoint_private_access"]},
+            logging={"clusterLogging": [{"types": a["enabled_cluster_log_types"], "enabled": True}]}, tags=a["tags"],
+        )["cluster"]
+        replaced[a["endpoint"]] = made["endpoint"]
+    for a in by_type("aws_eks_node_group"):
+        scaling = a["scaling_config"][0]
+        made = eks.create_nodegroup(
+            clusterName=a["cluster_name"], nodegroupName=a["node_group_name"], nodeRole=a["node_role_arn"],
+            subnets=subnets[:2], version=a["version"], instanceTypes=a["instance_types"], amiType=a["ami_type"],
+            capacityType=a["capacity_type"], diskSize=a["disk_size"],
+            scalingConfig={"minSize": scaling["min_size"], "maxSize": scaling["max_size"], "desiredSize": scaling["desired_size"]},
+            tags=a["tags"],
+        )["nodegroup"]
+        replaced[a["arn"]] = made["nodegroupArn"]
 
 
 def seed_terraform(endpoint, out_dir, accounts, drift):

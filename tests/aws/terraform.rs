@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::support::{TEST_KEY, envparity, seeded, write};
 
-const SERVICES: &str = r#"services = ["rds", "sqs", "sns", "ssm", "s3", "dynamodb", "secretsmanager"]"#;
+const SERVICES: &str = r#"services = ["rds", "sqs", "sns", "ssm", "s3", "dynamodb", "secretsmanager", "ec2",
+"autoscaling", "elbv2", "lambda", "ecs", "eks"]"#;
 
 /// A config reading both environments live from moto, and one reading them from their states in moto's S3.
 fn configs(dir: &Path, endpoint: &str) {
@@ -125,6 +126,17 @@ fn two_states_judge_as_the_live_environments_they_describe() {
     assert_eq!(state["summary"]["incomplete"], 0, "{state}");
 }
 
+/// What moto answers differently from AWS (MOTO.md), so that a state differs from moto where it would not from AWS:
+/// DescribeServices returns no deployment configuration, and target groups have fewer attributes.
+fn moto_quirk(finding: &Value) -> bool {
+    let field = finding["field"].as_str().unwrap_or_default();
+    match finding["kind"].as_str().unwrap_or_default() {
+        "aws.ecs.service" => field.starts_with("deployment."),
+        "aws.elbv2.target_group" => finding["detail"] == "absent in prod" && field.starts_with("attributes."),
+        _ => false,
+    }
+}
+
 #[test]
 fn a_state_against_its_live_environment_finds_exactly_what_was_done_by_hand() {
     let (moto, dir) = seeded(&["terraform-drift"]);
@@ -133,9 +145,13 @@ fn a_state_against_its_live_environment_finds_exactly_what_was_done_by_hand() {
     collect(dir, "live.toml", "prod", "prod-live.json");
     collect(dir, "state.toml", "prod", "prod-terraform.json");
     let (code, report) = diff(dir, "prod-terraform.json", "prod-live.json", "drift");
-    let rows: Vec<(String, String, String, String, String)> = report["findings"]
+    let findings: Vec<&Value> = report["findings"]
         .as_array()
         .unwrap()
+        .iter()
+        .filter(|f| !moto_quirk(f))
+        .collect();
+    let rows: Vec<(String, String, String, String, String)> = findings
         .iter()
         .map(|f| {
             let s = |k: &str| f[k].as_str().unwrap_or_default().to_owned();
@@ -172,12 +188,7 @@ fn a_state_against_its_live_environment_finds_exactly_what_was_done_by_hand() {
         "{report:#}"
     );
     assert_eq!(code, Some(1));
-    let messages: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let messages: Vec<&str> = findings.iter().map(|f| f["message"].as_str().unwrap()).collect();
     assert!(
         messages[0].starts_with("Changed outside Terraform"),
         "{messages:?}"

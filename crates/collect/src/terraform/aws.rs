@@ -989,7 +989,8 @@ fn load_balancer(
 
 fn listener(a: &Value) -> aws_sdk_elasticloadbalancingv2::types::Listener {
     use aws_sdk_elasticloadbalancingv2::types as elb;
-    let actions = blocks(a, "default_action").iter().map(|d| {
+    let defaults = blocks(a, "default_action");
+    let actions = defaults.iter().map(|d| {
         let forward = first(d, "forward").map(|f| {
             elb::ForwardActionConfig::builder()
                 .set_target_groups(Some(
@@ -1022,7 +1023,8 @@ fn listener(a: &Value) -> aws_sdk_elasticloadbalancingv2::types::Listener {
         });
         elb::Action::builder()
             .set_type(text(d, "type").map(elb::ActionTypeEnum::from))
-            .set_order(int(d, "order").filter(|o| *o > 0))
+            // The provider writes an order for every action; AWS gives one where several actions need it.
+            .set_order(int(d, "order").filter(|o| *o > 0 && defaults.len() > 1))
             .set_target_group_arn(text(d, "target_group_arn").map(str::to_owned))
             .set_forward_config(forward)
             .set_redirect_config(redirect)
@@ -1201,9 +1203,11 @@ fn ecs_service(a: &Value) -> aws_sdk_ecs::types::Service {
             Some(true) => ecs::AssignPublicIp::Enabled,
             _ => ecs::AssignPublicIp::Disabled,
         };
+        let subnets = strings(n, "subnets").into_iter().map(str::to_owned).collect();
         ecs::NetworkConfiguration::builder()
             .set_awsvpc_configuration(
                 ecs::AwsVpcConfiguration::builder()
+                    .set_subnets(Some(subnets))
                     .assign_public_ip(assign)
                     .build()
                     .ok(),
@@ -1229,7 +1233,8 @@ fn ecs_service(a: &Value) -> aws_sdk_ecs::types::Service {
         .set_network_configuration(network)
         .set_task_definition(text(a, "task_definition").map(str::to_owned))
         .set_load_balancers(Some(load_balancers.collect()))
-        .set_health_check_grace_period_seconds(int(a, "health_check_grace_period_seconds"))
+        // The provider writes 0 for none, where AWS gives none.
+        .set_health_check_grace_period_seconds(int(a, "health_check_grace_period_seconds").filter(|s| *s > 0))
         .enable_execute_command(flag(a, "enable_execute_command").unwrap_or(false))
         .build()
 }

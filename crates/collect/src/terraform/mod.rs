@@ -216,15 +216,20 @@ fn bare(i: &Instance) -> Resource {
 }
 
 /// The attributes no envparity kind reads, as `terraform.TYPE`: the identifiers and tags left out (they are the
-/// resource's id and tags), the environment's tokens replaced in every text, every value through the secret
-/// detection by its name.
+/// resource's id and tags), and so is what differs between environments by design (an opaque id such as
+/// `vpc-0a1b2c3d`, a creation time); the account's id written `{account}` and the environment's tokens replaced
+/// in every text, so that an ARN of the same role in both compares equal and one naming the other account does
+/// not; every value through the secret detection by its name.
 fn other(i: &Instance, tokens: &[String], redactor: &Redactor) -> Resource {
     const NOT_COMPARED: &[&str] = &["id", "arn", "tags", "tags_all"];
+    let bare = bare(i);
     let mut attributes = i.attributes.clone();
     if let Value::Object(map) = &mut attributes {
         map.retain(|k, _| !NOT_COMPARED.contains(&k.as_str()));
     }
-    let attributes = by_name("", attributes, tokens, redactor);
+    let account = bare.account.clone();
+    let comparable = |text: &str| comparable(text, account.as_deref(), tokens);
+    let attributes = by_name("", attributes, &comparable, redactor);
     let name = [
         "name",
         "bucket",
@@ -242,42 +247,69 @@ fn other(i: &Instance, tokens: &[String], redactor: &Redactor) -> Resource {
         kind: format!("{PREFIX}{}", i.r#type),
         name,
         attributes: Attributes::of(&typed),
-        ..bare(i)
+        ..bare
     }
 }
 
-/// A value with every text's tokens replaced and every leaf through the secret detection by the name it is under.
-fn by_name(name: &str, value: Value, tokens: &[String], redactor: &Redactor) -> Value {
+/// A value with every text made comparable and every leaf through the secret detection by the name it is under.
+fn by_name(name: &str, value: Value, comparable: &dyn Fn(&str) -> String, redactor: &Redactor) -> Value {
+    let text = |v: Value| match v {
+        Value::String(s) => Value::String(comparable(&s)),
+        other => other,
+    };
+    if envparity_model::snapshot::is_redacted(&value) {
+        return value;
+    }
     match value {
-        Value::Object(map) if !envparity_model::snapshot::is_redacted(&Value::Object(map.clone())) => {
-            Value::Object(
-                map.into_iter()
-                    .map(|(k, v)| {
-                        let v = by_name(&k, v, tokens, redactor);
-                        (k, v)
-                    })
-                    .collect(),
-            )
-        }
-        Value::Array(items) if items.iter().all(|i| i.is_string()) => redactor.value(
-            name,
-            Value::Array(items.into_iter().map(|i| tokened(i, tokens)).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !by_design(v))
+                .map(|(k, v)| {
+                    let v = by_name(&k, v, comparable, redactor);
+                    (k, v)
+                })
+                .collect(),
         ),
+        Value::Array(items) if items.iter().all(Value::is_string) => {
+            redactor.value(name, Value::Array(items.into_iter().map(text).collect()))
+        }
         Value::Array(items) => Value::Array(
             items
                 .into_iter()
-                .map(|v| by_name(name, v, tokens, redactor))
+                .map(|v| by_name(name, v, comparable, redactor))
                 .collect(),
         ),
-        Value::String(_) => redactor.value(name, tokened(value, tokens)),
+        Value::String(_) => redactor.value(name, text(value)),
         other => redactor.value(name, other),
     }
 }
 
-fn tokened(value: Value, tokens: &[String]) -> Value {
+/// A text as compared across environments: the account's own id as `{account}`, the environment's tokens
+/// replaced.
+fn comparable(text: &str, account: Option<&str>, tokens: &[String]) -> String {
+    let text = match account {
+        Some(account) if text.contains(account) => text.replace(account, "{account}"),
+        _ => text.to_owned(),
+    };
+    derive_key(&text, tokens)
+}
+
+/// A value that differs between environments by design: an opaque AWS id (`vpc-0a1b2c3d`, `sg-...`), a list of
+/// them, or a time (`2026-01-05T10:00:00Z`).
+fn by_design(value: &Value) -> bool {
+    static OPAQUE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^(?:[a-z]{1,8}-[0-9a-f]{8,17}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\S*)$")
+            .expect("the pattern compiles")
+    });
     match value {
-        Value::String(s) => Value::String(derive_key(&s, tokens)),
-        other => other,
+        Value::String(s) => OPAQUE.is_match(s),
+        Value::Array(items) => {
+            !items.is_empty()
+                && items
+                    .iter()
+                    .all(|v| v.as_str().is_some_and(|s| OPAQUE.is_match(s)))
+        }
+        _ => false,
     }
 }
 

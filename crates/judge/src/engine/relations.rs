@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::policy::Severity;
 use envparity_model::catalog::aws::{lambda, sqs};
 use envparity_model::field;
+use envparity_model::keys::derive_key;
 use envparity_model::snapshot::Snapshot;
 
 /// How many times a function's timeout AWS recommends for the visibility timeout of the queue that feeds it.
@@ -25,8 +26,14 @@ pub(super) struct ShortVisibility {
 }
 
 /// Every queue of the snapshot that feeds a function with a timeout its visibility timeout does not cover: an
-/// error below the function's timeout, a warning below [`RECOMMENDED_FACTOR`] times it.
-pub(super) fn short_visibility(snapshot: &Snapshot, keys: &[String]) -> Vec<ShortVisibility> {
+/// error below the function's timeout, a warning below [`RECOMMENDED_FACTOR`] times it. A function names its
+/// queue by the logical key of the queue's name (`tokens` replaced), which is also the queue's own key unless it
+/// has another (a Terraform address, a key tag).
+pub(super) fn short_visibility(
+    snapshot: &Snapshot,
+    keys: &[String],
+    tokens: &[String],
+) -> Vec<ShortVisibility> {
     let of_kind = |kind: &'static str| {
         snapshot
             .resources
@@ -35,15 +42,17 @@ pub(super) fn short_visibility(snapshot: &Snapshot, keys: &[String]) -> Vec<Shor
             .enumerate()
             .filter(move |(_, (r, _))| r.kind == kind)
     };
-    let queues: HashMap<&str, (usize, u64)> = of_kind(sqs::QUEUE.name)
+    let queues: HashMap<String, (usize, u64)> = of_kind(sqs::QUEUE.name)
         .filter_map(|(i, (r, key))| {
             let visibility = r
                 .attributes
                 .parse()
                 .get(field!(sqs::Queue, visibility_timeout_seconds))?
                 .as_u64()?;
-            Some((key.as_str(), (i, visibility)))
+            let by_name = derive_key(r.label(), tokens);
+            Some([(key.clone(), (i, visibility)), (by_name, (i, visibility))])
         })
+        .flatten()
         .collect();
     let mut out = Vec::new();
     for (_, (function, _)) in of_kind(lambda::FUNCTION.name) {

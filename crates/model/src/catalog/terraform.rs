@@ -107,7 +107,7 @@ pub fn unknown_to_state(kind: &str, path: &str) -> bool {
         .any(|p| match p.strip_suffix('.') {
             Some(parent) => path
                 .strip_prefix(parent)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.')),
+                .is_some_and(|rest| rest.starts_with('.')),
             None => path == *p,
         })
 }

@@ -41,7 +41,8 @@ impl<'p, 's> Judge<'p, 's> {
             );
             self.push(draft);
         }
-        if staging.environment != prod.environment {
+        // A state against the live environment is one environment as two things, not one snapshot twice.
+        if staging.environment != prod.environment || self.desired_actual {
             return;
         }
         let (severity, detail) = if staging.collected_at == prod.collected_at {
