@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::{Context, Exit, print};
 use envparity_model::catalog::CATALOGUE;
-use envparity_model::catalog::{FieldType, Kind};
+use envparity_model::catalog::{FieldType, Kind, terraform};
 use envparity_model::diagnostic::closest;
 
 #[derive(Debug, clap::Args)]
@@ -42,8 +42,10 @@ pub(super) fn run(args: Args, _ctx: &Context) -> anyhow::Result<Exit> {
         },
     };
     let mut text = match (args.format, &args.kind) {
-        (KindsFormat::Json, None) => serde_json::to_string_pretty(&kinds)?,
-        (KindsFormat::Json, Some(_)) => serde_json::to_string_pretty(kinds[0])?,
+        (KindsFormat::Json, None) => {
+            serde_json::to_string_pretty(&kinds.iter().map(|k| json(k)).collect::<Vec<_>>())?
+        }
+        (KindsFormat::Json, Some(_)) => serde_json::to_string_pretty(&json(kinds[0]))?,
         (KindsFormat::Markdown, _) => markdown(&kinds),
         (KindsFormat::Text, None) => list(&kinds),
         (KindsFormat::Text, Some(_)) => fields(kinds[0]),
@@ -51,6 +53,21 @@ pub(super) fn run(args: Args, _ctx: &Context) -> anyhow::Result<Exit> {
     text.push('\n');
     print(&text)?;
     Ok(Exit::Parity)
+}
+
+/// A kind as JSON: the catalogue's, with the Terraform types that feed it.
+#[derive(serde::Serialize)]
+struct KindJson<'k> {
+    #[serde(flatten)]
+    kind: &'k Kind,
+    terraform_types: Vec<&'static str>,
+}
+
+fn json(kind: &Kind) -> KindJson<'_> {
+    KindJson {
+        kind,
+        terraform_types: terraform::types_feeding(kind.name),
+    }
 }
 
 /// One line per kind.
@@ -79,6 +96,19 @@ fn fields(kind: &Kind) -> String {
             "untagged: a tag filter cannot choose it"
         }
     );
+    let types = terraform::types_feeding(kind.name);
+    if !types.is_empty() {
+        writeln!(out, "From Terraform state: {}", types.join(", ")).unwrap();
+        let unknown: Vec<&str> = terraform::UNKNOWN_TO_STATE
+            .iter()
+            .filter(|(k, _)| *k == kind.name)
+            .flat_map(|(_, paths)| paths.iter().map(|p| p.trim_end_matches('.')))
+            .collect();
+        if !unknown.is_empty() {
+            writeln!(out, "Not known to a state: {}", unknown.join(", ")).unwrap();
+        }
+        out.push('\n');
+    }
     let width = kind.leaves().map(|f| f.path.len()).max().unwrap_or(0);
     let type_width = kind.leaves().map(|f| f.ty.name().len()).max().unwrap_or(0);
     for f in kind.leaves() {
@@ -97,16 +127,22 @@ fn fields(kind: &Kind) -> String {
 
 /// The README's table: every kind with its fields.
 fn markdown(kinds: &[&Kind]) -> String {
-    let mut out = String::from("| kind | what | tags | fields |\n| --- | --- | --- | --- |\n");
+    let mut out =
+        String::from("| kind | what | tags | fields | from Terraform |\n| --- | --- | --- | --- | --- |\n");
     for k in kinds {
         let fields: Vec<String> = k.leaves().map(|f| format!("`{}`", f.path)).collect();
+        let types: Vec<String> = terraform::types_feeding(k.name)
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect();
         writeln!(
             out,
-            "| `{}` | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} |",
             k.name,
             k.doc,
             if k.tagged { "yes" } else { "no" },
-            fields.join(", ")
+            fields.join(", "),
+            types.join(", ")
         )
         .unwrap();
     }

@@ -1254,7 +1254,8 @@ fn a_terraform_state_given_as_a_snapshot_says_it_is_not_one() {
     .unwrap();
     envparity().args(["show"]).arg(&state).assert().code(2).stderr(
         predicate::str::starts_with("error: ").and(predicate::str::contains(
-            "terraform.tfstate: not an envparity snapshot: it has no \"schema\": \"envparity/snapshot/v1\"",
+            "terraform.tfstate: a Terraform state, not an envparity snapshot: name it in an environment's \
+             `terraform = [...]` and `envparity collect` that environment",
         )),
     );
 }

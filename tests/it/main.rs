@@ -13,3 +13,4 @@ mod no_panic;
 mod readme;
 mod rego;
 mod sources;
+mod terraform;

@@ -89,6 +89,26 @@ pub fn derive_key(name: &str, tokens: &[String]) -> String {
     key
 }
 
+/// Whether `key` is a logical key of `name`: the same segments and separators, each segment the name's own or
+/// `{env}` (`jobs-{env}-0` names `jobs-staging-0`, whatever the environment's tokens were). How a reference by
+/// logical key (a function's queue) finds a resource whose own key is another (a Terraform address).
+pub fn names(key: &str, name: &str) -> bool {
+    let (mut key, mut name) = (key, name);
+    loop {
+        let k = key.find(is_separator).unwrap_or(key.len());
+        let n = name.find(is_separator).unwrap_or(name.len());
+        let segment_matches = &key[..k] == ENV_PLACEHOLDER || key[..k] == name[..n];
+        if !segment_matches || key[k..].chars().next() != name[n..].chars().next() {
+            return false;
+        }
+        let Some(separator) = key[k..].chars().next() else {
+            return true;
+        };
+        key = &key[k + separator.len_utf8()..];
+        name = &name[n + separator.len_utf8()..];
+    }
+}
+
 fn is_separator(c: char) -> bool {
     matches!(c, '-' | '_' | '/' | '.' | ':' | ' ')
 }
@@ -140,6 +160,24 @@ mod tests {
 
     fn tokens(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_key_names_a_name_segment_by_segment_whatever_the_tokens() {
+        assert!(names("jobs-{env}-0", "jobs-staging-0"));
+        assert!(names("jobs-{env}-0", "jobs-prod-0"));
+        assert!(names("/shop/{env}/DB", "/shop/uat/DB"));
+        assert!(names("jobs", "jobs"));
+        for (key, name) in [
+            ("jobs-{env}-0", "jobs-staging-1"),
+            ("jobs-{env}-0", "jobs-staging.0"),
+            ("jobs-{env}-0", "jobs-staging-0-dlq"),
+            ("jobs-{env}", "jobs"),
+            ("jobs", "jobs-x"),
+            ("{env}", "a-b"),
+        ] {
+            assert!(!names(key, name), "{key} {name}");
+        }
     }
 
     #[test]

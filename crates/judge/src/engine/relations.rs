@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::policy::Severity;
 use envparity_model::catalog::aws::{lambda, sqs};
 use envparity_model::field;
-use envparity_model::keys::derive_key;
+use envparity_model::keys::names;
 use envparity_model::snapshot::Snapshot;
 
 /// How many times a function's timeout AWS recommends for the visibility timeout of the queue that feeds it.
@@ -27,13 +27,9 @@ pub(super) struct ShortVisibility {
 
 /// Every queue of the snapshot that feeds a function with a timeout its visibility timeout does not cover: an
 /// error below the function's timeout, a warning below [`RECOMMENDED_FACTOR`] times it. A function names its
-/// queue by the logical key of the queue's name (`tokens` replaced), which is also the queue's own key unless it
-/// has another (a Terraform address, a key tag).
-pub(super) fn short_visibility(
-    snapshot: &Snapshot,
-    keys: &[String],
-    tokens: &[String],
-) -> Vec<ShortVisibility> {
+/// queue by the logical key of the queue's name: the queue's own key, unless it has another (a Terraform
+/// address, a key tag), when the key names the queue's name ([`names`]).
+pub(super) fn short_visibility(snapshot: &Snapshot, keys: &[String]) -> Vec<ShortVisibility> {
     let of_kind = |kind: &'static str| {
         snapshot
             .resources
@@ -42,18 +38,25 @@ pub(super) fn short_visibility(
             .enumerate()
             .filter(move |(_, (r, _))| r.kind == kind)
     };
-    let queues: HashMap<String, (usize, u64)> = of_kind(sqs::QUEUE.name)
+    let queues: Vec<(&str, &str, usize, u64)> = of_kind(sqs::QUEUE.name)
         .filter_map(|(i, (r, key))| {
             let visibility = r
                 .attributes
                 .parse()
                 .get(field!(sqs::Queue, visibility_timeout_seconds))?
                 .as_u64()?;
-            let by_name = derive_key(r.label(), tokens);
-            Some([(key.clone(), (i, visibility)), (by_name, (i, visibility))])
+            Some((key.as_str(), r.label(), i, visibility))
         })
-        .flatten()
         .collect();
+    let by_key: HashMap<&str, (usize, u64)> = queues.iter().map(|&(key, _, i, v)| (key, (i, v))).collect();
+    let queue = |source: &str| {
+        by_key.get(source).copied().or_else(|| {
+            queues
+                .iter()
+                .find(|(_, name, ..)| names(source, name))
+                .map(|&(_, _, i, v)| (i, v))
+        })
+    };
     let mut out = Vec::new();
     for (_, (function, _)) in of_kind(lambda::FUNCTION.name) {
         let attributes = function.attributes.parse();
@@ -70,7 +73,7 @@ pub(super) fn short_visibility(
             if source["source_kind"] != "sqs" {
                 continue;
             }
-            let Some(&(queue, visibility)) = source["source"].as_str().and_then(|k| queues.get(k)) else {
+            let Some((queue, visibility)) = source["source"].as_str().and_then(queue) else {
                 continue;
             };
             let severity = match visibility {

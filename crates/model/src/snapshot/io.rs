@@ -18,6 +18,11 @@ pub enum SnapshotError {
         "{path}: not an envparity snapshot: it has no \"schema\": \"{SCHEMA}\" (envparity collect writes snapshots)"
     )]
     NotASnapshot { path: PathBuf },
+    #[error(
+        "{path}: a Terraform state, not an envparity snapshot: name it in an environment's `terraform = [...]` and \
+         `envparity collect` that environment"
+    )]
+    TerraformState { path: PathBuf },
     #[error("{path}: the file is empty; expected an envparity snapshot (JSON)")]
     Empty { path: PathBuf },
     #[error("{path}:{line}:{column}: not valid JSON: {message}")]
@@ -111,8 +116,10 @@ fn shape_error(
         }
         // Valid JSON without a schema is some other document (a Terraform state, a report): say so first.
         if value.get("schema").is_none() {
-            return SnapshotError::NotASnapshot {
-                path: path.to_owned(),
+            let path = path.to_owned();
+            return match value.get("terraform_version").is_some() && value.get("resources").is_some() {
+                true => SnapshotError::TerraformState { path },
+                false => SnapshotError::NotASnapshot { path },
             };
         }
     }

@@ -19,27 +19,17 @@ impl Check for QueueVisibility {
     fn check<'s>(&self, scene: &Scene<'s>, judge: &mut Judge<'_, 's>) {
         if scene.over_time() {
             // A queue that was already short is no change.
-            let tokens = &scene.options.staging_keys.tokens;
-            let before: BTreeSet<&str> =
-                relations::short_visibility(scene.staging, scene.staging_keys, tokens)
-                    .into_iter()
-                    .map(|short| scene.staging_keys[short.queue].as_str())
-                    .collect();
-            judge.relations(
-                scene.prod,
-                scene.prod_keys,
-                &scene.options.prod_keys.tokens,
-                Side::Prod,
-                &|key| !before.contains(key),
-            );
+            let before: BTreeSet<&str> = relations::short_visibility(scene.staging, scene.staging_keys)
+                .into_iter()
+                .map(|short| scene.staging_keys[short.queue].as_str())
+                .collect();
+            judge.relations(scene.prod, scene.prod_keys, Side::Prod, &|key| {
+                !before.contains(key)
+            });
             return;
         }
-        let tokens = [
-            &scene.options.staging_keys.tokens,
-            &scene.options.prod_keys.tokens,
-        ];
-        for ((side, snapshot, keys), tokens) in scene.sides().into_iter().zip(tokens) {
-            judge.relations(snapshot, keys, tokens, side, &|_| true);
+        for (side, snapshot, keys) in scene.sides() {
+            judge.relations(snapshot, keys, side, &|_| true);
         }
     }
 }
@@ -47,15 +37,8 @@ impl Check for QueueVisibility {
 impl<'p, 's> Judge<'p, 's> {
     /// Settings of one environment that must agree with each other (see [`relations`]), for the queues whose key
     /// `said` takes.
-    fn relations(
-        &mut self,
-        snapshot: &Snapshot,
-        keys: &[String],
-        tokens: &[String],
-        side: Side,
-        said: &dyn Fn(&str) -> bool,
-    ) {
-        for short in relations::short_visibility(snapshot, keys, tokens) {
+    fn relations(&mut self, snapshot: &Snapshot, keys: &[String], side: Side, said: &dyn Fn(&str) -> bool) {
+        for short in relations::short_visibility(snapshot, keys) {
             if !said(&keys[short.queue]) {
                 continue;
             }
