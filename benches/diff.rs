@@ -14,6 +14,9 @@
 //! modules (`policies/rego/`: queue visibility, plain HTTP, bucket versioning) against the diff without them,
 //! times and peak memory.
 //!
+//! Last, two Terraform states of 10,000 resources each (the example states' resources, repeated under other
+//! names): `collect` of both from their states and `diff` of the two snapshots, against parsing both states.
+//!
 //! Under `cargo test` it runs once on a small pair, so that it keeps building and working, and times nothing.
 
 #[allow(dead_code)]
@@ -157,6 +160,112 @@ fn main() {
         );
     }
     rego_row(largest, runs);
+    terraform_row(if benchmarking { 10_000 } else { 200 }, runs);
+}
+
+/// Runs the release binary with `args` in `dir`, with a fingerprint key (secrets compared); returns its wall time.
+fn envparity(dir: &Path, args: &[&str]) -> Duration {
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_envparity"))
+        .args(args)
+        .current_dir(dir)
+        .env("ENVPARITY_FINGERPRINT_KEY", "bench-fingerprint-key-0123456789")
+        .output()
+        .expect("envparity runs");
+    let elapsed = start.elapsed();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    elapsed
+}
+
+/// Writes the example's staging and prod states grown to about `n` resources each, in its workspace layout, with
+/// its envparity.toml: the example's resources again and again, each copy under names of its own.
+fn write_states(n: u64, dir: &Path) {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/terraform");
+    std::fs::copy(example.join("envparity.toml"), dir.join("envparity.toml")).unwrap();
+    for env in ["staging", "prod"] {
+        let workspace = Path::new("infra/terraform.tfstate.d").join(env);
+        let text = std::fs::read_to_string(example.join(&workspace).join("terraform.tfstate")).unwrap();
+        let mut state: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let resources: Vec<serde_json::Value> = state["resources"].as_array().unwrap().clone();
+        let per_copy = resources.len() as u64;
+        let mut grown = Vec::new();
+        for copy in 0..n.div_ceil(per_copy) {
+            for r in &resources {
+                // Names of their own, the environment's token still a whole segment.
+                let text = r
+                    .to_string()
+                    .replace(&format!("-{env}"), &format!("-{env}-{copy}"))
+                    .replace(&format!("/{env}/"), &format!("/{env}/{copy}/"));
+                let mut r: serde_json::Value = serde_json::from_str(&text).unwrap();
+                r["name"] = format!("{}_{copy}", r["name"].as_str().unwrap()).into();
+                grown.push(r);
+            }
+        }
+        state["resources"] = grown.into();
+        std::fs::create_dir_all(dir.join(&workspace)).unwrap();
+        std::fs::write(dir.join(&workspace).join("terraform.tfstate"), state.to_string()).unwrap();
+    }
+}
+
+/// Two states of `n` resources: `collect` of both and `diff`, against parsing both states.
+fn terraform_row(n: u64, runs: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    write_states(n, dir.path());
+    let states: Vec<_> = ["staging", "prod"]
+        .iter()
+        .map(|env| {
+            dir.path()
+                .join(format!("infra/terraform.tfstate.d/{env}/terraform.tfstate"))
+        })
+        .collect();
+    let size: u64 = states.iter().map(|s| std::fs::metadata(s).unwrap().len()).sum();
+    let floor = median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                for state in &states {
+                    let value: serde_json::Value =
+                        serde_json::from_slice(&std::fs::read(state).unwrap()).unwrap();
+                    std::hint::black_box(value);
+                }
+                start.elapsed()
+            })
+            .collect(),
+    );
+    let judged = median(
+        (0..runs)
+            .map(|_| {
+                envparity(dir.path(), &["collect", "staging", "--quiet"])
+                    + envparity(dir.path(), &["collect", "prod", "--quiet"])
+                    + envparity(
+                        dir.path(),
+                        &[
+                            "diff",
+                            "staging.json",
+                            "prod.json",
+                            "--format",
+                            "json",
+                            "--output",
+                            "report.json",
+                        ],
+                    )
+            })
+            .collect(),
+    );
+    println!();
+    println!("| resources per state | states | floor (parse both) | collect both + diff | ratio |");
+    println!("|---:|---:|---:|---:|---:|");
+    println!(
+        "| {n} | {:.1} MB | {} | {} | {:.2}x |",
+        size as f64 / 1e6,
+        ms(floor),
+        ms(judged),
+        judged.as_secs_f64() / floor.as_secs_f64()
+    );
 }
 
 /// The diff of `n` resources per side with and without three Rego modules.

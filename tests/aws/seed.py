@@ -562,7 +562,7 @@ def seed_organization(endpoint, out_dir, per_env, planted_in):
         json.dump({"units": units, "accounts": accounts}, f)
 
 
-FIXTURE_STATES = "../fixtures/terraform/infra/terraform.tfstate.d"
+FIXTURE_STATES = "../../examples/terraform/infra/terraform.tfstate.d"
 
 # Where the states are kept, as the S3 backend lays out workspaces (workspace_key_prefix "env:").
 STATE_BUCKET = "shop-tfstate"

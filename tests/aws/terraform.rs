@@ -1,4 +1,4 @@
-//! Terraform states as environments, against moto: the shop of `tests/fixtures/terraform` created on moto as its
+//! Terraform states as environments, against moto: the shop of `examples/terraform` created on moto as its
 //! states describe it (`seed.py terraform`), the states read from moto's S3 as the S3 backend lays out
 //! workspaces.
 
@@ -124,6 +124,56 @@ fn two_states_judge_as_the_live_environments_they_describe() {
         assert!(rules.contains(&planted), "{planted} not in {rules:?}");
     }
     assert_eq!(state["summary"]["incomplete"], 0, "{state}");
+}
+
+#[test]
+fn the_readme_s_desired_against_actual_runs_as_written() {
+    let (moto, dir) = seeded(&["terraform-drift"]);
+    let dir = dir.path();
+    configs(dir, &moto.endpoint);
+    std::fs::rename(dir.join("live.toml"), dir.join("envparity.toml")).unwrap();
+    std::fs::rename(dir.join("state.toml"), dir.join("terraform.toml")).unwrap();
+    let readme = std::fs::read_to_string(envparity_testkit::repository().join("README.md")).unwrap();
+    let lines: Vec<String> = envparity_testkit::readme_commands(&readme)
+        .into_iter()
+        .filter(|line| {
+            envparity_testkit::README_TERRAFORM_COMMANDS
+                .iter()
+                .any(|start| line.starts_with(start))
+        })
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    for line in &lines {
+        let out = std::process::Command::new("bash")
+            .args(["-c", line])
+            .current_dir(dir)
+            .env_clear()
+            .env(
+                "PATH",
+                format!(
+                    "{}:/usr/bin:/bin",
+                    assert_cmd::cargo::cargo_bin("envparity")
+                        .parent()
+                        .unwrap()
+                        .display()
+                ),
+            )
+            .env("HOME", dir)
+            .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("aws-credentials"))
+            .env("AWS_CONFIG_FILE", dir.join("aws-config"))
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            // The README's `export` of the key, which is shell set-up.
+            .env("ENVPARITY_FINGERPRINT_KEY", TEST_KEY)
+            .output()
+            .unwrap();
+        let expected = envparity_testkit::documented_exit(line).unwrap_or(0);
+        assert_eq!(
+            out.status.code(),
+            Some(expected),
+            "{line}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 /// What moto answers differently from AWS (MOTO.md), so that a state differs from moto where it would not from AWS:

@@ -54,7 +54,9 @@ fn every_readme_command_runs_as_written_or_names_the_test_that_runs_it() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
     envparity_testkit::copy_dir(&root.join("snapshots"), &home.join("snapshots"));
-    envparity_testkit::copy_dir(&root.join("examples/dev"), &home.join("examples/dev"));
+    for example in ["examples/dev", "examples/terraform"] {
+        envparity_testkit::copy_dir(&root.join(example), &home.join(example));
+    }
     for (from, to) in [
         ("snapshots/staging.json", "staging.json"),
         ("snapshots/prod.json", "prod.json"),
@@ -86,6 +88,7 @@ fn every_readme_command_runs_as_written_or_names_the_test_that_runs_it() {
         let tool = command.starts_with("envparity ") || command.starts_with("cargo run -- ");
         let aws = envparity_testkit::README_AWS_COMMANDS
             .iter()
+            .chain(envparity_testkit::README_TERRAFORM_COMMANDS)
             .any(|start| command.starts_with(start));
         if aws || ELSEWHERE.iter().any(|(start, _)| command.starts_with(start)) {
             elsewhere += 1;

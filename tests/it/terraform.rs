@@ -13,7 +13,7 @@ const KEY: &str = "test-fingerprint-key-0123456789";
 /// The fixture folder, copied where a test may write.
 fn fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&repository().join("tests/fixtures/terraform"), dir.path());
+    copy_dir(&repository().join("examples/terraform"), dir.path());
     dir
 }
 

@@ -275,6 +275,14 @@ pub const README_AWS_COMMANDS: &[&str] = &[
     "envparity plan prod --shards 4",
 ];
 
+/// The starts of the README's desired-against-actual commands (Terraform and OpenTofu), which need an account:
+/// run as written against moto in `aws::terraform::the_readme_s_desired_against_actual_runs_as_written`.
+pub const README_TERRAFORM_COMMANDS: &[&str] = &[
+    "envparity collect prod --config envparity.toml --decrypt-secrets --output prod-live.json",
+    "envparity collect prod --config terraform.toml",
+    "envparity diff prod-terraform.json prod-live.json",
+];
+
 /// The exit status a line's `# ... exit N` comment names.
 pub fn documented_exit(line: &str) -> Option<i32> {
     let comment = line.split_once("  #")?.1;

@@ -80,7 +80,7 @@ pub(super) struct States<'i> {
 }
 
 impl<'i> States<'i> {
-    pub(super) fn of(instances: &'i [Instance]) -> Self {
+    pub(super) fn of(instances: impl IntoIterator<Item = &'i Instance>) -> Self {
         const TARGETS: &[(&str, &str)] = &[
             ("aws_rds_cluster_instance", "cluster_identifier"),
             ("aws_lb_listener", "load_balancer_arn"),

@@ -55,7 +55,16 @@ pub enum FormatError {
 #[derive(Deserialize)]
 struct StateV4 {
     #[serde(default)]
+    version: Option<u64>,
+    #[serde(default)]
     resources: Vec<ResourceV4>,
+}
+
+/// What a file says of its format, whatever else it holds.
+#[derive(Deserialize)]
+struct Head {
+    #[serde(default)]
+    version: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -84,13 +93,20 @@ struct InstanceV4 {
 
 /// The managed resource instances of a state; data sources and deposed objects are not resources.
 pub fn state(text: &str) -> Result<Vec<Instance>, FormatError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| FormatError::NotJson(e.to_string()))?;
-    match value.get("version").map(Value::as_u64) {
-        Some(Some(4)) => {}
-        Some(Some(other)) => return Err(FormatError::Version(other)),
-        _ => return Err(FormatError::NotState),
+    // One pass into the state's shape; a file of another shape is read again only to say what it is.
+    let state: StateV4 = serde_json::from_str(text).map_err(|e| {
+        match serde_json::from_str::<Head>(text).map(|head| head.version.as_ref().map(Value::as_u64)) {
+            Err(_) => FormatError::NotJson(e.to_string()),
+            Ok(Some(Some(version))) if version != 4 => FormatError::Version(version),
+            Ok(Some(Some(_))) => FormatError::NotJson(e.to_string()),
+            Ok(_) => FormatError::NotState,
+        }
+    })?;
+    match state.version {
+        Some(4) => {}
+        Some(other) => return Err(FormatError::Version(other)),
+        None => return Err(FormatError::NotState),
     }
-    let state: StateV4 = serde_json::from_value(value).map_err(|e| FormatError::NotJson(e.to_string()))?;
     Ok(state
         .resources
         .into_iter()

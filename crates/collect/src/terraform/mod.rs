@@ -13,6 +13,7 @@
 mod aws;
 mod format;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -142,9 +143,9 @@ fn read(cx: &Context, shown: &str) -> Result<String, String> {
 /// The resources of a state's instances: envparity's kinds where a type maps onto one (its helper resources
 /// folded in), `terraform.TYPE` for the rest.
 fn resources(instances: &[Instance], tokens: &[String], redactor: &Redactor) -> Vec<Resource> {
-    let redacted: Vec<Instance> = instances.iter().map(|i| redact(i, redactor)).collect();
+    let redacted: Vec<Cow<Instance>> = instances.iter().map(|i| redact(i, redactor)).collect();
     let plain_secrets: Vec<Vec<String>> = instances.iter().map(sensitive_texts).collect();
-    let states = aws::States::of(&redacted);
+    let states = aws::States::of(redacted.iter().map(|i| i.as_ref()));
     let key_of = |name: &str| derive_key(name, tokens);
     redacted
         .iter()
@@ -315,16 +316,24 @@ fn by_design(value: &Value) -> bool {
 
 /// The instance with every value its sensitive paths and its type's known secret attributes name replaced by
 /// its redacted form (fingerprinted, when a key is set).
-fn redact(i: &Instance, redactor: &Redactor) -> Instance {
+fn redact<'i>(i: &'i Instance, redactor: &Redactor) -> Cow<'i, Instance> {
+    let held = |path: &Vec<Step>| {
+        at(&i.attributes, path).is_some_and(|v| !v.is_null() && !envparity_model::snapshot::is_redacted(v))
+    };
+    let paths: Vec<Vec<Step>> = secret_paths(i).into_iter().filter(held).collect();
+    if paths.is_empty() {
+        return Cow::Borrowed(i);
+    }
     let mut out = i.clone();
-    for path in secret_paths(i) {
+    for path in paths {
         if let Some(value) = at_mut(&mut out.attributes, &path) {
-            if !value.is_null() && !envparity_model::snapshot::is_redacted(value) {
+            // A path named twice (sensitive and known secret) is redacted once: the fingerprint is the secret's.
+            if !envparity_model::snapshot::is_redacted(value) {
                 *value = redactor.redact(Some(&plain_text(value)));
             }
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The paths of an instance's secrets: its sensitive paths, and its type's known secret attributes.
@@ -344,10 +353,9 @@ fn secret_paths(i: &Instance) -> Vec<Vec<Step>> {
 /// The plain texts of an instance's secrets: any of them a conversion copies into a kind's attributes is redacted
 /// there too.
 fn sensitive_texts(i: &Instance) -> Vec<String> {
-    let mut attributes = i.attributes.clone();
     secret_paths(i)
         .iter()
-        .filter_map(|p| at_mut(&mut attributes, p).map(|v| plain_text(v)))
+        .filter_map(|p| at(&i.attributes, p).map(plain_text))
         .filter(|t| !t.is_empty() && t != "null")
         .collect()
 }
@@ -374,6 +382,13 @@ fn plain_text(value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+fn at<'v>(value: &'v Value, path: &[Step]) -> Option<&'v Value> {
+    path.iter().try_fold(value, |v, step| match step {
+        Step::Key(k) => v.get(k.as_str()),
+        Step::Index(n) => v.get(*n),
+    })
 }
 
 fn at_mut<'v>(value: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> {
@@ -491,6 +506,102 @@ mod tests {
             Some(IndexKey::Number(2)),
         );
         assert_eq!(key(&counted, &tokens), "module.app[0].aws_sqs_queue.jobs[2]");
+    }
+
+    #[test]
+    fn sensitive_values_nested_in_blocks_are_redacted_with_the_fingerprint_of_their_text() {
+        let key = crate::secrets::FingerprintKey::new(b"k".repeat(32)).unwrap();
+        let redactor = Redactor::new(Some(key));
+        let mut i = instance("", "aws_appsync_api_key", "x", None);
+        i.attributes = serde_json::json!({"config": [{"token": "t0ken", "name": "n"}], "count": 3});
+        i.sensitive = vec![
+            vec![
+                Step::Key("config".into()),
+                Step::Index(0),
+                Step::Key("token".into()),
+            ],
+            vec![Step::Key("count".into())],
+            // A path into nothing is no error.
+            vec![Step::Key("missing".into()), Step::Index(9)],
+        ];
+        let redacted = redact(&i, &redactor);
+        assert_eq!(
+            redacted.attributes["config"][0]["token"],
+            redactor.redact(Some("t0ken"))
+        );
+        assert_eq!(redacted.attributes["config"][0]["name"], "n");
+        assert_eq!(redacted.attributes["count"], redactor.redact(Some("3")));
+        assert_eq!(sensitive_texts(&i), ["t0ken", "3"]);
+    }
+
+    #[test]
+    fn a_secret_both_marked_sensitive_and_known_is_fingerprinted_as_itself() {
+        let key = crate::secrets::FingerprintKey::new(b"k".repeat(32)).unwrap();
+        let redactor = Redactor::new(Some(key));
+        let mut i = instance("", "aws_secretsmanager_secret_version", "x", None);
+        i.attributes = serde_json::json!({"secret_id": "arn", "secret_string": "s3cret"});
+        i.sensitive = vec![vec![Step::Key("secret_string".into())]];
+        assert_eq!(
+            redact(&i, &redactor).attributes["secret_string"],
+            redactor.redact(Some("s3cret"))
+        );
+    }
+
+    #[test]
+    fn other_types_compare_without_what_differs_by_design() {
+        let mut i = instance("", "aws_security_group", "web", None);
+        i.attributes = serde_json::json!({
+            "arn": "arn:aws:ec2:eu-west-1:111111111111:security-group/sg-0a1b2c3d4e5f60718",
+            "id": "sg-0a1b2c3d4e5f60718",
+            "name": "web-staging",
+            "vpc_id": "vpc-0a1b2c3d",
+            "subnet_ids": ["subnet-0a1b2c3d", "subnet-1a2b3c4d"],
+            "owner_id": "111111111111",
+            "role": "arn:aws:iam::111111111111:role/web-staging",
+            "peer": "arn:aws:iam::222222222222:role/web-prod",
+            "created": "2026-01-05T10:00:00Z",
+            "ingress": [{"from_port": 443, "security_groups": ["sg-0a1b2c3d4e5f60719"]}],
+        });
+        let tokens = vec!["staging".to_owned()];
+        let r = other(&i, &tokens, &Redactor::new(None));
+        assert_eq!(r.kind, "terraform.aws_security_group");
+        assert_eq!(r.account.as_deref(), Some("111111111111"));
+        assert_eq!(
+            r.attributes.parse()["attributes"],
+            serde_json::json!({
+                "name": "web-{env}",
+                "owner_id": "{account}",
+                "role": "arn:aws:iam::{account}:role/web-{env}",
+                "peer": "arn:aws:iam::222222222222:role/web-prod",
+                "ingress": [{"from_port": 443}],
+            })
+        );
+    }
+
+    #[test]
+    fn no_state_makes_reading_panic() {
+        let text =
+            include_str!("../../../../examples/terraform/infra/terraform.tfstate.d/prod/terraform.tfstate");
+        let redactor = Redactor::new(None);
+        let tokens = vec!["prod".to_owned()];
+        // Cut anywhere, and with any byte replaced by a quote, a bracket or a digit: read, or refused whole.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..300 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let at = (seed as usize) % text.len();
+            let mut bytes = text.as_bytes().to_vec();
+            bytes[at] = b"\"[]{}0-"[(seed >> 40) as usize % 7];
+            for candidate in [&bytes[..], &text.as_bytes()[..at]] {
+                let Ok(candidate) = std::str::from_utf8(candidate) else {
+                    continue;
+                };
+                if let Ok(instances) = format::state(candidate) {
+                    let _ = resources(&instances, &tokens, &redactor);
+                }
+            }
+        }
     }
 
     #[test]
