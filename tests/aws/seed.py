@@ -562,7 +562,16 @@ def seed_organization(endpoint, out_dir, per_env, planted_in):
         json.dump({"units": units, "accounts": accounts}, f)
 
 
-FIXTURE_STATES = "../../examples/terraform/infra/terraform.tfstate.d"
+# The example's hand-written states, and the states real Terraform wrote (scripts/terraform-reference) in moto's
+# default account.
+FIXTURE_STATES = "../../examples/terraform/infra/terraform.tfstate.d/{env}/terraform.tfstate"
+REAL_STATES = "../terraform/states/{env}.tfstate"
+REAL_ACCOUNT = "123456789012"
+
+
+def tags_of(a):
+    """A resource's tags as its state holds them: with the provider's default tags, when it has them."""
+    return a.get("tags_all") or a.get("tags") or {}
 
 # Where the states are kept, as the S3 backend lays out workspaces (workspace_key_prefix "env:").
 STATE_BUCKET = "shop-tfstate"
@@ -582,7 +591,7 @@ def seed_from_state(make, state):
     identifiers moto gave (a secret's ARN ends in a random suffix) in place of the fixture's."""
     rds, sqs, sns, ssm, s3 = make("rds"), make("sqs"), make("sns"), make("ssm"), make("s3")
     secrets, dynamodb = make("secretsmanager"), make("dynamodb")
-    tag_list = lambda a: [{"Key": k, "Value": v} for k, v in (a.get("tags") or {}).items()]
+    tag_list = lambda a: [{"Key": k, "Value": v} for k, v in tags_of(a).items()]
     replaced = {}
     instances = list(state_instances(state))
     by_type = lambda t: [a for (_, typ, _, _, a) in instances if typ == t]
@@ -614,7 +623,7 @@ def seed_from_state(make, state):
             "SqsManagedSseEnabled": a["sqs_managed_sse_enabled"],
         }
         sqs.create_queue(QueueName=a["name"], Attributes={k: str(v).lower() if isinstance(v, bool) else str(v)
-                                                          for k, v in attributes.items()}, tags=a["tags"])
+                                                          for k, v in attributes.items()}, tags=tags_of(a))
     for a in by_type("aws_sns_topic"):
         sns.create_topic(Name=a["name"], Attributes={"KmsMasterKeyId": a["kms_master_key_id"]}, Tags=tag_list(a))
     for a in by_type("aws_sns_topic_subscription"):
@@ -807,7 +816,7 @@ def seed_compute_from_state(make, instances, replaced):
         replaced[a["arn"]] = made["nodegroupArn"]
 
 
-def seed_terraform(endpoint, out_dir, accounts, drift):
+def seed_terraform(endpoint, out_dir, accounts, drift, real=False):
     """The shop of the Terraform fixture states, each environment created on moto as its state describes it. The
     states, with moto's identifiers, go to OUT_DIR/ENV.tfstate and to s3://shop-tfstate/env:/ENV/shop.tfstate in
     an account of its own (profile tfstate). With `drift`, prod is then changed by hand: a queue's visibility
@@ -815,8 +824,11 @@ def seed_terraform(endpoint, out_dir, accounts, drift):
     here = __file__.rsplit("/", 1)[0]
     states = {}
     for env, account in accounts.items():
-        with open(f"{here}/{FIXTURE_STATES}/{env}/terraform.tfstate") as f:
-            states[env] = seed_from_state(clients(endpoint, account), json.load(f))
+        with open(f"{here}/{(REAL_STATES if real else FIXTURE_STATES).format(env=env)}") as f:
+            text = f.read()
+        # Each environment in its own account, as the example's are.
+        text = text.replace(REAL_ACCOUNT, account) if real else text
+        states[env] = seed_from_state(clients(endpoint, account), json.loads(text))
     # The states' bucket is in an account of its own, as the S3 backend is usually set up.
     tooling = clients(endpoint, "444444444444")
     s3 = tooling("s3")
@@ -851,10 +863,12 @@ def main():
         "one-account": {"staging": "333333333333", "prod": "333333333333"},
         "terraform": {"staging": "111111111111", "prod": "222222222222"},
         "terraform-drift": {"staging": "111111111111", "prod": "222222222222"},
+        "terraform-real": {"staging": "111111111111", "prod": "222222222222"},
     }.get(scenario) or sys.exit(f"unknown scenario {scenario}")
     credentials, config = [], []
     if scenario.startswith("terraform"):
-        credentials.append(seed_terraform(endpoint, out_dir, accounts, drift=scenario == "terraform-drift"))
+        drift, real = scenario == "terraform-drift", scenario == "terraform-real"
+        credentials.append(seed_terraform(endpoint, out_dir, accounts, drift=drift, real=real))
         config.append(f"[profile tfstate]\nregion = {REGION}\n")
     for env, account in accounts.items():
         if scenario.startswith("terraform"):

@@ -8,11 +8,16 @@ use serde_json::Value;
 
 use super::support::{TEST_KEY, envparity, seeded, write};
 
+/// The services the example's states hold.
 const SERVICES: &str = r#"services = ["rds", "sqs", "sns", "ssm", "s3", "dynamodb", "secretsmanager", "ec2",
 "autoscaling", "elbv2", "lambda", "ecs", "eks"]"#;
 
-/// A config reading both environments live from moto, and one reading them from their states in moto's S3.
-fn configs(dir: &Path, endpoint: &str) {
+/// The services the states of tests/terraform/ hold.
+const REAL_SERVICES: &str = r#"services = ["sqs", "sns", "ssm", "s3", "dynamodb", "secretsmanager"]"#;
+
+/// A config reading both environments' `services` live from moto, and one reading them from their states in
+/// moto's S3.
+fn configs(dir: &Path, endpoint: &str, services: &str) {
     let live = |env: &str| {
         format!(
             "[environments.{env}]\nprofile = \"{env}\"\nregions = [\"eu-west-1\"]\nendpoint_url = \"{endpoint}\"\n\
@@ -23,7 +28,7 @@ fn configs(dir: &Path, endpoint: &str) {
         dir,
         "live.toml",
         &format!(
-            "[collect]\n{SERVICES}\nconcurrency = 8\n\n{}\n{}",
+            "[collect]\n{services}\nconcurrency = 8\n\n{}\n{}",
             live("staging"),
             live("prod")
         ),
@@ -99,7 +104,7 @@ fn judged(report: &Value) -> Vec<String> {
 fn two_states_judge_as_the_live_environments_they_describe() {
     let (moto, dir) = seeded(&["terraform"]);
     let dir = dir.path();
-    configs(dir, &moto.endpoint);
+    configs(dir, &moto.endpoint, SERVICES);
     for env in ["staging", "prod"] {
         collect(dir, "live.toml", env, &format!("live-{env}.json"));
         collect(dir, "state.toml", env, &format!("state-{env}.json"));
@@ -130,7 +135,7 @@ fn two_states_judge_as_the_live_environments_they_describe() {
 fn the_readme_s_desired_against_actual_runs_as_written() {
     let (moto, dir) = seeded(&["terraform-drift"]);
     let dir = dir.path();
-    configs(dir, &moto.endpoint);
+    configs(dir, &moto.endpoint, SERVICES);
     std::fs::rename(dir.join("live.toml"), dir.join("envparity.toml")).unwrap();
     std::fs::rename(dir.join("state.toml"), dir.join("terraform.toml")).unwrap();
     let readme = std::fs::read_to_string(envparity_testkit::repository().join("README.md")).unwrap();
@@ -176,6 +181,46 @@ fn the_readme_s_desired_against_actual_runs_as_written() {
     }
 }
 
+/// The states real Terraform and the real AWS provider wrote (`scripts/terraform-reference` applies
+/// tests/terraform/shop/ to moto), each environment created on moto as its state describes it: the two states
+/// judge as the two live environments, and each state against its live environment is parity.
+#[test]
+fn states_terraform_wrote_judge_as_the_live_environments_they_describe() {
+    let (moto, dir) = seeded(&["terraform-real"]);
+    let dir = dir.path();
+    configs(dir, &moto.endpoint, REAL_SERVICES);
+    for env in ["staging", "prod"] {
+        collect(dir, "live.toml", env, &format!("live-{env}.json"));
+        collect(dir, "state.toml", env, &format!("state-{env}.json"));
+    }
+    let (_, live) = diff(dir, "live-staging.json", "live-prod.json", "default");
+    let (_, state) = diff(dir, "state-staging.json", "state-prod.json", "default");
+    assert_eq!(judged(&state), judged(&live));
+    let rules: Vec<&str> = state["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    for planted in ["queue-delivery", "secret-reused", "terraform-resources"] {
+        assert!(rules.contains(&planted), "{planted} not in {rules:?}");
+    }
+    for env in ["staging", "prod"] {
+        let (code, report) = diff(
+            dir,
+            &format!("state-{env}.json"),
+            &format!("live-{env}.json"),
+            "drift",
+        );
+        assert_eq!(
+            (code, &report["findings"]),
+            (Some(0), &serde_json::json!([])),
+            "{report:#}"
+        );
+        assert_eq!(report["summary"]["paired"], 8, "{report:#}");
+    }
+}
+
 /// What moto answers differently from AWS (MOTO.md), so that a state differs from moto where it would not from AWS:
 /// DescribeServices returns no deployment configuration, and target groups have fewer attributes.
 fn moto_quirk(finding: &Value) -> bool {
@@ -191,7 +236,7 @@ fn moto_quirk(finding: &Value) -> bool {
 fn a_state_against_its_live_environment_finds_exactly_what_was_done_by_hand() {
     let (moto, dir) = seeded(&["terraform-drift"]);
     let dir = dir.path();
-    configs(dir, &moto.endpoint);
+    configs(dir, &moto.endpoint, SERVICES);
     collect(dir, "live.toml", "prod", "prod-live.json");
     collect(dir, "state.toml", "prod", "prod-terraform.json");
     let (code, report) = diff(dir, "prod-terraform.json", "prod-live.json", "drift");

@@ -295,12 +295,14 @@ fn comparable(text: &str, account: Option<&str>, tokens: &[String]) -> String {
     derive_key(&text, tokens)
 }
 
-/// A value that differs between environments by design: an opaque AWS id (`vpc-0a1b2c3d`, `sg-...`), a list of
-/// them, or a time (`2026-01-05T10:00:00Z`).
+/// A value that differs between environments by design: an opaque AWS id (`vpc-0a1b2c3d`, `sg-...`, an IAM
+/// unique id such as `AROA...`), a list of them, or a time (`2026-01-05T10:00:00Z`).
 fn by_design(value: &Value) -> bool {
     static OPAQUE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"^(?:[a-z]{1,8}-[0-9a-f]{8,17}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\S*)$")
-            .expect("the pattern compiles")
+        regex::Regex::new(
+            r"^(?:[a-z]{1,8}-[0-9a-f]{8,17}|A(?:ROA|IDA|GPA|NPA|NVA|IPA|SIA|KIA|PKA|BIA|CCA)[A-Z0-9]{12,}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\S*)$",
+        )
+        .expect("the pattern compiles")
     });
     match value {
         Value::String(s) => OPAQUE.is_match(s),
@@ -560,6 +562,7 @@ mod tests {
             "role": "arn:aws:iam::111111111111:role/web-staging",
             "peer": "arn:aws:iam::222222222222:role/web-prod",
             "created": "2026-01-05T10:00:00Z",
+            "unique_id": "AROARZPUZDIKPHJLHQ6C4",
             "ingress": [{"from_port": 443, "security_groups": ["sg-0a1b2c3d4e5f60719"]}],
         });
         let tokens = vec!["staging".to_owned()];
