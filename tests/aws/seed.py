@@ -684,7 +684,7 @@ def seed_compute_from_state(make, instances, replaced):
         replaced[group["vpc_id"]] = vpc
         replaced[group["id"]] = ec2.create_security_group(
             GroupName=group["name"], Description=group["description"], VpcId=vpc)["GroupId"]
-    tags = lambda a: [{"Key": k, "Value": v} for k, v in (a.get("tags") or {}).items()]
+    tags = lambda a: [{"Key": k, "Value": v} for k, v in tags_of(a).items()]
     for a in by_type("aws_launch_template"):
         ebs = lambda d: d["ebs"][0]
         made = ec2.create_launch_template(LaunchTemplateName=a["name"], LaunchTemplateData={

@@ -13,7 +13,8 @@ const SERVICES: &str = r#"services = ["rds", "sqs", "sns", "ssm", "s3", "dynamod
 "autoscaling", "elbv2", "lambda", "ecs", "eks"]"#;
 
 /// The services the states of tests/terraform/ hold.
-const REAL_SERVICES: &str = r#"services = ["sqs", "sns", "ssm", "s3", "dynamodb", "secretsmanager"]"#;
+const REAL_SERVICES: &str =
+    r#"services = ["sqs", "sns", "ssm", "s3", "dynamodb", "secretsmanager", "ec2", "elbv2", "autoscaling"]"#;
 
 /// A config reading both environments' `services` live from moto, and one reading them from their states in
 /// moto's S3.
@@ -206,28 +207,33 @@ fn states_terraform_wrote_judge_as_the_live_environments_they_describe() {
         assert!(rules.contains(&planted), "{planted} not in {rules:?}");
     }
     for env in ["staging", "prod"] {
-        let (code, report) = diff(
+        let (_, report) = diff(
             dir,
             &format!("state-{env}.json"),
             &format!("live-{env}.json"),
             "drift",
         );
-        assert_eq!(
-            (code, &report["findings"]),
-            (Some(0), &serde_json::json!([])),
-            "{report:#}"
-        );
-        assert_eq!(report["summary"]["paired"], 8, "{report:#}");
+        let findings: Vec<&Value> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| !moto_quirk(f))
+            .collect();
+        assert_eq!(findings, Vec::<&Value>::new(), "{report:#}");
+        assert_eq!(report["summary"]["paired"], 13, "{report:#}");
     }
 }
 
 /// What moto answers differently from AWS (MOTO.md), so that a state differs from moto where it would not from AWS:
-/// DescribeServices returns no deployment configuration, and target groups have fewer attributes.
+/// DescribeServices returns no deployment configuration, and load balancers and target groups have fewer
+/// attributes.
 fn moto_quirk(finding: &Value) -> bool {
     let field = finding["field"].as_str().unwrap_or_default();
     match finding["kind"].as_str().unwrap_or_default() {
         "aws.ecs.service" => field.starts_with("deployment."),
-        "aws.elbv2.target_group" => finding["detail"] == "absent in prod" && field.starts_with("attributes."),
+        "aws.elbv2.target_group" | "aws.elbv2.load_balancer" => {
+            finding["detail"] == "absent in prod" && field.starts_with("attributes.")
+        }
         _ => false,
     }
 }

@@ -216,6 +216,7 @@ mod tests {
         let mut part = Snapshot::new("prod", "2026-12-01T00:00:00Z");
         let shard = Shard { index, count: 2 };
         part.fleet = Some(envparity_model::snapshot::Fleet {
+            tags: Default::default(),
             accounts: ["1", "2"]
                 .map(|id| envparity_model::snapshot::FleetAccount {
                     id: id.into(),

@@ -297,6 +297,7 @@ async fn collect_aws(
         Err(error) => {
             // A part that knows no account still says it is a part, so that merging sees the split.
             snapshot.fleet = Some(Fleet {
+                tags: env.tags.clone(),
                 accounts: Vec::new(),
                 regions: session.regions.clone(),
                 shard: options.shard,
@@ -326,6 +327,7 @@ async fn collect_aws(
         }
     };
     snapshot.fleet = Some(Fleet {
+        tags: env.tags.clone(),
         accounts: accounts.clone(),
         regions: session.regions.clone(),
         shard: options.shard,

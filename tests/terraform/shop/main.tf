@@ -21,14 +21,17 @@ provider "aws" {
   skip_requesting_account_id  = true
   s3_use_path_style           = true
   endpoints {
-    sqs = var.endpoint
-    sns = var.endpoint
-    ssm = var.endpoint
-    s3 = var.endpoint
-    dynamodb = var.endpoint
+    sqs            = var.endpoint
+    sns            = var.endpoint
+    ssm            = var.endpoint
+    s3             = var.endpoint
+    dynamodb       = var.endpoint
     secretsmanager = var.endpoint
-    iam = var.endpoint
-    sts = var.endpoint
+    iam            = var.endpoint
+    ec2            = var.endpoint
+    elbv2          = var.endpoint
+    autoscaling    = var.endpoint
+    sts            = var.endpoint
   }
   default_tags {
     tags = { Environment = terraform.workspace, Team = "shop" }
@@ -124,4 +127,81 @@ resource "aws_iam_role" "app" {
     Version   = "2012-10-17"
     Statement = [{ Effect = "Allow", Principal = { Service = "ecs-tasks.amazonaws.com" }, Action = "sts:AssumeRole" }]
   })
+}
+
+data "aws_vpc" "default" { default = true }
+data "aws_subnets" "default" {
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.default.id]
+  }
+}
+resource "aws_security_group" "alb" {
+  name   = "shop-${local.env}-alb-sg"
+  vpc_id = data.aws_vpc.default.id
+}
+resource "aws_launch_template" "web" {
+  name          = "shop-web-${local.env}-lt"
+  image_id      = "ami-12c6146b"
+  instance_type = local.prod ? "m6i.xlarge" : "m6i.large"
+  metadata_options {
+    http_tokens = "required"
+  }
+  block_device_mappings {
+    device_name = "/dev/xvda"
+    ebs {
+      volume_size = 30
+      volume_type = "gp3"
+      encrypted   = true
+    }
+  }
+}
+resource "aws_instance" "bastion" {
+  ami                    = "ami-12c6146b"
+  instance_type          = "t3.micro"
+  vpc_security_group_ids = [aws_security_group.alb.id]
+  metadata_options {
+    http_tokens = "required"
+  }
+  tags = { Name = "bastion-${local.env}" }
+}
+resource "aws_lb_target_group" "web" {
+  name     = "shop-web-${local.env}-tg"
+  port     = 8080
+  protocol = "HTTP"
+  vpc_id   = data.aws_vpc.default.id
+  health_check {
+    path     = "/healthz"
+    interval = local.prod ? 30 : 10
+    matcher  = "200"
+  }
+}
+resource "aws_lb" "web" {
+  name               = "shop-${local.env}-alb"
+  load_balancer_type = "application"
+  security_groups    = [aws_security_group.alb.id]
+  subnets            = slice(data.aws_subnets.default.ids, 0, 2)
+  idle_timeout       = local.prod ? 120 : 60
+}
+resource "aws_lb_listener" "http" {
+  load_balancer_arn = aws_lb.web.arn
+  port              = 80
+  protocol          = "HTTP"
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.web.arn
+  }
+}
+resource "aws_autoscaling_group" "web" {
+  name               = "shop-web-${local.env}-asg"
+  min_size           = local.prod ? 3 : 1
+  max_size           = local.prod ? 6 : 2
+  desired_capacity   = local.prod ? 3 : 1
+  availability_zones = ["eu-west-1a", "eu-west-1b"]
+  target_group_arns  = [aws_lb_target_group.web.arn]
+  health_check_type  = "ELB"
+  launch_template {
+    id      = aws_launch_template.web.id
+    version = "$Default"
+  }
 }

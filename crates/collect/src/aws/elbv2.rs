@@ -176,7 +176,7 @@ pub(crate) fn target_group_attributes(
 }
 
 /// A listener as compared: port, protocol, TLS policy (secure listeners only), and its default actions with
-/// target groups by logical key (`key_of` gives one from a name).
+/// target groups by logical key (`key_of` gives one from a name), in their order (written when there are several).
 pub(crate) fn listener(l: &Listener, key_of: &dyn Fn(&str) -> String) -> Value {
     let protocol = l.protocol().map(|p| p.as_str().to_owned());
     // Only secure listeners have a TLS policy; anything else reported there is noise.
@@ -186,6 +186,12 @@ pub(crate) fn listener(l: &Listener, key_of: &dyn Fn(&str) -> String) -> Value {
     };
     let mut actions: Vec<Value> = l.default_actions().iter().map(|a| action(a, key_of)).collect();
     actions.sort_by_key(|a| a["order"].as_i64());
+    // An order tells several actions apart; one action's (which AWS may give or not) says nothing.
+    if let [only] = actions.as_mut_slice()
+        && let Some(action) = only.as_object_mut()
+    {
+        action.remove("order");
+    }
     let mut out = json!({
         "port": l.port(),
         "protocol": protocol,
@@ -345,5 +351,21 @@ mod tests {
                    "default_actions": [{"type": "forward", "target_groups": ["web-{env}-tg"]}]})
         );
         assert_eq!(listener(&forward(ProtocolEnum::Http), &key_of).get("ssl_policy"), None);
+    }
+
+    #[test]
+    fn one_default_action_has_no_order_and_several_keep_theirs() {
+        let action = |order: i32, kind: ActionTypeEnum| Action::builder().r#type(kind).order(order).build();
+        let one = Listener::builder().port(80).default_actions(action(1, ActionTypeEnum::Forward)).build();
+        assert_eq!(listener(&one, &str::to_owned)["default_actions"], json!([{"type": "forward"}]));
+        let two = Listener::builder()
+            .port(80)
+            .default_actions(action(2, ActionTypeEnum::Forward))
+            .default_actions(action(1, ActionTypeEnum::AuthenticateOidc))
+            .build();
+        assert_eq!(
+            listener(&two, &str::to_owned)["default_actions"],
+            json!([{"type": "authenticate-oidc", "order": 1}, {"type": "forward", "order": 2}])
+        );
     }
 }

@@ -989,8 +989,7 @@ fn load_balancer(
 
 fn listener(a: &Value) -> aws_sdk_elasticloadbalancingv2::types::Listener {
     use aws_sdk_elasticloadbalancingv2::types as elb;
-    let defaults = blocks(a, "default_action");
-    let actions = defaults.iter().map(|d| {
+    let actions = blocks(a, "default_action").iter().map(|d| {
         let forward = first(d, "forward").map(|f| {
             elb::ForwardActionConfig::builder()
                 .set_target_groups(Some(
@@ -1023,8 +1022,7 @@ fn listener(a: &Value) -> aws_sdk_elasticloadbalancingv2::types::Listener {
         });
         elb::Action::builder()
             .set_type(text(d, "type").map(elb::ActionTypeEnum::from))
-            // The provider writes an order for every action; AWS gives one where several actions need it.
-            .set_order(int(d, "order").filter(|o| *o > 0 && defaults.len() > 1))
+            .set_order(int(d, "order").filter(|o| *o > 0))
             .set_target_group_arn(text(d, "target_group_arn").map(str::to_owned))
             .set_forward_config(forward)
             .set_redirect_config(redirect)

@@ -72,6 +72,19 @@ pub struct Fleet {
     /// Which part of a sharded collection this snapshot is; absent in a whole (or merged) snapshot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
+    /// The tags every tagged resource had to carry to be collected (the environment's `tags`): a resource
+    /// without them is not in the snapshot, whether or not it exists.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+impl Fleet {
+    /// Whether collection could have seen a resource of this kind with these tags: an untagged kind, or all of the
+    /// filter's tags.
+    pub fn could_see(&self, kind: &str, tags: &Tags) -> bool {
+        crate::catalog::CATALOGUE.kind(kind).is_some_and(|k| !k.tagged)
+            || self.tags.iter().all(|(k, v)| tags.get(k) == Some(v))
+    }
 }
 
 /// One account of an environment.

@@ -47,6 +47,15 @@ impl<'p, 's> Judge<'p, 's> {
                     // A state speaks only of the kinds its types feed; the live side only of those it read.
                     (true, Side::Prod) if terraform::types_feeding(&resource.kind).is_empty() => continue,
                     (true, Side::Staging) if !other.reads(&resource.kind) => continue,
+                    // The live side's tag filter would not have shown it: unknown, not deleted.
+                    (true, Side::Staging)
+                        if other
+                            .fleet
+                            .as_ref()
+                            .is_some_and(|f| !f.could_see(&resource.kind, &resource.tags)) =>
+                    {
+                        continue;
+                    }
                     (true, Side::Prod) => Some(format!("unmanaged: {}", resource.label())),
                     (true, Side::Staging) => Some(format!("deleted outside Terraform: {}", resource.label())),
                     (false, _) => None,
