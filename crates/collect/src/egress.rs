@@ -7,19 +7,34 @@
 //! lines and embedded JSON, in attributes, tags, names, identifiers and gap messages alike.
 
 use super::secrets::Redactor;
-use envparity_model::snapshot::{Attributes, Resource, Snapshot};
+use envparity_model::snapshot::{Attributes, Snapshot};
 
-/// Masks or redacts every secret the snapshot's texts hold. The resources are checked on every core, a share of
-/// them each (tens of thousands come from one Terraform state).
+/// Masks or redacts every secret the snapshot's texts hold.
 pub fn check(snapshot: &mut Snapshot, redactor: &Redactor) {
-    let text = |s: &mut String| scrub_in_place(s, redactor);
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let chunk = snapshot.resources.len().div_ceil(threads).max(256);
-    std::thread::scope(|scope| {
-        for resources in snapshot.resources.chunks_mut(chunk) {
-            scope.spawn(move || resources.iter_mut().for_each(|r| check_resource(r, redactor)));
+    let text = |s: &mut String| {
+        if let std::borrow::Cow::Owned(masked) = redactor.scrub_text(s) {
+            *s = masked;
         }
-    });
+    };
+    for r in &mut snapshot.resources {
+        for field in [&mut r.key, &mut r.name, &mut r.id].into_iter().flatten() {
+            text(field);
+        }
+        r.identifiers.iter_mut().for_each(text);
+        r.tags = r
+            .tags
+            .iter()
+            .map(|(k, v)| (k.clone(), redactor.tag(k, v)))
+            .collect();
+        let attributes = r
+            .attributes
+            .parse()
+            .into_iter()
+            .map(|(k, v)| (k, redactor.scrub(v)))
+            .collect();
+        // Scrubbing only replaces values by shallower ones, so the attributes stay as readable as they were.
+        r.attributes = Attributes::from_map(&attributes);
+    }
     for gap in &mut snapshot.gaps {
         text(&mut gap.error);
     }
@@ -28,35 +43,5 @@ pub fn check(snapshot: &mut Snapshot, redactor: &Redactor) {
     }
     for unaudited in &mut snapshot.unaudited {
         text(&mut unaudited.resource_type);
-    }
-}
-
-/// Masks or redacts every secret one resource's texts hold.
-fn check_resource(r: &mut Resource, redactor: &Redactor) {
-    for field in [&mut r.key, &mut r.name, &mut r.id].into_iter().flatten() {
-        scrub_in_place(field, redactor);
-    }
-    for identifier in &mut r.identifiers {
-        scrub_in_place(identifier, redactor);
-    }
-    r.tags = r
-        .tags
-        .iter()
-        .map(|(k, v)| (k.clone(), redactor.tag(k, v)))
-        .collect();
-    let attributes = r
-        .attributes
-        .parse()
-        .into_iter()
-        .map(|(k, v)| (k, redactor.scrub(v)))
-        .collect();
-    // Scrubbing only replaces values by shallower ones, so the attributes stay as readable as they were.
-    r.attributes = Attributes::from_map(&attributes);
-}
-
-/// A text with every secret in it masked, in place.
-fn scrub_in_place(text: &mut String, redactor: &Redactor) {
-    if let std::borrow::Cow::Owned(masked) = redactor.scrub_text(text) {
-        *text = masked;
     }
 }
