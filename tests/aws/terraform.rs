@@ -101,17 +101,27 @@ fn judged(report: &Value) -> Vec<String> {
     rows
 }
 
+/// A scenario seeded, both environments collected live (`live-ENV.json`) and from their states
+/// (`state-ENV.json`), and each pair judged under the default policy: (the folder, the live pair's exit status
+/// and report, the states').
+fn both_ways(
+    scenario: &str,
+    services: &str,
+) -> (tempfile::TempDir, (Option<i32>, Value), (Option<i32>, Value)) {
+    let (moto, dir) = seeded(&[scenario]);
+    configs(dir.path(), &moto.endpoint, services);
+    for env in ["staging", "prod"] {
+        collect(dir.path(), "live.toml", env, &format!("live-{env}.json"));
+        collect(dir.path(), "state.toml", env, &format!("state-{env}.json"));
+    }
+    let live = diff(dir.path(), "live-staging.json", "live-prod.json", "default");
+    let state = diff(dir.path(), "state-staging.json", "state-prod.json", "default");
+    (dir, live, state)
+}
+
 #[test]
 fn two_states_judge_as_the_live_environments_they_describe() {
-    let (moto, dir) = seeded(&["terraform"]);
-    let dir = dir.path();
-    configs(dir, &moto.endpoint, SERVICES);
-    for env in ["staging", "prod"] {
-        collect(dir, "live.toml", env, &format!("live-{env}.json"));
-        collect(dir, "state.toml", env, &format!("state-{env}.json"));
-    }
-    let (live_code, live) = diff(dir, "live-staging.json", "live-prod.json", "default");
-    let (state_code, state) = diff(dir, "state-staging.json", "state-prod.json", "default");
+    let (_dir, (live_code, live), (state_code, state)) = both_ways("terraform", SERVICES);
     assert_eq!(judged(&state), judged(&live));
     assert_eq!((state_code, live_code), (Some(1), Some(1)));
     // What the fixture plants, so that the comparison above is of something.
@@ -187,15 +197,8 @@ fn the_readme_s_desired_against_actual_runs_as_written() {
 /// judge as the two live environments, and each state against its live environment is parity.
 #[test]
 fn states_terraform_wrote_judge_as_the_live_environments_they_describe() {
-    let (moto, dir) = seeded(&["terraform-real"]);
+    let (dir, (_, live), (_, state)) = both_ways("terraform-real", REAL_SERVICES);
     let dir = dir.path();
-    configs(dir, &moto.endpoint, REAL_SERVICES);
-    for env in ["staging", "prod"] {
-        collect(dir, "live.toml", env, &format!("live-{env}.json"));
-        collect(dir, "state.toml", env, &format!("state-{env}.json"));
-    }
-    let (_, live) = diff(dir, "live-staging.json", "live-prod.json", "default");
-    let (_, state) = diff(dir, "state-staging.json", "state-prod.json", "default");
     assert_eq!(judged(&state), judged(&live));
     let rules: Vec<&str> = state["findings"]
         .as_array()

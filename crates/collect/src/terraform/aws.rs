@@ -182,7 +182,7 @@ pub(super) fn map(
             "aws_db_parameter_group" => (
                 rds_kinds::PARAMETER_GROUP.name,
                 name("name"),
-                to_value(rds_kinds_parameter_group(a)),
+                to_value(parameter_group(a)),
                 vec![],
             ),
             "aws_rds_cluster_parameter_group" => (
@@ -443,6 +443,19 @@ fn blocks<'v>(value: &'v Value, name: &str) -> &'v [Value] {
         .map_or(&[], Vec::as_slice)
 }
 
+/// A value the provider writes as a string or as a boolean (`"true"`, in older nested blocks).
+fn boolish(value: &Value, name: &str) -> Option<bool> {
+    match value.get(name)? {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn strings<'v>(value: &'v Value, name: &str) -> Vec<&'v str> {
+    blocks(value, name).iter().filter_map(Value::as_str).collect()
+}
+
 /// The version AWS reports: `engine_version_actual` when the configuration names only a major version.
 fn engine_version(a: &Value) -> Option<String> {
     text(a, "engine_version_actual")
@@ -508,7 +521,8 @@ fn parameters(a: &Value) -> Map {
         .collect()
 }
 
-fn rds_kinds_parameter_group(a: &Value) -> envparity_model::catalog::aws::rds::ParameterGroup {
+/// A DB parameter group: its family and parameters.
+fn parameter_group(a: &Value) -> envparity_model::catalog::aws::rds::ParameterGroup {
     envparity_model::catalog::aws::rds::ParameterGroup {
         family: text(a, "family").map(str::to_owned),
         parameters: parameters(a),
@@ -753,19 +767,6 @@ fn bucket(a: &Value, states: &States) -> envparity_model::catalog::aws::s3::Buck
         object_lock: object_lock.as_ref(),
         lifecycle: &lifecycle,
     })
-}
-
-/// A value the provider writes as a string or as a boolean (`"true"`, in older nested blocks).
-fn boolish(value: &Value, name: &str) -> Option<bool> {
-    match value.get(name)? {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
-}
-
-fn strings<'v>(value: &'v Value, name: &str) -> Vec<&'v str> {
-    blocks(value, name).iter().filter_map(Value::as_str).collect()
 }
 
 fn ec2_instance(
