@@ -17,7 +17,7 @@ mod kubernetes;
 pub mod secrets;
 pub mod source;
 pub mod store;
-pub mod terraform;
+mod terraform;
 mod yaml;
 
 use std::collections::BTreeSet;

@@ -401,7 +401,8 @@ fn at_mut<'v>(value: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> {
 }
 
 /// The instance's address as Terraform writes it: `module.db["eu"].aws_db_instance.main[0]`.
-pub fn address(i: &Instance) -> String {
+#[cfg(test)]
+fn address(i: &Instance) -> String {
     address_with(i, |s| s.to_owned())
 }
 
