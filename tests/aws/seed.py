@@ -819,11 +819,13 @@ def seed_compute_from_state(make, instances, replaced):
 def seed_terraform(endpoint, out_dir, accounts, drift, real=False):
     """The shop of the Terraform fixture states, each environment created on moto as its state describes it. The
     states, with moto's identifiers, go to OUT_DIR/ENV.tfstate and to s3://shop-tfstate/env:/ENV/shop.tfstate in
-    an account of its own (profile tfstate). With `drift`, prod is then changed by hand: a queue's visibility
-    timeout changed, a queue created, a parameter deleted. Returns the tfstate profile's credentials."""
+    an account of its own (profile tfstate). With `drift`, only prod is made, then changed by hand: a queue's
+    visibility timeout changed, a queue created, a parameter deleted. Returns the tfstate profile's credentials."""
     here = __file__.rsplit("/", 1)[0]
     states = {}
     for env, account in accounts.items():
+        if drift and env != "prod":
+            continue  # Drift is prod's alone: staging is not made.
         with open(f"{here}/{(REAL_STATES if real else FIXTURE_STATES).format(env=env)}") as f:
             text = f.read()
         # Each environment in its own account, as the example's are.

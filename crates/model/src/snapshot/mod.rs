@@ -344,10 +344,10 @@ impl Snapshot {
     /// True when the kind is named by one of this snapshot's gaps, itself or as the catalogue's kind of every
     /// custom resource or other Terraform type it is one of.
     pub fn has_gap_for(&self, kind: &str) -> bool {
-        let open = || crate::catalog::CATALOGUE.kind(kind).map(|k| k.name);
+        let open = crate::catalog::CATALOGUE.kind(kind).map(|k| k.name);
         self.gaps
             .iter()
-            .any(|gap| gap.kinds.iter().any(|k| k == kind || Some(k.as_str()) == open()))
+            .any(|gap| gap.kinds.iter().any(|k| k == kind || Some(k.as_str()) == open))
     }
 }
 
