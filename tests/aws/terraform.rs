@@ -101,13 +101,13 @@ fn judged(report: &Value) -> Vec<String> {
     rows
 }
 
+/// A diff's exit status and JSON report.
+type Judged = (Option<i32>, Value);
+
 /// A scenario seeded, both environments collected live (`live-ENV.json`) and from their states
 /// (`state-ENV.json`), and each pair judged under the default policy: (the folder, the live pair's exit status
 /// and report, the states').
-fn both_ways(
-    scenario: &str,
-    services: &str,
-) -> (tempfile::TempDir, (Option<i32>, Value), (Option<i32>, Value)) {
+fn both_ways(scenario: &str, services: &str) -> (tempfile::TempDir, Judged, Judged) {
     let (moto, dir) = seeded(&[scenario]);
     configs(dir.path(), &moto.endpoint, services);
     for env in ["staging", "prod"] {
