@@ -438,3 +438,43 @@ fn kinds_names_the_terraform_types_that_feed_a_kind() {
             "Not known to a state: image, architecture",
         ));
 }
+
+#[test]
+fn a_state_against_its_environment_live_is_counted_as_such() {
+    let dir = fixture();
+    let dir = dir.path();
+    let (code, stderr) = collect(dir, "prod");
+    assert_eq!(code, Some(0), "{stderr}");
+    // The same resources as a live collection of prod would hold them, its queue made by hand.
+    let mut live = read_json(&dir.join("prod.json"));
+    let queue = |name: &str| {
+        live["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let mut manual = queue("jobs-prod-0");
+    manual["name"] = "jobs-manual".into();
+    manual["id"] = "arn:aws:sqs:eu-west-1:222222222222:jobs-manual".into();
+    live["resources"] = json!([queue("jobs-prod-0"), manual]);
+    live["sources"] = json!([{"provider": "aws", "service": "sqs", "account": "222222222222",
+                              "region": "eu-west-1", "status": "complete", "resources": 2}]);
+    write(dir, "prod-live.json", &live.to_string());
+    let out = envparity(dir)
+        .args(["diff", "prod.json", "prod-live.json", "--policy", "drift"])
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{table}");
+    // One queue pairs by its ARN; the other is not live (the live side read SQS); the kinds it did not read are
+    // not judged; the queue made by hand is unmanaged.
+    assert!(
+        table.contains("1 paired, 24 only in the state, 1 only live"),
+        "{table}"
+    );
+    assert!(table.contains("unmanaged: jobs-manual"), "{table}");
+    assert_eq!(table.matches("deleted outside Terraform").count(), 1, "{table}");
+}

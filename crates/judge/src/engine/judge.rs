@@ -148,7 +148,7 @@ impl<'p, 's> Judge<'p, 's> {
             unparsed: Vec::new(),
             incomparable_secrets: incomparable_secrets(staging, prod),
             over_time: staging.environment == prod.environment,
-            desired_actual: super::checks::desired_actual(staging, prod),
+            desired_actual: staging.is_desired_of(prod),
             at: [None, None],
             engines_paired: 0,
             name_accounts: [staging, prod]

@@ -82,7 +82,7 @@ fn judge_pair(
     crossings: impl FnOnce() -> [Option<Vec<references::Crossing>>; 2],
     rego: impl FnOnce() -> rego::Evaluated,
 ) -> Evaluation {
-    let (staging_keys, prod_keys) = match checks::desired_actual(staging, prod) {
+    let (staging_keys, prod_keys) = match staging.is_desired_of(prod) {
         // The state and the live environment are one environment: a resource is itself by its identifier.
         true => (
             matching::identifiers_of(staging, prod),

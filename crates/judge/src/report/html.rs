@@ -365,7 +365,7 @@ pub(super) fn render(report: &Report) -> String {
             Headline::Incomplete => "incomplete",
         },
         verdict: verdict_line(report),
-        columns: report.summary.columns(report.over_time()),
+        columns: report.summary.columns(report.relation()),
         by_kind,
         coverage: report.coverage_lines(),
         rows,

@@ -29,7 +29,7 @@ pub(super) fn render(report: &Report) -> String {
         report.fail_on.as_str()
     )
     .unwrap();
-    let columns = s.columns(report.over_time());
+    let columns = s.columns(report.relation());
     let row =
         |cell: &dyn Fn(&(&str, usize)) -> String| columns.iter().map(cell).collect::<Vec<_>>().join(" | ");
     writeln!(out, "| {} |", row(&|(name, _)| name.to_string())).unwrap();

@@ -48,6 +48,9 @@ pub struct Report {
     /// Every compared (kind, key), for formats that list what passed too (JUnit). Not part of report v1.
     #[serde(skip)]
     pub resources: Vec<(String, String)>,
+    /// The first side is an environment's Terraform state, the second the same environment live.
+    #[serde(skip)]
+    pub desired_actual: bool,
     /// With a history (`audit --history`): the unwaived findings of the last runs and of this one, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trend: Vec<TrendPoint>,
@@ -215,6 +218,17 @@ pub struct SnapshotRef {
     pub collected_at: String,
 }
 
+/// How the two sides of a report relate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    /// Two environments: staging against prod.
+    Parity,
+    /// One environment, an earlier snapshot against a newer one (drift).
+    OverTime,
+    /// One environment's Terraform state against the environment live.
+    DesiredActual,
+}
+
 /// Counts and the verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Summary {
@@ -248,11 +262,13 @@ pub enum Status {
 
 impl Summary {
     /// The counts with their headings, in the order every format shows them. Over time (one environment
-    /// against its earlier snapshot), the one-sided counts are what was removed and added since.
-    pub fn columns(&self, over_time: bool) -> [(&'static str, usize); 8] {
-        let (staging, prod) = match over_time {
-            true => ("removed since", "added since"),
-            false => ("only in staging", "only in prod"),
+    /// against its earlier snapshot), the one-sided counts are what was removed and added since; a state against
+    /// its live environment, what is only in the state and only live.
+    pub fn columns(&self, relation: Relation) -> [(&'static str, usize); 8] {
+        let (staging, prod) = match relation {
+            Relation::OverTime => ("removed since", "added since"),
+            Relation::DesiredActual => ("only in the state", "only live"),
+            Relation::Parity => ("only in staging", "only in prod"),
         };
         [
             ("errors", self.errors),
@@ -352,12 +368,20 @@ impl Report {
             resolved: Vec::new(),
             trend: Vec::new(),
             resources: evaluation.resources,
+            desired_actual: staging.is_desired_of(prod),
         }
     }
 
-    /// True when both sides are one environment: an earlier snapshot against a newer one (drift).
-    pub fn over_time(&self) -> bool {
-        self.staging.environment == self.prod.environment
+    /// How the two sides relate: two environments, one over time, or one's state against it live.
+    pub fn relation(&self) -> Relation {
+        match (
+            self.desired_actual,
+            self.staging.environment == self.prod.environment,
+        ) {
+            (true, _) => Relation::DesiredActual,
+            (false, true) => Relation::OverTime,
+            (false, false) => Relation::Parity,
+        }
     }
 
     pub(crate) fn headline(&self) -> Headline {
@@ -505,12 +529,16 @@ fn value_diff(staging: Option<&Value>, prod: Option<&Value>, labels: (&str, &str
 fn verdict_line(report: &Report) -> String {
     let s = &report.summary;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let one_sided = match report.over_time() {
-        true => format!(
+    let one_sided = match report.relation() {
+        Relation::OverTime => format!(
             "{} removed and {} added since {}",
             s.only_in_staging, s.only_in_prod, report.staging.collected_at
         ),
-        false => format!(
+        Relation::DesiredActual => format!(
+            "{} only in the state, {} only live",
+            s.only_in_staging, s.only_in_prod
+        ),
+        Relation::Parity => format!(
             "{} only in staging, {} only in prod",
             s.only_in_staging, s.only_in_prod
         ),

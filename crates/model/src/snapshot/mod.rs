@@ -326,6 +326,13 @@ impl Snapshot {
         });
     }
 
+    /// Whether this snapshot is an environment as Terraform says it is and `actual` the same environment as it was
+    /// found (`diff prod-terraform.json prod-live.json`): resources pair by identifier, and differences are changes
+    /// made outside Terraform.
+    pub fn is_desired_of(&self, actual: &Snapshot) -> bool {
+        self.environment == actual.environment && self.from_terraform() && !actual.from_terraform()
+    }
+
     /// True when every source of the snapshot is a Terraform state or plan: the environment as Terraform says it
     /// is, not as it was found.
     pub fn from_terraform(&self) -> bool {

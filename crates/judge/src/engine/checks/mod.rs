@@ -46,13 +46,6 @@ impl<'s> Scene<'s> {
     }
 }
 
-/// Whether the first snapshot is the environment as Terraform says it is and the second as it was found
-/// (`diff prod-terraform.json prod-live.json`): resources pair by identifier, differences are changes made
-/// outside Terraform.
-pub(super) fn desired_actual(desired: &Snapshot, actual: &Snapshot) -> bool {
-    desired.environment == actual.environment && desired.from_terraform() && !actual.from_terraform()
-}
-
 /// One built-in check.
 pub(super) trait Check: Sync {
     fn check<'s>(&self, scene: &Scene<'s>, judge: &mut Judge<'_, 's>);
