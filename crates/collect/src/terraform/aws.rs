@@ -26,21 +26,35 @@ use envparity_model::catalog::aws::{
 use envparity_model::catalog::terraform;
 use envparity_model::catalog::typed::{Map, Secret};
 
-/// The types folded into another type's resource: they are no resource of their own.
-pub(super) const FOLDED: &[&str] = &[
-    "aws_rds_cluster_instance",
-    "aws_lb_listener",
-    "aws_alb_listener",
-    "aws_lambda_event_source_mapping",
-    "aws_eks_fargate_profile",
-    "aws_sns_topic_subscription",
-    "aws_s3_bucket_versioning",
-    "aws_s3_bucket_server_side_encryption_configuration",
-    "aws_s3_bucket_public_access_block",
-    "aws_s3_bucket_ownership_controls",
-    "aws_s3_bucket_lifecycle_configuration",
-    "aws_secretsmanager_secret_version",
+/// The types folded into the resource they configure, and the attribute that names it: they are no resource of
+/// their own.
+const FOLDED: &[(&str, &str)] = &[
+    ("aws_rds_cluster_instance", "cluster_identifier"),
+    ("aws_lb_listener", "load_balancer_arn"),
+    ("aws_alb_listener", "load_balancer_arn"),
+    ("aws_lambda_event_source_mapping", "function_arn"),
+    ("aws_eks_fargate_profile", "cluster_name"),
+    ("aws_sns_topic_subscription", "topic_arn"),
+    ("aws_s3_bucket_versioning", "bucket"),
+    ("aws_s3_bucket_server_side_encryption_configuration", "bucket"),
+    ("aws_s3_bucket_public_access_block", "bucket"),
+    ("aws_s3_bucket_ownership_controls", "bucket"),
+    ("aws_s3_bucket_lifecycle_configuration", "bucket"),
+    ("aws_secretsmanager_secret_version", "secret_id"),
 ];
+
+/// Types a conversion looks up by an identifier of their own: security groups (names for ids), launch templates
+/// (an Auto Scaling group's instance type, by id or by name).
+const LOOKED_UP: &[(&str, &str)] = &[
+    ("aws_security_group", "id"),
+    ("aws_launch_template", "id"),
+    ("aws_launch_template", "name"),
+];
+
+/// Whether a type is folded into another's resource.
+pub(super) fn folded(r#type: &str) -> bool {
+    FOLDED.iter().any(|(t, _)| *t == r#type)
+}
 
 /// Attributes that hold a secret whether or not the state marks them sensitive.
 pub(super) const SECRET_ATTRIBUTES: &[(&str, &str)] = &[
@@ -81,30 +95,11 @@ pub(super) struct States<'i> {
 
 impl<'i> States<'i> {
     pub(super) fn of(instances: impl IntoIterator<Item = &'i Instance>) -> Self {
-        const TARGETS: &[(&str, &str)] = &[
-            ("aws_rds_cluster_instance", "cluster_identifier"),
-            ("aws_lb_listener", "load_balancer_arn"),
-            ("aws_alb_listener", "load_balancer_arn"),
-            ("aws_lambda_event_source_mapping", "function_arn"),
-            ("aws_eks_fargate_profile", "cluster_name"),
-            // Found by their own identifiers: security groups (names for ids), launch templates (an Auto
-            // Scaling group's instance type).
-            ("aws_security_group", "id"),
-            ("aws_launch_template", "id"),
-            ("aws_launch_template", "name"),
-            ("aws_sns_topic_subscription", "topic_arn"),
-            ("aws_s3_bucket_versioning", "bucket"),
-            ("aws_s3_bucket_server_side_encryption_configuration", "bucket"),
-            ("aws_s3_bucket_public_access_block", "bucket"),
-            ("aws_s3_bucket_ownership_controls", "bucket"),
-            ("aws_s3_bucket_lifecycle_configuration", "bucket"),
-            ("aws_secretsmanager_secret_version", "secret_id"),
-        ];
         let mut by_target: HashMap<&str, HashMap<&str, Vec<&Instance>>> = HashMap::new();
         for i in instances {
-            if let Some((_, attribute)) = TARGETS.iter().find(|(t, _)| *t == i.r#type)
-                && let Some(target) = text(&i.attributes, attribute)
-            {
+            // Every attribute a type is found by: a launch template by its id and by its name.
+            let attributes = FOLDED.iter().chain(LOOKED_UP).filter(|(t, _)| *t == i.r#type);
+            for target in attributes.filter_map(|(_, attribute)| text(&i.attributes, attribute)) {
                 by_target
                     .entry(i.r#type.as_str())
                     .or_default()
@@ -1403,4 +1398,48 @@ fn nodegroup(a: &Value) -> aws_sdk_eks::types::Nodegroup {
         .set_disk_size(int(a, "disk_size"))
         .set_taints(Some(taints.collect()))
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn instance(r#type: &str, attributes: Value) -> Instance {
+        Instance {
+            module: String::new(),
+            r#type: r#type.into(),
+            name: "x".into(),
+            index: None,
+            attributes,
+            sensitive: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_group_naming_its_launch_template_by_name_runs_the_template_s_instance_type() {
+        let template = instance(
+            "aws_launch_template",
+            json!({"id": "lt-0a1b2c3d", "name": "web-staging-lt", "instance_type": "m6i.large"}),
+        );
+        let group = instance(
+            "aws_autoscaling_group",
+            json!({"name": "web-staging-asg", "desired_capacity": 2,
+                   "launch_template": [{"id": "", "name": "web-staging-lt", "version": "$Default"}]}),
+        );
+        let instances = [template, group];
+        let states = States::of(&instances);
+        let key_of = |name: &str| name.replace("staging", "{env}");
+        let mapped = map(
+            &instances[1],
+            &instances[1],
+            &states,
+            &key_of,
+            &Redactor::new(None),
+        )
+        .unwrap();
+        assert_eq!(mapped.attributes["instance_types"], json!(["m6i.large"]));
+        assert_eq!(mapped.attributes["launch_template"], "web-{env}-lt");
+    }
 }

@@ -151,7 +151,7 @@ fn resources(instances: &[Instance], tokens: &[String], redactor: &Redactor) -> 
         .iter()
         .zip(instances)
         .zip(&plain_secrets)
-        .filter(|((i, _), _)| !aws::FOLDED.contains(&i.r#type.as_str()))
+        .filter(|((i, _), _)| !aws::folded(&i.r#type))
         .map(|((i, plain), secrets)| {
             let mut resource = match aws::map(i, plain, &states, &key_of, redactor) {
                 Some(mapped) => {
