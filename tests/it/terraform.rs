@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use envparity_testkit::{copy_dir, envparity, repository, write};
+use envparity_testkit::{ReportRow, copy_dir, envparity, report_row, report_rows, repository, write};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
@@ -35,124 +35,112 @@ fn read_json(path: &Path) -> Value {
 }
 
 /// (rule, kind, key, field, severity) of every finding of `diff STAGING PROD` under the default policy.
-fn findings(dir: &Path, staging: &str, prod: &str) -> (Option<i32>, Vec<[String; 5]>) {
+fn findings(dir: &Path, staging: &str, prod: &str) -> (Option<i32>, Vec<ReportRow>) {
     let out = envparity(dir)
         .args(["diff", staging, prod, "--format", "json"])
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rows = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            ["rule", "kind", "key", "field", "severity"].map(|k| f[k].as_str().unwrap_or_default().to_owned())
-        })
-        .collect();
-    (out.status.code(), rows)
-}
-
-fn row(rule: &str, kind: &str, key: &str, field: &str, severity: &str) -> [String; 5] {
-    [rule, kind, key, field, severity].map(str::to_owned)
+    (out.status.code(), report_rows(&report))
 }
 
 /// What staging's and prod's states differ in that the policy judges (the rest are expected differences:
 /// sizes, protection prod has and staging may lack), keyed by address.
-fn planted() -> Vec<[String; 5]> {
+fn planted() -> Vec<ReportRow> {
     let db = "module.db[\"orders\"].aws_db_instance.this";
     vec![
-        row(
+        report_row(
             "cluster-setup",
             "aws.eks.cluster",
             "aws_eks_cluster.shop",
             "endpoint_public_access",
             "error",
         ),
-        row(
+        report_row(
             "kubernetes-version",
             "aws.eks.cluster",
             "aws_eks_cluster.shop",
             "version",
             "error",
         ),
-        row(
+        report_row(
             "kubernetes-version",
             "aws.eks.nodegroup",
             "aws_eks_node_group.general",
             "version",
             "error",
         ),
-        row(
+        report_row(
             "load-balancer-setup",
             "aws.elbv2.target_group",
             "aws_lb_target_group.web",
             "health_check.interval_seconds",
             "error",
         ),
-        row(
+        report_row(
             "function-limits",
             "aws.lambda.function",
             "aws_lambda_function.worker",
             "timeout_seconds",
             "error",
         ),
-        row(
+        report_row(
             "engine-version",
             "aws.rds.instance",
             db,
             "engine_version",
             "error",
         ),
-        row(
+        report_row(
             "queue-visibility",
             "aws.sqs.queue",
             "module.queues.aws_sqs_queue.jobs[0]",
             "visibility_timeout_seconds",
             "error",
         ),
-        row(
+        report_row(
             "queue-delivery",
             "aws.sqs.queue",
             "module.queues.aws_sqs_queue.jobs[1]",
             "visibility_timeout_seconds",
             "error",
         ),
-        row(
+        report_row(
             "secret-reused",
             "aws.ssm.parameter",
             "aws_ssm_parameter.db_url",
             "value",
             "error",
         ),
-        row(
+        report_row(
             "missing-in-staging",
             "terraform.aws_iam_access_key",
             "aws_iam_access_key.deploy",
             "",
             "error",
         ),
-        row(
+        report_row(
             "queue-visibility",
             "aws.sqs.queue",
             "module.queues.aws_sqs_queue.jobs[0]",
             "visibility_timeout_seconds",
             "warning",
         ),
-        row(
+        report_row(
             "load-balancer-attributes",
             "aws.elbv2.load_balancer",
             "aws_lb.web",
             "attributes.idle_timeout.timeout_seconds",
             "warning",
         ),
-        row(
+        report_row(
             "database-parameters",
             "aws.rds.parameter_group",
             "module.db[\"orders\"].aws_db_parameter_group.this",
             "parameters.max_connections",
             "warning",
         ),
-        row(
+        report_row(
             "terraform-resources",
             "terraform.aws_iam_role",
             "aws_iam_role.app",
@@ -162,7 +150,7 @@ fn planted() -> Vec<[String; 5]> {
     ]
 }
 
-fn sorted(mut rows: Vec<[String; 5]>) -> Vec<[String; 5]> {
+fn sorted(mut rows: Vec<ReportRow>) -> Vec<ReportRow> {
     rows.sort();
     rows
 }
@@ -230,9 +218,9 @@ fn a_plan_is_the_environment_as_it_will_be_after_apply() {
     let (code, rows) = findings(dir, "staging-planned.json", "prod.json");
     assert_eq!(code, Some(1));
     let fixed = ["engine-version", "queue-delivery"];
-    let expected: Vec<[String; 5]> = planted()
+    let expected: Vec<ReportRow> = planted()
         .into_iter()
-        .filter(|r| !fixed.contains(&r[0].as_str()))
+        .filter(|r| !fixed.contains(&r.0.as_str()))
         .collect();
     assert_eq!(sorted(rows), sorted(expected));
 }
@@ -441,6 +429,30 @@ fn kinds_names_the_terraform_types_that_feed_a_kind() {
 
 #[test]
 fn a_state_against_its_environment_live_is_counted_as_such() {
+    let (code, table) = prod_state_against_live(json!({}));
+    assert_eq!(code, Some(1), "{table}");
+    // One queue pairs by its ARN; the other is not live (the live side read SQS); the kinds it did not read are
+    // not judged; the queue made by hand is unmanaged.
+    assert!(
+        table.contains("1 paired, 24 only in the state, 1 only live"),
+        "{table}"
+    );
+    assert!(table.contains("unmanaged: jobs-manual"), "{table}");
+    assert_eq!(table.matches("deleted outside Terraform").count(), 1, "{table}");
+}
+
+#[test]
+fn a_state_entry_the_live_tag_filter_would_hide_is_not_called_deleted() {
+    // The state's queues carry Team=shop: a live collection of Team=payments alone could not have seen them.
+    let (_, hidden) = prod_state_against_live(json!({"Team": "payments"}));
+    assert_eq!(hidden.matches("deleted outside Terraform").count(), 0, "{hidden}");
+    let (_, shown) = prod_state_against_live(json!({"Team": "shop"}));
+    assert_eq!(shown.matches("deleted outside Terraform").count(), 1, "{shown}");
+}
+
+/// The example's prod from its state against a live snapshot of prod that read SQS under the tag filter `tags`:
+/// one of the state's queues and one made by hand. (exit status, the table.)
+fn prod_state_against_live(tags: Value) -> (Option<i32>, String) {
     let dir = fixture();
     let dir = dir.path();
     let (code, stderr) = collect(dir, "prod");
@@ -462,19 +474,14 @@ fn a_state_against_its_environment_live_is_counted_as_such() {
     live["resources"] = json!([queue("jobs-prod-0"), manual]);
     live["sources"] = json!([{"provider": "aws", "service": "sqs", "account": "222222222222",
                               "region": "eu-west-1", "status": "complete", "resources": 2}]);
+    live["fleet"] = json!({"accounts": [{"id": "222222222222"}], "regions": ["eu-west-1"], "tags": tags});
     write(dir, "prod-live.json", &live.to_string());
     let out = envparity(dir)
         .args(["diff", "prod.json", "prod-live.json", "--policy", "drift"])
         .output()
         .unwrap();
-    let table = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{table}");
-    // One queue pairs by its ARN; the other is not live (the live side read SQS); the kinds it did not read are
-    // not judged; the queue made by hand is unmanaged.
-    assert!(
-        table.contains("1 paired, 24 only in the state, 1 only live"),
-        "{table}"
-    );
-    assert!(table.contains("unmanaged: jobs-manual"), "{table}");
-    assert_eq!(table.matches("deleted outside Terraform").count(), 1, "{table}");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
