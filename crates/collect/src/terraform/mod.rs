@@ -143,8 +143,8 @@ fn read(cx: &Context, shown: &str) -> Result<String, String> {
 /// The resources of a state's instances: envparity's kinds where a type maps onto one (its helper resources
 /// folded in), `terraform.TYPE` for the rest.
 fn resources(instances: &[Instance], tokens: &[String], redactor: &Redactor) -> Vec<Resource> {
-    let redacted: Vec<Cow<Instance>> = instances.iter().map(|i| redact(i, redactor)).collect();
-    let plain_secrets: Vec<Vec<String>> = instances.iter().map(sensitive_texts).collect();
+    let (redacted, plain_secrets): (Vec<Cow<Instance>>, Vec<Vec<String>>) =
+        instances.iter().map(|i| redact(i, redactor)).unzip();
     let states = aws::States::of(redacted.iter().map(|i| i.as_ref()));
     let key_of = |name: &str| derive_key(name, tokens);
     redacted
@@ -317,17 +317,26 @@ fn by_design(value: &Value) -> bool {
 }
 
 /// The instance with every value its sensitive paths and its type's known secret attributes name replaced by
-/// its redacted form (fingerprinted, when a key is set).
-fn redact<'i>(i: &'i Instance, redactor: &Redactor) -> Cow<'i, Instance> {
-    let held = |path: &Vec<Step>| {
-        at(&i.attributes, path).is_some_and(|v| !v.is_null() && !envparity_model::snapshot::is_redacted(v))
-    };
-    let paths: Vec<Vec<Step>> = secret_paths(i).into_iter().filter(held).collect();
-    if paths.is_empty() {
-        return Cow::Borrowed(i);
+/// its redacted form (fingerprinted, when a key is set), and the plain texts of those values: any of them a
+/// conversion copies into a kind's attributes is redacted there too.
+fn redact<'i>(i: &'i Instance, redactor: &Redactor) -> (Cow<'i, Instance>, Vec<String>) {
+    let held: Vec<(Vec<Step>, String)> = secret_paths(i)
+        .into_iter()
+        .filter_map(|path| {
+            let value = at(&i.attributes, &path)?;
+            let secret = !value.is_null() && !envparity_model::snapshot::is_redacted(value);
+            secret.then(|| (path, plain_text(value)))
+        })
+        .collect();
+    if held.is_empty() {
+        return (Cow::Borrowed(i), Vec::new());
     }
     let mut out = i.clone();
-    for path in paths {
+    let mut texts = Vec::new();
+    for (path, text) in held {
+        if !text.is_empty() {
+            texts.push(text);
+        }
         if let Some(value) = at_mut(&mut out.attributes, &path) {
             // A path named twice (sensitive and known secret) is redacted once: the fingerprint is the secret's.
             if !envparity_model::snapshot::is_redacted(value) {
@@ -335,7 +344,8 @@ fn redact<'i>(i: &'i Instance, redactor: &Redactor) -> Cow<'i, Instance> {
             }
         }
     }
-    Cow::Owned(out)
+    texts.dedup();
+    (Cow::Owned(out), texts)
 }
 
 /// The paths of an instance's secrets: its sensitive paths, and its type's known secret attributes.
@@ -349,16 +359,6 @@ fn secret_paths(i: &Instance) -> Vec<Vec<Step>> {
         .filter(|p| !p.is_empty() && !aws::shown_as_live(i, p))
         .cloned()
         .chain(known)
-        .collect()
-}
-
-/// The plain texts of an instance's secrets: any of them a conversion copies into a kind's attributes is redacted
-/// there too.
-fn sensitive_texts(i: &Instance) -> Vec<String> {
-    secret_paths(i)
-        .iter()
-        .filter_map(|p| at(&i.attributes, p).map(plain_text))
-        .filter(|t| !t.is_empty() && t != "null")
         .collect()
 }
 
@@ -527,14 +527,14 @@ mod tests {
             // A path into nothing is no error.
             vec![Step::Key("missing".into()), Step::Index(9)],
         ];
-        let redacted = redact(&i, &redactor);
+        let (redacted, secrets) = redact(&i, &redactor);
         assert_eq!(
             redacted.attributes["config"][0]["token"],
             redactor.redact(Some("t0ken"))
         );
         assert_eq!(redacted.attributes["config"][0]["name"], "n");
         assert_eq!(redacted.attributes["count"], redactor.redact(Some("3")));
-        assert_eq!(sensitive_texts(&i), ["t0ken", "3"]);
+        assert_eq!(secrets, ["t0ken", "3"]);
     }
 
     #[test]
@@ -545,7 +545,7 @@ mod tests {
         i.attributes = serde_json::json!({"secret_id": "arn", "secret_string": "s3cret"});
         i.sensitive = vec![vec![Step::Key("secret_string".into())]];
         assert_eq!(
-            redact(&i, &redactor).attributes["secret_string"],
+            redact(&i, &redactor).0.attributes["secret_string"],
             redactor.redact(Some("s3cret"))
         );
     }
