@@ -377,7 +377,7 @@ fn a_state_that_cannot_be_read_is_a_gap_that_names_it_and_leaves_its_kinds_unkno
         dir,
         "envparity.toml",
         "[environments.old]\nterraform = [\"old.tfstate\"]\n\n[environments.broken]\nterraform = [\"broken.tfstate\"]\n\n\
-         [environments.missing]\nterraform = [\"infra/\"]\n",
+         [environments.missing]\nterraform = [\"infra/\"]\n\n[environments.bucket]\nterraform = [\"s3://Bad_Bucket/x\"]\n",
     );
     for (env, message) in [
         (
@@ -385,7 +385,9 @@ fn a_state_that_cannot_be_read_is_a_gap_that_names_it_and_leaves_its_kinds_unkno
             "old.tfstate: state format version 3: envparity reads version 4",
         ),
         ("broken", "broken.tfstate: not JSON: EOF while parsing"),
-        ("missing", "infra/: "),
+        ("missing", "infra/: No such file or directory"),
+        // Named once (it was named twice, by the gap and by the store's message).
+        ("bucket", "s3://Bad_Bucket/x: an S3 location is s3://BUCKET/KEY"),
     ] {
         let (code, stderr) = collect(dir, env);
         assert_eq!(code, Some(3), "{env}: {stderr}");

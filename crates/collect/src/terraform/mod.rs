@@ -116,7 +116,8 @@ fn collect(
 /// Terraform working folder: the workspace named as the environment (`terraform.tfstate.d/ENV/terraform.tfstate`)
 /// when it has one, else its default state.
 fn read(cx: &Context, shown: &str) -> Result<String, String> {
-    let bytes = match crate::store::s3(Path::new(shown)).map_err(|e| e.to_string())? {
+    // Errors without the place: the gap names it.
+    let bytes = match crate::store::s3(Path::new(shown)).map_err(|e| e.reason())? {
         // The store blocks on a runtime of its own: called from a thread of its own, whatever runs this one.
         Some(_) => std::thread::scope(|s| {
             s.spawn(|| crate::store::read(Path::new(shown)))
