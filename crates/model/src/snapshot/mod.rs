@@ -351,6 +351,9 @@ impl Snapshot {
     /// True when the kind is named by one of this snapshot's gaps, itself or as the catalogue's kind of every
     /// custom resource or other Terraform type it is one of.
     pub fn has_gap_for(&self, kind: &str) -> bool {
+        if self.gaps.is_empty() {
+            return false;
+        }
         let open = crate::catalog::CATALOGUE.kind(kind).map(|k| k.name);
         self.gaps
             .iter()
