@@ -209,14 +209,105 @@ const MASK: &str = "<redacted>";
 const PRIVATE_KEY_HEADER: &str = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----";
 static PRIVATE_KEY: LazyLock<Regex> = LazyLock::new(|| Regex::new(PRIVATE_KEY_HEADER).expect("valid"));
 
+/// Whether a text holds a private key's header.
+fn private_key(text: &str) -> bool {
+    text.contains("-----BEGIN") && PRIVATE_KEY.is_match(text)
+}
+
 /// Every secret in a text, by content or by the shape around it: the byte ranges, sorted and merged.
 fn secret_ranges(text: &str) -> Vec<Range<usize>> {
-    let mut ranges = token_ranges(text);
-    ranges.extend(secret_spans(text));
+    let facts = Facts::of(text);
+    if !facts.may_hold_secret() {
+        return Vec::new();
+    }
+    let mut ranges = token_ranges(text, &facts);
+    ranges.extend(secret_spans(text, &facts));
     merge(ranges)
 }
 
-/// A run of the characters tokens are made of, long enough to hold a random one.
+/// What a text is made of, found in one pass over its bytes: enough to tell which secret patterns cannot match
+/// it, so that those are not run. Each pattern needs something a text without it lacks: a URL's password a `:`
+/// and an `@`, a generated token a run of 16 token characters, a vendor's token one of 12, a flag a `-` after a
+/// blank... A text with a byte outside ASCII, where the patterns' Unicode classes (`\s`, `\b`, case folding)
+/// match more than ASCII does, rules nothing out.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct Facts {
+    non_ascii: bool,
+    /// The longest run of token characters (those of [`TOKEN_CHARS`]).
+    longest_run: usize,
+    equals: bool,
+    colon: bool,
+    /// A `:` before a blank or at the end (where a list's next item follows a blank).
+    colon_blank: bool,
+    at: bool,
+    quote: bool,
+    /// A blank of `\s`: space, tab, line feed, vertical tab, form feed, carriage return.
+    blank: bool,
+    /// A `-` at the start or after a blank: a flag.
+    flag: bool,
+    /// `-----BEGIN`, as a private key's header starts.
+    key_header: bool,
+    /// `bearer` or `basic`, in any case.
+    auth_word: bool,
+}
+
+/// Whether a byte is one tokens are made of (the class of [`TOKEN_RUN`]).
+fn token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+' | b'/' | b'=' | b'.' | b'~')
+}
+
+/// A blank as the patterns' `\s` sees it in ASCII.
+fn blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+impl Facts {
+    fn of(text: &str) -> Facts {
+        let b = text.as_bytes();
+        let mut facts = Facts::default();
+        let (mut run, mut after_blank) = (0, true);
+        for (i, &c) in b.iter().enumerate() {
+            if token_char(c) {
+                run += 1;
+                facts.longest_run = facts.longest_run.max(run);
+            } else {
+                run = 0;
+            }
+            match c {
+                b'=' => facts.equals = true,
+                b':' => {
+                    facts.colon = true;
+                    facts.colon_blank |= b.get(i + 1).is_none_or(|&n| n == b' ' || n == b'\t');
+                }
+                b'@' => facts.at = true,
+                b'"' | b'\'' => facts.quote = true,
+                b'-' => facts.flag |= after_blank,
+                0x80.. => facts.non_ascii = true,
+                c => facts.blank |= blank(c),
+            }
+            after_blank = blank(c);
+        }
+        facts.key_header = facts.longest_run >= 10 && text.contains("-----BEGIN");
+        facts.auth_word = facts.blank && {
+            let lower = text.to_ascii_lowercase();
+            lower.contains("bearer") || lower.contains("basic")
+        };
+        facts
+    }
+
+    /// Whether any secret pattern could match.
+    fn may_hold_secret(&self) -> bool {
+        self.may_hold_token() || SHAPES.iter().any(|s| s.possible(self))
+    }
+
+    /// Whether a vendor's token or a private key's header could be there ([`SECRET_VALUE`]; every other
+    /// alternative needs a run of 12 token characters).
+    fn may_hold_token(&self) -> bool {
+        self.non_ascii || self.longest_run >= 12 || self.key_header
+    }
+}
+
+/// The characters tokens are made of, in a run long enough to hold a random one.
 static TOKEN_RUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9_\-+/=.~]{16,}").expect("valid"));
 
 /// Whether letters and digits look generated rather than written: not a hex digest or a number (hashes,
@@ -325,8 +416,14 @@ fn entropy(b: &[u8]) -> f64 {
 }
 
 /// Where secrets sit by their content alone, whatever the text around them: the byte ranges of each.
-fn token_ranges(text: &str) -> Vec<Range<usize>> {
-    let mut out: Vec<Range<usize>> = SECRET_VALUE.find_iter(text).map(|m| m.range()).collect();
+fn token_ranges(text: &str, facts: &Facts) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    if facts.may_hold_token() {
+        out.extend(SECRET_VALUE.find_iter(text).map(|m| m.range()));
+    }
+    if facts.longest_run < 16 {
+        return out;
+    }
     // Generated tokens of any vendor: a run holding a part that looks random.
     out.extend(
         TOKEN_RUN
@@ -334,6 +431,9 @@ fn token_ranges(text: &str) -> Vec<Range<usize>> {
             .filter(|run| random_run(run.as_str()))
             .map(|run| run.range()),
     );
+    if facts.longest_run < 40 {
+        return out;
+    }
     out.extend(AWS_SECRET_KEY.captures_iter(text).filter_map(|c| {
         let run = c.get(1).expect("the pattern has one group");
         let b = run.as_str().bytes();
@@ -354,6 +454,15 @@ struct Shape {
     value: usize,
     /// Rules out what the pattern catches that is not a secret.
     plausible: fn(&str) -> bool,
+    /// What a text in ASCII needs for the pattern to match it.
+    needs: fn(&Facts) -> bool,
+}
+
+impl Shape {
+    /// Whether the pattern could match a text with these facts.
+    fn possible(&self, facts: &Facts) -> bool {
+        facts.non_ascii || (self.needs)(facts)
+    }
 }
 
 /// A quoted or bare value in a command line or an assignment.
@@ -363,23 +472,29 @@ const ARG: &str = r#"("[^"\n]*"|'[^'\n]*'|[^\s"']+)"#;
 /// property, ini, YAML and dotenv lines, JSON and dict pairs, database clients' password flags, HTTP credentials.
 static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
     let any = |_: &str| true;
-    let shape = |pattern: &str, name: Option<usize>, value: usize| Shape {
+    let shape = |pattern: &str, name: Option<usize>, value: usize, needs: fn(&Facts) -> bool| Shape {
         pattern: Regex::new(pattern).expect("the secret shapes are valid"),
         name,
         value,
         plausible: any,
+        needs,
     };
+    // What the shapes need, beyond ASCII: a flag or a client's option (`[ \t]-p`) is a `-` after a blank.
+    let flag = |f: &Facts| f.flag;
+    let quoted_pair = |f: &Facts| f.quote && f.colon;
+    let auth = |f: &Facts| f.auth_word;
     vec![
         // scheme://user:password@host, up to the last `@` of the word (a Mongo SRV password may hold `@` and `/`).
         Shape {
             plausible: not_a_port,
-            ..shape(r#"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@"']*:([^\s"']+)@"#, None, 1)
+            ..shape(r#"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@"']*:([^\s"']+)@"#, None, 1, |f| f.colon && f.at)
         },
         // --password X, --requirepass=X, -token X
         shape(
             r#"(?:^|\s)--?([A-Za-z][A-Za-z0-9_.-]*)(?:=|[ \t]+)("[^"\n]*"|'[^'\n]*'|[^\s"'-][^\s"']*)"#,
             Some(1),
             2,
+            flag,
         ),
         // KEY=VALUE in a command or an environment list, a URL query (`&password=`), an ADO.NET or Azure connection
         // string (`Password=...;`, `AccountKey=...;`), a Java system property (`-Dspring.datasource.password=`).
@@ -387,6 +502,7 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
             r#"(?:^|[\s;&?,(\[{"'])(?:-D)?([A-Za-z_][A-Za-z0-9_.\-\[\]]*)[ \t]*=[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s;&,"'\])}]+)"#,
             Some(1),
             2,
+            |f| f.equals,
         ),
         // A line `key = value`, `key: value`, `export KEY=value`, `- KEY=value`: properties, ini, YAML, dotenv. As
         // in YAML, a colon needs a space after it (`secretKeyRef:web/DB_PASSWORD` names a secret, holds none).
@@ -394,12 +510,14 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
             r#"(?m)^[ \t]*(?:export[ \t]+|-[ \t]+)?["']?([A-Za-z_][A-Za-z0-9_.\-\[\]]*)["']?[ \t]*(?:=[ \t]*|:[ \t]+)([^\s#].*?)[ \t\r]*$"#,
             Some(1),
             2,
+            |f| f.equals || f.colon_blank,
         ),
         // "password": "x" in JSON, 'password': 'x' in a dict.
         shape(
             r#"["']([^"'\\\n]{1,128})["'][ \t]*:[ \t]*("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|-?[0-9][0-9.eE+-]*)"#,
             Some(1),
             2,
+            quoted_pair,
         ),
         // mysql -pSECRET (a space after -p makes it prompt instead), sshpass -p SECRET, redis-cli -a SECRET.
         shape(
@@ -408,23 +526,25 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
             ),
             None,
             1,
+            flag,
         ),
-        shape(&format!(r"\bsshpass\b[^\n;|&]*?[ \t]-p[ \t]*{ARG}"), None, 1),
-        shape(&format!(r"\bredis-cli\b[^\n;|&]*?[ \t]-a[ \t]+{ARG}"), None, 1),
+        shape(&format!(r"\bsshpass\b[^\n;|&]*?[ \t]-p[ \t]*{ARG}"), None, 1, flag),
+        shape(&format!(r"\bredis-cli\b[^\n;|&]*?[ \t]-a[ \t]+{ARG}"), None, 1, flag),
         // curl -u user:password, --user "user:password": the password (or the user, when it stands alone).
-        shape(r#"(?:^|\s)(?:-u|--user)[ \t]+["']?[^\s:"']*:([^\s"']+)"#, None, 1),
+        shape(r#"(?:^|\s)(?:-u|--user)[ \t]+["']?[^\s:"']*:([^\s"']+)"#, None, 1, flag),
         shape(
             r#"(?:^|\s)(?:-u|--user)[ \t]+["']?([^\s:"']+):["']?(?:\s|$)"#,
             None,
             1,
+            flag,
         ),
         // An HTTP header in quotes whose name says secret: -H "Api-Token: X", -H 'Authorization: Token X'.
-        shape(r#"["']([A-Za-z][A-Za-z0-9-]*):[ \t]*([^"'\n]+)["']"#, Some(1), 2),
+        shape(r#"["']([A-Za-z][A-Za-z0-9-]*):[ \t]*([^"'\n]+)["']"#, Some(1), 2, quoted_pair),
         // Authorization: Bearer TOKEN, Basic BASE64(user:password).
-        shape(r"(?i)\bbearer[ \t]+([A-Za-z0-9._~+/=-]{8,})", None, 1),
+        shape(r"(?i)\bbearer[ \t]+([A-Za-z0-9._~+/=-]{8,})", None, 1, auth),
         Shape {
             plausible: basic_credentials,
-            ..shape(r"(?i)\bbasic[ \t]+([A-Za-z0-9+/]{8,}={0,2})", None, 1)
+            ..shape(r"(?i)\bbasic[ \t]+([A-Za-z0-9+/]{8,}={0,2})", None, 1, auth)
         },
     ]
 });
@@ -437,9 +557,9 @@ static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Where secrets sit inside a text: the byte ranges of each value. Values already masked and references to other
 /// values are not secrets.
-fn secret_spans(text: &str) -> Vec<Range<usize>> {
+fn secret_spans(text: &str, facts: &Facts) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
-    for shape in SHAPES.iter() {
+    for shape in SHAPES.iter().filter(|s| s.possible(facts)) {
         for c in shape.pattern.captures_iter(text) {
             if shape.name.is_some_and(|n| !looks_secret(&c[n])) {
                 continue;
@@ -538,7 +658,7 @@ impl Redactor {
     /// secrets inside it masked (a URL's password, a command line's `--password X`), else the text as it is.
     pub fn text(&self, name: &str, plain: &str) -> Value {
         // A private key's lines are a secret whole, not only its header.
-        if looks_secret(name) || PRIVATE_KEY.is_match(plain) {
+        if looks_secret(name) || private_key(plain) {
             return self.redact(Some(plain));
         }
         self.masked(plain).unwrap_or_else(|| Value::from(plain))
@@ -609,7 +729,7 @@ impl Redactor {
 
     /// A text that is not a value (a name, an identifier, an error message) with every secret in it masked.
     pub fn scrub_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        if PRIVATE_KEY.is_match(text) {
+        if private_key(text) {
             return Cow::Borrowed(MASK);
         }
         let ranges = secret_ranges(text);
@@ -655,10 +775,51 @@ fn fingerprint_shaped(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
 
     fn key(k: &str) -> Redactor {
         Redactor::new(Some(FingerprintKey::new(k.as_bytes()).unwrap()))
+    }
+
+    /// Every pattern run on the text, none ruled out by its facts.
+    fn every_pattern(text: &str) -> Vec<Range<usize>> {
+        let all = Facts {
+            non_ascii: true,
+            longest_run: usize::MAX,
+            ..Facts::default()
+        };
+        let mut ranges = token_ranges(text, &all);
+        ranges.extend(secret_spans(text, &all));
+        merge(ranges)
+    }
+
+    /// Pieces of the shapes secrets take, and of the texts around them, to be put together at random.
+    const PIECES: &[&str] = &[
+        "password", "token", "db_pass", "name", "=", " = ", ":", ": ", " ", "\t", "\n", "\r", "\x0b", "-", "-p", "-a ",
+        "--user ", "-u ", "--password ", "@", "://", "https", "postgres", "\"", "'", "Bearer ", "BASIC ", "basic",
+        "AKIA", "ghp_", "xoxb-", "xapp-1-A-1-", "eyJ", ".", "/", "+", "~", "_", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "3kQ9vLx2Tz", "abcdefgh", "12345678", "mysql ", "sshpass ", "redis-cli ", "-----BEGIN RSA PRIVATE KEY-----",
+        "-----BEGIN", "é", "\u{a0}", "ſ", "K", "hooks.slack.com/services/", "${X}", "<redacted>", ";", "&", "?",
+        "{", "[", ",", "export ",
+        // Each shape whole, at its shortest.
+        "postgres://u:pw@h", "--password hunter2", "DB_PASSWORD=x", "password: x", "\"password\": \"x\"", "mysql -ps3cret",
+        "sshpass -p x", "redis-cli -a x", "curl -u user:pw", "-u user:", "\"Api-Token: X\"", "Bearer abcdefgh",
+        "Basic dXNlcjpwYXNz", "xapp-1-A-1-a", "xoxb-1234567890", "AKIAIOSFODNN7EXAMPLE", "Zq3vX9pL2mT8wR4kY7nB",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
+
+        /// The patterns a text's facts rule out are ones that could not have matched it: the secrets found are the
+        /// same as with every pattern run.
+        #[test]
+        fn ruling_patterns_out_by_a_text_s_facts_finds_the_same_secrets(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 1..12)
+        ) {
+            let text = pieces.concat();
+            prop_assert_eq!(secret_ranges(&text), every_pattern(&text), "{:?}", text);
+        }
     }
 
     #[test]
