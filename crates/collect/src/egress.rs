@@ -6,13 +6,15 @@
 //! this pass judges by content alone: tokens, passwords inside URLs, command lines, connection strings, property
 //! lines and embedded JSON, in attributes, tags, names, identifiers and gap messages alike.
 
-use super::secrets::Redactor;
+use std::borrow::Cow;
+
+use super::secrets::{self, Redactor};
 use envparity_model::snapshot::{Attributes, Snapshot};
 
 /// Masks or redacts every secret the snapshot's texts hold.
 pub fn check(snapshot: &mut Snapshot, redactor: &Redactor) {
     let text = |s: &mut String| {
-        if let std::borrow::Cow::Owned(masked) = redactor.scrub_text(s) {
+        if let Cow::Owned(masked) = redactor.scrub_text(s) {
             *s = masked;
         }
     };
@@ -21,19 +23,22 @@ pub fn check(snapshot: &mut Snapshot, redactor: &Redactor) {
             text(field);
         }
         r.identifiers.iter_mut().for_each(text);
-        r.tags = r
-            .tags
-            .iter()
-            .map(|(k, v)| (k.clone(), redactor.tag(k, v)))
-            .collect();
-        let attributes = r
-            .attributes
-            .parse()
-            .into_iter()
-            .map(|(k, v)| (k, redactor.scrub(v)))
-            .collect();
-        // Scrubbing only replaces values by shallower ones, so the attributes stay as readable as they were.
-        r.attributes = Attributes::from_map(&attributes);
+        for (key, value) in r.tags.values_mut() {
+            if let Cow::Owned(masked) = redactor.tag(key, value) {
+                *value = masked;
+            }
+        }
+        // Most attributes hold nothing to scrub, which their text tells without parsing it.
+        if !secrets::scrub_keeps(r.attributes.text()) {
+            let attributes = r
+                .attributes
+                .parse()
+                .into_iter()
+                .map(|(k, v)| (k, redactor.scrub(v)))
+                .collect();
+            // Scrubbing only replaces values by shallower ones, so the attributes stay as readable as they were.
+            r.attributes = Attributes::from_map(&attributes);
+        }
     }
     for gap in &mut snapshot.gaps {
         text(&mut gap.error);
@@ -43,5 +48,42 @@ pub fn check(snapshot: &mut Snapshot, redactor: &Redactor) {
     }
     for unaudited in &mut snapshot.unaudited {
         text(&mut unaudited.resource_type);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use envparity_model::snapshot::{Gap, Resource};
+    use serde_json::json;
+
+    const PRIVATE_KEY: &str = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx4Qm9vLx2TzqZ3kP\n-----END RSA PRIVATE KEY-----";
+
+    #[test]
+    fn a_private_key_in_a_name_a_tag_or_a_gap_message_is_masked() {
+        let mut snapshot = Snapshot::new("prod", "2026-12-07T00:00:00Z");
+        snapshot.resources.push(
+            serde_json::from_value::<Resource>(json!({
+                "kind": "aws.sqs.queue",
+                "name": PRIVATE_KEY,
+                "id": PRIVATE_KEY,
+                "identifiers": [PRIVATE_KEY],
+                "tags": {"Note": PRIVATE_KEY},
+                "attributes": {"note": PRIVATE_KEY},
+            }))
+            .unwrap(),
+        );
+        snapshot.gaps.push(Gap {
+            provider: "aws".into(),
+            service: "sqs".into(),
+            account: None,
+            region: None,
+            kinds: vec!["aws.sqs.queue".into()],
+            error: PRIVATE_KEY.into(),
+        });
+        check(&mut snapshot, &Redactor::default());
+        let text = serde_json::to_string(&snapshot).unwrap();
+        assert!(!text.contains("MIIEow"), "{text}");
+        assert!(!text.contains("BEGIN RSA"), "{text}");
     }
 }

@@ -628,6 +628,80 @@ fn secret_item(item: &str) -> bool {
     !secret_ranges(item).is_empty()
 }
 
+/// Whether [`Redactor::scrub`] would change a text value: a private key, or a secret in it.
+fn scrubbed(text: &str) -> bool {
+    private_key(text) || !secret_ranges(text).is_empty()
+}
+
+/// Whether [`Redactor::scrub`] keeps the JSON value written as `json` as it is, found from the text without
+/// building the value: each text value is judged as scrub judges it (a list of texts joined by blanks, as the
+/// command line it may be). A text with an escape, or a member named `redacted`, is taken to need scrubbing.
+pub fn scrub_keeps(json: &str) -> bool {
+    /// An open object or list, and what scrub will judge of a list: its texts joined, or each item alone.
+    enum Open<'a> {
+        Object,
+        Texts(Vec<&'a str>),
+        Mixed,
+    }
+    let b = json.as_bytes();
+    let mut open: Vec<Open> = Vec::new();
+    // A list that holds more than texts: its texts are judged one by one.
+    let mixed = |list: &mut Open| match std::mem::replace(list, Open::Mixed) {
+        Open::Texts(texts) => !texts.into_iter().any(scrubbed),
+        _ => true,
+    };
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let start = i + 1;
+                let end = match memchr::memchr2(b'"', b'\\', &b[start..]) {
+                    Some(k) if b[start + k] == b'"' => start + k,
+                    _ => return false,
+                };
+                let text = &json[start..end];
+                i = end + 1;
+                if b.get(i) == Some(&b':') {
+                    // A member's name stays as it is; a redacted value's members are rewritten.
+                    if text == "redacted" {
+                        return false;
+                    }
+                    continue;
+                }
+                match open.last_mut() {
+                    Some(Open::Texts(texts)) => texts.push(text),
+                    _ if scrubbed(text) => return false,
+                    _ => {}
+                }
+                continue;
+            }
+            c @ (b'[' | b'{' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {
+                if let Some(list) = open.last_mut().filter(|o| !matches!(o, Open::Object))
+                    && !mixed(list)
+                {
+                    return false;
+                }
+                match c {
+                    b'[' => open.push(Open::Texts(Vec::new())),
+                    b'{' => open.push(Open::Object),
+                    _ => {}
+                }
+            }
+            b']' | b'}' => {
+                if let Some(Open::Texts(texts)) = open.pop()
+                    && !texts.is_empty()
+                    && scrubbed(&texts.join(" "))
+                {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    true
+}
+
 /// Turns plain values into what a snapshot may hold. One per collection, shared by every collector, and the
 /// egress check every value of a snapshot passes on its way out ([`Redactor::scrub`]).
 #[derive(Debug, Clone, Default)]
@@ -727,10 +801,11 @@ impl Redactor {
         }
     }
 
-    /// A text that is not a value (a name, an identifier, an error message) with every secret in it masked.
+    /// A text that is not a value (a name, an identifier, an error message) with every secret in it masked:
+    /// borrowed when it had none, owned whenever it changed.
     pub fn scrub_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
         if private_key(text) {
-            return Cow::Borrowed(MASK);
+            return Cow::Owned(MASK.to_owned());
         }
         let ranges = secret_ranges(text);
         match ranges.is_empty() {
@@ -740,11 +815,12 @@ impl Redactor {
     }
 
     /// A tag's value: masked whole when its key says secret, else with every secret in it masked. (A tag holds a
-    /// text, so a secret tag cannot keep a fingerprint.)
-    pub fn tag(&self, key: &str, value: &str) -> String {
+    /// text, so a secret tag cannot keep a fingerprint.) Borrowed when it stays as it was, owned whenever it changed.
+    pub fn tag<'t>(&self, key: &str, value: &'t str) -> Cow<'t, str> {
         match looks_secret(key) {
-            true => MASK.to_owned(),
-            false => self.scrub_text(value).into_owned(),
+            true if value == MASK => Cow::Borrowed(value),
+            true => Cow::Owned(MASK.to_owned()),
+            false => self.scrub_text(value),
         }
     }
 
@@ -808,8 +884,35 @@ mod tests {
         "Basic dXNlcjpwYXNz", "xapp-1-A-1-a", "xoxb-1234567890", "AKIAIOSFODNN7EXAMPLE", "Zq3vX9pL2mT8wR4kY7nB",
     ];
 
+    /// JSON values of texts made of [`PIECES`], numbers and redacted values, in lists and objects.
+    fn json_value() -> impl Strategy<Value = Value> {
+        let text = proptest::collection::vec(proptest::sample::select(PIECES), 1..4).prop_map(|p| Value::from(p.concat()));
+        let leaf = prop_oneof![
+            4 => text.clone(),
+            1 => any::<i32>().prop_map(Value::from),
+            1 => Just(json!({"redacted": true})),
+        ];
+        leaf.prop_recursive(3, 24, 4, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::vec(text.clone(), 1..4).prop_map(Value::from),
+                proptest::collection::btree_map(proptest::sample::select(PIECES), inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+            ]
+        })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
+
+        /// What scrub_keeps tells from a value's text, scrub does: it keeps the value as it is.
+        #[test]
+        fn a_value_scrub_keeps_by_its_text_is_kept_by_scrub(value in json_value()) {
+            let text = value.to_string();
+            if scrub_keeps(&text) {
+                prop_assert_eq!(Redactor::new(None).scrub(value.clone()), value, "{}", text);
+            }
+        }
 
         /// The patterns a text's facts rule out are ones that could not have matched it: the secrets found are the
         /// same as with every pattern run.
@@ -1065,6 +1168,26 @@ mod tests {
             "arn:aws:secretsmanager:eu-west-1:111111111111:secret:shop/db-AbCdEf",
         ] {
             assert_eq!(r.text("COMMAND", text), json!(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn values_with_nothing_to_scrub_are_known_so_by_their_text() {
+        let clean = json!({
+            "groups": ["sg-0123456789abcdef0", "sg-1"],
+            "queue": {"arn": "arn:aws:sqs:eu-west-1:123456789012:orders-staging", "delay": 0, "fifo": false},
+            "ports": [80, "443"],
+            "url": "https://sqs.eu-west-1.amazonaws.com/123456789012/orders",
+        });
+        assert!(scrub_keeps(&clean.to_string()));
+        for secret in [
+            json!({"command": ["--password", "hunter2"]}),
+            json!({"command": ["redis-server", 6379, "--requirepass hunter2"]}),
+            json!({"env": {"DB": "postgres://app:hunter2@db:5432/app"}}),
+            json!({"token": {"redacted": true}}),
+            json!({"quoted": "a \"b\""}),
+        ] {
+            assert!(!scrub_keeps(&secret.to_string()), "{secret}");
         }
     }
 

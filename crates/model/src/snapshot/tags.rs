@@ -24,6 +24,11 @@ impl Tags {
     pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
         self.0.iter().map(|(k, v)| (k, v))
     }
+
+    /// Each tag with its value to change (the keys, and so their order, stay).
+    pub fn values_mut(&mut self) -> impl Iterator<Item = (&String, &mut String)> {
+        self.0.iter_mut().map(|(k, v)| (&*k, v))
+    }
 }
 
 impl From<BTreeMap<String, String>> for Tags {
