@@ -124,11 +124,15 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
     let staging_env = config.environment(&args.staging)?;
     let prod_env = config.environment(&args.prod)?;
 
-    let (staging, prod) = runtime()?.block_on(async {
-        tokio::join!(
-            collect::collect_environment(&config, staging_env, &options),
-            collect::collect_environment(&config, prod_env, &options),
-        )
+    // Each environment on a thread of its own, so that one's local sources and egress check (work for a core,
+    // not waits) hold up neither the other's nor its AWS calls.
+    let runtime = runtime()?;
+    let collect = |env| runtime.block_on(collect::collect_environment(&config, env, &options));
+    let (staging, prod) = std::thread::scope(|s| {
+        let staging = s.spawn(|| collect(staging_env));
+        let prod = collect(prod_env);
+        let staging = staging.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (staging, prod)
     });
     if let Some(bar) = bar {
         bar.finish_and_clear();
