@@ -154,8 +154,12 @@ impl Gateway {
         regular(&std::fs::metadata(&target).map_err(io)?)?;
         // Non-blocking, so that a FIFO put there after the check cannot hang the open; checked again on the handle.
         let file = open_nonblocking(&target).map_err(io)?;
-        regular(&file.metadata().map_err(io)?)?;
-        let mut bytes = Vec::new();
+        let meta = file.metadata().map_err(io)?;
+        regular(&meta)?;
+        // Sized for the file as it is now (a file may grow, and the cap still holds): read in one go, not grown
+        // by doubling.
+        let expected = meta.len().min(self.max_bytes).saturating_add(1);
+        let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
         file.take(self.max_bytes.saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(io)?;

@@ -102,6 +102,7 @@ fn collect(
         let shown = cx.env.expand(template);
         let text = read(cx, &shown).map_err(|e| fail(&shown, e))?;
         let instances = parse(&text).map_err(|e| fail(&shown, e.to_string()))?;
+        drop(text);
         if instances.is_empty() {
             found.empty.push(shown.clone());
         }

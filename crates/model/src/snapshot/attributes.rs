@@ -23,9 +23,7 @@ impl Attributes {
     /// Attributes from a map, in canonical (sorted, compact) text; `Err` when the values nest deeper than
     /// [`MAX_DEPTH`].
     pub fn try_from_map(map: &BTreeMap<String, Value>) -> Result<Attributes, AttributesError> {
-        let raw = serde_json::value::to_raw_value(map).expect("a map of JSON values serializes");
-        compact(raw.get())?;
-        Ok(Attributes(raw))
+        Attributes::written(map)
     }
 
     /// Attributes from a map a collector built, which never nests deeply.
@@ -41,10 +39,17 @@ impl Attributes {
 
     /// Attributes from typed attributes that hold data read from a file, which may nest too deeply.
     pub fn try_of(typed: &impl Serialize) -> Result<Attributes, AttributesError> {
+        // Through a value, whose objects are sorted maps: the text is canonical whatever the fields' order.
         let value = serde_json::to_value(typed).expect("typed attributes serialize");
-        let map: BTreeMap<String, Value> =
-            serde_json::from_value(value).expect("typed attributes are an object");
-        Attributes::try_from_map(&map)
+        assert!(value.is_object(), "typed attributes are an object");
+        Attributes::written(&value)
+    }
+
+    /// Attributes written from an object whose text is canonical (sorted and compact), checked.
+    fn written(object: &impl Serialize) -> Result<Attributes, AttributesError> {
+        let raw = serde_json::value::to_raw_value(object).expect("a JSON object serializes");
+        compact(raw.get())?;
+        Ok(Attributes(raw))
     }
 
     /// The attributes as a sorted map.
