@@ -125,9 +125,14 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
     let prod_env = config.environment(&args.prod)?;
 
     // Each environment on a thread of its own, so that one's local sources and egress check (work for a core,
-    // not waits) hold up neither the other's nor its AWS calls.
+    // not waits) hold up neither the other's nor its AWS calls; its snapshot's text is made there too, and
+    // written once both are collected.
     let runtime = runtime()?;
-    let collect = |env| runtime.block_on(collect::collect_environment(&config, env, &options));
+    let collect = |env| {
+        let mut snapshot = runtime.block_on(collect::collect_environment(&config, env, &options))?;
+        let text = envparity_model::snapshot::to_json(&mut snapshot);
+        Ok::<_, collect::ConnectError>((snapshot, text))
+    };
     let (staging, prod) = std::thread::scope(|s| {
         let staging = s.spawn(|| collect(staging_env));
         let prod = collect(prod_env);
@@ -137,9 +142,12 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let (mut staging, mut prod) = (staging?, prod?);
-    for (snapshot, path) in [&mut staging, &mut prod].into_iter().zip(&snapshot_paths) {
-        write_snapshot(path, snapshot)?;
+    let ((mut staging, staging_text), (mut prod, prod_text)) = (staging?, prod?);
+    for ((snapshot, text), path) in [(&staging, staging_text), (&prod, prod_text)]
+        .into_iter()
+        .zip(&snapshot_paths)
+    {
+        write_text(path, &text)?;
         summarise(snapshot, path, ctx);
     }
     // Collected resources carry their keys already; the report is judged as `diff` would judge the files.
@@ -382,7 +390,12 @@ pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 fn write_snapshot(path: &Path, snapshot: &mut Snapshot) -> anyhow::Result<()> {
-    store::write_snapshot(path, snapshot).with_context(|| format!("cannot write snapshot {}", path.display()))
+    write_text(path, &envparity_model::snapshot::to_json(snapshot))
+}
+
+/// Writes a snapshot's text (see [`envparity_model::snapshot::to_json`]).
+fn write_text(path: &Path, text: &str) -> anyhow::Result<()> {
+    store::write(path, text.as_bytes()).with_context(|| format!("cannot write snapshot {}", path.display()))
 }
 
 /// What a snapshot's fleet spans: "2 accounts x 2 regions (shard 1/4), units ..." for people.

@@ -56,6 +56,11 @@ pub(super) fn folded(r#type: &str) -> bool {
     FOLDED.iter().any(|(t, _)| *t == r#type)
 }
 
+/// Whether [`States`] indexes a type: folded into others, or looked up by them.
+pub(super) fn indexed(r#type: &str) -> bool {
+    FOLDED.iter().chain(LOOKED_UP).any(|(t, _)| *t == r#type)
+}
+
 /// Attributes that hold a secret whether or not the state marks them sensitive.
 pub(super) const SECRET_ATTRIBUTES: &[(&str, &str)] = &[
     ("aws_db_instance", "password"),

@@ -4,10 +4,12 @@
 
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-/// One managed resource instance: `module.db["eu"].aws_db_instance.main[0]` and its attributes.
+/// One managed resource instance: `module.db["eu"].aws_db_instance.main[0]` and its attributes, as a value, or
+/// as read ([`Read`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Instance {
+pub struct Instance<A = Value> {
     /// The module it is in, as Terraform writes it (`module.db["eu"]`), empty in the root module.
     pub module: String,
     /// The resource type, such as `aws_db_instance`.
@@ -16,9 +18,34 @@ pub struct Instance {
     pub name: String,
     /// Its `count` index or `for_each` key.
     pub index: Option<IndexKey>,
-    pub attributes: Value,
+    pub attributes: A,
     /// The paths of its sensitive values, each a list of object keys and list indices.
     pub sensitive: Vec<Vec<Step>>,
+}
+
+/// An instance as read, its attributes still their JSON text: parsed when converted, so that a large state is
+/// never held parsed whole.
+pub type Read = Instance<Box<RawValue>>;
+
+impl Read {
+    /// The instance with its attributes parsed (which fails only for attributes nested deeper than a value
+    /// may be).
+    pub fn parse(self) -> Result<Instance, FormatError> {
+        let attributes = serde_json::from_str(self.attributes.get()).map_err(|e| FormatError::NotJson(e.to_string()))?;
+        Ok(Instance {
+            module: self.module,
+            r#type: self.r#type,
+            name: self.name,
+            index: self.index,
+            attributes,
+            sensitive: self.sensitive,
+        })
+    }
+}
+
+/// Attributes a file leaves out: `null`, as when they are parsed.
+fn no_attributes() -> Box<RawValue> {
+    RawValue::from_string("null".to_owned()).expect("null is JSON")
 }
 
 /// A `count` index or a `for_each` key.
@@ -85,14 +112,14 @@ struct InstanceV4 {
     /// Set on an object replaced but not yet destroyed (`create_before_destroy`): not the resource's current one.
     #[serde(default)]
     deposed: Option<String>,
-    #[serde(default)]
-    attributes: Value,
+    #[serde(default = "no_attributes")]
+    attributes: Box<RawValue>,
     #[serde(default)]
     sensitive_attributes: Value,
 }
 
 /// The managed resource instances of a state; data sources and deposed objects are not resources.
-pub fn state(text: &str) -> Result<Vec<Instance>, FormatError> {
+pub fn state(text: &str) -> Result<Vec<Read>, FormatError> {
     // One pass into the state's shape; a file of another shape is read again only to say what it is.
     let state: StateV4 = serde_json::from_str(text).map_err(|e| {
         match serde_json::from_str::<Head>(text).map(|head| head.version.as_ref().map(Value::as_u64)) {
@@ -188,15 +215,15 @@ struct PlannedResource {
     name: String,
     #[serde(default)]
     index: Option<IndexKey>,
-    #[serde(default)]
-    values: Value,
+    #[serde(default = "no_attributes")]
+    values: Box<RawValue>,
     #[serde(default)]
     sensitive_values: Value,
 }
 
 /// The managed resource instances a plan's `planned_values` hold: the environment as it will be after apply.
 /// A value known only after apply is absent from them.
-pub fn plan(text: &str) -> Result<Vec<Instance>, FormatError> {
+pub fn plan(text: &str) -> Result<Vec<Read>, FormatError> {
     let plan: Plan = serde_json::from_str(text).map_err(|e| FormatError::NotJson(e.to_string()))?;
     let root = plan.planned_values.ok_or(FormatError::NotPlan)?.root_module;
     let mut out = Vec::new();
@@ -282,19 +309,19 @@ mod tests {
         );
     }
 
-    fn state_of(value: &Value) -> Vec<Instance> {
+    fn state_of(value: &Value) -> Vec<Read> {
         state(&value.to_string()).unwrap()
     }
 
     #[test]
     fn other_state_versions_and_other_files_are_refused_by_name() {
         assert_eq!(
-            state(r#"{"version": 3, "modules": []}"#),
-            Err(FormatError::Version(3))
+            state(r#"{"version": 3, "modules": []}"#).err(),
+            Some(FormatError::Version(3))
         );
-        assert_eq!(state(r#"{"services": {}}"#), Err(FormatError::NotState));
+        assert_eq!(state(r#"{"services": {}}"#).err(), Some(FormatError::NotState));
         assert!(matches!(state("{"), Err(FormatError::NotJson(_))));
-        assert_eq!(plan(r#"{"format_version": "1.2"}"#), Err(FormatError::NotPlan));
+        assert_eq!(plan(r#"{"format_version": "1.2"}"#).err(), Some(FormatError::NotPlan));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use format::{FormatError, IndexKey, Instance, Step};
+use format::{FormatError, IndexKey, Instance, Read, Step};
 
 use crate::CollectError;
 use crate::config::Environment;
@@ -91,7 +91,7 @@ impl Source for Plans {
 fn collect(
     cx: &Context,
     configured: &[String],
-    parse: fn(&str) -> Result<Vec<Instance>, FormatError>,
+    parse: fn(&str) -> Result<Vec<Read>, FormatError>,
 ) -> Result<Found, CollectError> {
     let fail = |shown: &str, message: String| CollectError {
         code: None,
@@ -106,9 +106,8 @@ fn collect(
         if instances.is_empty() {
             found.empty.push(shown.clone());
         }
-        found
-            .resources
-            .extend(resources(&instances, &cx.env.tokens, cx.redactor));
+        let resources = resources(instances, &cx.env.tokens, cx.redactor).map_err(|e| fail(&shown, e.to_string()))?;
+        found.resources.extend(resources);
     }
     Ok(found)
 }
@@ -144,37 +143,52 @@ fn read(cx: &Context, shown: &str) -> Result<String, String> {
 
 /// The resources of a state's instances: envparity's kinds where a type maps onto one (its helper resources
 /// folded in), `terraform.TYPE` for the rest.
-fn resources(instances: &[Instance], tokens: &[String], redactor: &Redactor) -> Vec<Resource> {
-    let (redacted, plain_secrets): (Vec<Cow<Instance>>, Vec<Vec<String>>) =
-        instances.iter().map(|i| redact(i, redactor)).unzip();
-    let states = aws::States::of(redacted.iter().map(|i| i.as_ref()));
-    let key_of = |name: &str| derive_key(name, tokens);
-    redacted
+///
+/// The instances other ones fold into or look up are parsed first, and kept; each other one is parsed when it
+/// is converted, and dropped after.
+fn resources(read: Vec<Read>, tokens: &[String], redactor: &Redactor) -> Result<Vec<Resource>, FormatError> {
+    let (indexed, rest): (Vec<Read>, Vec<Read>) = read.into_iter().partition(|i| aws::indexed(&i.r#type));
+    let indexed = indexed.into_iter().map(Read::parse).collect::<Result<Vec<_>, _>>()?;
+    let indexed: Vec<(&Instance, Cow<Instance>, Vec<String>)> = indexed
         .iter()
-        .zip(instances)
-        .zip(&plain_secrets)
-        .filter(|((i, _), _)| !aws::folded(&i.r#type))
-        .map(|((i, plain), secrets)| {
-            let mut resource = match aws::map(i, plain, &states, &key_of, redactor) {
-                Some(mapped) => {
-                    let mut attributes = mapped.attributes;
-                    redact_texts(&mut attributes, secrets, redactor);
-                    Resource {
-                        kind: mapped.kind.to_owned(),
-                        name: Some(mapped.name),
-                        identifiers: mapped.identifiers,
-                        attributes: Attributes::of(&attributes),
-                        ..bare(i)
-                    }
-                }
-                None => other(i, tokens, redactor),
-            };
-            resource.key = Some(key(i, tokens));
-            resource.identifiers.sort();
-            resource.identifiers.dedup();
-            resource
+        .map(|i| {
+            let (redacted, secrets) = redact(i, redactor);
+            (i, redacted, secrets)
         })
-        .collect()
+        .collect();
+    let states = aws::States::of(indexed.iter().map(|(_, redacted, _)| redacted.as_ref()));
+    let key_of = |name: &str| derive_key(name, tokens);
+    let resource = |plain: &Instance, i: &Instance, secrets: &[String]| {
+        let mut resource = match aws::map(i, plain, &states, &key_of, redactor) {
+            Some(mapped) => {
+                let mut attributes = mapped.attributes;
+                redact_texts(&mut attributes, secrets, redactor);
+                Resource {
+                    kind: mapped.kind.to_owned(),
+                    name: Some(mapped.name),
+                    identifiers: mapped.identifiers,
+                    attributes: Attributes::of(&attributes),
+                    ..bare(i)
+                }
+            }
+            None => other(i, tokens, redactor),
+        };
+        resource.key = Some(key(i, tokens));
+        resource.identifiers.sort();
+        resource.identifiers.dedup();
+        resource
+    };
+    let mut out: Vec<Resource> = indexed
+        .iter()
+        .filter(|(i, _, _)| !aws::folded(&i.r#type))
+        .map(|(plain, i, secrets)| resource(plain, i, secrets))
+        .collect();
+    for i in rest {
+        let plain = i.parse()?;
+        let (redacted, secrets) = redact(&plain, redactor);
+        out.push(resource(&plain, &redacted, &secrets));
+    }
+    Ok(out)
 }
 
 /// What every resource of an instance has: its identifier (the ARN, else the id), the account and region the
@@ -604,10 +618,22 @@ mod tests {
                     continue;
                 };
                 if let Ok(instances) = format::state(candidate) {
-                    let _ = resources(&instances, &tokens, &redactor);
+                    let _ = resources(instances, &tokens, &redactor);
                 }
             }
         }
+    }
+
+    #[test]
+    fn attributes_nested_deeper_than_a_value_may_be_refuse_the_state() {
+        let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+        let text = format!(
+            r#"{{"version": 4, "resources": [{{"mode": "managed", "type": "aws_sqs_queue", "name": "q",
+                "instances": [{{"attributes": {{"name": "q", "x": {deep}}}}}]}}]}}"#
+        );
+        let read = format::state(&text).expect("read with its attributes as text");
+        let refused = resources(read, &[], &Redactor::new(None)).unwrap_err();
+        assert!(refused.to_string().contains("recursion limit"), "{refused}");
     }
 
     #[test]
