@@ -260,7 +260,15 @@ fn bad_kind(kind: &str) -> String {
 /// The canonical bytes of a snapshot: normalized order, pretty JSON, trailing newline.
 pub fn to_json(snapshot: &mut Snapshot) -> String {
     snapshot.normalize();
-    let mut out = serde_json::to_string_pretty(snapshot).expect("a snapshot always serializes");
-    out.push('\n');
-    out
+    // Room for what it will hold, about (the attributes' text and each resource's other fields, indented): a
+    // large snapshot is written once, not copied as its buffer doubles.
+    let room: usize = snapshot
+        .resources
+        .iter()
+        .map(|r| r.attributes.text().len() + 512)
+        .sum();
+    let mut out = Vec::with_capacity(room + 4096);
+    serde_json::to_writer_pretty(&mut out, snapshot).expect("a snapshot always serializes");
+    out.push(b'\n');
+    String::from_utf8(out).expect("JSON is UTF-8")
 }
