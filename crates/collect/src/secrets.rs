@@ -251,7 +251,7 @@ struct Facts {
     auth_word: bool,
 }
 
-/// Whether a byte is one tokens are made of (the class of [`TOKEN_RUN`]).
+/// Whether a byte is one tokens are made of: letters, digits and `_-+/=.~`.
 fn token_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+' | b'/' | b'=' | b'.' | b'~')
 }
@@ -307,8 +307,25 @@ impl Facts {
     }
 }
 
-/// The characters tokens are made of, in a run long enough to hold a random one.
-static TOKEN_RUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9_\-+/=.~]{16,}").expect("valid"));
+/// The runs of the characters tokens are made of long enough to hold a random one (16 or more): each whole.
+fn token_runs(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let b = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < b.len() {
+            let start = at + b[at..].iter().position(|&c| token_char(c))?;
+            let end = b[start..]
+                .iter()
+                .position(|&c| !token_char(c))
+                .map_or(b.len(), |n| start + n);
+            at = end;
+            if end - start >= 16 {
+                return Some(start..end);
+            }
+        }
+        None
+    })
+}
 
 /// Whether letters and digits look generated rather than written: not a hex digest or a number (hashes,
 /// digests, resource ids, timestamps stay readable), and either both cases about as common and switching as
@@ -425,12 +442,7 @@ fn token_ranges(text: &str, facts: &Facts) -> Vec<Range<usize>> {
         return out;
     }
     // Generated tokens of any vendor: a run holding a part that looks random.
-    out.extend(
-        TOKEN_RUN
-            .find_iter(text)
-            .filter(|run| random_run(run.as_str()))
-            .map(|run| run.range()),
-    );
+    out.extend(token_runs(text).filter(|run| random_run(&text[run.clone()])));
     if facts.longest_run < 40 {
         return out;
     }
@@ -904,6 +916,17 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
+
+        /// The runs of token characters are those a pattern of their class finds.
+        #[test]
+        fn token_runs_are_the_runs_a_pattern_of_their_class_finds(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 1..12)
+        ) {
+            let text = pieces.concat();
+            let pattern = Regex::new(r"[A-Za-z0-9_\-+/=.~]{16,}").unwrap();
+            let found: Vec<_> = pattern.find_iter(&text).map(|m| m.range()).collect();
+            prop_assert_eq!(token_runs(&text).collect::<Vec<_>>(), found, "{:?}", text);
+        }
 
         /// What scrub_keeps tells from a value's text, scrub does: it keeps the value as it is.
         #[test]
