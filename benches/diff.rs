@@ -15,7 +15,8 @@
 //! times and peak memory.
 //!
 //! Last, two Terraform states of 10,000 resources each (the example states' resources, repeated under other
-//! names): `collect` of both from their states and `diff` of the two snapshots, against parsing both states.
+//! names): `audit` of the two environments (both read, both snapshots written, judged, one process), and
+//! `collect` of each then `diff` (three processes), against parsing both states.
 //!
 //! Under `cargo test` it runs once on a small pair, so that it keeps building and working, and times nothing.
 
@@ -211,7 +212,7 @@ fn write_states(n: u64, dir: &Path) {
     }
 }
 
-/// Two states of `n` resources: `collect` of both and `diff`, against parsing both states.
+/// Two states of `n` resources: `audit`, and `collect` of both then `diff`, against parsing both states.
 fn terraform_row(n: u64, runs: usize) {
     let dir = tempfile::tempdir().unwrap();
     write_states(n, dir.path());
@@ -236,7 +237,17 @@ fn terraform_row(n: u64, runs: usize) {
             })
             .collect(),
     );
-    let judged = median(
+    let audited = median(
+        (0..runs)
+            .map(|_| {
+                envparity(
+                    dir.path(),
+                    &["audit", "--quiet", "--format", "json", "--output", "report.json"],
+                )
+            })
+            .collect(),
+    );
+    let separately = median(
         (0..runs)
             .map(|_| {
                 envparity(dir.path(), &["collect", "staging", "--quiet"])
@@ -256,15 +267,20 @@ fn terraform_row(n: u64, runs: usize) {
             })
             .collect(),
     );
+    let ratio = |t: Duration| t.as_secs_f64() / floor.as_secs_f64();
     println!();
-    println!("| resources per state | states | floor (parse both) | collect both + diff | ratio |");
-    println!("|---:|---:|---:|---:|---:|");
     println!(
-        "| {n} | {:.1} MB | {} | {} | {:.2}x |",
+        "| resources per state | states | floor (parse both) | audit | ratio | collect both + diff | ratio |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| {n} | {:.1} MB | {} | {} | {:.2}x | {} | {:.2}x |",
         size as f64 / 1e6,
         ms(floor),
-        ms(judged),
-        judged.as_secs_f64() / floor.as_secs_f64()
+        ms(audited),
+        ratio(audited),
+        ms(separately),
+        ratio(separately),
     );
 }
 

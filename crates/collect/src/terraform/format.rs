@@ -77,6 +77,12 @@ pub enum FormatError {
     NotState,
     #[error("not a plan's JSON: it has no `planned_values` (write it with `terraform show -json PLAN`)")]
     NotPlan,
+    /// What a snapshot cannot hold, in the instance at `address`.
+    #[error("{address}: attributes {error}")]
+    Attributes {
+        address: String,
+        error: envparity_model::snapshot::AttributesError,
+    },
 }
 
 #[derive(Deserialize)]

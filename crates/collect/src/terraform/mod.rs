@@ -27,7 +27,7 @@ use crate::secrets::Redactor;
 use crate::source::{Context, Found, Source};
 use envparity_model::catalog::terraform::{Other, PREFIX};
 use envparity_model::keys::derive_key;
-use envparity_model::snapshot::{Attributes, Resource};
+use envparity_model::snapshot::{Attributes, AttributesError, Resource};
 
 /// The largest state or plan read, in MiB: a state of tens of thousands of resources is less.
 const MAX_STATE_MIB: u64 = 512;
@@ -159,6 +159,10 @@ fn resources(read: Vec<Read>, tokens: &[String], redactor: &Redactor) -> Result<
     let states = aws::States::of(indexed.iter().map(|(_, redacted, _)| redacted.as_ref()));
     let key_of = |name: &str| derive_key(name, tokens);
     let resource = |plain: &Instance, i: &Instance, secrets: &[String]| {
+        let refused = |error| FormatError::Attributes {
+            address: address(i),
+            error,
+        };
         let mut resource = match aws::map(i, plain, &states, &key_of, redactor) {
             Some(mapped) => {
                 let mut attributes = mapped.attributes;
@@ -167,26 +171,26 @@ fn resources(read: Vec<Read>, tokens: &[String], redactor: &Redactor) -> Result<
                     kind: mapped.kind.to_owned(),
                     name: Some(mapped.name),
                     identifiers: mapped.identifiers,
-                    attributes: Attributes::of(&attributes),
+                    attributes: Attributes::try_of_value(&attributes).map_err(refused)?,
                     ..bare(i)
                 }
             }
-            None => other(i, tokens, redactor),
+            None => other(i, tokens, redactor).map_err(refused)?,
         };
         resource.key = Some(key(i, tokens));
         resource.identifiers.sort();
         resource.identifiers.dedup();
-        resource
+        Ok(resource)
     };
-    let mut out: Vec<Resource> = indexed
+    let mut out = indexed
         .iter()
         .filter(|(i, _, _)| !aws::folded(&i.r#type))
         .map(|(plain, i, secrets)| resource(plain, i, secrets))
-        .collect();
+        .collect::<Result<Vec<_>, _>>()?;
     for i in rest {
         let plain = i.parse()?;
         let (redacted, secrets) = redact(&plain, redactor);
-        out.push(resource(&plain, &redacted, &secrets));
+        out.push(resource(&plain, &redacted, &secrets)?);
     }
     Ok(out)
 }
@@ -237,7 +241,7 @@ fn bare(i: &Instance) -> Resource {
 /// `vpc-0a1b2c3d`, a creation time); the account's id written `{account}` and the environment's tokens replaced
 /// in every text, so that an ARN of the same role in both compares equal and one naming the other account does
 /// not; every value through the secret detection by its name.
-fn other(i: &Instance, tokens: &[String], redactor: &Redactor) -> Resource {
+fn other(i: &Instance, tokens: &[String], redactor: &Redactor) -> Result<Resource, AttributesError> {
     const NOT_COMPARED: &[&str] = &["id", "arn", "tags", "tags_all"];
     let bare = bare(i);
     let mut attributes = i.attributes.clone();
@@ -260,12 +264,12 @@ fn other(i: &Instance, tokens: &[String], redactor: &Redactor) -> Resource {
     let typed = Other {
         attributes: envparity_model::catalog::typed::map_of(attributes),
     };
-    Resource {
+    Ok(Resource {
         kind: format!("{PREFIX}{}", i.r#type),
         name,
-        attributes: Attributes::of(&typed),
+        attributes: Attributes::try_of(&typed)?,
         ..bare
-    }
+    })
 }
 
 /// A value with every text made comparable and every leaf through the secret detection by the name it is under.
@@ -417,7 +421,6 @@ fn at_mut<'v>(value: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> {
 }
 
 /// The instance's address as Terraform writes it: `module.db["eu"].aws_db_instance.main[0]`.
-#[cfg(test)]
 fn address(i: &Instance) -> String {
     address_with(i, |s| s.to_owned())
 }
@@ -583,7 +586,7 @@ mod tests {
             "ingress": [{"from_port": 443, "security_groups": ["sg-0a1b2c3d4e5f60719"]}],
         });
         let tokens = vec!["staging".to_owned()];
-        let r = other(&i, &tokens, &Redactor::new(None));
+        let r = other(&i, &tokens, &Redactor::new(None)).unwrap();
         assert_eq!(r.kind, "terraform.aws_security_group");
         assert_eq!(r.account.as_deref(), Some("111111111111"));
         assert_eq!(
@@ -634,6 +637,26 @@ mod tests {
         let read = format::state(&text).expect("read with its attributes as text");
         let refused = resources(read, &[], &Redactor::new(None)).unwrap_err();
         assert!(refused.to_string().contains("recursion limit"), "{refused}");
+    }
+
+    #[test]
+    fn attributes_nested_deeper_than_a_snapshot_holds_refuse_the_state_without_a_panic() {
+        let state = |r#type: &str| {
+            let deep = format!("{}{}", "[".repeat(110), "]".repeat(110));
+            let text = format!(
+                r#"{{"version": 4, "resources": [{{"mode": "managed", "type": "{type}", "name": "q",
+                    "instances": [{{"attributes": {{"name": "q", "policy": {deep}, "tags": {{"x": {deep}}}}}}}]}}]}}"#
+            );
+            resources(format::state(&text).unwrap(), &[], &Redactor::new(None))
+        };
+        // A type kept whole would hold the value as deep as it is.
+        let refused = state("aws_iam_policy").unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "aws_iam_policy.q: attributes nested deeper than 100 levels"
+        );
+        // A type converted to a kind keeps what the kind has.
+        assert_eq!(state("aws_sqs_queue").unwrap().len(), 1);
     }
 
     #[test]

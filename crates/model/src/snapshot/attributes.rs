@@ -40,9 +40,14 @@ impl Attributes {
     /// Attributes from typed attributes that hold data read from a file, which may nest too deeply.
     pub fn try_of(typed: &impl Serialize) -> Result<Attributes, AttributesError> {
         // Through a value, whose objects are sorted maps: the text is canonical whatever the fields' order.
-        let value = serde_json::to_value(typed).expect("typed attributes serialize");
-        assert!(value.is_object(), "typed attributes are an object");
-        Attributes::written(&value)
+        Attributes::try_of_value(&serde_json::to_value(typed).expect("typed attributes serialize"))
+    }
+
+    /// Attributes from a JSON object, written as it is (its objects are sorted maps): typed attributes a
+    /// collector already holds as a value, without copying them into another.
+    pub fn try_of_value(value: &Value) -> Result<Attributes, AttributesError> {
+        assert!(value.is_object(), "attributes are an object");
+        Attributes::written(value)
     }
 
     /// Attributes written from an object whose text is canonical (sorted and compact), checked.
