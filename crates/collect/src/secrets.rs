@@ -127,42 +127,44 @@ const COMPOUND_PREFIXES: &[&str] = &[
 
 /// True when a parameter or config key's name suggests its value is a secret: any word of any segment.
 pub fn looks_secret(name: &str) -> bool {
-    words(name).any(|w| {
+    let mut secret = false;
+    words(name, |w| {
         let singular = w.strip_suffix('s').filter(|s| !s.is_empty());
-        [Some(w.as_str()), singular].into_iter().flatten().any(|word| {
+        secret |= [Some(w), singular].into_iter().flatten().any(|word| {
             SECRET_WORDS.contains(&word)
                 || COMPOUND_PREFIXES.iter().any(|prefix| {
                     word.strip_prefix(prefix)
                         .is_some_and(|rest| SECRET_WORDS.contains(&rest))
                 })
                 || SECRET_SUFFIXES.iter().any(|stem| word.ends_with(stem))
-        })
-    })
+        });
+    });
+    secret
 }
 
-/// The lowercase words of a name: `DB_PASSWORD` gives db, password; `apiKey` gives api, key.
-fn words(name: &str) -> impl Iterator<Item = String> + '_ {
-    let mut out = Vec::new();
+/// Each lowercase word of a name, in one buffer: `DB_PASSWORD` gives db, password; `apiKey` gives api, key.
+fn words(name: &str, mut each: impl FnMut(&str)) {
     let mut word = String::new();
     let mut prev_lower = false;
     for c in name.chars() {
         if !c.is_alphanumeric() {
             if !word.is_empty() {
-                out.push(std::mem::take(&mut word));
+                each(&word);
+                word.clear();
             }
             prev_lower = false;
             continue;
         }
         if c.is_uppercase() && prev_lower && !word.is_empty() {
-            out.push(std::mem::take(&mut word));
+            each(&word);
+            word.clear();
         }
         prev_lower = c.is_lowercase() || c.is_ascii_digit();
         word.extend(c.to_lowercase());
     }
     if !word.is_empty() {
-        out.push(word);
+        each(&word);
     }
-    out.into_iter()
 }
 
 /// Values that are secrets whatever their name: private keys, cloud and service tokens, secret webhook URLs.
