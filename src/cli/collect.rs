@@ -136,7 +136,9 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
     let (staging, prod) = std::thread::scope(|s| {
         let staging = s.spawn(|| collect(staging_env));
         let prod = collect(prod_env);
-        let staging = staging.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let staging = staging
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (staging, prod)
     });
     if let Some(bar) = bar {

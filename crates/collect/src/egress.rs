@@ -57,7 +57,8 @@ mod tests {
     use envparity_model::snapshot::{Gap, Resource};
     use serde_json::json;
 
-    const PRIVATE_KEY: &str = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx4Qm9vLx2TzqZ3kP\n-----END RSA PRIVATE KEY-----";
+    const PRIVATE_KEY: &str =
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx4Qm9vLx2TzqZ3kP\n-----END RSA PRIVATE KEY-----";
 
     #[test]
     fn a_private_key_in_a_name_a_tag_or_a_gap_message_is_masked() {

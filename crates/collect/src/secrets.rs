@@ -501,7 +501,12 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
         // scheme://user:password@host, up to the last `@` of the word (a Mongo SRV password may hold `@` and `/`).
         Shape {
             plausible: not_a_port,
-            ..shape(r#"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@"']*:([^\s"']+)@"#, None, 1, |f| f.colon && f.at)
+            ..shape(
+                r#"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@"']*:([^\s"']+)@"#,
+                None,
+                1,
+                |f| f.colon && f.at,
+            )
         },
         // --password X, --requirepass=X, -token X
         shape(
@@ -542,10 +547,25 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
             1,
             flag,
         ),
-        shape(&format!(r"\bsshpass\b[^\n;|&]*?[ \t]-p[ \t]*{ARG}"), None, 1, flag),
-        shape(&format!(r"\bredis-cli\b[^\n;|&]*?[ \t]-a[ \t]+{ARG}"), None, 1, flag),
+        shape(
+            &format!(r"\bsshpass\b[^\n;|&]*?[ \t]-p[ \t]*{ARG}"),
+            None,
+            1,
+            flag,
+        ),
+        shape(
+            &format!(r"\bredis-cli\b[^\n;|&]*?[ \t]-a[ \t]+{ARG}"),
+            None,
+            1,
+            flag,
+        ),
         // curl -u user:password, --user "user:password": the password (or the user, when it stands alone).
-        shape(r#"(?:^|\s)(?:-u|--user)[ \t]+["']?[^\s:"']*:([^\s"']+)"#, None, 1, flag),
+        shape(
+            r#"(?:^|\s)(?:-u|--user)[ \t]+["']?[^\s:"']*:([^\s"']+)"#,
+            None,
+            1,
+            flag,
+        ),
         shape(
             r#"(?:^|\s)(?:-u|--user)[ \t]+["']?([^\s:"']+):["']?(?:\s|$)"#,
             None,
@@ -553,7 +573,12 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
             flag,
         ),
         // An HTTP header in quotes whose name says secret: -H "Api-Token: X", -H 'Authorization: Token X'.
-        shape(r#"["']([A-Za-z][A-Za-z0-9-]*):[ \t]*([^"'\n]+)["']"#, Some(1), 2, quoted_pair),
+        shape(
+            r#"["']([A-Za-z][A-Za-z0-9-]*):[ \t]*([^"'\n]+)["']"#,
+            Some(1),
+            2,
+            quoted_pair,
+        ),
         // Authorization: Bearer TOKEN, Basic BASE64(user:password).
         shape(r"(?i)\bbearer[ \t]+([A-Za-z0-9._~+/=-]{8,})", None, 1, auth),
         Shape {
@@ -886,21 +911,91 @@ mod tests {
 
     /// Pieces of the shapes secrets take, and of the texts around them, to be put together at random.
     const PIECES: &[&str] = &[
-        "password", "token", "db_pass", "name", "=", " = ", ":", ": ", " ", "\t", "\n", "\r", "\x0b", "-", "-p", "-a ",
-        "--user ", "-u ", "--password ", "@", "://", "https", "postgres", "\"", "'", "Bearer ", "BASIC ", "basic",
-        "AKIA", "ghp_", "xoxb-", "xapp-1-A-1-", "eyJ", ".", "/", "+", "~", "_", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        "3kQ9vLx2Tz", "abcdefgh", "12345678", "mysql ", "sshpass ", "redis-cli ", "-----BEGIN RSA PRIVATE KEY-----",
-        "-----BEGIN", "é", "\u{a0}", "ſ", "K", "hooks.slack.com/services/", "${X}", "<redacted>", ";", "&", "?",
-        "{", "[", ",", "export ",
+        "password",
+        "token",
+        "db_pass",
+        "name",
+        "=",
+        " = ",
+        ":",
+        ": ",
+        " ",
+        "\t",
+        "\n",
+        "\r",
+        "\x0b",
+        "-",
+        "-p",
+        "-a ",
+        "--user ",
+        "-u ",
+        "--password ",
+        "@",
+        "://",
+        "https",
+        "postgres",
+        "\"",
+        "'",
+        "Bearer ",
+        "BASIC ",
+        "basic",
+        "AKIA",
+        "ghp_",
+        "xoxb-",
+        "xapp-1-A-1-",
+        "eyJ",
+        ".",
+        "/",
+        "+",
+        "~",
+        "_",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "3kQ9vLx2Tz",
+        "abcdefgh",
+        "12345678",
+        "mysql ",
+        "sshpass ",
+        "redis-cli ",
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "-----BEGIN",
+        "é",
+        "\u{a0}",
+        "ſ",
+        "K",
+        "hooks.slack.com/services/",
+        "${X}",
+        "<redacted>",
+        ";",
+        "&",
+        "?",
+        "{",
+        "[",
+        ",",
+        "export ",
         // Each shape whole, at its shortest.
-        "postgres://u:pw@h", "--password hunter2", "DB_PASSWORD=x", "password: x", "\"password\": \"x\"", "mysql -ps3cret",
-        "sshpass -p x", "redis-cli -a x", "curl -u user:pw", "-u user:", "\"Api-Token: X\"", "Bearer abcdefgh",
-        "Basic dXNlcjpwYXNz", "xapp-1-A-1-a", "xoxb-1234567890", "AKIAIOSFODNN7EXAMPLE", "Zq3vX9pL2mT8wR4kY7nB",
+        "postgres://u:pw@h",
+        "--password hunter2",
+        "DB_PASSWORD=x",
+        "password: x",
+        "\"password\": \"x\"",
+        "mysql -ps3cret",
+        "sshpass -p x",
+        "redis-cli -a x",
+        "curl -u user:pw",
+        "-u user:",
+        "\"Api-Token: X\"",
+        "Bearer abcdefgh",
+        "Basic dXNlcjpwYXNz",
+        "xapp-1-A-1-a",
+        "xoxb-1234567890",
+        "AKIAIOSFODNN7EXAMPLE",
+        "Zq3vX9pL2mT8wR4kY7nB",
     ];
 
     /// JSON values of texts made of [`PIECES`], numbers and redacted values, in lists and objects.
     fn json_value() -> impl Strategy<Value = Value> {
-        let text = proptest::collection::vec(proptest::sample::select(PIECES), 1..4).prop_map(|p| Value::from(p.concat()));
+        let text = proptest::collection::vec(proptest::sample::select(PIECES), 1..4)
+            .prop_map(|p| Value::from(p.concat()));
         let leaf = prop_oneof![
             4 => text.clone(),
             1 => any::<i32>().prop_map(Value::from),

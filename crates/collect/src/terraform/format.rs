@@ -31,7 +31,8 @@ impl Read {
     /// The instance with its attributes parsed (which fails only for attributes nested deeper than a value
     /// may be).
     pub fn parse(self) -> Result<Instance, FormatError> {
-        let attributes = serde_json::from_str(self.attributes.get()).map_err(|e| FormatError::NotJson(e.to_string()))?;
+        let attributes =
+            serde_json::from_str(self.attributes.get()).map_err(|e| FormatError::NotJson(e.to_string()))?;
         Ok(Instance {
             module: self.module,
             r#type: self.r#type,
@@ -327,7 +328,10 @@ mod tests {
         );
         assert_eq!(state(r#"{"services": {}}"#).err(), Some(FormatError::NotState));
         assert!(matches!(state("{"), Err(FormatError::NotJson(_))));
-        assert_eq!(plan(r#"{"format_version": "1.2"}"#).err(), Some(FormatError::NotPlan));
+        assert_eq!(
+            plan(r#"{"format_version": "1.2"}"#).err(),
+            Some(FormatError::NotPlan)
+        );
     }
 
     #[test]

@@ -106,7 +106,8 @@ fn collect(
         if instances.is_empty() {
             found.empty.push(shown.clone());
         }
-        let resources = resources(instances, &cx.env.tokens, cx.redactor).map_err(|e| fail(&shown, e.to_string()))?;
+        let resources =
+            resources(instances, &cx.env.tokens, cx.redactor).map_err(|e| fail(&shown, e.to_string()))?;
         found.resources.extend(resources);
     }
     Ok(found)
@@ -148,7 +149,10 @@ fn read(cx: &Context, shown: &str) -> Result<String, String> {
 /// is converted, and dropped after.
 fn resources(read: Vec<Read>, tokens: &[String], redactor: &Redactor) -> Result<Vec<Resource>, FormatError> {
     let (indexed, rest): (Vec<Read>, Vec<Read>) = read.into_iter().partition(|i| aws::indexed(&i.r#type));
-    let indexed = indexed.into_iter().map(Read::parse).collect::<Result<Vec<_>, _>>()?;
+    let indexed = indexed
+        .into_iter()
+        .map(Read::parse)
+        .collect::<Result<Vec<_>, _>>()?;
     let indexed: Vec<(&Instance, Cow<Instance>, Vec<String>)> = indexed
         .iter()
         .map(|i| {
