@@ -19,6 +19,8 @@ pub(super) struct Judge<'p, 's> {
     pub(super) comparison_cache: [HashMap<String, HashMap<String, Vec<usize>>>; 2],
     /// Per kind: whether equal values always pass (see [`Judge::equal_values_pass`]).
     pub(super) equal_pass_cache: HashMap<String, bool>,
+    /// Per kind: the rules of values one environment must hold that cover it, in the policy's order.
+    pub(super) expect_cache: HashMap<String, Vec<usize>>,
     /// Per policy rule: whether it decided at least one attribute.
     pub(super) decided: Vec<bool>,
     /// Paired resources known equal without being parsed: the rules they would have met are found afterwards,
@@ -144,6 +146,7 @@ impl<'p, 's> Judge<'p, 's> {
             findings: Vec::new(),
             comparison_cache: Default::default(),
             equal_pass_cache: HashMap::new(),
+            expect_cache: HashMap::new(),
             decided: vec![false; policy.rules.len()],
             unparsed: Vec::new(),
             incomparable_secrets: incomparable_secrets(staging, prod),

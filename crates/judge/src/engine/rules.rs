@@ -202,20 +202,30 @@ impl<'p, 's> Judge<'p, 's> {
         flat: Option<&BTreeMap<String, &Value>>,
     ) {
         let policy = self.policy;
-        let rules: Vec<(usize, &Rule, &Value)> = policy
-            .rules
+        if !self.expect_cache.contains_key(&resource.kind) {
+            let covering = policy
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, rule)| {
+                    matches!(rule.check, Check::Expect { .. }) && rule.covers_kind(&resource.kind)
+                })
+                .map(|(index, _)| index)
+                .collect();
+            self.expect_cache.insert(resource.kind.clone(), covering);
+        }
+        let rules: Vec<(usize, &Rule, &Value)> = self.expect_cache[&resource.kind]
             .iter()
-            .enumerate()
-            .filter_map(|(index, rule)| match &rule.check {
-                Check::Expect { staging, prod } => {
-                    let expected = match side {
-                        Side::Staging => staging.as_ref(),
-                        Side::Prod => prod.as_ref(),
-                    }?;
-                    (rule.covers_kind(&resource.kind) && rule.covers_key(key))
-                        .then_some((index, rule, expected))
-                }
-                Check::Compare(_) => None,
+            .filter_map(|&index| {
+                let rule = &policy.rules[index];
+                let Check::Expect { staging, prod } = &rule.check else {
+                    return None;
+                };
+                let expected = match side {
+                    Side::Staging => staging.as_ref(),
+                    Side::Prod => prod.as_ref(),
+                }?;
+                rule.covers_key(key).then_some((index, rule, expected))
             })
             .collect();
         if rules.is_empty() {
