@@ -232,14 +232,14 @@ fn secret_ranges(text: &str) -> Vec<Range<usize>> {
 /// and an `@`, a generated token a run of 16 token characters, a vendor's token one of 12, a flag a `-` after a
 /// blank... A text with a byte outside ASCII, where the patterns' Unicode classes (`\s`, `\b`, case folding)
 /// match more than ASCII does, rules nothing out.
-#[derive(Debug, Default, Clone, Copy, PartialEq)]
+#[derive(Debug, Default, Clone, Copy)]
 struct Facts {
     non_ascii: bool,
-    /// The longest run of token characters (those of [`TOKEN_CHARS`]).
+    /// The longest run of token characters (see [`token_char`]).
     longest_run: usize,
     equals: bool,
     colon: bool,
-    /// A `:` before a blank or at the end (where a list's next item follows a blank).
+    /// A `:` before a space or a tab, or at the end.
     colon_blank: bool,
     at: bool,
     quote: bool,
