@@ -28,11 +28,12 @@ pub struct Instance<A = Value> {
 pub type Read = Instance<Box<RawValue>>;
 
 impl Read {
-    /// The instance with its attributes parsed (which fails only for attributes nested deeper than a value
-    /// may be).
-    pub fn parse(self) -> Result<Instance, FormatError> {
-        let attributes =
-            serde_json::from_str(self.attributes.get()).map_err(|e| FormatError::NotJson(e.to_string()))?;
+    /// The instance with its attributes parsed, or itself when they cannot be (nested deeper than a value may
+    /// be, or a number out of range: what a read of the text whole lets through).
+    pub fn parse(self) -> Result<Instance, Box<Read>> {
+        let Ok(attributes) = serde_json::from_str(self.attributes.get()) else {
+            return Err(Box::new(self));
+        };
         Ok(Instance {
             module: self.module,
             r#type: self.r#type,

@@ -149,10 +149,7 @@ fn read(cx: &Context, shown: &str) -> Result<String, String> {
 /// is converted, and dropped after.
 fn resources(read: Vec<Read>, tokens: &[String], redactor: &Redactor) -> Result<Vec<Resource>, FormatError> {
     let (indexed, rest): (Vec<Read>, Vec<Read>) = read.into_iter().partition(|i| aws::indexed(&i.r#type));
-    let indexed = indexed
-        .into_iter()
-        .map(Read::parse)
-        .collect::<Result<Vec<_>, _>>()?;
+    let indexed = indexed.into_iter().map(parsed).collect::<Result<Vec<_>, _>>()?;
     let indexed: Vec<(&Instance, Cow<Instance>, Vec<String>)> = indexed
         .iter()
         .map(|i| {
@@ -192,11 +189,23 @@ fn resources(read: Vec<Read>, tokens: &[String], redactor: &Redactor) -> Result<
         .map(|(plain, i, secrets)| resource(plain, i, secrets))
         .collect::<Result<Vec<_>, _>>()?;
     for i in rest {
-        let plain = i.parse()?;
+        let plain = parsed(i)?;
         let (redacted, secrets) = redact(&plain, redactor);
         out.push(resource(&plain, &redacted, &secrets)?);
     }
     Ok(out)
+}
+
+/// An instance with its attributes parsed; attributes that cannot be refuse the state, naming the instance and
+/// why.
+fn parsed(i: Read) -> Result<Instance, FormatError> {
+    i.parse().map_err(|i| FormatError::Attributes {
+        address: address(&i),
+        // What serde refuses in text it read whole, the check names: too deep, or a number out of range.
+        error: Attributes::check_text(i.attributes.get())
+            .err()
+            .unwrap_or(AttributesError::TooDeep),
+    })
 }
 
 /// What every resource of an instance has: its identifier (the ARN, else the id), the account and region the
@@ -358,14 +367,14 @@ fn redact<'i>(i: &'i Instance, redactor: &Redactor) -> (Cow<'i, Instance>, Vec<S
     let mut out = i.clone();
     let mut texts = Vec::new();
     for (path, text) in held {
-        if !text.is_empty() {
-            texts.push(text);
-        }
         if let Some(value) = at_mut(&mut out.attributes, &path) {
             // A path named twice (sensitive and known secret) is redacted once: the fingerprint is the secret's.
             if !envparity_model::snapshot::is_redacted(value) {
-                *value = redactor.redact(Some(&plain_text(value)));
+                *value = redactor.redact(Some(&text));
             }
+        }
+        if !text.is_empty() {
+            texts.push(text);
         }
     }
     texts.dedup();
@@ -425,7 +434,7 @@ fn at_mut<'v>(value: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> {
 }
 
 /// The instance's address as Terraform writes it: `module.db["eu"].aws_db_instance.main[0]`.
-fn address(i: &Instance) -> String {
+fn address<A>(i: &Instance<A>) -> String {
     address_with(i, |s| s.to_owned())
 }
 
@@ -435,7 +444,7 @@ fn key(i: &Instance, tokens: &[String]) -> String {
     address_with(i, |s| derive_key(s, tokens))
 }
 
-fn address_with(i: &Instance, name: impl Fn(&str) -> String) -> String {
+fn address_with<A>(i: &Instance<A>, name: impl Fn(&str) -> String) -> String {
     let mut out = String::new();
     for (module, index) in modules(&i.module) {
         out.push_str("module.");
@@ -632,7 +641,7 @@ mod tests {
     }
 
     #[test]
-    fn attributes_nested_deeper_than_a_value_may_be_refuse_the_state() {
+    fn attributes_no_value_can_hold_refuse_the_state_naming_the_instance() {
         let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
         let text = format!(
             r#"{{"version": 4, "resources": [{{"mode": "managed", "type": "aws_sqs_queue", "name": "q",
@@ -640,7 +649,17 @@ mod tests {
         );
         let read = format::state(&text).expect("read with its attributes as text");
         let refused = resources(read, &[], &Redactor::new(None)).unwrap_err();
-        assert!(refused.to_string().contains("recursion limit"), "{refused}");
+        assert_eq!(
+            refused.to_string(),
+            "aws_sqs_queue.q: attributes nested deeper than 100 levels"
+        );
+        // A number no value holds, which a read of the text whole lets through too.
+        let text = text.replace(&deep, "1e400");
+        let refused = resources(format::state(&text).unwrap(), &[], &Redactor::new(None)).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "aws_sqs_queue.q: attributes the number 1e400 is out of range"
+        );
     }
 
     #[test]

@@ -50,6 +50,11 @@ impl Attributes {
         Attributes::written(value)
     }
 
+    /// Whether JSON text could be held as attributes: why not, if not (too deep, a number out of range).
+    pub fn check_text(text: &str) -> Result<(), AttributesError> {
+        compact(text).map(|_| ())
+    }
+
     /// Attributes written from an object whose text is canonical (sorted and compact), checked.
     fn written(object: &impl Serialize) -> Result<Attributes, AttributesError> {
         let raw = serde_json::value::to_raw_value(object).expect("a JSON object serializes");
