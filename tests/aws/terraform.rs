@@ -212,15 +212,19 @@ fn states_terraform_wrote_judge_as_the_live_environments_they_describe() {
             &format!("live-{env}.json"),
             "drift",
         );
-        let findings: Vec<&Value> = report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| !moto_quirk(f))
-            .collect();
-        assert_eq!(findings, Vec::<&Value>::new(), "{report:#}");
+        assert_eq!(beside_moto_quirks(&report), Vec::<&Value>::new(), "{report:#}");
         assert_eq!(report["summary"]["paired"], 13, "{report:#}");
     }
+}
+
+/// A report's findings but those of [`moto_quirk`].
+fn beside_moto_quirks(report: &Value) -> Vec<&Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !moto_quirk(f))
+        .collect()
 }
 
 /// What moto answers differently from AWS (MOTO.md), so that a state differs from moto where it would not from AWS:
@@ -245,12 +249,7 @@ fn a_state_against_its_live_environment_finds_exactly_what_was_done_by_hand() {
     collect(dir, "live.toml", "prod", "prod-live.json");
     collect(dir, "state.toml", "prod", "prod-terraform.json");
     let (code, report) = diff(dir, "prod-terraform.json", "prod-live.json", "drift");
-    let findings: Vec<&Value> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| !moto_quirk(f))
-        .collect();
+    let findings = beside_moto_quirks(&report);
     let rows: Vec<(String, String, String, String, String)> = findings
         .iter()
         .map(|f| {
