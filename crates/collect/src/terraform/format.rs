@@ -23,14 +23,14 @@ pub struct Instance<A = Value> {
     pub sensitive: Vec<Vec<Step>>,
 }
 
-/// An instance as read, its attributes still their JSON text: parsed when converted, so that a large state is
-/// never held parsed whole.
-pub type Read = Instance<Box<RawValue>>;
+/// An instance as read, its attributes still their JSON text in the file's: parsed when converted, so that a
+/// large state is never held parsed whole, nor copied.
+pub type Read<'a> = Instance<&'a RawValue>;
 
-impl Read {
+impl<'a> Read<'a> {
     /// The instance with its attributes parsed, or itself when they cannot be (nested deeper than a value may
     /// be, or a number out of range: what a read of the text whole lets through).
-    pub fn parse(self) -> Result<Instance, Box<Read>> {
+    pub fn parse(self) -> Result<Instance, Box<Read<'a>>> {
         let Ok(attributes) = serde_json::from_str(self.attributes.get()) else {
             return Err(Box::new(self));
         };
@@ -46,8 +46,8 @@ impl Read {
 }
 
 /// Attributes a file leaves out: `null`, as when they are parsed.
-fn no_attributes() -> Box<RawValue> {
-    RawValue::from_string("null".to_owned()).expect("null is JSON")
+fn no_attributes() -> &'static RawValue {
+    RawValue::NULL
 }
 
 /// A `count` index or a `for_each` key.
@@ -88,11 +88,11 @@ pub enum FormatError {
 }
 
 #[derive(Deserialize)]
-struct StateV4 {
+struct StateV4<'a> {
     #[serde(default)]
     version: Option<u64>,
-    #[serde(default)]
-    resources: Vec<ResourceV4>,
+    #[serde(default, borrow)]
+    resources: Vec<ResourceV4<'a>>,
 }
 
 /// What a file says of its format, whatever else it holds.
@@ -103,31 +103,31 @@ struct Head {
 }
 
 #[derive(Deserialize)]
-struct ResourceV4 {
+struct ResourceV4<'a> {
     #[serde(default)]
     module: String,
     mode: String,
     r#type: String,
     name: String,
-    #[serde(default)]
-    instances: Vec<InstanceV4>,
+    #[serde(default, borrow)]
+    instances: Vec<InstanceV4<'a>>,
 }
 
 #[derive(Deserialize)]
-struct InstanceV4 {
+struct InstanceV4<'a> {
     #[serde(default)]
     index_key: Option<IndexKey>,
     /// Set on an object replaced but not yet destroyed (`create_before_destroy`): not the resource's current one.
     #[serde(default)]
     deposed: Option<String>,
-    #[serde(default = "no_attributes")]
-    attributes: Box<RawValue>,
+    #[serde(default = "no_attributes", borrow)]
+    attributes: &'a RawValue,
     #[serde(default)]
     sensitive_attributes: Value,
 }
 
 /// The managed resource instances of a state; data sources and deposed objects are not resources.
-pub fn state(text: &str) -> Result<Vec<Read>, FormatError> {
+pub fn state(text: &str) -> Result<Vec<Read<'_>>, FormatError> {
     // One pass into the state's shape; a file of another shape is read again only to say what it is.
     let state: StateV4 = serde_json::from_str(text).map_err(|e| {
         match serde_json::from_str::<Head>(text).map(|head| head.version.as_ref().map(Value::as_u64)) {
@@ -197,41 +197,43 @@ fn sensitive_paths(value: &Value) -> Vec<Vec<Step>> {
 }
 
 #[derive(Deserialize)]
-struct Plan {
-    planned_values: Option<PlannedValues>,
+struct Plan<'a> {
+    #[serde(borrow)]
+    planned_values: Option<PlannedValues<'a>>,
 }
 
 #[derive(Deserialize)]
-struct PlannedValues {
-    root_module: Option<Module>,
+struct PlannedValues<'a> {
+    #[serde(borrow)]
+    root_module: Option<Module<'a>>,
 }
 
 #[derive(Deserialize)]
-struct Module {
+struct Module<'a> {
     #[serde(default)]
     address: String,
-    #[serde(default)]
-    resources: Vec<PlannedResource>,
-    #[serde(default)]
-    child_modules: Vec<Module>,
+    #[serde(default, borrow)]
+    resources: Vec<PlannedResource<'a>>,
+    #[serde(default, borrow)]
+    child_modules: Vec<Module<'a>>,
 }
 
 #[derive(Deserialize)]
-struct PlannedResource {
+struct PlannedResource<'a> {
     mode: String,
     r#type: String,
     name: String,
     #[serde(default)]
     index: Option<IndexKey>,
-    #[serde(default = "no_attributes")]
-    values: Box<RawValue>,
+    #[serde(default = "no_attributes", borrow)]
+    values: &'a RawValue,
     #[serde(default)]
     sensitive_values: Value,
 }
 
 /// The managed resource instances a plan's `planned_values` hold: the environment as it will be after apply.
 /// A value known only after apply is absent from them.
-pub fn plan(text: &str) -> Result<Vec<Read>, FormatError> {
+pub fn plan(text: &str) -> Result<Vec<Read<'_>>, FormatError> {
     let plan: Plan = serde_json::from_str(text).map_err(|e| FormatError::NotJson(e.to_string()))?;
     let root = plan.planned_values.ok_or(FormatError::NotPlan)?.root_module;
     let mut out = Vec::new();
@@ -300,7 +302,8 @@ mod tests {
                  ]}
             ]
         });
-        let instances = state_of(&state);
+        let text = state.to_string();
+        let instances = super::state(&text).unwrap();
         assert_eq!(instances.len(), 1);
         let i = &instances[0];
         assert_eq!(
@@ -315,10 +318,6 @@ mod tests {
                 vec![Step::Key("tags".into()), Step::Key("k".into())]
             ]
         );
-    }
-
-    fn state_of(value: &Value) -> Vec<Read> {
-        state(&value.to_string()).unwrap()
     }
 
     #[test]
@@ -351,7 +350,8 @@ mod tests {
                 }]}]
             }}
         });
-        let mut instances = plan(&plan_json.to_string()).unwrap();
+        let text = plan_json.to_string();
+        let mut instances = plan(&text).unwrap();
         instances.sort_by(|a, b| a.name.cmp(&b.name));
         assert_eq!(instances.len(), 2);
         assert_eq!(instances[0].module, "");

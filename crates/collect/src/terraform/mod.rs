@@ -91,7 +91,7 @@ impl Source for Plans {
 fn collect(
     cx: &Context,
     configured: &[String],
-    parse: fn(&str) -> Result<Vec<Read>, FormatError>,
+    parse: fn(&str) -> Result<Vec<Read<'_>>, FormatError>,
 ) -> Result<Found, CollectError> {
     let fail = |shown: &str, message: String| CollectError {
         code: None,
@@ -102,7 +102,6 @@ fn collect(
         let shown = cx.env.expand(template);
         let text = read(cx, &shown).map_err(|e| fail(&shown, e))?;
         let instances = parse(&text).map_err(|e| fail(&shown, e.to_string()))?;
-        drop(text);
         if instances.is_empty() {
             found.empty.push(shown.clone());
         }
@@ -147,7 +146,11 @@ fn read(cx: &Context, shown: &str) -> Result<String, String> {
 ///
 /// The instances other ones fold into or look up are parsed first, and kept; each other one is parsed when it
 /// is converted, and dropped after.
-fn resources(read: Vec<Read>, tokens: &[String], redactor: &Redactor) -> Result<Vec<Resource>, FormatError> {
+fn resources(
+    read: Vec<Read<'_>>,
+    tokens: &[String],
+    redactor: &Redactor,
+) -> Result<Vec<Resource>, FormatError> {
     let (indexed, rest): (Vec<Read>, Vec<Read>) = read.into_iter().partition(|i| aws::indexed(&i.r#type));
     let indexed = indexed.into_iter().map(parsed).collect::<Result<Vec<_>, _>>()?;
     let indexed: Vec<(&Instance, Cow<Instance>, Vec<String>)> = indexed
