@@ -6,6 +6,8 @@
 //! key, unless it is given a rule of its own (`diff --key-tag`, `--staging-tokens`), which it then applies to every
 //! resource the same way collection would have.
 
+use std::collections::HashMap;
+
 use crate::snapshot::Resource;
 
 /// The placeholder that stands for the environment's name in a logical key.
@@ -109,6 +111,44 @@ pub fn names(key: &str, name: &str) -> bool {
     }
 }
 
+/// Names in order, to find the first one a logical key names ([`names`]) without trying each: a key with at most
+/// one `{env}` segment is looked up among the names, each also written with one of its segments `{env}`; one
+/// with more is tried against each name in turn.
+pub struct NameIndex<'a> {
+    names: Vec<&'a str>,
+    /// Each name, and each name with one of its segments written `{env}`: the first name it stands for.
+    forms: HashMap<String, usize>,
+}
+
+impl<'a> NameIndex<'a> {
+    pub fn new(names: impl IntoIterator<Item = &'a str>) -> NameIndex<'a> {
+        let names: Vec<&str> = names.into_iter().collect();
+        let mut forms = HashMap::new();
+        for (i, name) in names.iter().enumerate() {
+            forms.entry((*name).to_owned()).or_insert(i);
+            let mut start = 0;
+            for end in name
+                .match_indices(is_separator)
+                .map(|(at, _)| at)
+                .chain([name.len()])
+            {
+                let form = [&name[..start], ENV_PLACEHOLDER, &name[end..]].concat();
+                forms.entry(form).or_insert(i);
+                start = end + 1;
+            }
+        }
+        NameIndex { names, forms }
+    }
+
+    /// The position of the first name `key` names.
+    pub fn find(&self, key: &str) -> Option<usize> {
+        match key.split(is_separator).filter(|s| *s == ENV_PLACEHOLDER).count() {
+            0 | 1 => self.forms.get(key).copied(),
+            _ => self.names.iter().position(|name| names(key, name)),
+        }
+    }
+}
+
 fn is_separator(c: char) -> bool {
     matches!(c, '-' | '_' | '/' | '.' | ':' | ' ')
 }
@@ -178,6 +218,44 @@ mod tests {
         ] {
             assert!(!names(key, name), "{key} {name}");
         }
+    }
+
+    /// Every text of up to three segments from a few, `{env}` and the empty one among them, joined by a few
+    /// separators.
+    fn texts() -> Vec<String> {
+        let mut texts: Vec<String> = vec![String::new()];
+        let mut last = texts.clone();
+        for _ in 0..3 {
+            last = last
+                .iter()
+                .flat_map(|t| {
+                    let joins: &[&str] = if t.is_empty() { &[""] } else { &["-", "_", "/"] };
+                    joins.iter().flat_map(move |join| {
+                        ["a", "staging", "", ENV_PLACEHOLDER].map(|segment| format!("{t}{join}{segment}"))
+                    })
+                })
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        texts
+    }
+
+    #[test]
+    fn the_name_index_finds_the_first_name_a_key_names_as_trying_each_would() {
+        let texts = texts();
+        let plain = |t: &&str| !t.split(is_separator).any(|s| s == ENV_PLACEHOLDER);
+        // Names as resources have them, and names with `{env}` in them too; in an order where several names a
+        // key names come before others it names too.
+        let every: Vec<&str> = texts.iter().map(String::as_str).rev().collect();
+        let real: Vec<&str> = every.iter().copied().filter(plain).collect();
+        for pool in [real, every] {
+            let index = NameIndex::new(pool.iter().copied());
+            for key in &texts {
+                let tried = pool.iter().position(|name| names(key, name));
+                assert_eq!(index.find(key), tried, "{key:?}");
+            }
+        }
+        assert_eq!(texts.len(), 517);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::policy::Severity;
 use envparity_model::catalog::aws::{lambda, sqs};
 use envparity_model::field;
-use envparity_model::keys::names;
+use envparity_model::keys::NameIndex;
 use envparity_model::snapshot::Snapshot;
 
 /// How many times a function's timeout AWS recommends for the visibility timeout of the queue that feeds it.
@@ -28,7 +28,7 @@ pub(super) struct ShortVisibility {
 /// Every queue of the snapshot that feeds a function with a timeout its visibility timeout does not cover: an
 /// error below the function's timeout, a warning below [`RECOMMENDED_FACTOR`] times it. A function names its
 /// queue by the logical key of the queue's name: the queue's own key, unless it has another (a Terraform
-/// address, a key tag), when the key names the queue's name ([`names`]).
+/// address, a key tag), when the key names the queue's name ([`envparity_model::keys::names`]).
 pub(super) fn short_visibility(snapshot: &Snapshot, keys: &[String]) -> Vec<ShortVisibility> {
     let of_kind = |kind: &'static str| {
         snapshot
@@ -49,12 +49,11 @@ pub(super) fn short_visibility(snapshot: &Snapshot, keys: &[String]) -> Vec<Shor
         })
         .collect();
     let by_key: HashMap<&str, (usize, u64)> = queues.iter().map(|&(key, _, i, v)| (key, (i, v))).collect();
+    let by_name = NameIndex::new(queues.iter().map(|&(_, name, ..)| name));
     let queue = |source: &str| {
         by_key.get(source).copied().or_else(|| {
-            queues
-                .iter()
-                .find(|(_, name, ..)| names(source, name))
-                .map(|&(_, _, i, v)| (i, v))
+            let (_, _, i, v) = queues[by_name.find(source)?];
+            Some((i, v))
         })
     };
     let mut out = Vec::new();
