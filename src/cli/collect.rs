@@ -145,16 +145,28 @@ pub(super) fn run_audit(args: AuditArgs, ctx: &Context) -> anyhow::Result<Exit> 
         bar.finish_and_clear();
     }
     let ((mut staging, staging_text), (mut prod, prod_text)) = (staging?, prod?);
-    for ((snapshot, text), path) in [(&staging, staging_text), (&prod, prod_text)]
-        .into_iter()
-        .zip(&snapshot_paths)
-    {
-        write_text(path, &text)?;
+    // Collected resources carry their keys already; the report is judged as `diff` would judge the files, while
+    // the snapshots are written. It waits for them: a snapshot that cannot be written ends the audit, with no
+    // report.
+    let options = envparity_judge::engine::Options::for_snapshots(&staging, &prod, settled.today);
+    let (written, decided) = std::thread::scope(|s| {
+        let writing = s.spawn(|| {
+            [&staging_text, &prod_text]
+                .into_iter()
+                .zip(&snapshot_paths)
+                .try_for_each(|(text, path)| write_text(path, text))
+        });
+        let decided = diff::decide(&staging, &prod, &options, &settled);
+        let written = writing
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (written, decided)
+    });
+    written?;
+    for (snapshot, path) in [&staging, &prod].into_iter().zip(&snapshot_paths) {
         summarise(snapshot, path, ctx);
     }
-    // Collected resources carry their keys already; the report is judged as `diff` would judge the files.
-    let options = envparity_judge::engine::Options::for_snapshots(&staging, &prod, settled.today);
-    let judged = diff::judge(&staging, &prod, &options, &settled, ctx)?;
+    let judged = diff::publish(decided, &settled, ctx)?;
     if let Some(history) = &args.history {
         let extension = if args.gzip { "json.gz" } else { "json" };
         keep_history(
@@ -397,7 +409,8 @@ fn write_snapshot(path: &Path, snapshot: &mut Snapshot) -> anyhow::Result<()> {
 
 /// Writes a snapshot's text (see [`envparity_model::snapshot::to_json`]).
 fn write_text(path: &Path, text: &str) -> anyhow::Result<()> {
-    store::write(path, text.as_bytes()).with_context(|| format!("cannot write snapshot {}", path.display()))
+    // The store's error names the place.
+    store::write(path, text.as_bytes()).context("cannot write snapshot")
 }
 
 /// What a snapshot's fleet spans: "2 accounts x 2 regions (shard 1/4), units ..." for people.

@@ -208,6 +208,17 @@ pub(super) fn judge(
     settled: &Settled,
     ctx: &Context,
 ) -> anyhow::Result<Judged> {
+    publish(decide(staging, prod, options, settled), settled, ctx)
+}
+
+/// The report on a pair under the settled judgement, its trend included, and what the rules printed: decided,
+/// not yet said.
+pub(super) fn decide(
+    staging: &Snapshot,
+    prod: &Snapshot,
+    options: &Options,
+    settled: &Settled,
+) -> envparity_judge::Judged {
     let formats: Vec<Format> = std::iter::once(settled.format)
         .chain(settled.reports.iter().map(|(format, _)| *format))
         .collect();
@@ -228,6 +239,17 @@ pub(super) fn judge(
             incomplete: report.summary.incomplete,
         });
     }
+    envparity_judge::Judged { report, prints }
+}
+
+/// Says what was decided: what the rules printed, then the report, in every file asked for and in its own
+/// place; the exit status follows its verdict.
+pub(super) fn publish(
+    decided: envparity_judge::Judged,
+    settled: &Settled,
+    ctx: &Context,
+) -> anyhow::Result<Judged> {
+    let envparity_judge::Judged { report, prints } = decided;
     // What the rules printed, for their authors: shown like every other terminal text, escaped.
     for line in &prints {
         note!(ctx, "print: {line}");

@@ -66,8 +66,7 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
         .map(|p| read_snapshot(p))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut merged = envparity_collect::fleet::merge_parts(inputs)?;
-    store::write_snapshot(&args.output, &mut merged)
-        .with_context(|| format!("cannot write snapshot {}", args.output.display()))?;
+    store::write_snapshot(&args.output, &mut merged).context("cannot write snapshot")?;
     if let Some(history) = &args.history {
         super::collect::keep_snapshot(history, "json", &mut merged, ctx)?;
     }

@@ -565,6 +565,44 @@ fn a_run_killed_while_writing_leaves_the_previous_report_intact() {
     );
 }
 
+/// Audit judges the pair while the snapshots are written, and writes its report only once both are.
+#[test]
+fn an_audit_whose_snapshot_cannot_be_written_exits_2_naming_it_and_writes_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let state = r#"{"version": 4, "resources": [{"mode": "managed", "type": "aws_sqs_queue", "name": "jobs",
+        "instances": [{"attributes": {"name": "jobs", "visibility_timeout_seconds": 30}}]}]}"#;
+    std::fs::write(d.join("app.tfstate"), state).unwrap();
+    std::fs::write(
+        d.join("envparity.toml"),
+        "[environments.staging]\nterraform = [\"app.tfstate\"]\n\n[environments.prod]\nterraform = [\"app.tfstate\"]\n",
+    )
+    .unwrap();
+    // A folder where prod's snapshot goes.
+    std::fs::create_dir_all(d.join("out/prod.json")).unwrap();
+    let out = envparity_testkit::envparity(d)
+        .args([
+            "audit",
+            "--snapshots",
+            "out",
+            "--format",
+            "json",
+            "--output",
+            "report.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr.lines().next(),
+        Some("error: cannot write snapshot: out/prod.json: it is a folder; give a file name"),
+        "{stderr}"
+    );
+    assert!(!d.join("report.json").exists());
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn unknown_fields_are_ignored_and_a_folder_is_not_a_snapshot() {
     let dir = tempfile::tempdir().unwrap();
