@@ -90,7 +90,7 @@ impl Collected {
                     empty: self.empty,
                     by_default: self.by_default,
                 });
-                snapshot.resources.extend(resources);
+                gather(&mut snapshot.resources, resources);
             }
             Err(error) => snapshot.gaps.push(Gap {
                 kinds: self.kinds.into_iter().map(str::to_owned).collect(),
@@ -101,6 +101,14 @@ impl Collected {
                 error: error.to_string(),
             }),
         }
+    }
+}
+
+/// `more` added to `all`: taken whole when `all` is empty, not copied (a source may find tens of thousands).
+pub(crate) fn gather<T>(all: &mut Vec<T>, more: Vec<T>) {
+    match all.is_empty() {
+        true => *all = more,
+        false => all.extend(more),
     }
 }
 

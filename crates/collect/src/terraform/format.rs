@@ -91,8 +91,9 @@ pub enum FormatError {
 struct StateV4<'a> {
     #[serde(default)]
     version: Option<u64>,
-    #[serde(default, borrow)]
-    resources: Vec<ResourceV4<'a>>,
+    /// The managed resource instances, read resource by resource.
+    #[serde(default, borrow, rename = "resources", deserialize_with = "managed_instances")]
+    instances: Vec<Read<'a>>,
 }
 
 /// What a file says of its format, whatever else it holds.
@@ -106,7 +107,8 @@ struct Head {
 struct ResourceV4<'a> {
     #[serde(default)]
     module: String,
-    mode: String,
+    #[serde(borrow)]
+    mode: std::borrow::Cow<'a, str>,
     r#type: String,
     name: String,
     #[serde(default, borrow)]
@@ -138,35 +140,45 @@ pub fn state(text: &str) -> Result<Vec<Read<'_>>, FormatError> {
         }
     })?;
     match state.version {
-        Some(4) => {}
-        Some(other) => return Err(FormatError::Version(other)),
-        None => return Err(FormatError::NotState),
+        Some(4) => Ok(state.instances),
+        Some(other) => Err(FormatError::Version(other)),
+        None => Err(FormatError::NotState),
     }
-    Ok(state
-        .resources
-        .into_iter()
-        .filter(|r| r.mode == "managed")
-        .flat_map(|r| {
-            let ResourceV4 {
-                module,
-                r#type,
-                name,
-                instances,
-                ..
-            } = r;
-            instances
-                .into_iter()
-                .filter(|i| i.deposed.is_none())
-                .map(move |i| Instance {
-                    module: module.clone(),
-                    r#type: r#type.clone(),
-                    name: name.clone(),
+}
+
+/// The managed resource instances of a state's `resources`, each resource's added as it is read (no list of the
+/// resources is built): data sources and deposed objects are not resources.
+fn managed_instances<'de: 'a, 'a, D: serde::Deserializer<'de>>(
+    resources: D,
+) -> Result<Vec<Read<'a>>, D::Error> {
+    struct Instances;
+    impl<'de> serde::de::Visitor<'de> for Instances {
+        type Value = Vec<Read<'de>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of resources")
+        }
+
+        fn visit_seq<S: serde::de::SeqAccess<'de>>(self, mut resources: S) -> Result<Self::Value, S::Error> {
+            let mut out = Vec::new();
+            while let Some(resource) = resources.next_element::<ResourceV4>()? {
+                if resource.mode != "managed" {
+                    continue;
+                }
+                let current = resource.instances.into_iter().filter(|i| i.deposed.is_none());
+                out.extend(current.map(|i| Instance {
+                    module: resource.module.clone(),
+                    r#type: resource.r#type.clone(),
+                    name: resource.name.clone(),
                     index: i.index_key,
                     sensitive: sensitive_paths(&i.sensitive_attributes),
                     attributes: i.attributes,
-                })
-        })
-        .collect())
+                }));
+            }
+            Ok(out)
+        }
+    }
+    resources.deserialize_seq(Instances)
 }
 
 /// The paths of `sensitive_attributes`: `[[{"type": "get_attr", "value": "password"}], ...]`, an index step

@@ -107,7 +107,7 @@ fn collect(
         }
         let resources =
             resources(instances, &cx.env.tokens, cx.redactor).map_err(|e| fail(&shown, e.to_string()))?;
-        found.resources.extend(resources);
+        crate::gather(&mut found.resources, resources);
     }
     Ok(found)
 }
@@ -151,8 +151,11 @@ fn resources(
     tokens: &[String],
     redactor: &Redactor,
 ) -> Result<Vec<Resource>, FormatError> {
-    let (indexed, rest): (Vec<Read>, Vec<Read>) = read.into_iter().partition(|i| aws::indexed(&i.r#type));
-    let indexed = indexed.into_iter().map(parsed).collect::<Result<Vec<_>, _>>()?;
+    let indexed = read
+        .iter()
+        .filter(|i| aws::indexed(&i.r#type))
+        .map(|i| parsed(i.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
     let indexed: Vec<(&Instance, Cow<Instance>, Vec<String>)> = indexed
         .iter()
         .map(|i| {
@@ -186,12 +189,11 @@ fn resources(
         resource.identifiers.dedup();
         Ok(resource)
     };
-    let mut out = indexed
-        .iter()
-        .filter(|(i, _, _)| !aws::folded(&i.r#type))
-        .map(|(plain, i, secrets)| resource(plain, i, secrets))
-        .collect::<Result<Vec<_>, _>>()?;
-    for i in rest {
+    let mut out = Vec::with_capacity(read.len());
+    for (plain, i, secrets) in indexed.iter().filter(|(i, _, _)| !aws::folded(&i.r#type)) {
+        out.push(resource(plain, i, secrets)?);
+    }
+    for i in read.into_iter().filter(|i| !aws::indexed(&i.r#type)) {
         let plain = parsed(i)?;
         let (redacted, secrets) = redact(&plain, redactor);
         out.push(resource(&plain, &redacted, &secrets)?);
