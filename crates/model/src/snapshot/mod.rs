@@ -309,7 +309,10 @@ impl Snapshot {
                 &b.kinds,
             ))
         });
-        self.resources.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        // Resources are large: their order is found among their positions, then made by swaps in place.
+        let mut order: Vec<usize> = (0..self.resources.len()).collect();
+        order.sort_by(|&a, &b| sort_key(&self.resources[a]).cmp(&sort_key(&self.resources[b])));
+        permute(&mut self.resources, order);
         if let Some(fleet) = &mut self.fleet {
             fleet.accounts.sort_by(|a, b| a.id.cmp(&b.id));
             fleet.accounts.dedup_by(|a, b| a.id == b.id);
@@ -358,6 +361,24 @@ impl Snapshot {
         self.gaps
             .iter()
             .any(|gap| gap.kinds.iter().any(|k| k == kind || Some(k.as_str()) == open))
+    }
+}
+
+/// Reorders `items` so that the item at position `i` is the one that was at `order[i]` (`order` holds each
+/// position once): each cycle of the permutation followed once, by swaps.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..items.len() {
+        let mut at = start;
+        // A position whose item is in place says so (`order[at] == at`), so that each cycle is followed once.
+        while order[at] != at {
+            let from = order[at];
+            order[at] = at;
+            if from == start {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
     }
 }
 
@@ -438,7 +459,30 @@ pub fn is_valid_kind(kind: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_valid_kind;
+    use super::{is_valid_kind, permute};
+
+    #[test]
+    fn permuting_by_a_stable_sort_s_order_sorts_as_the_stable_sort_does() {
+        // Pairs (key, serial), many keys alike, in a scrambled order: equal keys keep their serials' order.
+        let mut seed = 7u64;
+        let mut items: Vec<(u64, usize)> = (0..2000)
+            .map(|serial| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (seed >> 58, serial)
+            })
+            .collect();
+        for len in [0, 1, 2, 3, 17, items.len()] {
+            let items = &mut items[..len];
+            let mut sorted = items.to_vec();
+            sorted.sort_by_key(|&(key, _)| key);
+            let mut order: Vec<usize> = (0..items.len()).collect();
+            order.sort_by_key(|&i| items[i].0);
+            permute(items, order);
+            assert_eq!(items, &sorted[..]);
+        }
+    }
 
     #[test]
     fn kinds_are_dotted_lowercase_or_a_custom_resource_s_group_and_kind() {
