@@ -160,6 +160,36 @@ impl<'p, 's> Judge<'p, 's> {
         }
     }
 
+    /// A judge of the same snapshots under the same policy that has judged nothing yet: for pairs judged beside
+    /// this one, then [absorbed](Judge::absorb).
+    pub(super) fn fork(&self) -> Self {
+        Judge {
+            policy: self.policy,
+            findings: Vec::new(),
+            comparison_cache: Default::default(),
+            equal_pass_cache: HashMap::new(),
+            expect_cache: HashMap::new(),
+            decided: vec![false; self.policy.rules.len()],
+            unparsed: Vec::new(),
+            incomparable_secrets: self.incomparable_secrets.clone(),
+            over_time: self.over_time,
+            desired_actual: self.desired_actual,
+            at: [None, None],
+            engines_paired: 0,
+            name_accounts: self.name_accounts,
+        }
+    }
+
+    /// What a [fork](Judge::fork) judged, taken in as if this judge had judged it after what it has.
+    pub(super) fn absorb(&mut self, fork: Self) {
+        self.findings.extend(fork.findings);
+        for (decided, by_fork) in self.decided.iter_mut().zip(fork.decided) {
+            *decided |= by_fork;
+        }
+        self.unparsed.extend(fork.unparsed);
+        self.engines_paired += fork.engines_paired;
+    }
+
     /// The findings in report order, waivers applied (as of `today`).
     pub(super) fn into_findings(self, waivers: &[Waiver], today: jiff::civil::Date) -> Vec<Finding> {
         let mut findings = self.findings;

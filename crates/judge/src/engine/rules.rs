@@ -8,11 +8,14 @@ use serde_json::Value;
 use super::judge::{Decider, Draft, Judge, fingerprints_differ};
 use super::rego::RegoFinding;
 use crate::compare::{self, Outcome, expect_value, same_value};
-use crate::matching::Pairing;
+use crate::matching::{Pair, Pairing};
 use crate::policy::{BuiltinRule, Check, Level, Rule, Severity};
 use crate::report::Side;
 use envparity_model::catalog::terraform;
 use envparity_model::snapshot::{Resource, flatten, is_redacted, short};
+
+/// How many pairs are judged in two halves side by side: below it, a second thread costs more than it saves.
+const HALVED_FROM: usize = 2048;
 
 impl<'p, 's> Judge<'p, 's> {
     /// The policy's rules on every pair and on the resources of one side only.
@@ -23,7 +26,44 @@ impl<'p, 's> Judge<'p, 's> {
             .rules
             .iter()
             .any(|r| !r.origin.is_shipped() && matches!(r.check, Check::Compare(_)));
-        for pair in &pairing.paired {
+        // Many pairs are judged in two halves side by side, the second by a judge of its own whose findings follow
+        // the first's, as one pass would have made them.
+        let half = match pairing.paired.len() {
+            n if n >= HALVED_FROM => n / 2,
+            n => n,
+        };
+        let (first, second) = pairing.paired.split_at(half);
+        let mut fork = self.fork();
+        std::thread::scope(|scope| {
+            let second = (!second.is_empty()).then(|| {
+                scope.spawn(move || {
+                    fork.pairs(second, may_report_unused);
+                    fork
+                })
+            });
+            self.pairs(first, may_report_unused);
+            if let Some(second) = second {
+                self.absorb(
+                    second
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                );
+            }
+        });
+        for u in &pairing.only_in_staging {
+            self.at = [u.resource.account.as_deref(), None];
+            self.expectations(u.resource, &u.key, Side::Staging, None);
+        }
+        for u in &pairing.only_in_prod {
+            self.at = [None, u.resource.account.as_deref()];
+            self.expectations(u.resource, &u.key, Side::Prod, None);
+        }
+        self.at = [None, None];
+    }
+
+    /// The policy's rules on these pairs.
+    fn pairs(&mut self, pairs: &'s [Pair<'s>], may_report_unused: bool) {
+        for pair in pairs {
             let (staging_attributes, prod_attributes) = (&pair.staging.attributes, &pair.prod.attributes);
             // Most pairs are identical: when no rule can object to equal values, identical text needs no parsing.
             if staging_attributes.text() == prod_attributes.text()
@@ -48,15 +88,6 @@ impl<'p, 's> Judge<'p, 's> {
             self.expectations(pair.staging, &pair.key, Side::Staging, Some(&s));
             self.expectations(pair.prod, &pair.key, Side::Prod, Some(&p));
         }
-        for u in &pairing.only_in_staging {
-            self.at = [u.resource.account.as_deref(), None];
-            self.expectations(u.resource, &u.key, Side::Staging, None);
-        }
-        for u in &pairing.only_in_prod {
-            self.at = [None, u.resource.account.as_deref()];
-            self.expectations(u.resource, &u.key, Side::Prod, None);
-        }
-        self.at = [None, None];
     }
 
     /// What the policy's Rego rules found.

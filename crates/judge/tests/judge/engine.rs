@@ -66,6 +66,50 @@ fn names_pair_across_environments_and_presence_is_judged() {
     );
 }
 
+/// Many pairs are judged in two halves side by side: every pair's findings are found once, in report order, and
+/// a rule of the policy file that decides only in the second half is not called unused.
+#[test]
+fn pairs_judged_in_two_halves_find_each_pair_s_findings_once_and_know_every_rule_that_decided() {
+    const LAST_RULE: &str = r#"
+[[rule]]
+id = "last-db-class"
+kinds = ["aws.rds.instance"]
+keys = ["zz-{env}-db"]
+fields = ["instance_class"]
+expect = "equal"
+"#;
+    let dbs = |env: &str, version: &str, class: &str| {
+        let mut dbs: Vec<Value> = (0..3000)
+            .map(|i| rds(&format!("db{i:04}-{env}"), json!({"engine_version": version})))
+            .collect();
+        dbs.push(rds(&format!("zz-{env}-db"), json!({"instance_class": class})));
+        Value::Array(dbs)
+    };
+    let staging = snapshot("staging", dbs("staging", "14.11", "db.t3.small"), json!([]));
+    let prod = snapshot("prod", dbs("prod", "15.6", "db.r6g.large"), json!([]));
+    let e = run(&staging, &prod, &policy(&format!("{VERSION_RULE}{LAST_RULE}")));
+    assert_eq!(e.paired, 3001);
+    let mut expected: Vec<_> = (0..3000)
+        .map(|i| {
+            row(
+                "db-version",
+                &format!("db{i:04}-{{env}}"),
+                Some("engine_version"),
+                "error",
+                false,
+            )
+        })
+        .collect();
+    expected.push(row(
+        "last-db-class",
+        "zz-{env}-db",
+        Some("instance_class"),
+        "error",
+        false,
+    ));
+    assert_eq!(brief(&e.findings), expected);
+}
+
 #[test]
 fn duplicate_keys_are_ambiguous_and_never_paired_at_random() {
     let staging = snapshot(
