@@ -33,9 +33,9 @@ impl<'p, 's> Judge<'p, 's> {
             n => n,
         };
         let (first, second) = pairing.paired.split_at(half);
-        let mut fork = self.fork();
         std::thread::scope(|scope| {
             let second = (!second.is_empty()).then(|| {
+                let mut fork = self.fork();
                 scope.spawn(move || {
                     fork.pairs(second, may_report_unused);
                     fork
