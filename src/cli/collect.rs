@@ -404,7 +404,8 @@ pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 fn write_snapshot(path: &Path, snapshot: &mut Snapshot) -> anyhow::Result<()> {
-    write_text(path, &envparity_model::snapshot::to_json(snapshot))
+    // The store's error names the place.
+    store::write_snapshot(path, snapshot).context("cannot write snapshot")
 }
 
 /// Writes a snapshot's text (see [`envparity_model::snapshot::to_json`]).
