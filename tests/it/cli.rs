@@ -567,7 +567,7 @@ fn a_run_killed_while_writing_leaves_the_previous_report_intact() {
 
 /// Audit judges the pair while the snapshots are written, and writes its report only once both are.
 #[test]
-fn an_audit_whose_snapshot_cannot_be_written_exits_2_naming_it_and_writes_no_report() {
+fn an_audit_whose_snapshot_cannot_be_written_exits_2_naming_it_once_and_writes_no_report() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let state = r#"{"version": 4, "resources": [{"mode": "managed", "type": "aws_sqs_queue", "name": "jobs",
