@@ -779,7 +779,7 @@ fn resources(
     let parsed = image.map(ImageRef::parse);
     let values: Map<String, Value> = environment
         .iter()
-        .map(|(k, v)| (k.clone(), redactor.text(k, v)))
+        .map(|(k, v)| (k.clone(), redactor.named(k, v)))
         .collect();
     // A port written short in one file and long in another is one port.
     let ports = service.get("ports").and_then(Value::as_array).map(|ports| {

@@ -500,7 +500,7 @@ fn hpa(o: &Object) -> Result<Attributes, SettingError> {
 fn config_map(o: &Object) -> Result<Attributes, SettingError> {
     let mut data = typed::Map::new();
     for (k, v) in entries(o.value, "data") {
-        data.insert(k.clone(), o.redactor.text(k, &scalar_text(Some(v))));
+        data.insert(k.clone(), o.redactor.named(k, &scalar_text(Some(v))));
     }
     let mut keys: Vec<String> = data.keys().cloned().collect();
     keys.extend(entries(o.value, "binaryData").map(|(k, _)| k.clone()));
@@ -589,7 +589,7 @@ fn containers(pod: Option<&Value>, tokens: &[String], redactor: &Redactor) -> ty
                 continue;
             };
             let value = match (e.get("value"), e.get("valueFrom")) {
-                (Some(v), _) => redactor.text(key, &scalar_text(Some(v))),
+                (Some(v), _) => redactor.named(key, &scalar_text(Some(v))),
                 (None, Some(from)) => Value::from(reference(from, tokens)),
                 (None, None) => Value::from(""),
             };

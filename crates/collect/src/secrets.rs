@@ -213,7 +213,15 @@ static PRIVATE_KEY: LazyLock<Regex> = LazyLock::new(|| Regex::new(PRIVATE_KEY_HE
 
 /// Whether a text holds a private key's header.
 fn private_key(text: &str) -> bool {
-    text.contains("-----BEGIN") && PRIVATE_KEY.is_match(text)
+    key_header(text) && PRIVATE_KEY.is_match(text)
+}
+
+/// Whether a text holds `-----BEGIN`, as a private key's header starts: asked of every text, so searched for
+/// with a finder made once.
+fn key_header(text: &str) -> bool {
+    static BEGIN: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new("-----BEGIN"));
+    BEGIN.find(text.as_bytes()).is_some()
 }
 
 /// Every secret in a text, by content or by the shape around it: the byte ranges, sorted and merged.
@@ -289,7 +297,7 @@ impl Facts {
             }
             after_blank = blank(c);
         }
-        facts.key_header = facts.longest_run >= 10 && text.contains("-----BEGIN");
+        facts.key_header = facts.longest_run >= 10 && key_header(text);
         facts.auth_word = facts.blank && {
             let lower = text.to_ascii_lowercase();
             lower.contains("bearer") || lower.contains("basic")
@@ -383,7 +391,7 @@ fn random_run(run: &str) -> bool {
     for part in parts.clone() {
         let b = part.as_bytes();
         if b.len() >= 2 && b.iter().all(u8::is_ascii_alphabetic) {
-            named |= !HASH_WORDS.contains(&part.to_ascii_lowercase().as_str());
+            named |= !HASH_WORDS.iter().any(|word| part.eq_ignore_ascii_case(word));
         } else if named
             && b.len() >= 24
             && b.iter().all(u8::is_ascii_hexdigit)
@@ -786,11 +794,21 @@ impl Redactor {
         Value::from(items.iter().map(|i| Value::from(*i)).collect::<Vec<_>>())
     }
 
-    /// Any JSON value named `name` (a config file's leaf): texts as [`Redactor::text`], lists item by item,
+    /// The stored form of a text value named `name` as a collector makes it: redacted when the name says
+    /// secret, else the text as it is. Its content is judged once, by the egress check every value passes on
+    /// its way out ([`Redactor::scrub`], as [`Redactor::text`] judges it): a collector does not judge it again.
+    pub fn named(&self, name: &str, plain: &str) -> Value {
+        match looks_secret(name) {
+            true => self.redact(Some(plain)),
+            false => Value::from(plain),
+        }
+    }
+
+    /// Any JSON value named `name` (a config file's leaf): texts as [`Redactor::named`], lists item by item,
     /// other values redacted whole when the name says secret.
     pub fn value(&self, name: &str, value: Value) -> Value {
         match value {
-            Value::String(s) => self.text(name, &s),
+            Value::String(s) => self.named(name, &s),
             Value::Array(items) => {
                 let secret = looks_secret(name) || items.iter().any(|i| i.as_str().is_some_and(secret_item));
                 match secret {

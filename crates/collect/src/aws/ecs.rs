@@ -189,7 +189,7 @@ fn container(c: &ContainerDefinition, redactor: &Redactor, key_of: &dyn Fn(&str)
         .collect();
     let values: Map<String, Value> = environment
         .iter()
-        .map(|(k, v)| ((*k).to_owned(), redactor.text(k, v)))
+        .map(|(k, v)| ((*k).to_owned(), redactor.named(k, v)))
         .collect();
     let secrets: Map<String, Value> = c
         .secrets()

@@ -116,7 +116,7 @@ pub(crate) fn function_attributes(
         timeout_seconds: f.timeout(),
         ephemeral_storage_mb: f.ephemeral_storage().map(|e| e.size()),
         environment_names: string_set(variables.keys().map(|k| (*k).to_owned())),
-        environment: variables.iter().map(|(k, v)| ((*k).to_owned(), redactor.text(k, v))).collect(),
+        environment: variables.iter().map(|(k, v)| ((*k).to_owned(), redactor.named(k, v))).collect(),
         layers: string_set(layers),
         reserved_concurrency: reserved_concurrency.into(),
         tracing: f.tracing_config().and_then(|t| t.mode()).map(|m| m.as_str().to_owned()),

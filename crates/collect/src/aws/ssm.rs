@@ -98,7 +98,7 @@ pub(crate) fn parameter_attributes(m: &ParameterMetadata, plain: Option<&str>, d
             let items: Vec<&str> = plain.unwrap_or_default().split(',').collect();
             redactor.list(name, &items)
         }
-        _ => plain.map_or(Value::Null, |plain| redactor.text(name, plain)),
+        _ => plain.map_or(Value::Null, |plain| redactor.named(name, plain)),
     };
     Parameter {
         r#type: kind.map(|t| t.as_str().to_owned()),
