@@ -211,27 +211,23 @@ const MASK: &str = "<redacted>";
 const PRIVATE_KEY_HEADER: &str = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----";
 static PRIVATE_KEY: LazyLock<Regex> = LazyLock::new(|| Regex::new(PRIVATE_KEY_HEADER).expect("valid"));
 
-/// Whether a text holds a private key's header.
-fn private_key(text: &str) -> bool {
-    key_header(text) && PRIVATE_KEY.is_match(text)
-}
-
-/// Whether a text holds `-----BEGIN`, as a private key's header starts: asked of every text, so searched for
-/// with a finder made once.
-fn key_header(text: &str) -> bool {
-    static BEGIN: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new("-----BEGIN"));
-    BEGIN.find(text.as_bytes()).is_some()
+/// What of a text is secret: the whole text when it holds a private key's header (the key's lines follow it),
+/// else each secret in it ([`secret_ranges`]).
+fn secrets(text: &str) -> Vec<Range<usize>> {
+    let facts = Facts::of(text);
+    match facts.key_header && PRIVATE_KEY.is_match(text) {
+        true => vec![0..text.len()],
+        false => secret_ranges(text, &facts),
+    }
 }
 
 /// Every secret in a text, by content or by the shape around it: the byte ranges, sorted and merged.
-fn secret_ranges(text: &str) -> Vec<Range<usize>> {
-    let facts = Facts::of(text);
+fn secret_ranges(text: &str, facts: &Facts) -> Vec<Range<usize>> {
     if !facts.may_hold_secret() {
         return Vec::new();
     }
-    let mut ranges = token_ranges(text, &facts);
-    ranges.extend(secret_spans(text, &facts));
+    let mut ranges = token_ranges(text, facts);
+    ranges.extend(secret_spans(text, facts));
     merge(ranges)
 }
 
@@ -255,7 +251,7 @@ struct Facts {
     blank: bool,
     /// A `-` at the start or after a blank: a flag.
     flag: bool,
-    /// `-----BEGIN`, as a private key's header starts.
+    /// `-----BEGIN`, as a private key's header starts (found in the same pass: every text is asked).
     key_header: bool,
     /// `bearer` or `basic`, in any case.
     auth_word: bool,
@@ -275,7 +271,7 @@ impl Facts {
     fn of(text: &str) -> Facts {
         let b = text.as_bytes();
         let mut facts = Facts::default();
-        let (mut run, mut after_blank) = (0, true);
+        let (mut run, mut after_blank, mut dashes) = (0, true, 0);
         for (i, &c) in b.iter().enumerate() {
             if token_char(c) {
                 run += 1;
@@ -292,12 +288,13 @@ impl Facts {
                 b'@' => facts.at = true,
                 b'"' | b'\'' => facts.quote = true,
                 b'-' => facts.flag |= after_blank,
+                b'B' => facts.key_header |= dashes >= 5 && b[i..].starts_with(b"BEGIN"),
                 0x80.. => facts.non_ascii = true,
                 c => facts.blank |= blank(c),
             }
             after_blank = blank(c);
+            dashes = if c == b'-' { dashes + 1 } else { 0 };
         }
-        facts.key_header = facts.longest_run >= 10 && key_header(text);
         facts.auth_word = facts.blank && {
             let lower = text.to_ascii_lowercase();
             lower.contains("bearer") || lower.contains("basic")
@@ -378,6 +375,20 @@ fn random_alphanumerics(b: &[u8], min: usize, varied: bool) -> bool {
 /// over 24 characters or more (base64url and vendor formats cut a token into short parts:
 /// `pscale_pw_bg6-12yuw269b_j4=lxsyv0m8y1h`).
 fn random_run(run: &str) -> bool {
+    may_be_random(run) && random_parts(run)
+}
+
+/// Whether a run has what each way [`random_parts`] finds a token needs: a part of 16 characters or more, or
+/// three digits. Most names, paths and ARNs' runs have neither, and are told so without the counting.
+fn may_be_random(run: &str) -> bool {
+    run.bytes().filter(u8::is_ascii_digit).count() >= 3
+        || run
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|p| p.len() >= 16)
+}
+
+/// [`random_run`], on any run.
+fn random_parts(run: &str) -> bool {
     let parts = run.split(|c: char| !c.is_ascii_alphanumeric());
     if parts
         .clone()
@@ -672,12 +683,12 @@ fn masked_text(text: &str, ranges: &[Range<usize>]) -> String {
 /// True when one item of a list holds a secret: by content, or inside it (a list is not masked item by item, so
 /// the whole list becomes the secret).
 fn secret_item(item: &str) -> bool {
-    !secret_ranges(item).is_empty()
+    !secrets(item).is_empty()
 }
 
 /// Whether [`Redactor::scrub`] would change a text value: a private key, or a secret in it.
 fn scrubbed(text: &str) -> bool {
-    private_key(text) || !secret_ranges(text).is_empty()
+    !secrets(text).is_empty()
 }
 
 /// Whether [`Redactor::scrub`] keeps the JSON value written as `json` as it is, found from the text without
@@ -778,8 +789,7 @@ impl Redactor {
     /// The stored form of a text value named `name`: redacted when the name or the content says secret, the
     /// secrets inside it masked (a URL's password, a command line's `--password X`), else the text as it is.
     pub fn text(&self, name: &str, plain: &str) -> Value {
-        // A private key's lines are a secret whole, not only its header.
-        if looks_secret(name) || private_key(plain) {
+        if looks_secret(name) {
             return self.redact(Some(plain));
         }
         self.masked(plain).unwrap_or_else(|| Value::from(plain))
@@ -861,10 +871,7 @@ impl Redactor {
     /// A text that is not a value (a name, an identifier, an error message) with every secret in it masked:
     /// borrowed when it had none, owned whenever it changed.
     pub fn scrub_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        if private_key(text) {
-            return Cow::Owned(MASK.to_owned());
-        }
-        let ranges = secret_ranges(text);
+        let ranges = secrets(text);
         match ranges.is_empty() {
             true => Cow::Borrowed(text),
             false => Cow::Owned(masked_text(text, &ranges)),
@@ -884,7 +891,7 @@ impl Redactor {
     /// A text with secrets in it: redacted, with a fingerprint of those secrets and the text with each replaced
     /// by `<redacted>` (a text that is a secret and nothing more is redacted whole). `None` when there is none.
     fn masked(&self, plain: &str) -> Option<Value> {
-        let ranges = secret_ranges(plain);
+        let ranges = secrets(plain);
         if ranges.is_empty() {
             return None;
         }
@@ -1043,6 +1050,14 @@ mod tests {
             prop_assert_eq!(token_runs(&text).collect::<Vec<_>>(), found, "{:?}", text);
         }
 
+        /// A run that lacks what a generated token needs would not have been found one.
+        #[test]
+        fn a_run_ruled_out_as_random_is_no_random_run(run in "[A-Za-z0-9_+/=.~-]{16,48}") {
+            if !may_be_random(&run) {
+                prop_assert!(!random_parts(&run), "{}", run);
+            }
+        }
+
         /// What scrub_keeps tells from a value's text, scrub does: it keeps the value as it is.
         #[test]
         fn a_value_scrub_keeps_by_its_text_is_kept_by_scrub(value in json_value()) {
@@ -1059,7 +1074,7 @@ mod tests {
             pieces in proptest::collection::vec(proptest::sample::select(PIECES), 1..12)
         ) {
             let text = pieces.concat();
-            prop_assert_eq!(secret_ranges(&text), every_pattern(&text), "{:?}", text);
+            prop_assert_eq!(secret_ranges(&text, &Facts::of(&text)), every_pattern(&text), "{:?}", text);
         }
     }
 
