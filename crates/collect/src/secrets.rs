@@ -379,12 +379,19 @@ fn random_run(run: &str) -> bool {
 }
 
 /// Whether a run has what each way [`random_parts`] finds a token needs: a part of 16 characters or more, or
-/// three digits. Most names, paths and ARNs' runs have neither, and are told so without the counting.
+/// three digits in parts that hold letters too. Most names, paths and ARNs' runs have neither
+/// (`web-staging-100-asg`, `123456789012`), and are told so without the counting.
 fn may_be_random(run: &str) -> bool {
-    run.bytes().filter(u8::is_ascii_digit).count() >= 3
-        || run
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|p| p.len() >= 16)
+    let mut digits = 0;
+    for part in run.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if part.len() >= 16 {
+            return true;
+        }
+        if part.bytes().any(|c| c.is_ascii_alphabetic()) {
+            digits += part.bytes().filter(u8::is_ascii_digit).count();
+        }
+    }
+    digits >= 3
 }
 
 /// [`random_run`], on any run.
