@@ -12,7 +12,8 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 /// The attributes object of a resource. Its text was checked when it was made or read (see [`compact`]), so that
-/// every later parse succeeds.
+/// every later parse succeeds, and is canonical: compact, every object's keys sorted and each there once (see
+/// [`sorted_keys`]), as a sorted map writes them.
 pub struct Attributes(Box<RawValue>);
 
 /// The deepest nesting attributes may have: they sit three levels into a snapshot, and serde_json refuses
@@ -186,9 +187,10 @@ impl From<BTreeMap<String, Value>> for Attributes {
 }
 
 impl Serialize for Attributes {
-    /// Written as a sorted object, formatted like the rest of the file.
+    /// Written as a sorted object, formatted like the rest of the file: streamed from the text, which is sorted
+    /// already, without building the object.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.parse().serialize(serializer)
+        serde_transcode::transcode(&mut serde_json::Deserializer::from_str(self.text()), serializer)
     }
 }
 
@@ -200,13 +202,66 @@ impl<'de> Deserialize<'de> for Attributes {
         }
         // Pretty-printed text is mostly indentation: kept compact, it costs half the memory and compares
         // equal whatever the file's formatting.
-        match compact(raw.get()).map_err(D::Error::custom)? {
-            Some(compact) => Ok(Attributes(
-                RawValue::from_string(compact).map_err(D::Error::custom)?,
-            )),
-            None => Ok(Attributes(raw)),
+        let attributes = match compact(raw.get()).map_err(D::Error::custom)? {
+            Some(compact) => Attributes(RawValue::from_string(compact).map_err(D::Error::custom)?),
+            None => Attributes(raw),
+        };
+        // A file written by hand may hold keys out of order or twice: written again as a sorted map (the last
+        // of a key's values kept), as a parse keeps them.
+        match sorted_keys(attributes.text()) {
+            true => Ok(attributes),
+            false => Attributes::written(&attributes.parse()).map_err(D::Error::custom),
         }
     }
+}
+
+/// Whether compact attribute text has every object's keys in increasing order, each once: what a sorted map
+/// writes. A key with an escape is taken not to be (its order is that of the text it stands for).
+fn sorted_keys(text: &str) -> bool {
+    let b = text.as_bytes();
+    // The last key of each open object or list (none yet, or a list).
+    let mut last: Vec<Option<&[u8]>> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let start = i + 1;
+                let mut escaped = false;
+                i = start;
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &b[i..]) {
+                        Some(k) if b[i + k] == b'\\' => {
+                            escaped = true;
+                            i = (i + k + 2).min(b.len());
+                        }
+                        Some(k) => {
+                            i += k;
+                            break;
+                        }
+                        None => return false,
+                    }
+                }
+                let key = &b[start..i];
+                i += 1;
+                if b.get(i) == Some(&b':') {
+                    match last.last_mut() {
+                        Some(slot) if !escaped && slot.is_none_or(|previous| previous < key) => {
+                            *slot = Some(key)
+                        }
+                        _ => return false,
+                    }
+                }
+                continue;
+            }
+            b'{' | b'[' => last.push(None),
+            b'}' | b']' => {
+                last.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    true
 }
 
 impl schemars::JsonSchema for Attributes {
@@ -273,5 +328,55 @@ mod tests {
             minified("{\"k\": \"\\\\\", \"j\": 2}"),
             Some("{\"k\":\"\\\\\",\"j\":2}".into())
         );
+    }
+
+    #[test]
+    fn attributes_read_with_keys_out_of_order_or_twice_are_held_sorted_the_last_value_kept() {
+        let read = |text: &str| serde_json::from_str::<super::Attributes>(text).unwrap();
+        assert_eq!(
+            read(r#"{"b": 1, "a": {"d": 1, "c": [{"f": 1, "e": 2}]}, "b": 3}"#).text(),
+            r#"{"a":{"c":[{"e":2,"f":1}],"d":1},"b":3}"#
+        );
+        // Sorted already: kept as read, escapes and all.
+        assert_eq!(
+            read(r#"{"a":"x\"}","b":[1,{"c":2}]}"#).text(),
+            r#"{"a":"x\"}","b":[1,{"c":2}]}"#
+        );
+        // A key with an escape is written again, as its text would sort it.
+        assert_eq!(read(r#"{"\u0062":1,"a":2}"#).text(), r#"{"a":2,"b":1}"#);
+    }
+
+    #[test]
+    fn the_keys_of_every_object_are_told_sorted_or_not() {
+        use super::sorted_keys;
+        assert!(sorted_keys(
+            r#"{"a":1,"b":{"a":2,"c":[{"x":1,"y":2}]},"c":"}{\"z\":"}"#
+        ));
+        assert!(sorted_keys("{}"));
+        assert!(!sorted_keys(r#"{"b":1,"a":2}"#));
+        assert!(!sorted_keys(r#"{"a":1,"a":2}"#));
+        assert!(!sorted_keys(r#"{"a":{"c":1,"b":2}}"#));
+        assert!(!sorted_keys(r#"{"a":[{"c":1,"b":2}]}"#));
+        assert!(!sorted_keys(r#"{"a\n":1}"#));
+    }
+
+    #[test]
+    fn attributes_are_written_as_their_parsed_object_is() {
+        for text in [
+            r#"{}"#,
+            r#"{"a":[],"b":{},"c":[1,-2,3.5,1e300,18446744073709551615,-9223372036854775808],"d":null}"#,
+            r#"{"e":"tab\tquote\" slash\\ é \u00e9 \ud83d\ude00","f":true,"g":[{"h":[[]]}]}"#,
+        ] {
+            let attributes = serde_json::from_str::<super::Attributes>(text).unwrap();
+            assert_eq!(
+                serde_json::to_string_pretty(&attributes).unwrap(),
+                serde_json::to_string_pretty(&attributes.parse()).unwrap(),
+                "{text}"
+            );
+            assert_eq!(
+                serde_json::to_value(&attributes).unwrap(),
+                serde_json::to_value(attributes.parse()).unwrap()
+            );
+        }
     }
 }
