@@ -216,7 +216,7 @@ static PRIVATE_KEY: LazyLock<Regex> = LazyLock::new(|| Regex::new(PRIVATE_KEY_HE
 fn secrets(text: &str) -> Vec<Range<usize>> {
     let facts = Facts::of(text);
     match facts.key_header && PRIVATE_KEY.is_match(text) {
-        true => vec![0..text.len()],
+        true => std::iter::once(0..text.len()).collect(),
         false => secret_ranges(text, &facts),
     }
 }
