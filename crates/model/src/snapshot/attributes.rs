@@ -100,21 +100,7 @@ fn compact(text: &str) -> Result<Option<String>, AttributesError> {
     while i < b.len() {
         match b[i] {
             b'"' => {
-                i += 1;
-                loop {
-                    match memchr::memchr2(b'"', b'\\', &b[i..]) {
-                        // An escape: the byte after the backslash is part of the string.
-                        Some(k) if b[i + k] == b'\\' => i = (i + k + 2).min(b.len()),
-                        Some(k) => {
-                            i += k + 1;
-                            break;
-                        }
-                        None => {
-                            i = b.len();
-                            break;
-                        }
-                    }
-                }
+                i = string_end(b, i + 1).0 + 1;
                 continue;
             }
             b'{' | b'[' => {
@@ -215,6 +201,21 @@ impl<'de> Deserialize<'de> for Attributes {
     }
 }
 
+/// Where the JSON string whose text begins at `start` (past its opening quote) ends: the position of its closing
+/// quote (the text's end if it has none), and whether it holds an escape. Skipped with memchr.
+fn string_end(b: &[u8], start: usize) -> (usize, bool) {
+    let (mut i, mut escaped) = (start, false);
+    while let Some(k) = memchr::memchr2(b'"', b'\\', &b[i.min(b.len())..]) {
+        if b[i + k] == b'"' {
+            return (i + k, escaped);
+        }
+        // An escape: the byte after the backslash is part of the string.
+        escaped = true;
+        i += k + 2;
+    }
+    (b.len(), escaped)
+}
+
 /// Whether compact attribute text has every object's keys in increasing order, each once: what a sorted map
 /// writes. A key with an escape is taken not to be (its order is that of the text it stands for).
 fn sorted_keys(text: &str) -> bool {
@@ -226,23 +227,9 @@ fn sorted_keys(text: &str) -> bool {
         match b[i] {
             b'"' => {
                 let start = i + 1;
-                let mut escaped = false;
-                i = start;
-                loop {
-                    match memchr::memchr2(b'"', b'\\', &b[i..]) {
-                        Some(k) if b[i + k] == b'\\' => {
-                            escaped = true;
-                            i = (i + k + 2).min(b.len());
-                        }
-                        Some(k) => {
-                            i += k;
-                            break;
-                        }
-                        None => return false,
-                    }
-                }
-                let key = &b[start..i];
-                i += 1;
+                let (end, escaped) = string_end(b, start);
+                let key = &b[start..end];
+                i = end + 1;
                 if b.get(i) == Some(&b':') {
                     match last.last_mut() {
                         Some(slot) if !escaped && slot.is_none_or(|previous| previous < key) => {
