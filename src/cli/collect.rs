@@ -403,8 +403,8 @@ pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-fn write_snapshot(path: &Path, snapshot: &mut Snapshot) -> anyhow::Result<()> {
-    // The store's error names the place.
+/// Writes a snapshot in its canonical form (`collect`, `merge`, history); the store's error names the place.
+pub(super) fn write_snapshot(path: &Path, snapshot: &mut Snapshot) -> anyhow::Result<()> {
     store::write_snapshot(path, snapshot).context("cannot write snapshot")
 }
 

@@ -2,8 +2,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context as _;
-
 use super::{Context, Exit, read_snapshot};
 use envparity_collect::store;
 
@@ -66,7 +64,7 @@ pub(super) fn run(args: Args, ctx: &Context) -> anyhow::Result<Exit> {
         .map(|p| read_snapshot(p))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut merged = envparity_collect::fleet::merge_parts(inputs)?;
-    store::write_snapshot(&args.output, &mut merged).context("cannot write snapshot")?;
+    super::collect::write_snapshot(&args.output, &mut merged)?;
     if let Some(history) = &args.history {
         super::collect::keep_snapshot(history, "json", &mut merged, ctx)?;
     }
