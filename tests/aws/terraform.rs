@@ -235,7 +235,7 @@ fn moto_quirk(finding: &Value) -> bool {
     match finding["kind"].as_str().unwrap_or_default() {
         "aws.ecs.service" => field.starts_with("deployment."),
         "aws.elbv2.target_group" | "aws.elbv2.load_balancer" => {
-            finding["detail"] == "absent in prod" && field.starts_with("attributes.")
+            finding["detail"] == "absent in the live environment" && field.starts_with("attributes.")
         }
         _ => false,
     }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Comparator, Judge, NO_FINGERPRINT, Outcome, Spec, same_value};
+use super::{Comparator, Judge, NO_FINGERPRINT, Outcome, Sides, Spec, same_value};
 use envparity_model::snapshot::is_redacted;
 
 pub static SPEC: Spec = Spec {
@@ -25,7 +25,7 @@ impl Judge for Differ {
         &SPEC
     }
 
-    fn judge(&self, s: &Value, p: &Value) -> Outcome {
+    fn judge(&self, s: &Value, p: &Value, _: Sides) -> Outcome {
         match same_value(s, p) {
             Some(false) => Outcome::Pass,
             Some(true) if is_redacted(s) => Outcome::Fail("the same secret on both sides".into()),

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Comparator, Judge, NO_FINGERPRINT, Outcome, Spec, mismatch, same_value};
+use super::{Comparator, Judge, NO_FINGERPRINT, Outcome, Sides, Spec, mismatch, same_value};
 
 pub static SPEC: Spec = Spec {
     name: "equal",
@@ -25,10 +25,10 @@ impl Judge for Equal {
         &SPEC
     }
 
-    fn judge(&self, s: &Value, p: &Value) -> Outcome {
+    fn judge(&self, s: &Value, p: &Value, sides: Sides) -> Outcome {
         match same_value(s, p) {
             Some(true) => Outcome::Pass,
-            Some(false) => Outcome::Fail(mismatch(s, p)),
+            Some(false) => Outcome::Fail(mismatch(s, p, sides)),
             None => Outcome::Unknown(NO_FINGERPRINT.into()),
         }
     }

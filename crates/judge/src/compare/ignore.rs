@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Comparator, Judge, Outcome, Spec};
+use super::{Comparator, Judge, Outcome, Sides, Spec};
 
 pub static SPEC: Spec = Spec {
     name: "ignore",
@@ -24,7 +24,7 @@ impl Judge for Ignore {
         &SPEC
     }
 
-    fn judge(&self, _: &Value, _: &Value) -> Outcome {
+    fn judge(&self, _: &Value, _: &Value, _: Sides) -> Outcome {
         Outcome::Pass
     }
 }

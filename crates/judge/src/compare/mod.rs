@@ -106,8 +106,38 @@ impl Given {
 /// How one comparator judges two present values.
 pub trait Judge: std::fmt::Debug + Send + Sync {
     fn spec(&self) -> &'static Spec;
-    /// Judges two present values that are not both null (and not known equal, unless equal values can fail it).
-    fn judge(&self, staging: &Value, prod: &Value) -> Outcome;
+    /// Judges two present values that are not both null (and not known equal, unless equal values can fail it);
+    /// a reason names them as `sides` says.
+    fn judge(&self, staging: &Value, prod: &Value, sides: Sides) -> Outcome;
+}
+
+/// What a reason calls the two sides it compares: staging and prod, or what a run compares instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sides {
+    pub first: &'static str,
+    pub second: &'static str,
+}
+
+impl Sides {
+    pub const STAGING_PROD: Sides = Sides {
+        first: "staging",
+        second: "prod",
+    };
+    /// One environment against its own earlier snapshot (drift).
+    pub const OVER_TIME: Sides = Sides {
+        first: "the earlier snapshot",
+        second: "the newer snapshot",
+    };
+    /// An environment's Terraform state against a live snapshot of it.
+    pub const DESIRED_ACTUAL: Sides = Sides {
+        first: "the state",
+        second: "the live environment",
+    };
+    /// A development environment against prod (dev parity).
+    pub const DEV_PROD: Sides = Sides {
+        first: "dev",
+        second: "prod",
+    };
 }
 
 /// The comparison a rule asks for (`expect = "..."` in a policy), with its options.
@@ -129,21 +159,22 @@ impl Comparator {
         std::ptr::eq(self.spec(), spec)
     }
 
-    /// Judges the attribute; `None` means the attribute is absent on that side.
-    pub fn judge(&self, staging: Option<&Value>, prod: Option<&Value>) -> Outcome {
+    /// Judges the attribute; `None` means the attribute is absent on that side. A reason names the sides as
+    /// `sides` says.
+    pub fn judge(&self, staging: Option<&Value>, prod: Option<&Value>, sides: Sides) -> Outcome {
         let spec = self.spec();
         let (s, p) = match (staging, prod) {
             // Unset on both sides: nothing to compare.
             (None, None) | (Some(Value::Null), Some(Value::Null)) => return Outcome::Pass,
             (None, Some(_)) | (Some(_), None) if spec.absent_passes => return Outcome::Pass,
-            (None, Some(_)) => return Outcome::Fail("absent in staging".into()),
-            (Some(_), None) => return Outcome::Fail("absent in prod".into()),
+            (None, Some(_)) => return Outcome::Fail(sides.absent_in_first()),
+            (Some(_), None) => return Outcome::Fail(sides.absent_in_second()),
             (Some(s), Some(p)) => (s, p),
         };
         if !spec.can_fail_on_equal && same_value(s, p) == Some(true) {
             return Outcome::Pass;
         }
-        self.0.judge(s, p)
+        self.0.judge(s, p, sides)
     }
 }
 
@@ -219,12 +250,34 @@ fn plain_equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn mismatch(s: &Value, p: &Value) -> String {
-    let (ts, tp) = (type_name(s), type_name(p));
-    if ts == tp {
+impl Sides {
+    /// The reason a value present on the second side only fails.
+    pub fn absent_in_first(self) -> String {
+        format!("absent in {}", self.first)
+    }
+
+    /// The reason a value present on the first side only fails.
+    pub fn absent_in_second(self) -> String {
+        format!("absent in {}", self.second)
+    }
+
+    /// What each side holds, by type: "staging holds a string, prod holds a number".
+    fn holding(self, s: &Value, p: &Value) -> String {
+        format!(
+            "{} holds {}, {} holds {}",
+            self.first,
+            type_name(s),
+            self.second,
+            type_name(p)
+        )
+    }
+}
+
+fn mismatch(s: &Value, p: &Value, sides: Sides) -> String {
+    if type_name(s) == type_name(p) {
         String::new() // The two values say it all.
     } else {
-        format!("staging holds {ts}, prod holds {tp}")
+        sides.holding(s, p)
     }
 }
 
@@ -236,25 +289,17 @@ fn number(v: &Value) -> Option<f64> {
     }
 }
 
-fn numbers(s: &Value, p: &Value) -> Result<(f64, f64), String> {
+fn numbers(s: &Value, p: &Value, sides: Sides) -> Result<(f64, f64), String> {
     match (number(s), number(p)) {
         (Some(s), Some(p)) => Ok((s, p)),
-        _ => Err(format!(
-            "expected numbers, staging holds {}, prod holds {}",
-            type_name(s),
-            type_name(p)
-        )),
+        _ => Err(format!("expected numbers, {}", sides.holding(s, p))),
     }
 }
 
-fn lists<'v>(s: &'v Value, p: &'v Value) -> Result<(&'v [Value], &'v [Value]), String> {
+fn lists<'v>(s: &'v Value, p: &'v Value, sides: Sides) -> Result<(&'v [Value], &'v [Value]), String> {
     match (s, p) {
         (Value::Array(s), Value::Array(p)) => Ok((s, p)),
-        _ => Err(format!(
-            "expected lists, staging holds {}, prod holds {}",
-            type_name(s),
-            type_name(p)
-        )),
+        _ => Err(format!("expected lists, {}", sides.holding(s, p))),
     }
 }
 

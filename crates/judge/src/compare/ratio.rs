@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Comparator, Given, Judge, Opt, OptValue, Outcome, Spec, numbers};
+use super::{Comparator, Given, Judge, Opt, OptValue, Outcome, Sides, Spec, numbers};
 
 pub static SPEC: Spec = Spec {
     name: "ratio",
@@ -48,8 +48,8 @@ impl Judge for Ratio {
         &SPEC
     }
 
-    fn judge(&self, s: &Value, p: &Value) -> Outcome {
-        let (s, p) = match numbers(s, p) {
+    fn judge(&self, s: &Value, p: &Value, sides: Sides) -> Outcome {
+        let (s, p) = match numbers(s, p, sides) {
             Ok(pair) => pair,
             Err(why) => return Outcome::Fail(why),
         };
@@ -57,14 +57,15 @@ impl Judge for Ratio {
             return if s == 0.0 {
                 Outcome::Pass
             } else {
-                Outcome::Fail(format!("prod is 0, staging is {s}"))
+                Outcome::Fail(format!("{} is 0, {} is {s}", sides.second, sides.first))
             };
         }
         let r = s / p;
         let shown = (r * 1000.0).round() / 1000.0;
+        let ratio = format!("{} is {shown} times {}", sides.first, sides.second);
         match (self.min, self.max) {
-            (Some(min), _) if r < min => Outcome::Fail(format!("staging/prod is {shown}, below {min}")),
-            (_, Some(max)) if r > max => Outcome::Fail(format!("staging/prod is {shown}, above {max}")),
+            (Some(min), _) if r < min => Outcome::Fail(format!("{ratio}, below {min}")),
+            (_, Some(max)) if r > max => Outcome::Fail(format!("{ratio}, above {max}")),
             _ => Outcome::Pass,
         }
     }

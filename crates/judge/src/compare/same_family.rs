@@ -5,8 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{Comparator, Judge, Outcome, Spec};
-use envparity_model::snapshot::type_name;
+use super::{Comparator, Judge, Outcome, Sides, Spec};
 
 pub static SPEC: Spec = Spec {
     name: "same_family",
@@ -28,8 +27,8 @@ impl Judge for SameFamily {
         &SPEC
     }
 
-    fn judge(&self, s: &Value, p: &Value) -> Outcome {
-        families_agree(s, p)
+    fn judge(&self, s: &Value, p: &Value, sides: Sides) -> Outcome {
+        families_agree(s, p, sides)
     }
 }
 
@@ -43,17 +42,17 @@ pub fn instance_family(class: &str) -> &str {
     class.split('.').next().unwrap_or(class)
 }
 
-fn families_agree(s: &Value, p: &Value) -> Outcome {
+fn families_agree(s: &Value, p: &Value, sides: Sides) -> Outcome {
     match (families(s), families(p)) {
         (Some(fs), Some(fp)) if fs == fp => Outcome::Pass,
-        (Some(fs), Some(fp)) => {
-            Outcome::Fail(format!("family {} in staging, {} in prod", show(&fs), show(&fp)))
-        }
-        _ => Outcome::Fail(format!(
-            "expected instance classes, staging holds {}, prod holds {}",
-            type_name(s),
-            type_name(p)
+        (Some(fs), Some(fp)) => Outcome::Fail(format!(
+            "family {} in {}, {} in {}",
+            show(&fs),
+            sides.first,
+            show(&fp),
+            sides.second
         )),
+        _ => Outcome::Fail(format!("expected instance classes, {}", sides.holding(s, p))),
     }
 }
 

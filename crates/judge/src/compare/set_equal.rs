@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Comparator, Judge, Outcome, Spec, join, lists, missing_from};
+use super::{Comparator, Judge, Outcome, Sides, Spec, join, lists, missing_from};
 
 pub static SPEC: Spec = Spec {
     name: "set_equal",
@@ -23,8 +23,8 @@ impl Judge for SetEqual {
         &SPEC
     }
 
-    fn judge(&self, s: &Value, p: &Value) -> Outcome {
-        let (s, p) = match lists(s, p) {
+    fn judge(&self, s: &Value, p: &Value, sides: Sides) -> Outcome {
+        let (s, p) = match lists(s, p, sides) {
             Ok(lists) => lists,
             Err(why) => return Outcome::Fail(why),
         };
@@ -35,10 +35,10 @@ impl Judge for SetEqual {
         }
         let mut parts = Vec::new();
         if !missing.is_empty() {
-            parts.push(format!("missing in staging: {}", join(&missing)));
+            parts.push(format!("missing in {}: {}", sides.first, join(&missing)));
         }
         if !extra.is_empty() {
-            parts.push(format!("only in staging: {}", join(&extra)));
+            parts.push(format!("only in {}: {}", sides.first, join(&extra)));
         }
         Outcome::Fail(parts.join("; "))
     }

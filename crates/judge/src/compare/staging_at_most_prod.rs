@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Comparator, Judge, Outcome, Spec, numbers};
+use super::{Comparator, Judge, Outcome, Sides, Spec, numbers};
 
 pub static SPEC: Spec = Spec {
     name: "staging_at_most_prod",
@@ -24,10 +24,10 @@ impl Judge for StagingAtMostProd {
         &SPEC
     }
 
-    fn judge(&self, s: &Value, p: &Value) -> Outcome {
-        match numbers(s, p) {
+    fn judge(&self, s: &Value, p: &Value, sides: Sides) -> Outcome {
+        match numbers(s, p, sides) {
             Ok((s, p)) if s <= p => Outcome::Pass,
-            Ok((s, p)) => Outcome::Fail(format!("staging {s} exceeds prod {p}")),
+            Ok((s, p)) => Outcome::Fail(format!("{} {s} exceeds {} {p}", sides.first, sides.second)),
             Err(why) => Outcome::Fail(why),
         }
     }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Comparator, Judge, Outcome, Spec, join, lists, missing_from};
+use super::{Comparator, Judge, Outcome, Sides, Spec, join, lists, missing_from};
 
 pub static SPEC: Spec = Spec {
     name: "subset",
@@ -23,11 +23,11 @@ impl Judge for Subset {
         &SPEC
     }
 
-    fn judge(&self, s: &Value, p: &Value) -> Outcome {
-        match lists(s, p) {
+    fn judge(&self, s: &Value, p: &Value, sides: Sides) -> Outcome {
+        match lists(s, p, sides) {
             Ok((s, p)) => match missing_from(s, p) {
                 extra if extra.is_empty() => Outcome::Pass,
-                extra => Outcome::Fail(format!("not in prod: {}", join(&extra))),
+                extra => Outcome::Fail(format!("not in {}: {}", sides.second, join(&extra))),
             },
             Err(why) => Outcome::Fail(why),
         }

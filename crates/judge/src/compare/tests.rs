@@ -3,7 +3,7 @@ use serde_json::{Value, json};
 use super::*;
 
 fn judge(c: Comparator, s: Value, p: Value) -> Outcome {
-    c.judge(Some(&s), Some(&p))
+    c.judge(Some(&s), Some(&p), Sides::STAGING_PROD)
 }
 
 fn fails(o: &Outcome) -> bool {
@@ -79,22 +79,22 @@ fn absence_on_one_side_fails_every_comparator_but_ignore_and_differ() {
         Comparator::new(ratio::Ratio { min: None, max: None }),
     ] {
         assert_eq!(
-            c.judge(None, Some(&v)),
+            c.judge(None, Some(&v), Sides::STAGING_PROD),
             Outcome::Fail("absent in staging".into()),
             "{c:?}"
         );
         assert_eq!(
-            c.judge(Some(&v), None),
+            c.judge(Some(&v), None, Sides::STAGING_PROD),
             Outcome::Fail("absent in prod".into()),
             "{c:?}"
         );
     }
     assert_eq!(
-        Comparator::new(ignore::Ignore).judge(None, Some(&v)),
+        Comparator::new(ignore::Ignore).judge(None, Some(&v), Sides::STAGING_PROD),
         Outcome::Pass
     );
     assert_eq!(
-        Comparator::new(differ::Differ).judge(None, Some(&v)),
+        Comparator::new(differ::Differ).judge(None, Some(&v), Sides::STAGING_PROD),
         Outcome::Pass
     );
 }
@@ -222,7 +222,7 @@ fn staging_at_most_prod_and_ratio() {
     assert_eq!(judge(ratio.clone(), json!(2), json!(10)), Outcome::Pass);
     assert_eq!(
         judge(ratio.clone(), json!(1), json!(20)),
-        Outcome::Fail("staging/prod is 0.05, below 0.1".into())
+        Outcome::Fail("staging is 0.05 times prod, below 0.1".into())
     );
     assert!(fails(&judge(ratio.clone(), json!(6), json!(10))));
     assert_eq!(judge(ratio.clone(), json!(0), json!(0)), Outcome::Pass);
@@ -321,5 +321,99 @@ fn an_option_name_means_one_kind_of_value_across_comparators() {
                 assert_eq!(format!("{:?}", a.value), format!("{:?}", b.value), "{}", a.name);
             }
         }
+    }
+}
+
+#[test]
+fn every_reason_names_the_sides_it_is_given() {
+    let state_live = Sides::DESIRED_ACTUAL;
+    let fail =
+        |c: Comparator, s: Option<Value>, p: Option<Value>| match c.judge(s.as_ref(), p.as_ref(), state_live)
+        {
+            Outcome::Fail(why) => why,
+            other => panic!("{c:?} gave {other:?}"),
+        };
+    let ratio = || {
+        Comparator::new(ratio::Ratio {
+            min: Some(0.5),
+            max: None,
+        })
+    };
+    let cases = [
+        (
+            Comparator::new(equal::Equal),
+            None,
+            Some(json!(1)),
+            "absent in the state",
+        ),
+        (
+            Comparator::new(equal::Equal),
+            Some(json!(1)),
+            None,
+            "absent in the live environment",
+        ),
+        (
+            Comparator::new(equal::Equal),
+            Some(json!("15")),
+            Some(json!(15)),
+            "the state holds a string, the live environment holds a number",
+        ),
+        (
+            Comparator::new(version::Version(Granularity::Major)),
+            Some(json!(true)),
+            Some(json!("15")),
+            "expected versions, the state holds a boolean, the live environment holds a string",
+        ),
+        (
+            Comparator::new(same_family::SameFamily),
+            Some(json!("db.r6g.large")),
+            Some(json!("db.m6g.large")),
+            "family r6g in the state, m6g in the live environment",
+        ),
+        (
+            Comparator::new(staging_at_most_prod::StagingAtMostProd),
+            Some(json!(4)),
+            Some(json!(2)),
+            "the state 4 exceeds the live environment 2",
+        ),
+        (
+            ratio(),
+            Some(json!(1)),
+            Some(json!(4)),
+            "the state is 0.25 times the live environment, below 0.5",
+        ),
+        (
+            ratio(),
+            Some(json!(1)),
+            Some(json!(0)),
+            "the live environment is 0, the state is 1",
+        ),
+        (
+            ratio(),
+            Some(json!("many")),
+            Some(json!(0)),
+            "expected numbers, the state holds a string, the live environment holds a number",
+        ),
+        (
+            Comparator::new(set_equal::SetEqual),
+            Some(json!(["a", "b"])),
+            Some(json!(["a", "c"])),
+            "missing in the state: c; only in the state: b",
+        ),
+        (
+            Comparator::new(subset::Subset),
+            Some(json!(["a", "b"])),
+            Some(json!("a")),
+            "expected lists, the state holds a list, the live environment holds a string",
+        ),
+        (
+            Comparator::new(subset::Subset),
+            Some(json!(["a", "b"])),
+            Some(json!(["a"])),
+            "not in the live environment: b",
+        ),
+    ];
+    for (c, s, p, why) in cases {
+        assert_eq!(fail(c, s, p), why);
     }
 }

@@ -5,8 +5,7 @@ use std::cmp::Ordering;
 use serde_json::Value;
 use strum::VariantNames as _;
 
-use super::{Comparator, Given, Judge, Opt, OptValue, Outcome, Spec};
-use envparity_model::snapshot::type_name;
+use super::{Comparator, Given, Judge, Opt, OptValue, Outcome, Sides, Spec};
 
 pub static SPEC: Spec = Spec {
     name: "version",
@@ -38,8 +37,8 @@ impl Judge for Version {
         &SPEC
     }
 
-    fn judge(&self, s: &Value, p: &Value) -> Outcome {
-        agree(self.0, s, p)
+    fn judge(&self, s: &Value, p: &Value, sides: Sides) -> Outcome {
+        agree(self.0, s, p, sides)
     }
 }
 
@@ -68,13 +67,9 @@ impl Granularity {
 
 /// Compares the first components of both versions, no deeper than the less specific side:
 /// "15" and "15.6" agree at every granularity, "15.6" and "15.7" differ at minor.
-fn agree(granularity: Granularity, s: &Value, p: &Value) -> Outcome {
+fn agree(granularity: Granularity, s: &Value, p: &Value, sides: Sides) -> Outcome {
     let (Some(vs), Some(vp)) = (text(s), text(p)) else {
-        return Outcome::Fail(format!(
-            "expected versions, staging holds {}, prod holds {}",
-            type_name(s),
-            type_name(p)
-        ));
+        return Outcome::Fail(format!("expected versions, {}", sides.holding(s, p)));
     };
     let (cs, cp) = (components(&vs), components(&vp));
     let depth = granularity.depth().min(cs.len()).min(cp.len());

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::compare::version::Version;
-use crate::compare::{Comparator, Granularity, Outcome};
+use crate::compare::{Comparator, Granularity, Outcome, Sides};
 use envparity_model::catalog::aws::{ecs, elasticache, lambda, rds, ssm};
 use envparity_model::catalog::{compose, files, kubernetes as k8s};
 use envparity_model::field;
@@ -141,9 +141,11 @@ pub(super) fn compare<'s>(dev: Vec<Engine<'s>>, prod: Vec<Engine<'s>>) -> (Vec<E
     let major = Comparator::new(Version(Granularity::Major));
     for (d, p) in pairs {
         let outcome = match (&d.version, &p.version) {
-            (Some(dv), Some(pv)) => {
-                major.judge(Some(&Value::from(dv.as_str())), Some(&Value::from(pv.as_str())))
-            }
+            (Some(dv), Some(pv)) => major.judge(
+                Some(&Value::from(dv.as_str())),
+                Some(&Value::from(pv.as_str())),
+                Sides::DEV_PROD,
+            ),
             (None, _) => Outcome::Fail("dev's image pins no version".into()),
             (_, None) => Outcome::Unknown("prod's version is unknown".into()),
         };

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::compare::Sides;
 use crate::policy::{BuiltinRule, Policy, Rule, Severity, Waiver};
 use crate::report::{Accounts, Finding, Side};
 use envparity_model::snapshot::{Resource, Snapshot, is_redacted, redacted_fingerprint};
@@ -205,6 +206,15 @@ impl<'p, 's> Judge<'p, 's> {
             ))
         });
         findings
+    }
+
+    /// What a comparator's reason calls the two sides.
+    pub(super) fn sides(&self) -> Sides {
+        match (self.desired_actual, self.over_time) {
+            (true, _) => Sides::DESIRED_ACTUAL,
+            (false, true) => Sides::OVER_TIME,
+            (false, false) => Sides::STAGING_PROD,
+        }
     }
 
     pub(super) fn push(&mut self, d: Draft<'_>) {

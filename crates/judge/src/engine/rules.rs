@@ -170,7 +170,7 @@ impl<'p, 's> Judge<'p, 's> {
                 Some(why) if fingerprints_differ(s, p) && !comparator.is(&compare::ignore::SPEC) => {
                     Outcome::Unknown(why.clone())
                 }
-                _ => comparator.judge(s, p),
+                _ => comparator.judge(s, p, self.sides()),
             };
             let draft = Draft {
                 staging: s,
@@ -193,8 +193,8 @@ impl<'p, 's> Judge<'p, 's> {
                 Some(true) | None => return,
                 Some(false) => None,
             },
-            (None, Some(_)) => Some("absent in staging".to_owned()),
-            (Some(_), None) => Some("absent in prod".to_owned()),
+            (None, Some(_)) => Some(self.sides().absent_in_first()),
+            (Some(_), None) => Some(self.sides().absent_in_second()),
             (None, None) => return,
         };
         self.push(Draft {

@@ -284,7 +284,8 @@ fn every_comparator_spec_parses_and_its_equal_values_claim_holds() {
         };
         assert_eq!(comparator.spec().name, spec.name);
         let same = serde_json::json!(5);
-        let fails_on_equal = comparator.judge(Some(&same), Some(&same)) != crate::compare::Outcome::Pass;
+        let fails_on_equal = comparator.judge(Some(&same), Some(&same), crate::compare::Sides::STAGING_PROD)
+            != crate::compare::Outcome::Pass;
         assert_eq!(fails_on_equal, spec.can_fail_on_equal, "{}", spec.name);
     }
 }

@@ -610,6 +610,39 @@ fn gaps_of_one_cause_are_one_incomplete_finding_naming_it_and_listing_what_it_co
 }
 
 #[test]
+fn drift_reasons_name_the_earlier_and_newer_snapshot_not_staging_and_prod() {
+    let earlier = parse(
+        "prod",
+        json!([rds("orders-prod-db", json!({"engine_version": 15}))]),
+        json!({}),
+    );
+    let newer = parse(
+        "prod",
+        json!([rds(
+            "orders-prod-db",
+            json!({"engine_version": "15", "storage_type": "gp3"})
+        )]),
+        json!({"collected_at": "2026-11-28T12:00:00Z"}),
+    );
+    let r = report(&earlier, &newer, &policy("extends = \"drift\"\n"), FailOn::Never);
+    let details: Vec<(&str, &str)> = r
+        .findings
+        .iter()
+        .filter_map(|f| Some((f.field.as_deref()?, f.detail.as_deref()?)))
+        .collect();
+    assert_eq!(
+        details,
+        [
+            (
+                "engine_version",
+                "the earlier snapshot holds a number, the newer snapshot holds a string"
+            ),
+            ("storage_type", "absent in the earlier snapshot"),
+        ]
+    );
+}
+
+#[test]
 fn drift_over_a_fleet_names_the_account_once_not_as_staging_and_prod() {
     let fleet =
         json!({"accounts": [{"id": "111111111111"}, {"id": "222222222222"}], "regions": ["eu-west-1"]});
