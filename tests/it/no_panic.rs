@@ -158,3 +158,112 @@ fn a_snapshot_nested_130_levels_or_holding_1e400_exits_2_in_diff_show_and_merge(
         }
     }
 }
+
+/// What a local collection reads, by the name the test's config gives it: a Compose file and its env file,
+/// rendered Kubernetes manifests, a Terraform state and plan, and config files.
+const LOCAL_INPUTS: &[(&str, &str)] = &[
+    (
+        "docker-compose.yml",
+        include_str!("../../examples/dev/docker-compose.yml"),
+    ),
+    ("app.env", include_str!("../../examples/dev/app.env")),
+    (
+        "helm.yaml",
+        include_str!("../fixtures/manifests/staging/helm-template.yaml"),
+    ),
+    (
+        "kustomize.yaml",
+        include_str!("../fixtures/manifests/staging/kustomize-build.yaml"),
+    ),
+    (
+        "terraform.tfstate",
+        include_str!("../../examples/terraform/infra/terraform.tfstate.d/prod/terraform.tfstate"),
+    ),
+    (
+        "plan.json",
+        include_str!("../../examples/terraform/plans/staging.json"),
+    ),
+    (
+        "shop.toml",
+        "[db]\nhost = \"orders-prod-db\"\npool = 20\n[features]\nflags = [\"a\", \"b\"]\n",
+    ),
+    (
+        "shop.json",
+        "{\"db\": {\"host\": \"orders-prod-db\", \"pool\": 20}, \"flags\": [\"a\", {\"b\": null}]}\n",
+    ),
+];
+
+const LOCAL_CONFIG: &str = r#"
+[environments.prod]
+compose = ["docker-compose.yml"]
+kubernetes = ["helm.yaml", "kustomize.yaml"]
+terraform = ["terraform.tfstate"]
+terraform_plan = ["plan.json"]
+config_files = ["shop.toml", "shop.json"]
+"#;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Every local source (Compose, Kubernetes, Terraform state and plan, config files) reads a mutated file
+    /// into a snapshot, with a gap where it cannot, never a panic; and what it collected writes and reads back.
+    #[test]
+    fn local_collectors_never_panic_on_mutated_inputs(
+        (input, bytes) in (0..LOCAL_INPUTS.len()).prop_flat_map(|i| (Just(i), mutate(LOCAL_INPUTS[i].1)))
+    ) {
+        every_later_parse_succeeds(collect_local(Some((input, &bytes))));
+    }
+}
+
+/// A local collection of [`LOCAL_INPUTS`], one of them replaced by other bytes.
+fn collect_local(replaced: Option<(usize, &[u8])>) -> snapshot::Snapshot {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (name, text)) in LOCAL_INPUTS.iter().enumerate() {
+        let bytes = match replaced {
+            Some((input, bytes)) if input == i => bytes,
+            _ => text.as_bytes(),
+        };
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let config = envparity_collect::config::Config::parse(LOCAL_CONFIG, "envparity.toml", dir.path().into())
+        .expect("the test's config parses");
+    let options = envparity_collect::Options {
+        fingerprint_key: None,
+        progress: None,
+        shard: None,
+        pacing: Default::default(),
+    };
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(envparity_collect::collect_environment(
+            &config,
+            &config.environments["prod"],
+            &options,
+        ))
+        .expect("a local collection reaches its files")
+}
+
+#[test]
+fn the_inputs_the_local_collectors_are_mutated_from_are_read_by_each_whole() {
+    let s = collect_local(None);
+    assert!(s.gaps.is_empty(), "{:#?}", s.gaps);
+    let sources: Vec<(&str, &str, u64)> = s
+        .sources
+        .iter()
+        .map(|s| (s.provider.as_str(), s.service.as_str(), s.resources))
+        .collect();
+    for (provider, service) in [
+        ("compose", "compose"),
+        ("file", "config"),
+        ("kubernetes", "manifests"),
+        ("terraform", "plan"),
+        ("terraform", "state"),
+    ] {
+        assert!(
+            sources
+                .iter()
+                .any(|&(p, s, n)| (p, s) == (provider, service) && n > 0),
+            "{provider} {service} read nothing: {sources:?}"
+        );
+    }
+}
