@@ -267,3 +267,103 @@ fn the_inputs_the_local_collectors_are_mutated_from_are_read_by_each_whole() {
         );
     }
 }
+
+/// The documents of a YAML or JSON input, as values.
+fn documents(text: &str) -> Vec<serde_json::Value> {
+    use serde::Deserialize as _;
+    serde_yaml_ng::Deserializer::from_str(text)
+        .map(|document| serde_json::Value::deserialize(document).expect("the unmutated input parses"))
+        .filter(|document| !document.is_null())
+        .collect()
+}
+
+/// Replaces the `pick`-th value (in pre-order, counting from 0, modulo how many there are) by `with`.
+fn replace_value(documents: &mut [serde_json::Value], pick: usize, with: serde_json::Value) {
+    fn count(v: &serde_json::Value) -> usize {
+        1 + match v {
+            serde_json::Value::Array(items) => items.iter().map(count).sum(),
+            serde_json::Value::Object(map) => map.values().map(count).sum(),
+            _ => 0,
+        }
+    }
+    fn walk(v: &mut serde_json::Value, pick: &mut usize, with: &mut Option<serde_json::Value>) {
+        if *pick == 0 {
+            *v = with.take().expect("replaced once");
+            return;
+        }
+        *pick -= 1;
+        let children: Vec<&mut serde_json::Value> = match v {
+            serde_json::Value::Array(items) => items.iter_mut().collect(),
+            serde_json::Value::Object(map) => map.values_mut().collect(),
+            _ => Vec::new(),
+        };
+        for child in children {
+            if with.is_none() {
+                return;
+            }
+            let size = count(child);
+            if *pick < size {
+                return walk(child, pick, with);
+            }
+            *pick -= size;
+        }
+    }
+    let total: usize = documents.iter().map(count).sum();
+    let mut pick = pick % total;
+    let mut with = Some(with);
+    for document in documents {
+        if with.is_some() {
+            let size = count(document);
+            if pick < size {
+                walk(document, &mut pick, &mut with);
+            } else {
+                pick -= size;
+            }
+        }
+    }
+}
+
+/// A value of any JSON type, the odd ones among them: what a file written by hand or by another tool may hold
+/// where a collector expects something else.
+fn odd_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::json;
+    prop_oneof![
+        Just(json!(null)),
+        Just(json!(true)),
+        Just(json!(0)),
+        Just(json!(-1)),
+        Just(json!(1.5)),
+        Just(json!(18446744073709551615u64)),
+        Just(json!(-9223372036854775808i64)),
+        Just(json!(1e300)),
+        Just(json!("")),
+        Just(json!("x")),
+        Just(json!("-1")),
+        Just(json!("${UNSET:?required}")),
+        Just(json!("a.b[\"c\"]")),
+        Just(json!([])),
+        Just(json!([null, 1, "x", {}])),
+        Just(json!({})),
+        Just(json!({"": null, "a": [[]]})),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Every local source reads a file in which any one value was replaced by a value of another type (a list
+    /// where a name was, a number where a list was) into a snapshot, with a gap where it cannot, never a panic.
+    #[test]
+    fn local_collectors_never_panic_on_a_value_of_another_type_anywhere(
+        // Dotenv and TOML files hold no JSON types: their mutations are bytes (above).
+        input in (0..LOCAL_INPUTS.len())
+            .prop_filter("YAML or JSON", |&i| !LOCAL_INPUTS[i].0.ends_with(".env") && !LOCAL_INPUTS[i].0.ends_with(".toml")),
+        pick in any::<usize>(),
+        with in odd_value(),
+    ) {
+        let mut values = documents(LOCAL_INPUTS[input].1);
+        replace_value(&mut values, pick, with);
+        let written: Vec<String> = values.iter().map(|v| serde_json::to_string_pretty(v).unwrap()).collect();
+        every_later_parse_succeeds(collect_local(Some((input, written.join("\n---\n").as_bytes()))));
+    }
+}

@@ -487,3 +487,52 @@ fn prod_state_against_live(tags: Value) -> (Option<i32>, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
     )
 }
+
+#[test]
+fn a_state_listing_one_bucket_twice_or_a_secret_as_a_type_gives_gaps_in_a_snapshot_that_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let token = "ghp_0a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r";
+    let bucket = |name: &str| {
+        json!({"mode": "managed", "type": "aws_s3_bucket", "name": name, "instances": [{"attributes": {
+            "bucket": "shop-prod-assets", "arn": "arn:aws:s3:::shop-prod-assets", "id": "shop-prod-assets"}}]})
+    };
+    let state =
+        |resources: Value| json!({"version": 4, "terraform_version": "1.11.4", "resources": resources});
+    // The same bucket under two addresses: imported twice, or two states naming one bucket.
+    write(
+        dir,
+        "twice.tfstate",
+        &state(json!([bucket("assets"), bucket("assets_again")])).to_string(),
+    );
+    let secret_type =
+        json!([{"mode": "managed", "type": token, "name": "x", "instances": [{"attributes": {}}]}]);
+    write(dir, "secret.tfstate", &state(secret_type).to_string());
+    write(
+        dir,
+        "envparity.toml",
+        "[environments.prod]\nterraform = [\"twice.tfstate\"]\n\n[environments.other]\nterraform = [\"secret.tfstate\"]\n",
+    );
+    for (env, gap) in [
+        (
+            "prod",
+            "duplicate resource: aws.s3.bucket \"shop-prod-assets\" appears twice",
+        ),
+        ("other", ""),
+    ] {
+        let (code, stderr) = collect(dir, env);
+        assert_eq!(code, Some(3), "{env}: {stderr}");
+        let text = std::fs::read_to_string(dir.join(format!("{env}.json"))).unwrap();
+        assert!(!text.contains(&token[4..]), "{text}");
+        let snapshot: Value = serde_json::from_str(&text).unwrap();
+        assert!(
+            snapshot["gaps"][0]["error"].as_str().unwrap().contains(gap),
+            "{env}: {:#}",
+            snapshot["gaps"]
+        );
+        envparity(dir)
+            .args(["show", &format!("{env}.json")])
+            .assert()
+            .success();
+    }
+}

@@ -19,7 +19,14 @@ pub fn check(snapshot: &mut Snapshot, redactor: &Redactor) {
         }
     };
     for r in &mut snapshot.resources {
-        for field in [&mut r.key, &mut r.name, &mut r.id].into_iter().flatten() {
+        // A kind holds data too (`terraform.TYPE`, a custom resource's kind), as an account and a region read
+        // from an ARN do. A kind masked here is no longer one a snapshot may hold: collection takes the resource
+        // out as a gap.
+        text(&mut r.kind);
+        for field in [&mut r.key, &mut r.name, &mut r.id, &mut r.account, &mut r.region]
+            .into_iter()
+            .flatten()
+        {
             text(field);
         }
         r.identifiers.iter_mut().for_each(text);
@@ -41,7 +48,13 @@ pub fn check(snapshot: &mut Snapshot, redactor: &Redactor) {
         }
     }
     for gap in &mut snapshot.gaps {
-        text(&mut gap.error);
+        for field in [&mut gap.error]
+            .into_iter()
+            .chain(&mut gap.account)
+            .chain(&mut gap.region)
+        {
+            text(field);
+        }
     }
     for source in &mut snapshot.sources {
         source.empty.iter_mut().for_each(text);
@@ -61,13 +74,15 @@ mod tests {
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx4Qm9vLx2TzqZ3kP\n-----END RSA PRIVATE KEY-----";
 
     #[test]
-    fn a_private_key_in_a_name_a_tag_or_a_gap_message_is_masked() {
+    fn a_private_key_in_any_text_of_a_resource_or_a_gap_is_masked() {
         let mut snapshot = Snapshot::new("prod", "2026-12-07T00:00:00Z");
         snapshot.resources.push(
             serde_json::from_value::<Resource>(json!({
-                "kind": "aws.sqs.queue",
+                "kind": format!("terraform.{PRIVATE_KEY}"),
                 "name": PRIVATE_KEY,
                 "id": PRIVATE_KEY,
+                "account": PRIVATE_KEY,
+                "region": PRIVATE_KEY,
                 "identifiers": [PRIVATE_KEY],
                 "tags": {"Note": PRIVATE_KEY},
                 "attributes": {"note": PRIVATE_KEY},
@@ -77,8 +92,8 @@ mod tests {
         snapshot.gaps.push(Gap {
             provider: "aws".into(),
             service: "sqs".into(),
-            account: None,
-            region: None,
+            account: Some(PRIVATE_KEY.into()),
+            region: Some(PRIVATE_KEY.into()),
             kinds: vec!["aws.sqs.queue".into()],
             error: PRIVATE_KEY.into(),
         });

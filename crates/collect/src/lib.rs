@@ -193,6 +193,8 @@ pub async fn collect_environment(
             r.key = Some(keys.derive(r));
         }
     }
+    // Made of texts the egress check has passed.
+    snapshot.gap_unreadable_resources();
     snapshot.normalize();
     Ok(snapshot)
 }

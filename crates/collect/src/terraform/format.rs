@@ -45,6 +45,14 @@ impl<'a> Read<'a> {
     }
 }
 
+/// Whether `name` is a resource type as providers name them: `aws_db_instance`.
+pub fn is_type(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
 /// Attributes a file leaves out: `null`, as when they are parsed.
 fn no_attributes() -> &'static RawValue {
     RawValue::NULL
@@ -79,6 +87,12 @@ pub enum FormatError {
     NotState,
     #[error("not a plan's JSON: it has no `planned_values` (write it with `terraform show -json PLAN`)")]
     NotPlan,
+    /// A resource type no provider names so, in the instance at `address`.
+    #[error(
+        "{address}: the resource type is not a Terraform resource type (lowercase letters, digits and \
+         underscores, starting with a letter)"
+    )]
+    Type { address: String },
     /// What a snapshot cannot hold, in the instance at `address`.
     #[error("{address}: attributes {error}")]
     Attributes {

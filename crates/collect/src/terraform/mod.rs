@@ -201,9 +201,12 @@ fn resources(
     Ok(out)
 }
 
-/// An instance with its attributes parsed; attributes that cannot be refuse the state, naming the instance and
-/// why.
+/// An instance with its attributes parsed; a type no provider names so, or attributes that cannot be parsed,
+/// refuse the state, naming the instance and why.
 fn parsed(i: Read) -> Result<Instance, FormatError> {
+    if !format::is_type(&i.r#type) {
+        return Err(FormatError::Type { address: address(&i) });
+    }
     i.parse().map_err(|i| FormatError::Attributes {
         address: address(&i),
         // What serde refuses in text it read whole, the check names: too deep, or a number out of range.
@@ -665,6 +668,38 @@ mod tests {
             refused.to_string(),
             "aws_sqs_queue.q: attributes the number 1e400 is out of range"
         );
+    }
+
+    #[test]
+    fn a_type_no_provider_names_so_refuses_the_state_naming_the_instance() {
+        let state = |r#type: &str| {
+            let text = format!(
+                r#"{{"version": 4, "resources": [{{"mode": "managed", "type": {type}, "name": "q",
+                    "instances": [{{"attributes": {{"name": "q"}}}}]}}]}}"#,
+                r#type = serde_json::to_string(r#type).unwrap()
+            );
+            resources(format::state(&text).unwrap(), &[], &Redactor::new(None))
+        };
+        for bad in [
+            "${UNSET:?required}",
+            "Aws_sqs_queue",
+            "aws-sqs-queue",
+            "aws.sqs.queue",
+            "_x",
+            "9x",
+            "",
+        ] {
+            assert_eq!(
+                state(bad).unwrap_err().to_string(),
+                format!(
+                    "{bad}.q: the resource type is not a Terraform resource type (lowercase letters, digits and \
+                     underscores, starting with a letter)"
+                )
+            );
+        }
+        for good in ["aws_sqs_queue", "random_id", "aws_s3_bucket_v2"] {
+            assert_eq!(state(good).unwrap().len(), 1, "{good}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{SCHEMA, Snapshot, is_valid_kind};
+use super::{Resource, SCHEMA, Snapshot, is_valid_kind};
 
 /// Why a snapshot file could not be used. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
@@ -219,18 +219,26 @@ fn validate(mut snapshot: Snapshot, path: &Path) -> Result<Snapshot, SnapshotErr
             ));
         }
     }
+    if let Some((i, field, message)) = unreadable_resources(&snapshot.resources).next() {
+        return Err(invalid(format!("resources[{i}]{field}"), message));
+    }
+    snapshot.normalize();
+    Ok(snapshot)
+}
+
+/// The resources a snapshot cannot hold, in order: each one's index, the field at fault (`.kind`, or `""` for the
+/// whole resource), and why. A kind not of the documented form, a resource with neither key nor name, and the
+/// second listing of one resource (the same kind, account, region, id and name): equal keys are not duplicates
+/// but ambiguities, found by pairing.
+fn unreadable_resources(resources: &[Resource]) -> impl Iterator<Item = (usize, &'static str, String)> + '_ {
     let mut seen = BTreeSet::new();
-    for (i, r) in snapshot.resources.iter().enumerate() {
+    resources.iter().enumerate().filter_map(move |(i, r)| {
         if !is_valid_kind(&r.kind) {
-            return Err(invalid(format!("resources[{i}].kind"), bad_kind(&r.kind)));
+            return Some((i, ".kind", bad_kind(&r.kind)));
         }
         if r.key.is_none() && r.name.is_none() {
-            return Err(invalid(
-                format!("resources[{i}]"),
-                "a resource needs a `key` or a `name` to be paired".into(),
-            ));
+            return Some((i, "", "a resource needs a `key` or a `name` to be paired".into()));
         }
-        // The same resource listed twice; equal keys are not duplicates but ambiguities, found by pairing.
         let identity = (
             r.kind.as_str(),
             r.account.as_deref(),
@@ -238,16 +246,50 @@ fn validate(mut snapshot: Snapshot, path: &Path) -> Result<Snapshot, SnapshotErr
             r.id.as_deref(),
             r.name.as_deref().or(r.key.as_deref()),
         );
-        if !seen.insert(identity) {
-            return Err(invalid(
-                format!("resources[{i}]"),
+        match seen.insert(identity) {
+            true => None,
+            false => Some((
+                i,
+                "",
                 format!("duplicate resource: {} {:?} appears twice", r.kind, r.label()),
-            ));
+            )),
         }
+    })
+}
+
+impl Snapshot {
+    /// Takes out every resource [`parse`] would refuse and records a gap saying why in its place, so that what
+    /// envparity writes it reads back, whatever a source yielded: a duplicate leaves its first listing, and its
+    /// kind unknown. For collections, before their egress check; a resource needs its key or name by then.
+    pub fn gap_unreadable_resources(&mut self) {
+        let unreadable: Vec<(usize, String)> = unreadable_resources(&self.resources)
+            .map(|(i, _, why)| (i, why))
+            .collect();
+        if unreadable.is_empty() {
+            return;
+        }
+        for &(i, ref why) in &unreadable {
+            let r = &self.resources[i];
+            let valid = is_valid_kind(&r.kind);
+            let mut segments = r.kind.split('.');
+            self.gaps.push(super::Gap {
+                provider: segments.next().unwrap_or_default().to_owned(),
+                service: segments.next().unwrap_or_default().to_owned(),
+                account: r.account.clone(),
+                region: r.region.clone(),
+                // A gap names only kinds a snapshot may hold; one naming none leaves the verdict incomplete.
+                kinds: valid.then(|| r.kind.clone()).into_iter().collect(),
+                error: why.clone(),
+            });
+        }
+        let mut index = 0;
+        let mut next = unreadable.iter().map(|&(i, _)| i).peekable();
+        self.resources.retain(|_| {
+            let drop = next.next_if_eq(&index).is_some();
+            index += 1;
+            !drop
+        });
     }
-    drop(seen);
-    snapshot.normalize();
-    Ok(snapshot)
 }
 
 fn bad_kind(kind: &str) -> String {

@@ -508,4 +508,56 @@ mod tests {
             assert!(!is_valid_kind(kind), "{kind}");
         }
     }
+
+    #[test]
+    fn resources_a_snapshot_cannot_hold_become_gaps_and_what_is_left_reads_back() {
+        let resource = |kind: &str, name: &str| {
+            serde_json::from_value::<super::Resource>(serde_json::json!({
+                "kind": kind, "name": name, "id": format!("arn:aws:s3:::{name}"), "attributes": {}
+            }))
+            .unwrap()
+        };
+        let mut snapshot = super::Snapshot::new("prod", "2026-12-07T00:00:00Z");
+        snapshot.resources = vec![
+            resource("aws.s3.bucket", "shop-prod-assets"),
+            resource("terraform.<redacted>", "masked"),
+            resource("aws.s3.bucket", "shop-prod-assets"),
+            resource("aws.s3.bucket", "shop-prod-logs"),
+        ];
+        snapshot.gap_unreadable_resources();
+        let names: Vec<&str> = snapshot.resources.iter().map(super::Resource::label).collect();
+        assert_eq!(names, ["shop-prod-assets", "shop-prod-logs"]);
+        let gaps: Vec<(&str, &str, &[String], &str)> = snapshot
+            .gaps
+            .iter()
+            .map(|g| {
+                (
+                    g.provider.as_str(),
+                    g.service.as_str(),
+                    &g.kinds[..],
+                    g.error.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            gaps,
+            [
+                (
+                    "terraform",
+                    "<redacted>",
+                    &[][..],
+                    "\"terraform.<redacted>\" is not a kind of the form provider.service.type in lowercase, such as \
+                     \"aws.rds.instance\", or a custom resource's k8s.custom.GROUP/Kind"
+                ),
+                (
+                    "aws",
+                    "s3",
+                    &["aws.s3.bucket".to_owned()][..],
+                    "duplicate resource: aws.s3.bucket \"shop-prod-assets\" appears twice"
+                ),
+            ]
+        );
+        let text = super::to_json(&mut snapshot);
+        super::parse(text.as_bytes(), "written.json".as_ref()).expect("what is left reads back");
+    }
 }
