@@ -260,7 +260,8 @@ fn unreadable_resources(resources: &[Resource]) -> impl Iterator<Item = (usize, 
 impl Snapshot {
     /// Takes out every resource [`parse`] would refuse and records a gap saying why in its place, so that what
     /// envparity writes it reads back, whatever a source yielded: a duplicate leaves its first listing, and its
-    /// kind unknown. For collections, before their egress check; a resource needs its key or name by then.
+    /// kind unknown. For collections, once their keys are made and their texts have passed the egress check,
+    /// which the gaps' messages are made of.
     pub fn gap_unreadable_resources(&mut self) {
         let unreadable: Vec<(usize, String)> = unreadable_resources(&self.resources)
             .map(|(i, _, why)| (i, why))
