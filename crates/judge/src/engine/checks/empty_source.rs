@@ -20,8 +20,7 @@ impl Check for EmptySource {
         let Level::Report(severity) = judge.policy.defaults.level(BuiltinRule::EmptySource) else {
             return;
         };
-        if scene.staging.environment == scene.prod.environment {
-            // The first snapshot is the earlier one, as `drift` and the drift policy have it.
+        if scene.over_time() {
             let before: BTreeSet<(String, &str)> = empty_scopes(scene.staging)
                 .map(|(source, scope)| (identity(source), scope))
                 .collect();
