@@ -4,7 +4,8 @@
 //!
 //! Collectors redact what they know to be secret by name (an environment variable `DB_PASSWORD`, a SecureString);
 //! this pass judges by content alone: tokens, passwords inside URLs, command lines, connection strings, property
-//! lines and embedded JSON, in attributes, tags, names, identifiers and gap messages alike.
+//! lines and embedded JSON, in attributes, tags, names, identifiers, kinds, accounts, regions, an organisation's
+//! account names and gap messages alike.
 
 use std::borrow::Cow;
 
@@ -48,19 +49,28 @@ pub fn check(snapshot: &mut Snapshot, redactor: &Redactor) {
         }
     }
     for gap in &mut snapshot.gaps {
-        for field in [&mut gap.error]
-            .into_iter()
-            .chain(&mut gap.account)
-            .chain(&mut gap.region)
-        {
-            text(field);
-        }
+        text(&mut gap.error);
+        gap.account.iter_mut().chain(&mut gap.region).for_each(text);
     }
     for source in &mut snapshot.sources {
         source.empty.iter_mut().for_each(text);
+        source.account.iter_mut().chain(&mut source.region).for_each(text);
     }
     for unaudited in &mut snapshot.unaudited {
         text(&mut unaudited.resource_type);
+        unaudited
+            .account
+            .iter_mut()
+            .chain(&mut unaudited.region)
+            .for_each(text);
+    }
+    // An organisation's accounts are named by whoever administers them.
+    for account in snapshot.fleet.iter_mut().flat_map(|f| &mut f.accounts) {
+        account
+            .name
+            .iter_mut()
+            .chain(&mut account.organizational_unit)
+            .for_each(text);
     }
 }
 
@@ -97,6 +107,22 @@ mod tests {
             kinds: vec!["aws.sqs.queue".into()],
             error: PRIVATE_KEY.into(),
         });
+        let at = json!({"account": PRIVATE_KEY, "region": PRIVATE_KEY});
+        snapshot.sources.push(
+            serde_json::from_value(json!({"provider": "aws", "service": "sqs", "status": "complete",
+                "empty": [PRIVATE_KEY], "account": at["account"], "region": at["region"]}))
+            .unwrap(),
+        );
+        snapshot.unaudited.push(
+            serde_json::from_value(json!({"provider": "aws", "type": PRIVATE_KEY, "count": 1,
+                "account": at["account"], "region": at["region"]}))
+            .unwrap(),
+        );
+        snapshot.fleet = Some(
+            serde_json::from_value(json!({"accounts": [{"id": "111111111111", "name": PRIVATE_KEY,
+                "organizational_unit": PRIVATE_KEY}], "regions": ["eu-west-1"]}))
+            .unwrap(),
+        );
         check(&mut snapshot, &Redactor::default());
         let text = serde_json::to_string(&snapshot).unwrap();
         assert!(!text.contains("MIIEow"), "{text}");
