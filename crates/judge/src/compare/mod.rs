@@ -138,6 +138,27 @@ impl Sides {
         first: "dev",
         second: "prod",
     };
+
+    /// The reason a value present on the second side only fails.
+    pub fn absent_in_first(self) -> String {
+        format!("absent in {}", self.first)
+    }
+
+    /// The reason a value present on the first side only fails.
+    pub fn absent_in_second(self) -> String {
+        format!("absent in {}", self.second)
+    }
+
+    /// What each side holds, by type: "staging holds a string, prod holds a number".
+    fn holding(self, s: &Value, p: &Value) -> String {
+        format!(
+            "{} holds {}, {} holds {}",
+            self.first,
+            type_name(s),
+            self.second,
+            type_name(p)
+        )
+    }
 }
 
 /// The comparison a rule asks for (`expect = "..."` in a policy), with its options.
@@ -247,29 +268,6 @@ fn plain_equal(a: &Value, b: &Value) -> bool {
                     .all(|((ka, va), (kb, vb))| ka == kb && plain_equal(va, vb))
         }
         _ => a == b,
-    }
-}
-
-impl Sides {
-    /// The reason a value present on the second side only fails.
-    pub fn absent_in_first(self) -> String {
-        format!("absent in {}", self.first)
-    }
-
-    /// The reason a value present on the first side only fails.
-    pub fn absent_in_second(self) -> String {
-        format!("absent in {}", self.second)
-    }
-
-    /// What each side holds, by type: "staging holds a string, prod holds a number".
-    fn holding(self, s: &Value, p: &Value) -> String {
-        format!(
-            "{} holds {}, {} holds {}",
-            self.first,
-            type_name(s),
-            self.second,
-            type_name(p)
-        )
     }
 }
 
